@@ -1,0 +1,27 @@
+// Package archive owns the published answers: posts on disk as Markdown
+// files with YAML front matter, their rendering to HTML, and the bleve search
+// index built from them.
+//
+// The files in posts/ are the source of truth. The search index is derived
+// data: it can always be rebuilt from the files, and nothing here keeps the
+// only copy of an answer anywhere else.
+//
+// The package knows nothing of mail, questions or subscribers.
+package archive
+
+import "errors"
+
+// Sentinel errors. They are wrapped with the post or file concerned; test for
+// them with errors.Is.
+var (
+	// ErrNotFound means no post has the slug or path asked for.
+	ErrNotFound = errors.New("archive: post not found")
+	// ErrExists means a different post already has the file name or slug.
+	ErrExists = errors.New("archive: a different post already exists")
+	// ErrBadQuery means a search query could not be understood.
+	ErrBadQuery = errors.New("archive: bad search query")
+	// ErrIndexMissing means there is no search index yet.
+	ErrIndexMissing = errors.New("archive: no search index")
+	// ErrIndexCorrupt means the search index cannot be opened or read.
+	ErrIndexCorrupt = errors.New("archive: search index unreadable")
+)

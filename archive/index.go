@@ -1,0 +1,260 @@
+package archive
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// indexVersion changes whenever the mapping or the documents change shape;
+// an index of another version is rebuilt.
+const indexVersion = "1"
+
+// Internal keys kept in the index beside the documents.
+var (
+	keyVersion  = []byte("mailbag.version")
+	keyManifest = []byte("mailbag.manifest")
+)
+
+// batchSize is how many posts go into one index batch: bleve is fastest at
+// about a thousand.
+const batchSize = 1000
+
+// Index is the search index of the posts, a bleve index in a folder
+// (.mailbag/index in a newsletter home). It is derived data: Rebuild makes it
+// from the posts, Sync brings it up to date with them.
+//
+// An Index is safe for concurrent use. Only one process can have a folder's
+// index open at a time; Open waits a few seconds for another to let go.
+type Index struct {
+	dir string
+	idx bleve.Index
+	loc *time.Location // the newsletter's time zone, for dates of hits
+
+	mu sync.Mutex // held while updating
+	// manifest maps the file name of each indexed post to what the index
+	// knows of that file.
+	manifest map[string]indexedFile
+}
+
+// indexedFile identifies the version of a post file that was indexed,
+// without reading it, and the document made of it.
+type indexedFile struct {
+	Slug    string `json:"slug"`
+	Size    int64  `json:"size"`
+	ModTime int64  `json:"mtime"` // Unix nanoseconds
+}
+
+// indexDoc is what the index holds of a post. The slug is the document ID.
+type indexDoc struct {
+	Title string    `json:"title"`
+	Body  string    `json:"body"`
+	Date  time.Time `json:"date"`
+	Tags  []string  `json:"tags"`
+}
+
+func newIndexDoc(p *Post) indexDoc {
+	return indexDoc{Title: p.Title, Body: PlainText(p.Body), Date: p.Date, Tags: p.Tags}
+}
+
+// openConfig makes bleve give up after a while when another process holds
+// the index, instead of waiting for ever.
+var openConfig = map[string]any{"bolt_timeout": "3s"}
+
+// Open opens the index in dir; loc is the newsletter's time zone (nil
+// means UTC), in which hits carry their dates. The error wraps ErrIndexMissing when there is
+// none, ErrIndexCorrupt when it cannot be read or was made by another version
+// of mailbag; both are cured by Rebuild.
+func Open(dir string, loc *time.Location) (*Index, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("archive: open index %s: %w", dir, ErrIndexMissing)
+	}
+	idx, err := bleve.OpenUsing(dir, openConfig)
+	if err != nil {
+		return nil, fmt.Errorf("archive: open index %s: %w: %v", dir, ErrIndexCorrupt, err)
+	}
+	x := &Index{dir: dir, idx: idx, loc: loc}
+	if err := x.readMeta(); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("archive: open index %s: %w: %v", dir, ErrIndexCorrupt, err)
+	}
+	return x, nil
+}
+
+func (x *Index) readMeta() error {
+	v, err := x.idx.GetInternal(keyVersion)
+	if err != nil {
+		return err
+	}
+	if string(v) != indexVersion {
+		return fmt.Errorf("made by another version of mailbag (%q, want %q)", v, indexVersion)
+	}
+	raw, err := x.idx.GetInternal(keyManifest)
+	if err != nil {
+		return err
+	}
+	x.manifest = make(map[string]indexedFile)
+	if err := json.Unmarshal(raw, &x.manifest); err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	return nil
+}
+
+// Rebuild makes a new index of posts in dir, replacing any index there only
+// once the new one is complete: a failed rebuild leaves the old index as it
+// was. It returns the new index, open, as Open does.
+func Rebuild(dir string, posts []*Post, loc *time.Location) (*Index, error) {
+	tmp := dir + ".new"
+	if err := os.RemoveAll(tmp); err != nil {
+		return nil, fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	idx, err := bleve.NewUsing(tmp, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig)
+	if err != nil {
+		return nil, fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	x := &Index{dir: tmp, idx: idx, manifest: make(map[string]indexedFile)}
+	if err := x.update(posts, nil); err != nil {
+		idx.Close()
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	if err := idx.Close(); err != nil {
+		return nil, fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	if err := replaceDir(tmp, dir); err != nil {
+		return nil, fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	return Open(dir, loc)
+}
+
+// replaceDir puts the folder tmp in the place of dir.
+func replaceDir(tmp, dir string) error {
+	old := dir + ".old"
+	if err := os.RemoveAll(old); err != nil {
+		return err
+	}
+	if err := os.Rename(dir, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+// newMapping is the index layout: title and body as English text (stemmed,
+// stop words dropped) with term vectors for highlighting, the date as a date
+// and tags as exact keywords. There is no catch-all _all field and no doc
+// values on text: both cost time and space, and queries name their fields.
+func newMapping() mapping.IndexMapping {
+	text := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = en.AnalyzerName
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	date := bleve.NewDateTimeFieldMapping()
+	date.IncludeInAll = false
+	tags := bleve.NewKeywordFieldMapping()
+	tags.IncludeInAll = false
+	tags.Store = false
+	tags.DocValues = false
+
+	post := bleve.NewDocumentStaticMapping()
+	post.AddFieldMappingsAt("title", text())
+	post.AddFieldMappingsAt("body", text())
+	post.AddFieldMappingsAt("date", date)
+	post.AddFieldMappingsAt("tags", tags)
+
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping = post
+	m.DefaultAnalyzer = en.AnalyzerName
+	m.IndexDynamic = false
+	m.StoreDynamic = false
+	m.DocValuesDynamic = false
+	return m
+}
+
+// update indexes posts and deletes the documents of the files gone (by file
+// name), in batches,
+// and records the new manifest and version with the last batch.
+func (x *Index) update(posts []*Post, gone []string) error {
+	b := x.idx.NewBatch()
+	flush := func(final bool) error {
+		if final {
+			raw, err := json.Marshal(x.manifest)
+			if err != nil {
+				return err
+			}
+			b.SetInternal(keyManifest, raw)
+			b.SetInternal(keyVersion, []byte(indexVersion))
+		}
+		if err := x.idx.Batch(b); err != nil {
+			return err
+		}
+		b.Reset()
+		return nil
+	}
+	for _, name := range gone {
+		b.Delete(x.manifest[name].Slug)
+		delete(x.manifest, name)
+	}
+	for _, p := range posts {
+		if err := b.Index(p.Slug, newIndexDoc(p)); err != nil {
+			return fmt.Errorf("index %s: %w", p.Slug, err)
+		}
+		if p.Path != "" {
+			fi, err := os.Stat(p.Path)
+			if err != nil {
+				return err
+			}
+			x.manifest[filepath.Base(p.Path)] = indexedFile{Slug: p.Slug, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
+		}
+		if b.Size() >= batchSize {
+			if err := flush(false); err != nil {
+				return err
+			}
+		}
+	}
+	return flush(true)
+}
+
+// Add indexes posts (new ones, or new versions of indexed ones).
+func (x *Index) Add(posts ...*Post) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if err := x.update(posts, nil); err != nil {
+		return fmt.Errorf("archive: index posts: %w", err)
+	}
+	return nil
+}
+
+// Len is the number of posts in the index.
+func (x *Index) Len() (int, error) {
+	n, err := x.idx.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("archive: count index: %w", err)
+	}
+	return int(n), nil
+}
+
+// Close closes the index; it must not be used afterwards.
+func (x *Index) Close() error {
+	if err := x.idx.Close(); err != nil {
+		return fmt.Errorf("archive: close index: %w", err)
+	}
+	return nil
+}

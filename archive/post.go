@@ -1,0 +1,375 @@
+package archive
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Post is one answer: YAML front matter (title, date and optional fields)
+// followed by a Markdown body.
+//
+// The zero Post is an empty new post. A Post read with Parse keeps its front
+// matter as it was written, so Marshal writes back unknown fields, key order
+// and quoting unchanged and touches only the known fields that changed.
+type Post struct {
+	// Title is the front matter `title`; required.
+	Title string
+	// Date is the front matter `date`, in the newsletter's time zone; the
+	// zero time means the front matter has none. Required for a post.
+	Date time.Time
+	// Slug names the post in URLs and file names: the front matter `slug`,
+	// else the part of the file name after the date.
+	Slug string
+	// Tags is the front matter `tags`; nil when there are none.
+	Tags []string
+	// Questions are the IDs of the reader questions the post answers, from
+	// the front matter `question` (one ID or a list); nil when none.
+	Questions []int64
+	// Body is the Markdown after the front matter, byte for byte.
+	Body []byte
+	// Path is the file the post was read from; empty for a new post.
+	Path string
+
+	doc    *yaml.Node // the front matter document as read; nil for a new post
+	hadCRL bool       // the front matter lines ended in CRLF
+}
+
+// DateLayout is how post dates are written in front matter: the seed's
+// format, in the newsletter's time zone.
+const DateLayout = "2006-01-02 15:04:05"
+
+// FormatError reports a post file that does not follow the post format.
+type FormatError struct {
+	Line   int    // 1-based line in the file; 0 when the problem has no line
+	Reason string // what is wrong, as a phrase: "no title"
+}
+
+func (e *FormatError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+	}
+	return e.Reason
+}
+
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// Parse reads a post from the bytes of its file. Dates without a zone are
+// read in loc (UTC when nil); dates with one are converted to loc.
+//
+// Parse checks the format, not completeness: a post without a title or date
+// parses, and Check reports what is missing. Errors are *FormatError.
+func Parse(data []byte, loc *time.Location) (*Post, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	data = bytes.TrimPrefix(data, utf8BOM)
+	front, body, crlf, err := splitFrontMatter(data)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(front, &doc); err != nil {
+		return nil, yamlError(err)
+	}
+	p := &Post{Body: body, doc: &doc, hadCRL: crlf}
+	if doc.Kind == 0 { // empty front matter
+		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
+	}
+	m := doc.Content[0]
+	if m.Kind != yaml.MappingNode {
+		return nil, &FormatError{Line: m.Line + 1, Reason: "front matter is not a list of `key: value` lines"}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if err := p.readField(m.Content[i].Value, m.Content[i+1], loc); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// splitFrontMatter cuts a file into its front matter (without the ---
+// lines) and its body. The file must start with a --- line.
+func splitFrontMatter(data []byte) (front, body []byte, crlf bool, err error) {
+	first, rest, ok := bytes.Cut(data, []byte("\n"))
+	if !ok || string(bytes.TrimRight(first, " \t\r")) != "---" {
+		return nil, nil, false, &FormatError{Line: 1, Reason: "no front matter (the file must start with a --- line)"}
+	}
+	crlf = bytes.HasSuffix(first, []byte("\r"))
+	off := 0
+	for off < len(rest) {
+		line, _, _ := bytes.Cut(rest[off:], []byte("\n"))
+		next := off + len(line) + 1
+		if string(bytes.TrimRight(line, " \t\r")) == "---" {
+			return rest[:off], rest[min(next, len(rest)):], crlf, nil
+		}
+		off = next
+	}
+	return nil, nil, false, &FormatError{Line: 1, Reason: "unterminated front matter (no closing --- line)"}
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// yamlError turns a YAML error into a FormatError with the line in the file.
+func yamlError(err error) error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return &FormatError{Line: n + 1, Reason: "front matter is not valid YAML: " + msg[len(m[0]):]}
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	return &FormatError{Reason: "front matter is not valid YAML: " + msg}
+}
+
+// readField sets the known field key from its YAML value; other keys are
+// left in the document untouched.
+func (p *Post) readField(key string, v *yaml.Node, loc *time.Location) error {
+	bad := func(format string, args ...any) error {
+		return &FormatError{Line: v.Line + 1, Reason: fmt.Sprintf(format, args...)}
+	}
+	switch key {
+	case "title":
+		if v.Kind != yaml.ScalarNode {
+			return bad("title is not a single line of text")
+		}
+		p.Title = scalarText(v)
+	case "date":
+		if v.Kind != yaml.ScalarNode {
+			return bad("date is not a single value")
+		}
+		if s := scalarText(v); s != "" {
+			t, err := ParseDate(s, loc)
+			if err != nil {
+				return bad("%v", err)
+			}
+			p.Date = t
+		}
+	case "slug":
+		if v.Kind != yaml.ScalarNode {
+			return bad("slug is not a single value")
+		}
+		if s := scalarText(v); s != "" {
+			if !ValidSlug(s) {
+				return bad("slug %q is not lower-case letters, digits and dashes (try %q)", s, Slugify(s))
+			}
+			p.Slug = s
+		}
+	case "tags":
+		tags, err := stringList(v)
+		if err != nil {
+			return bad("tags: %v", err)
+		}
+		p.Tags = tags
+	case "question":
+		ids, err := idList(v)
+		if err != nil {
+			return bad("question: %v", err)
+		}
+		p.Questions = ids
+	}
+	return nil
+}
+
+// scalarText is the text of a scalar, with YAML's null read as "".
+func scalarText(v *yaml.Node) string {
+	if v.Tag == "!!null" {
+		return ""
+	}
+	return v.Value
+}
+
+// stringList reads a YAML list of strings; a single string is split on
+// spaces, as Jekyll does.
+func stringList(v *yaml.Node) ([]string, error) {
+	switch v.Kind {
+	case yaml.ScalarNode:
+		return splitFields(scalarText(v)), nil
+	case yaml.SequenceNode:
+		var out []string
+		for _, c := range v.Content {
+			if c.Kind != yaml.ScalarNode {
+				return nil, errors.New("not a list of words")
+			}
+			if s := scalarText(c); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}
+	return nil, errors.New("not a list of words")
+}
+
+func splitFields(s string) []string {
+	var out []string
+	for f := range bytes.FieldsSeq([]byte(s)) {
+		out = append(out, string(f))
+	}
+	return out
+}
+
+// idList reads one question ID or a list of them.
+func idList(v *yaml.Node) ([]int64, error) {
+	nodes := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		nodes = v.Content
+	}
+	var ids []int64
+	for _, n := range nodes {
+		if n.Kind != yaml.ScalarNode {
+			return nil, errors.New("not a question ID or a list of them")
+		}
+		if scalarText(n) == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(n.Value, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("%q is not a question ID", n.Value)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// Check reports what a post needs and lacks (a title, a date, a slug), all
+// problems at once, as *FormatError values joined with errors.Join; nil when
+// the post is complete.
+func (p *Post) Check() error {
+	var errs []error
+	if p.Title == "" {
+		errs = append(errs, &FormatError{Reason: "no title"})
+	}
+	if p.Date.IsZero() {
+		errs = append(errs, &FormatError{Reason: "no date"})
+	}
+	if p.Slug == "" {
+		errs = append(errs, &FormatError{Reason: "no slug"})
+	}
+	return errors.Join(errs...)
+}
+
+// FileName is the post's file name in posts/: YYYY-MM-DD-slug.md.
+func (p *Post) FileName() string {
+	return p.Date.Format("2006-01-02") + "-" + p.Slug + ".md"
+}
+
+// Marshal returns the post's file: front matter between --- lines, then the
+// body. Known fields are written from the Post; a field that did not change
+// keeps its original spelling, and unknown fields are kept as they were. The
+// date is written in DateLayout, single-quoted, as the seed post does.
+func (p *Post) Marshal() ([]byte, error) {
+	doc := p.doc
+	if doc == nil {
+		doc = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
+		p.doc = doc
+	}
+	m := doc.Content[0]
+	setField(m, "title", p.Title != "", func(old *yaml.Node) *yaml.Node {
+		if old != nil && scalarText(old) == p.Title {
+			return old
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: p.Title}
+	})
+	setField(m, "date", !p.Date.IsZero(), func(old *yaml.Node) *yaml.Node {
+		s := p.Date.Format(DateLayout)
+		if old != nil && old.Value == s && old.Style == yaml.SingleQuotedStyle {
+			return old
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.SingleQuotedStyle, Value: s}
+	})
+	if i := fieldIndex(m, "slug"); i >= 0 && p.Slug != "" {
+		// The slug is in the file name; it is written only where the
+		// front matter already had it.
+		if scalarText(m.Content[i+1]) != p.Slug {
+			m.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: p.Slug}
+		}
+	}
+	setField(m, "tags", len(p.Tags) > 0, func(old *yaml.Node) *yaml.Node {
+		if old != nil {
+			if tags, err := stringList(old); err == nil && slices.Equal(tags, p.Tags) {
+				return old
+			}
+		}
+		return stringsNode(p.Tags)
+	})
+	setField(m, "question", len(p.Questions) > 0, func(old *yaml.Node) *yaml.Node {
+		if old != nil {
+			if ids, err := idList(old); err == nil && slices.Equal(ids, p.Questions) {
+				return old
+			}
+		}
+		return idsNode(p.Questions)
+	})
+
+	var buf bytes.Buffer
+	buf.WriteString("---\n")
+	if len(m.Content) > 0 {
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
+		enc.CompactSeqIndent()
+		if err := enc.Encode(doc); err != nil {
+			return nil, fmt.Errorf("archive: write front matter: %w", err)
+		}
+		if err := enc.Close(); err != nil {
+			return nil, fmt.Errorf("archive: write front matter: %w", err)
+		}
+	}
+	buf.WriteString("---\n")
+	out := buf.Bytes()
+	if p.hadCRL {
+		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
+	}
+	return append(out, p.Body...), nil
+}
+
+// setField sets, adds or (when !present) removes key in the mapping m; value
+// is given the old node, nil when the key is new, and returns the new one.
+func setField(m *yaml.Node, key string, present bool, value func(old *yaml.Node) *yaml.Node) {
+	i := fieldIndex(m, key)
+	switch {
+	case !present && i >= 0:
+		m.Content = slices.Delete(m.Content, i, i+2)
+	case present && i >= 0:
+		m.Content[i+1] = value(m.Content[i+1])
+	case present:
+		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}
+		m.Content = append(m.Content, k, value(nil))
+	}
+}
+
+func fieldIndex(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func stringsNode(ss []string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	for _, s := range ss {
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s})
+	}
+	return n
+}
+
+// idsNode is one ID as a number, several as a flow list: [12, 15].
+func idsNode(ids []int64) *yaml.Node {
+	if len(ids) == 1 {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(ids[0], 10)}
+	}
+	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
+	for _, id := range ids {
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(id, 10)})
+	}
+	return n
+}

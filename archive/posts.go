@@ -1,0 +1,229 @@
+package archive
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"mailbag/internal/atomicfile"
+)
+
+// Posts is the folder of published posts (posts/ in a newsletter home):
+// one file per post, named YYYY-MM-DD-slug.md.
+type Posts struct {
+	// Dir is the folder.
+	Dir string
+	// Location is the newsletter's time zone: dates without a zone are
+	// read in it. Nil means UTC.
+	Location *time.Location
+}
+
+// ReadFile reads and checks one post file. The slug comes from the front
+// matter, else from the file name; so does the date where the front matter
+// has none (Jekyll does the same). Errors name the file.
+func (s *Posts) ReadFile(path string) (*Post, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("archive: read post: %w", err)
+	}
+	p, err := Parse(data, s.Location)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	p.Path = path
+	date, slug := SplitFileName(stem(path), s.Location)
+	if p.Slug == "" {
+		p.Slug = slug
+	}
+	if p.Date.IsZero() {
+		p.Date = date
+	}
+	if err := p.Check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// stem is a file's name without folder and extension.
+func stem(path string) string {
+	base := filepath.Base(path)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// isPostFile reports whether a name in posts/ is a post: Markdown, not
+// hidden (temporary files start with a dot).
+func isPostFile(name string) bool {
+	if strings.HasPrefix(name, ".") {
+		return false
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".md" || ext == ".markdown"
+}
+
+// List reads every post, newest first (then by slug). Files that are not
+// valid posts, and second posts with a slug already taken, are left out and
+// reported together in the error, which is then a join of one error per
+// file; the posts that did read are returned with it. A missing folder is an
+// empty archive.
+func (s *Posts) List() ([]*Post, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("archive: list posts: %w", err)
+	}
+	var paths []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && isPostFile(e.Name()) {
+			paths = append(paths, filepath.Join(s.Dir, e.Name()))
+		}
+	}
+	posts, errs := s.readAll(paths)
+	SortPosts(posts)
+	posts, dupErrs := dropDuplicateSlugs(posts)
+	return posts, errors.Join(append(errs, dupErrs...)...)
+}
+
+// readAll reads files on all cores; the order of the result is not that of
+// paths.
+func (s *Posts) readAll(paths []string) ([]*Post, []error) {
+	var (
+		mu    sync.Mutex
+		posts = make([]*Post, 0, len(paths))
+		errs  []error
+		wg    sync.WaitGroup
+		next  = make(chan string)
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for path := range next {
+				p, err := s.ReadFile(path)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				} else {
+					posts = append(posts, p)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, p := range paths {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	return posts, errs
+}
+
+// SortPosts orders posts newest first, then by slug.
+func SortPosts(posts []*Post) {
+	slices.SortFunc(posts, func(a, b *Post) int {
+		if c := b.Date.Compare(a.Date); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Slug, b.Slug)
+	})
+}
+
+// dropDuplicateSlugs keeps the newest post of each slug.
+func dropDuplicateSlugs(posts []*Post) ([]*Post, []error) {
+	seen := make(map[string]*Post, len(posts))
+	var errs []error
+	kept := posts[:0]
+	for _, p := range posts {
+		if first, ok := seen[p.Slug]; ok {
+			errs = append(errs, fmt.Errorf("%s: slug %q is already used by %s", p.Path, p.Slug, first.Path))
+			continue
+		}
+		seen[p.Slug] = p
+		kept = append(kept, p)
+	}
+	return kept, errs
+}
+
+// Find returns the post named by ref: a path to a file, or a slug (the post
+// file is then found in Dir). The error wraps ErrNotFound when there is no
+// such post.
+func (s *Posts) Find(ref string) (*Post, error) {
+	if strings.ContainsRune(ref, filepath.Separator) || isPostFile(ref) {
+		if _, err := os.Stat(ref); err != nil {
+			return nil, fmt.Errorf("archive: post %s: %w", ref, ErrNotFound)
+		}
+		return s.ReadFile(ref)
+	}
+	path, err := s.pathOf(ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.ReadFile(path)
+}
+
+// pathOf finds the file of the post with slug.
+func (s *Posts) pathOf(slug string) (string, error) {
+	if !ValidSlug(slug) {
+		return "", fmt.Errorf("archive: %q is not a post slug: %w", slug, ErrNotFound)
+	}
+	matches, err := filepath.Glob(filepath.Join(s.Dir, "[0-9][0-9][0-9][0-9]-*-"+slug+".md"))
+	if err != nil {
+		return "", fmt.Errorf("archive: find post %s: %w", slug, err)
+	}
+	for _, m := range matches {
+		if _, sl := SplitFileName(stem(m), s.Location); sl == slug {
+			return m, nil
+		}
+	}
+	// A file whose name does not carry the slug, with a slug in its front matter.
+	posts, _ := s.List()
+	for _, p := range posts {
+		if p.Slug == slug {
+			return p.Path, nil
+		}
+	}
+	return "", fmt.Errorf("archive: post %s: %w", slug, ErrNotFound)
+}
+
+// Write saves p as Dir/YYYY-MM-DD-slug.md, atomically (a temporary file,
+// synced, then renamed), and sets p.Path. Writing a post whose file already
+// holds the same bytes does nothing. The error wraps ErrExists when that
+// file, or another file with the same slug, holds a different post: Write
+// never overwrites one.
+func (s *Posts) Write(p *Post) error {
+	if err := p.Check(); err != nil {
+		return fmt.Errorf("archive: write post: %w", err)
+	}
+	data, err := p.Marshal()
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(s.Dir, p.FileName())
+	if old, err := s.pathOf(p.Slug); err == nil && old != path {
+		return fmt.Errorf("archive: write %s: slug %q is taken by %s: %w", path, p.Slug, old, ErrExists)
+	}
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		return fmt.Errorf("archive: write post: %w", err)
+	}
+	err = atomicfile.Create(path, data, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		if old, rerr := os.ReadFile(path); rerr == nil && bytes.Equal(old, data) {
+			err = nil
+		} else {
+			err = fmt.Errorf("%s holds a different post: %w", path, ErrExists)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("archive: write post: %w", err)
+	}
+	p.Path = path
+	return nil
+}

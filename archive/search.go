@@ -1,0 +1,246 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// titleBoost is how much more a match in the title counts than one in the
+// body.
+const titleBoost = 3
+
+// DefaultPerPage is the number of hits on a page of results.
+const DefaultPerPage = 10
+
+// maxPerPage bounds PerPage, so that one request cannot ask for everything.
+const maxPerPage = 100
+
+// Query is one search of the archive.
+type Query struct {
+	// Text is the query: words, "a phrase", +must, -mustnot, word~1
+	// (fuzzy), pre* (wildcard), and title:, body:, tag: or date: before a
+	// term to search one field (date:>"2020-01-01" for a range). Words
+	// without a field search the title and the body, the title counting
+	// more.
+	Text string
+	// Page is the page of results, from 1; 0 means 1.
+	Page int
+	// PerPage is the number of hits a page; 0 means DefaultPerPage, and
+	// more than 100 means 100.
+	PerPage int
+}
+
+// Results is one page of the hits of a search, best first.
+type Results struct {
+	// Total is the number of hits on all pages.
+	Total int
+	// Page and PerPage are those of the query, defaults applied.
+	Page, PerPage int
+	// Hits are this page's hits.
+	Hits []Hit
+	// Took is how long the search took.
+	Took time.Duration
+}
+
+// Pages is the number of pages of results.
+func (r *Results) Pages() int {
+	return (r.Total + r.PerPage - 1) / r.PerPage
+}
+
+// Hit is one post found.
+type Hit struct {
+	Slug  string
+	Title string
+	Date  time.Time
+	Score float64
+	// Fragments are short passages of the body (or else the title) around
+	// the matches, as HTML: the text escaped, matches in <mark> elements.
+	Fragments []string
+}
+
+// fieldNames maps the field names a query may use to those in the index.
+var fieldNames = map[string]string{
+	"title": "title",
+	"body":  "body",
+	"tag":   "tags",
+	"tags":  "tags",
+	"date":  "date",
+}
+
+// ParseQuery parses the text of a query (see Query.Text) into a bleve
+// query over the title and body. The error wraps ErrBadQuery and says what
+// is wrong in words meant for the person who typed the query.
+func ParseQuery(text string) (query.Query, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("%w: the query is empty", ErrBadQuery)
+	}
+	q, err := bleve.NewQueryStringQuery(text).Parse()
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot read %q: %s", ErrBadQuery, text, strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	q, err = expandFields(q)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: %v", ErrBadQuery, text, err)
+	}
+	if v, ok := q.(query.ValidatableQuery); ok {
+		if err := v.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %q: %v", ErrBadQuery, text, err)
+		}
+	}
+	return q, nil
+}
+
+// expandFields rewrites the parsed query tree in place: a term without a
+// field becomes "in the title (boosted) or in the body", and user field
+// names become index field names. Unknown fields and terms bleve would
+// reject at search time are errors.
+func expandFields(q query.Query) (query.Query, error) {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		for _, part := range []*query.Query{&q.Must, &q.Should, &q.MustNot} {
+			if *part == nil {
+				continue
+			}
+			n, err := expandFields(*part)
+			if err != nil {
+				return nil, err
+			}
+			*part = n
+		}
+		return q, nil
+	case *query.ConjunctionQuery:
+		return q, expandAll(q.Conjuncts)
+	case *query.DisjunctionQuery:
+		return q, expandAll(q.Disjuncts)
+	case query.FieldableQuery:
+		if err := checkTerm(q); err != nil {
+			return nil, err
+		}
+		if q.Field() == "" {
+			return titleOrBody(q)
+		}
+		name, ok := fieldNames[q.Field()]
+		if !ok {
+			return nil, fmt.Errorf("unknown field %q (use title:, body:, tag: or date:)", q.Field())
+		}
+		q.SetField(name)
+		return q, nil
+	}
+	return q, nil
+}
+
+func expandAll(qs []query.Query) error {
+	for i, c := range qs {
+		n, err := expandFields(c)
+		if err != nil {
+			return err
+		}
+		qs[i] = n
+	}
+	return nil
+}
+
+// checkTerm catches what bleve would only reject once searching.
+func checkTerm(q query.FieldableQuery) error {
+	switch q := q.(type) {
+	case *query.MatchQuery:
+		if q.Fuzziness > 2 {
+			return fmt.Errorf("fuzziness %d is more than 2", q.Fuzziness)
+		}
+	case *query.RegexpQuery:
+		if _, err := regexp.Compile(q.Regexp); err != nil {
+			return fmt.Errorf("bad regular expression /%s/: %v", q.Regexp, err)
+		}
+	}
+	return nil
+}
+
+// titleOrBody makes "q in the title, boosted, or q in the body" of a query
+// without a field.
+func titleOrBody(q query.FieldableQuery) (query.Query, error) {
+	boost := 1.0
+	if b, ok := q.(query.BoostableQuery); ok {
+		boost = b.Boost()
+	}
+	inTitle, err := copyQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	inTitle.SetField("title")
+	if b, ok := inTitle.(query.BoostableQuery); ok {
+		b.SetBoost(boost * titleBoost)
+	}
+	q.SetField("body")
+	return query.NewDisjunctionQuery([]query.Query{inTitle, q}), nil
+}
+
+// copyQuery copies the leaf queries the query string syntax makes.
+func copyQuery(q query.FieldableQuery) (query.FieldableQuery, error) {
+	switch q := q.(type) {
+	case *query.MatchQuery:
+		c := *q
+		return &c, nil
+	case *query.MatchPhraseQuery:
+		c := *q
+		return &c, nil
+	case *query.WildcardQuery:
+		c := *q
+		return &c, nil
+	case *query.RegexpQuery:
+		c := *q
+		return &c, nil
+	case *query.NumericRangeQuery:
+		c := *q
+		return &c, nil
+	case *query.DateRangeStringQuery:
+		c := *q
+		return &c, nil
+	}
+	return nil, fmt.Errorf("cannot search title and body with %T", q)
+}
+
+// Search runs q and returns one page of hits with highlighted fragments.
+// The error wraps ErrBadQuery when the query text cannot be understood.
+func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
+	parsed, err := ParseQuery(q.Text)
+	if err != nil {
+		return nil, err
+	}
+	page := max(q.Page, 1)
+	per := q.PerPage
+	if per <= 0 {
+		per = DefaultPerPage
+	}
+	per = min(per, maxPerPage)
+
+	req := bleve.NewSearchRequestOptions(parsed, per, (page-1)*per, false)
+	req.Fields = []string{"title", "date"}
+	req.Highlight = bleve.NewHighlightWithStyle("html")
+	req.Highlight.Fields = []string{"title", "body"}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("archive: search %q: %w", q.Text, err)
+	}
+	out := &Results{Total: int(res.Total), Page: page, PerPage: per, Took: res.Took}
+	for _, h := range res.Hits {
+		hit := Hit{Slug: h.ID, Score: h.Score}
+		hit.Title, _ = h.Fields["title"].(string)
+		if s, ok := h.Fields["date"].(string); ok {
+			if t, err := time.Parse(time.RFC3339, s); err == nil {
+				hit.Date = t.In(x.loc)
+			}
+		}
+		hit.Fragments = h.Fragments["body"]
+		if len(hit.Fragments) == 0 {
+			hit.Fragments = h.Fragments["title"]
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	return out, nil
+}

@@ -1,0 +1,100 @@
+package archive
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// SyncResult says what Sync did.
+type SyncResult struct {
+	// Indexed is how many post files were new or changed and indexed.
+	Indexed int
+	// Removed is how many posts left the index: files deleted, or no
+	// longer valid posts.
+	Removed int
+	// Problems are the post files left out, one error each naming the file.
+	Problems []error
+}
+
+// Sync brings the index up to date with the post files in posts.Dir,
+// reading only the files that changed (by size and modification time) since
+// they were indexed, so that a post edited, added or deleted by hand is found
+// as it now is. Files that are not valid posts, or take a slug another file
+// has, are left out and reported in the result; the error is for a failure
+// of the index itself.
+func (x *Index) Sync(posts *Posts) (SyncResult, error) {
+	var res SyncResult
+	entries, err := os.ReadDir(posts.Dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return res, fmt.Errorf("archive: sync index: %w", err)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+
+	present := make(map[string]bool, len(entries))
+	var changed []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !isPostFile(e.Name()) {
+			continue
+		}
+		present[e.Name()] = true
+		fi, err := e.Info()
+		if err != nil {
+			return res, fmt.Errorf("archive: sync index: %w", err)
+		}
+		if m, ok := x.manifest[e.Name()]; !ok || m.Size != fi.Size() || m.ModTime != fi.ModTime().UnixNano() {
+			changed = append(changed, filepath.Join(posts.Dir, e.Name()))
+		}
+	}
+	// Files gone and files changed both lose their old document; the
+	// changed ones that still read are indexed again below.
+	var gone []string
+	for name := range x.manifest {
+		if !present[name] {
+			gone = append(gone, name)
+		}
+	}
+	for _, path := range changed {
+		if _, ok := x.manifest[filepath.Base(path)]; ok {
+			gone = append(gone, filepath.Base(path))
+		}
+	}
+	before := make(map[string]bool, len(x.manifest))
+	owner := make(map[string]string, len(x.manifest)) // slug -> file name
+	for name, m := range x.manifest {
+		before[m.Slug] = true
+		owner[m.Slug] = name
+	}
+	for _, name := range gone {
+		delete(owner, x.manifest[name].Slug)
+	}
+
+	read, problems := posts.readAll(changed)
+	res.Problems = problems
+	SortPosts(read)
+	var fresh []*Post
+	for _, p := range read {
+		name := filepath.Base(p.Path)
+		if other, ok := owner[p.Slug]; ok && other != name {
+			res.Problems = append(res.Problems, fmt.Errorf("%s: slug %q is already used by %s", p.Path, p.Slug, other))
+			continue
+		}
+		owner[p.Slug] = name
+		fresh = append(fresh, p)
+	}
+	res.Indexed = len(fresh)
+	if len(gone) == 0 && len(fresh) == 0 {
+		return res, nil
+	}
+	if err := x.update(fresh, gone); err != nil {
+		return res, fmt.Errorf("archive: sync index: %w", err)
+	}
+	for _, m := range x.manifest {
+		delete(before, m.Slug)
+	}
+	res.Removed = len(before)
+	return res, nil
+}
