@@ -22,6 +22,9 @@ var (
 	ErrBadQuery = errors.New("archive: bad search query")
 	// ErrIndexMissing means there is no search index yet.
 	ErrIndexMissing = errors.New("archive: no search index")
+	// ErrIndexOutdated means the search index was made by another version
+	// of mailbag.
+	ErrIndexOutdated = errors.New("archive: search index made by another version of mailbag")
 	// ErrIndexCorrupt means the search index cannot be opened or read.
 	ErrIndexCorrupt = errors.New("archive: search index unreadable")
 )

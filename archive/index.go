@@ -40,7 +40,8 @@ type Index struct {
 	idx bleve.Index
 	loc *time.Location // the newsletter's time zone, for dates of hits
 
-	mu sync.Mutex // held while updating
+	mu     sync.Mutex // held while updating
+	closed bool       // under mu
 	// manifest maps the file name of each indexed post to what the index
 	// knows of that file.
 	manifest map[string]indexedFile
@@ -67,8 +68,11 @@ func newIndexDoc(p *Post) indexDoc {
 }
 
 // openConfig makes bleve give up after a while when another process holds
-// the index, instead of waiting for ever.
-var openConfig = map[string]any{"bolt_timeout": "3s"}
+// the index, instead of waiting for ever. It is a new map each time because
+// bleve writes the index's path into the map it is given.
+func openConfig() map[string]any {
+	return map[string]any{"bolt_timeout": "3s"}
+}
 
 // Open opens the index in dir; loc is the newsletter's time zone (nil
 // means UTC), in which hits carry their dates. The error wraps ErrIndexMissing when there is
@@ -81,16 +85,46 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("archive: open index %s: %w", dir, ErrIndexMissing)
 	}
-	idx, err := bleve.OpenUsing(dir, openConfig)
+	idx, err := bleve.OpenUsing(dir, openConfig())
 	if err != nil {
 		return nil, fmt.Errorf("archive: open index %s: %w: %v", dir, ErrIndexCorrupt, err)
 	}
 	x := &Index{dir: dir, idx: idx, loc: loc}
 	if err := x.readMeta(); err != nil {
 		idx.Close()
+		if errors.Is(err, ErrIndexOutdated) {
+			return nil, fmt.Errorf("archive: open index %s: %w", dir, err)
+		}
 		return nil, fmt.Errorf("archive: open index %s: %w: %v", dir, ErrIndexCorrupt, err)
 	}
 	return x, nil
+}
+
+// OpenIndex opens the index in dir and brings it up to date with posts, as
+// Sync does. Where there is no index, or one made by another version of
+// mailbag, it builds one from posts. The result says what changed and which
+// post files were left out. The error wraps ErrIndexCorrupt when an index is
+// there but cannot be read: Rebuild cures that, and OpenIndex does not do it
+// unasked.
+func OpenIndex(dir string, posts *Posts) (*Index, SyncResult, error) {
+	x, err := Open(dir, posts.Location)
+	if errors.Is(err, ErrIndexMissing) || errors.Is(err, ErrIndexOutdated) {
+		list, problems, err := posts.List()
+		if err != nil {
+			return nil, SyncResult{}, err
+		}
+		x, err := Rebuild(dir, list, posts.Location)
+		return x, SyncResult{Indexed: len(list), Problems: problems}, err
+	}
+	if err != nil {
+		return nil, SyncResult{}, err
+	}
+	res, err := x.Sync(posts)
+	if err != nil {
+		x.Close()
+		return nil, res, err
+	}
+	return x, res, nil
 }
 
 func (x *Index) readMeta() error {
@@ -99,7 +133,7 @@ func (x *Index) readMeta() error {
 		return err
 	}
 	if string(v) != indexVersion {
-		return fmt.Errorf("made by another version of mailbag (%q, want %q)", v, indexVersion)
+		return fmt.Errorf("%w (version %q, want %q)", ErrIndexOutdated, v, indexVersion)
 	}
 	raw, err := x.idx.GetInternal(keyManifest)
 	if err != nil {
@@ -120,7 +154,7 @@ func Rebuild(dir string, posts []*Post, loc *time.Location) (*Index, error) {
 	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	idx, err := bleve.NewUsing(tmp, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig)
+	idx, err := bleve.NewUsing(tmp, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
 	if err != nil {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
@@ -251,8 +285,15 @@ func (x *Index) Len() (int, error) {
 	return int(n), nil
 }
 
-// Close closes the index; it must not be used afterwards.
+// Close closes the index; it must not be used afterwards. Closing it again
+// does nothing.
 func (x *Index) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.closed {
+		return nil
+	}
+	x.closed = true
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("archive: close index: %w", err)
 	}

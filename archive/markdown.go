@@ -25,8 +25,9 @@ var markdown = goldmark.New(
 )
 
 // RenderHTML renders a post body from Markdown to HTML. Raw HTML in the
-// Markdown is escaped and shown as text, never passed through, and links
-// with dangerous schemes (javascript: and the like) lose their target.
+// Markdown is escaped and shown as text, never passed through; HTML comments
+// (notes to the author) are left out; links with dangerous schemes
+// (javascript: and the like) lose their target.
 func RenderHTML(md []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := markdown.Convert(md, &buf); err != nil {
@@ -48,6 +49,9 @@ func renderHTMLBlock(w util.BufWriter, src []byte, n ast.Node, entering bool) (a
 		return ast.WalkContinue, nil
 	}
 	b := n.(*ast.HTMLBlock)
+	if b.HTMLBlockType == ast.HTMLBlockType2 { // <!-- a comment -->
+		return ast.WalkSkipChildren, nil
+	}
 	_, _ = w.WriteString("<p>")
 	writeEscapedLines(w, src, b.Lines())
 	if b.HasClosure() {
@@ -58,8 +62,9 @@ func renderHTMLBlock(w util.BufWriter, src []byte, n ast.Node, entering bool) (a
 }
 
 func renderRawHTML(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-	if entering {
-		writeEscapedLines(w, src, n.(*ast.RawHTML).Segments)
+	raw := n.(*ast.RawHTML)
+	if entering && !bytes.HasPrefix(raw.Segments.Value(src), []byte("<!--")) {
+		writeEscapedLines(w, src, raw.Segments)
 	}
 	return ast.WalkSkipChildren, nil
 }

@@ -38,6 +38,7 @@ type Post struct {
 	Path string
 
 	doc    *yaml.Node // the front matter document as read; nil for a new post
+	head   []byte     // the file up to the body as read, --- lines included
 	hadCRL bool       // the front matter lines ended in CRLF
 }
 
@@ -78,7 +79,7 @@ func Parse(data []byte, loc *time.Location) (*Post, error) {
 	if err := yaml.Unmarshal(front, &doc); err != nil {
 		return nil, yamlError(err)
 	}
-	p := &Post{Body: body, doc: &doc, hadCRL: crlf}
+	p := &Post{Body: body, doc: &doc, head: data[:len(data)-len(body)], hadCRL: crlf}
 	if doc.Kind == 0 { // empty front matter
 		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
 	}
@@ -86,8 +87,14 @@ func Parse(data []byte, loc *time.Location) (*Post, error) {
 	if m.Kind != yaml.MappingNode {
 		return nil, &FormatError{Line: m.Line + 1, Reason: "front matter is not a list of `key: value` lines"}
 	}
+	seen := make(map[string]bool, len(m.Content)/2)
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if err := p.readField(m.Content[i].Value, m.Content[i+1], loc); err != nil {
+		k := m.Content[i]
+		if seen[k.Value] {
+			return nil, &FormatError{Line: k.Line + 1, Reason: fmt.Sprintf("%q is set twice in the front matter", k.Value)}
+		}
+		seen[k.Value] = true
+		if err := p.readField(k.Value, m.Content[i+1], loc); err != nil {
 			return nil, err
 		}
 	}
@@ -262,9 +269,10 @@ func (p *Post) FileName() string {
 }
 
 // Marshal returns the post's file: front matter between --- lines, then the
-// body. Known fields are written from the Post; a field that did not change
-// keeps its original spelling, and unknown fields are kept as they were. The
-// date is written in DateLayout, single-quoted, as the seed post does.
+// body. Known fields are written from the Post; unknown fields are kept. The
+// date is written in DateLayout, single-quoted, as the seed post does. When
+// no known field needs rewriting, the front matter is written back exactly
+// as it was read, comments and all.
 func (p *Post) Marshal() ([]byte, error) {
 	doc := p.doc
 	if doc == nil {
@@ -272,13 +280,17 @@ func (p *Post) Marshal() ([]byte, error) {
 		p.doc = doc
 	}
 	m := doc.Content[0]
-	setField(m, "title", p.Title != "", func(old *yaml.Node) *yaml.Node {
+	changed := false
+	set := func(key string, present bool, value func(old *yaml.Node) *yaml.Node) {
+		changed = setField(m, key, present, value) || changed
+	}
+	set("title", p.Title != "", func(old *yaml.Node) *yaml.Node {
 		if old != nil && scalarText(old) == p.Title {
 			return old
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: p.Title}
 	})
-	setField(m, "date", !p.Date.IsZero(), func(old *yaml.Node) *yaml.Node {
+	set("date", !p.Date.IsZero(), func(old *yaml.Node) *yaml.Node {
 		s := p.Date.Format(DateLayout)
 		if old != nil && old.Value == s && old.Style == yaml.SingleQuotedStyle {
 			return old
@@ -290,9 +302,10 @@ func (p *Post) Marshal() ([]byte, error) {
 		// front matter already had it.
 		if scalarText(m.Content[i+1]) != p.Slug {
 			m.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: p.Slug}
+			changed = true
 		}
 	}
-	setField(m, "tags", len(p.Tags) > 0, func(old *yaml.Node) *yaml.Node {
+	set("tags", len(p.Tags) > 0, func(old *yaml.Node) *yaml.Node {
 		if old != nil {
 			if tags, err := stringList(old); err == nil && slices.Equal(tags, p.Tags) {
 				return old
@@ -300,7 +313,7 @@ func (p *Post) Marshal() ([]byte, error) {
 		}
 		return stringsNode(p.Tags)
 	})
-	setField(m, "question", len(p.Questions) > 0, func(old *yaml.Node) *yaml.Node {
+	set("question", len(p.Questions) > 0, func(old *yaml.Node) *yaml.Node {
 		if old != nil {
 			if ids, err := idList(old); err == nil && slices.Equal(ids, p.Questions) {
 				return old
@@ -308,6 +321,9 @@ func (p *Post) Marshal() ([]byte, error) {
 		}
 		return idsNode(p.Questions)
 	})
+	if !changed && p.head != nil {
+		return append(slices.Clip(p.head), p.Body...), nil
+	}
 
 	var buf bytes.Buffer
 	buf.WriteString("---\n")
@@ -327,22 +343,29 @@ func (p *Post) Marshal() ([]byte, error) {
 	if p.hadCRL {
 		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
 	}
+	p.head = slices.Clone(out)
 	return append(out, p.Body...), nil
 }
 
 // setField sets, adds or (when !present) removes key in the mapping m; value
-// is given the old node, nil when the key is new, and returns the new one.
-func setField(m *yaml.Node, key string, present bool, value func(old *yaml.Node) *yaml.Node) {
+// is given the old node, nil when the key is new, and returns the new one,
+// or the old one unchanged. It reports whether m changed.
+func setField(m *yaml.Node, key string, present bool, value func(old *yaml.Node) *yaml.Node) bool {
 	i := fieldIndex(m, key)
 	switch {
 	case !present && i >= 0:
 		m.Content = slices.Delete(m.Content, i, i+2)
+		return true
 	case present && i >= 0:
-		m.Content[i+1] = value(m.Content[i+1])
+		old := m.Content[i+1]
+		m.Content[i+1] = value(old)
+		return m.Content[i+1] != old
 	case present:
 		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}
 		m.Content = append(m.Content, k, value(nil))
+		return true
 	}
+	return false
 }
 
 func fieldIndex(m *yaml.Node, key string) int {

@@ -76,6 +76,7 @@ func TestParseErrors(t *testing.T) {
 		{"list title", "---\ntitle: [a, b]\n---\n", "line 2: title is not a single line of text"},
 		{"bad slug", "---\ntitle: x\nslug: Hello World\n---\n", `line 3: slug "Hello World" is not lower-case`},
 		{"bad question", "---\nquestion: twelve\n---\n", `line 2: question: "twelve" is not a question ID`},
+		{"duplicate key", "---\ntitle: x\ntitle: y\n---\n", `line 3: "title" is set twice`},
 		{"tags map", "---\ntags: {a: b}\n---\n", "line 2: tags: not a list of words"},
 	}
 	for _, tt := range tests {

@@ -71,16 +71,15 @@ func isPostFile(name string) bool {
 
 // List reads every post, newest first (then by slug). Files that are not
 // valid posts, and second posts with a slug already taken, are left out and
-// reported together in the error, which is then a join of one error per
-// file; the posts that did read are returned with it. A missing folder is an
-// empty archive.
-func (s *Posts) List() ([]*Post, error) {
+// returned as problems, one error per file naming it, sorted. The error is
+// for failing to read the folder; a missing folder is an empty archive.
+func (s *Posts) List() (posts []*Post, problems []error, err error) {
 	entries, err := os.ReadDir(s.Dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("archive: list posts: %w", err)
+		return nil, nil, fmt.Errorf("archive: list posts: %w", err)
 	}
 	var paths []string
 	for _, e := range entries {
@@ -89,9 +88,10 @@ func (s *Posts) List() ([]*Post, error) {
 		}
 	}
 	posts, errs := s.readAll(paths)
+	slices.SortFunc(errs, func(a, b error) int { return cmp.Compare(a.Error(), b.Error()) })
 	SortPosts(posts)
 	posts, dupErrs := dropDuplicateSlugs(posts)
-	return posts, errors.Join(append(errs, dupErrs...)...)
+	return posts, append(errs, dupErrs...), nil
 }
 
 // readAll reads files on all cores; the order of the result is not that of
@@ -184,7 +184,7 @@ func (s *Posts) pathOf(slug string) (string, error) {
 		}
 	}
 	// A file whose name does not carry the slug, with a slug in its front matter.
-	posts, _ := s.List()
+	posts, _, _ := s.List()
 	for _, p := range posts {
 		if p.Slug == slug {
 			return p.Path, nil

@@ -59,8 +59,9 @@ type Hit struct {
 	Title string
 	Date  time.Time
 	Score float64
-	// Fragments are short passages of the body (or else the title) around
-	// the matches, as HTML: the text escaped, matches in <mark> elements.
+	// Fragments are short passages of the body around the matches (or the
+	// title, where only it matched), as HTML: the text escaped, matches in
+	// <mark> elements.
 	Fragments []string
 }
 
@@ -205,6 +206,19 @@ func copyQuery(q query.FieldableQuery) (query.FieldableQuery, error) {
 	return nil, fmt.Errorf("cannot search title and body with %T", q)
 }
 
+// pickFragments prefers passages of the body that show a match, then a
+// title that shows one, then the start of the body.
+func pickFragments(body, title []string) []string {
+	for _, frags := range [][]string{body, title} {
+		for _, f := range frags {
+			if strings.Contains(f, "<mark>") {
+				return frags
+			}
+		}
+	}
+	return body
+}
+
 // Search runs q and returns one page of hits with highlighted fragments.
 // The error wraps ErrBadQuery when the query text cannot be understood.
 func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
@@ -236,10 +250,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 				hit.Date = t.In(x.loc)
 			}
 		}
-		hit.Fragments = h.Fragments["body"]
-		if len(hit.Fragments) == 0 {
-			hit.Fragments = h.Fragments["title"]
-		}
+		hit.Fragments = pickFragments(h.Fragments["body"], h.Fragments["title"])
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"mailbag/archive"
+	"mailbag/internal/config"
+	"mailbag/internal/home"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// otherwise it comes from the module's build information.
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// app holds what every command needs: the streams, the global flags, and
+// the newsletter home once found.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	homeFlag  string
+	logFormat string
+	verbose   bool
+
+	log *slog.Logger
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mailbag",
+		Short: "Run an email Q&A newsletter from the terminal",
+		Long: `mailbag runs an email Q&A newsletter: readers email questions, you answer
+them from the terminal as dated Markdown posts, and every answer lands in a
+searchable archive.
+
+Commands find the newsletter home from the current folder upwards (like git),
+or from --home or $MAILBAG_HOME.`,
+		Version:       buildVersion(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return a.setup()
+		},
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	f := root.PersistentFlags()
+	f.StringVar(&a.homeFlag, "home", "", "newsletter home folder (default: $MAILBAG_HOME, else the current folder or one above it)")
+	f.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
+	f.BoolVarP(&a.verbose, "verbose", "v", false, "log more")
+	root.AddCommand(
+		newInitCmd(a),
+		newImportCmd(a),
+		newReindexCmd(a),
+		newSearchCmd(a),
+	)
+	return root
+}
+
+// setup builds the logger from the flags.
+func (a *app) setup() error {
+	level := slog.LevelInfo
+	if a.verbose {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch a.logFormat {
+	case "text":
+		a.log = slog.New(slog.NewTextHandler(a.stderr, opts))
+	case "json":
+		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
+	default:
+		return usageError{fmt.Errorf("--log-format %q is not text or json", a.logFormat)}
+	}
+	return nil
+}
+
+// newsletter is an open newsletter home with its settings.
+type newsletter struct {
+	home  home.Home
+	cfg   *config.Config
+	posts *archive.Posts
+}
+
+// open finds the newsletter home (--home, $MAILBAG_HOME, else the current
+// folder upwards) and loads its settings.
+func (a *app) open() (*newsletter, error) {
+	var (
+		h   home.Home
+		err error
+	)
+	switch dir := a.homeDir(); {
+	case dir != "":
+		h, err = home.Open(dir)
+	default:
+		h, err = home.Find(".")
+	}
+	if errors.Is(err, home.ErrNoHome) {
+		return nil, fmt.Errorf("%w (run `mailbag init DIR` to make one, or pass --home)", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(h.Settings())
+	if err != nil {
+		return nil, err
+	}
+	return &newsletter{
+		home:  h,
+		cfg:   cfg,
+		posts: &archive.Posts{Dir: h.Posts(), Location: cfg.Location},
+	}, nil
+}
+
+// homeDir is the home named by --home or $MAILBAG_HOME, "" when neither.
+func (a *app) homeDir() string {
+	if a.homeFlag != "" {
+		return a.homeFlag
+	}
+	return os.Getenv("MAILBAG_HOME")
+}
+
+// openIndex opens the search index brought up to date with posts/,
+// building it when there is none; bad post files are logged as warnings.
+func (a *app) openIndex(n *newsletter) (*archive.Index, error) {
+	x, res, err := archive.OpenIndex(n.home.Index(), n.posts)
+	if errors.Is(err, archive.ErrIndexCorrupt) {
+		return nil, fmt.Errorf("%w (run `mailbag reindex` to rebuild it from posts/)", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range res.Problems {
+		a.log.Warn("post left out of the index", "problem", oneLine(p))
+	}
+	if res.Indexed > 0 || res.Removed > 0 {
+		a.log.Debug("search index updated", "indexed", res.Indexed, "removed", res.Removed)
+	}
+	return x, nil
+}
+
+// oneLine joins the lines of an error (errors.Join makes several).
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}

@@ -1,0 +1,58 @@
+// Command mailbag runs an email Q&A newsletter: readers mail questions, the
+// author answers them from the terminal as dated Markdown posts, and the
+// answers land in a searchable archive.
+//
+// This package only wires things together: it reads flags, the environment
+// and the settings, and calls into the archive package (and, later, ingest
+// and publish). main alone decides the exit code.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	_ "time/tzdata" // time zones on machines without a zoneinfo database
+
+	"mailbag/archive"
+)
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Main runs the command line args and returns the exit code: 0 on
+// success, 2 for a usage error or a query that cannot be read, 1 for any
+// other failure. Errors are printed to stderr as one line.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(&app{stdin: stdin, stdout: stdout, stderr: stderr})
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "mailbag: %v\n", err)
+	return exitCode(err)
+}
+
+// usageError is a command line that cannot be run as given.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// exitCode maps an error to the process's exit code, in this one place.
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case errors.As(err, &ue), errors.Is(err, archive.ErrBadQuery):
+		return 2
+	}
+	return 1
+}

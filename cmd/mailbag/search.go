@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"mailbag/archive"
+)
+
+func newSearchCmd(a *app) *cobra.Command {
+	var (
+		asJSON bool
+		page   int
+	)
+	cmd := &cobra.Command{
+		Use:   "search QUERY",
+		Short: "Search the archive",
+		Long: `Search the published answers. Words search the title and the body (a match in
+the title counts more); English word forms match ("toes" finds "toe").
+
+  product manager        either word, best matches first
+  "product manager"      the phrase
+  +manager -sales        must have manager, must not have sales
+  title:toe  tag:career  one field (title, body, tag, date)
+  date:>"2020-01-01"     a date range
+  manag*  mangaer~1      a wildcard, a fuzzy match`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if page < 1 {
+				return usageError{fmt.Errorf("--page %d: pages start at 1", page)}
+			}
+			n, err := a.open()
+			if err != nil {
+				return err
+			}
+			x, err := a.openIndex(n)
+			if err != nil {
+				return err
+			}
+			defer x.Close()
+			res, err := x.Search(cmd.Context(), archive.Query{Text: strings.Join(args, " "), Page: page})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeSearchJSON(a.stdout, res)
+			}
+			writeSearchText(a.stdout, res, strings.Join(args, " "), isTerminal(a.stdout))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as one JSON document")
+	cmd.Flags().IntVar(&page, "page", 1, "page of results to show (10 a page)")
+	return cmd
+}
+
+// searchJSON is the --json output; its shape is part of the command-line
+// contract.
+type searchJSON struct {
+	Total int       `json:"total"`
+	Page  int       `json:"page"`
+	Pages int       `json:"pages"`
+	Hits  []hitJSON `json:"hits"`
+}
+
+type hitJSON struct {
+	Slug      string   `json:"slug"`
+	Title     string   `json:"title"`
+	Date      string   `json:"date"`
+	Score     float64  `json:"score"`
+	Fragments []string `json:"fragments"`
+}
+
+func writeSearchJSON(w io.Writer, res *archive.Results) error {
+	out := searchJSON{Total: res.Total, Page: res.Page, Pages: res.Pages(), Hits: []hitJSON{}}
+	for _, h := range res.Hits {
+		frags := h.Fragments
+		if frags == nil {
+			frags = []string{}
+		}
+		out.Hits = append(out.Hits, hitJSON{
+			Slug: h.Slug, Title: h.Title, Date: h.Date.Format(time.RFC3339),
+			Score: h.Score, Fragments: frags,
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeSearchText(w io.Writer, res *archive.Results, query string, color bool) {
+	if res.Total == 0 {
+		fmt.Fprintf(w, "No answers match %q.\n", query)
+		return
+	}
+	noun := "answers"
+	if res.Total == 1 {
+		noun = "answer"
+	}
+	fmt.Fprintf(w, "%d %s match %q (page %d of %d)\n", res.Total, noun, query, res.Page, res.Pages())
+	for _, h := range res.Hits {
+		fmt.Fprintf(w, "\n%s  %s\n    %s\n", h.Date.Format("2006-01-02"), h.Title, h.Slug)
+		for _, f := range h.Fragments {
+			fmt.Fprintf(w, "    %s\n", fragmentText(f, color))
+		}
+	}
+	if res.Page < res.Pages() {
+		fmt.Fprintf(w, "\nMore: --page %d\n", res.Page+1)
+	}
+}
+
+// fragmentText turns an HTML fragment into terminal text: matches in bold
+// on a terminal, else in plain text; newlines folded.
+func fragmentText(f string, color bool) string {
+	on, off := "", ""
+	if color {
+		on, off = "\x1b[1m", "\x1b[0m"
+	}
+	f = strings.NewReplacer("<mark>", on, "</mark>", off).Replace(f)
+	return strings.Join(strings.Fields(html.UnescapeString(f)), " ")
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,97 @@
+package config
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDefaultFileIsTheDefaults(t *testing.T) {
+	c := Default()
+	if c.Newsletter.Title != "Ask Jim" || c.SMTP.Concurrency != 4 || c.IMAP.Mailbox != "INBOX" {
+		t.Errorf("Default() = %+v", c)
+	}
+	if c.Location == nil || c.Location.String() != "Europe/London" {
+		t.Errorf("Location = %v", c.Location)
+	}
+	if c.Newsletter.Signoff != "All the best,\n\n-- Jim" {
+		t.Errorf("Signoff = %q", c.Newsletter.Signoff)
+	}
+}
+
+func load(t *testing.T, content string) (*Config, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), FileName)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return Load(path)
+}
+
+func TestLoadKeepsDefaults(t *testing.T) {
+	c, err := load(t, "[newsletter]\ntitle = \"Ask Ana\"\n\n[smtp]\nrate = 12.5\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Newsletter.Title != "Ask Ana" || c.SMTP.Rate != 12.5 || c.SMTP.Concurrency != 4 || c.Newsletter.Timezone != "Europe/London" {
+		t.Errorf("Load = %+v", c)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct{ name, file, want string }{
+		{"unknown key", "[imap]\nmailbox = \"INBOX\"\npasword_env = \"X\"\n", ":3: unknown setting imap.pasword_env"},
+		{"unknown table", "[smpt]\nrate = 1\n", ":1: unknown setting smpt"},
+		{"wrong type", "[smtp]\n\nconcurrency = \"four\"\n", ":3: smtp.concurrency: wrong type"},
+		{"syntax", "[newsletter]\ntitle = Ask\n", ":2: "},
+		{"bad security", "[imap]\nsecurity = \"ssl\"\n", `:2: imap.security "ssl" is not tls, starttls or none`},
+		{"plain to remote", "[smtp]\nsecurity = \"none\"\n", `:2: smtp.security "none" sends the password in the clear`},
+		{"both passwords", "[smtp]\npassword_command = \"pass x\"\n", ":2: smtp.password_command set either password_env or password_command"},
+		{"bad zone", "[newsletter]\ntimezone = \"Mars/Olympus\"\n", `:2: newsletter.timezone "Mars/Olympus" is not a time zone`},
+		{"bad url", "[newsletter]\nbase_url = \"ask.example.org\"\n", `:2: newsletter.base_url "ask.example.org" is not an http or https URL`},
+		{"bad address", "[newsletter]\naddress = \"ask at example\"\n", `:2: newsletter.address "ask at example" is not a mail address`},
+		{"bad host port", "[imap]\naddress = \"imap.example.org\"\n", `:2: imap.address "imap.example.org" is not host:port`},
+		{"concurrency", "[smtp]\nconcurrency = 0\n", ":2: smtp.concurrency 0 is not between 1 and 100"},
+		{"negative rate", "[smtp]\nrate = -1\n", ":2: smtp.rate -1 is negative"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.file)
+			if err == nil || !strings.Contains(err.Error(), FileName+tt.want) {
+				t.Errorf("Load = %v, want an error containing %q", err, FileName+tt.want)
+			}
+		})
+	}
+}
+
+func TestPlainToLoopbackAllowed(t *testing.T) {
+	c, err := load(t, "[imap]\naddress = \"127.0.0.1:1143\"\nsecurity = \"none\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IMAP.Security != "none" {
+		t.Errorf("Security = %q", c.IMAP.Security)
+	}
+}
+
+func TestSecret(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv("MAILBAG_TEST_SECRET", "s3cret")
+	if v, err := Secret(ctx, "imap password", "MAILBAG_TEST_SECRET", ""); err != nil || v != "s3cret" {
+		t.Errorf("Secret(env) = %q, %v", v, err)
+	}
+	if v, err := Secret(ctx, "imap password", "", "printf 'from cmd\\n'"); err != nil || v != "from cmd" {
+		t.Errorf("Secret(command) = %q, %v", v, err)
+	}
+	if _, err := Secret(ctx, "imap password", "MAILBAG_TEST_UNSET", ""); err == nil || !strings.Contains(err.Error(), "MAILBAG_TEST_UNSET is not set") {
+		t.Errorf("Secret(unset env) = %v", err)
+	}
+	if _, err := Secret(ctx, "imap password", "", "echo nope >&2; exit 3"); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("Secret(failing command) = %v", err)
+	}
+	if v, err := Secret(ctx, "smtp password", "", ""); err != nil || v != "" {
+		t.Errorf("Secret(none) = %q, %v", v, err)
+	}
+}
