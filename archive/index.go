@@ -1,17 +1,19 @@
 package archive
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -164,6 +166,11 @@ func Rebuild(dir string, posts []*Post, loc *time.Location) (*Index, error) {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
+	if err := compact(idx); err != nil {
+		idx.Close()
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("archive: rebuild index: %w", err)
+	}
 	if err := idx.Close(); err != nil {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
@@ -171,6 +178,20 @@ func Rebuild(dir string, posts []*Post, loc *time.Location) (*Index, error) {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
 	return Open(dir, loc)
+}
+
+// compact merges the index into one segment: searches of a new index are
+// then several times faster than over the many segments of its batches.
+func compact(idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	return s.ForceMerge(context.Background(), nil)
 }
 
 // replaceDir puts the folder tmp in the place of dir.
@@ -223,47 +244,78 @@ func newMapping() mapping.IndexMapping {
 }
 
 // update indexes posts and deletes the documents of the files gone (by file
-// name), in batches,
-// and records the new manifest and version with the last batch.
+// name), in batches, and records the new manifest and version with the last
+// batch. The next batch is prepared (Markdown to text, documents mapped)
+// while bleve writes the one before.
 func (x *Index) update(posts []*Post, gone []string) error {
-	b := x.idx.NewBatch()
-	flush := func(final bool) error {
-		if final {
-			raw, err := json.Marshal(x.manifest)
-			if err != nil {
-				return err
-			}
-			b.SetInternal(keyManifest, raw)
-			b.SetInternal(keyVersion, []byte(indexVersion))
-		}
-		if err := x.idx.Batch(b); err != nil {
-			return err
-		}
-		b.Reset()
-		return nil
+	type prepared struct {
+		batch *bleve.Batch
+		posts []*Post
+		err   error
 	}
+	goneSlugs := make([]string, 0, len(gone))
 	for _, name := range gone {
-		b.Delete(x.manifest[name].Slug)
+		goneSlugs = append(goneSlugs, x.manifest[name].Slug)
+	}
+	chunks := slices.Collect(slices.Chunk(posts, batchSize))
+	if len(chunks) == 0 {
+		chunks = [][]*Post{nil} // the deletes alone, and the manifest
+	}
+	ready := make(chan prepared, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(ready)
+		for i, chunk := range chunks {
+			pr := prepared{batch: x.idx.NewBatch(), posts: chunk}
+			if i == 0 {
+				for _, slug := range goneSlugs {
+					pr.batch.Delete(slug)
+				}
+			}
+			for _, p := range chunk {
+				if err := pr.batch.Index(p.Slug, newIndexDoc(p)); err != nil {
+					pr.err = fmt.Errorf("index %s: %w", p.Slug, err)
+					break
+				}
+			}
+			select {
+			case ready <- pr:
+			case <-stop:
+				return
+			}
+		}
+	}()
+
+	for _, name := range gone {
 		delete(x.manifest, name)
 	}
-	for _, p := range posts {
-		if err := b.Index(p.Slug, newIndexDoc(p)); err != nil {
-			return fmt.Errorf("index %s: %w", p.Slug, err)
+	var last *prepared
+	for pr := range ready {
+		if pr.err != nil {
+			return pr.err
 		}
-		if p.Path != "" {
-			fi, err := os.Stat(p.Path)
-			if err != nil {
-				return err
-			}
-			x.manifest[filepath.Base(p.Path)] = indexedFile{Slug: p.Slug, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
-		}
-		if b.Size() >= batchSize {
-			if err := flush(false); err != nil {
+		if last != nil {
+			if err := x.idx.Batch(last.batch); err != nil {
 				return err
 			}
 		}
+		for _, p := range pr.posts {
+			if p.file.name != "" {
+				x.manifest[p.file.name] = indexedFile{Slug: p.Slug, Size: p.file.size, ModTime: p.file.modTime}
+			}
+		}
+		last = &pr
 	}
-	return flush(true)
+	// The last batch carries the manifest, so that the index never
+	// records a post it does not hold.
+	raw, err := json.Marshal(x.manifest)
+	if err != nil {
+		return err
+	}
+	last.batch.SetInternal(keyManifest, raw)
+	last.batch.SetInternal(keyVersion, []byte(indexVersion))
+	return x.idx.Batch(last.batch)
 }
 
 // Add indexes posts (new ones, or new versions of indexed ones).

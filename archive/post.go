@@ -37,9 +37,17 @@ type Post struct {
 	// Path is the file the post was read from; empty for a new post.
 	Path string
 
+	file   fileInfo   // the file as it was when read; zero for a new post
 	doc    *yaml.Node // the front matter document as read; nil for a new post
 	head   []byte     // the file up to the body as read, --- lines included
 	hadCRL bool       // the front matter lines ended in CRLF
+}
+
+// fileInfo identifies the version of a file a post was read from.
+type fileInfo struct {
+	name    string // base name
+	size    int64
+	modTime int64 // Unix nanoseconds
 }
 
 // DateLayout is how post dates are written in front matter: the seed's

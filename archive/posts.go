@@ -31,6 +31,12 @@ type Posts struct {
 // matter, else from the file name; so does the date where the front matter
 // has none (Jekyll does the same). Errors name the file.
 func (s *Posts) ReadFile(path string) (*Post, error) {
+	// Stat before reading: a change made in between shows as a newer
+	// file than the one indexed, and is read again.
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("archive: read post: %w", err)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("archive: read post: %w", err)
@@ -40,6 +46,7 @@ func (s *Posts) ReadFile(path string) (*Post, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	p.Path = path
+	p.file = fileInfo{name: filepath.Base(path), size: fi.Size(), modTime: fi.ModTime().UnixNano()}
 	date, slug := SplitFileName(stem(path), s.Location)
 	if p.Slug == "" {
 		p.Slug = slug
@@ -225,5 +232,8 @@ func (s *Posts) Write(p *Post) error {
 		return fmt.Errorf("archive: write post: %w", err)
 	}
 	p.Path = path
+	if fi, err := os.Stat(path); err == nil {
+		p.file = fileInfo{name: filepath.Base(path), size: fi.Size(), modTime: fi.ModTime().UnixNano()}
+	}
 	return nil
 }

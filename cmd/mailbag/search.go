@@ -92,6 +92,7 @@ func writeSearchJSON(w io.Writer, res *archive.Results) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
 }
 
@@ -100,11 +101,11 @@ func writeSearchText(w io.Writer, res *archive.Results, query string, color bool
 		fmt.Fprintf(w, "No answers match %q.\n", query)
 		return
 	}
-	noun := "answers"
+	noun := "answers match"
 	if res.Total == 1 {
-		noun = "answer"
+		noun = "answer matches"
 	}
-	fmt.Fprintf(w, "%d %s match %q (page %d of %d)\n", res.Total, noun, query, res.Page, res.Pages())
+	fmt.Fprintf(w, "%d %s %q (page %d of %d)\n", res.Total, noun, query, res.Page, res.Pages())
 	for _, h := range res.Hits {
 		fmt.Fprintf(w, "\n%s  %s\n    %s\n", h.Date.Format("2006-01-02"), h.Title, h.Slug)
 		for _, f := range h.Fragments {
