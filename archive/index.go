@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -166,11 +164,6 @@ func Rebuild(dir string, posts []*Post, loc *time.Location) (*Index, error) {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	if err := compact(idx); err != nil {
-		idx.Close()
-		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("archive: rebuild index: %w", err)
-	}
 	if err := idx.Close(); err != nil {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
@@ -178,20 +171,6 @@ func Rebuild(dir string, posts []*Post, loc *time.Location) (*Index, error) {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
 	return Open(dir, loc)
-}
-
-// compact merges the index into one segment: searches of a new index are
-// then several times faster than over the many segments of its batches.
-func compact(idx bleve.Index) error {
-	adv, err := idx.Advanced()
-	if err != nil {
-		return err
-	}
-	s, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
-	}
-	return s.ForceMerge(context.Background(), nil)
 }
 
 // replaceDir puts the folder tmp in the place of dir.

@@ -186,25 +186,26 @@ func titleOrBody(q query.FieldableQuery) (query.Query, error) {
 func copyQuery(q query.FieldableQuery) (query.FieldableQuery, error) {
 	switch q := q.(type) {
 	case *query.MatchQuery:
-		c := *q
-		return &c, nil
+		return clone(q), nil
 	case *query.MatchPhraseQuery:
-		c := *q
-		return &c, nil
+		return clone(q), nil
 	case *query.WildcardQuery:
-		c := *q
-		return &c, nil
+		return clone(q), nil
 	case *query.RegexpQuery:
-		c := *q
-		return &c, nil
+		return clone(q), nil
 	case *query.NumericRangeQuery:
-		c := *q
-		return &c, nil
+		return clone(q), nil
 	case *query.DateRangeStringQuery:
-		c := *q
-		return &c, nil
+		return clone(q), nil
 	}
 	return nil, fmt.Errorf("cannot search title and body with %T", q)
+}
+
+// clone is a shallow copy: enough for the leaf queries, whose boost and
+// field setters replace rather than modify what they point to.
+func clone[T any](q *T) *T {
+	c := *q
+	return &c
 }
 
 // pickFragments prefers passages of the body that show a match, then a

@@ -40,8 +40,8 @@ again adds nothing.`,
 				return err
 			}
 			total := counts[0] + counts[1] + counts[2]
-			fmt.Fprintf(a.stdout, "%d files: %d imported, %d already there, %d skipped\n",
-				total, counts[archive.Imported], counts[archive.AlreadyImported], counts[archive.Skipped])
+			fmt.Fprintf(a.stdout, "%s: %d imported, %d already there, %d skipped\n",
+				plural(total, "file"), counts[archive.Imported], counts[archive.AlreadyImported], counts[archive.Skipped])
 			if total == 0 {
 				return fmt.Errorf("import %s: no Markdown files (.md, .markdown) found", args[0])
 			}
@@ -58,6 +58,14 @@ again adds nothing.`,
 			return nil
 		},
 	}
+}
+
+// plural is "1 file", "2 files".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // rel shows a path inside the home relative to it.

@@ -35,13 +35,13 @@ left out, and the command then exits non-zero.`,
 				return err
 			}
 			took := time.Since(start)
-			fmt.Fprintf(a.stdout, "indexed %d posts in %v (%.0f posts/s)\n",
-				len(posts), took.Round(time.Millisecond), float64(len(posts))/took.Seconds())
+			fmt.Fprintf(a.stdout, "indexed %s in %v (%.0f posts/s)\n",
+				plural(len(posts), "post"), took.Round(time.Millisecond), float64(len(posts))/took.Seconds())
 			for _, p := range problems {
 				fmt.Fprintf(a.stderr, "left out: %s\n", oneLine(p))
 			}
 			if len(problems) > 0 {
-				return fmt.Errorf("reindex: %d post files were left out (listed above)", len(problems))
+				return fmt.Errorf("reindex: %s left out (listed above)", plural(len(problems), "post file"))
 			}
 			return nil
 		},

@@ -98,14 +98,14 @@ func writeSearchJSON(w io.Writer, res *archive.Results) error {
 
 func writeSearchText(w io.Writer, res *archive.Results, query string, color bool) {
 	if res.Total == 0 {
-		fmt.Fprintf(w, "No answers match %q.\n", query)
+		fmt.Fprintf(w, "No answers match “%s”.\n", query)
 		return
 	}
 	noun := "answers match"
 	if res.Total == 1 {
 		noun = "answer matches"
 	}
-	fmt.Fprintf(w, "%d %s %q (page %d of %d)\n", res.Total, noun, query, res.Page, res.Pages())
+	fmt.Fprintf(w, "%d %s “%s” (page %d of %d)\n", res.Total, noun, query, res.Page, res.Pages())
 	for _, h := range res.Hits {
 		fmt.Fprintf(w, "\n%s  %s\n    %s\n", h.Date.Format("2006-01-02"), h.Title, h.Slug)
 		for _, f := range h.Fragments {

@@ -1,0 +1,65 @@
+package atomicfile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestCreateRefusesAnExistingFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "post.md")
+	if err := Create(path, []byte("first"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Create(path, []byte("second"), 0o644); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("second Create = %v, want fs.ErrExist", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "first" {
+		t.Errorf("file holds %q, want the first content", got)
+	}
+	assertOnly(t, dir, "post.md")
+}
+
+func TestWriteReplaces(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state")
+	for _, content := range []string{"one", "two"} {
+		if err := Write(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != content {
+			t.Errorf("file holds %q, want %q", got, content)
+		}
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600", fi.Mode().Perm())
+	}
+	assertOnly(t, dir, "state")
+}
+
+func TestWriteIntoAMissingFolderFails(t *testing.T) {
+	err := Write(filepath.Join(t.TempDir(), "no", "such", "file"), []byte("x"), 0o644)
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Write = %v, want fs.ErrNotExist", err)
+	}
+}
+
+// assertOnly checks that dir holds exactly the file name: no temporary
+// file is left behind.
+func assertOnly(t *testing.T, dir, name string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != name {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("folder holds %q, want only %q", names, name)
+	}
+}
