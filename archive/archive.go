@@ -25,6 +25,8 @@ var (
 	// ErrIndexOutdated means the search index was made by another version
 	// of mailbag.
 	ErrIndexOutdated = errors.New("archive: search index made by another version of mailbag")
+	// ErrIndexBusy means another process has the search index open.
+	ErrIndexBusy = errors.New("archive: search index in use by another mailbag process")
 	// ErrIndexCorrupt means the search index cannot be opened or read.
 	ErrIndexCorrupt = errors.New("archive: search index unreadable")
 )

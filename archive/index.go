@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"go.etcd.io/bbolt"
 )
 
 // indexVersion changes whenever the mapping or the documents change shape;
@@ -86,6 +87,9 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 		return nil, fmt.Errorf("archive: open index %s: %w", dir, ErrIndexMissing)
 	}
 	idx, err := bleve.OpenUsing(dir, openConfig())
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, fmt.Errorf("archive: open index %s: %w (is `mailbag serve` running?)", dir, ErrIndexBusy)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("archive: open index %s: %w: %v", dir, ErrIndexCorrupt, err)
 	}

@@ -221,3 +221,16 @@ func TestOpenIndexRebuildsAnOutdatedIndex(t *testing.T) {
 		t.Errorf("OpenIndex(outdated) = %+v, want a rebuild of 1 post", res)
 	}
 }
+
+func TestOpenWhileAnotherHoldsTheIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	x, err := Rebuild(dir, nil, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	_, err = Open(dir, time.UTC)
+	if !errors.Is(err, ErrIndexBusy) {
+		t.Fatalf("second Open = %v, want ErrIndexBusy", err)
+	}
+}

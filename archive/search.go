@@ -3,13 +3,14 @@ package archive
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/vellum/regexp"
 )
 
 // titleBoost is how much more a match in the title counts than one in the
@@ -66,6 +67,22 @@ type Hit struct {
 	Fragments []string
 }
 
+// Limits on a query: each wildcard or regular expression becomes an
+// automaton run over the whole term dictionary, and its cost grows quickly
+// with its size, so that one long pattern could keep the site's search busy
+// for seconds.
+const (
+	// MaxQueryLen is the longest query text, in bytes.
+	MaxQueryLen = 256
+	// maxPatternLen is the longest wildcard or regular expression, in bytes.
+	maxPatternLen = 32
+	// maxWildcards is how many * and ? a wildcard pattern may have.
+	maxWildcards = 3
+	// maxPatterns is how many wildcard, regular expression and fuzzy
+	// terms a query may have.
+	maxPatterns = 4
+)
+
 // fieldNames maps the field names a query may use to those in the index.
 var fieldNames = map[string]string{
 	"title": "title",
@@ -79,14 +96,20 @@ var fieldNames = map[string]string{
 // query over the title and body. The error wraps ErrBadQuery and says what
 // is wrong in words meant for the person who typed the query.
 func ParseQuery(text string) (query.Query, error) {
-	if strings.TrimSpace(text) == "" {
+	switch {
+	case strings.TrimSpace(text) == "":
 		return nil, fmt.Errorf("%w: the query is empty", ErrBadQuery)
+	case len(text) > MaxQueryLen:
+		return nil, fmt.Errorf("%w: the query is longer than %d bytes", ErrBadQuery, MaxQueryLen)
+	case !utf8.ValidString(text):
+		return nil, fmt.Errorf("%w: the query is not valid UTF-8 text", ErrBadQuery)
 	}
 	q, err := bleve.NewQueryStringQuery(text).Parse()
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot read %q: %s", ErrBadQuery, text, strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
-	q, err = expandFields(q)
+	patterns := 0
+	q, err = expandFields(q, &patterns)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q: %v", ErrBadQuery, text, err)
 	}
@@ -102,14 +125,16 @@ func ParseQuery(text string) (query.Query, error) {
 // field becomes "in the title (boosted) or in the body", and user field
 // names become index field names. Unknown fields and terms bleve would
 // reject at search time are errors.
-func expandFields(q query.Query) (query.Query, error) {
+//
+// patterns counts the wildcard, regular expression and fuzzy terms seen.
+func expandFields(q query.Query, patterns *int) (query.Query, error) {
 	switch q := q.(type) {
 	case *query.BooleanQuery:
 		for _, part := range []*query.Query{&q.Must, &q.Should, &q.MustNot} {
 			if *part == nil {
 				continue
 			}
-			n, err := expandFields(*part)
+			n, err := expandFields(*part, patterns)
 			if err != nil {
 				return nil, err
 			}
@@ -117,11 +142,11 @@ func expandFields(q query.Query) (query.Query, error) {
 		}
 		return q, nil
 	case *query.ConjunctionQuery:
-		return q, expandAll(q.Conjuncts)
+		return q, expandAll(q.Conjuncts, patterns)
 	case *query.DisjunctionQuery:
-		return q, expandAll(q.Disjuncts)
+		return q, expandAll(q.Disjuncts, patterns)
 	case query.FieldableQuery:
-		if err := checkTerm(q); err != nil {
+		if err := checkTerm(q, patterns); err != nil {
 			return nil, err
 		}
 		if q.Field() == "" {
@@ -137,9 +162,9 @@ func expandFields(q query.Query) (query.Query, error) {
 	return q, nil
 }
 
-func expandAll(qs []query.Query) error {
+func expandAll(qs []query.Query, patterns *int) error {
 	for i, c := range qs {
-		n, err := expandFields(c)
+		n, err := expandFields(c, patterns)
 		if err != nil {
 			return err
 		}
@@ -148,15 +173,36 @@ func expandAll(qs []query.Query) error {
 	return nil
 }
 
-// checkTerm catches what bleve would only reject once searching.
-func checkTerm(q query.FieldableQuery) error {
+// checkTerm catches what bleve would only reject once searching, and what
+// would cost it too much; patterns counts the costly terms.
+func checkTerm(q query.FieldableQuery, patterns *int) error {
+	switch q.(type) {
+	case *query.WildcardQuery, *query.RegexpQuery:
+		*patterns++
+	case *query.MatchQuery:
+		if q.(*query.MatchQuery).Fuzziness > 0 {
+			*patterns++
+		}
+	}
+	if *patterns > maxPatterns {
+		return fmt.Errorf("more than %d wildcard, regular expression or fuzzy terms", maxPatterns)
+	}
 	switch q := q.(type) {
 	case *query.MatchQuery:
-		if q.Fuzziness > 2 {
-			return fmt.Errorf("fuzziness %d is more than 2", q.Fuzziness)
+		if q.Fuzziness < 0 || q.Fuzziness > 2 {
+			return fmt.Errorf("fuzziness must be 1 or 2 (word~1, word~2)")
+		}
+	case *query.WildcardQuery:
+		if len(q.Wildcard) > maxPatternLen || strings.Count(q.Wildcard, "*")+strings.Count(q.Wildcard, "?") > maxWildcards {
+			return fmt.Errorf("wildcard %q is too broad (at most %d * or ? and %d characters)", q.Wildcard, maxWildcards, maxPatternLen)
 		}
 	case *query.RegexpQuery:
-		if _, err := regexp.Compile(q.Regexp); err != nil {
+		if len(q.Regexp) > maxPatternLen {
+			return fmt.Errorf("regular expression /%s/ is longer than %d characters", q.Regexp, maxPatternLen)
+		}
+		// bleve runs regular expressions as automata (vellum), which
+		// accept less than Go's regexp: no ^, $ or \b, and a size limit.
+		if _, err := regexp.New(q.Regexp); err != nil {
 			return fmt.Errorf("bad regular expression /%s/: %v", q.Regexp, err)
 		}
 	}

@@ -207,8 +207,17 @@ func TestBadQueries(t *testing.T) {
 		{"title:", "cannot read"},
 		{"+", "cannot read"},
 		{"author:jim", `unknown field "author"`},
-		{"mangaer~5", "fuzziness 5 is more than 2"},
+		{"mangaer~5", "fuzziness must be 1 or 2"},
+		{"mangaer~10000000000000000000", "fuzziness must be 1 or 2"},
 		{`/[a-/`, "bad regular expression"},
+		{`/$0000/`, "bad regular expression"},
+		{"a*a*a*a*", "too broad"},
+		{"x*" + strings.Repeat("y", 40), "too broad"},
+		{"/" + strings.Repeat("a", 40) + "/", "longer than 32 characters"},
+		{"a* b* c* d* e*", "more than 4 wildcard"},
+		{"ab~1 cd~1 ef~1 gh~1 ij~1", "more than 4 wildcard"},
+		{strings.Repeat("word ", 60), "longer than 256 bytes"},
+		{"caf\xe9", "not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
