@@ -13,7 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // indexVersion changes whenever the mapping or the documents change shape;
@@ -87,7 +87,7 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 		return nil, fmt.Errorf("archive: open index %s: %w", dir, ErrIndexMissing)
 	}
 	idx, err := bleve.OpenUsing(dir, openConfig())
-	if errors.Is(err, bbolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("archive: open index %s: %w (is `mailbag serve` running?)", dir, ErrIndexBusy)
 	}
 	if err != nil {

@@ -176,11 +176,11 @@ func expandAll(qs []query.Query, patterns *int) error {
 // checkTerm catches what bleve would only reject once searching, and what
 // would cost it too much; patterns counts the costly terms.
 func checkTerm(q query.FieldableQuery, patterns *int) error {
-	switch q.(type) {
+	switch q := q.(type) {
 	case *query.WildcardQuery, *query.RegexpQuery:
 		*patterns++
 	case *query.MatchQuery:
-		if q.(*query.MatchQuery).Fuzziness > 0 {
+		if q.Fuzziness > 0 {
 			*patterns++
 		}
 	}
