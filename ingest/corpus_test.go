@@ -1,0 +1,115 @@
+package ingest
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// corpusMessages are the real-world messages in testdata: every file of
+// the three mail corpora, and the whole messages of the reply corpus.
+func corpusMessages(t testing.TB) []string {
+	t.Helper()
+	var files []string
+	root := "../testdata/corpora/mail"
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		switch {
+		case strings.HasPrefix(rel, "reply-quoting/") && !strings.HasSuffix(rel, ".eml"):
+			return nil // bodies, not messages: see clean_test.go
+		case strings.HasSuffix(rel, "README.md"), strings.HasPrefix(filepath.Base(rel), "."), strings.HasPrefix(rel, "flanker-messages/attachments/"):
+			return nil
+		}
+		files = append(files, path)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestCorpusMessages reads every real message: each becomes a question with
+// text, or an ignored entry with a reason; never a panic. The golden file
+// lists what each became, for a person to read.
+func TestCorpusMessages(t *testing.T) {
+	in := New(nil, Options{OwnAddress: "ask@example.org", MaxSize: 2 << 20})
+	var out bytes.Buffer
+	counts := map[string]int{}
+	for _, path := range corpusMessages(t) {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := in.question(raw, int64(len(raw)) > in.opts.MaxSize, int64(len(raw)))
+		rel, _ := filepath.Rel("../testdata/corpora/mail", path)
+		if q.MessageKey == "" {
+			t.Errorf("%s: no message key", rel)
+		}
+		if !utf8.ValidString(q.Text) || !utf8.ValidString(q.Subject) || !utf8.ValidString(q.FromName) {
+			t.Errorf("%s: invalid UTF-8 in the question", rel)
+		}
+		switch q.Status {
+		case StatusNew:
+			if strings.TrimSpace(q.Text) == "" {
+				t.Errorf("%s: a question without text", rel)
+			}
+		case StatusIgnored:
+			if q.Kind == "" || q.Reason == "" {
+				t.Errorf("%s: ignored without a kind and reason: %+v", rel, q)
+			}
+		default:
+			t.Errorf("%s: status %q", rel, q.Status)
+		}
+		label := string(q.Status)
+		if q.Kind != "" {
+			label = string(q.Kind)
+		}
+		counts[label]++
+		text := q.Text
+		if q.Status == StatusIgnored {
+			text = q.Reason
+		}
+		fmt.Fprintf(&out, "%s\n  %s | %s | %s\n", rel, label, firstRunes(q.Subject, 60), firstRunes(strings.Join(strings.Fields(text), " "), 90))
+	}
+	fmt.Fprintf(&out, "\n%v\n", counts)
+	golden(t, "corpus.txt", out.Bytes())
+}
+
+func firstRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update makes it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from what the code makes now (go test -update rewrites it; read the diff)", path)
+	}
+}

@@ -1,0 +1,279 @@
+package ingest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // every charset go-message knows, for bodies and headers
+	gomail "github.com/emersion/go-message/mail"
+)
+
+// Message is what ingest reads of one raw message: the headers that decide
+// what it is, and its readable text.
+type Message struct {
+	// Key identifies the message across mailboxes and rescans: its
+	// Message-ID, else "sha256:" and the hash of the raw bytes.
+	Key       string
+	MessageID string
+	Subject   string // decoded, as sent
+	FromName  string
+	FromAddr  string // lower-case
+	Date      time.Time
+	Header    message.Header
+	// ContentType is the top-level media type ("multipart/report").
+	ContentType string
+	// ReportType is the report-type parameter of a multipart/report.
+	ReportType string
+	// Text is the readable text: the text/plain part, else the HTML part as
+	// text; "" when there is none.
+	Text string
+}
+
+// maxTextPart bounds how much of one text part is read.
+const maxTextPart = 1 << 20
+
+// wordDecoder decodes RFC 2047 words in any charset go-message knows.
+var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) (io.Reader, error) {
+	return message.CharsetReader(cs, r)
+}}
+
+// ParseMessage reads a raw RFC 5322 message. Broken MIME is read as far as
+// it goes: a part that cannot be decoded is skipped. The error is for a
+// message whose header cannot be read at all.
+func ParseMessage(raw []byte) (*Message, error) {
+	ent, err := message.Read(bytes.NewReader(headerStart(raw)))
+	if ent == nil || (err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err)) {
+		if err == nil {
+			err = errors.New("no header")
+		}
+		return nil, fmt.Errorf("ingest: unreadable message header: %w", err)
+	}
+	m := &Message{Header: ent.Header}
+	h := gomail.Header{Header: ent.Header}
+	_, ctParams, _ := ent.Header.ContentType()
+	hd := headerDecoder{fallback: ctParams["charset"]}
+	m.MessageID = messageID(ent.Header.Get("Message-Id"))
+	if m.MessageID != "" {
+		m.Key = m.MessageID
+	} else {
+		sum := sha256.Sum256(raw)
+		m.Key = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	m.Subject = hd.decode(ent.Header.Get("Subject"))
+	m.FromName, m.FromAddr = hd.parseFrom(ent.Header.Get("From"))
+	if d, err := h.Date(); err == nil {
+		m.Date = d
+	}
+	if t, params, err := ent.Header.ContentType(); err == nil {
+		m.ContentType = strings.ToLower(t)
+		m.ReportType = strings.ToLower(params["report-type"])
+	} else {
+		m.ContentType = "text/plain"
+	}
+	plain, html := findText(ent, 0)
+	switch {
+	case strings.TrimSpace(plain) != "":
+		m.Text = plain
+	case strings.TrimSpace(html) != "":
+		m.Text = HTMLText(html)
+	}
+	return m, nil
+}
+
+// messageID is a Message-ID without its angle brackets and spaces.
+func messageID(v string) string {
+	v = strings.TrimSpace(v)
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		if j := strings.IndexByte(v[i:], '>'); j > 0 {
+			v = v[i+1 : i+j]
+		}
+	}
+	return strings.TrimSpace(v)
+}
+
+// headerStart skips what some stores put before a message's header: an
+// mbox "From " line, blank or space-only lines.
+func headerStart(raw []byte) []byte {
+	for len(raw) > 0 {
+		line, rest, found := bytes.Cut(raw, []byte("\n"))
+		switch {
+		case len(bytes.TrimSpace(line)) == 0 && found:
+			raw = rest
+		case bytes.HasPrefix(line, []byte("From ")) && found:
+			raw = rest
+		default:
+			return raw
+		}
+	}
+	return raw
+}
+
+// headerDecoder decodes header values as real mail writes them: RFC 2047
+// words, also broken ones (8-bit bytes inside), and raw 8-bit text in the
+// charset of the body (else Windows-1252).
+type headerDecoder struct {
+	fallback string // the body's charset, for raw 8-bit headers
+}
+
+// encodedWord matches one RFC 2047 encoded word, leniently.
+var encodedWord = regexp.MustCompile(`=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=`)
+
+// decode returns the text of a header value, valid UTF-8, spaces folded.
+func (d headerDecoder) decode(v string) string {
+	if strings.Contains(v, "=?") {
+		if dec, err := wordDecoder.DecodeHeader(v); err == nil {
+			v = dec
+		}
+		// What is left encoded is what the strict decoder left as is.
+		v = encodedWord.ReplaceAllStringFunc(v, decodeWordLeniently)
+	}
+	if !utf8.ValidString(v) {
+		v = d.charsetText([]byte(v))
+	}
+	return strings.ToValidUTF8(strings.Join(strings.Fields(v), " "), "\uFFFD")
+}
+
+// charsetText decodes raw 8-bit header bytes in the fallback charset, else
+// Windows-1252 (which reads Latin-1 too).
+func (d headerDecoder) charsetText(b []byte) string {
+	for _, cs := range []string{d.fallback, "windows-1252"} {
+		if cs == "" || strings.EqualFold(cs, "utf-8") || strings.EqualFold(cs, "us-ascii") {
+			continue
+		}
+		if r, err := message.CharsetReader(cs, bytes.NewReader(b)); err == nil {
+			if out, err := io.ReadAll(r); err == nil {
+				return string(out)
+			}
+		}
+	}
+	return string(bytes.ToValidUTF8(b, []byte("\uFFFD")))
+}
+
+// decodeWordLeniently decodes one encoded word that the strict decoder
+// refused, keeping 8-bit bytes found inside it.
+func decodeWordLeniently(word string) string {
+	m := encodedWord.FindStringSubmatch(word)
+	var b []byte
+	if strings.EqualFold(m[2], "b") {
+		dec, err := base64.StdEncoding.DecodeString(strings.TrimRight(m[3], "="))
+		if err != nil {
+			dec, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(m[3], "="))
+		}
+		if err != nil {
+			return word
+		}
+		b = dec
+	} else {
+		text := m[3]
+		for i := 0; i < len(text); i++ {
+			switch c := text[i]; {
+			case c == '_':
+				b = append(b, ' ')
+			case c == '=' && i+2 < len(text):
+				if n, err := strconv.ParseUint(text[i+1:i+3], 16, 8); err == nil {
+					b = append(b, byte(n))
+					i += 2
+					continue
+				}
+				b = append(b, c)
+			default:
+				b = append(b, c)
+			}
+		}
+	}
+	if r, err := message.CharsetReader(m[1], bytes.NewReader(b)); err == nil {
+		if out, err := io.ReadAll(r); err == nil {
+			return string(out)
+		}
+	}
+	return string(b)
+}
+
+// parseFrom reads the name and address of a From header, as well as a
+// broken header allows.
+func (d headerDecoder) parseFrom(v string) (name, addr string) {
+	p := &mail.AddressParser{WordDecoder: wordDecoder}
+	if a, err := p.Parse(v); err == nil {
+		return d.decode(a.Name), strings.ToLower(a.Address)
+	}
+	if list, err := p.ParseList(v); err == nil && len(list) > 0 {
+		return d.decode(list[0].Name), strings.ToLower(list[0].Address)
+	}
+	// Last resort: the text between < and >, or the whole value.
+	v = d.decode(v)
+	if i := strings.LastIndexByte(v, '<'); i >= 0 {
+		if j := strings.IndexByte(v[i:], '>'); j > 0 {
+			return strings.Trim(strings.TrimSpace(v[:i]), `"`), strings.ToLower(strings.TrimSpace(v[i+1 : i+j]))
+		}
+	}
+	if strings.Contains(v, "@") {
+		return "", strings.ToLower(strings.TrimSpace(v))
+	}
+	return v, ""
+}
+
+// maxDepth bounds how deep findText goes into nested multiparts.
+const maxDepth = 20
+
+// findText returns the first text/plain and text/html parts that are not
+// attachments, decoded to UTF-8. Parts that fail to decode are skipped.
+func findText(ent *message.Entity, depth int) (plain, html string) {
+	if depth > maxDepth {
+		return "", ""
+	}
+	if mr := ent.MultipartReader(); mr != nil {
+		for {
+			part, err := mr.NextPart()
+			if err != nil {
+				break // io.EOF, or broken MIME: keep what was found
+			}
+			p, h := findText(part, depth+1)
+			if plain == "" {
+				plain = p
+			}
+			if html == "" {
+				html = h
+			}
+			if plain != "" {
+				break
+			}
+		}
+		return plain, html
+	}
+	if disp, _, err := ent.Header.ContentDisposition(); err == nil && disp == "attachment" {
+		return "", ""
+	}
+	t, _, err := ent.Header.ContentType()
+	if err != nil {
+		t = "text/plain" // RFC 2045: the default
+	}
+	switch strings.ToLower(t) {
+	case "text/plain", "text", "":
+		return readText(ent.Body), ""
+	case "text/html":
+		return "", readText(ent.Body)
+	}
+	return "", ""
+}
+
+// readText reads a decoded body as UTF-8 text, replacing invalid bytes.
+func readText(r io.Reader) string {
+	b, _ := io.ReadAll(io.LimitReader(r, maxTextPart)) // a broken encoding yields what it decoded
+	if !utf8.Valid(b) {
+		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
+	}
+	return string(b)
+}

@@ -1,0 +1,199 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"mailbag/internal/sqlitedb"
+)
+
+//go:embed schema.sql
+var schemaV1 string
+
+// migrations are the ingest tables' schema versions, in order.
+var migrations = []string{schemaV1}
+
+// Status is where a question stands.
+type Status string
+
+// The statuses of a question.
+const (
+	StatusNew      Status = "new"      // waiting for an answer
+	StatusAnswered Status = "answered" // a published post answers it
+	StatusRejected Status = "rejected" // set aside by the author
+	StatusIgnored  Status = "ignored"  // not a question: Kind says why
+)
+
+// Kind says why a message is not a question.
+type Kind string
+
+// The kinds of ignored message.
+const (
+	KindAutoReply  Kind = "auto-reply" // Auto-Submitted, X-Autoreply, Precedence: bulk or junk
+	KindList       Kind = "list"       // mail from a mailing list
+	KindBounce     Kind = "bounce"     // a delivery report: kept for bounce handling
+	KindComplaint  Kind = "complaint"  // an abuse (feedback) report
+	KindOwn        Kind = "own"        // sent from the newsletter's own address
+	KindTooLarge   Kind = "too-large"  // over the size limit: only the header was fetched
+	KindNoText     Kind = "no-text"    // nothing readable in it
+	KindUnreadable Kind = "unreadable" // cannot be parsed at all; kept raw
+)
+
+// Question is one entry of the queue.
+type Question struct {
+	ID       int64
+	Status   Status
+	Kind     Kind   // for StatusIgnored
+	Reason   string // why ignored or rejected, in words
+	Received time.Time
+	Subject  string
+	Text     string
+	// FromName and FromAddr are the asker's: private, for the author's
+	// eyes only, never in a draft, a post or the site.
+	FromName string
+	FromAddr string
+	// RawPath is the raw message, relative to the mail folder.
+	RawPath string
+	// MessageKey is the Message-ID, or a hash of the raw message.
+	MessageKey string
+}
+
+// ErrNoQuestion means there is no question with the ID asked for.
+var ErrNoQuestion = errors.New("ingest: no such question")
+
+// Queue is the question queue in the state database.
+type Queue struct {
+	db  *sql.DB
+	now func() time.Time
+}
+
+// NewQueue returns the queue kept in db, creating or upgrading its tables.
+// now is the clock (nil means time.Now).
+func NewQueue(ctx context.Context, db *sql.DB, now func() time.Time) (*Queue, error) {
+	if err := sqlitedb.Migrate(ctx, db, "ingest", migrations); err != nil {
+		return nil, err
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Queue{db: db, now: now}, nil
+}
+
+// stored is a question on its way into the queue, with where it came from.
+type stored struct {
+	Question
+	mailbox     string
+	uidValidity uint32
+	uid         uint32
+}
+
+// add stores questions and moves the mailbox's checkpoint to lastUID, in one
+// transaction. A question whose message key is already in the queue is not
+// stored again. It reports which of qs were new.
+func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidity, lastUID uint32) ([]bool, error) {
+	tx, err := q.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: store questions: %w", err)
+	}
+	defer tx.Rollback()
+	created := q.now().UTC().Format(time.RFC3339)
+	added := make([]bool, len(qs))
+	for i, s := range qs {
+		res, err := tx.ExecContext(ctx, `INSERT INTO questions
+			(message_key, status, kind, reason, received, subject, body, from_name, from_addr,
+			 raw_path, mailbox, uidvalidity, uid, created)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (message_key) DO NOTHING`,
+			s.MessageKey, s.Status, s.Kind, s.Reason, s.Received.UTC().Format(time.RFC3339), s.Subject, s.Text,
+			s.FromName, s.FromAddr, s.RawPath, s.mailbox, s.uidValidity, s.uid, created)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
+		}
+		added[i] = n > 0
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (mailbox, uidvalidity, last_uid) VALUES (?, ?, ?)
+		ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid`,
+		mailbox, uidValidity, lastUID); err != nil {
+		return nil, fmt.Errorf("ingest: save checkpoint: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("ingest: store questions: %w", err)
+	}
+	return added, nil
+}
+
+// checkpoint returns how far ingest has got in mailbox; zeros when it has
+// not started.
+func (q *Queue) checkpoint(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
+	err = q.db.QueryRowContext(ctx, `SELECT uidvalidity, last_uid FROM checkpoints WHERE mailbox = ?`, mailbox).
+		Scan(&uidValidity, &lastUID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("ingest: read checkpoint: %w", err)
+	}
+	return uidValidity, lastUID, nil
+}
+
+const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, message_key`
+
+func scanQuestion(row interface{ Scan(...any) error }) (*Question, error) {
+	var qq Question
+	var received string
+	if err := row.Scan(&qq.ID, &qq.Status, &qq.Kind, &qq.Reason, &received, &qq.Subject, &qq.Text,
+		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.MessageKey); err != nil {
+		return nil, err
+	}
+	qq.Received, _ = time.Parse(time.RFC3339, received)
+	return &qq, nil
+}
+
+// List returns the questions with status (all of them when status is ""),
+// oldest first.
+func (q *Queue) List(ctx context.Context, status Status) ([]*Question, error) {
+	query := `SELECT ` + questionColumns + ` FROM questions`
+	var args []any
+	if status != "" {
+		query += ` WHERE status = ?`
+		args = append(args, status)
+	}
+	rows, err := q.db.QueryContext(ctx, query+` ORDER BY received, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: list questions: %w", err)
+	}
+	defer rows.Close()
+	var out []*Question
+	for rows.Next() {
+		qq, err := scanQuestion(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: list questions: %w", err)
+		}
+		out = append(out, qq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ingest: list questions: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns the question with id; the error wraps ErrNoQuestion when
+// there is none.
+func (q *Queue) Get(ctx context.Context, id int64) (*Question, error) {
+	qq, err := scanQuestion(q.db.QueryRowContext(ctx, `SELECT `+questionColumns+` FROM questions WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %d", ErrNoQuestion, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ingest: question %d: %w", id, err)
+	}
+	return qq, nil
+}
