@@ -15,16 +15,17 @@ var replyHeader = regexp.MustCompile(`(?i)^(` + strings.Join([]string{
 	`am\b.{0,200}\bschrieb.{0,100}:?`,       // German
 	`.{0,200}\bschrieb\b.{0,100}:`,          // German, name first
 	`el\b.{0,200}\bescribi[óo]:?`,           // Spanish
-	`il\b.{0,200}\bha scritto:?`,            // Italian
+	`.{0,200}\bha scritto\s*:?`,             // Italian
 	`em\b.{0,200}\bescreveu:?`,              // Portuguese
 	`op\b.{0,200}\bschreef.{0,100}:?`,       // Dutch
-	`den\b.{0,200}\bskrev.{0,100}:?`,        // Danish, Norwegian, Swedish
+	`.{0,200}\bskrev\b.{0,200}:`,            // Danish, Norwegian, Swedish
 	`.{0,200}\bkirjoitti:?`,                 // Finnish
 	`.{0,200}(пишет|написал|написала)\s*:?`, // Russian
 	`-{2,}\s*(original message|message d'origine|ursprüngliche nachricht|mensaje original|messaggio originale|oprindelig meddelelse|alkuperäinen viesti)\s*-{2,}`,
 	`-{2,}\s*forwarded message\s*-{2,}`,
 	`_{10,}`, // Outlook's rule above the quoted header
 	`begin forwarded message:`,
+	`.{0,100}\d.{0,100}<[^<>@\s]+@[^<>\s]+>"?\s*:`, // Gmail in any language: "ср, 30 апр. 2025 г. в 15:19, John <john@example.com>:"
 }, "|") + `)\s*$`)
 
 // headerBlockStart matches the first line of a quoted header block that
@@ -42,6 +43,10 @@ var signatureStart = regexp.MustCompile(`(?i)^(--|-- |__|sent from my .{1,40}|se
 // reply header or quoted header block, drops quoted lines ("> ..."), cuts
 // the signature, trims every line and keeps at most one blank line in a row.
 // It does not look for the asker's name in the text.
+//
+// A reply written between the quoted lines (an inline reply) has unquoted
+// text after quoted lines: then the header and the quoted lines go, and the
+// reader's lines between them stay.
 func CleanText(text string) string {
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	lines := strings.Split(text, "\n")
@@ -49,7 +54,13 @@ func CleanText(text string) string {
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimRight(lines[i], " \t\u00a0")
 		trimmed := strings.TrimSpace(line)
-		if isReplyHeader(lines, i) || signatureStart.MatchString(trimmed) && !moreTextAfter(lines, i) {
+		if isReplyHeader(lines, i) {
+			if hasInlineReply(lines[i+1:]) {
+				continue
+			}
+			break
+		}
+		if signatureStart.MatchString(trimmed) && !moreTextAfter(lines, i) {
 			break
 		}
 		if trimmed == "--" || line == "-- " {
@@ -61,6 +72,22 @@ func CleanText(text string) string {
 		kept = append(kept, line)
 	}
 	return tidyLines(strings.Join(kept, "\n"))
+}
+
+// hasInlineReply reports whether lines (those after a reply header) hold
+// unquoted text between quoted lines.
+func hasInlineReply(lines []string) bool {
+	quoted := false
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, ">"):
+			quoted = true
+		case t != "" && quoted:
+			return true
+		}
+	}
+	return false
 }
 
 // isReplyHeader reports whether line i starts the quoted history: a reply
