@@ -311,9 +311,7 @@ func (in *Ingester) keepRaw(raw []byte) (string, error) {
 func (in *Ingester) question(raw []byte, tooLarge bool, size int64) Question {
 	m, err := ParseMessage(raw)
 	if err != nil {
-		sum := sha256.Sum256(raw)
-		return Question{Status: StatusIgnored, Kind: KindUnreadable, Reason: err.Error(),
-			MessageKey: "sha256:" + hex.EncodeToString(sum[:])}
+		return Question{Status: StatusIgnored, Kind: KindUnreadable, Reason: err.Error(), MessageKey: contentKey(raw)}
 	}
 	q := Question{
 		Status:     StatusNew,

@@ -25,7 +25,7 @@ import (
 // what it is, and its readable text.
 type Message struct {
 	// Key identifies the message across mailboxes and rescans: its
-	// Message-ID, else "sha256:" and the hash of the raw bytes.
+	// Message-ID, else "sha256:" and a hash of the raw bytes.
 	Key       string
 	MessageID string
 	Subject   string // decoded, as sent
@@ -66,11 +66,9 @@ func ParseMessage(raw []byte) (*Message, error) {
 	_, ctParams, _ := ent.Header.ContentType()
 	hd := headerDecoder{fallback: ctParams["charset"]}
 	m.MessageID = messageID(ent.Header.Get("Message-Id"))
-	if m.MessageID != "" {
-		m.Key = m.MessageID
-	} else {
-		sum := sha256.Sum256(raw)
-		m.Key = "sha256:" + hex.EncodeToString(sum[:])
+	m.Key = m.MessageID
+	if m.Key == "" {
+		m.Key = contentKey(raw)
 	}
 	m.Subject = hd.decode(ent.Header.Get("Subject"))
 	m.FromName, m.FromAddr = hd.parseFrom(ent.Header.Get("From"))
@@ -102,6 +100,14 @@ func messageID(v string) string {
 		}
 	}
 	return strings.TrimSpace(v)
+}
+
+// contentKey is the key of a message without a Message-ID: a hash of its
+// bytes with line endings made LF, so that the same message read from a
+// file (LF) and served over IMAP (CRLF) has the same key.
+func contentKey(raw []byte) string {
+	sum := sha256.Sum256(bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n")))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // headerStart skips what some stores put before a message's header: an

@@ -1,0 +1,131 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbag/internal/peers"
+)
+
+// dovecotIngester is an Ingester for d over implicit TLS, trusting d's CA.
+func dovecotIngester(t testing.TB, d *peers.Dovecot, q *Queue) *Ingester {
+	t.Helper()
+	return ingester(t, q, Server{Address: d.TLSAddr, Security: "tls", Username: d.Username, Password: d.Password, CAFile: d.CAFile})
+}
+
+// TestDovecotCorpus delivers every real-world message of the corpus to a
+// real Dovecot and ingests them over TLS: each becomes a question or an
+// ignored entry, as reading it offline says, and the texts in other
+// charsets read right.
+func TestDovecotCorpus(t *testing.T) {
+	d := peers.StartDovecot(t)
+	q := newQueue(t)
+	in := dovecotIngester(t, d, q)
+	want := map[string]Question{} // by message key, what reading the file says
+	var delivered int
+	for _, path := range corpusMessages(t) {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Deliver(t, raw)
+		delivered++
+		qq := in.question(raw, int64(len(raw)) > in.opts.MaxSize, int64(len(raw)))
+		if _, dup := want[qq.MessageKey]; !dup {
+			want[qq.MessageKey] = qq
+		}
+	}
+	sum, err := in.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := listAll(t, q)
+	if len(got) != len(want) || sum.New+sum.Ignored+sum.Failed != len(want) || sum.Duplicates != delivered-len(want) {
+		t.Fatalf("%d delivered, %d distinct; stored %d; summary %+v", delivered, len(want), len(got), sum)
+	}
+	for _, g := range got {
+		w := want[g.MessageKey]
+		if g.Status != w.Status || g.Kind != w.Kind || g.Subject != w.Subject || g.Text != w.Text {
+			t.Errorf("%s: stored %s/%s %q, read offline %s/%s %q", g.MessageKey, g.Status, g.Kind, firstRunes(g.Subject, 40), w.Status, w.Kind, firstRunes(w.Subject, 40))
+		}
+	}
+	for _, subject := range []string{"提示：您的企业成员暂时无法登录邮件客户端", "まみむめも", "Simple text. How are you? Как ты поживаешь?", "Die Hasen und die Frösche"} {
+		found := false
+		for _, g := range got {
+			found = found || g.Subject == subject
+		}
+		if !found {
+			t.Errorf("no question with the subject %q", subject)
+		}
+	}
+}
+
+func TestDovecotTLSNeedsTheCA(t *testing.T) {
+	d := peers.StartDovecot(t)
+	in := ingester(t, newQueue(t), Server{Address: d.TLSAddr, Security: "tls", Username: d.Username, Password: d.Password})
+	_, err := in.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("TLS to a self-signed server without its CA: %v", err)
+	}
+	// STARTTLS on the plain port, with the CA, works.
+	in = ingester(t, newQueue(t), Server{Address: d.Addr, Security: "starttls", Username: d.Username, Password: d.Password, CAFile: d.CAFile})
+	d.Deliver(t, question(1, "Over STARTTLS", "Does this work?"))
+	if sum, err := in.Run(context.Background()); err != nil || sum.New != 1 {
+		t.Errorf("STARTTLS: %+v, %v", sum, err)
+	}
+}
+
+func TestDovecotUIDValidityChange(t *testing.T) {
+	d := peers.StartDovecot(t)
+	q := newQueue(t)
+	in := dovecotIngester(t, d, q)
+	d.Deliver(t, question(1, "One", "First?"), question(2, "Two", "Second?"), question(3, "Three", "Third?"))
+	if sum, err := in.Run(context.Background()); err != nil || sum.New != 3 {
+		t.Fatalf("first run: %+v, %v", sum, err)
+	}
+	d.SetUIDValidity(t, 4242)
+	d.Deliver(t, question(4, "Four", "Fourth?"))
+	sum, err := in.Run(context.Background())
+	if err != nil || sum != (Summary{New: 1, Duplicates: 3}) {
+		t.Fatalf("after the UIDVALIDITY change: %+v, %v", sum, err)
+	}
+	if n := len(listAll(t, q)); n != 4 {
+		t.Errorf("%d questions, want 4", n)
+	}
+	validity, last, err := q.checkpoint(context.Background(), "INBOX")
+	if err != nil || validity != 4242 || last != 4 {
+		t.Errorf("checkpoint = %d/%d, %v; want 4242/4", validity, last, err)
+	}
+}
+
+// TestDovecotWatch: --watch picks up a new message within seconds, and
+// comes back after the server goes away and returns.
+func TestDovecotWatch(t *testing.T) {
+	d := peers.StartDovecot(t)
+	q := newQueue(t)
+	in := dovecotIngester(t, d, q)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- in.Watch(ctx, nil) }()
+	count := func() int { return len(listAll(t, q)) }
+
+	d.Deliver(t, question(1, "While watching", "Is anyone there?"))
+	waitFor(t, "the first message ingested", 10*time.Second, func() bool { return count() == 1 })
+
+	d.Restart(t) // drops the connection
+	d.Deliver(t, question(2, "After a restart", "Still there?"))
+	waitFor(t, "a message after the server restarted", 20*time.Second, func() bool { return count() == 2 })
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Watch = %v after cancel, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Watch did not return within 10s of its context's end")
+	}
+}

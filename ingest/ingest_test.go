@@ -1,0 +1,125 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbag/internal/peers"
+	"mailbag/internal/sqlitedb"
+)
+
+// newQueue opens a queue in a fresh state database.
+func newQueue(t testing.TB) *Queue {
+	t.Helper()
+	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	q, err := NewQueue(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+func question(n int, subject, body string) []byte {
+	return fmt.Appendf(nil, "From: Reader %d <reader%d@example.net>\r\nTo: ask@example.org\r\nSubject: %s\r\n"+
+		"Message-ID: <q%d@example.net>\r\nDate: Tue, 24 Nov 2026 10:%02d:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
+		n, n, subject, n, n%60, body)
+}
+
+func ingester(t testing.TB, q *Queue, s Server) *Ingester {
+	t.Helper()
+	if s.Mailbox == "" {
+		s.Mailbox = "INBOX"
+	}
+	return New(q, Options{Server: s, MailDir: filepath.Join(t.TempDir(), "mail"), OwnAddress: "ask@example.org"})
+}
+
+func listAll(t testing.TB, q *Queue) []*Question {
+	t.Helper()
+	qs, err := q.List(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return qs
+}
+
+func TestIngestInProcessServer(t *testing.T) {
+	srv := peers.StartMemIMAP(t)
+	q := newQueue(t)
+	in := ingester(t, q, Server{Address: srv.Addr, Security: "none", Username: srv.Username, Password: srv.Password})
+	ctx := context.Background()
+
+	srv.Append(t, question(1, "Re: How do I say no?", "My manager keeps asking for more.\n\nOn Mon, Jim wrote:\n> old stuff\n"))
+	srv.Append(t, question(2, "Out of Office: away", "I am away until Monday."))
+	srv.Append(t, append([]byte("Auto-Submitted: auto-replied\r\n"), question(3, "Thanks", "Got it.")...))
+	sum, err := in.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum != (Summary{New: 1, Ignored: 2}) {
+		t.Errorf("first run: %+v", sum)
+	}
+	qs := listAll(t, q)
+	if len(qs) != 3 {
+		t.Fatalf("%d entries, want 3", len(qs))
+	}
+	first := qs[0]
+	if first.Status != StatusNew || first.Subject != "How do I say no?" || first.Text != "My manager keeps asking for more." ||
+		first.FromName != "Reader 1" || first.FromAddr != "reader1@example.net" {
+		t.Errorf("question 1 = %+v", first)
+	}
+	raw, err := os.ReadFile(filepath.Join(in.opts.MailDir, first.RawPath))
+	if err != nil || !strings.Contains(string(raw), "My manager keeps asking") {
+		t.Errorf("raw message %s: %v", first.RawPath, err)
+	}
+
+	// Again, with nothing new: nothing happens. Then one more message.
+	if sum, err := in.Run(ctx); err != nil || sum != (Summary{}) {
+		t.Errorf("second run: %+v, %v", sum, err)
+	}
+	srv.Append(t, question(4, "Another", "A second question?"))
+	srv.Append(t, question(1, "Re: How do I say no?", "The same message, delivered twice."))
+	if sum, err := in.Run(ctx); err != nil || sum != (Summary{New: 1, Duplicates: 1}) {
+		t.Errorf("third run: %+v, %v", sum, err)
+	}
+	if n := len(listAll(t, q)); n != 4 {
+		t.Errorf("%d entries, want 4", n)
+	}
+}
+
+func TestIngestWrongPasswordAndNoServer(t *testing.T) {
+	srv := peers.StartMemIMAP(t)
+	q := newQueue(t)
+	in := ingester(t, q, Server{Address: srv.Addr, Security: "none", Username: srv.Username, Password: "wrong"})
+	_, err := in.Run(context.Background())
+	if !errors.Is(err, ErrLogin) || !strings.Contains(err.Error(), "login refused by "+srv.Addr+" for ask@example.test") {
+		t.Errorf("wrong password: %v", err)
+	}
+
+	in = ingester(t, q, Server{Address: "127.0.0.1:1", Security: "none", Username: "u", Password: "p"})
+	_, err = in.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "ingest: connect to 127.0.0.1:1:") || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("no server: %v", err)
+	}
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
