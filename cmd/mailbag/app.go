@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -73,6 +74,8 @@ or from --home or $MAILBAG_HOME.`,
 		newImportCmd(a),
 		newReindexCmd(a),
 		newSearchCmd(a),
+		newIngestCmd(a),
+		newQuestionsCmd(a),
 	)
 	return root
 }
@@ -130,6 +133,15 @@ func (a *app) open() (*newsletter, error) {
 		cfg:   cfg,
 		posts: &archive.Posts{Dir: h.Posts(), Location: cfg.Location},
 	}, nil
+}
+
+// path resolves a path from the settings: relative paths are relative to
+// the home; "" stays "".
+func (n *newsletter) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(n.home.Dir, p)
 }
 
 // homeDir is the home named by --home or $MAILBAG_HOME, "" when neither.

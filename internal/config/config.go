@@ -60,6 +60,10 @@ type IMAP struct {
 	PasswordEnv     string `toml:"password_env"`
 	PasswordCommand string `toml:"password_command"`
 	Mailbox         string `toml:"mailbox"`
+	CAFile          string `toml:"ca_file"`
+	AfterIngest     string `toml:"after_ingest"`
+	MoveTo          string `toml:"move_to"`
+	MaxMessageMB    int    `toml:"max_message_mb"`
 }
 
 // SMTP is the [smtp] table: how list mail leaves.
@@ -196,6 +200,18 @@ func (c *Config) check() error {
 	}
 	if c.IMAP.Mailbox == "" {
 		return bad("imap.mailbox", "must not be empty")
+	}
+	switch c.IMAP.AfterIngest {
+	case "none", "seen":
+	case "move":
+		if c.IMAP.MoveTo == "" {
+			return bad("imap.move_to", `must name a folder when after_ingest is "move"`)
+		}
+	default:
+		return bad("imap.after_ingest", "%q is not none, seen or move", c.IMAP.AfterIngest)
+	}
+	if c.IMAP.MaxMessageMB < 1 {
+		return bad("imap.max_message_mb", "%d is not a positive number of megabytes", c.IMAP.MaxMessageMB)
 	}
 	if err := checkServer("smtp", c.SMTP.Address, c.SMTP.Security, c.SMTP.PasswordEnv, c.SMTP.PasswordCommand); err != nil {
 		return err

@@ -3,6 +3,7 @@ package peers
 import (
 	"bytes"
 	"net"
+	"net/mail"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
@@ -23,11 +24,21 @@ type MemIMAP struct {
 // StartMemIMAP starts a MemIMAP that stops when the test ends.
 func StartMemIMAP(t testing.TB) *MemIMAP {
 	t.Helper()
-	m := &MemIMAP{Username: "ask@example.test", Password: "secret"}
+	m, stop, err := NewMemIMAP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return m
+}
+
+// NewMemIMAP starts a MemIMAP; stop stops it.
+func NewMemIMAP() (m *MemIMAP, stop func(), err error) {
+	m = &MemIMAP{Username: "ask@example.test", Password: "secret"}
 	mem := imapmemserver.New()
 	m.User = imapmemserver.NewUser(m.Username, m.Password)
 	if err := m.User.Create("INBOX", nil); err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	mem.AddUser(m.User)
 	srv := imapserver.New(&imapserver.Options{
@@ -39,18 +50,30 @@ func StartMemIMAP(t testing.TB) *MemIMAP {
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	m.Addr = ln.Addr().String()
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return m
+	return m, func() { srv.Close() }, nil
 }
 
 // Append adds a raw message to the INBOX.
 func (m *MemIMAP) Append(t testing.TB, raw []byte) {
 	t.Helper()
-	if _, err := m.User.Append("INBOX", bytes.NewReader(raw), &imap.AppendOptions{}); err != nil {
+	if err := m.Deliver(raw); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Deliver adds a raw message to the INBOX, received (its INTERNALDATE) at
+// the time of its Date header, if it has one.
+func (m *MemIMAP) Deliver(raw []byte) error {
+	opts := &imap.AppendOptions{}
+	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
+		if d, err := msg.Header.Date(); err == nil {
+			opts.Time = d
+		}
+	}
+	_, err := m.User.Append("INBOX", bytes.NewReader(raw), opts)
+	return err
 }

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"mailbag/ingest"
+	"mailbag/internal/config"
+	"mailbag/internal/lockfile"
+)
+
+func newIngestCmd(a *app) *cobra.Command {
+	var watch bool
+	cmd := &cobra.Command{
+		Use:   "ingest",
+		Short: "Fetch new questions over IMAP",
+		Long: `Fetch the mail that arrived since the last run from the [imap] mailbox and add
+it to the question queue. Every raw message is kept in .mailbag/mail/; what is
+not a question (auto-replies, list mail, bounces, your own mail) is listed
+with its reason under ` + "`mailbag questions --status ignored`" + `.
+
+With --watch it stays connected and picks up new mail as it arrives (IMAP
+IDLE), reconnecting after a dropped connection, until Ctrl-C or SIGTERM.
+Killing it at any moment loses nothing: the next run carries on.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			n, err := a.open()
+			if err != nil {
+				return err
+			}
+			lock, err := lockfile.Acquire(filepath.Join(n.home.State(), "ingest.lock"))
+			if errors.Is(err, lockfile.ErrLocked) {
+				return fmt.Errorf("another mailbag ingest is running on this home: %w", err)
+			}
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
+			db, q, err := n.openQueue(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			c := n.cfg.IMAP
+			password, err := config.Secret(ctx, "imap password", c.PasswordEnv, c.PasswordCommand)
+			if err != nil {
+				return err
+			}
+			opts := ingest.Options{
+				Server: ingest.Server{
+					Address: c.Address, Security: c.Security, Username: c.Username,
+					Password: password, Mailbox: c.Mailbox, CAFile: n.path(c.CAFile),
+				},
+				MailDir:    n.home.Mail(),
+				OwnAddress: n.cfg.Newsletter.Address,
+				MaxSize:    int64(c.MaxMessageMB) << 20,
+				After:      ingest.After(c.AfterIngest),
+				MoveTo:     c.MoveTo,
+				Log:        a.log,
+			}
+			if isTerminal(a.stderr) {
+				opts.Progress = progressLine(a.stderr)
+			}
+			in := ingest.New(q, opts)
+			if watch {
+				a.log.Info("watching for new questions; Ctrl-C stops", "mailbox", c.Mailbox, "server", c.Address)
+				return in.Watch(ctx, func(s ingest.Summary) {
+					if s != (ingest.Summary{}) {
+						printSummary(a.stdout, s)
+					}
+				})
+			}
+			sum, err := in.Run(ctx)
+			if ctx.Err() != nil {
+				printSummary(a.stdout, sum)
+				return errors.New("ingest: interrupted; run it again to carry on")
+			}
+			if err != nil {
+				return err
+			}
+			printSummary(a.stdout, sum)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&watch, "watch", false, "stay connected and fetch new mail as it arrives")
+	return cmd
+}
+
+func printSummary(w io.Writer, s ingest.Summary) {
+	fmt.Fprintf(w, "ingested: %d new, %d ignored, %d failed", s.New, s.Ignored, s.Failed)
+	if s.Duplicates > 0 {
+		fmt.Fprintf(w, " (%d already there)", s.Duplicates)
+	}
+	fmt.Fprintln(w)
+}
+
+// progressLine shows "fetched N of M" on one terminal line.
+func progressLine(w io.Writer) func(done, total int) {
+	return func(done, total int) {
+		if total < 200 {
+			return // not worth a progress line
+		}
+		fmt.Fprintf(w, "\rfetched %d of %d messages", done, total)
+		if done == total {
+			fmt.Fprintln(w)
+		}
+	}
+}

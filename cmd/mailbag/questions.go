@@ -1,0 +1,130 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"mailbag/ingest"
+)
+
+func newQuestionsCmd(a *app) *cobra.Command {
+	var (
+		status string
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "questions",
+		Short: "List the question queue",
+		Long: `List questions, oldest first: the new ones by default, or those with
+--status answered, rejected, ignored (with why each is not a question) or all.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var st ingest.Status
+			switch status {
+			case "new", "answered", "rejected", "ignored":
+				st = ingest.Status(status)
+			case "all":
+			default:
+				return usageError{fmt.Errorf("--status %q is not new, answered, rejected, ignored or all", status)}
+			}
+			n, err := a.open()
+			if err != nil {
+				return err
+			}
+			db, q, err := n.openQueue(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			qs, err := q.List(cmd.Context(), st)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeQuestionsJSON(a.stdout, qs)
+			}
+			writeQuestionsText(a.stdout, qs, status, n.cfg.Location)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&status, "status", "new", "which questions: new, answered, rejected, ignored or all")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the questions as one JSON document")
+	return cmd
+}
+
+// questionJSON is the --json output; its shape is part of the command-line
+// contract.
+type questionJSON struct {
+	ID       int64  `json:"id"`
+	Status   string `json:"status"`
+	Kind     string `json:"kind,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Received string `json:"received"`
+	Subject  string `json:"subject"`
+	Text     string `json:"text"`
+	From     string `json:"from"`
+}
+
+func writeQuestionsJSON(w io.Writer, qs []*ingest.Question) error {
+	out := make([]questionJSON, 0, len(qs))
+	for _, q := range qs {
+		out = append(out, questionJSON{
+			ID: q.ID, Status: string(q.Status), Kind: string(q.Kind), Reason: q.Reason,
+			Received: q.Received.Format(time.RFC3339), Subject: q.Subject, Text: q.Text, From: sender(q),
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+// sender is "Name <address>", or whichever of the two there is.
+func sender(q *ingest.Question) string {
+	switch {
+	case q.FromName != "" && q.FromAddr != "":
+		return q.FromName + " <" + q.FromAddr + ">"
+	case q.FromAddr != "":
+		return q.FromAddr
+	}
+	return q.FromName
+}
+
+func writeQuestionsText(w io.Writer, qs []*ingest.Question, status string, loc *time.Location) {
+	if len(qs) == 0 {
+		if status == "new" {
+			fmt.Fprintln(w, "No new questions. (`mailbag ingest` fetches them.)")
+		} else {
+			fmt.Fprintf(w, "No questions with status %s.\n", status)
+		}
+		return
+	}
+	for _, q := range qs {
+		subject := q.Subject
+		if subject == "" {
+			subject = "(no subject)"
+		}
+		fmt.Fprintf(w, "%4d  %s  %-9s %s", q.ID, q.Received.In(loc).Format("2006-01-02 15:04"), q.Status, oneLineText(subject, 60))
+		switch q.Status {
+		case ingest.StatusIgnored, ingest.StatusRejected:
+			fmt.Fprintf(w, "  [%s]", oneLineText(q.Reason, 80))
+		default:
+			fmt.Fprintf(w, "  (%s)", sender(q))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// oneLineText folds spaces and cuts s to n runes.
+func oneLineText(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
