@@ -161,6 +161,11 @@ func (in *Ingester) pass(ctx context.Context, c *imapclient.Client) (Summary, er
 	if sel.NumMessages == 0 {
 		return sum, nil
 	}
+	if in.opts.After == AfterMove {
+		// Create the folder handled mail goes to; an error here most likely
+		// means it exists, and MOVE will say if not.
+		_ = c.Create(in.opts.MoveTo, nil).Wait()
+	}
 	news, err := in.listNew(c, imap.UID(last))
 	if err != nil {
 		return sum, err

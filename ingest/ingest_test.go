@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
 	"mailbag/internal/peers"
 	"mailbag/internal/sqlitedb"
 )
@@ -121,5 +124,71 @@ func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool)
 			t.Fatalf("%s: not within %v", what, timeout)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestIngestAfterSeenAndMove(t *testing.T) {
+	ctx := context.Background()
+	for _, after := range []After{AfterSeen, AfterMove} {
+		t.Run(string(after), func(t *testing.T) {
+			srv := peers.StartMemIMAP(t)
+			srv.Append(t, question(1, "One", "A question?"))
+			srv.Append(t, question(2, "Two", "Another?"))
+			in := New(newQueue(t), Options{
+				Server:  Server{Address: srv.Addr, Security: "none", Username: srv.Username, Password: srv.Password, Mailbox: "INBOX"},
+				MailDir: t.TempDir(), After: after, MoveTo: "Done",
+			})
+			if sum, err := in.Run(ctx); err != nil || sum.New != 2 {
+				t.Fatalf("Run = %+v, %v", sum, err)
+			}
+			c, err := imapclient.DialInsecure(srv.Addr, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.Login(srv.Username, srv.Password).Wait(); err != nil {
+				t.Fatal(err)
+			}
+			inbox, err := c.Status("INBOX", &imap.StatusOptions{NumMessages: true, NumUnseen: true}).Wait()
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch after {
+			case AfterSeen:
+				if *inbox.NumMessages != 2 || *inbox.NumUnseen != 0 {
+					t.Errorf("INBOX: %d messages, %d unseen; want 2 and 0", *inbox.NumMessages, *inbox.NumUnseen)
+				}
+			case AfterMove:
+				done, err := c.Status("Done", &imap.StatusOptions{NumMessages: true}).Wait()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if *inbox.NumMessages != 0 || *done.NumMessages != 2 {
+					t.Errorf("INBOX: %d, Done: %d messages; want 0 and 2", *inbox.NumMessages, *done.NumMessages)
+				}
+			}
+		})
+	}
+}
+
+func TestIngestTooLargeKeepsTheHeader(t *testing.T) {
+	srv := peers.StartMemIMAP(t)
+	big := question(1, "A long one", "Please read all of this: "+strings.Repeat("words ", 20000))
+	srv.Append(t, big)
+	q := newQueue(t)
+	in := New(q, Options{
+		Server:  Server{Address: srv.Addr, Security: "none", Username: srv.Username, Password: srv.Password, Mailbox: "INBOX"},
+		MailDir: t.TempDir(), MaxSize: 64 << 10,
+	})
+	if sum, err := in.Run(context.Background()); err != nil || sum.Ignored != 1 {
+		t.Fatalf("Run = %+v, %v", sum, err)
+	}
+	got := listAll(t, q)[0]
+	if got.Kind != KindTooLarge || got.Subject != "A long one" || !strings.Contains(got.Reason, "over the limit of 0.1 MB") {
+		t.Errorf("entry = %+v", got)
+	}
+	raw, err := os.ReadFile(filepath.Join(in.opts.MailDir, got.RawPath))
+	if err != nil || len(raw) > 1024 || !strings.Contains(string(raw), "Subject: A long one") {
+		t.Errorf("kept %d bytes (%v), want the header only", len(raw), err)
 	}
 }
