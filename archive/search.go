@@ -267,6 +267,49 @@ func pickFragments(body, title []string) []string {
 	return body
 }
 
+// hits reads the stored fields of bleve's hits.
+func (x *Index) hits(matches bsearch.DocumentMatchCollection) []Hit {
+	out := make([]Hit, 0, len(matches))
+	for _, h := range matches {
+		hit := Hit{Slug: h.ID, Score: h.Score}
+		hit.Title, _ = h.Fields["title"].(string)
+		if s, ok := h.Fields["date"].(string); ok {
+			if t, err := time.Parse(time.RFC3339, s); err == nil {
+				hit.Date = t.In(x.loc)
+			}
+		}
+		out = append(out, hit)
+	}
+	return out
+}
+
+// maxRelatedWords bounds how much of a question Related searches with.
+const maxRelatedWords = 80
+
+// Related returns up to n posts most like text (a reader's question), best
+// first: any of its words, in titles (counting more) and bodies, English
+// word forms matched. Query syntax in text has no meaning here. Hits have no
+// fragments.
+func (x *Index) Related(ctx context.Context, text string, n int) ([]Hit, error) {
+	words := strings.Fields(text)
+	if len(words) == 0 || n <= 0 {
+		return nil, nil
+	}
+	t := strings.Join(words[:min(len(words), maxRelatedWords)], " ")
+	inTitle := query.NewMatchQuery(t)
+	inTitle.SetField("title")
+	inTitle.SetBoost(titleBoost)
+	inBody := query.NewMatchQuery(t)
+	inBody.SetField("body")
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery([]query.Query{inTitle, inBody}), n, 0, false)
+	req.Fields = []string{"title", "date"}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("archive: related posts: %w", err)
+	}
+	return x.hits(res.Hits), nil
+}
+
 // fragments returns the highlighted fragments of the hits of q, by slug.
 func (x *Index) fragments(ctx context.Context, q query.Query, hits bsearch.DocumentMatchCollection) (map[string][]string, error) {
 	ids := make([]string, len(hits))
@@ -321,15 +364,9 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: search %q: %w", q.Text, err)
 	}
-	for _, h := range res.Hits {
-		hit := Hit{Slug: h.ID, Score: h.Score, Fragments: frags[h.ID]}
-		hit.Title, _ = h.Fields["title"].(string)
-		if s, ok := h.Fields["date"].(string); ok {
-			if t, err := time.Parse(time.RFC3339, s); err == nil {
-				hit.Date = t.In(x.loc)
-			}
-		}
-		out.Hits = append(out.Hits, hit)
+	out.Hits = x.hits(res.Hits)
+	for i := range out.Hits {
+		out.Hits[i].Fragments = frags[out.Hits[i].Slug]
 	}
 	out.Took = time.Since(start)
 	return out, nil

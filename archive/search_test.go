@@ -228,3 +228,17 @@ func TestBadQueries(t *testing.T) {
 		})
 	}
 }
+
+func TestRelated(t *testing.T) {
+	x := sharedIndex(t)
+	hits, err := x.Related(context.Background(), "My product manager keeps making technical decisions for the team. How do I push back without a fight? (title:nothing \"unclosed", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 5 || hits[0].Slug != seedSlug {
+		t.Errorf("Related = %+v, want 5 with the seed first", hits)
+	}
+	if hits, err := x.Related(context.Background(), "   ", 5); err != nil || len(hits) != 0 {
+		t.Errorf("Related(blank) = %v, %v", hits, err)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"mailbag/internal/sqlitedb"
@@ -14,8 +16,11 @@ import (
 //go:embed schema.sql
 var schemaV1 string
 
+//go:embed schema_v2.sql
+var schemaV2 string
+
 // migrations are the ingest tables' schema versions, in order.
-var migrations = []string{schemaV1}
+var migrations = []string{schemaV1, schemaV2}
 
 // Status is where a question stands.
 type Status string
@@ -60,10 +65,17 @@ type Question struct {
 	RawPath string
 	// MessageKey is the Message-ID, or a hash of the raw message.
 	MessageKey string
+	// AnswerSlug is the slug of the post that answers the question, once
+	// published.
+	AnswerSlug string
 }
 
 // ErrNoQuestion means there is no question with the ID asked for.
 var ErrNoQuestion = errors.New("ingest: no such question")
+
+// ErrStatus means a question's status does not allow what was asked: a
+// rejected question cannot be answered before it is reopened, say.
+var ErrStatus = errors.New("ingest: wrong status")
 
 // Queue is the question queue in the state database.
 type Queue struct {
@@ -144,13 +156,13 @@ func (q *Queue) checkpoint(ctx context.Context, mailbox string) (uidValidity, la
 	return uidValidity, lastUID, nil
 }
 
-const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, message_key`
+const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, message_key, answer_slug`
 
 func scanQuestion(row interface{ Scan(...any) error }) (*Question, error) {
 	var qq Question
 	var received string
 	if err := row.Scan(&qq.ID, &qq.Status, &qq.Kind, &qq.Reason, &received, &qq.Subject, &qq.Text,
-		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.MessageKey); err != nil {
+		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.MessageKey, &qq.AnswerSlug); err != nil {
 		return nil, err
 	}
 	qq.Received, _ = time.Parse(time.RFC3339, received)
@@ -196,4 +208,69 @@ func (q *Queue) Get(ctx context.Context, id int64) (*Question, error) {
 		return nil, fmt.Errorf("ingest: question %d: %w", id, err)
 	}
 	return qq, nil
+}
+
+// transition moves question id from one of the statuses from to status to,
+// setting reason and answer slug; the error wraps ErrNoQuestion or ErrStatus.
+func (q *Queue) transition(ctx context.Context, id int64, from []Status, to Status, reason, slug string) error {
+	tx, err := q.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("ingest: question %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	var status Status
+	var kind Kind
+	err = tx.QueryRowContext(ctx, `SELECT status, kind FROM questions WHERE id = ?`, id).Scan(&status, &kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %d", ErrNoQuestion, id)
+	}
+	if err != nil {
+		return fmt.Errorf("ingest: question %d: %w", id, err)
+	}
+	if status == to && to == StatusAnswered {
+		// Publishing again after a crash: already done.
+	} else if !slices.Contains(from, status) {
+		what := string(status)
+		if kind != "" {
+			what += " (" + string(kind) + ")"
+		}
+		return fmt.Errorf("%w: question %d is %s, not %s", ErrStatus, id, what, joinStatuses(from))
+	}
+	// Kind says why a message was ignored; once it is a question again,
+	// it no longer applies.
+	if _, err := tx.ExecContext(ctx, `UPDATE questions SET status = ?, kind = '', reason = ?, answer_slug = ? WHERE id = ?`,
+		to, reason, slug, id); err != nil {
+		return fmt.Errorf("ingest: question %d: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("ingest: question %d: %w", id, err)
+	}
+	return nil
+}
+
+func joinStatuses(ss []Status) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, " or ")
+}
+
+// Reject sets a new question aside, with an optional reason. The error
+// wraps ErrNoQuestion, or ErrStatus when the question is not new.
+func (q *Queue) Reject(ctx context.Context, id int64, reason string) error {
+	return q.transition(ctx, id, []Status{StatusNew}, StatusRejected, reason, "")
+}
+
+// Reopen puts a rejected (or ignored) question back among the new ones.
+// The error wraps ErrNoQuestion, or ErrStatus for a new or answered one.
+func (q *Queue) Reopen(ctx context.Context, id int64) error {
+	return q.transition(ctx, id, []Status{StatusRejected, StatusIgnored}, StatusNew, "", "")
+}
+
+// MarkAnswered records that the post slug answers question id. Marking a
+// question answered again does nothing worse than record slug again. The
+// error wraps ErrNoQuestion, or ErrStatus when the question is not new.
+func (q *Queue) MarkAnswered(ctx context.Context, id int64, slug string) error {
+	return q.transition(ctx, id, []Status{StatusNew}, StatusAnswered, "", slug)
 }

@@ -76,6 +76,12 @@ or from --home or $MAILBAG_HOME.`,
 		newSearchCmd(a),
 		newIngestCmd(a),
 		newQuestionsCmd(a),
+		newShowCmd(a),
+		newAnswerCmd(a),
+		newRejectCmd(a),
+		newReopenCmd(a),
+		newDraftsCmd(a),
+		newPublishCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"mailbag/archive"
+	"mailbag/ingest"
+	"mailbag/publish"
+)
+
+// relatedCount is how many related past answers show and answer list.
+const relatedCount = 5
+
+func newAnswerCmd(a *app) *cobra.Command {
+	var editFlag, noEdit bool
+	cmd := &cobra.Command{
+		Use:   "answer ID [ID...]",
+		Short: "Write a draft answering questions, in your editor",
+		Long: `Write drafts/<slug>.md answering question ID from the draft.md template (the
+question quoted, with the asker's name and address removed, room for your
+answer, your sign-off, and past answers on the subject in a note that
+publishing removes), then open it in $VISUAL, else $EDITOR, else vi.
+
+Several IDs make one draft that answers them all. A question that already
+has a draft opens that draft: nothing is overwritten. The editor opens when
+you are at a terminal (or with --edit); otherwise, or with --no-edit, the
+draft is written and its path printed.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids, err := parseIDs(args)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			n, err := a.open()
+			if err != nil {
+				return err
+			}
+			db, q, err := n.openQueue(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			drafts := n.drafts()
+			path, err := drafts.ForQuestions(ids)
+			if err != nil {
+				return err
+			}
+			if path == "" {
+				path, err = a.newDraft(ctx, n, q, drafts, ids)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "Wrote %s\n", a.rel(n, path))
+			} else {
+				fmt.Fprintf(a.stdout, "Question %s already has a draft: %s\n", args[0], a.rel(n, path))
+			}
+			if noEdit || !(editFlag || isInteractive(a.stdin)) {
+				fmt.Fprintf(a.stdout, "Edit it, then: mailbag publish %s\n", a.rel(n, path))
+				return nil
+			}
+			if err := edit(ctx, path, a.stdin, a.stdout, a.stderr); err != nil {
+				return err
+			}
+			return a.reportDraft(ctx, n, q, path)
+		},
+	}
+	cmd.Flags().BoolVar(&editFlag, "edit", false, "open the editor even when not at a terminal")
+	cmd.Flags().BoolVar(&noEdit, "no-edit", false, "write the draft and print its path; do not open the editor")
+	cmd.MarkFlagsMutuallyExclusive("edit", "no-edit")
+	return cmd
+}
+
+// newDraft writes a new draft for the questions ids.
+func (a *app) newDraft(ctx context.Context, n *newsletter, q *ingest.Queue, drafts *publish.Drafts, ids []int64) (string, error) {
+	var qs []*ingest.Question
+	for _, id := range ids {
+		qq, err := q.Get(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if qq.Status != ingest.StatusNew {
+			return "", fmt.Errorf("question %d is %s, not new (`mailbag reopen %d` first)", id, qq.Status, id)
+		}
+		qs = append(qs, qq)
+	}
+	related, err := a.related(ctx, n, qs[0])
+	if err != nil {
+		return "", err
+	}
+	return drafts.Create(qs, related)
+}
+
+// related finds past answers like question qq.
+func (a *app) related(ctx context.Context, n *newsletter, qq *ingest.Question) ([]archive.Hit, error) {
+	x, err := a.openIndex(n)
+	if err != nil {
+		return nil, err
+	}
+	defer x.Close()
+	return x.Related(ctx, qq.Subject+" "+qq.Text, relatedCount)
+}
+
+// reportDraft says, after the editor, whether the draft can be published.
+func (a *app) reportDraft(ctx context.Context, n *newsletter, q *ingest.Queue, path string) error {
+	p := &publish.Publisher{Drafts: n.drafts(), Posts: n.posts, Queue: q}
+	if _, err := p.Check(ctx, path); err != nil {
+		if errors.Is(err, publish.ErrDraft) {
+			fmt.Fprintf(a.stdout, "Draft saved, not ready yet: %v\n", err)
+			return nil
+		}
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Draft ready: mailbag publish %s\n", a.rel(n, path))
+	return nil
+}
+
+// parseIDs reads question IDs from the command line.
+func parseIDs(args []string) ([]int64, error) {
+	ids := make([]int64, 0, len(args))
+	for _, s := range args {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, usageError{fmt.Errorf("%q is not a question ID (see `mailbag questions`)", s)}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}

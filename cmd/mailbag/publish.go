@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"mailbag/archive"
+	"mailbag/publish"
+)
+
+func newPublishCmd(a *app) *cobra.Command {
+	var dateFlag string
+	cmd := &cobra.Command{
+		Use:   "publish DRAFT",
+		Short: "Publish a draft: posts/, the search index, questions answered",
+		Long: `Publish DRAFT (a path, a file name in drafts/, or a slug): check it (a title,
+an answer written, no placeholder left), date it now (or --date), write
+posts/YYYY-MM-DD-slug.md, index it, mark the questions it answers answered,
+and remove the draft. Every problem is named at once. Nothing is
+overwritten; if it is interrupted, publishing the same draft again finishes
+the job.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			n, err := a.open()
+			if err != nil {
+				return err
+			}
+			var date time.Time
+			if dateFlag != "" {
+				if date, err = archive.ParseDate(dateFlag, n.cfg.Location); err != nil {
+					return usageError{fmt.Errorf("--date: %w", err)}
+				}
+			}
+			db, q, err := n.openQueue(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			// Check before opening the index: a draft that is not ready
+			// should not wait on it.
+			p := &publish.Publisher{Drafts: n.drafts(), Posts: n.posts, Queue: q}
+			path, err := p.Drafts.Find(args[0])
+			if err != nil {
+				return err
+			}
+			if _, err := p.Check(ctx, path); err != nil {
+				return err
+			}
+			x, err := a.openIndex(n)
+			if err != nil {
+				return err
+			}
+			defer x.Close()
+			p.Index = x
+			post, err := p.Publish(ctx, path, date)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Published %s\n", a.rel(n, post.Path))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dateFlag, "date", "", "the post's date ('YYYY-MM-DD HH:MM:SS', YYYY-MM-DD or RFC 3339); default now")
+	return cmd
+}

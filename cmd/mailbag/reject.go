@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newRejectCmd(a *app) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "reject ID",
+		Short: "Set a question aside",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids, err := parseIDs(args)
+			if err != nil {
+				return err
+			}
+			n, err := a.open()
+			if err != nil {
+				return err
+			}
+			db, q, err := n.openQueue(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := q.Reject(cmd.Context(), ids[0], reason); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Question %d set aside. (`mailbag reopen %d` brings it back.)\n", ids[0], ids[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for your own record")
+	return cmd
+}
+
+func newReopenCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "reopen ID",
+		Short: "Bring a rejected or ignored question back to the new ones",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids, err := parseIDs(args)
+			if err != nil {
+				return err
+			}
+			n, err := a.open()
+			if err != nil {
+				return err
+			}
+			db, q, err := n.openQueue(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := q.Reopen(cmd.Context(), ids[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Question %d is new again.\n", ids[0])
+			return nil
+		},
+	}
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func newShowCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a question and related past answers",
+		Long: `Show question ID: its subject, when it came, who sent it (for your eyes only),
+its text, and up to five past answers on the same subject.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids, err := parseIDs(args)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			n, err := a.open()
+			if err != nil {
+				return err
+			}
+			db, q, err := n.openQueue(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			qq, err := q.Get(ctx, ids[0])
+			if err != nil {
+				return err
+			}
+			w := a.stdout
+			fmt.Fprintf(w, "Question %d (%s)\n", qq.ID, qq.Status)
+			if qq.Reason != "" {
+				fmt.Fprintf(w, "Why:      %s\n", qq.Reason)
+			}
+			fmt.Fprintf(w, "Subject:  %s\n", qq.Subject)
+			fmt.Fprintf(w, "Received: %s\n", qq.Received.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04"))
+			fmt.Fprintf(w, "From:     %s (private: never published)\n", sender(qq))
+			if qq.AnswerSlug != "" {
+				fmt.Fprintf(w, "Answered: %s\n", qq.AnswerSlug)
+			}
+			fmt.Fprintf(w, "\n%s\n", indent(qq.Text, "    "))
+			related, err := a.related(ctx, n, qq)
+			if err != nil {
+				return err
+			}
+			if len(related) == 0 {
+				fmt.Fprintln(w, "\nNo related past answers.")
+				return nil
+			}
+			fmt.Fprintln(w, "\nRelated past answers:")
+			for _, h := range related {
+				fmt.Fprintf(w, "  %s  %s  (%s)\n", h.Date.Format("2006-01-02"), h.Title, h.Slug)
+			}
+			return nil
+		},
+	}
+}
+
+func indent(text, prefix string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}

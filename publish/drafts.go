@@ -1,0 +1,285 @@
+package publish
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"mailbag/archive"
+	"mailbag/ingest"
+	"mailbag/internal/atomicfile"
+	"mailbag/templates"
+)
+
+// Drafts is the folder of answers being written (drafts/ in a home).
+type Drafts struct {
+	// Dir is the folder.
+	Dir string
+	// Location is the newsletter's time zone; nil means UTC.
+	Location *time.Location
+	// Templates is the home's folder of template overrides; "" for none.
+	Templates string
+	// Signoff ends every answer (the newsletter.signoff setting).
+	Signoff string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Draft is one draft file.
+type Draft struct {
+	Path string
+	// Post is the draft read as a post; nil when it does not read, and
+	// Err says why.
+	Post     *archive.Post
+	Err      error
+	Modified time.Time
+	// Words counts the words of the answer: the body without the quoted
+	// question, notes and the placeholder.
+	Words int
+}
+
+func (d *Drafts) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+// List reads every draft, the most recently edited first. A draft that does
+// not read is listed with its error.
+func (d *Drafts) List() ([]Draft, error) {
+	entries, err := os.ReadDir(d.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("publish: list drafts: %w", err)
+	}
+	var out []Draft
+	for _, e := range entries {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") || filepath.Ext(e.Name()) != ".md" {
+			continue
+		}
+		out = append(out, d.read(filepath.Join(d.Dir, e.Name())))
+	}
+	slices.SortFunc(out, func(a, b Draft) int { return b.Modified.Compare(a.Modified) })
+	return out, nil
+}
+
+// read reads one draft file.
+func (d *Drafts) read(path string) Draft {
+	dr := Draft{Path: path}
+	fi, err := os.Stat(path)
+	if err != nil {
+		dr.Err = err
+		return dr
+	}
+	dr.Modified = fi.ModTime()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		dr.Err = err
+		return dr
+	}
+	dr.Post, dr.Err = archive.Parse(data, d.Location)
+	if dr.Post != nil {
+		dr.Post.Path = path
+		dr.Words = len(strings.Fields(answerText(dr.Post.Body, d.Signoff)))
+	}
+	return dr
+}
+
+// comment matches an HTML comment, over lines.
+var comment = regexp.MustCompile(`(?s)<!--.*?-->`)
+
+// answerText is a draft body without what the template put there: HTML
+// comments, the placeholder, the quoted questions and the line introducing
+// them ("I was sent this question ...:"), and the sign-off.
+func answerText(body []byte, signoff string) string {
+	text := strings.TrimSpace(comment.ReplaceAllString(string(body), ""))
+	if so := strings.TrimSpace(signoff); so != "" {
+		text = strings.TrimSuffix(text, so)
+	}
+	lines := strings.Split(text, "\n")
+	var kept []string
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, ">") || t == Placeholder || strings.HasSuffix(t, ":") && nextIsQuote(lines[i+1:]) {
+			continue
+		}
+		kept = append(kept, line)
+	}
+	return strings.Join(kept, "\n")
+}
+
+// nextIsQuote reports whether the first non-blank line is quoted.
+func nextIsQuote(lines []string) bool {
+	for _, l := range lines {
+		if t := strings.TrimSpace(l); t != "" {
+			return strings.HasPrefix(t, ">")
+		}
+	}
+	return false
+}
+
+// Find returns the path of the draft named by ref: a path, a file name in
+// Dir, or a slug. The error wraps ErrNoDraft.
+func (d *Drafts) Find(ref string) (string, error) {
+	candidates := []string{ref, filepath.Join(d.Dir, ref), filepath.Join(d.Dir, ref+".md")}
+	for _, c := range candidates {
+		if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s (`mailbag drafts` lists them)", ErrNoDraft, ref)
+}
+
+// ForQuestions returns the path of the draft that already answers any of
+// ids, or "" when none does. Two different drafts for them is an error.
+func (d *Drafts) ForQuestions(ids []int64) (string, error) {
+	drafts, err := d.List()
+	if err != nil {
+		return "", err
+	}
+	found := ""
+	for _, dr := range drafts {
+		if dr.Post == nil {
+			continue
+		}
+		for _, id := range ids {
+			if slices.Contains(dr.Post.Questions, id) {
+				if found != "" && found != dr.Path {
+					return "", fmt.Errorf("publish: the questions %v are answered in two drafts, %s and %s: publish or delete one", ids, found, dr.Path)
+				}
+				found = dr.Path
+			}
+		}
+	}
+	return found, nil
+}
+
+// draftData is what draft.md is executed with.
+type draftData struct {
+	Title         string
+	Date          string
+	QuestionField string // 12, or [12, 15]
+	Questions     []draftQuestion
+	Placeholder   string
+	Signoff       string
+	Related       []relatedPost
+}
+
+type draftQuestion struct {
+	ID      int64
+	Subject string
+	Text    string
+}
+
+type relatedPost struct {
+	Date, Title, Slug string
+}
+
+// Create writes a new draft answering qs, from the draft.md template: the
+// questions quoted with their askers' names and addresses removed, and the
+// related past answers in a note that publishing removes. It never
+// overwrites a file: a slug in use gets a number. It returns the new path.
+func (d *Drafts) Create(qs []*ingest.Question, related []archive.Hit) (string, error) {
+	if len(qs) == 0 {
+		return "", errors.New("publish: no question to answer")
+	}
+	data := draftData{
+		Date:        d.now().In(d.location()).Format(archive.DateLayout),
+		Placeholder: Placeholder,
+		Signoff:     d.Signoff,
+	}
+	var ids []string
+	for _, q := range qs {
+		text := Redact(q.Text, q.FromName, q.FromAddr)
+		data.Questions = append(data.Questions, draftQuestion{ID: q.ID, Subject: Redact(q.Subject, q.FromName, q.FromAddr), Text: text})
+		ids = append(ids, strconv.FormatInt(q.ID, 10))
+	}
+	data.Title = data.Questions[0].Subject
+	if data.Title == "" {
+		data.Title = "Question " + ids[0]
+	}
+	data.QuestionField = ids[0]
+	if len(ids) > 1 {
+		data.QuestionField = "[" + strings.Join(ids, ", ") + "]"
+	}
+	for _, h := range related {
+		data.Related = append(data.Related, relatedPost{Date: h.Date.Format("2006-01-02"), Title: h.Title, Slug: h.Slug})
+	}
+	t, err := templates.Text(d.Templates, "draft.md", template.FuncMap{"yaml": yamlScalar, "quote": blockquote})
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return "", fmt.Errorf("publish: draft template: %w", err)
+	}
+	if _, err := archive.Parse(buf.Bytes(), d.location()); err != nil {
+		return "", fmt.Errorf("publish: the draft.md template makes a file that is not a post: %w", err)
+	}
+	if err := os.MkdirAll(d.Dir, 0o755); err != nil {
+		return "", fmt.Errorf("publish: %w", err)
+	}
+	slug := archive.Slugify(data.Title)
+	if slug == "" {
+		slug = "question-" + ids[0]
+	}
+	for n := 1; ; n++ {
+		name := slug
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", slug, n)
+		}
+		path := filepath.Join(d.Dir, name+".md")
+		err := atomicfile.Create(path, buf.Bytes(), 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("publish: write draft: %w", err)
+		}
+		return path, nil
+	}
+}
+
+func (d *Drafts) location() *time.Location {
+	if d.Location == nil {
+		return time.UTC
+	}
+	return d.Location
+}
+
+// yamlScalar writes s as a YAML scalar, quoted where YAML needs it.
+func yamlScalar(s string) (string, error) {
+	out, err := yaml.Marshal(s)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(string(out), "\n"), nil
+}
+
+// blockquote quotes text as Markdown: "> " before every line, ">" alone on
+// blank ones.
+func blockquote(text string) string {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			lines[i] = ">"
+		} else {
+			lines[i] = "> " + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,139 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"mailbag/archive"
+	"mailbag/ingest"
+	"mailbag/internal/atomicfile"
+)
+
+// Publisher publishes drafts into the archive.
+type Publisher struct {
+	Drafts *Drafts
+	Posts  *archive.Posts
+	// Index, when not nil, gets each published post at once; otherwise
+	// the next command that searches brings it in.
+	Index *archive.Index
+	Queue *ingest.Queue
+}
+
+// relatedNote matches the note of related past answers that a new draft
+// holds.
+var relatedNote = regexp.MustCompile(`(?s)\n*<!-- related:.*?-->[ \t]*\n?`)
+
+// Check reads the draft at path and reports, all at once, what keeps it
+// from being published: an error wrapping ErrDraft that lists every
+// problem. It returns the draft as a post, with its slug set.
+func (p *Publisher) Check(ctx context.Context, path string) (*archive.Post, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	post, err := archive.Parse(data, p.Drafts.location())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrDraft, path, err)
+	}
+	post.Path = path
+	if post.Slug == "" {
+		post.Slug = archive.Slugify(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+	}
+	var problems []string
+	if strings.TrimSpace(post.Title) == "" {
+		problems = append(problems, "no title")
+	}
+	if post.Slug == "" {
+		problems = append(problems, "no slug (name the file, or set slug:)")
+	}
+	words := len(strings.Fields(answerText(post.Body, p.Drafts.Signoff)))
+	switch hasPlaceholder := bytes.Contains(post.Body, []byte(Placeholder)); {
+	case hasPlaceholder && words == 0:
+		problems = append(problems, "no answer is written: the body is as the template left it")
+	case hasPlaceholder:
+		problems = append(problems, fmt.Sprintf("the placeholder line %q is still there", Placeholder))
+	case words == 0:
+		problems = append(problems, "no answer is written: the body has only the quoted question")
+	}
+	for _, id := range post.Questions {
+		q, err := p.Queue.Get(ctx, id)
+		switch {
+		case errors.Is(err, ingest.ErrNoQuestion):
+			problems = append(problems, fmt.Sprintf("question %d does not exist", id))
+		case err != nil:
+			return nil, err
+		case q.Status == ingest.StatusAnswered && q.AnswerSlug == post.Slug:
+			// published before, not finished: fine
+		case q.Status != ingest.StatusNew:
+			problems = append(problems, fmt.Sprintf("question %d is %s", id, q.Status))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w: %s: %s", ErrDraft, path, strings.Join(problems, "; "))
+	}
+	return post, nil
+}
+
+// Publish publishes the draft named by ref (see Drafts.Find): it checks it,
+// removes the note of related answers, dates it (date, or now when date is
+// zero), writes it to posts/ without overwriting anything, indexes it, marks
+// the questions it answers answered, and removes the draft, in that order. A
+// crash at any point leaves the draft or the post, and publishing the same
+// draft again finishes the job.
+func (p *Publisher) Publish(ctx context.Context, ref string, date time.Time) (*archive.Post, error) {
+	path, err := p.Drafts.Find(ref)
+	if err != nil {
+		return nil, err
+	}
+	post, err := p.Check(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	post.Body = relatedNote.ReplaceAll(post.Body, []byte("\n"))
+	if date.IsZero() {
+		date = p.Drafts.now()
+	}
+	post.Date = date.In(p.Drafts.location()).Truncate(time.Second)
+
+	if old, err := p.Posts.Find(post.Slug); err == nil {
+		if !samePost(old, post) {
+			return nil, fmt.Errorf("publish: %w: %s has the slug %q (rename the draft, or set slug: in it)", archive.ErrExists, old.Path, post.Slug)
+		}
+		post = old // published before a crash: finish the job
+	} else if !errors.Is(err, archive.ErrNotFound) {
+		return nil, err
+	} else if err := p.Posts.Write(post); err != nil {
+		return nil, err
+	}
+	if p.Index != nil {
+		if err := p.Index.Add(post); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range post.Questions {
+		if err := p.Queue.MarkAnswered(ctx, id, post.Slug); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.Remove(path); err != nil {
+		return nil, fmt.Errorf("publish: remove the draft: %w", err)
+	}
+	if err := atomicfile.SyncDir(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	return post, nil
+}
+
+// samePost reports whether two posts are the same answer, whatever their
+// dates.
+func samePost(a, b *archive.Post) bool {
+	return a.Title == b.Title && bytes.Equal(a.Body, b.Body) && slices.Equal(a.Questions, b.Questions)
+}
