@@ -1,0 +1,150 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbag/archive"
+	"mailbag/ingest"
+	"mailbag/internal/sqlitedb"
+)
+
+// fixture is a home's worth of publishing: a queue with questions, drafts,
+// posts.
+type fixture struct {
+	p   *Publisher
+	q   *ingest.Queue
+	now time.Time
+}
+
+func newFixture(t *testing.T, questions ...string) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sqlitedb.Open(filepath.Join(dir, "mailbag.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	q, err := ingest.NewQueue(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range questions {
+		if _, err := db.Exec(`INSERT INTO questions (message_key, status, received, subject, body, from_name, from_addr, mailbox, uidvalidity, uid, created)
+			VALUES (?, 'new', '2026-11-24T10:00:00Z', ?, ?, 'Ana Lima', 'ana@example.net', 'INBOX', 1, ?, '2026-11-24T10:00:00Z')`,
+			i, "Question "+text, text, i+1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fixture{q: q, now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	f.p = &Publisher{
+		Drafts: &Drafts{Dir: filepath.Join(dir, "drafts"), Signoff: "All the best,\n\n-- Jim", Now: func() time.Time { return f.now }},
+		Posts:  &archive.Posts{Dir: filepath.Join(dir, "posts")},
+		Queue:  q,
+	}
+	return f
+}
+
+// draft writes a draft answering question 1, with an answer in it.
+func (f *fixture) draft(t *testing.T) string {
+	t.Helper()
+	qq, err := f.q.Get(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := f.p.Drafts.Create([]*ingest.Question{qq}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	data = []byte(strings.Replace(string(data), Placeholder, "The answer.", 1))
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestPublishAgainAfterACrash: a crash after the post was written but
+// before the draft was removed leaves both; publishing again, later,
+// finishes the job without a second post.
+func TestPublishAgainAfterACrash(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "How?")
+	path := f.draft(t)
+	saved, _ := os.ReadFile(path)
+	post, err := f.p.Publish(ctx, path, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, saved, 0o644); err != nil { // the draft, as a crash left it
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(26 * time.Hour) // a day later: the date would differ
+	again, err := f.p.Publish(ctx, path, time.Time{})
+	if err != nil {
+		t.Fatalf("publishing again: %v", err)
+	}
+	if again.Path != post.Path {
+		t.Errorf("published again as %s, first as %s", again.Path, post.Path)
+	}
+	entries, _ := os.ReadDir(f.p.Posts.Dir)
+	if len(entries) != 1 {
+		t.Errorf("%d files in posts/, want 1", len(entries))
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the draft is still there: %v", err)
+	}
+	if qq, _ := f.q.Get(ctx, 1); qq.Status != ingest.StatusAnswered || qq.AnswerSlug != post.Slug {
+		t.Errorf("question 1: %+v", qq)
+	}
+}
+
+func TestPublishRefusesToOverwriteADifferentPost(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "How?")
+	path := f.draft(t)
+	other := &archive.Post{Title: "Another answer", Slug: strings.TrimSuffix(filepath.Base(path), ".md"),
+		Date: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Body: []byte("\nSomething else.\n")}
+	if err := f.p.Posts.Write(other); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.p.Publish(ctx, path, time.Time{})
+	if !errors.Is(err, archive.ErrExists) || !strings.Contains(err.Error(), "rename the draft, or set slug: in it") {
+		t.Fatalf("Publish over a different post = %v", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the draft is gone: %v", err)
+	}
+	if qq, _ := f.q.Get(ctx, 1); qq.Status != ingest.StatusNew {
+		t.Errorf("question 1 is %s, want still new", qq.Status)
+	}
+}
+
+func TestDraftFromAnOverriddenTemplate(t *testing.T) {
+	f := newFixture(t, "How?")
+	f.p.Drafts.Templates = t.TempDir()
+	tmpl := "---\ntitle: {{yaml .Title}}\ndate: '{{.Date}}'\nquestion: {{.QuestionField}}\ntags: [mine]\n---\n\nDear reader,\n{{range .Questions}}\n{{quote .Text}}\n{{end}}\n{{.Placeholder}}\n"
+	if err := os.WriteFile(filepath.Join(f.p.Drafts.Templates, "draft.md"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := f.draft(t)
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), "tags: [mine]\n") || !strings.Contains(string(data), "Dear reader,\n\n> How?\n") {
+		t.Errorf("the draft does not come from the override:\n%s", data)
+	}
+
+	// A broken override is a clear error naming the template.
+	if err := os.WriteFile(filepath.Join(f.p.Drafts.Templates, "draft.md"), []byte("{{.Nope"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	qq, _ := f.q.Get(context.Background(), 1)
+	if _, err := f.p.Drafts.Create([]*ingest.Question{qq}, nil); err == nil || !strings.Contains(err.Error(), "draft.md") {
+		t.Errorf("Create with a broken template = %v", err)
+	}
+}
