@@ -82,6 +82,7 @@ or from --home or $MAILBAG_HOME.`,
 		newReopenCmd(a),
 		newDraftsCmd(a),
 		newPublishCmd(a),
+		newSubscribersCmd(a),
 	)
 	return root
 }

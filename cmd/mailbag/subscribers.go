@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"mailbag/publish"
+)
+
+func newSubscribersCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "subscribers",
+		Short: "Manage the subscriber list",
+		Long: `Manage who gets each answer. An address is unique whatever its case. Someone
+who unsubscribed, bounced or complained is never put back by mailbag: not
+by add, not by import.`,
+	}
+	cmd.AddCommand(
+		newSubscribersAddCmd(a),
+		newSubscribersRemoveCmd(a),
+		newSubscribersListCmd(a),
+		newSubscribersImportCmd(a),
+		newSubscribersExportCmd(a),
+	)
+	return cmd
+}
+
+// withSubscribers runs f with the home's subscriber list.
+func (a *app) withSubscribers(ctx context.Context, f func(n *newsletter, s *publish.Subscribers) error) error {
+	n, err := a.open()
+	if err != nil {
+		return err
+	}
+	db, err := n.openDB()
+	if err != nil {
+		return err
+	}
+	defer func(db *sql.DB) { db.Close() }(db)
+	s, err := publish.NewSubscribers(ctx, db, nil)
+	if err != nil {
+		return err
+	}
+	return f(n, s)
+}
+
+func newSubscribersAddCmd(a *app) *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "add EMAIL...",
+		Short: "Add subscribers (active at once: you vouch for their consent)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *publish.Subscribers) error {
+				for _, e := range args {
+					sub, added, err := s.Add(cmd.Context(), e, name, "cli", nil)
+					if err != nil {
+						return err
+					}
+					if added == publish.AddedAlready {
+						fmt.Fprintf(a.stdout, "%s is already subscribed (%s)\n", sub.Email, sub.Status)
+					} else {
+						fmt.Fprintf(a.stdout, "added %s\n", sub.Email)
+					}
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "the subscriber's name")
+	return cmd
+}
+
+func newSubscribersRemoveCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove EMAIL...",
+		Short: "Unsubscribe addresses (kept as unsubscribed, so that nothing adds them back)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *publish.Subscribers) error {
+				for _, e := range args {
+					if err := s.SetStatus(cmd.Context(), e, publish.Unsubscribed); err != nil {
+						return err
+					}
+					fmt.Fprintf(a.stdout, "unsubscribed %s\n", e)
+				}
+				return nil
+			})
+		},
+	}
+}
+
+func newSubscribersListCmd(a *app) *cobra.Command {
+	var (
+		status string
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List subscribers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st := publish.SubscriberStatus(status)
+			switch st {
+			case publish.Pending, publish.Active, publish.Unsubscribed, publish.Bounced, publish.Complained:
+			case "all":
+				st = ""
+			default:
+				return usageError{fmt.Errorf("--status %q is not pending, active, unsubscribed, bounced, complained or all", status)}
+			}
+			return a.withSubscribers(cmd.Context(), func(n *newsletter, s *publish.Subscribers) error {
+				subs, err := s.List(cmd.Context(), st)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeSubscribersJSON(a.stdout, subs)
+				}
+				for _, sub := range subs {
+					fmt.Fprintf(a.stdout, "%-40s %-12s %s  %s\n", sub.Email, sub.Status, sub.Created.In(n.cfg.Location).Format("2006-01-02"), sub.Name)
+				}
+				fmt.Fprintf(a.stdout, "%s\n", plural(len(subs), "subscriber"))
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&status, "status", "active", "which: pending, active, unsubscribed, bounced, complained or all")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the list as one JSON document")
+	return cmd
+}
+
+// subscriberJSON is the --json output; its shape is part of the
+// command-line contract.
+type subscriberJSON struct {
+	Email   string `json:"email"`
+	Name    string `json:"name"`
+	Status  string `json:"status"`
+	Created string `json:"created"`
+}
+
+func writeSubscribersJSON(w io.Writer, subs []*publish.Subscriber) error {
+	out := make([]subscriberJSON, 0, len(subs))
+	for _, s := range subs {
+		out = append(out, subscriberJSON{Email: s.Email, Name: s.Name, Status: string(s.Status), Created: s.Created.Format(time.RFC3339)})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+func newSubscribersImportCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "import FILE.csv",
+		Short: "Add subscribers from a CSV file with a header row (email, name, ...)",
+		Long: `Add the subscribers of a CSV file. The header row names an email column, and
+may name a name column; other columns are kept as attributes. Each line that
+is not added is reported with its number and reason; someone who left the
+list is not put back; nothing is added twice.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *publish.Subscribers) error {
+				sum, err := s.Import(cmd.Context(), f, "import:"+filepath.Base(args[0]), func(l publish.ImportLine) {
+					if l.Result == "bad" || l.Result == "skipped" {
+						fmt.Fprintf(a.stdout, "%s:%d: %s %s: %s\n", args[0], l.Line, l.Result, l.Email, l.Reason)
+					}
+				})
+				if err != nil {
+					return fmt.Errorf("%s: %w", args[0], err)
+				}
+				fmt.Fprintf(a.stdout, "%d added, %d already subscribed, %d skipped, %d bad\n", sum.Added, sum.Already, sum.Skipped, sum.Bad)
+				return nil
+			})
+		},
+	}
+}
+
+func newSubscribersExportCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "export",
+		Short: "Print every subscriber as CSV (import reads it back)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *publish.Subscribers) error {
+				return s.Export(cmd.Context(), a.stdout)
+			})
+		},
+	}
+}

@@ -1,0 +1,225 @@
+package publish
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"mailbag/internal/sqlitedb"
+)
+
+//go:embed schema.sql
+var schemaV1 string
+
+// migrations are the publish tables' schema versions, in order.
+var migrations = []string{schemaV1}
+
+// SubscriberStatus is where a subscriber stands.
+type SubscriberStatus string
+
+// The statuses of a subscriber. Only active subscribers are mailed.
+const (
+	Pending      SubscriberStatus = "pending"      // subscribed on the site, not confirmed yet
+	Active       SubscriberStatus = "active"       // gets every answer
+	Unsubscribed SubscriberStatus = "unsubscribed" // left; never subscribed again by mailbag
+	Bounced      SubscriberStatus = "bounced"      // the address does not take mail
+	Complained   SubscriberStatus = "complained"   // reported the newsletter as spam
+)
+
+// Subscriber is one address on the list.
+type Subscriber struct {
+	ID         int64
+	Email      string
+	Name       string
+	Status     SubscriberStatus
+	Source     string
+	Attributes map[string]string
+	Created    time.Time
+	Updated    time.Time
+}
+
+// Errors of the subscriber list.
+var (
+	// ErrBadAddress means a string is not a mail address.
+	ErrBadAddress = errors.New("publish: not a mail address")
+	// ErrNoSubscriber means the address is not on the list.
+	ErrNoSubscriber = errors.New("publish: no such subscriber")
+	// ErrSuppressed means the address left the list, bounced or complained:
+	// mailbag does not put it back.
+	ErrSuppressed = errors.New("publish: the address left the list")
+)
+
+// Subscribers is the subscriber list in the state database.
+type Subscribers struct {
+	db  *sql.DB
+	now func() time.Time
+}
+
+// NewSubscribers returns the list kept in db, creating or upgrading its
+// tables; now is the clock (nil means time.Now).
+func NewSubscribers(ctx context.Context, db *sql.DB, now func() time.Time) (*Subscribers, error) {
+	if err := sqlitedb.Migrate(ctx, db, "publish", migrations); err != nil {
+		return nil, err
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Subscribers{db: db, now: now}, nil
+}
+
+// NormalizeAddress reads an address ("ana@Example.NET", or "Ana
+// <ana@example.net>") and returns it trimmed with its domain in lower case,
+// and the name given with it. The error wraps ErrBadAddress.
+func NormalizeAddress(s string) (addr, name string, err error) {
+	a, err := mail.ParseAddress(strings.TrimSpace(s))
+	if err != nil || !strings.Contains(a.Address, "@") {
+		return "", "", fmt.Errorf("%w: %q", ErrBadAddress, s)
+	}
+	local, domain, _ := strings.Cut(a.Address, "@")
+	if local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(a.Address, " \t") {
+		return "", "", fmt.Errorf("%w: %q", ErrBadAddress, s)
+	}
+	return local + "@" + strings.ToLower(domain), a.Name, nil
+}
+
+// Added says what Add did.
+type Added int
+
+// What Add can do.
+const (
+	AddedNew     Added = iota // a new subscriber
+	AddedAlready              // already on the list, active or pending: unchanged
+)
+
+// Add puts an address on the list as active. An address already there is
+// left as it is; one that unsubscribed, bounced or complained is not
+// reactivated: the error wraps ErrSuppressed. attrs may be nil.
+func (s *Subscribers) Add(ctx context.Context, email, name, source string, attrs map[string]string) (*Subscriber, Added, error) {
+	return s.add(ctx, s.db, email, name, source, attrs)
+}
+
+// queryer is what Add needs of a database or a transaction.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Subscribers) add(ctx context.Context, db queryer, email, name, source string, attrs map[string]string) (*Subscriber, Added, error) {
+	addr, parsedName, err := NormalizeAddress(email)
+	if err != nil {
+		return nil, 0, err
+	}
+	if name == "" {
+		name = parsedName
+	}
+	if old, err := s.get(ctx, db, addr); err == nil {
+		switch old.Status {
+		case Active, Pending:
+			return old, AddedAlready, nil
+		default:
+			return old, 0, fmt.Errorf("%w: %s is %s (since %s); mailbag does not subscribe it again",
+				ErrSuppressed, old.Email, old.Status, old.Updated.Format("2006-01-02"))
+		}
+	} else if !errors.Is(err, ErrNoSubscriber) {
+		return nil, 0, err
+	}
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	rawAttrs, err := json.Marshal(attrs)
+	if err != nil {
+		return nil, 0, fmt.Errorf("publish: add subscriber: %w", err)
+	}
+	now := s.now().UTC().Format(time.RFC3339)
+	if _, err := db.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, name, status, source, attributes, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, addr, strings.ToLower(addr), name, Active, source, string(rawAttrs), now, now); err != nil {
+		return nil, 0, fmt.Errorf("publish: add subscriber %s: %w", addr, err)
+	}
+	sub, err := s.get(ctx, db, addr)
+	return sub, AddedNew, err
+}
+
+// SetStatus sets the status of the subscriber with address email. The
+// error wraps ErrNoSubscriber.
+func (s *Subscribers) SetStatus(ctx context.Context, email string, status SubscriberStatus) error {
+	addr, _, err := NormalizeAddress(email)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE subscribers SET status = ?, updated = ? WHERE email_key = ?`,
+		status, s.now().UTC().Format(time.RFC3339), strings.ToLower(addr))
+	if err != nil {
+		return fmt.Errorf("publish: subscriber %s: %w", addr, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: %s", ErrNoSubscriber, addr)
+	}
+	return nil
+}
+
+const subscriberColumns = `id, email, name, status, source, attributes, created, updated`
+
+func scanSubscriber(row interface{ Scan(...any) error }) (*Subscriber, error) {
+	var sub Subscriber
+	var attrs, created, updated string
+	if err := row.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &sub.Source, &attrs, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(attrs), &sub.Attributes); err != nil {
+		return nil, fmt.Errorf("attributes of %s: %w", sub.Email, err)
+	}
+	sub.Created, _ = time.Parse(time.RFC3339, created)
+	sub.Updated, _ = time.Parse(time.RFC3339, updated)
+	return &sub, nil
+}
+
+// Get returns the subscriber with address email, whatever its case. The
+// error wraps ErrNoSubscriber.
+func (s *Subscribers) Get(ctx context.Context, email string) (*Subscriber, error) {
+	return s.get(ctx, s.db, email)
+}
+
+func (s *Subscribers) get(ctx context.Context, db queryer, email string) (*Subscriber, error) {
+	addr, _, err := NormalizeAddress(email)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := scanSubscriber(db.QueryRowContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE email_key = ?`, strings.ToLower(addr)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", ErrNoSubscriber, addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("publish: subscriber %s: %w", addr, err)
+	}
+	return sub, nil
+}
+
+// List returns the subscribers with status (all when ""), oldest first.
+func (s *Subscribers) List(ctx context.Context, status SubscriberStatus) ([]*Subscriber, error) {
+	q := `SELECT ` + subscriberColumns + ` FROM subscribers`
+	var args []any
+	if status != "" {
+		q += ` WHERE status = ?`
+		args = append(args, status)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("publish: list subscribers: %w", err)
+	}
+	defer rows.Close()
+	var out []*Subscriber
+	for rows.Next() {
+		sub, err := scanSubscriber(rows)
+		if err != nil {
+			return nil, fmt.Errorf("publish: list subscribers: %w", err)
+		}
+		out = append(out, sub)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,140 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mailbag/internal/sqlitedb"
+)
+
+func newSubscribers(t *testing.T) *Subscribers {
+	t.Helper()
+	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := NewSubscribers(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestNormalizeAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"ana@Example.NET":            "ana@example.net",
+		"  Ana@example.net ":         "Ana@example.net",
+		"Ana Lima <ana@EXAMPLE.net>": "ana@example.net",
+	} {
+		if got, _, err := NormalizeAddress(in); err != nil || got != want {
+			t.Errorf("NormalizeAddress(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "ana", "ana@", "@example.net", "ana@localhost", "ana example@x.org", "a,b@example.net"} {
+		if _, _, err := NormalizeAddress(bad); !errors.Is(err, ErrBadAddress) {
+			t.Errorf("NormalizeAddress(%q) = %v, want ErrBadAddress", bad, err)
+		}
+	}
+}
+
+func TestAddIsUniqueWithoutRegardToCase(t *testing.T) {
+	ctx := context.Background()
+	s := newSubscribers(t)
+	if _, added, err := s.Add(ctx, "Ana Lima <ana@example.net>", "", "cli", nil); err != nil || added != AddedNew {
+		t.Fatalf("Add = %v, %v", added, err)
+	}
+	if _, added, err := s.Add(ctx, "ANA@Example.net", "", "cli", nil); err != nil || added != AddedAlready {
+		t.Errorf("Add in other case = %v, %v; want already", added, err)
+	}
+	sub, err := s.Get(ctx, "ana@EXAMPLE.NET")
+	if err != nil || sub.Name != "Ana Lima" || sub.Status != Active || sub.Source != "cli" {
+		t.Errorf("Get = %+v, %v", sub, err)
+	}
+	for _, st := range []SubscriberStatus{Unsubscribed, Bounced, Complained} {
+		if err := s.SetStatus(ctx, "ana@example.net", st); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Add(ctx, "ana@example.net", "", "cli", nil); !errors.Is(err, ErrSuppressed) || !strings.Contains(err.Error(), "ana@example.net is "+string(st)) {
+			t.Errorf("re-adding a %s address: %v", st, err)
+		}
+	}
+	if err := s.SetStatus(ctx, "nobody@example.net", Unsubscribed); !errors.Is(err, ErrNoSubscriber) {
+		t.Errorf("SetStatus of an unknown address: %v", err)
+	}
+}
+
+func TestImportAndExport(t *testing.T) {
+	ctx := context.Background()
+	s := newSubscribers(t)
+	if _, _, err := s.Add(ctx, "gone@example.net", "", "cli", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetStatus(ctx, "gone@example.net", Unsubscribed); err != nil {
+		t.Fatal(err)
+	}
+	csvText := "\ufeffEmail,Name,Company\n" +
+		"ana@example.net,Ana Lima,Acme\n" +
+		"bo@example.net,,\n" +
+		",No Address,\n" +
+		"not-an-address,Who,\n" +
+		"ANA@example.net,Ana again,\n" +
+		"gone@example.net,Gone,\n" +
+		"\"cy@example.net\",\"Cy, the third\",\"Big \"\"Co\"\"\"\n"
+	var lines []string
+	sum, err := s.Import(ctx, strings.NewReader(csvText), "import:list.csv", func(l ImportLine) {
+		lines = append(lines, fmt.Sprintf("%d %s %s", l.Line, l.Result, l.Reason))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"2 added ", "3 added ", "4 bad no address", "5 bad not a mail address",
+		"6 bad the same address as line 2", "7 skipped gone@example.net is unsubscribed (since " + s.now().UTC().Format("2006-01-02") + "); mailbag does not subscribe it again",
+		"8 added ",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("import report:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	if sum != (ImportSummary{Added: 3, Bad: 3, Skipped: 1}) {
+		t.Errorf("summary = %+v", sum)
+	}
+	cy, err := s.Get(ctx, "cy@example.net")
+	if err != nil || cy.Name != "Cy, the third" || cy.Attributes["company"] != `Big "Co"` {
+		t.Errorf("cy = %+v, %v", cy, err)
+	}
+
+	var out bytes.Buffer
+	if err := s.Export(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "email,name,status,source,created,company\n") {
+		t.Errorf("export header: %q", strings.SplitN(out.String(), "\n", 2)[0])
+	}
+	// Importing the export into a new list gives the same addresses and
+	// attributes; again into this one adds nothing.
+	s2 := newSubscribers(t)
+	if _, err := s2.Import(ctx, bytes.NewReader(out.Bytes()), "import:export.csv", func(ImportLine) {}); err != nil {
+		t.Fatal(err)
+	}
+	cy2, err := s2.Get(ctx, "cy@example.net")
+	if err != nil || cy2.Name != cy.Name || cy2.Attributes["company"] != cy.Attributes["company"] || len(cy2.Attributes) != 1 {
+		t.Errorf("after the round trip: %+v, %v", cy2, err)
+	}
+	sum, err = s.Import(ctx, bytes.NewReader(out.Bytes()), "again", func(ImportLine) {})
+	if err != nil || sum.Added != 0 || sum.Already != 3 || sum.Skipped != 1 {
+		t.Errorf("importing the export again: %+v, %v", sum, err)
+	}
+}
+
+func TestImportNeedsAnEmailColumn(t *testing.T) {
+	_, err := newSubscribers(t).Import(context.Background(), strings.NewReader("name,phone\nAna,123\n"), "x", func(ImportLine) {})
+	if err == nil || !strings.Contains(err.Error(), "line 1: no email column in the header (name, phone)") {
+		t.Errorf("Import without an email column = %v", err)
+	}
+}
