@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,34 @@ func TestDovecotWatch(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Watch did not return within 10s of its context's end")
+	}
+}
+
+// TestDovecotUnreadableMessageIsKept: a message with no header at all is
+// kept raw and listed with its error, and the run goes on. (go-imap's
+// in-memory server cannot hold such a message: it serves it empty.)
+func TestDovecotUnreadableMessageIsKept(t *testing.T) {
+	d := peers.StartDovecot(t)
+	d.Deliver(t, []byte("  this is not a mail message at all\r\nSubject: x\r\n\r\nbody\r\n"), question(1, "After it", "Still read?"))
+	q := newQueue(t)
+	in := dovecotIngester(t, d, q)
+	sum, err := in.Run(context.Background())
+	if err != nil || sum != (Summary{New: 1, Failed: 1}) {
+		t.Fatalf("Run = %+v, %v", sum, err)
+	}
+	var bad *Question
+	for _, qq := range listAll(t, q) {
+		if qq.Kind == KindUnreadable {
+			bad = qq
+		}
+	}
+	if bad == nil {
+		t.Fatal("no unreadable entry")
+	}
+	if bad.Status != StatusIgnored || bad.Kind != KindUnreadable || !strings.Contains(bad.Reason, "unreadable message header") {
+		t.Errorf("entry = %+v", bad)
+	}
+	if raw, err := os.ReadFile(filepath.Join(in.opts.MailDir, bad.RawPath)); err != nil || !strings.Contains(string(raw), "not a mail message") {
+		t.Errorf("raw kept: %q, %v", raw, err)
 	}
 }

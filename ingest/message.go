@@ -54,7 +54,15 @@ var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) 
 // it goes: a part that cannot be decoded is skipped. The error is for a
 // message whose header cannot be read at all.
 func ParseMessage(raw []byte) (*Message, error) {
-	ent, err := message.Read(bytes.NewReader(headerStart(raw)))
+	raw = headerStart(raw)
+	ent, err := message.Read(bytes.NewReader(raw))
+	if ent == nil {
+		// A header line that is neither "Name: value" nor folded: read it
+		// as folded into the line above, as lenient readers do.
+		if fixed, ok := repairHeader(raw); ok {
+			ent, err = message.Read(bytes.NewReader(fixed))
+		}
+	}
 	if ent == nil || (err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err)) {
 		if err == nil {
 			err = errors.New("no header")
@@ -125,6 +133,43 @@ func headerStart(raw []byte) []byte {
 		}
 	}
 	return raw
+}
+
+// headerField matches the start of a header field: a name, maybe spaces
+// (obsolete syntax, RFC 5322 4.5), a colon.
+var headerField = regexp.MustCompile(`^([!-9;-~]+)[ \t]*:`)
+
+// repairHeader rewrites a header that go-message refuses: "Name  :" becomes
+// "Name:", and a line that starts no field is folded into the line above.
+// ok is false when there was nothing to repair.
+func repairHeader(raw []byte) (fixed []byte, ok bool) {
+	var out bytes.Buffer
+	rest := raw
+	for len(rest) > 0 {
+		line, after, found := bytes.Cut(rest, []byte("\n"))
+		trimmed := bytes.TrimRight(line, "\r")
+		switch {
+		case len(trimmed) == 0: // the end of the header
+			out.Write(rest)
+			return out.Bytes(), true
+		case trimmed[0] == ' ' || trimmed[0] == '\t':
+			out.Write(line)
+		case headerField.Match(trimmed):
+			m := headerField.FindSubmatchIndex(trimmed)
+			out.Write(trimmed[:m[3]])
+			out.Write(line[m[1]-1:])
+		case out.Len() == 0:
+			return nil, false // not even a first field
+		default:
+			out.WriteByte(' ')
+			out.Write(line)
+		}
+		if found {
+			out.WriteByte('\n')
+		}
+		rest = after
+	}
+	return out.Bytes(), true
 }
 
 // headerDecoder decodes header values as real mail writes them: RFC 2047
