@@ -2,52 +2,19 @@ package archive
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
+
+	goldenfile "mailbag/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/ with what the code makes now")
-
-// golden compares got with the file testdata/name, or with -update writes it.
+// golden compares got with testdata/name (see package golden).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to make it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from what the code makes now (go test -update rewrites it):\n%s", path, firstDiff(want, got))
-	}
-}
-
-// firstDiff shows the first line where want and got differ.
-func firstDiff(want, got []byte) string {
-	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	for i := range max(len(wl), len(gl)) {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return fmt.Sprintf("line %d:\nwant %q\ngot  %q", i+1, w, g)
-		}
-	}
-	return "(same lines, different bytes)"
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestRenderSeedGolden(t *testing.T) {

@@ -2,16 +2,15 @@ package ingest
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	goldenfile "mailbag/internal/golden"
+)
 
 // corpusMessages are the real-world messages in testdata: every file of
 // the three mail corpora, and the whole messages of the reply corpus.
@@ -93,23 +92,8 @@ func firstRunes(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
+// golden compares got with testdata/name (see package golden).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update makes it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from what the code makes now (go test -update rewrites it; read the diff)", path)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
 }

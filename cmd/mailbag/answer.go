@@ -36,44 +36,42 @@ draft is written and its path printed.`,
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			n, err := a.open()
-			if err != nil {
-				return err
-			}
-			db, q, err := n.openQueue(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			drafts := n.drafts()
-			path, err := drafts.ForQuestions(ids)
-			if err != nil {
-				return err
-			}
-			if path == "" {
-				path, err = a.newDraft(ctx, n, q, drafts, ids)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(a.stdout, "Wrote %s\n", a.rel(n, path))
-			} else {
-				fmt.Fprintf(a.stdout, "Question %s already has a draft: %s\n", args[0], a.rel(n, path))
-			}
-			if noEdit || !(editFlag || isInteractive(a.stdin)) {
-				fmt.Fprintf(a.stdout, "Edit it, then: mailbag publish %s\n", a.rel(n, path))
-				return nil
-			}
-			if err := edit(ctx, path, a.stdin, a.stdout, a.stderr); err != nil {
-				return err
-			}
-			return a.reportDraft(ctx, n, q, path)
+			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
+				return a.answer(cmd.Context(), n, q, ids, editFlag, noEdit)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&editFlag, "edit", false, "open the editor even when not at a terminal")
 	cmd.Flags().BoolVar(&noEdit, "no-edit", false, "write the draft and print its path; do not open the editor")
 	cmd.MarkFlagsMutuallyExclusive("edit", "no-edit")
 	return cmd
+}
+
+// answer finds or writes the draft answering ids, and opens it in the
+// editor when asked to or at a terminal.
+func (a *app) answer(ctx context.Context, n *newsletter, q *ingest.Queue, ids []int64, editFlag, noEdit bool) error {
+	drafts := n.drafts()
+	path, err := drafts.ForQuestions(ids)
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		path, err = a.newDraft(ctx, n, q, drafts, ids)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "Wrote %s\n", a.rel(n, path))
+	} else {
+		fmt.Fprintf(a.stdout, "Question %d already has a draft: %s\n", ids[0], a.rel(n, path))
+	}
+	if noEdit || !(editFlag || isInteractive(a.stdin)) {
+		fmt.Fprintf(a.stdout, "Edit it, then: mailbag publish %s\n", a.rel(n, path))
+		return nil
+	}
+	if err := edit(ctx, path, a.stdin, a.stdout, a.stderr); err != nil {
+		return err
+	}
+	return a.reportDraft(ctx, n, q, path)
 }
 
 // newDraft writes a new draft for the questions ids.

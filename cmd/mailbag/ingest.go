@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,67 +29,64 @@ IDLE), reconnecting after a dropped connection, until Ctrl-C or SIGTERM.
 Killing it at any moment loses nothing: the next run carries on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			n, err := a.open()
-			if err != nil {
-				return err
-			}
-			lock, err := lockfile.Acquire(filepath.Join(n.home.State(), "ingest.lock"))
-			if errors.Is(err, lockfile.ErrLocked) {
-				return fmt.Errorf("another mailbag ingest is running on this home: %w", err)
-			}
-			if err != nil {
-				return err
-			}
-			defer lock.Release()
-			db, q, err := n.openQueue(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			c := n.cfg.IMAP
-			password, err := config.Secret(ctx, "imap password", c.PasswordEnv, c.PasswordCommand)
-			if err != nil {
-				return err
-			}
-			opts := ingest.Options{
-				Server: ingest.Server{
-					Address: c.Address, Security: c.Security, Username: c.Username,
-					Password: password, Mailbox: c.Mailbox, CAFile: n.path(c.CAFile),
-				},
-				MailDir:    n.home.Mail(),
-				OwnAddress: n.cfg.Newsletter.Address,
-				MaxSize:    int64(c.MaxMessageMB) << 20,
-				After:      ingest.After(c.AfterIngest),
-				MoveTo:     c.MoveTo,
-				Log:        a.log,
-			}
-			if isTerminal(a.stderr) {
-				opts.Progress = progressLine(a.stderr)
-			}
-			in := ingest.New(q, opts)
-			if watch {
-				a.log.Info("watching for new questions; Ctrl-C stops", "mailbox", c.Mailbox, "server", c.Address)
-				return in.Watch(ctx, func(s ingest.Summary) {
-					if s != (ingest.Summary{}) {
-						printSummary(a.stdout, s)
-					}
-				})
-			}
-			sum, err := in.Run(ctx)
-			if ctx.Err() != nil {
-				printSummary(a.stdout, sum)
-				return errors.New("ingest: interrupted; run it again to carry on")
-			}
-			if err != nil {
-				return err
-			}
-			printSummary(a.stdout, sum)
-			return nil
+			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
+				return a.ingest(cmd.Context(), n, q, watch)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&watch, "watch", false, "stay connected and fetch new mail as it arrives")
 	return cmd
+}
+
+// ingest fetches new mail once, or keeps watching for it.
+func (a *app) ingest(ctx context.Context, n *newsletter, q *ingest.Queue, watch bool) error {
+	lock, err := lockfile.Acquire(filepath.Join(n.home.State(), "ingest.lock"))
+	if errors.Is(err, lockfile.ErrLocked) {
+		return fmt.Errorf("another mailbag ingest is running on this home: %w", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	c := n.cfg.IMAP
+	password, err := config.Secret(ctx, "imap password", c.PasswordEnv, c.PasswordCommand)
+	if err != nil {
+		return err
+	}
+	opts := ingest.Options{
+		Server: ingest.Server{
+			Address: c.Address, Security: c.Security, Username: c.Username,
+			Password: password, Mailbox: c.Mailbox, CAFile: n.path(c.CAFile),
+		},
+		MailDir:    n.home.Mail(),
+		OwnAddress: n.cfg.Newsletter.Address,
+		MaxSize:    int64(c.MaxMessageMB) << 20,
+		After:      ingest.After(c.AfterIngest),
+		MoveTo:     c.MoveTo,
+		Log:        a.log,
+	}
+	if isTerminal(a.stderr) {
+		opts.Progress = progressLine(a.stderr)
+	}
+	in := ingest.New(q, opts)
+	if watch {
+		a.log.Info("watching for new questions; Ctrl-C stops", "mailbox", c.Mailbox, "server", c.Address)
+		return in.Watch(ctx, func(s ingest.Summary) {
+			if s != (ingest.Summary{}) {
+				printSummary(a.stdout, s)
+			}
+		})
+	}
+	sum, err := in.Run(ctx)
+	if ctx.Err() != nil {
+		printSummary(a.stdout, sum)
+		return errors.New("ingest: interrupted; run it again to carry on")
+	}
+	if err != nil {
+		return err
+	}
+	printSummary(a.stdout, sum)
+	return nil
 }
 
 func printSummary(w io.Writer, s ingest.Summary) {

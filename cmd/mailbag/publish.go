@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"mailbag/archive"
+	"mailbag/ingest"
 	"mailbag/publish"
 )
 
@@ -23,46 +25,44 @@ overwritten; if it is interrupted, publishing the same draft again finishes
 the job.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			n, err := a.open()
-			if err != nil {
-				return err
-			}
-			var date time.Time
-			if dateFlag != "" {
-				if date, err = archive.ParseDate(dateFlag, n.cfg.Location); err != nil {
-					return usageError{fmt.Errorf("--date: %w", err)}
-				}
-			}
-			db, q, err := n.openQueue(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			// Check before opening the index: a draft that is not ready
-			// should not wait on it.
-			p := &publish.Publisher{Drafts: n.drafts(), Posts: n.posts, Queue: q}
-			path, err := p.Drafts.Find(args[0])
-			if err != nil {
-				return err
-			}
-			if _, err := p.Check(ctx, path); err != nil {
-				return err
-			}
-			x, err := a.openIndex(n)
-			if err != nil {
-				return err
-			}
-			defer x.Close()
-			p.Index = x
-			post, err := p.Publish(ctx, path, date)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "Published %s\n", a.rel(n, post.Path))
-			return nil
+			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
+				return a.publish(cmd.Context(), n, q, args[0], dateFlag)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&dateFlag, "date", "", "the post's date ('YYYY-MM-DD HH:MM:SS', YYYY-MM-DD or RFC 3339); default now")
 	return cmd
+}
+
+// publish publishes the draft ref, dated dateFlag or now.
+func (a *app) publish(ctx context.Context, n *newsletter, q *ingest.Queue, ref, dateFlag string) error {
+	var date time.Time
+	if dateFlag != "" {
+		var err error
+		if date, err = archive.ParseDate(dateFlag, n.cfg.Location); err != nil {
+			return usageError{fmt.Errorf("--date: %w", err)}
+		}
+	}
+	// Check before opening the index: a draft that is not ready
+	// should not wait on it.
+	p := &publish.Publisher{Drafts: n.drafts(), Posts: n.posts, Queue: q}
+	path, err := p.Drafts.Find(ref)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Check(ctx, path); err != nil {
+		return err
+	}
+	x, err := a.openIndex(n)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	p.Index = x
+	post, err := p.Publish(ctx, path, date)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Published %s\n", a.rel(n, post.Path))
+	return nil
 }

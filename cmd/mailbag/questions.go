@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -32,24 +31,17 @@ func newQuestionsCmd(a *app) *cobra.Command {
 			default:
 				return usageError{fmt.Errorf("--status %q is not new, answered, rejected, ignored or all", status)}
 			}
-			n, err := a.open()
-			if err != nil {
-				return err
-			}
-			db, q, err := n.openQueue(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			qs, err := q.List(cmd.Context(), st)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeQuestionsJSON(a.stdout, qs)
-			}
-			writeQuestionsText(a.stdout, qs, status, n.cfg.Location)
-			return nil
+			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
+				qs, err := q.List(cmd.Context(), st)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeQuestionsJSON(a.stdout, qs)
+				}
+				writeQuestionsText(a.stdout, qs, status, n.cfg.Location)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&status, "status", "new", "which questions: new, answered, rejected, ignored or all")
@@ -78,10 +70,7 @@ func writeQuestionsJSON(w io.Writer, qs []*ingest.Question) error {
 			Received: q.Received.Format(time.RFC3339), Subject: q.Subject, Text: q.Text, From: sender(q),
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 // sender is "Name <address>", or whichever of the two there is.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"mailbag/ingest"
 )
 
 func newRejectCmd(a *app) *cobra.Command {
@@ -17,20 +19,13 @@ func newRejectCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n, err := a.open()
-			if err != nil {
-				return err
-			}
-			db, q, err := n.openQueue(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if err := q.Reject(cmd.Context(), ids[0], reason); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "Question %d set aside. (`mailbag reopen %d` brings it back.)\n", ids[0], ids[0])
-			return nil
+			return a.withQueue(cmd.Context(), func(_ *newsletter, q *ingest.Queue) error {
+				if err := q.Reject(cmd.Context(), ids[0], reason); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "Question %d set aside. (`mailbag reopen %d` brings it back.)\n", ids[0], ids[0])
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why, for your own record")
@@ -47,20 +42,13 @@ func newReopenCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n, err := a.open()
-			if err != nil {
-				return err
-			}
-			db, q, err := n.openQueue(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if err := q.Reopen(cmd.Context(), ids[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "Question %d is new again.\n", ids[0])
-			return nil
+			return a.withQueue(cmd.Context(), func(_ *newsletter, q *ingest.Queue) error {
+				if err := q.Reopen(cmd.Context(), ids[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "Question %d is new again.\n", ids[0])
+				return nil
+			})
 		},
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -90,10 +89,7 @@ func writeSearchJSON(w io.Writer, res *archive.Results) error {
 			Score: h.Score, Fragments: frags,
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 func writeSearchText(w io.Writer, res *archive.Results, query string, color bool) {

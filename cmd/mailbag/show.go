@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"mailbag/ingest"
 )
 
 func newShowCmd(a *app) *cobra.Command {
@@ -19,47 +22,44 @@ its text, and up to five past answers on the same subject.`,
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			n, err := a.open()
-			if err != nil {
-				return err
-			}
-			db, q, err := n.openQueue(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			qq, err := q.Get(ctx, ids[0])
-			if err != nil {
-				return err
-			}
-			w := a.stdout
-			fmt.Fprintf(w, "Question %d (%s)\n", qq.ID, qq.Status)
-			if qq.Reason != "" {
-				fmt.Fprintf(w, "Why:      %s\n", qq.Reason)
-			}
-			fmt.Fprintf(w, "Subject:  %s\n", qq.Subject)
-			fmt.Fprintf(w, "Received: %s\n", qq.Received.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04"))
-			fmt.Fprintf(w, "From:     %s (private: never published)\n", sender(qq))
-			if qq.AnswerSlug != "" {
-				fmt.Fprintf(w, "Answered: %s\n", qq.AnswerSlug)
-			}
-			fmt.Fprintf(w, "\n%s\n", indent(qq.Text, "    "))
-			related, err := a.related(ctx, n, qq)
-			if err != nil {
-				return err
-			}
-			if len(related) == 0 {
-				fmt.Fprintln(w, "\nNo related past answers.")
-				return nil
-			}
-			fmt.Fprintln(w, "\nRelated past answers:")
-			for _, h := range related {
-				fmt.Fprintf(w, "  %s  %s  (%s)\n", h.Date.Format("2006-01-02"), h.Title, h.Slug)
-			}
-			return nil
+			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
+				return a.show(cmd.Context(), n, q, ids[0])
+			})
 		},
 	}
+}
+
+// show prints question id and the past answers related to it.
+func (a *app) show(ctx context.Context, n *newsletter, q *ingest.Queue, id int64) error {
+	qq, err := q.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "Question %d (%s)\n", qq.ID, qq.Status)
+	if qq.Reason != "" {
+		fmt.Fprintf(w, "Why:      %s\n", qq.Reason)
+	}
+	fmt.Fprintf(w, "Subject:  %s\n", qq.Subject)
+	fmt.Fprintf(w, "Received: %s\n", qq.Received.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04"))
+	fmt.Fprintf(w, "From:     %s (private: never published)\n", sender(qq))
+	if qq.AnswerSlug != "" {
+		fmt.Fprintf(w, "Answered: %s\n", qq.AnswerSlug)
+	}
+	fmt.Fprintf(w, "\n%s\n", indent(qq.Text, "    "))
+	related, err := a.related(ctx, n, qq)
+	if err != nil {
+		return err
+	}
+	if len(related) == 0 {
+		fmt.Fprintln(w, "\nNo related past answers.")
+		return nil
+	}
+	fmt.Fprintln(w, "\nRelated past answers:")
+	for _, h := range related {
+		fmt.Fprintf(w, "  %s  %s  (%s)\n", h.Date.Format("2006-01-02"), h.Title, h.Slug)
+	}
+	return nil
 }
 
 func indent(text, prefix string) string {

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"io"
 
 	"mailbag/ingest"
 	"mailbag/internal/sqlitedb"
+	"mailbag/publish"
 )
 
 // openDB opens the newsletter's state database; the caller closes it.
@@ -13,16 +16,47 @@ func (n *newsletter) openDB() (*sql.DB, error) {
 	return sqlitedb.Open(n.home.Database())
 }
 
-// openQueue opens the state database and the question queue in it.
-func (n *newsletter) openQueue(ctx context.Context) (*sql.DB, *ingest.Queue, error) {
+// withQueue finds the home and runs f with its question queue.
+func (a *app) withQueue(ctx context.Context, f func(n *newsletter, q *ingest.Queue) error) error {
+	return a.withDB(ctx, func(n *newsletter, db *sql.DB) error {
+		q, err := ingest.NewQueue(ctx, db, nil)
+		if err != nil {
+			return err
+		}
+		return f(n, q)
+	})
+}
+
+// withSubscribers finds the home and runs f with its subscriber list.
+func (a *app) withSubscribers(ctx context.Context, f func(n *newsletter, s *publish.Subscribers) error) error {
+	return a.withDB(ctx, func(n *newsletter, db *sql.DB) error {
+		s, err := publish.NewSubscribers(ctx, db, nil)
+		if err != nil {
+			return err
+		}
+		return f(n, s)
+	})
+}
+
+// withDB finds the home and runs f with its state database open.
+func (a *app) withDB(_ context.Context, f func(n *newsletter, db *sql.DB) error) error {
+	n, err := a.open()
+	if err != nil {
+		return err
+	}
 	db, err := n.openDB()
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	q, err := ingest.NewQueue(ctx, db, nil)
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return db, q, nil
+	defer db.Close()
+	return f(n, db)
+}
+
+// writeJSON prints v as indented JSON, HTML characters as they are: the
+// --json output of every command.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

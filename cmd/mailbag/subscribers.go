@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -31,24 +28,6 @@ by add, not by import.`,
 		newSubscribersExportCmd(a),
 	)
 	return cmd
-}
-
-// withSubscribers runs f with the home's subscriber list.
-func (a *app) withSubscribers(ctx context.Context, f func(n *newsletter, s *publish.Subscribers) error) error {
-	n, err := a.open()
-	if err != nil {
-		return err
-	}
-	db, err := n.openDB()
-	if err != nil {
-		return err
-	}
-	defer func(db *sql.DB) { db.Close() }(db)
-	s, err := publish.NewSubscribers(ctx, db, nil)
-	if err != nil {
-		return err
-	}
-	return f(n, s)
 }
 
 func newSubscribersAddCmd(a *app) *cobra.Command {
@@ -150,10 +129,7 @@ func writeSubscribersJSON(w io.Writer, subs []*publish.Subscriber) error {
 	for _, s := range subs {
 		out = append(out, subscriberJSON{Email: s.Email, Name: s.Name, Status: string(s.Status), Created: s.Created.Format(time.RFC3339)})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 func newSubscribersImportCmd(a *app) *cobra.Command {
