@@ -147,7 +147,7 @@ func (s *Posts) importFile(src string) (ImportResult, error) {
 	}
 	if err := s.Write(p); err != nil {
 		if errors.Is(err, ErrExists) {
-			other, _ := s.pathOf(p.Slug)
+			other, _ := s.namedPath(p.Slug)
 			return skip(fmt.Sprintf("a different post with slug %q is already in posts/ (%s)", p.Slug, filepath.Base(other)))
 		}
 		return ImportResult{}, fmt.Errorf("archive: import %s: %w", src, err)

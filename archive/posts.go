@@ -176,8 +176,20 @@ func (s *Posts) Find(ref string) (*Post, error) {
 	return s.ReadFile(path)
 }
 
-// pathOf finds the file of the post with slug.
-func (s *Posts) pathOf(slug string) (string, error) {
+// FindNamed returns the post whose file is named with slug
+// (YYYY-MM-DD-slug.md), as mailbag names every post it writes. Unlike Find
+// it reads no other file, so it stays fast however large the archive. The
+// error wraps ErrNotFound.
+func (s *Posts) FindNamed(slug string) (*Post, error) {
+	path, err := s.namedPath(slug)
+	if err != nil {
+		return nil, err
+	}
+	return s.ReadFile(path)
+}
+
+// namedPath finds the file named with slug.
+func (s *Posts) namedPath(slug string) (string, error) {
 	if !ValidSlug(slug) {
 		return "", fmt.Errorf("archive: %q is not a post slug: %w", slug, ErrNotFound)
 	}
@@ -190,7 +202,15 @@ func (s *Posts) pathOf(slug string) (string, error) {
 			return m, nil
 		}
 	}
-	// A file whose name does not carry the slug, with a slug in its front matter.
+	return "", fmt.Errorf("archive: post %s: %w", slug, ErrNotFound)
+}
+
+// pathOf finds the file of the post with slug: the file named with it,
+// else (reading every post) one whose front matter sets it.
+func (s *Posts) pathOf(slug string) (string, error) {
+	if path, err := s.namedPath(slug); err == nil || !errors.Is(err, ErrNotFound) || !ValidSlug(slug) {
+		return path, err
+	}
 	posts, _, _ := s.List()
 	for _, p := range posts {
 		if p.Slug == slug {
@@ -201,10 +221,12 @@ func (s *Posts) pathOf(slug string) (string, error) {
 }
 
 // Write saves p as Dir/YYYY-MM-DD-slug.md, atomically (a temporary file,
-// synced, then renamed), and sets p.Path. Writing a post whose file already
-// holds the same bytes does nothing. The error wraps ErrExists when that
-// file, or another file with the same slug, holds a different post: Write
-// never overwrites one.
+// synced, then linked into place), and sets p.Path. Writing a post whose
+// file already holds the same bytes does nothing. The error wraps ErrExists
+// when that file, or another file named with the same slug, holds a
+// different post: Write never overwrites one. (A hand-named file that sets
+// the same slug in its front matter is not looked for: List reports the
+// clash.)
 func (s *Posts) Write(p *Post) error {
 	if err := p.Check(); err != nil {
 		return fmt.Errorf("archive: write post: %w", err)
@@ -214,7 +236,7 @@ func (s *Posts) Write(p *Post) error {
 		return err
 	}
 	path := filepath.Join(s.Dir, p.FileName())
-	if old, err := s.pathOf(p.Slug); err == nil && old != path {
+	if old, err := s.namedPath(p.Slug); err == nil && old != path {
 		return fmt.Errorf("archive: write %s: slug %q is taken by %s: %w", path, p.Slug, old, ErrExists)
 	}
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {

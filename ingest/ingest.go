@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -220,8 +221,11 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 		}
 		qq := in.question(raw, tooLarge, m.RFC822Size)
 		qq.RawPath = path
-		if qq.Received.IsZero() || !m.InternalDate.IsZero() {
+		switch {
+		case !m.InternalDate.IsZero(): // when the server got it: more trustworthy than Date
 			qq.Received = m.InternalDate
+		case qq.Received.IsZero():
+			qq.Received = time.Now()
 		}
 		qs = append(qs, stored{Question: qq, mailbox: in.opts.Server.Mailbox, uidValidity: validity, uid: uint32(m.UID)})
 	}

@@ -103,7 +103,7 @@ func (p *Publisher) Publish(ctx context.Context, ref string, date time.Time) (*a
 	}
 	post.Date = date.In(p.Drafts.location()).Truncate(time.Second)
 
-	if old, err := p.Posts.Find(post.Slug); err == nil {
+	if old, err := p.Posts.FindNamed(post.Slug); err == nil {
 		if !samePost(old, post) {
 			return nil, fmt.Errorf("publish: %w: %s has the slug %q (rename the draft, or set slug: in it)", archive.ErrExists, old.Path, post.Slug)
 		}
