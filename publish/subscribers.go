@@ -17,8 +17,11 @@ import (
 //go:embed schema.sql
 var schemaV1 string
 
+//go:embed schema_v2.sql
+var schemaV2 string
+
 // migrations are the publish tables' schema versions, in order.
-var migrations = []string{schemaV1}
+var migrations = []string{schemaV1, schemaV2}
 
 // SubscriberStatus is where a subscriber stands.
 type SubscriberStatus string

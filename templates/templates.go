@@ -1,6 +1,6 @@
 // Package templates holds mailbag's built-in templates, embedded in the
-// binary: the Markdown of a new draft (draft.md), and later the pages and
-// mail. A newsletter home overrides any of them with a file of the same name
+// binary: the Markdown of a new draft (draft.md), the list mail (mail.html,
+// mail.txt), and later the site's pages. A newsletter home overrides any of them with a file of the same name
 // in its templates/ folder.
 //
 // It imports nothing of mailbag's.
@@ -10,13 +10,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"text/template"
 )
 
-//go:embed draft.md
+//go:embed draft.md mail.html mail.txt
 var builtin embed.FS
 
 // Names lists the built-in templates.
@@ -57,6 +58,19 @@ func Text(overrides, name string, funcs template.FuncMap) (*template.Template, e
 		return nil, err
 	}
 	t, err := template.New(name).Funcs(funcs).Option("missingkey=error").Parse(string(src))
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	return t, nil
+}
+
+// HTML parses the html/template name (see Source) with funcs.
+func HTML(overrides, name string, funcs htmltemplate.FuncMap) (*htmltemplate.Template, error) {
+	src, err := Source(overrides, name)
+	if err != nil {
+		return nil, err
+	}
+	t, err := htmltemplate.New(name).Funcs(funcs).Option("missingkey=error").Parse(string(src))
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}

@@ -83,6 +83,7 @@ or from --home or $MAILBAG_HOME.`,
 		newDraftsCmd(a),
 		newPublishCmd(a),
 		newSubscribersCmd(a),
+		newSendCmd(a),
 	)
 	return root
 }

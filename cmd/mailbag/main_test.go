@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -35,8 +37,52 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"imapserver": cmdIMAPServer,
 			"deliver":    cmdDeliver,
+			"smtpserver": cmdSMTPServer,
+			"mailcount":  cmdMailCount,
 		},
 	})
+}
+
+// sinks are the in-process SMTP servers of running scripts, by script
+// work folder.
+var sinks sync.Map
+
+// cmdSMTPServer starts go-smtp's in-process server, keeping what it gets,
+// and points the [smtp] settings of the home in args[0] at it:
+//
+//	smtpserver HOME
+func cmdSMTPServer(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: smtpserver HOME")
+	}
+	sink, stop, err := peers.NewSMTPSink(false)
+	ts.Check(err)
+	ts.Defer(stop)
+	sinks.Store(ts.Getenv("WORK"), sink)
+	path := ts.MkAbs(filepath.Join(args[0], "mailbag.toml"))
+	old, err := os.ReadFile(path)
+	ts.Check(err)
+	settings := string(old)
+	if i := strings.Index(settings, "\n[smtp]"); i >= 0 {
+		settings = settings[:i] // the default [smtp] table is the last one
+	}
+	settings += fmt.Sprintf("\n[smtp]\naddress = %q\nsecurity = \"none\"\nusername = \"\"\npassword_env = \"\"\n", sink.Addr)
+	ts.Check(os.WriteFile(path, []byte(settings), 0o644))
+}
+
+// cmdMailCount checks how many messages the script's SMTP server got:
+//
+//	mailcount N
+func cmdMailCount(ts *testscript.TestScript, neg bool, args []string) {
+	v, ok := sinks.Load(ts.Getenv("WORK"))
+	if neg || !ok || len(args) != 1 {
+		ts.Fatalf("usage: smtpserver HOME first, then mailcount N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	if got := v.(*peers.SMTPSink).Count(); got != want {
+		ts.Fatalf("the SMTP server got %d messages, want %d", got, want)
+	}
 }
 
 // servers are the in-process IMAP servers of running scripts, by script

@@ -75,6 +75,10 @@ type SMTP struct {
 	PasswordCommand string  `toml:"password_command"`
 	Concurrency     int     `toml:"concurrency"`
 	Rate            float64 `toml:"rate"`
+	CAFile          string  `toml:"ca_file"`
+	DKIMDomain      string  `toml:"dkim_domain"`
+	DKIMSelector    string  `toml:"dkim_selector"`
+	DKIMKeyFile     string  `toml:"dkim_key_file"`
 }
 
 // Default returns the settings with every key at its default: those of
@@ -221,6 +225,9 @@ func (c *Config) check() error {
 	}
 	if c.SMTP.Rate < 0 {
 		return bad("smtp.rate", "%v is negative (0 means no limit)", c.SMTP.Rate)
+	}
+	if (c.SMTP.DKIMKeyFile != "") != (c.SMTP.DKIMDomain != "" && c.SMTP.DKIMSelector != "") {
+		return bad("smtp.dkim_key_file", "DKIM signing needs dkim_domain, dkim_selector and dkim_key_file, all three")
 	}
 	return nil
 }

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/wneessen/go-mail"
+
+	"mailbag/internal/config"
+	"mailbag/publish"
+)
+
+type sendFlags struct {
+	dryRun, yes, retryUnconfirmed bool
+	test                          string
+}
+
+func newSendCmd(a *app) *cobra.Command {
+	var f sendFlags
+	cmd := &cobra.Command{
+		Use:   "send POST",
+		Short: "Mail a post to every active subscriber, once each",
+		Long: `Mail POST (a path or a slug) to every active subscriber who has not had it:
+text and HTML parts, From and Reply-To the newsletter's address (readers
+reply with questions), a personal unsubscribe link in the body and in
+List-Unsubscribe (one click, RFC 8058). It asks first, with the count, unless
+--yes.
+
+Interrupted, or killed, and run again, it mails only those not yet mailed.
+A message the server may have taken just before a crash is reported as
+unconfirmed and not sent again, unless --retry-unconfirmed.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.dryRun && f.test != "" {
+				return usageError{errors.New("--dry-run and --test: choose one")}
+			}
+			return a.withDB(cmd.Context(), func(n *newsletter, db *sql.DB) error {
+				return a.send(cmd.Context(), n, db, args[0], f)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the first message and the count; send nothing")
+	cmd.Flags().StringVar(&f.test, "test", "", "send one copy to this address; record nothing")
+	cmd.Flags().BoolVar(&f.yes, "yes", false, "do not ask before sending")
+	cmd.Flags().BoolVar(&f.retryUnconfirmed, "retry-unconfirmed", false, "send again the messages a stopped run may or may not have delivered")
+	return cmd
+}
+
+func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f sendFlags) error {
+	post, err := n.posts.Find(ref)
+	if err != nil {
+		return err
+	}
+	deliveries, err := publish.NewDeliveries(ctx, db, nil)
+	if err != nil {
+		return err
+	}
+	key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
+	if err != nil {
+		return err
+	}
+	nl := publish.Newsletter{Title: n.cfg.Newsletter.Title, Address: n.cfg.Newsletter.Address, BaseURL: n.cfg.Newsletter.BaseURL}
+	r, err := publish.Render(nl, post, key, n.home.Templates())
+	if err != nil {
+		return err
+	}
+	count, err := deliveries.ToSend(ctx, post.Slug)
+	if err != nil {
+		return err
+	}
+	if f.dryRun {
+		return a.dryRun(ctx, db, r, count, post.Title)
+	}
+	sender, err := n.sender(ctx, deliveries, a)
+	if err != nil {
+		return err
+	}
+	if f.test != "" {
+		if err := sender.SendTest(ctx, r, f.test); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "Sent a test copy of “%s” to %s.\n", post.Title, f.test)
+		return nil
+	}
+	if count == 0 && !f.retryUnconfirmed {
+		fmt.Fprintf(a.stdout, "Every active subscriber has had “%s”.\n", post.Title)
+	}
+	if count > 0 && !f.yes {
+		if !isInteractive(a.stdin) {
+			return usageError{fmt.Errorf("send %s: not at a terminal to confirm: add --yes to mail %s", ref, plural(count, "subscriber"))}
+		}
+		fmt.Fprintf(a.stdout, "Send “%s” to %s? [y/N] ", post.Title, plural(count, "subscriber"))
+		answer, _ := bufio.NewReader(a.stdin).ReadString('\n')
+		if ans := strings.ToLower(strings.TrimSpace(answer)); ans != "y" && ans != "yes" {
+			fmt.Fprintln(a.stdout, "Nothing sent.")
+			return nil
+		}
+	}
+	if isTerminal(a.stderr) {
+		sender.Progress = func(done, total int) {
+			fmt.Fprintf(a.stderr, "\rsent %d of %d", done, total)
+			if done == total {
+				fmt.Fprintln(a.stderr)
+			}
+		}
+	}
+	sum, err := sender.Send(ctx, r, f.retryUnconfirmed)
+	fmt.Fprintf(a.stdout, "sent %d, failed %d, remaining %d", sum.Sent, sum.Failed, sum.Remaining)
+	if sum.Bounced > 0 {
+		fmt.Fprintf(a.stdout, " (%s marked bounced)", plural(sum.Bounced, "subscriber"))
+	}
+	fmt.Fprintln(a.stdout)
+	if sum.Unconfirmed > 0 {
+		fmt.Fprintf(a.stdout, "%d unconfirmed: a stopped run handed them to the server without recording its answer; they may have arrived. --retry-unconfirmed sends them again.\n", sum.Unconfirmed)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return errors.New("send: interrupted; run it again to carry on")
+		}
+		return err
+	}
+	if sum.Failed > 0 {
+		return fmt.Errorf("send: %s failed (`mailbag subscribers list --status bounced` shows the addresses that bounced)", plural(sum.Failed, "message"))
+	}
+	return nil
+}
+
+// dryRun prints the message the first recipient would get, and the count.
+func (a *app) dryRun(ctx context.Context, db *sql.DB, r *publish.Rendered, count int, title string) error {
+	subs, err := publish.NewSubscribers(ctx, db, nil)
+	if err != nil {
+		return err
+	}
+	active, err := subs.List(ctx, publish.Active)
+	if err != nil {
+		return err
+	}
+	sample := &publish.Subscriber{ID: 1, Email: "reader@example.net", Name: "A Reader"}
+	if len(active) > 0 {
+		sample = active[0]
+	}
+	msg, err := r.Message(sample, time.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := msg.WriteTo(a.stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\n\nDry run: “%s” would go to %s. Nothing was sent.\n", title, plural(count, "subscriber"))
+	return nil
+}
+
+// sender is the Sender the settings describe.
+func (n *newsletter) sender(ctx context.Context, d *publish.Deliveries, a *app) (*publish.Sender, error) {
+	c := n.cfg.SMTP
+	host, portText, err := net.SplitHostPort(c.Address)
+	if err != nil {
+		return nil, fmt.Errorf("smtp.address %q: %w", c.Address, err)
+	}
+	port, _ := strconv.Atoi(portText)
+	password, err := config.Secret(ctx, "smtp password", c.PasswordEnv, c.PasswordCommand)
+	if err != nil {
+		return nil, err
+	}
+	smtp := publish.SMTP{Host: host, Port: port, Security: c.Security, Username: c.Username, Password: password}
+	if c.CAFile != "" {
+		pem, err := os.ReadFile(n.path(c.CAFile))
+		if err != nil {
+			return nil, fmt.Errorf("smtp.ca_file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("smtp.ca_file %s holds no PEM certificate", c.CAFile)
+		}
+		smtp.TLSConfig = &tls.Config{ServerName: host, RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	if c.DKIMKeyFile != "" {
+		pem, err := os.ReadFile(n.path(c.DKIMKeyFile))
+		if err != nil {
+			return nil, fmt.Errorf("smtp.dkim_key_file: %w", err)
+		}
+		key, err := mail.PrivKeyFromPEM(pem)
+		if err != nil {
+			return nil, fmt.Errorf("smtp.dkim_key_file %s: %w", c.DKIMKeyFile, err)
+		}
+		smtp.DKIMDomain, smtp.DKIMSelector, smtp.DKIMKey = c.DKIMDomain, c.DKIMSelector, key
+	}
+	return &publish.Sender{SMTP: smtp, Deliveries: d, Concurrency: c.Concurrency, Rate: c.Rate, Log: a.log}, nil
+}

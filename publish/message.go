@@ -1,0 +1,124 @@
+package publish
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"mailbag/archive"
+	"mailbag/templates"
+)
+
+// Newsletter is what the list mail says of the newsletter.
+type Newsletter struct {
+	Title   string
+	Address string // From and Reply-To: readers reply with new questions
+	BaseURL string // of the archive site; unsubscribe links start with it
+}
+
+// host is the site's host name: the List-Id and Message-IDs use it.
+func (n Newsletter) host() string {
+	if u, err := url.Parse(n.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	_, domain, _ := strings.Cut(n.Address, "@")
+	return domain
+}
+
+// unsubscribeMarker stands for the subscriber's unsubscribe URL in a
+// message rendered once for everyone; it survives HTML escaping.
+const unsubscribeMarker = "MAILBAG-UNSUBSCRIBE-URL"
+
+// Rendered is a post rendered for the list once; Message makes each
+// subscriber's copy from it.
+type Rendered struct {
+	n          Newsletter
+	post       *archive.Post
+	text, html string
+	key        []byte
+}
+
+// mailData is what mail.txt and mail.html are executed with.
+type mailData struct {
+	Title, Newsletter, Address, PostURL, UnsubscribeURL string
+	Underline                                           []struct{}
+	Markdown                                            string
+	HTML                                                htmltemplate.HTML
+}
+
+// Render renders post for the list from the mail.txt and mail.html
+// templates (overridable in the home's templates/ folder): the Markdown as
+// the text part, goldmark's HTML in a simple, readable layout as the HTML
+// part. key signs the unsubscribe links.
+func Render(n Newsletter, post *archive.Post, key []byte, overrides string) (*Rendered, error) {
+	body, err := archive.RenderHTML(post.Body)
+	if err != nil {
+		return nil, err
+	}
+	data := mailData{
+		Title: post.Title, Newsletter: n.Title, Address: n.Address,
+		PostURL:        strings.TrimRight(n.BaseURL, "/") + post.Date.Format("/2006/01/02/") + post.Slug + "/",
+		UnsubscribeURL: unsubscribeMarker,
+		Underline:      make([]struct{}, len([]rune(post.Title))),
+		Markdown:       strings.TrimSpace(string(post.Body)),
+		HTML:           htmltemplate.HTML(body), // goldmark's output: raw HTML in posts is escaped
+	}
+	tt, err := templates.Text(overrides, "mail.txt", nil)
+	if err != nil {
+		return nil, err
+	}
+	ht, err := templates.HTML(overrides, "mail.html", nil)
+	if err != nil {
+		return nil, err
+	}
+	var text, html bytes.Buffer
+	if err := tt.Execute(&text, data); err != nil {
+		return nil, fmt.Errorf("publish: mail.txt: %w", err)
+	}
+	if err := ht.Execute(&html, data); err != nil {
+		return nil, fmt.Errorf("publish: mail.html: %w", err)
+	}
+	return &Rendered{n: n, post: post, text: text.String(), html: html.String(), key: key}, nil
+}
+
+// UnsubscribeURL is the personal unsubscribe link of a subscriber.
+func UnsubscribeURL(n Newsletter, key []byte, sub *Subscriber) string {
+	return strings.TrimRight(n.BaseURL, "/") + "/unsubscribe?t=" + Token(key, "unsubscribe", sub.ID, sub.Email)
+}
+
+// Message makes the copy of the post for one subscriber: From and Reply-To
+// the newsletter's address, Date, a Message-ID, List-Id, and the personal
+// unsubscribe link in the body and in List-Unsubscribe, with one-click
+// unsubscribing (RFC 8058) when the site is on https.
+func (r *Rendered) Message(sub *Subscriber, now time.Time) (*mail.Msg, error) {
+	unsub := UnsubscribeURL(r.n, r.key, sub)
+	m := mail.NewMsg()
+	if err := m.FromFormat(r.n.Title, r.n.Address); err != nil {
+		return nil, fmt.Errorf("publish: from %s: %w", r.n.Address, err)
+	}
+	if err := m.ReplyTo(r.n.Address); err != nil {
+		return nil, fmt.Errorf("publish: reply-to %s: %w", r.n.Address, err)
+	}
+	if err := m.AddToFormat(sub.Name, sub.Email); err != nil {
+		return nil, fmt.Errorf("publish: to %s: %w", sub.Email, err)
+	}
+	m.Subject(r.post.Title)
+	m.SetDateWithValue(now)
+	m.SetMessageIDWithValue(fmt.Sprintf("%s.%d.%d@%s", r.post.Slug, sub.ID, now.UnixNano(), r.n.host()))
+	m.SetGenHeader(mail.Header("List-Id"), fmt.Sprintf("%s <%s>", r.n.Title, r.n.host()))
+	if strings.HasPrefix(unsub, "https://") {
+		if err := m.SetListUnsubscribeOneClick(unsub, "mailto:"+r.n.Address+"?subject=unsubscribe"); err != nil {
+			return nil, fmt.Errorf("publish: list-unsubscribe: %w", err)
+		}
+	} else {
+		m.SetListUnsubscribe(unsub, "mailto:"+r.n.Address+"?subject=unsubscribe")
+	}
+	m.SetBodyString(mail.TypeTextPlain, strings.ReplaceAll(r.text, unsubscribeMarker, unsub))
+	m.AddAlternativeString(mail.TypeTextHTML, strings.ReplaceAll(r.html, unsubscribeMarker, unsub))
+	return m, nil
+}

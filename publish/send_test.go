@@ -1,0 +1,305 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"mailbag/archive"
+	"mailbag/internal/peers"
+	"mailbag/internal/sqlitedb"
+)
+
+var testNewsletter = Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}
+
+// sendFixture is a list of n subscribers, a post, and a sender to sink.
+type sendFixture struct {
+	subs   *Subscribers
+	sender *Sender
+	r      *Rendered
+	key    []byte
+}
+
+func newSendFixture(t *testing.T, sink *peers.SMTPSink, n int) *sendFixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	subs, err := NewSubscribers(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, _, err := subs.Add(ctx, fmt.Sprintf("reader%d@example.net", i), fmt.Sprintf("Reader %d", i), "test", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deliveries, err := NewDeliveries(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := bytes.Repeat([]byte{7}, secretSize)
+	post := &archive.Post{Title: "A product manager stepped on my toe", Slug: "toe",
+		Date: time.Date(2018, 6, 20, 0, 0, 0, 0, time.UTC),
+		Body: []byte("\nI was sent this question:\n\n> Product managers...\n\nA *nice* answer <script>x()</script>.\n\nAll the best,\n\n-- Jim\n")}
+	r, err := Render(testNewsletter, post, key, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(sink.Addr)
+	p, _ := strconv.Atoi(port)
+	return &sendFixture{subs: subs, r: r, key: key, sender: &Sender{
+		SMTP:        SMTP{Host: host, Port: p, Security: "none"},
+		Deliveries:  deliveries,
+		Concurrency: 4,
+		Backoff:     time.Millisecond,
+		MaxAttempts: 20,
+	}}
+}
+
+// perRecipient counts the messages each address got.
+func perRecipient(msgs []peers.Received) map[string]int {
+	got := map[string]int{}
+	for _, m := range msgs {
+		for _, to := range m.To {
+			got[to]++
+		}
+	}
+	return got
+}
+
+func TestSendEachSubscriberOnce(t *testing.T) {
+	ctx := context.Background()
+	sink := peers.StartSMTPSink(t, false)
+	f := newSendFixture(t, sink, 60)
+	sum, err := f.sender.Send(ctx, f.r, false)
+	if err != nil || sum.Sent != 60 || sum.Failed != 0 || sum.Remaining != 0 {
+		t.Fatalf("Send = %+v, %v", sum, err)
+	}
+	got := perRecipient(sink.Messages())
+	for i := range 60 {
+		if n := got[fmt.Sprintf("reader%d@example.net", i)]; n != 1 {
+			t.Errorf("reader%d got %d messages", i, n)
+		}
+	}
+	// Run again: nobody is mailed twice.
+	if sum, err := f.sender.Send(ctx, f.r, false); err != nil || sum.Sent != 0 {
+		t.Errorf("second Send = %+v, %v", sum, err)
+	}
+	if sink.Count() != 60 {
+		t.Errorf("%d messages after the second run, want 60", sink.Count())
+	}
+
+	// One message, read as a mail client would.
+	m, err := mail.ReadMessage(bytes.NewReader(sink.Messages()[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Header
+	for k, want := range map[string]string{
+		"Subject":               "A product manager stepped on my toe",
+		"Reply-To":              "<ask@example.org>",
+		"List-Id":               "Ask Jim <ask.example.org>",
+		"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+	} {
+		if got := h.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	if !strings.Contains(h.Get("From"), "ask@example.org") || h.Get("Date") == "" || !strings.HasSuffix(h.Get("Message-Id"), "@ask.example.org>") {
+		t.Errorf("From %q, Date %q, Message-Id %q", h.Get("From"), h.Get("Date"), h.Get("Message-Id"))
+	}
+	if !strings.HasPrefix(h.Get("Content-Type"), "multipart/alternative") {
+		t.Errorf("Content-Type = %q", h.Get("Content-Type"))
+	}
+	raw := string(sink.Messages()[0].Data)
+	text, html := parts(t, m)
+	if !strings.Contains(text, "A *nice* answer") || !strings.Contains(html, "<em>nice</em>") || !strings.Contains(html, "&lt;script&gt;") {
+		t.Errorf("text part:\n%s\nHTML part:\n%s", text, html)
+	}
+	if strings.Contains(html, "<script>") {
+		t.Error("raw HTML from the post reached the HTML part")
+	}
+	// The personal unsubscribe link works for that subscriber alone.
+	unsub := strings.Trim(strings.Split(h.Get("List-Unsubscribe"), ",")[0], "<> ")
+	u, err := url.Parse(unsub)
+	if err != nil || u.Host != "ask.example.org" || u.Path != "/unsubscribe" {
+		t.Fatalf("List-Unsubscribe %q", h.Get("List-Unsubscribe"))
+	}
+	to, _ := mail.ParseAddress(h.Get("To"))
+	sub, err := f.subs.Get(ctx, to.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := u.Query().Get("t")
+	if id, err := TokenID(tok); err != nil || id != sub.ID || VerifyToken(f.key, tok, "unsubscribe", sub.ID, sub.Email) != nil {
+		t.Errorf("the token in %s does not verify for %s", unsub, sub.Email)
+	}
+	if VerifyToken(f.key, tok, "unsubscribe", sub.ID, "someone.else@example.net") == nil {
+		t.Error("the token verifies for another address")
+	}
+	if !strings.Contains(raw, tok) {
+		t.Error("the unsubscribe link is not in the body")
+	}
+}
+
+// parts returns the decoded text and HTML parts of a multipart/alternative
+// message.
+func parts(t *testing.T, m *mail.Message) (text, html string) {
+	t.Helper()
+	_, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		var r io.Reader = p
+		if p.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
+			r = quotedprintable.NewReader(p)
+		}
+		b, _ := io.ReadAll(r)
+		switch ct := p.Header.Get("Content-Type"); {
+		case strings.HasPrefix(ct, "text/plain"):
+			text = string(b)
+		case strings.HasPrefix(ct, "text/html"):
+			html = string(b)
+		}
+	}
+	return text, html
+}
+
+// TestSendThroughFaults: a server that answers 421 and 451 at random and
+// drops connections mid-message still ends with every subscriber holding
+// exactly one accepted message.
+func TestSendThroughFaults(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var mu sync.Mutex
+	var faults atomic.Int64
+	sink.SetFault(func(string) error {
+		mu.Lock()
+		n := rng.IntN(10)
+		mu.Unlock()
+		switch n {
+		case 0:
+			faults.Add(1)
+			return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "busy, come back later"}
+		case 1:
+			faults.Add(1)
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "local error"}
+		case 2:
+			faults.Add(1)
+			return peers.ErrDrop
+		}
+		return nil
+	})
+	f := newSendFixture(t, sink, 200)
+	sum, err := f.sender.Send(context.Background(), f.r, false)
+	if err != nil || sum.Sent != 200 || sum.Failed != 0 {
+		t.Fatalf("Send = %+v, %v", sum, err)
+	}
+	got := perRecipient(sink.Messages())
+	if len(got) != 200 {
+		t.Errorf("%d recipients got mail, want 200", len(got))
+	}
+	for to, n := range got {
+		if n != 1 {
+			t.Errorf("%s got %d messages", to, n)
+		}
+	}
+	if faults.Load() < 20 {
+		t.Errorf("only %d faults injected: the test proves little", faults.Load())
+	}
+}
+
+func TestSendHardBounceMarksTheSubscriber(t *testing.T) {
+	ctx := context.Background()
+	sink := peers.StartSMTPSink(t, false)
+	sink.SetFault(func(to string) error {
+		if to == "reader3@example.net" {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+		}
+		return nil
+	})
+	f := newSendFixture(t, sink, 5)
+	sum, err := f.sender.Send(ctx, f.r, false)
+	if err != nil || sum.Sent != 4 || sum.Failed != 1 || sum.Bounced != 1 {
+		t.Fatalf("Send = %+v, %v", sum, err)
+	}
+	if sub, _ := f.subs.Get(ctx, "reader3@example.net"); sub.Status != Bounced {
+		t.Errorf("reader3 is %s, want bounced", sub.Status)
+	}
+	counts, _ := f.sender.Deliveries.Counts(ctx, "toe")
+	if counts.Failed != 1 || counts.Sent != 4 {
+		t.Errorf("deliveries = %+v", counts)
+	}
+}
+
+// TestSendResumes: a run stopped half-way, then a run that finishes, mail
+// every subscriber once; deliveries whose acceptance was never recorded are
+// reported and not re-sent unless asked.
+func TestSendResumes(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	f := newSendFixture(t, sink, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	sink.SetFault(func(string) error {
+		if sink.Count() >= 30 {
+			cancel()
+		}
+		return nil
+	})
+	sum, err := f.sender.Send(ctx, f.r, false)
+	if err == nil || sum.Remaining == 0 {
+		t.Fatalf("stopped run = %+v, %v; want stopped with some left", sum, err)
+	}
+	sink.SetFault(nil)
+	// As if a crash left five handed to the server, answer unrecorded.
+	db := f.sender.Deliveries.db
+	if _, err := db.Exec(`UPDATE deliveries SET status = 'sending' WHERE rowid IN (SELECT rowid FROM deliveries WHERE status = 'pending' LIMIT 5)`); err != nil {
+		t.Fatal(err)
+	}
+	sum, err = f.sender.Send(context.Background(), f.r, false)
+	if err != nil || sum.Unconfirmed != 5 || sum.Remaining != 0 {
+		t.Fatalf("second run = %+v, %v", sum, err)
+	}
+	if sink.Count() != 95 {
+		t.Errorf("%d messages, want 95 (five unconfirmed not re-sent)", sink.Count())
+	}
+	sum, err = f.sender.Send(context.Background(), f.r, true)
+	if err != nil || sum.Sent != 5 {
+		t.Fatalf("retrying the unconfirmed = %+v, %v", sum, err)
+	}
+	got := perRecipient(sink.Messages())
+	if len(got) != 100 {
+		t.Errorf("%d recipients, want 100", len(got))
+	}
+	for to, n := range got {
+		if n != 1 {
+			t.Errorf("%s got %d messages", to, n)
+		}
+	}
+}

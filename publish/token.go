@@ -1,0 +1,85 @@
+package publish
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+
+	"mailbag/internal/atomicfile"
+)
+
+// ErrBadToken means a subscriber token is forged, damaged, or for another
+// purpose.
+var ErrBadToken = errors.New("publish: invalid token")
+
+// secretSize is the length of the key that signs tokens.
+const secretSize = 32
+
+// LoadSecret reads the key that signs subscriber tokens from path, making
+// a random one the first time. Losing it voids the links in mail already
+// sent; it lives in .mailbag/ with the state.
+func LoadSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) == secretSize {
+		return b, nil
+	}
+	if err == nil {
+		return nil, fmt.Errorf("publish: %s is not a %d-byte key", path, secretSize)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	key := make([]byte, secretSize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	if err := atomicfile.Create(path, key, 0o600); errors.Is(err, fs.ErrExist) {
+		return LoadSecret(path) // made by another process meanwhile
+	} else if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	return key, nil
+}
+
+// Token makes the token of a link that acts for one subscriber and one
+// purpose ("unsubscribe", "confirm"): the subscriber's ID and an HMAC-SHA256
+// over purpose, ID and address, so that it works for that address alone
+// and cannot be made without the key.
+func Token(key []byte, purpose string, id int64, email string) string {
+	return strconv.FormatInt(id, 36) + "." + base64.RawURLEncoding.EncodeToString(tokenMAC(key, purpose, id, email))
+}
+
+func tokenMAC(key []byte, purpose string, id int64, email string) []byte {
+	m := hmac.New(sha256.New, key)
+	fmt.Fprintf(m, "%s\x00%d\x00%s", purpose, id, strings.ToLower(email))
+	return m.Sum(nil)[:18]
+}
+
+// TokenID reads the subscriber ID out of a token, unchecked: look the
+// subscriber up, then call VerifyToken. The error wraps ErrBadToken.
+func TokenID(token string) (int64, error) {
+	idPart, _, ok := strings.Cut(token, ".")
+	id, err := strconv.ParseInt(idPart, 36, 64)
+	if !ok || err != nil || id <= 0 {
+		return 0, ErrBadToken
+	}
+	return id, nil
+}
+
+// VerifyToken checks that token was made by Token with these arguments.
+// The error wraps ErrBadToken.
+func VerifyToken(key []byte, token, purpose string, id int64, email string) error {
+	_, macPart, _ := strings.Cut(token, ".")
+	got, err := base64.RawURLEncoding.DecodeString(macPart)
+	if err != nil || !hmac.Equal(got, tokenMAC(key, purpose, id, email)) {
+		return ErrBadToken
+	}
+	return nil
+}
