@@ -30,6 +30,10 @@ func (d *Deliveries) plan(ctx context.Context, slug string) (DeliveryCounts, err
 		ON CONFLICT (post_slug, subscriber_id) DO NOTHING`, slug, now); err != nil {
 		return DeliveryCounts{}, fmt.Errorf("publish: plan deliveries: %w", err)
 	}
+	// Claimed by a run that stopped, never handed over: to send.
+	if _, err := d.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending' WHERE post_slug = ? AND status = 'claimed'`, slug); err != nil {
+		return DeliveryCounts{}, fmt.Errorf("publish: plan deliveries: %w", err)
+	}
 	// Those who left since they were planned are not mailed.
 	if _, err := d.db.ExecContext(ctx, `DELETE FROM deliveries WHERE post_slug = ? AND status = 'pending'
 		AND subscriber_id IN (SELECT id FROM subscribers WHERE status != 'active')`, slug); err != nil {
@@ -90,11 +94,11 @@ func (d *Deliveries) retryUnconfirmed(ctx context.Context, slug string) error {
 	return nil
 }
 
-// claim marks up to n pending deliveries of slug as sending, in one
-// transaction, and returns their subscribers. From here until finish
-// records the outcome, a crash leaves them unconfirmed.
+// claim marks up to n pending deliveries of slug as claimed, in one
+// transaction, and returns their subscribers. A claimed delivery is not
+// handed to the server until step marks it sending.
 func (d *Deliveries) claim(ctx context.Context, slug string, n int) ([]*Subscriber, error) {
-	rows, err := d.db.QueryContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated = ?
+	rows, err := d.db.QueryContext(ctx, `UPDATE deliveries SET status = 'claimed', attempts = attempts + 1, updated = ?
 		WHERE post_slug = ? AND subscriber_id IN (
 			SELECT subscriber_id FROM deliveries WHERE post_slug = ? AND status = 'pending' ORDER BY subscriber_id LIMIT ?)
 		RETURNING subscriber_id`, d.now().UTC().Format(time.RFC3339), slug, slug, n)
@@ -142,36 +146,64 @@ type outcome struct {
 	bounced   bool   // the server said the address does not exist (5.1.x)
 }
 
-// finish records the outcomes of claimed deliveries in one transaction,
-// and marks the subscribers whose addresses bounced.
-func (d *Deliveries) finish(ctx context.Context, slug string, outs []outcome) error {
+// step records, in one transaction, the outcome of the delivery just made
+// (done; nil for none) and that the next one (next; nil for none) is being
+// handed to the server. One commit a message: a crash leaves at most the
+// message in flight unconfirmed on each connection.
+func (d *Deliveries) step(ctx context.Context, slug string, done *outcome, next *Subscriber) error {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("publish: record deliveries: %w", err)
 	}
 	defer tx.Rollback()
 	now := d.now().UTC().Format(time.RFC3339)
-	for _, o := range outs {
-		status := "sent"
-		switch {
-		case o.sent:
-		case o.err != "":
-			status = "failed"
-		default:
-			status = "pending" // not tried: stopped first
+	if done != nil {
+		if err := d.record(ctx, tx, slug, *done, now); err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, error = ?, message_id = ?, updated = ?
-			WHERE post_slug = ? AND subscriber_id = ?`, status, o.err, o.messageID, now, slug, o.sub.ID); err != nil {
-			return fmt.Errorf("publish: record delivery to %s: %w", o.sub.Email, err)
-		}
-		if o.bounced {
-			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', updated = ? WHERE id = ?`, now, o.sub.ID); err != nil {
-				return fmt.Errorf("publish: mark %s bounced: %w", o.sub.Email, err)
-			}
+	}
+	if next != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sending', updated = ? WHERE post_slug = ? AND subscriber_id = ?`,
+			now, slug, next.ID); err != nil {
+			return fmt.Errorf("publish: record delivery to %s: %w", next.Email, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("publish: record deliveries: %w", err)
+	}
+	return nil
+}
+
+// release puts claimed deliveries that were not handed over back among the
+// pending.
+func (d *Deliveries) release(ctx context.Context, slug string, subs []*Subscriber) error {
+	for _, sub := range subs {
+		if _, err := d.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending' WHERE post_slug = ? AND subscriber_id = ? AND status = 'claimed'`,
+			slug, sub.ID); err != nil {
+			return fmt.Errorf("publish: release delivery to %s: %w", sub.Email, err)
+		}
+	}
+	return nil
+}
+
+// record writes one outcome, and marks the subscriber bounced if it did.
+func (d *Deliveries) record(ctx context.Context, tx *sql.Tx, slug string, o outcome, now string) error {
+	status := "sent"
+	switch {
+	case o.sent:
+	case o.err != "":
+		status = "failed"
+	default:
+		status = "pending" // not tried: stopped first
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, error = ?, message_id = ?, updated = ?
+		WHERE post_slug = ? AND subscriber_id = ?`, status, o.err, o.messageID, now, slug, o.sub.ID); err != nil {
+		return fmt.Errorf("publish: record delivery to %s: %w", o.sub.Email, err)
+	}
+	if o.bounced {
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', updated = ? WHERE id = ?`, now, o.sub.ID); err != nil {
+			return fmt.Errorf("publish: mark %s bounced: %w", o.sub.Email, err)
+		}
 	}
 	return nil
 }

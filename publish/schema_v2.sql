@@ -3,9 +3,10 @@
 CREATE TABLE deliveries (
     post_slug     TEXT    NOT NULL,
     subscriber_id INTEGER NOT NULL REFERENCES subscribers (id),
-    -- pending: to send; sending: handed to the server, acceptance not yet
-    -- recorded (after a crash: unconfirmed); sent: accepted; failed: refused
-    status        TEXT    NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+    -- pending: to send; claimed: taken by a connection, not handed over yet;
+    -- sending: handed to the server, its answer not yet recorded (after a
+    -- crash: unconfirmed); sent: accepted; failed: refused
+    status        TEXT    NOT NULL CHECK (status IN ('pending', 'claimed', 'sending', 'sent', 'failed')),
     attempts      INTEGER NOT NULL DEFAULT 0,
     error         TEXT    NOT NULL DEFAULT '',
     message_id    TEXT    NOT NULL DEFAULT '',

@@ -78,8 +78,7 @@ func NewDeliveries(ctx context.Context, db *sql.DB, now func() time.Time) (*Deli
 	return &Deliveries{db: db, now: now}, nil
 }
 
-// claimSize is how many deliveries a connection takes at a time; their
-// outcomes are recorded together.
+// claimSize is how many deliveries a connection claims at a time.
 const claimSize = 25
 
 // Send mails r's post to every active subscriber who has not had it, and
@@ -154,13 +153,23 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retryUnconfirmed bool) (
 }
 
 // worker sends claimed deliveries over one connection until none is left,
-// ctx is done, or the database fails.
+// ctx is done, or the database fails. Each outcome is recorded before the
+// next message is handed over, in the same transaction.
 func (s *Sender) worker(ctx context.Context, r *Rendered, limiter *rate.Limiter, record func([]outcome, error)) {
 	var client *mail.Client
+	var prev *outcome
+	// Record the last outcome even when stopping: what the server accepted
+	// must not be sent again.
 	defer func() {
 		if client != nil {
 			_ = client.Close()
 		}
+		err := s.Deliveries.step(context.WithoutCancel(ctx), r.post.Slug, prev, nil)
+		if prev != nil && err == nil {
+			record([]outcome{*prev}, nil)
+			return
+		}
+		record(nil, err)
 	}()
 	for ctx.Err() == nil {
 		subs, err := s.Deliveries.claim(ctx, r.post.Slug, claimSize)
@@ -168,16 +177,20 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, limiter *rate.Limiter,
 			record(nil, err)
 			return
 		}
-		outs := make([]outcome, 0, len(subs))
-		for _, sub := range subs {
-			outs = append(outs, s.deliver(ctx, &client, r, sub, limiter))
-		}
-		// Record even when stopping: what the server accepted must not
-		// be sent again.
-		err = s.Deliveries.finish(context.WithoutCancel(ctx), r.post.Slug, outs)
-		record(outs, err)
-		if err != nil {
-			return
+		for i, sub := range subs {
+			if ctx.Err() != nil {
+				record(nil, s.Deliveries.release(context.WithoutCancel(ctx), r.post.Slug, subs[i:]))
+				return
+			}
+			if err := s.Deliveries.step(ctx, r.post.Slug, prev, sub); err != nil {
+				record(nil, err)
+				return
+			}
+			if prev != nil {
+				record([]outcome{*prev}, nil)
+			}
+			out := s.deliver(ctx, &client, r, sub, limiter)
+			prev = &out
 		}
 	}
 }
@@ -266,7 +279,11 @@ func (s *Sender) dial(ctx context.Context) (*mail.Client, error) {
 // newClient is a go-mail client configured as SMTP says.
 func (s *Sender) newClient() (*mail.Client, error) {
 	cfg := s.SMTP
-	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(30 * time.Second), mail.WithoutNoop()}
+	// No NOOP before and no RSET after each message: a finished
+	// transaction needs no reset (RFC 5321, 4.1.4), and the RSET round trip
+	// would widen the window in which an accepted message is not yet
+	// recorded as sent.
+	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(30 * time.Second), mail.WithoutNoop(), mail.WithoutRset()}
 	tc := cfg.TLSConfig
 	if tc == nil {
 		tc = &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"mailbag/internal/home"
+	"mailbag/internal/peers"
+	"mailbag/internal/sqlitedb"
+)
+
+// TestSendSurvivesSIGKILL kills `mailbag send` several times while it mails
+// 2,000 subscribers through Mailpit, then lets it finish: nobody gets the
+// post twice, and every subscriber either got it or is reported
+// unconfirmed. (An unconfirmed message may have arrived: the server can
+// accept it just before the kill, before its answer is recorded. So what
+// arrived plus what is unconfirmed is 2,000 plus those few; each
+// connection leaves at most one message in that state per kill.)
+func TestSendSurvivesSIGKILL(t *testing.T) {
+	const subscribers = 2000
+	bin := binary(t)
+	mp := peers.StartMailpit(t)
+	h, err := home.Init(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := fmt.Sprintf("[smtp]\naddress = %q\nsecurity = \"none\"\nusername = \"\"\npassword_env = \"\"\n", mp.SMTPAddr)
+	if err := os.WriteFile(h.Settings(), []byte(settings), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	csv.WriteString("email\n")
+	for i := range subscribers {
+		fmt.Fprintf(&csv, "reader%d@example.net\n", i)
+	}
+	list := filepath.Join(t.TempDir(), "list.csv")
+	if err := os.WriteFile(list, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (string, error) {
+		cmd, out := mailbag(bin, h, "", args...)
+		err := cmd.Run()
+		return out.String(), err
+	}
+	if out, err := run("import", "../../testdata/seed"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if out, err := run("subscribers", "import", list); err != nil || !strings.Contains(out, "2000 added") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+
+	const post = "a-product-manager-stepped-on-my-toe"
+	for kill, at := range []int{1, 300, 900, 1500} {
+		cmd, out := mailbag(bin, h, "", "send", "--yes", post)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(60 * time.Second)
+		for mp.Total(t) < at {
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("kill %d: Mailpit had fewer than %d messages after 60s\n%s", kill, at, out)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rand.IntN(40)) * time.Millisecond) // land anywhere in a batch
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		t.Logf("kill %d: Mailpit at %d", kill, mp.Total(t))
+	}
+	out, err := run("send", "--yes", post)
+	if err != nil {
+		t.Fatalf("final run: %v\n%s", err, out)
+	}
+	unconfirmed := 0
+	if m := regexp.MustCompile(`(\d+) unconfirmed`).FindStringSubmatch(out); m != nil {
+		unconfirmed, _ = strconv.Atoi(m[1])
+	}
+	msgs := mp.Messages(t)
+	db, err := sqlitedb.Open(h.Database())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var inFlight []string
+	rows, err := db.Query(`SELECT s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.status = 'sending'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var e string
+		rows.Scan(&e)
+		inFlight = append(inFlight, e)
+	}
+	rows.Close()
+	if len(inFlight) != unconfirmed {
+		t.Errorf("reported %d unconfirmed, the record has %d", unconfirmed, len(inFlight))
+	}
+	if kills := 4; unconfirmed > kills*4 {
+		t.Errorf("%d unconfirmed after %d kills of 4 connections: more than one in flight per connection", unconfirmed, kills)
+	}
+	got := map[string]int{}
+	for _, m := range msgs {
+		for _, to := range m.To {
+			got[to.Address]++
+		}
+	}
+	for to, n := range got {
+		if n != 1 {
+			t.Errorf("%s got %d messages", to, n)
+		}
+	}
+	covered := map[string]bool{}
+	for to := range got {
+		covered[to] = true
+	}
+	for _, e := range inFlight {
+		covered[e] = true
+	}
+	if len(covered) != subscribers {
+		t.Errorf("%d subscribers received it or are reported unconfirmed, want all %d\n%s", len(covered), subscribers, out)
+	}
+	t.Logf("%d received, %d unconfirmed", len(msgs), unconfirmed)
+}
