@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -13,6 +14,10 @@ import (
 type Deliveries struct {
 	db  *sql.DB
 	now func() time.Time
+	// mu makes this process's connections take turns at writing: SQLite
+	// allows one writer, and one kept waiting sleeps in its busy handler
+	// for milliseconds.
+	mu sync.Mutex
 }
 
 // DeliveryCounts counts a post's deliveries by status.
@@ -98,6 +103,8 @@ func (d *Deliveries) retryUnconfirmed(ctx context.Context, slug string) error {
 // transaction, and returns their subscribers. A claimed delivery is not
 // handed to the server until step marks it sending.
 func (d *Deliveries) claim(ctx context.Context, slug string, n int) ([]*Subscriber, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	rows, err := d.db.QueryContext(ctx, `UPDATE deliveries SET status = 'claimed', attempts = attempts + 1, updated = ?
 		WHERE post_slug = ? AND subscriber_id IN (
 			SELECT subscriber_id FROM deliveries WHERE post_slug = ? AND status = 'pending' ORDER BY subscriber_id LIMIT ?)
@@ -146,63 +153,62 @@ type outcome struct {
 	bounced   bool   // the server said the address does not exist (5.1.x)
 }
 
-// step records, in one transaction, the outcome of the delivery just made
+// step records, in one statement, the outcome of the delivery just made
 // (done; nil for none) and that the next one (next; nil for none) is being
 // handed to the server. One commit a message: a crash leaves at most the
 // message in flight unconfirmed on each connection.
 func (d *Deliveries) step(ctx context.Context, slug string, done *outcome, next *Subscriber) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("publish: record deliveries: %w", err)
-	}
-	defer tx.Rollback()
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	now := d.now().UTC().Format(time.RFC3339)
+	doneID, nextID := int64(-1), int64(-1)
+	var status, errText, msgID string
 	if done != nil {
-		if err := d.record(ctx, tx, slug, *done, now); err != nil {
-			return err
-		}
+		doneID, status, errText, msgID = done.sub.ID, done.status(), done.err, done.messageID
 	}
 	if next != nil {
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sending', updated = ? WHERE post_slug = ? AND subscriber_id = ?`,
-			now, slug, next.ID); err != nil {
-			return fmt.Errorf("publish: record delivery to %s: %w", next.Email, err)
-		}
+		nextID = next.ID
 	}
-	if err := tx.Commit(); err != nil {
+	if doneID < 0 && nextID < 0 {
+		return nil
+	}
+	if _, err := d.db.ExecContext(ctx, `UPDATE deliveries SET
+			status     = CASE subscriber_id WHEN ? THEN ? ELSE 'sending' END,
+			error      = CASE subscriber_id WHEN ? THEN ? ELSE error END,
+			message_id = CASE subscriber_id WHEN ? THEN ? ELSE message_id END,
+			updated    = ?
+		WHERE post_slug = ? AND subscriber_id IN (?, ?)`,
+		doneID, status, doneID, errText, doneID, msgID, now, slug, doneID, nextID); err != nil {
 		return fmt.Errorf("publish: record deliveries: %w", err)
 	}
+	if done != nil && done.bounced {
+		if _, err := d.db.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', updated = ? WHERE id = ?`, now, done.sub.ID); err != nil {
+			return fmt.Errorf("publish: mark %s bounced: %w", done.sub.Email, err)
+		}
+	}
 	return nil
+}
+
+// status is the delivery status an outcome leaves.
+func (o outcome) status() string {
+	switch {
+	case o.sent:
+		return "sent"
+	case o.err != "":
+		return "failed"
+	}
+	return "pending" // not tried: stopped first
 }
 
 // release puts claimed deliveries that were not handed over back among the
 // pending.
 func (d *Deliveries) release(ctx context.Context, slug string, subs []*Subscriber) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	for _, sub := range subs {
 		if _, err := d.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending' WHERE post_slug = ? AND subscriber_id = ? AND status = 'claimed'`,
 			slug, sub.ID); err != nil {
 			return fmt.Errorf("publish: release delivery to %s: %w", sub.Email, err)
-		}
-	}
-	return nil
-}
-
-// record writes one outcome, and marks the subscriber bounced if it did.
-func (d *Deliveries) record(ctx context.Context, tx *sql.Tx, slug string, o outcome, now string) error {
-	status := "sent"
-	switch {
-	case o.sent:
-	case o.err != "":
-		status = "failed"
-	default:
-		status = "pending" // not tried: stopped first
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, error = ?, message_id = ?, updated = ?
-		WHERE post_slug = ? AND subscriber_id = ?`, status, o.err, o.messageID, now, slug, o.sub.ID); err != nil {
-		return fmt.Errorf("publish: record delivery to %s: %w", o.sub.Email, err)
-	}
-	if o.bounced {
-		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', updated = ? WHERE id = ?`, now, o.sub.ID); err != nil {
-			return fmt.Errorf("publish: mark %s bounced: %w", o.sub.Email, err)
 		}
 	}
 	return nil

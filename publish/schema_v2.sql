@@ -13,4 +13,4 @@ CREATE TABLE deliveries (
     updated       TEXT    NOT NULL,
     PRIMARY KEY (post_slug, subscriber_id)
 );
-CREATE INDEX deliveries_by_status ON deliveries (post_slug, status);
+CREATE INDEX deliveries_by_status ON deliveries (post_slug, status, subscriber_id);

@@ -37,7 +37,7 @@ type sendFixture struct {
 	key    []byte
 }
 
-func newSendFixture(t *testing.T, sink *peers.SMTPSink, n int) *sendFixture {
+func newSendFixture(t testing.TB, sink *peers.SMTPSink, n int) *sendFixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))

@@ -79,7 +79,7 @@ func NewDeliveries(ctx context.Context, db *sql.DB, now func() time.Time) (*Deli
 }
 
 // claimSize is how many deliveries a connection claims at a time.
-const claimSize = 25
+const claimSize = 100
 
 // Send mails r's post to every active subscriber who has not had it, and
 // records each delivery. Killed at any moment and run again, it mails only
