@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/wneessen/go-mail"
 
+	"mailbag/ingest"
 	"mailbag/internal/config"
 	"mailbag/publish"
 )
@@ -37,6 +38,9 @@ text and HTML parts, From and Reply-To the newsletter's address (readers
 reply with questions), a personal unsubscribe link in the body and in
 List-Unsubscribe (one click, RFC 8058). It asks first, with the count, unless
 --yes.
+
+Subscribers that delivery reports in the question queue (mailbag questions
+--status ignored) say bounced are marked so first, and skipped.
 
 Interrupted, or killed, and run again, it mails only those not yet mailed.
 A message the server may have taken just before a crash is reported as
@@ -69,6 +73,9 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	}
 	key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
 	if err != nil {
+		return err
+	}
+	if err := a.applyBounces(ctx, n, db); err != nil {
 		return err
 	}
 	nl := publish.Newsletter{Title: n.cfg.Newsletter.Title, Address: n.cfg.Newsletter.Address, BaseURL: n.cfg.Newsletter.BaseURL}
@@ -135,6 +142,24 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		return fmt.Errorf("send: %s failed (`mailbag subscribers list --status bounced` shows the addresses that bounced)", plural(sum.Failed, "message"))
 	}
 	return nil
+}
+
+// applyBounces marks bounced the subscribers that delivery reports in the
+// question queue say will not take mail, and says whom.
+func (a *app) applyBounces(ctx context.Context, n *newsletter, db *sql.DB) error {
+	q, err := ingest.NewQueue(ctx, db, nil)
+	if err != nil {
+		return err
+	}
+	subs, err := publish.NewSubscribers(ctx, db, nil)
+	if err != nil {
+		return err
+	}
+	marked, err := publish.ApplyBounces(ctx, q, subs, n.home.Mail())
+	if len(marked) > 0 {
+		fmt.Fprintf(a.stdout, "Marked bounced, from delivery reports: %s\n", strings.Join(marked, ", "))
+	}
+	return err
 }
 
 // dryRun prints the message the first recipient would get, and the count.
