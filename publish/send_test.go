@@ -3,6 +3,8 @@ package publish
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
+	"crypto/rsa"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -300,6 +302,29 @@ func TestSendResumes(t *testing.T) {
 	for to, n := range got {
 		if n != 1 {
 			t.Errorf("%s got %d messages", to, n)
+		}
+	}
+}
+
+func TestSendSignsWithDKIM(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	f := newSendFixture(t, sink, 2)
+	key, err := rsa.GenerateKey(crand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sender.SMTP.DKIMDomain, f.sender.SMTP.DKIMSelector, f.sender.SMTP.DKIMKey = "example.org", "mail2026", key
+	if sum, err := f.sender.Send(context.Background(), f.r, false); err != nil || sum.Sent != 2 {
+		t.Fatalf("Send = %+v, %v", sum, err)
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(sink.Messages()[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := m.Header.Get("Dkim-Signature")
+	for _, want := range []string{"d=example.org", "s=mail2026", "b="} {
+		if !strings.Contains(sig, want) {
+			t.Errorf("DKIM-Signature %q has no %q", sig, want)
 		}
 	}
 }
