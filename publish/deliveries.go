@@ -22,7 +22,7 @@ type Deliveries struct {
 
 // DeliveryCounts counts a post's deliveries by status.
 type DeliveryCounts struct {
-	Pending, Sending, Sent, Failed int
+	Pending, Claimed, Sending, Sent, Failed int
 }
 
 // plan adds a pending delivery of post to every active subscriber who has
@@ -76,6 +76,8 @@ func (d *Deliveries) Counts(ctx context.Context, slug string) (DeliveryCounts, e
 		switch status {
 		case "pending":
 			c.Pending = n
+		case "claimed":
+			c.Claimed = n
 		case "sending":
 			c.Sending = n
 		case "sent":

@@ -328,3 +328,21 @@ func TestSendSignsWithDKIM(t *testing.T) {
 		}
 	}
 }
+
+// TestSendRespectsTheRate: at 5 messages a second, half a second sends at
+// most 4 (the first at once, then one each 200 ms), however fast the
+// machine; a slower one sends fewer.
+func TestSendRespectsTheRate(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	f := newSendFixture(t, sink, 50)
+	f.sender.Rate = 5
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	sum, _ := f.sender.Send(ctx, f.r, false)
+	if n := sink.Count(); n > 4 || n < 1 {
+		t.Errorf("%d messages in half a second at 5 a second", n)
+	}
+	if sum.Remaining < 46 {
+		t.Errorf("summary %+v: too many sent", sum)
+	}
+}

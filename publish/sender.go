@@ -145,7 +145,7 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retryUnconfirmed bool) (
 	if err != nil {
 		return sum, err
 	}
-	sum.Remaining = after.Pending
+	sum.Remaining = after.Pending + after.Claimed
 	if firstErr == nil && ctx.Err() != nil {
 		firstErr = ctx.Err()
 	}
@@ -182,7 +182,8 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, limiter *rate.Limiter,
 				record(nil, s.Deliveries.release(context.WithoutCancel(ctx), r.post.Slug, subs[i:]))
 				return
 			}
-			if err := s.Deliveries.step(ctx, r.post.Slug, prev, sub); err != nil {
+			// Recorded whatever ctx says: the outcome must not be lost.
+			if err := s.Deliveries.step(context.WithoutCancel(ctx), r.post.Slug, prev, sub); err != nil {
 				record(nil, err)
 				return
 			}
