@@ -55,10 +55,11 @@ func readStatusFields(body io.Reader) []Recipient {
 		if len(h) > 0 {
 			if rcpt := h.Get("Final-Recipient"); rcpt != "" {
 				_, addr, _ := strings.Cut(rcpt, ";")
+				status, _, _ := strings.Cut(strings.TrimSpace(h.Get("Status")), " ")
 				out = append(out, Recipient{
 					Address: strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>")),
 					Action:  strings.ToLower(strings.TrimSpace(h.Get("Action"))),
-					Status:  strings.TrimSpace(strings.Fields(h.Get("Status") + " ")[0]),
+					Status:  status,
 				})
 			}
 		}

@@ -70,3 +70,22 @@ func FuzzHTMLText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDSN: any bytes give recipients with lower-case addresses, or
+// none; never a panic.
+func FuzzParseDSN(f *testing.F) {
+	for _, name := range []string{"flanker-messages/bounce/office365.eml", "mikel-mail-fixtures/multipart_report_emails/report_422.eml"} {
+		raw, err := os.ReadFile("../testdata/corpora/mail/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		for _, r := range ParseDSN(raw) {
+			if r.Address != strings.ToLower(r.Address) {
+				t.Fatalf("address %q not in lower case", r.Address)
+			}
+		}
+	})
+}

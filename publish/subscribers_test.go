@@ -12,7 +12,7 @@ import (
 	"mailbag/internal/sqlitedb"
 )
 
-func newSubscribers(t *testing.T) *Subscribers {
+func newSubscribers(t testing.TB) *Subscribers {
 	t.Helper()
 	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
 	if err != nil {
