@@ -1,6 +1,6 @@
 // Package templates holds mailbag's built-in templates, embedded in the
 // binary: the Markdown of a new draft (draft.md), the list mail (mail.html,
-// mail.txt), and later the site's pages. A newsletter home overrides any of them with a file of the same name
+// mail.txt), and the archive site's pages and style (site/). A newsletter home overrides any of them with a file of the same name
 // in its templates/ folder.
 //
 // It imports nothing of mailbag's.
@@ -17,16 +17,18 @@ import (
 	"text/template"
 )
 
-//go:embed draft.md mail.html mail.txt
+//go:embed draft.md mail.html mail.txt site
 var builtin embed.FS
 
-// Names lists the built-in templates.
+// Names lists the built-in templates ("draft.md", "site/post.html").
 func Names() []string {
-	entries, _ := fs.ReadDir(builtin, ".")
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
+	var names []string
+	_ = fs.WalkDir(builtin, ".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, path)
+		}
+		return err
+	})
 	return names
 }
 

@@ -84,6 +84,7 @@ or from --home or $MAILBAG_HOME.`,
 		newPublishCmd(a),
 		newSubscribersCmd(a),
 		newSendCmd(a),
+		newServeCmd(a),
 	)
 	return root
 }

@@ -2,12 +2,16 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"mailbag/internal/peers"
 
@@ -39,8 +43,52 @@ func TestScripts(t *testing.T) {
 			"deliver":    cmdDeliver,
 			"smtpserver": cmdSMTPServer,
 			"mailcount":  cmdMailCount,
+			"freeport":   cmdFreePort,
+			"fetch":      cmdFetch,
 		},
 	})
+}
+
+// cmdFreePort sets the variable VAR to a free port on 127.0.0.1:
+//
+//	freeport VAR
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	ts.Setenv(args[0], strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	ts.Check(ln.Close())
+}
+
+// cmdFetch GETs a URL, waiting up to 20 s for the server to answer, and
+// puts the body on stdout; with !, the status must not be 200:
+//
+//	fetch URL
+func cmdFetch(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: fetch URL")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(args[0])
+		if err != nil {
+			if time.Now().After(deadline) {
+				ts.Fatalf("GET %s: %v", args[0], err)
+			}
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		ts.Check(err)
+		if (resp.StatusCode != http.StatusOK) != neg {
+			ts.Fatalf("GET %s: %s", args[0], resp.Status)
+		}
+		_, _ = ts.Stdout().Write(body)
+		return
+	}
 }
 
 // sinks are the in-process SMTP servers of running scripts, by script

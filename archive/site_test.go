@@ -1,0 +1,186 @@
+package archive
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// siteFixture serves a site of the seed post and a few made for the test.
+func siteFixture(t *testing.T) (*httptest.Server, *Posts) {
+	t.Helper()
+	root := t.TempDir()
+	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
+	if err := posts.Import("../testdata/seed", func(ImportResult) {}); err != nil {
+		t.Fatal(err)
+	}
+	writePost(t, posts.Dir, "2020-01-02-evil.md", "---\ntitle: '<script>alert(\"title\")</script> Evil'\ndate: 2020-01-02\ntags: [security]\n---\n\nHello <img src=x onerror=alert(1)> and [a link](javascript:alert(2)).\n")
+	writePost(t, posts.Dir, "2019-05-05-older.md", "---\ntitle: An older answer\ndate: 2019-05-05\ntags: [security, career]\n---\n\nAbout managers and toes.\n")
+	x, _, err := OpenIndex(filepath.Join(root, "index"), posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	site, err := NewSite(SiteConfig{Title: "Ask Jim", BaseURL: "https://ask.example.org", Author: "Jim", Address: "ask@example.org"}, posts, x, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	site.Register(mux)
+	srv := httptest.NewServer(SecurityHeaders(mux))
+	t.Cleanup(srv.Close)
+	return srv, posts
+}
+
+func get(t *testing.T, srv *httptest.Server, path string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func TestSiteRoutes(t *testing.T) {
+	srv, _ := siteFixture(t)
+	seedURL := "/2018/06/20/a-product-manager-stepped-on-my-toe/"
+	tests := []struct {
+		path   string
+		status int
+		want   []string
+	}{
+		{"/", 200, []string{`<a href="` + seedURL + `">A product manager stepped on my toe</a>`, "<h1>Latest answers</h1>", `<main id="main">`}},
+		{seedURL, 200, []string{"<h1>A product manager stepped on my toe</h1>", "<blockquote>", "<em>own</em>", `<time datetime="2018-06-20">20 June 2018</time>`, `rel="next" href="/2019/05/05/older/"`, "Related answers"}},
+		{"/2018/06/21/a-product-manager-stepped-on-my-toe/", 404, []string{"<h1>Not found</h1>"}},
+		{"/2018/06/20/no-such-post/", 404, []string{"<h1>Not found</h1>"}},
+		{"/archive/", 200, []string{`<h2 id="y2020">2020</h2>`, `<h2 id="y2018">2018</h2>`}},
+		{"/tags/career/", 200, []string{"Answers tagged “career”", "An older answer"}},
+		{"/tags/nothing/", 404, nil},
+		{"/search?q=toes", 200, []string{"2 answers match “toes”.", "<mark>toe</mark>", `value="toes"`}},
+		{"/search", 200, []string{"Type a few words"}},
+		{"/search?q=title%3A", 400, []string{`role="alert"`, "That search could not be read"}},
+		{"/robots.txt", 200, []string{"Sitemap: https://ask.example.org/sitemap.xml"}},
+		{"/style.css", 200, []string{"prefers-color-scheme: dark"}},
+		{"/nowhere", 404, []string{"<h1>Not found</h1>"}},
+		{"/?page=9", 404, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, body := get(t, srv, tt.path)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("no %q in\n%s", w, body)
+				}
+			}
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+				t.Errorf("Content-Security-Policy = %q", csp)
+			}
+		})
+	}
+}
+
+// TestSiteEscapesWhatPeopleWrote: a post's title and body and a search
+// query are shown, never run.
+func TestSiteEscapesWhatPeopleWrote(t *testing.T) {
+	srv, _ := siteFixture(t)
+	for _, path := range []string{"/", "/2020/01/02/evil/", "/archive/", "/tags/security/", "/search?q=" + url.QueryEscape(`evil "<script>alert(3)</script>`), "/search?q=" + url.QueryEscape(`<script>alert(4)</script>:`)} {
+		_, body := get(t, srv, path)
+		for _, bad := range []string{"<script>", "<img", "javascript:", "onerror=alert"} {
+			if strings.Contains(strings.ReplaceAll(body, "&lt;script&gt;", ""), bad) && bad != "onerror=alert" {
+				t.Errorf("%s: %q reaches the page", path, bad)
+			}
+		}
+		if strings.Contains(body, "<img src=x onerror") {
+			t.Errorf("%s: the post's raw HTML reaches the page", path)
+		}
+	}
+}
+
+func TestSiteConditionalGET(t *testing.T) {
+	srv, _ := siteFixture(t)
+	for _, path := range []string{"/", "/2018/06/20/a-product-manager-stepped-on-my-toe/", "/feed.xml"} {
+		resp, _ := get(t, srv, path)
+		etag := resp.Header.Get("ETag")
+		if etag == "" || resp.Header.Get("Last-Modified") == "" {
+			t.Fatalf("%s: ETag %q, Last-Modified %q", path, etag, resp.Header.Get("Last-Modified"))
+		}
+		if resp, _ := get(t, srv, path, "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
+			t.Errorf("%s with If-None-Match: %d, want 304", path, resp.StatusCode)
+		}
+		if resp, _ := get(t, srv, path, "If-Modified-Since", time.Now().UTC().Format(http.TimeFormat)); resp.StatusCode != http.StatusNotModified {
+			t.Errorf("%s with If-Modified-Since: %d, want 304", path, resp.StatusCode)
+		}
+	}
+}
+
+func TestSiteFeedAndSitemap(t *testing.T) {
+	srv, _ := siteFixture(t)
+	_, body := get(t, srv, "/feed.xml")
+	var feed atomFeed
+	if err := xml.Unmarshal([]byte(body), &feed); err != nil {
+		t.Fatalf("the feed is not XML: %v", err)
+	}
+	if len(feed.Entries) != 3 || feed.Entries[0].Title == "" || !strings.HasPrefix(feed.Entries[0].ID, "https://ask.example.org/2020/01/02/") {
+		t.Errorf("feed = %+v", feed.Entries)
+	}
+	if !strings.Contains(feed.Entries[0].Content.Body, "&lt;img") {
+		t.Errorf("the feed's HTML does not escape the post's raw HTML: %q", feed.Entries[0].Content.Body)
+	}
+	_, body = get(t, srv, "/sitemap.xml")
+	var set urlSet
+	if err := xml.Unmarshal([]byte(body), &set); err != nil || len(set.URLs) != 5 {
+		t.Errorf("sitemap: %d URLs, %v", len(set.URLs), err)
+	}
+}
+
+// TestSiteSeesNewPosts: a post published while the site runs appears
+// without a restart.
+func TestSiteSeesNewPosts(t *testing.T) {
+	srv, posts := siteFixture(t)
+	get(t, srv, "/") // loaded
+	writePost(t, posts.Dir, "2026-11-25-fresh.md", "---\ntitle: A fresh answer\ndate: 2026-11-25\n---\n\nAbout giraffes.\n")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, home := get(t, srv, "/")
+		_, found := get(t, srv, "/search?q=giraffe")
+		if strings.Contains(home, "A fresh answer") && strings.Contains(found, "1 answer matches") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the new post did not appear within 10s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := os.Remove(filepath.Join(posts.Dir, "2026-11-25-fresh.md")); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		resp, _ := get(t, srv, "/2026/11/25/fresh/")
+		if resp.StatusCode == http.StatusNotFound {
+			break
+		}
+		if time.Now().After(deadline.Add(10 * time.Second)) {
+			t.Fatal("the removed post is still served")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
