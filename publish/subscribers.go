@@ -203,6 +203,18 @@ func (s *Subscribers) get(ctx context.Context, db queryer, email string) (*Subsc
 	return sub, nil
 }
 
+// GetByID returns the subscriber with id. The error wraps ErrNoSubscriber.
+func (s *Subscribers) GetByID(ctx context.Context, id int64) (*Subscriber, error) {
+	sub, err := scanSubscriber(s.db.QueryRowContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: #%d", ErrNoSubscriber, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("publish: subscriber #%d: %w", id, err)
+	}
+	return sub, nil
+}
+
 // List returns the subscribers with status (all when ""), oldest first.
 func (s *Subscribers) List(ctx context.Context, status SubscriberStatus) ([]*Subscriber, error) {
 	q := `SELECT ` + subscriberColumns + ` FROM subscribers`

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"mailbag/archive"
+	"mailbag/publish"
 )
 
 // maxRequestBody bounds what a request may send.
@@ -22,8 +24,10 @@ func newServeCmd(a *app) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the archive site",
 		Long: `Serve the archive site: the latest answers, a page per answer, the archive by
-year, tags, search, an Atom feed and a sitemap. Posts published or edited
-while it runs appear within a second. Ctrl-C or SIGTERM stops it.`,
+year, tags, search, an Atom feed and a sitemap, and the unsubscribe page the
+links in mail lead to (with one-click unsubscribing, RFC 8058). Posts
+published or edited while it runs appear within a second. Ctrl-C or SIGTERM
+stops it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := a.open()
@@ -41,7 +45,19 @@ while it runs appear within a second. Ctrl-C or SIGTERM stops it.`,
 			}
 			mux := http.NewServeMux()
 			site.Register(mux)
-			return serve(cmd.Context(), a, addr, archive.SecurityHeaders(http.MaxBytesHandler(mux, maxRequestBody)))
+			return a.withSubscribers(cmd.Context(), func(n *newsletter, subs *publish.Subscribers) error {
+				key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
+				if err != nil {
+					return err
+				}
+				c := n.cfg.Newsletter
+				h, err := publish.NewHandlers(subs, key, c.Title, c.Address, n.home.Templates(), a.log)
+				if err != nil {
+					return err
+				}
+				h.Register(mux)
+				return serve(cmd.Context(), a, addr, archive.SecurityHeaders(http.MaxBytesHandler(mux, maxRequestBody)))
+			})
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")

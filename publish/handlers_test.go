@@ -1,0 +1,117 @@
+package publish
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// handlersFixture serves the handlers, allowing burst POSTs a client at
+// once.
+func handlersFixture(t *testing.T, burst int) (*httptest.Server, *Subscribers, []byte) {
+	t.Helper()
+	subs := newSubscribers(t)
+	key := []byte(strings.Repeat("k", secretSize))
+	h, err := NewHandlers(subs, key, "Ask Jim", "ask@example.org", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.limit = newClientLimits(rate.Every(6*time.Second), burst)
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv, subs, key
+}
+
+func do(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestUnsubscribe(t *testing.T) {
+	ctx := context.Background()
+	srv, subs, key := handlersFixture(t, 100)
+	ana, _, _ := subs.Add(ctx, "ana@example.net", "", "test", nil)
+	bo, _, _ := subs.Add(ctx, "bo@example.net", "", "test", nil)
+	tok := Token(key, "unsubscribe", ana.ID, ana.Email)
+
+	// A GET, as a link scanner makes, shows a button and changes nothing.
+	req, _ := http.NewRequest("GET", srv.URL+"/unsubscribe?t="+url.QueryEscape(tok), nil)
+	status, body := do(t, req)
+	if status != 200 || !strings.Contains(body, `<form method="post" action="/unsubscribe">`) || !strings.Contains(body, "ana@example.net will get no more answers") {
+		t.Fatalf("GET: %d\n%s", status, body)
+	}
+	if s, _ := subs.Get(ctx, "ana@example.net"); s.Status != Active {
+		t.Fatalf("a GET unsubscribed ana: %s", s.Status)
+	}
+
+	// Forged, another address's, another purpose: refused, nothing changes.
+	for name, bad := range map[string]string{
+		"forged":          Token([]byte(strings.Repeat("x", secretSize)), "unsubscribe", ana.ID, ana.Email),
+		"another address": strings.Replace(tok, tok[:strings.IndexByte(tok, '.')], Token(key, "unsubscribe", bo.ID, bo.Email)[:strings.IndexByte(Token(key, "unsubscribe", bo.ID, bo.Email), '.')], 1),
+		"confirm token":   Token(key, "confirm", ana.ID, ana.Email),
+		"junk":            "junk",
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+"/unsubscribe", strings.NewReader("t="+url.QueryEscape(bad)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if status, body := do(t, req); status != 400 || !strings.Contains(body, "This link does not work") {
+			t.Errorf("%s: %d\n%s", name, status, body)
+		}
+	}
+	for _, e := range []string{"ana@example.net", "bo@example.net"} {
+		if s, _ := subs.Get(ctx, e); s.Status != Active {
+			t.Errorf("%s is %s after refused requests", e, s.Status)
+		}
+	}
+
+	// The form's POST unsubscribes; doing it again is harmless.
+	for range 2 {
+		req, _ = http.NewRequest("POST", srv.URL+"/unsubscribe", strings.NewReader("t="+url.QueryEscape(tok)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if status, body := do(t, req); status != 200 || !strings.Contains(body, "You are unsubscribed") {
+			t.Errorf("POST: %d\n%s", status, body)
+		}
+	}
+	if s, _ := subs.Get(ctx, "ana@example.net"); s.Status != Unsubscribed {
+		t.Errorf("ana is %s", s.Status)
+	}
+
+	// RFC 8058: the token in the URL, List-Unsubscribe=One-Click in the body.
+	req, _ = http.NewRequest("POST", srv.URL+"/unsubscribe?t="+url.QueryEscape(Token(key, "unsubscribe", bo.ID, bo.Email)), strings.NewReader("List-Unsubscribe=One-Click"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if status, _ := do(t, req); status != 200 {
+		t.Errorf("one-click: %d", status)
+	}
+	if s, _ := subs.Get(ctx, "bo@example.net"); s.Status != Unsubscribed {
+		t.Errorf("bo is %s after a one-click POST", s.Status)
+	}
+}
+
+func TestUnsubscribeIsRateLimited(t *testing.T) {
+	srv, _, _ := handlersFixture(t, 5)
+	limited := false
+	for range 10 {
+		req, _ := http.NewRequest("POST", srv.URL+"/unsubscribe", strings.NewReader("t=junk"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if status, _ := do(t, req); status == http.StatusTooManyRequests {
+			limited = true
+		}
+	}
+	if !limited {
+		t.Error("ten quick POSTs from one client were all answered")
+	}
+}
