@@ -65,7 +65,7 @@ func TestSiteRoutes(t *testing.T) {
 		status int
 		want   []string
 	}{
-		{"/", 200, []string{`<a href="` + seedURL + `">A product manager stepped on my toe</a>`, "<h1>Latest answers</h1>", `<main id="main">`}},
+		{"/", 200, []string{`<a href="` + seedURL + `">A product manager stepped on my toe</a>`, "<h1>Latest answers</h1>", `<main id="main">`, `<form class="subscribe" action="/subscribe" method="post">`, `<label for="email">`}},
 		{seedURL, 200, []string{"<h1>A product manager stepped on my toe</h1>", "<blockquote>", "<em>own</em>", `<time datetime="2018-06-20">20 June 2018</time>`, `rel="next" href="/2019/05/05/older/"`, "Related answers"}},
 		{"/2018/06/21/a-product-manager-stepped-on-my-toe/", 404, []string{"<h1>Not found</h1>"}},
 		{"/2018/06/20/no-such-post/", 404, []string{"<h1>Not found</h1>"}},

@@ -2,31 +2,49 @@ package publish
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	htmltemplate "html/template"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
+	texttemplate "text/template"
 	"time"
 
+	"github.com/wneessen/go-mail"
 	"golang.org/x/time/rate"
 
 	"mailbag/templates"
 )
 
-// Handlers are the site's subscriber endpoints: unsubscribing from the
-// link in every message, with a page and a button for people, and the
+// Handlers are the site's subscriber endpoints: subscribing with double
+// opt-in (a form, then a confirmation link by mail), and unsubscribing from
+// the link in every message, with a page and a button for people and the
 // one-click POST of RFC 8058 for mail clients. A GET never changes anything:
 // link scanners in mail systems follow every link.
 type Handlers struct {
-	subs  *Subscribers
-	key   []byte
-	site  siteInfo
-	page  *htmltemplate.Template
-	log   *slog.Logger
-	limit *clientLimits
+	subs    *Subscribers
+	key     []byte
+	site    siteInfo
+	page    *htmltemplate.Template
+	confirm *texttemplate.Template
+	log     *slog.Logger
+	limit   *clientLimits
+	// Mailer sends confirmation mail; nil refuses subscriptions.
+	Mailer Mailer
+	// BaseURL starts the confirmation links.
+	BaseURL string
 }
+
+// Mailer sends one message.
+type Mailer interface {
+	SendMessage(ctx context.Context, msg *mail.Msg) error
+}
+
+var _ Mailer = (*Sender)(nil)
 
 // siteInfo is what the site layout needs of the newsletter.
 type siteInfo struct {
@@ -53,8 +71,12 @@ func NewHandlers(subs *Subscribers, key []byte, title, address, overrides string
 	if err != nil {
 		return nil, err
 	}
+	confirm, err := templates.Text(overrides, "confirm.txt", nil)
+	if err != nil {
+		return nil, err
+	}
 	return &Handlers{
-		subs: subs, key: key, page: page, log: log,
+		subs: subs, key: key, page: page, confirm: confirm, log: log,
 		site:  siteInfo{Title: title, Address: address, SearchURL: "/search"},
 		limit: newClientLimits(rate.Every(6*time.Second), 5),
 	}, nil
@@ -62,8 +84,132 @@ func NewHandlers(subs *Subscribers, key []byte, title, address, overrides string
 
 // Register adds the endpoints to mux.
 func (h *Handlers) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /subscribe", h.subscribe)
+	mux.HandleFunc("GET /confirm", h.confirmPage)
+	mux.HandleFunc("POST /confirm", h.confirmSubscription)
 	mux.HandleFunc("GET /unsubscribe", h.unsubscribePage)
 	mux.HandleFunc("POST /unsubscribe", h.unsubscribe)
+}
+
+// confirmPurpose is the purpose of a confirmation token. It holds the
+// subscriber's last change, so that a token works once: confirming changes
+// it, and so does unsubscribing later.
+func confirmPurpose(sub *Subscriber) string {
+	return "confirm " + sub.Updated.UTC().Format(time.RFC3339Nano)
+}
+
+// checkYourInbox is what anyone who subscribes sees, whether or not the
+// address was on the list already: the page tells nobody who subscribes.
+var checkYourInbox = message{Heading: "Check your inbox",
+	Lines: []string{"If the address can take mail, a message with a link to confirm is on its way. Nothing more is sent until you follow it."}}
+
+func (h *Handlers) subscribe(w http.ResponseWriter, r *http.Request) {
+	if !h.limit.allow(r) {
+		h.show(w, http.StatusTooManyRequests, message{Heading: "Too many requests", Lines: []string{"Please wait a minute and try again."}})
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.show(w, http.StatusBadRequest, message{Heading: "This request could not be read"})
+		return
+	}
+	addr, _, err := NormalizeAddress(r.PostForm.Get("email"))
+	if err != nil {
+		h.show(w, http.StatusBadRequest, message{Heading: "That is not a mail address", Lines: []string{"Go back and check it, please."}})
+		return
+	}
+	if h.Mailer == nil {
+		h.show(w, http.StatusServiceUnavailable, message{Heading: "Subscribing is closed", Lines: []string{"This site cannot send mail just now."}})
+		return
+	}
+	sub, err := h.subs.AddPending(r.Context(), addr, "site")
+	if err != nil {
+		h.log.Error("subscribe", "err", err)
+		h.show(w, http.StatusServiceUnavailable, message{Heading: "Something went wrong", Lines: []string{"Please try again in a moment."}})
+		return
+	}
+	if sub.Status == Pending || sub.Status == Unsubscribed {
+		if err := h.sendConfirmation(r.Context(), sub); err != nil {
+			h.log.Error("send a confirmation", "subscriber", sub.ID, "err", err)
+			h.show(w, http.StatusServiceUnavailable, message{Heading: "The confirmation could not be sent", Lines: []string{"Please try again later."}})
+			return
+		}
+	}
+	h.show(w, http.StatusOK, checkYourInbox)
+}
+
+// sendConfirmation mails sub the link that confirms the subscription.
+func (h *Handlers) sendConfirmation(ctx context.Context, sub *Subscriber) error {
+	link := strings.TrimRight(h.BaseURL, "/") + "/confirm?t=" + url.QueryEscape(Token(h.key, confirmPurpose(sub), sub.ID, sub.Email))
+	var body bytes.Buffer
+	if err := h.confirm.Execute(&body, map[string]string{"Newsletter": h.site.Title, "ConfirmURL": link}); err != nil {
+		return err
+	}
+	m := mail.NewMsg()
+	if err := m.FromFormat(h.site.Title, h.site.Address); err != nil {
+		return err
+	}
+	if err := m.To(sub.Email); err != nil {
+		return err
+	}
+	m.Subject("Confirm your subscription to " + h.site.Title)
+	m.SetDate()
+	m.SetMessageID()
+	m.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
+	m.SetBodyString(mail.TypeTextPlain, body.String())
+	return h.Mailer.SendMessage(ctx, m)
+}
+
+// confirmToken checks a confirmation token; the error wraps ErrBadToken.
+func (h *Handlers) confirmToken(r *http.Request, token string) (*Subscriber, error) {
+	id, err := TokenID(token)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := h.subs.GetByID(r.Context(), id)
+	if errors.Is(err, ErrNoSubscriber) {
+		return nil, ErrBadToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := VerifyToken(h.key, token, confirmPurpose(sub), sub.ID, sub.Email); err != nil {
+		return nil, err
+	}
+	return sub, nil
+}
+
+func (h *Handlers) confirmPage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("t")
+	sub, err := h.confirmToken(r, token)
+	if err != nil {
+		h.badLink(w, err)
+		return
+	}
+	h.show(w, http.StatusOK, message{Heading: "Confirm your subscription",
+		Lines:  []string{sub.Email + " will get every new answer from " + h.site.Title + "."},
+		Action: "/confirm", Token: token, Button: "Subscribe"})
+}
+
+func (h *Handlers) confirmSubscription(w http.ResponseWriter, r *http.Request) {
+	if !h.limit.allow(r) {
+		h.show(w, http.StatusTooManyRequests, message{Heading: "Too many requests", Lines: []string{"Please wait a minute and try again."}})
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.show(w, http.StatusBadRequest, message{Heading: "This request could not be read"})
+		return
+	}
+	sub, err := h.confirmToken(r, r.PostForm.Get("t"))
+	if err != nil {
+		h.badLink(w, err)
+		return
+	}
+	if err := h.subs.SetStatus(r.Context(), sub.Email, Active); err != nil {
+		h.badLink(w, err)
+		return
+	}
+	h.show(w, http.StatusOK, message{Heading: "You are subscribed",
+		Lines: []string{sub.Email + " will get every new answer from " + h.site.Title + ". Every message has a link to stop."}})
 }
 
 // message is what site/message.html shows.

@@ -1,16 +1,24 @@
 package publish
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"mailbag/internal/peers"
 )
 
 // handlersFixture serves the handlers, allowing burst POSTs a client at
@@ -113,5 +121,93 @@ func TestUnsubscribeIsRateLimited(t *testing.T) {
 	}
 	if !limited {
 		t.Error("ten quick POSTs from one client were all answered")
+	}
+}
+
+// TestSubscribeWithDoubleOptIn: the form's POST mails a confirmation link;
+// its GET changes nothing; its POST subscribes; the link then works no
+// more, and someone already subscribed is not told apart.
+func TestSubscribeWithDoubleOptIn(t *testing.T) {
+	ctx := context.Background()
+	sink := peers.StartSMTPSink(t, false)
+	subs := newSubscribers(t)
+	key := []byte(strings.Repeat("k", secretSize))
+	h, err := NewHandlers(subs, key, "Ask Jim", "ask@example.org", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(sink.Addr)
+	p, _ := strconv.Atoi(port)
+	h.Mailer = &Sender{SMTP: SMTP{Host: host, Port: p, Security: "none"}}
+	h.BaseURL = "https://ask.example.org"
+	h.limit = newClientLimits(rate.Every(time.Second), 100)
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	post := func(path, form string) (int, string) {
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return do(t, req)
+	}
+
+	if status, body := post("/subscribe", "email=not-an-address"); status != 400 || !strings.Contains(body, "That is not a mail address") {
+		t.Errorf("a bad address: %d\n%s", status, body)
+	}
+	status, body := post("/subscribe", "email="+url.QueryEscape("Ana@Example.net"))
+	if status != 200 || !strings.Contains(body, "Check your inbox") {
+		t.Fatalf("subscribe: %d\n%s", status, body)
+	}
+	if sub, err := subs.Get(ctx, "ana@example.net"); err != nil || sub.Status != Pending {
+		t.Fatalf("after subscribing: %+v, %v", sub, err)
+	}
+	if sink.Count() != 1 {
+		t.Fatalf("%d confirmation messages, want 1", sink.Count())
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(sink.Messages()[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodyReader io.Reader = msg.Body
+	if msg.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
+		bodyReader = quotedprintable.NewReader(msg.Body)
+	}
+	text, _ := io.ReadAll(bodyReader)
+	m := regexp.MustCompile(`https://ask\.example\.org(/confirm\?t=[A-Za-z0-9._%-]+)`).FindStringSubmatch(string(text))
+	if m == nil || msg.Header.Get("Auto-Submitted") != "auto-generated" {
+		t.Fatalf("no confirmation link in\n%s", text)
+	}
+	link, _ := url.Parse(m[1])
+	token := link.Query().Get("t")
+
+	req, _ := http.NewRequest("GET", srv.URL+m[1], nil)
+	if status, body := do(t, req); status != 200 || !strings.Contains(body, `action="/confirm"`) {
+		t.Fatalf("confirm page: %d\n%s", status, body)
+	}
+	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != Pending {
+		t.Errorf("a GET of the link changed the status to %s", sub.Status)
+	}
+	if status, body := post("/confirm", "t="+url.QueryEscape(token)); status != 200 || !strings.Contains(body, "You are subscribed") {
+		t.Fatalf("confirm: %d\n%s", status, body)
+	}
+	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != Active {
+		t.Errorf("after confirming: %s", sub.Status)
+	}
+	// Used once, the link works no more; not after unsubscribing either.
+	if status, _ := post("/confirm", "t="+url.QueryEscape(token)); status != 400 {
+		t.Errorf("the link used again: %d", status)
+	}
+	if err := subs.SetStatus(ctx, "ana@example.net", Unsubscribed); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := post("/confirm", "t="+url.QueryEscape(token)); status != 400 {
+		t.Errorf("an old link after unsubscribing: %d", status)
+	}
+	// An active subscriber subscribing again sees the same page, gets no mail.
+	if _, _, err := subs.Add(ctx, "bo@example.net", "", "cli", nil); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := post("/subscribe", "email=bo@example.net"); status != 200 || !strings.Contains(body, "Check your inbox") || sink.Count() != 1 {
+		t.Errorf("an active address: %d, %d messages\n%s", status, sink.Count(), body)
 	}
 }

@@ -312,6 +312,21 @@ func (s *Sender) newClient() (*mail.Client, error) {
 	return c, nil
 }
 
+// SendMessage mails one message on its own connection, and records
+// nothing: the confirmation of a subscription, say.
+func (s *Sender) SendMessage(ctx context.Context, msg *mail.Msg) error {
+	var client *mail.Client
+	defer func() {
+		if client != nil {
+			_ = client.Close()
+		}
+	}()
+	if err := s.sendOne(ctx, &client, msg); err != nil {
+		return fmt.Errorf("publish: send: %w", err)
+	}
+	return nil
+}
+
 // SendTest mails one copy of r's post to addr, as a subscriber would get
 // it, and records nothing.
 func (s *Sender) SendTest(ctx context.Context, r *Rendered, addr string) error {
@@ -323,14 +338,8 @@ func (s *Sender) SendTest(ctx context.Context, r *Rendered, addr string) error {
 	if err != nil {
 		return err
 	}
-	var client *mail.Client
-	defer func() {
-		if client != nil {
-			_ = client.Close()
-		}
-	}()
-	if err := s.sendOne(ctx, &client, msg); err != nil {
-		return fmt.Errorf("publish: send a test copy to %s: %w", email, err)
+	if err := s.SendMessage(ctx, msg); err != nil {
+		return fmt.Errorf("publish: a test copy to %s: %w", email, err)
 	}
 	return nil
 }

@@ -148,6 +148,27 @@ func (s *Subscribers) add(ctx context.Context, db queryer, email, name, source s
 	return sub, AddedNew, err
 }
 
+// AddPending puts an address on the list as pending, to be confirmed:
+// the double opt-in of the site. An address already on the list is
+// returned as it is.
+func (s *Subscribers) AddPending(ctx context.Context, email, source string) (*Subscriber, error) {
+	addr, _, err := NormalizeAddress(email)
+	if err != nil {
+		return nil, err
+	}
+	if old, err := s.Get(ctx, addr); err == nil {
+		return old, nil
+	} else if !errors.Is(err, ErrNoSubscriber) {
+		return nil, err
+	}
+	now := s.now().UTC().Format(time.RFC3339Nano)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, status, source, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email_key) DO NOTHING`, addr, strings.ToLower(addr), Pending, source, now, now); err != nil {
+		return nil, fmt.Errorf("publish: add subscriber %s: %w", addr, err)
+	}
+	return s.Get(ctx, addr)
+}
+
 // SetStatus sets the status of the subscriber with address email. The
 // error wraps ErrNoSubscriber.
 func (s *Subscribers) SetStatus(ctx context.Context, email string, status SubscriberStatus) error {
@@ -156,7 +177,7 @@ func (s *Subscribers) SetStatus(ctx context.Context, email string, status Subscr
 		return err
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE subscribers SET status = ?, updated = ? WHERE email_key = ?`,
-		status, s.now().UTC().Format(time.RFC3339), strings.ToLower(addr))
+		status, s.now().UTC().Format(time.RFC3339Nano), strings.ToLower(addr))
 	if err != nil {
 		return fmt.Errorf("publish: subscriber %s: %w", addr, err)
 	}
@@ -177,8 +198,8 @@ func scanSubscriber(row interface{ Scan(...any) error }) (*Subscriber, error) {
 	if err := json.Unmarshal([]byte(attrs), &sub.Attributes); err != nil {
 		return nil, fmt.Errorf("attributes of %s: %w", sub.Email, err)
 	}
-	sub.Created, _ = time.Parse(time.RFC3339, created)
-	sub.Updated, _ = time.Parse(time.RFC3339, updated)
+	sub.Created, _ = time.Parse(time.RFC3339Nano, created)
+	sub.Updated, _ = time.Parse(time.RFC3339Nano, updated)
 	return &sub, nil
 }
 

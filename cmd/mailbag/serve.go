@@ -55,6 +55,12 @@ stops it.`,
 				if err != nil {
 					return err
 				}
+				h.BaseURL = c.BaseURL
+				if sender, err := n.sender(cmd.Context(), nil, a); err != nil {
+					a.log.Warn("subscribing on the site is closed: confirmations cannot be mailed", "err", err)
+				} else {
+					h.Mailer = sender
+				}
 				h.Register(mux)
 				return serve(cmd.Context(), a, addr, archive.SecurityHeaders(http.MaxBytesHandler(mux, maxRequestBody)))
 			})
