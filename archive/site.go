@@ -23,11 +23,28 @@ type SiteConfig struct {
 	BaseURL string // where the site lives: links in the feed and sitemap
 	Author  string
 	Address string // where readers send questions
-	// SearchURL is where the search form goes: "/search" on a served
-	// site.
-	SearchURL string
+	// ServerURL is where a `mailbag serve` answers searches and
+	// subscriptions, for pages served elsewhere (a static build); "" means
+	// the site that serves the page.
+	ServerURL string
+	// Static says the pages are built as files: without a ServerURL they
+	// have no search or subscribe form.
+	Static bool
 	// Templates is the home's folder of template overrides; "" for none.
 	Templates string
+}
+
+// SearchAction is where the search form goes; "" leaves the form out.
+func (c SiteConfig) SearchAction() string { return c.action("/search") }
+
+// SubscribeAction is where the subscribe form goes; "" leaves it out.
+func (c SiteConfig) SubscribeAction() string { return c.action("/subscribe") }
+
+func (c SiteConfig) action(path string) string {
+	if c.Static && c.ServerURL == "" {
+		return ""
+	}
+	return strings.TrimRight(c.ServerURL, "/") + path
 }
 
 // sitePages are the pages, each parsed with site/layout.html and
@@ -69,9 +86,6 @@ func NewSite(cfg SiteConfig, posts *Posts, index *Index, log *slog.Logger) (*Sit
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.SearchURL == "" {
-		cfg.SearchURL = "/search"
-	}
 	s := &Site{cfg: cfg, posts: posts, index: index, log: log, pages: map[string]*htmltemplate.Template{}}
 	layout, err := templates.HTML(cfg.Templates, "site/layout.html", nil)
 	if err != nil {
@@ -104,6 +118,7 @@ func NewSite(cfg SiteConfig, posts *Posts, index *Index, log *slog.Logger) (*Sit
 // Register adds the site's routes to mux.
 func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /page/{n}/{$}", s.home)
 	mux.HandleFunc("GET /{year}/{month}/{day}/{slug}/{$}", s.post)
 	mux.HandleFunc("GET /archive/{$}", s.archive)
 	mux.HandleFunc("GET /tags/{tag}/{$}", s.archive)
@@ -274,9 +289,25 @@ func pageNumber(r *http.Request) int {
 	return n
 }
 
+// homePage is the path of page n of the home page.
+func homePage(n int) string {
+	if n <= 1 {
+		return "/"
+	}
+	return "/page/" + strconv.Itoa(n) + "/"
+}
+
 func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 	list := s.snapshot()
-	page := pageNumber(r)
+	page := 1
+	if v := r.PathValue("n"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 {
+			s.notFound(w, r)
+			return
+		}
+		page = n
+	}
 	pages := max((len(list)+perPage-1)/perPage, 1)
 	if page > pages {
 		s.notFound(w, r)
@@ -284,10 +315,10 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 	}
 	d := pageData{Page: page, Pages: pages, Posts: linksOf(list[(page-1)*perPage : min(page*perPage, len(list))])}
 	if page > 1 {
-		d.Prev = "/?page=" + strconv.Itoa(page-1)
+		d.Prev = homePage(page - 1)
 	}
 	if page < pages {
-		d.Next = "/?page=" + strconv.Itoa(page+1)
+		d.Next = homePage(page + 1)
 	}
 	if len(list) > 0 {
 		d.modified = list[0].Date

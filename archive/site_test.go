@@ -78,7 +78,8 @@ func TestSiteRoutes(t *testing.T) {
 		{"/robots.txt", 200, []string{"Sitemap: https://ask.example.org/sitemap.xml"}},
 		{"/style.css", 200, []string{"prefers-color-scheme: dark"}},
 		{"/nowhere", 404, []string{"<h1>Not found</h1>"}},
-		{"/?page=9", 404, nil},
+		{"/page/9/", 404, nil},
+		{"/page/1/", 404, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

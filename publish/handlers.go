@@ -48,8 +48,14 @@ var _ Mailer = (*Sender)(nil)
 
 // siteInfo is what the site layout needs of the newsletter.
 type siteInfo struct {
-	Title, Address, SearchURL string
+	Title, Address string
 }
+
+// SearchAction is where the layout's search form goes.
+func (siteInfo) SearchAction() string { return "/search" }
+
+// SubscribeAction is where the layout's subscribe form goes.
+func (siteInfo) SubscribeAction() string { return "/subscribe" }
 
 // NewHandlers returns the subscriber endpoints for the list subs, whose
 // links key signs. title and address name the newsletter on the pages;
@@ -77,7 +83,7 @@ func NewHandlers(subs *Subscribers, key []byte, title, address, overrides string
 	}
 	return &Handlers{
 		subs: subs, key: key, page: page, confirm: confirm, log: log,
-		site:  siteInfo{Title: title, Address: address, SearchURL: "/search"},
+		site:  siteInfo{Title: title, Address: address},
 		limit: newClientLimits(rate.Every(6*time.Second), 5),
 	}, nil
 }

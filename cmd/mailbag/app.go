@@ -85,6 +85,7 @@ or from --home or $MAILBAG_HOME.`,
 		newSubscribersCmd(a),
 		newSendCmd(a),
 		newServeCmd(a),
+		newBuildCmd(a),
 	)
 	return root
 }

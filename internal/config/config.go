@@ -44,12 +44,13 @@ type Config struct {
 
 // Newsletter is the [newsletter] table.
 type Newsletter struct {
-	Title    string `toml:"title"`
-	BaseURL  string `toml:"base_url"`
-	Address  string `toml:"address"`
-	Author   string `toml:"author"`
-	Timezone string `toml:"timezone"`
-	Signoff  string `toml:"signoff"`
+	Title     string `toml:"title"`
+	BaseURL   string `toml:"base_url"`
+	Address   string `toml:"address"`
+	Author    string `toml:"author"`
+	Timezone  string `toml:"timezone"`
+	Signoff   string `toml:"signoff"`
+	ServerURL string `toml:"server_url"`
 }
 
 // IMAP is the [imap] table: where questions arrive.
@@ -195,6 +196,9 @@ func (c *Config) check() error {
 	c.Location = loc
 	if u, err := url.Parse(n.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return bad("newsletter.base_url", "%q is not an http or https URL", n.BaseURL)
+	}
+	if u, err := url.Parse(n.ServerURL); n.ServerURL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		return bad("newsletter.server_url", "%q is not an http or https URL", n.ServerURL)
 	}
 	if _, err := mail.ParseAddress(n.Address); err != nil {
 		return bad("newsletter.address", "%q is not a mail address", n.Address)

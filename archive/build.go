@@ -1,0 +1,145 @@
+package archive
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// BuildStats says what Build wrote.
+type BuildStats struct {
+	Files int
+}
+
+// Build writes the site as static files into dir, for any static host:
+// every page the server has (a folder with an index.html for each path
+// ending in /), the feed, the sitemap, robots.txt, the style sheet, and
+// 404.html. The pages are those the server makes, byte for byte. The new
+// build replaces dir only once it is complete.
+//
+// A static site cannot search or take subscriptions: build the Site with
+// Static set, and its pages have those forms only when ServerURL names a
+// `mailbag serve` that answers them.
+func (s *Site) Build(dir string) (BuildStats, error) {
+	var stats BuildStats
+	tmp := dir + ".new"
+	if err := os.RemoveAll(tmp); err != nil {
+		return stats, fmt.Errorf("archive: build: %w", err)
+	}
+	mux := http.NewServeMux()
+	s.Register(mux)
+	paths := s.staticPaths()
+	for _, p := range paths {
+		body, status := serveGET(mux, p)
+		if status != http.StatusOK {
+			os.RemoveAll(tmp)
+			return stats, fmt.Errorf("archive: build %s: status %d", p, status)
+		}
+		if err := writeBuildFile(tmp, p, body); err != nil {
+			os.RemoveAll(tmp)
+			return stats, err
+		}
+		stats.Files++
+	}
+	notFound, _ := serveGET(mux, "/404-not-a-page")
+	if err := writeBuildFile(tmp, "/404.html", notFound); err != nil {
+		os.RemoveAll(tmp)
+		return stats, err
+	}
+	stats.Files++
+	if err := replaceDir(tmp, dir); err != nil {
+		return stats, fmt.Errorf("archive: build: %w", err)
+	}
+	return stats, nil
+}
+
+// staticPaths lists every path of the site but search.
+func (s *Site) staticPaths() []string {
+	list := s.snapshot()
+	paths := []string{"/", "/archive/", "/feed.xml", "/sitemap.xml", "/robots.txt", "/style.css"}
+	for n := 2; (n-1)*perPage < len(list); n++ {
+		paths = append(paths, homePage(n))
+	}
+	s.mu.RLock()
+	tags := make([]string, 0, len(s.byTag))
+	for t := range s.byTag {
+		tags = append(tags, t)
+	}
+	s.mu.RUnlock()
+	slices.Sort(tags)
+	for _, t := range tags {
+		if ValidSlug(t) { // a tag that is not a safe path gets no page of its own
+			paths = append(paths, "/tags/"+t+"/")
+		}
+	}
+	for _, p := range list {
+		paths = append(paths, PostURL(p))
+	}
+	return paths
+}
+
+// serveGET runs a GET of path through h and returns the body and status.
+func serveGET(h http.Handler, path string) ([]byte, int) {
+	w := &bufferWriter{header: http.Header{}, status: http.StatusOK}
+	r, _ := http.NewRequest(http.MethodGet, path, nil)
+	h.ServeHTTP(w, r)
+	return w.body.Bytes(), w.status
+}
+
+// writeBuildFile writes the body of path under dir.
+func writeBuildFile(dir, path string, body []byte) error {
+	rel := filepath.FromSlash(strings.TrimPrefix(path, "/"))
+	if strings.HasSuffix(path, "/") {
+		rel = filepath.Join(rel, "index.html")
+	}
+	file := filepath.Join(dir, rel)
+	if !strings.HasPrefix(file, filepath.Clean(dir)+string(filepath.Separator)) {
+		return fmt.Errorf("archive: build: %s is outside the build", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return fmt.Errorf("archive: build: %w", err)
+	}
+	if err := os.WriteFile(file, body, 0o644); err != nil {
+		return fmt.Errorf("archive: build: %w", err)
+	}
+	return nil
+}
+
+// bufferWriter is an http.ResponseWriter that keeps the response.
+type bufferWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (w *bufferWriter) Header() http.Header         { return w.header }
+func (w *bufferWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
+func (w *bufferWriter) WriteHeader(status int)      { w.status = status }
+
+// ErrNotEmpty means a build would replace a folder that is not a build.
+var ErrNotEmpty = errors.New("archive: the folder is not empty and holds no earlier build")
+
+// CheckBuildDir reports whether dir may be replaced by a build: it does not
+// exist, is empty, or holds an earlier build (an index.html and a
+// sitemap.xml). The error wraps ErrNotEmpty.
+func CheckBuildDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0 {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("archive: build: %w", err)
+	}
+	for _, name := range []string{"index.html", "sitemap.xml"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("%w: %s", ErrNotEmpty, dir)
+		}
+	}
+	return nil
+}
