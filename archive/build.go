@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // BuildStats says what Build wrote.
@@ -35,18 +37,39 @@ func (s *Site) Build(dir string) (BuildStats, error) {
 	mux := http.NewServeMux()
 	s.Register(mux)
 	paths := s.staticPaths()
-	for _, p := range paths {
-		body, status := serveGET(mux, p)
-		if status != http.StatusOK {
-			os.RemoveAll(tmp)
-			return stats, fmt.Errorf("archive: build %s: status %d", p, status)
-		}
-		if err := writeBuildFile(tmp, p, body); err != nil {
-			os.RemoveAll(tmp)
-			return stats, err
-		}
-		stats.Files++
+	// The pages are made on every core; the site is safe for that.
+	next := make(chan string)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for p := range next {
+				body, status := serveGET(mux, p)
+				err := writeBuildFile(tmp, p, body)
+				if status != http.StatusOK {
+					err = fmt.Errorf("archive: build %s: status %d", p, status)
+				}
+				if err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
+			}
+		})
 	}
+	for _, p := range paths {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		os.RemoveAll(tmp)
+		return stats, err
+	default:
+	}
+	stats.Files = len(paths)
 	notFound, _ := serveGET(mux, "/404-not-a-page")
 	if err := writeBuildFile(tmp, "/404.html", notFound); err != nil {
 		os.RemoveAll(tmp)

@@ -291,17 +291,31 @@ const maxRelatedWords = 80
 // word forms matched. Query syntax in text has no meaning here. Hits have no
 // fragments.
 func (x *Index) Related(ctx context.Context, text string, n int) ([]Hit, error) {
+	return x.related(ctx, text, n, "title", "body")
+}
+
+// RelatedTitles is Related over titles alone: a fraction of the cost, for
+// the related answers of every page of the site.
+func (x *Index) RelatedTitles(ctx context.Context, text string, n int) ([]Hit, error) {
+	return x.related(ctx, text, n, "title")
+}
+
+func (x *Index) related(ctx context.Context, text string, n int, fields ...string) ([]Hit, error) {
 	words := strings.Fields(text)
 	if len(words) == 0 || n <= 0 {
 		return nil, nil
 	}
 	t := strings.Join(words[:min(len(words), maxRelatedWords)], " ")
-	inTitle := query.NewMatchQuery(t)
-	inTitle.SetField("title")
-	inTitle.SetBoost(titleBoost)
-	inBody := query.NewMatchQuery(t)
-	inBody.SetField("body")
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery([]query.Query{inTitle, inBody}), n, 0, false)
+	var qs []query.Query
+	for _, f := range fields {
+		q := query.NewMatchQuery(t)
+		q.SetField(f)
+		if f == "title" {
+			q.SetBoost(titleBoost)
+		}
+		qs = append(qs, q)
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), n, 0, false)
 	req.Fields = []string{"title", "date"}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {

@@ -73,6 +73,7 @@ type Site struct {
 	mu      sync.RWMutex // guards what follows
 	list    []*Post      // newest first
 	bySlug  map[string]*Post
+	pos     map[string]int // index in list, by slug
 	byTag   map[string][]*Post
 	html    map[string]htmltemplate.HTML // rendered bodies, by slug
 	checked time.Time
@@ -176,9 +177,11 @@ func (s *Site) refresh() {
 		s.log.Warn("post left out of the site", "problem", p.Error())
 	}
 	s.list, s.bySlug, s.byTag = list, make(map[string]*Post, len(list)), map[string][]*Post{}
+	s.pos = make(map[string]int, len(list))
 	s.html = map[string]htmltemplate.HTML{}
-	for _, p := range list {
+	for i, p := range list {
 		s.bySlug[p.Slug] = p
+		s.pos[p.Slug] = i
 		for _, t := range p.Tags {
 			s.byTag[t] = append(s.byTag[t], p)
 		}
@@ -330,6 +333,7 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 	list := s.snapshot()
 	s.mu.RLock()
 	p, ok := s.bySlug[r.PathValue("slug")]
+	i := s.pos[r.PathValue("slug")]
 	s.mu.RUnlock()
 	if !ok || PostURL(p) != r.URL.Path {
 		s.notFound(w, r)
@@ -341,21 +345,17 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("render post", "slug", p.Slug, "err", err)
 	}
 	d.Body = body
-	for i, q := range list {
-		if q != p {
-			continue
-		}
-		if i > 0 {
-			l := linkOf(list[i-1])
-			d.Newer = &l
-		}
-		if i+1 < len(list) {
-			l := linkOf(list[i+1])
-			d.Older = &l
-		}
-		break
+	if i > 0 && i < len(list) && list[i] == p {
+		l := linkOf(list[i-1])
+		d.Newer = &l
 	}
-	related, err := s.index.Related(r.Context(), p.Title+" "+firstWords(PlainText(p.Body), 60), relatedCount+1)
+	if i+1 < len(list) && list[i] == p {
+		l := linkOf(list[i+1])
+		d.Older = &l
+	}
+	// The title's words in other titles: searching bodies too costs
+	// milliseconds a page at 10,000 posts, and a build makes every page.
+	related, err := s.index.RelatedTitles(r.Context(), p.Title, relatedCount+1)
 	if err != nil {
 		s.log.Error("related posts", "slug", p.Slug, "err", err)
 	}
@@ -371,11 +371,6 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 
 // relatedCount is how many related answers a post's page lists.
 const relatedCount = 5
-
-func firstWords(s string, n int) string {
-	f := strings.Fields(s)
-	return strings.Join(f[:min(n, len(f))], " ")
-}
 
 // body is a post's rendered HTML, made once.
 func (s *Site) body(p *Post) (htmltemplate.HTML, error) {

@@ -22,7 +22,7 @@ func siteFixture(t *testing.T) (*httptest.Server, *Posts) {
 		t.Fatal(err)
 	}
 	writePost(t, posts.Dir, "2020-01-02-evil.md", "---\ntitle: '<script>alert(\"title\")</script> Evil'\ndate: 2020-01-02\ntags: [security]\n---\n\nHello <img src=x onerror=alert(1)> and [a link](javascript:alert(2)).\n")
-	writePost(t, posts.Dir, "2019-05-05-older.md", "---\ntitle: An older answer\ndate: 2019-05-05\ntags: [security, career]\n---\n\nAbout managers and toes.\n")
+	writePost(t, posts.Dir, "2019-05-05-older.md", "---\ntitle: An older answer on managers\ndate: 2019-05-05\ntags: [security, career]\n---\n\nAbout managers and toes.\n")
 	x, _, err := OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
