@@ -96,7 +96,7 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 	for name, body := range map[string]string{
-		"hugo.toml":                     "baseURL = 'https://ask.example.org/'\ntitle = 'Ask Jim'\ndisableKinds = ['taxonomy', 'term']\n",
+		"hugo.toml":                    "baseURL = 'https://ask.example.org/'\ntitle = 'Ask Jim'\ndisableKinds = ['taxonomy', 'term']\n",
 		"layouts/_default/single.html": "<!DOCTYPE html><html lang=en><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>\n",
 		"layouts/_default/list.html":   "<!DOCTYPE html><html lang=en><head><title>{{ .Title }}</title></head><body><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></body></html>\n",
 	} {
