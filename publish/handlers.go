@@ -110,12 +110,7 @@ var checkYourInbox = message{Heading: "Check your inbox",
 	Lines: []string{"If the address can take mail, a message with a link to confirm is on its way. Nothing more is sent until you follow it."}}
 
 func (h *Handlers) subscribe(w http.ResponseWriter, r *http.Request) {
-	if !h.limit.allow(r) {
-		h.show(w, http.StatusTooManyRequests, message{Heading: "Too many requests", Lines: []string{"Please wait a minute and try again."}})
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.show(w, http.StatusBadRequest, message{Heading: "This request could not be read"})
+	if !h.readPost(w, r) {
 		return
 	}
 	addr, _, err := NormalizeAddress(r.PostForm.Get("email"))
@@ -165,28 +160,9 @@ func (h *Handlers) sendConfirmation(ctx context.Context, sub *Subscriber) error 
 	return h.Mailer.SendMessage(ctx, m)
 }
 
-// confirmToken checks a confirmation token; the error wraps ErrBadToken.
-func (h *Handlers) confirmToken(r *http.Request, token string) (*Subscriber, error) {
-	id, err := TokenID(token)
-	if err != nil {
-		return nil, err
-	}
-	sub, err := h.subs.GetByID(r.Context(), id)
-	if errors.Is(err, ErrNoSubscriber) {
-		return nil, ErrBadToken
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := VerifyToken(h.key, token, confirmPurpose(sub), sub.ID, sub.Email); err != nil {
-		return nil, err
-	}
-	return sub, nil
-}
-
 func (h *Handlers) confirmPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("t")
-	sub, err := h.confirmToken(r, token)
+	sub, err := h.subscriberOf(r, token, confirmPurpose)
 	if err != nil {
 		h.badLink(w, err)
 		return
@@ -197,15 +173,10 @@ func (h *Handlers) confirmPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) confirmSubscription(w http.ResponseWriter, r *http.Request) {
-	if !h.limit.allow(r) {
-		h.show(w, http.StatusTooManyRequests, message{Heading: "Too many requests", Lines: []string{"Please wait a minute and try again."}})
+	if !h.readPost(w, r) {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.show(w, http.StatusBadRequest, message{Heading: "This request could not be read"})
-		return
-	}
-	sub, err := h.confirmToken(r, r.PostForm.Get("t"))
+	sub, err := h.subscriberOf(r, r.PostForm.Get("t"), confirmPurpose)
 	if err != nil {
 		h.badLink(w, err)
 		return
@@ -241,8 +212,23 @@ func (h *Handlers) show(w http.ResponseWriter, status int, m message) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// subscriberOf returns the subscriber a token is for, checked.
-func (h *Handlers) subscriberOf(r *http.Request, token, purpose string) (*Subscriber, error) {
+// readPost rate-limits a POST by its client and parses its form; when it
+// returns false it has answered the request.
+func (h *Handlers) readPost(w http.ResponseWriter, r *http.Request) bool {
+	if !h.limit.allow(r) {
+		h.show(w, http.StatusTooManyRequests, message{Heading: "Too many requests", Lines: []string{"Please wait a minute and try again."}})
+		return false
+	}
+	if err := r.ParseForm(); err != nil {
+		h.show(w, http.StatusBadRequest, message{Heading: "This request could not be read"})
+		return false
+	}
+	return true
+}
+
+// subscriberOf returns the subscriber a token is for, checked against the
+// token's purpose for that subscriber. The error wraps ErrBadToken.
+func (h *Handlers) subscriberOf(r *http.Request, token string, purpose func(*Subscriber) string) (*Subscriber, error) {
 	id, err := TokenID(token)
 	if err != nil {
 		return nil, err
@@ -254,11 +240,15 @@ func (h *Handlers) subscriberOf(r *http.Request, token, purpose string) (*Subscr
 	if err != nil {
 		return nil, err
 	}
-	if err := VerifyToken(h.key, token, purpose, sub.ID, sub.Email); err != nil {
+	if err := VerifyToken(h.key, token, purpose(sub), sub.ID, sub.Email); err != nil {
 		return nil, err
 	}
 	return sub, nil
 }
+
+// unsubscribePurpose is the purpose of an unsubscribe token: it works as
+// long as the subscriber exists.
+func unsubscribePurpose(*Subscriber) string { return "unsubscribe" }
 
 func (h *Handlers) badLink(w http.ResponseWriter, err error) {
 	if !errors.Is(err, ErrBadToken) {
@@ -272,7 +262,7 @@ func (h *Handlers) badLink(w http.ResponseWriter, err error) {
 
 func (h *Handlers) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("t")
-	sub, err := h.subscriberOf(r, token, "unsubscribe")
+	sub, err := h.subscriberOf(r, token, unsubscribePurpose)
 	if err != nil {
 		h.badLink(w, err)
 		return
@@ -291,19 +281,14 @@ func (h *Handlers) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 // unsubscribe takes the form's POST (t in the body) and the one-click POST
 // of mail clients (t in the URL, List-Unsubscribe=One-Click in the body).
 func (h *Handlers) unsubscribe(w http.ResponseWriter, r *http.Request) {
-	if !h.limit.allow(r) {
-		h.show(w, http.StatusTooManyRequests, message{Heading: "Too many requests", Lines: []string{"Please wait a minute and try again."}})
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.show(w, http.StatusBadRequest, message{Heading: "This request could not be read"})
+	if !h.readPost(w, r) {
 		return
 	}
 	token := r.PostForm.Get("t")
 	if token == "" {
 		token = r.URL.Query().Get("t")
 	}
-	sub, err := h.subscriberOf(r, token, "unsubscribe")
+	sub, err := h.subscriberOf(r, token, unsubscribePurpose)
 	if err != nil {
 		h.badLink(w, err)
 		return

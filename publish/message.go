@@ -88,7 +88,7 @@ func Render(n Newsletter, post *archive.Post, key []byte, overrides string) (*Re
 
 // UnsubscribeURL is the personal unsubscribe link of a subscriber.
 func UnsubscribeURL(n Newsletter, key []byte, sub *Subscriber) string {
-	return strings.TrimRight(n.BaseURL, "/") + "/unsubscribe?t=" + Token(key, "unsubscribe", sub.ID, sub.Email)
+	return strings.TrimRight(n.BaseURL, "/") + "/unsubscribe?t=" + Token(key, unsubscribePurpose(sub), sub.ID, sub.Email)
 }
 
 // Message makes the copy of the post for one subscriber: From and Reply-To
