@@ -86,6 +86,7 @@ or from --home or $MAILBAG_HOME.`,
 		newSendCmd(a),
 		newServeCmd(a),
 		newBuildCmd(a),
+		newDemoCmd(a),
 	)
 	return root
 }

@@ -1,6 +1,7 @@
 // Package peers starts the real servers that mailbag's tests talk to, on
 // 127.0.0.1 only, and stops them by process ID when the test ends: Dovecot
-// (IMAP), and go-imap's in-process server for fast tests.
+// (IMAP), Mailpit (SMTP), Chromium, and the in-process servers of go-imap
+// and go-smtp for fast tests. The demo uses the in-process ones too.
 //
 // A peer that is not installed makes the test skip, except when the CI
 // environment variable is set: there the test fails, so that CI never passes

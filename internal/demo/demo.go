@@ -1,0 +1,264 @@
+// Package demo runs the whole pipeline in one process with nothing
+// installed: go-imap's in-memory IMAP server holding a few reader
+// questions, go-smtp's server keeping what is sent, and the real code in
+// between (ingest, answer, publish, send) in a temporary newsletter home,
+// then the archive site, with a page of the mail that was sent.
+package demo
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"html"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"mailbag/archive"
+	"mailbag/ingest"
+	"mailbag/internal/home"
+	"mailbag/internal/peers"
+	"mailbag/internal/sqlitedb"
+	"mailbag/publish"
+)
+
+//go:embed questions/*.eml seed.md
+var files embed.FS
+
+// answers are what the demo's author writes into the drafts, by question.
+var answers = []string{
+	"Yes, and it is kinder than it feels. Ask in private, and ask about the process, not the person: \"I noticed a few changes went in without review; is that deliberate, or should we set up branch protection?\"\n\nSenior people usually welcome a question asked in good faith. If they do not, that tells you something about the team, and your manager should hear about it.",
+	"It is a two-way door more often than people say. Take the role for a fixed time, say a year, and agree with your manager what success looks like and what happens if you want to go back.\n\nYou will write less code. Keep a small, real piece of it, and spend the rest making your team's code better.",
+}
+
+// Options configures a demo run.
+type Options struct {
+	Addr string    // where the site listens; "127.0.0.1:0" picks a port
+	Keep bool      // keep the temporary home afterwards
+	Out  io.Writer // where the steps are told
+	Log  *slog.Logger
+}
+
+// Run runs the demo until ctx is done. It prints each step, then the site's
+// URL on a line of its own once the site answers.
+func Run(ctx context.Context, o Options) error {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	say := func(format string, args ...any) { fmt.Fprintf(o.Out, format+"\n", args...) }
+	dir, err := os.MkdirTemp("", "mailbag-demo")
+	if err != nil {
+		return err
+	}
+	if o.Keep {
+		defer say("The demo home is kept in %s", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	h, err := home.Init(dir)
+	if err != nil {
+		return err
+	}
+	say("1. A newsletter home in %s", h.Dir)
+
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer ln.Close()
+	site := "http://" + ln.Addr().String()
+	nl := publish.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: site}
+	loc := time.UTC
+
+	db, err := sqlitedb.Open(h.Database())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	posts := &archive.Posts{Dir: h.Posts(), Location: loc}
+	seed, _ := files.ReadFile("seed.md")
+	if err := os.WriteFile(filepath.Join(h.Posts(), "2018-06-20-a-product-manager-stepped-on-my-toe.md"), seed, 0o644); err != nil {
+		return err
+	}
+
+	q, err := ingestQuestions(ctx, db, h, say)
+	if err != nil {
+		return err
+	}
+	x, _, err := archive.OpenIndex(h.Index(), posts)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	if err := answerTwo(ctx, q, posts, x, h, say); err != nil {
+		return err
+	}
+	sink, stopSink, err := peers.NewSMTPSink(false)
+	if err != nil {
+		return err
+	}
+	defer stopSink()
+	subs, err := sendAnswers(ctx, db, h, posts, nl, sink, say)
+	if err != nil {
+		return err
+	}
+	return serveSite(ctx, ln, site, h, posts, x, subs, sink, o, say)
+}
+
+// ingestQuestions starts the in-memory IMAP server with the demo's
+// questions and ingests them.
+func ingestQuestions(ctx context.Context, db *sql.DB, h home.Home, say func(string, ...any)) (*ingest.Queue, error) {
+	imap, stop, err := peers.NewMemIMAP()
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	names, _ := fs.Glob(files, "questions/*.eml")
+	for _, name := range names {
+		raw, _ := files.ReadFile(name)
+		if err := imap.Deliver([]byte(strings.ReplaceAll(string(raw), "\n", "\r\n"))); err != nil {
+			return nil, err
+		}
+	}
+	q, err := ingest.NewQueue(ctx, db, nil)
+	if err != nil {
+		return nil, err
+	}
+	in := ingest.New(q, ingest.Options{
+		Server:     ingest.Server{Address: imap.Addr, Security: "none", Username: imap.Username, Password: imap.Password, Mailbox: "INBOX"},
+		MailDir:    h.Mail(),
+		OwnAddress: "ask@example.org",
+	})
+	sum, err := in.Run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	say("2. Ingested %d messages over IMAP: %d questions, %d set aside (an out-of-office reply)", len(names), sum.New, sum.Ignored)
+	return q, nil
+}
+
+// answerTwo answers the first two new questions: a draft from the
+// template, the demo's answer written in, published.
+func answerTwo(ctx context.Context, q *ingest.Queue, posts *archive.Posts, x *archive.Index, h home.Home, say func(string, ...any)) error {
+	news, err := q.List(ctx, ingest.StatusNew)
+	if err != nil {
+		return err
+	}
+	drafts := &publish.Drafts{Dir: h.Drafts(), Signoff: "All the best,\n\n-- Jim"}
+	p := &publish.Publisher{Drafts: drafts, Posts: posts, Index: x, Queue: q}
+	for i, qq := range news[:min(2, len(news))] {
+		related, err := x.Related(ctx, qq.Subject+" "+qq.Text, 5)
+		if err != nil {
+			return err
+		}
+		path, err := drafts.Create([]*ingest.Question{qq}, related)
+		if err != nil {
+			return err
+		}
+		draft, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		draft = []byte(strings.Replace(string(draft), publish.Placeholder, answers[i], 1))
+		if err := os.WriteFile(path, draft, 0o644); err != nil {
+			return err
+		}
+		post, err := p.Publish(ctx, path, time.Now())
+		if err != nil {
+			return err
+		}
+		say("3. Answered question %d, %q: published %s", qq.ID, qq.Subject, filepath.Base(post.Path))
+	}
+	return nil
+}
+
+// sendAnswers mails the two answers to three demo subscribers through the
+// in-process SMTP server.
+func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Posts, nl publish.Newsletter, sink *peers.SMTPSink, say func(string, ...any)) (*publish.Subscribers, error) {
+	subs, err := publish.NewSubscribers(ctx, db, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range []string{"Ana <ana@example.net>", "Bo <bo@example.net>", "Cy <cy@example.net>"} {
+		if _, _, err := subs.Add(ctx, e, "", "demo", nil); err != nil {
+			return nil, err
+		}
+	}
+	deliveries, err := publish.NewDeliveries(ctx, db, nil)
+	if err != nil {
+		return nil, err
+	}
+	key, err := publish.LoadSecret(filepath.Join(h.State(), "secret"))
+	if err != nil {
+		return nil, err
+	}
+	host, port, _ := net.SplitHostPort(sink.Addr)
+	p, _ := strconv.Atoi(port)
+	sender := &publish.Sender{SMTP: publish.SMTP{Host: host, Port: p, Security: "none"}, Deliveries: deliveries}
+	list, _, err := posts.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, post := range list[:min(2, len(list))] {
+		r, err := publish.Render(nl, post, key, "")
+		if err != nil {
+			return nil, err
+		}
+		sum, err := sender.Send(ctx, r, false)
+		if err != nil {
+			return nil, err
+		}
+		say("4. Sent %q to %d subscribers", post.Title, sum.Sent)
+	}
+	return subs, nil
+}
+
+// serveSite serves the archive, the subscriber endpoints and a page of the
+// sent mail until ctx is done.
+func serveSite(ctx context.Context, ln net.Listener, site string, h home.Home, posts *archive.Posts, x *archive.Index, subs *publish.Subscribers, sink *peers.SMTPSink, o Options, say func(string, ...any)) error {
+	s, err := archive.NewSite(archive.SiteConfig{Title: "Ask Jim", BaseURL: site, Author: "Jim", Address: "ask@example.org"}, posts, x, o.Log)
+	if err != nil {
+		return err
+	}
+	key, err := publish.LoadSecret(filepath.Join(h.State(), "secret"))
+	if err != nil {
+		return err
+	}
+	handlers, err := publish.NewHandlers(subs, key, "Ask Jim", "ask@example.org", "", o.Log)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	s.Register(mux)
+	handlers.Register(mux)
+	mux.HandleFunc("GET /demo/mail/{$}", func(w http.ResponseWriter, r *http.Request) { mailPage(w, sink) })
+	srv := &http.Server{Handler: archive.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	say("5. The archive site, and the %d messages sent at %s/demo/mail/", sink.Count(), site)
+	say("Ctrl-C stops the demo.")
+	say("%s/", site)
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// mailPage shows the messages the demo sent, as text.
+func mailPage(w http.ResponseWriter, sink *peers.SMTPSink) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Mail sent by the demo</title><link rel=stylesheet href=/style.css></head><body><main><h1>Mail sent by the demo</h1>")
+	for i, m := range sink.Messages() {
+		fmt.Fprintf(&b, "<h2>%d. To %s</h2><pre>%s</pre>", i+1, html.EscapeString(strings.Join(m.To, ", ")), html.EscapeString(string(m.Data)))
+	}
+	b.WriteString("</main></body></html>")
+	_, _ = io.WriteString(w, b.String())
+}

@@ -1,0 +1,100 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is what the demo prints to, read while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestDemo runs the demo headless: it prints its steps and the URL, serves
+// the answers it published and the mail it sent, keeps the askers out of
+// the answers, and removes its home when stopped.
+func TestDemo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out lockedBuffer
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, Options{Addr: "127.0.0.1:0", Out: &out}) }()
+
+	url := regexp.MustCompile(`(?m)^(http://127\.0\.0\.1:\d+)/$`)
+	deadline := time.Now().Add(60 * time.Second)
+	var site string
+	for {
+		if m := url.FindStringSubmatch(out.String()); m != nil {
+			site = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the demo stopped: %v\n%s", err, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no URL within 60s:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, want := range []string{"2. Ingested 4 messages over IMAP: 3 questions, 1 set aside", "to 3 subscribers", "6 messages sent"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the demo did not say %q:\n%s", want, out.String())
+		}
+	}
+	get := func(path string) string {
+		resp, err := http.Get(site + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %s", path, resp.Status)
+		}
+		return string(b)
+	}
+	home := get("/")
+	for _, want := range []string{"How do I give feedback to someone more senior than me?", "Should I take the manager role?", "A product manager stepped on my toe"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("the home page has no %q", want)
+		}
+	}
+	post := get(regexp.MustCompile(`href="(/\d{4}/\d\d/\d\d/how-do-i-give-feedback[^"]*)"`).FindStringSubmatch(home)[1])
+	if !strings.Contains(post, "<blockquote>") || strings.Contains(post, "Priya") || strings.Contains(post, "priya@example.net") {
+		t.Errorf("the answer page quotes wrongly or names the asker:\n%s", post)
+	}
+	if mail := get("/demo/mail/"); strings.Count(mail, "<h2>") != 6 || !strings.Contains(mail, "List-Unsubscribe") {
+		t.Errorf("the mail page shows %d messages", strings.Count(mail, "<h2>"))
+	}
+	home1 := regexp.MustCompile(`A newsletter home in (\S+)`).FindStringSubmatch(out.String())[1]
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("the demo stopped with %v", err)
+	}
+	if _, err := os.Stat(home1); !os.IsNotExist(err) {
+		t.Errorf("the demo home %s is still there: %v", home1, err)
+	}
+}
