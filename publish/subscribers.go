@@ -20,8 +20,11 @@ var schemaV1 string
 //go:embed schema_v2.sql
 var schemaV2 string
 
+//go:embed schema_v3.sql
+var schemaV3 string
+
 // migrations are the publish tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2}
+var migrations = []string{schemaV1, schemaV2, schemaV3}
 
 // SubscriberStatus is where a subscriber stands.
 type SubscriberStatus string

@@ -138,19 +138,20 @@ func cmdMailCount(ts *testscript.TestScript, neg bool, args []string) {
 var servers sync.Map
 
 // cmdIMAPServer starts go-imap's in-process server for the script and
-// writes settings for the home in args[0] that point at it (and use UTC):
+// writes settings for the home in args[0] that point at it (and use UTC);
+// further arguments are lines of the [newsletter] table:
 //
-//	imapserver HOME
+//	imapserver HOME [KEY=VALUE...]
 func cmdIMAPServer(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: imapserver HOME")
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: imapserver HOME [KEY=VALUE...]")
 	}
 	m, stop, err := peers.NewMemIMAP()
 	ts.Check(err)
 	ts.Defer(stop)
 	servers.Store(ts.Getenv("WORK"), m)
-	settings := fmt.Sprintf("[newsletter]\naddress = \"ask@example.org\"\ntimezone = \"UTC\"\n\n[imap]\naddress = %q\nsecurity = \"none\"\nusername = %q\npassword_env = \"\"\npassword_command = \"echo %s\"\n",
-		m.Addr, m.Username, m.Password)
+	settings := fmt.Sprintf("[newsletter]\naddress = \"ask@example.org\"\ntimezone = \"UTC\"\n%s\n[imap]\naddress = %q\nsecurity = \"none\"\nusername = %q\npassword_env = \"\"\npassword_command = \"echo %s\"\n",
+		strings.Join(append(args[1:], ""), "\n"), m.Addr, m.Username, m.Password)
 	ts.Check(os.WriteFile(ts.MkAbs(filepath.Join(args[0], "mailbag.toml")), []byte(settings), 0o644))
 }
 

@@ -138,6 +138,19 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		}
 		return err
 	}
+	if n.cfg.Newsletter.NotifyAskers && sum.Remaining == 0 && len(post.Questions) > 0 {
+		q, err := ingest.NewQueue(ctx, db, nil)
+		if err != nil {
+			return err
+		}
+		told, err := publish.NotifyAskers(ctx, db, q, sender, nl, post, n.home.Templates())
+		if told > 0 {
+			fmt.Fprintf(a.stdout, "Told %s that the answer is out.\n", plural(told, "asker"))
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if sum.Failed > 0 {
 		return fmt.Errorf("send: %s failed (`mailbag subscribers list --status bounced` shows the addresses that bounced)", plural(sum.Failed, "message"))
 	}

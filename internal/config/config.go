@@ -44,13 +44,14 @@ type Config struct {
 
 // Newsletter is the [newsletter] table.
 type Newsletter struct {
-	Title     string `toml:"title"`
-	BaseURL   string `toml:"base_url"`
-	Address   string `toml:"address"`
-	Author    string `toml:"author"`
-	Timezone  string `toml:"timezone"`
-	Signoff   string `toml:"signoff"`
-	ServerURL string `toml:"server_url"`
+	Title        string `toml:"title"`
+	BaseURL      string `toml:"base_url"`
+	Address      string `toml:"address"`
+	Author       string `toml:"author"`
+	Timezone     string `toml:"timezone"`
+	Signoff      string `toml:"signoff"`
+	ServerURL    string `toml:"server_url"`
+	NotifyAskers bool   `toml:"notify_askers"`
 }
 
 // IMAP is the [imap] table: where questions arrive.
