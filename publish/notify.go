@@ -22,6 +22,9 @@ import (
 // asker was told before is skipped; a failed message is tried again by the
 // next call. overrides is the home's templates folder ("" for none).
 func NotifyAskers(ctx context.Context, db *sql.DB, q *ingest.Queue, m Mailer, n Newsletter, post *archive.Post, overrides string) (int, error) {
+	if err := migrate(ctx, db); err != nil {
+		return 0, err
+	}
 	t, err := templates.Text(overrides, "notify.txt", nil)
 	if err != nil {
 		return 0, err

@@ -69,7 +69,7 @@ type SendSummary struct {
 // NewDeliveries returns the delivery record kept in db, creating or
 // upgrading the publish tables; now is the clock (nil means time.Now).
 func NewDeliveries(ctx context.Context, db *sql.DB, now func() time.Time) (*Deliveries, error) {
-	if _, err := NewSubscribers(ctx, db, now); err != nil { // the same migrations
+	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
 	if now == nil {

@@ -23,8 +23,11 @@ var schemaV2 string
 //go:embed schema_v3.sql
 var schemaV3 string
 
+//go:embed schema_v4.sql
+var schemaV4 string
+
 // migrations are the publish tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3}
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4}
 
 // SubscriberStatus is where a subscriber stands.
 type SubscriberStatus string
@@ -61,6 +64,11 @@ var (
 	ErrSuppressed = errors.New("publish: the address left the list")
 )
 
+// migrate creates or upgrades the publish tables.
+func migrate(ctx context.Context, db *sql.DB) error {
+	return sqlitedb.Migrate(ctx, db, "publish", migrations)
+}
+
 // Subscribers is the subscriber list in the state database.
 type Subscribers struct {
 	db  *sql.DB
@@ -70,7 +78,7 @@ type Subscribers struct {
 // NewSubscribers returns the list kept in db, creating or upgrading its
 // tables; now is the clock (nil means time.Now).
 func NewSubscribers(ctx context.Context, db *sql.DB, now func() time.Time) (*Subscribers, error) {
-	if err := sqlitedb.Migrate(ctx, db, "publish", migrations); err != nil {
+	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
 	if now == nil {

@@ -17,7 +17,7 @@ import (
 	"text/template"
 )
 
-//go:embed draft.md mail.html mail.txt confirm.txt notify.txt site
+//go:embed draft.md mail.html mail.txt confirm.txt notify.txt ack.txt site
 var builtin embed.FS
 
 // Names lists the built-in templates ("draft.md", "site/post.html").

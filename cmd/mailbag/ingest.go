@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"mailbag/ingest"
 	"mailbag/internal/config"
 	"mailbag/internal/lockfile"
+	"mailbag/publish"
 )
 
 func newIngestCmd(a *app) *cobra.Command {
@@ -29,8 +31,8 @@ IDLE), reconnecting after a dropped connection, until Ctrl-C or SIGTERM.
 Killing it at any moment loses nothing: the next run carries on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
-				return a.ingest(cmd.Context(), n, q, watch)
+			return a.withDB(cmd.Context(), func(n *newsletter, db *sql.DB) error {
+				return a.ingest(cmd.Context(), n, db, watch)
 			})
 		},
 	}
@@ -39,7 +41,7 @@ Killing it at any moment loses nothing: the next run carries on.`,
 }
 
 // ingest fetches new mail once, or keeps watching for it.
-func (a *app) ingest(ctx context.Context, n *newsletter, q *ingest.Queue, watch bool) error {
+func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool) error {
 	lock, err := lockfile.Acquire(filepath.Join(n.home.State(), "ingest.lock"))
 	if errors.Is(err, lockfile.ErrLocked) {
 		return fmt.Errorf("another mailbag ingest is running on this home: %w", err)
@@ -48,6 +50,10 @@ func (a *app) ingest(ctx context.Context, n *newsletter, q *ingest.Queue, watch 
 		return err
 	}
 	defer lock.Release()
+	q, err := ingest.NewQueue(ctx, db, nil)
+	if err != nil {
+		return err
+	}
 	c := n.cfg.IMAP
 	password, err := config.Secret(ctx, "imap password", c.PasswordEnv, c.PasswordCommand)
 	if err != nil {
@@ -69,11 +75,20 @@ func (a *app) ingest(ctx context.Context, n *newsletter, q *ingest.Queue, watch 
 		opts.Progress = progressLine(a.stderr)
 	}
 	in := ingest.New(q, opts)
+	ack, err := a.acknowledger(ctx, n, db, q)
+	if err != nil {
+		return err
+	}
 	if watch {
 		a.log.Info("watching for new questions; Ctrl-C stops", "mailbox", c.Mailbox, "server", c.Address)
 		return in.Watch(ctx, func(s ingest.Summary) {
 			if s != (ingest.Summary{}) {
 				printSummary(a.stdout, s)
+			}
+			if s.New > 0 {
+				if err := ack(); err != nil {
+					a.log.Error("acknowledge questions", "err", err)
+				}
 			}
 		})
 	}
@@ -86,7 +101,28 @@ func (a *app) ingest(ctx context.Context, n *newsletter, q *ingest.Queue, watch 
 		return err
 	}
 	printSummary(a.stdout, sum)
-	return nil
+	return ack()
+}
+
+// acknowledger returns what replies to new questions that they arrived,
+// when newsletter.acknowledge is set; otherwise it does nothing.
+func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue) (func() error, error) {
+	if !n.cfg.Newsletter.Acknowledge {
+		return func() error { return nil }, nil
+	}
+	sender, err := n.sender(ctx, nil, a)
+	if err != nil {
+		return nil, fmt.Errorf("newsletter.acknowledge needs [smtp]: %w", err)
+	}
+	c := n.cfg.Newsletter
+	nl := publish.Newsletter{Title: c.Title, Address: c.Address, BaseURL: c.BaseURL}
+	return func() error {
+		sent, err := publish.Acknowledge(ctx, db, q, sender, nl, n.home.Templates(), nil)
+		if sent > 0 {
+			fmt.Fprintf(a.stdout, "acknowledged %s\n", plural(sent, "question"))
+		}
+		return err
+	}, nil
 }
 
 func printSummary(w io.Writer, s ingest.Summary) {

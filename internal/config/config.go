@@ -52,6 +52,7 @@ type Newsletter struct {
 	Signoff      string `toml:"signoff"`
 	ServerURL    string `toml:"server_url"`
 	NotifyAskers bool   `toml:"notify_askers"`
+	Acknowledge  bool   `toml:"acknowledge"`
 }
 
 // IMAP is the [imap] table: where questions arrive.

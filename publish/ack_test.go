@@ -1,0 +1,71 @@
+package publish
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbag/ingest"
+	"mailbag/internal/peers"
+	"mailbag/internal/sqlitedb"
+)
+
+// TestAcknowledge: a new question gets one RFC 3834 reply; a second
+// question from the same address within a day gets none; ignored
+// messages (auto-replies, lists, bounces) get none; a day later, one more.
+func TestAcknowledge(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q, err := ingest.NewQueue(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewSubscribers(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	add := func(key, status, kind, from string) {
+		t.Helper()
+		if _, err := db.Exec(`INSERT INTO questions (message_key, status, kind, received, subject, body, from_name, from_addr, mailbox, uidvalidity, uid, created)
+			VALUES (?, ?, ?, '2026-11-24T10:00:00Z', 'How?', 'How?', 'Ana', ?, 'INBOX', 1, 1, '2026-11-24T10:00:00Z')`, key, status, kind, from); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("q1@example.net", "new", "", "ana@example.net")
+	add("q2@example.net", "new", "", "ANA@example.net")
+	add("auto@example.net", "ignored", "auto-reply", "bo@example.net")
+	add("list@example.net", "ignored", "list", "list@example.com")
+	sink := peers.StartSMTPSink(t, false)
+	host, port, _ := net.SplitHostPort(sink.Addr)
+	p, _ := strconv.Atoi(port)
+	m := &Sender{SMTP: SMTP{Host: host, Port: p, Security: "none"}}
+	n := Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+
+	if sent, err := Acknowledge(ctx, db, q, m, n, "", clock); err != nil || sent != 1 {
+		t.Fatalf("Acknowledge = %d, %v; want 1", sent, err)
+	}
+	raw := string(sink.Messages()[0].Data)
+	for _, want := range []string{"Auto-Submitted: auto-replied", "In-Reply-To: <q1@example.net>", "Subject: Re: How?", "<ana@example.net>"} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("no %q in\n%s", want, raw)
+		}
+	}
+	if sent, err := Acknowledge(ctx, db, q, m, n, "", clock); err != nil || sent != 0 {
+		t.Errorf("again: %d, %v", sent, err)
+	}
+	// A day later a new question from ana gets one more.
+	now = now.Add(25 * time.Hour)
+	add("q3@example.net", "new", "", "ana@example.net")
+	if sent, err := Acknowledge(ctx, db, q, m, n, "", clock); err != nil || sent != 1 || sink.Count() != 2 {
+		t.Errorf("a day later: %d, %v; %d messages", sent, err, sink.Count())
+	}
+}
