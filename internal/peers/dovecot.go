@@ -136,6 +136,9 @@ ssl_key = <%[2]s/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:~/Maildir
+# IDLE learns of new mail from inotify; where a busy machine has run out of
+# inotify instances, it falls back to this interval (30 s by default).
+mailbox_idle_check_interval = 1 secs
 namespace inbox {
   inbox = yes
 }
