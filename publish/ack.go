@@ -1,15 +1,12 @@
 package publish
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"strings"
 	"text/template"
 	"time"
-
-	"github.com/wneessen/go-mail"
 
 	"mailbag/ingest"
 	"mailbag/templates"
@@ -79,25 +76,15 @@ func Acknowledge(ctx context.Context, db *sql.DB, q *ingest.Queue, m Mailer, n N
 
 // acknowledge mails one asker.
 func acknowledge(ctx context.Context, t *template.Template, m Mailer, n Newsletter, qq *ingest.Question) error {
-	var body bytes.Buffer
-	if err := t.Execute(&body, map[string]string{"Newsletter": n.Title, "Subject": qq.Subject}); err != nil {
-		return err
+	a := autoMail{
+		fromName: n.Title, fromAddr: n.Address, toName: qq.FromName, toAddr: qq.FromAddr,
+		subject:       "Re: " + qq.Subject,
+		autoSubmitted: "auto-replied",
+		body:          t,
+		data:          map[string]string{"Newsletter": n.Title, "Subject": qq.Subject},
 	}
-	msg := mail.NewMsg()
-	if err := msg.FromFormat(n.Title, n.Address); err != nil {
-		return err
-	}
-	if err := msg.AddToFormat(qq.FromName, qq.FromAddr); err != nil {
-		return err
-	}
-	msg.Subject("Re: " + qq.Subject)
-	msg.SetDate()
-	msg.SetMessageID()
-	msg.SetGenHeader(mail.Header("Auto-Submitted"), "auto-replied")
 	if !strings.HasPrefix(qq.MessageKey, "sha256:") {
-		msg.SetGenHeader(mail.Header("In-Reply-To"), "<"+qq.MessageKey+">")
-		msg.SetGenHeader(mail.Header("References"), "<"+qq.MessageKey+">")
+		a.inReplyTo = qq.MessageKey
 	}
-	msg.SetBodyString(mail.TypeTextPlain, body.String())
-	return m.SendMessage(ctx, msg)
+	return a.send(ctx, m)
 }

@@ -141,23 +141,13 @@ func (h *Handlers) subscribe(w http.ResponseWriter, r *http.Request) {
 // sendConfirmation mails sub the link that confirms the subscription.
 func (h *Handlers) sendConfirmation(ctx context.Context, sub *Subscriber) error {
 	link := strings.TrimRight(h.BaseURL, "/") + "/confirm?t=" + url.QueryEscape(Token(h.key, confirmPurpose(sub), sub.ID, sub.Email))
-	var body bytes.Buffer
-	if err := h.confirm.Execute(&body, map[string]string{"Newsletter": h.site.Title, "ConfirmURL": link}); err != nil {
-		return err
-	}
-	m := mail.NewMsg()
-	if err := m.FromFormat(h.site.Title, h.site.Address); err != nil {
-		return err
-	}
-	if err := m.To(sub.Email); err != nil {
-		return err
-	}
-	m.Subject("Confirm your subscription to " + h.site.Title)
-	m.SetDate()
-	m.SetMessageID()
-	m.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
-	m.SetBodyString(mail.TypeTextPlain, body.String())
-	return h.Mailer.SendMessage(ctx, m)
+	return autoMail{
+		fromName: h.site.Title, fromAddr: h.site.Address, toAddr: sub.Email,
+		subject:       "Confirm your subscription to " + h.site.Title,
+		autoSubmitted: "auto-generated",
+		body:          h.confirm,
+		data:          map[string]string{"Newsletter": h.site.Title, "ConfirmURL": link},
+	}.send(ctx, h.Mailer)
 }
 
 func (h *Handlers) confirmPage(w http.ResponseWriter, r *http.Request) {

@@ -1,15 +1,12 @@
 package publish
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"strings"
 	"text/template"
 	"time"
-
-	"github.com/wneessen/go-mail"
 
 	"mailbag/archive"
 	"mailbag/ingest"
@@ -58,26 +55,15 @@ func NotifyAskers(ctx context.Context, db *sql.DB, q *ingest.Queue, m Mailer, n 
 
 // notify mails one asker.
 func notify(ctx context.Context, t *template.Template, m Mailer, n Newsletter, post *archive.Post, qq *ingest.Question) error {
-	var body bytes.Buffer
-	data := map[string]string{
-		"Newsletter": n.Title,
-		"Subject":    qq.Subject,
-		"PostURL":    strings.TrimRight(n.BaseURL, "/") + archive.PostURL(post),
-	}
-	if err := t.Execute(&body, data); err != nil {
-		return err
-	}
-	msg := mail.NewMsg()
-	if err := msg.FromFormat(n.Title, n.Address); err != nil {
-		return err
-	}
-	if err := msg.AddToFormat(qq.FromName, qq.FromAddr); err != nil {
-		return err
-	}
-	msg.Subject("Your question was answered: " + post.Title)
-	msg.SetDate()
-	msg.SetMessageID()
-	msg.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
-	msg.SetBodyString(mail.TypeTextPlain, body.String())
-	return m.SendMessage(ctx, msg)
+	return autoMail{
+		fromName: n.Title, fromAddr: n.Address, toName: qq.FromName, toAddr: qq.FromAddr,
+		subject:       "Your question was answered: " + post.Title,
+		autoSubmitted: "auto-generated",
+		body:          t,
+		data: map[string]string{
+			"Newsletter": n.Title,
+			"Subject":    qq.Subject,
+			"PostURL":    strings.TrimRight(n.BaseURL, "/") + archive.PostURL(post),
+		},
+	}.send(ctx, m)
 }

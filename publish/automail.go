@@ -1,0 +1,49 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"text/template"
+
+	"github.com/wneessen/go-mail"
+)
+
+// autoMail is a short text message the newsletter sends one person on its
+// own: a confirmation link, an acknowledgement, a notification.
+type autoMail struct {
+	fromName, fromAddr string
+	toName, toAddr     string
+	subject            string
+	// autoSubmitted is the Auto-Submitted value (RFC 3834): auto-generated
+	// or auto-replied.
+	autoSubmitted string
+	// inReplyTo is the Message-ID replied to, without brackets; "" for none.
+	inReplyTo string
+	body      *template.Template
+	data      any
+}
+
+// send renders the body and mails the message through m.
+func (a autoMail) send(ctx context.Context, m Mailer) error {
+	var body bytes.Buffer
+	if err := a.body.Execute(&body, a.data); err != nil {
+		return err
+	}
+	msg := mail.NewMsg()
+	if err := msg.FromFormat(a.fromName, a.fromAddr); err != nil {
+		return err
+	}
+	if err := msg.AddToFormat(a.toName, a.toAddr); err != nil {
+		return err
+	}
+	msg.Subject(a.subject)
+	msg.SetDate()
+	msg.SetMessageID()
+	msg.SetGenHeader(mail.Header("Auto-Submitted"), a.autoSubmitted)
+	if a.inReplyTo != "" {
+		msg.SetGenHeader(mail.Header("In-Reply-To"), "<"+a.inReplyTo+">")
+		msg.SetGenHeader(mail.Header("References"), "<"+a.inReplyTo+">")
+	}
+	msg.SetBodyString(mail.TypeTextPlain, body.String())
+	return m.SendMessage(ctx, msg)
+}
