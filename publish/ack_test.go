@@ -2,16 +2,11 @@ package publish
 
 import (
 	"context"
-	"net"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"mailbag/ingest"
 	"mailbag/internal/peers"
-	"mailbag/internal/sqlitedb"
 )
 
 // TestAcknowledge: a new question gets one RFC 3834 reply; a second
@@ -19,18 +14,7 @@ import (
 // messages (auto-replies, lists, bounces) get none; a day later, one more.
 func TestAcknowledge(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	q, err := ingest.NewQueue(ctx, db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := NewSubscribers(ctx, db, nil); err != nil {
-		t.Fatal(err)
-	}
+	db, q := stateFixture(t)
 	add := func(key, status, kind, from string) {
 		t.Helper()
 		if _, err := db.Exec(`INSERT INTO questions (message_key, status, kind, received, subject, body, from_name, from_addr, mailbox, uidvalidity, uid, created)
@@ -43,9 +27,7 @@ func TestAcknowledge(t *testing.T) {
 	add("auto@example.net", "ignored", "auto-reply", "bo@example.net")
 	add("list@example.net", "ignored", "list", "list@example.com")
 	sink := peers.StartSMTPSink(t, false)
-	host, port, _ := net.SplitHostPort(sink.Addr)
-	p, _ := strconv.Atoi(port)
-	m := &Sender{SMTP: SMTP{Host: host, Port: p, Security: "none"}}
+	m := sinkMailer(sink)
 	n := Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }

@@ -5,13 +5,11 @@ import (
 	"context"
 	"io"
 	"mime/quotedprintable"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -136,9 +134,7 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	host, port, _ := net.SplitHostPort(sink.Addr)
-	p, _ := strconv.Atoi(port)
-	h.Mailer = &Sender{SMTP: SMTP{Host: host, Port: p, Security: "none"}}
+	h.Mailer = sinkMailer(sink)
 	h.BaseURL = "https://ask.example.org"
 	h.limit = newClientLimits(rate.Every(time.Second), 100)
 	mux := http.NewServeMux()

@@ -2,33 +2,17 @@ package publish
 
 import (
 	"context"
-	"net"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/internal/peers"
-	"mailbag/internal/sqlitedb"
 )
 
 func TestNotifyAskersOnce(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	q, err := ingest.NewQueue(ctx, db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := NewSubscribers(ctx, db, nil); err != nil { // the publish tables
-		t.Fatal(err)
-	}
+	db, q := stateFixture(t)
 	for i, from := range []string{"ana@example.net", ""} {
 		if _, err := db.Exec(`INSERT INTO questions (message_key, status, received, subject, body, from_name, from_addr, mailbox, uidvalidity, uid, created)
 			VALUES (?, 'answered', '2026-11-24T10:00:00Z', 'How?', 'How?', 'Ana', ?, 'INBOX', 1, ?, '2026-11-24T10:00:00Z')`, i, from, i+1); err != nil {
@@ -36,9 +20,7 @@ func TestNotifyAskersOnce(t *testing.T) {
 		}
 	}
 	sink := peers.StartSMTPSink(t, false)
-	host, port, _ := net.SplitHostPort(sink.Addr)
-	p, _ := strconv.Atoi(port)
-	mailer := &Sender{SMTP: SMTP{Host: host, Port: p, Security: "none"}}
+	mailer := sinkMailer(sink)
 	post := &archive.Post{Title: "On how", Slug: "on-how", Date: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), Questions: []int64{1, 2}}
 	n := Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}
 	told, err := NotifyAskers(ctx, db, q, mailer, n, post, "")

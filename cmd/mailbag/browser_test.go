@@ -2,13 +2,11 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -30,13 +28,7 @@ func TestSiteInABrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	site := fmt.Sprintf("http://127.0.0.1:%d", port)
+	site := freeSite(t)
 	settings := fmt.Sprintf("[newsletter]\nbase_url = %q\n\n[smtp]\naddress = %q\nsecurity = \"none\"\nusername = \"\"\npassword_env = \"\"\n", site, mp.SMTPAddr)
 	if err := os.WriteFile(h.Settings(), []byte(settings), 0o644); err != nil {
 		t.Fatal(err)
@@ -52,21 +44,7 @@ func TestSiteInABrowser(t *testing.T) {
 	run("import", "../../testdata/seed")
 	run("import", "../../testdata/corpora/posts/go-blog")
 
-	serve, out := mailbag(bin, h, "", "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port))
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		serve.Process.Signal(syscall.SIGTERM)
-		serve.Wait()
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), site) {
-		if time.Now().After(deadline) {
-			t.Fatalf("serve printed no URL:\n%s", out)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	startServe(t, bin, h, "", site)
 	shots := filepath.Join(os.TempDir(), "mailbag-screenshots")
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)

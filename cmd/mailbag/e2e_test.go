@@ -2,13 +2,10 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -25,13 +22,7 @@ func TestEndToEnd(t *testing.T) {
 	mp := peers.StartMailpit(t)
 	browser := peers.StartChromium(t)
 	h := dovecotHome(t, d)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	site := fmt.Sprintf("http://127.0.0.1:%d", port)
+	site := freeSite(t)
 	settings, err := os.ReadFile(h.Settings())
 	if err != nil {
 		t.Fatal(err)
@@ -77,21 +68,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("Mailpit got %v", got)
 	}
 
-	serve, out := mailbag(bin, h, d.Password, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port))
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		serve.Process.Signal(syscall.SIGTERM)
-		serve.Wait()
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), site) {
-		if time.Now().After(deadline) {
-			t.Fatalf("serve printed no URL:\n%s", out)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	startServe(t, bin, h, d.Password, site)
 	if err := chromedp.Do(browser,
 		chromedp.Navigate(site+"/"),
 		chromedp.SendKeys(chromedp.CSS("#q"), "quokka"),

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"mailbag/internal/home"
+)
+
+// freeSite returns the URL of a free port on 127.0.0.1, for a site to
+// listen on ("http://127.0.0.1:PORT", no slash).
+func freeSite(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return "http://" + ln.Addr().String()
+}
+
+// startServe runs `mailbag serve` (the binary bin) on home h at site, and
+// waits until it has printed its URL; it is stopped when the test ends.
+func startServe(t *testing.T, bin string, h home.Home, password, site string) {
+	t.Helper()
+	serve, out := mailbag(bin, h, password, "serve", "--addr", strings.TrimPrefix(site, "http://"))
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		serve.Process.Signal(syscall.SIGTERM)
+		serve.Wait()
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), site) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve printed no URL:\n%s", out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,41 @@
+package publish
+
+import (
+	"context"
+	"database/sql"
+	"net"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"mailbag/ingest"
+	"mailbag/internal/peers"
+	"mailbag/internal/sqlitedb"
+)
+
+// stateFixture opens a fresh state database with the ingest and publish
+// tables, and its question queue.
+func stateFixture(t *testing.T) (*sql.DB, *ingest.Queue) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	q, err := ingest.NewQueue(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	return db, q
+}
+
+// sinkMailer is a Sender to sink, in plain text.
+func sinkMailer(sink *peers.SMTPSink) *Sender {
+	host, port, _ := net.SplitHostPort(sink.Addr)
+	p, _ := strconv.Atoi(port)
+	return &Sender{SMTP: SMTP{Host: host, Port: p, Security: "none"}}
+}
