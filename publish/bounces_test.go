@@ -58,7 +58,7 @@ func TestApplyBounces(t *testing.T) {
 	if again, err := ApplyBounces(ctx, q, subs, mailDir); err != nil || len(again) != 0 {
 		t.Errorf("again: %q, %v", again, err)
 	}
-	d, err := NewDeliveries(ctx, db, nil)
+	d, err := NewDeliveries(ctx, db, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
+	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -18,11 +20,17 @@ type Deliveries struct {
 	// allows one writer, and one kept waiting sleeps in its busy handler
 	// for milliseconds.
 	mu sync.Mutex
+	// dir holds the delivery journal and the lock that lets one run send
+	// at a time.
+	dir       string
+	applyStmt *sql.Stmt
+	// journalWriter, in tests, stands between the journal and its file.
+	journalWriter func(io.Writer) io.Writer
 }
 
 // DeliveryCounts counts a post's deliveries by status.
 type DeliveryCounts struct {
-	Pending, Claimed, Sending, Sent, Failed int
+	Pending, Sending, Sent, Failed int
 }
 
 // plan adds a pending delivery of post to every active subscriber who has
@@ -35,10 +43,6 @@ func (d *Deliveries) plan(ctx context.Context, slug string) (DeliveryCounts, err
 		ON CONFLICT (post_slug, subscriber_id) DO NOTHING`, slug, now); err != nil {
 		return DeliveryCounts{}, fmt.Errorf("publish: plan deliveries: %w", err)
 	}
-	// Claimed by a run that stopped, never handed over: to send.
-	if _, err := d.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending' WHERE post_slug = ? AND status = 'claimed'`, slug); err != nil {
-		return DeliveryCounts{}, fmt.Errorf("publish: plan deliveries: %w", err)
-	}
 	// Those who left since they were planned are not mailed.
 	if _, err := d.db.ExecContext(ctx, `DELETE FROM deliveries WHERE post_slug = ? AND status = 'pending'
 		AND subscriber_id IN (SELECT id FROM subscribers WHERE status != 'active')`, slug); err != nil {
@@ -48,12 +52,36 @@ func (d *Deliveries) plan(ctx context.Context, slug string) (DeliveryCounts, err
 }
 
 // ToSend counts the active subscribers a send of the post slug would mail
-// now, without recording anything.
+// now, without recording anything. What a stopped run left in the journal
+// is taken into account, as the send would.
 func (d *Deliveries) ToSend(ctx context.Context, slug string) (int, error) {
-	var n int
-	err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM subscribers s WHERE s.status = 'active'
-		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.post_slug = ? AND d.subscriber_id = s.id AND d.status != 'pending')`, slug).Scan(&n)
+	entries, err := readJournal(d.journalPath())
 	if err != nil {
+		return 0, err
+	}
+	handled := map[int64]bool{} // by the journal's last word
+	for _, e := range entries {
+		if e.slug == slug {
+			handled[e.id] = e.status != "pending"
+		}
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT s.id FROM subscribers s WHERE s.status = 'active'
+		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.post_slug = ? AND d.subscriber_id = s.id AND d.status != 'pending')`, slug)
+	if err != nil {
+		return 0, fmt.Errorf("publish: count recipients: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return 0, fmt.Errorf("publish: count recipients: %w", err)
+		}
+		if !handled[id] {
+			n++
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("publish: count recipients: %w", err)
 	}
 	return n, nil
@@ -76,8 +104,6 @@ func (d *Deliveries) Counts(ctx context.Context, slug string) (DeliveryCounts, e
 		switch status {
 		case "pending":
 			c.Pending = n
-		case "claimed":
-			c.Claimed = n
 		case "sending":
 			c.Sending = n
 		case "sent":
@@ -101,52 +127,31 @@ func (d *Deliveries) retryUnconfirmed(ctx context.Context, slug string) error {
 	return nil
 }
 
-// claim marks up to n pending deliveries of slug as claimed, in one
-// transaction, and returns their subscribers. A claimed delivery is not
-// handed to the server until step marks it sending.
-func (d *Deliveries) claim(ctx context.Context, slug string, n int) ([]*Subscriber, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	rows, err := d.db.QueryContext(ctx, `UPDATE deliveries SET status = 'claimed', attempts = attempts + 1, updated = ?
-		WHERE post_slug = ? AND subscriber_id IN (
-			SELECT subscriber_id FROM deliveries WHERE post_slug = ? AND status = 'pending' ORDER BY subscriber_id LIMIT ?)
-		RETURNING subscriber_id`, d.now().UTC().Format(time.RFC3339), slug, slug, n)
+// pending returns the subscribers of up to n pending deliveries of slug,
+// those with an ID above after, in order of ID.
+func (d *Deliveries) pending(ctx context.Context, slug string, after int64, n int) ([]*Subscriber, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id IN (
+		SELECT subscriber_id FROM deliveries WHERE post_slug = ? AND status = 'pending' AND subscriber_id > ?
+		ORDER BY subscriber_id LIMIT ?) ORDER BY id`, slug, after, n)
 	if err != nil {
-		return nil, fmt.Errorf("publish: claim deliveries: %w", err)
+		return nil, fmt.Errorf("publish: read pending deliveries: %w", err)
 	}
-	var ids []any
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("publish: claim deliveries: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("publish: claim deliveries: %w", err)
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	subRows, err := d.db.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY id`, ids...)
-	if err != nil {
-		return nil, fmt.Errorf("publish: claim deliveries: %w", err)
-	}
-	defer subRows.Close()
+	defer rows.Close()
 	var subs []*Subscriber
-	for subRows.Next() {
-		sub, err := scanSubscriber(subRows)
+	for rows.Next() {
+		sub, err := scanSubscriber(rows)
 		if err != nil {
-			return nil, fmt.Errorf("publish: claim deliveries: %w", err)
+			return nil, fmt.Errorf("publish: read pending deliveries: %w", err)
 		}
 		subs = append(subs, sub)
 	}
-	return subs, subRows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("publish: read pending deliveries: %w", err)
+	}
+	return subs, nil
 }
 
-// outcome is what became of one claimed delivery.
+// outcome is what became of one delivery.
 type outcome struct {
 	sub       *Subscriber
 	sent      bool
@@ -155,41 +160,75 @@ type outcome struct {
 	bounced   bool   // the server said the address does not exist (5.1.x)
 }
 
-// step records, in one statement, the outcome of the delivery just made
-// (done; nil for none) and that the next one (next; nil for none) is being
-// handed to the server. One commit a message: a crash leaves at most the
-// message in flight unconfirmed on each connection.
-func (d *Deliveries) step(ctx context.Context, slug string, done *outcome, next *Subscriber) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := d.now().UTC().Format(time.RFC3339)
-	doneID, nextID := int64(-1), int64(-1)
-	var status, errText, msgID string
-	if done != nil {
-		doneID, status, errText, msgID = done.sub.ID, done.status(), done.err, done.messageID
-	}
-	if next != nil {
-		nextID = next.ID
-	}
-	if doneID < 0 && nextID < 0 {
+// entry is the journal line of the outcome.
+func (o outcome) entry(slug string) entry {
+	return entry{slug: slug, id: o.sub.ID, status: o.status(), bounced: o.bounced, messageID: o.messageID, err: o.err}
+}
+
+// applySQL records one journal entry: an outcome, or that a delivery was
+// handed over, which changes only one not yet handed over.
+const applySQL = `UPDATE deliveries SET status = ?1, error = ?2, message_id = ?3, updated = ?4,
+	attempts = attempts + (?1 IN ('sent', 'failed'))
+	WHERE post_slug = ?5 AND subscriber_id = ?6 AND (?1 != 'sending' OR status = 'pending')`
+
+// apply records entries in tx, in order, and marks the subscribers whose
+// address the server said does not exist as bounced.
+func (d *Deliveries) apply(ctx context.Context, tx *sql.Tx, entries []entry) error {
+	if len(entries) == 0 {
 		return nil
 	}
-	if _, err := d.db.ExecContext(ctx, `UPDATE deliveries SET
-			status     = CASE subscriber_id WHEN ? THEN ? ELSE 'sending' END,
-			error      = CASE subscriber_id WHEN ? THEN ? ELSE error END,
-			message_id = CASE subscriber_id WHEN ? THEN ? ELSE message_id END,
-			updated    = ?
-		WHERE post_slug = ? AND subscriber_id IN (?, ?)`,
-		doneID, status, doneID, errText, doneID, msgID, now, slug, doneID, nextID); err != nil {
-		return fmt.Errorf("publish: record deliveries: %w", err)
-	}
-	if done != nil && done.bounced {
-		if _, err := d.db.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', updated = ? WHERE id = ?`, now, done.sub.ID); err != nil {
-			return fmt.Errorf("publish: mark %s bounced: %w", done.sub.Email, err)
+	now := d.now().UTC().Format(time.RFC3339)
+	stmt := tx.StmtContext(ctx, d.applyStmt)
+	defer stmt.Close()
+	for _, e := range entries {
+		if _, err := stmt.ExecContext(ctx, e.status, e.err, e.messageID, now, e.slug, e.id); err != nil {
+			return fmt.Errorf("publish: record deliveries: %w", err)
+		}
+		if e.bounced {
+			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', updated = ? WHERE id = ?`, now, e.id); err != nil {
+				return fmt.Errorf("publish: mark subscriber %d bounced: %w", e.id, err)
+			}
 		}
 	}
 	return nil
 }
+
+// recover replays the journal a stopped run left into the database, then
+// removes it. Replaying twice does no harm: a crash in between is mended by
+// the next run.
+func (d *Deliveries) recover(ctx context.Context) error {
+	entries, err := readJournal(d.journalPath())
+	if err != nil || entries == nil {
+		return err
+	}
+	if err := d.inTx(ctx, func(tx *sql.Tx) error { return d.apply(ctx, tx, entries) }); err != nil {
+		return err
+	}
+	if err := os.Remove(d.journalPath()); err != nil {
+		return fmt.Errorf("publish: remove the replayed delivery journal: %w", err)
+	}
+	return nil
+}
+
+// inTx runs f in a transaction, this process's writers taking turns.
+func (d *Deliveries) inTx(ctx context.Context, f func(*sql.Tx) error) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("publish: record deliveries: %w", err)
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("publish: record deliveries: %w", err)
+	}
+	return nil
+}
+
+func (d *Deliveries) journalPath() string { return filepath.Join(d.dir, journalName) }
 
 // status is the delivery status an outcome leaves.
 func (o outcome) status() string {
@@ -202,16 +241,10 @@ func (o outcome) status() string {
 	return "pending" // not tried: stopped first
 }
 
-// release puts claimed deliveries that were not handed over back among the
-// pending.
-func (d *Deliveries) release(ctx context.Context, slug string, subs []*Subscriber) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, sub := range subs {
-		if _, err := d.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending' WHERE post_slug = ? AND subscriber_id = ? AND status = 'claimed'`,
-			slug, sub.ID); err != nil {
-			return fmt.Errorf("publish: release delivery to %s: %w", sub.Email, err)
-		}
+// flush records entries in one transaction.
+func (d *Deliveries) flush(ctx context.Context, entries []entry) error {
+	if len(entries) == 0 {
+		return nil
 	}
-	return nil
+	return d.inTx(ctx, func(tx *sql.Tx) error { return d.apply(ctx, tx, entries) })
 }

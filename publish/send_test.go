@@ -42,7 +42,8 @@ type sendFixture struct {
 func newSendFixture(t testing.TB, sink *peers.SMTPSink, n int) *sendFixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
+	dir := t.TempDir()
+	db, err := sqlitedb.Open(filepath.Join(dir, "mailbag.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func newSendFixture(t testing.TB, sink *peers.SMTPSink, n int) *sendFixture {
 			t.Fatal(err)
 		}
 	}
-	deliveries, err := NewDeliveries(ctx, db, nil)
+	deliveries, err := NewDeliveries(ctx, db, dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

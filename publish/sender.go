@@ -8,12 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/wneessen/go-mail"
 	"golang.org/x/time/rate"
+
+	"mailbag/internal/lockfile"
 )
 
 // SMTP says how to reach the mail relay.
@@ -67,19 +71,26 @@ type SendSummary struct {
 }
 
 // NewDeliveries returns the delivery record kept in db, creating or
-// upgrading the publish tables; now is the clock (nil means time.Now).
-func NewDeliveries(ctx context.Context, db *sql.DB, now func() time.Time) (*Deliveries, error) {
+// upgrading the publish tables. dir is the state folder: the delivery
+// journal and the lock that lets one run send at a time are kept there. now
+// is the clock (nil means time.Now).
+func NewDeliveries(ctx context.Context, db *sql.DB, dir string, now func() time.Time) (*Deliveries, error) {
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &Deliveries{db: db, now: now}, nil
+	apply, err := db.PrepareContext(ctx, applySQL)
+	if err != nil {
+		return nil, fmt.Errorf("publish: record deliveries: %w", err)
+	}
+	return &Deliveries{db: db, now: now, dir: dir, applyStmt: apply}, nil
 }
 
-// claimSize is how many deliveries a connection claims at a time.
-const claimSize = 100
+// batchSize is how many pending deliveries are read at a time, and how
+// many outcomes a connection records in one transaction.
+const batchSize = 100
 
 // Send mails r's post to every active subscriber who has not had it, and
 // records each delivery. Killed at any moment and run again, it mails only
@@ -87,22 +98,43 @@ const claimSize = 100
 // the stop is reported as unconfirmed, and is not sent again unless
 // retryUnconfirmed. 4xx replies and dropped connections are retried with
 // backoff; a 5xx reply fails the delivery, and a 5.1.x one (no such
-// address) marks the subscriber bounced.
+// address) marks the subscriber bounced. One run sends at a time: another
+// is refused with an error wrapping lockfile.ErrLocked.
 func (s *Sender) Send(ctx context.Context, r *Rendered, retryUnconfirmed bool) (SendSummary, error) {
-	slug := r.post.Slug
 	var sum SendSummary
+	lock, err := lockfile.Acquire(filepath.Join(s.Deliveries.dir, "send.lock"))
+	if err != nil {
+		return sum, fmt.Errorf("publish: another send is running: %w", err)
+	}
+	defer lock.Release()
+	d := s.Deliveries
+	if err := d.recover(ctx); err != nil {
+		return sum, err
+	}
+	slug := r.post.Slug
 	if retryUnconfirmed {
-		if err := s.Deliveries.retryUnconfirmed(ctx, slug); err != nil {
+		if err := d.retryUnconfirmed(ctx, slug); err != nil {
 			return sum, err
 		}
 	}
-	counts, err := s.Deliveries.plan(ctx, slug)
+	counts, err := d.plan(ctx, slug)
 	if err != nil {
 		return sum, err
 	}
 	sum.Unconfirmed = counts.Sending
 	total := counts.Pending
+	j, err := openJournal(d.journalPath())
+	if err != nil {
+		return sum, err
+	}
+	if d.journalWriter != nil {
+		j.w = d.journalWriter(j.f)
+	}
 
+	// A connection that cannot record stops the others too.
+	parent := ctx
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	var limiter *rate.Limiter
 	if s.Rate > 0 {
 		limiter = rate.NewLimiter(rate.Limit(s.Rate), 1)
@@ -113,10 +145,10 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retryUnconfirmed bool) (
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	record := func(outs []outcome, err error) {
+	record := func(o *outcome, err error) {
 		mu.Lock()
 		defer mu.Unlock()
-		for _, o := range outs {
+		if o != nil {
 			switch {
 			case o.sent:
 				sum.Sent++
@@ -132,66 +164,98 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retryUnconfirmed bool) (
 		}
 		if err != nil && firstErr == nil {
 			firstErr = err
+			stop()
 		}
 		if s.Progress != nil {
 			s.Progress(done, total)
 		}
 	}
+	queue := make(chan *Subscriber, batchSize)
+	wg.Go(func() { record(nil, s.feed(ctx, slug, queue)) })
 	for range max(s.Concurrency, 1) {
-		wg.Go(func() { s.worker(ctx, r, limiter, record) })
+		wg.Go(func() { s.worker(ctx, r, j, queue, limiter, record) })
 	}
 	wg.Wait()
-	after, err := s.Deliveries.Counts(context.WithoutCancel(ctx), slug)
+	// Every outcome is in the database unless recording one failed: then
+	// the journal stays for the next run to replay.
+	if err := j.close(); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	if firstErr == nil {
+		if err := os.Remove(d.journalPath()); err != nil {
+			firstErr = fmt.Errorf("publish: remove the delivery journal: %w", err)
+		}
+	}
+	after, err := d.Counts(context.WithoutCancel(ctx), slug)
 	if err != nil {
 		return sum, err
 	}
-	sum.Remaining = after.Pending + after.Claimed
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = ctx.Err()
+	sum.Remaining = after.Pending
+	if firstErr == nil && parent.Err() != nil {
+		firstErr = parent.Err()
 	}
 	return sum, firstErr
 }
 
-// worker sends claimed deliveries over one connection until none is left,
-// ctx is done, or the database fails. Each outcome is recorded before the
-// next message is handed over, in the same transaction.
-func (s *Sender) worker(ctx context.Context, r *Rendered, limiter *rate.Limiter, record func([]outcome, error)) {
+// feed puts the subscribers of the pending deliveries of slug on queue, in
+// order, until there are no more or ctx is done, then closes it.
+func (s *Sender) feed(ctx context.Context, slug string, queue chan<- *Subscriber) error {
+	defer close(queue)
+	after := int64(0)
+	for {
+		subs, err := s.Deliveries.pending(ctx, slug, after, batchSize)
+		if err != nil || len(subs) == 0 {
+			return err
+		}
+		for _, sub := range subs {
+			select {
+			case queue <- sub:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		after = subs[len(subs)-1].ID
+	}
+}
+
+// worker sends the deliveries on queue over one connection until there are
+// none left, ctx is done, or recording fails. Each message is entered in
+// the journal before it is handed over and again with its outcome; the
+// outcomes reach the database batchSize at a time.
+func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-chan *Subscriber, limiter *rate.Limiter, record func(*outcome, error)) {
+	slug := r.post.Slug
 	var client *mail.Client
-	var prev *outcome
-	// Record the last outcome even when stopping: what the server accepted
-	// must not be sent again.
+	var done []entry // outcomes not yet in the database
 	defer func() {
 		if client != nil {
 			_ = client.Close()
 		}
-		err := s.Deliveries.step(context.WithoutCancel(ctx), r.post.Slug, prev, nil)
-		if prev != nil && err == nil {
-			record([]outcome{*prev}, nil)
+		// Whatever ctx says: what the server accepted must not be sent again.
+		record(nil, s.Deliveries.flush(context.WithoutCancel(ctx), done))
+	}()
+	for sub := range queue {
+		if ctx.Err() != nil {
 			return
 		}
-		record(nil, err)
-	}()
-	for ctx.Err() == nil {
-		subs, err := s.Deliveries.claim(ctx, r.post.Slug, claimSize)
-		if err != nil || len(subs) == 0 {
+		if err := j.write(entry{slug: slug, id: sub.ID, status: "sending"}); err != nil {
 			record(nil, err)
 			return
 		}
-		for i, sub := range subs {
-			if ctx.Err() != nil {
-				record(nil, s.Deliveries.release(context.WithoutCancel(ctx), r.post.Slug, subs[i:]))
-				return
-			}
-			// Recorded whatever ctx says: the outcome must not be lost.
-			if err := s.Deliveries.step(context.WithoutCancel(ctx), r.post.Slug, prev, sub); err != nil {
+		out := s.deliver(ctx, &client, r, sub, limiter)
+		e := out.entry(slug)
+		if err := j.write(e); err != nil {
+			// Not recorded: the next run replays the hand-over as unconfirmed.
+			record(nil, err)
+			return
+		}
+		record(&out, nil)
+		if done = append(done, e); len(done) == batchSize {
+			if err := s.Deliveries.flush(context.WithoutCancel(ctx), done); err != nil {
+				done = nil // in the journal, for the next run
 				record(nil, err)
 				return
 			}
-			if prev != nil {
-				record([]outcome{*prev}, nil)
-			}
-			out := s.deliver(ctx, &client, r, sub, limiter)
-			prev = &out
+			done = done[:0]
 		}
 	}
 }

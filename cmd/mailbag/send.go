@@ -67,7 +67,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err != nil {
 		return err
 	}
-	deliveries, err := publish.NewDeliveries(ctx, db, nil)
+	deliveries, err := publish.NewDeliveries(ctx, db, n.home.State(), nil)
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,8 @@ import (
 
 // TestSendSurvivesSIGKILL kills `mailbag send` several times while it mails
 // 2,000 subscribers through Mailpit, then lets it finish: nobody gets the
-// post twice, and every subscriber either got it or is reported
-// unconfirmed. (An unconfirmed message may have arrived: the server can
+// post twice, every subscriber is recorded as either sent or unconfirmed,
+// and every message recorded as sent arrived. (An unconfirmed message may have arrived: the server can
 // accept it just before the kill, before its answer is recorded. So what
 // arrived plus what is unconfirmed is 2,000 plus those few; each
 // connection leaves at most one message in that state per kill.)
@@ -130,6 +130,27 @@ func TestSendSurvivesSIGKILL(t *testing.T) {
 	}
 	if len(covered) != subscribers {
 		t.Errorf("%d subscribers received it or are reported unconfirmed, want all %d\n%s", len(covered), subscribers, out)
+	}
+	// The record: each subscriber either sent or unconfirmed, and every
+	// message it calls sent arrived.
+	var sent []string
+	rows, err = db.Query(`SELECT s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.status = 'sent'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var e string
+		rows.Scan(&e)
+		sent = append(sent, e)
+	}
+	rows.Close()
+	if len(sent)+len(inFlight) != subscribers {
+		t.Errorf("the record has %d sent and %d unconfirmed, want %d in all", len(sent), len(inFlight), subscribers)
+	}
+	for _, e := range sent {
+		if got[e] == 0 {
+			t.Errorf("%s is recorded as sent but did not arrive", e)
+		}
 	}
 	t.Logf("%d received, %d unconfirmed", len(msgs), unconfirmed)
 }

@@ -192,7 +192,7 @@ func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Po
 			return nil, err
 		}
 	}
-	deliveries, err := publish.NewDeliveries(ctx, db, nil)
+	deliveries, err := publish.NewDeliveries(ctx, db, h.State(), nil)
 	if err != nil {
 		return nil, err
 	}

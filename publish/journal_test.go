@@ -1,0 +1,216 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"mailbag/internal/lockfile"
+	"mailbag/internal/peers"
+)
+
+func TestJournalReadsWhatItWrote(t *testing.T) {
+	path := filepath.Join(t.TempDir(), journalName)
+	j, err := openJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []entry{
+		{slug: "toe", id: 1, status: "sending"},
+		{slug: "toe", id: 1, status: "sent", messageID: "toe.1.5@example.org"},
+		{slug: "toe", id: 2, status: "failed", bounced: true, err: "550 5.1.1 no\tsuch\nuser \"x\""},
+		{slug: "toe", id: 3, status: "pending"},
+	}
+	for _, e := range want {
+		if err := j.write(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.close(); err != nil {
+		t.Fatal(err)
+	}
+	// A line cut short by a kill in the middle of writing it.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("toe\t4\tsend")
+	f.Close()
+	got, err := readJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read back\n%+v\nwant\n%+v", got, want)
+	}
+	if got, err := readJournal(filepath.Join(t.TempDir(), "none")); got != nil || err != nil {
+		t.Errorf("no journal = %v, %v", got, err)
+	}
+}
+
+// TestSendReplaysTheJournalOfAKilledRun: what a run killed mid-batch
+// leaves, pending deliveries and a journal saying the first was accepted
+// and the second handed over, is taken up by the next run: the first is
+// sent, the second unconfirmed, the third and the rest are mailed.
+func TestSendReplaysTheJournalOfAKilledRun(t *testing.T) {
+	ctx := context.Background()
+	sink := peers.StartSMTPSink(t, false)
+	f := newSendFixture(t, sink, 10)
+	d := f.sender.Deliveries
+	slug := f.r.post.Slug
+	if _, err := d.plan(ctx, slug); err != nil {
+		t.Fatal(err)
+	}
+	first, err := d.pending(ctx, slug, 0, 3)
+	if err != nil || len(first) != 3 {
+		t.Fatalf("pending = %d, %v", len(first), err)
+	}
+	journal := "toe\t" + itoa(first[0].ID) + "\tsending\tfalse\t\t\"\"\n" +
+		"toe\t" + itoa(first[0].ID) + "\tsent\tfalse\ttoe.1@example.org\t\"\"\n" +
+		"toe\t" + itoa(first[1].ID) + "\tsending\tfalse\t\t\"\"\n" +
+		"toe\t" + itoa(first[2].ID) + "\tsend" // cut short: never handed over
+	if err := os.WriteFile(d.journalPath(), []byte(journal), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	if n, err := d.ToSend(ctx, slug); err != nil || n != 8 {
+		t.Errorf("ToSend = %d, %v; want 8", n, err)
+	}
+	sum, err := f.sender.Send(ctx, f.r, false)
+	if err != nil || sum.Sent != 8 || sum.Unconfirmed != 1 || sum.Remaining != 0 {
+		t.Fatalf("Send = %+v, %v; want 8 sent, 1 unconfirmed", sum, err)
+	}
+	got := perRecipient(sink.Messages())
+	for i, sub := range first {
+		if want := []int{0, 0, 1}[i]; got[sub.Email] != want {
+			t.Errorf("%s got %d messages, want %d", sub.Email, got[sub.Email], want)
+		}
+	}
+	counts, err := d.Counts(ctx, slug)
+	if err != nil || counts != (DeliveryCounts{Sent: 9, Sending: 1}) {
+		t.Errorf("deliveries = %+v, %v", counts, err)
+	}
+	var msgID string
+	if err := d.db.QueryRow(`SELECT message_id FROM deliveries WHERE subscriber_id = ?`, first[0].ID).Scan(&msgID); err != nil || msgID != "toe.1@example.org" {
+		t.Errorf("message ID = %q, %v", msgID, err)
+	}
+	if _, err := os.Stat(d.journalPath()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the journal is still there after a finished run: %v", err)
+	}
+}
+
+// TestSendRefusesABrokenJournal: a journal line that cannot be read stops
+// the run before anything is sent, naming the line, and is kept.
+func TestSendRefusesABrokenJournal(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	f := newSendFixture(t, sink, 3)
+	path := f.sender.Deliveries.journalPath()
+	broken := "toe\t1\tsending\tfalse\t\t\"\"\ntoe\tx\tsent\tfalse\t\t\"\"\n"
+	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.sender.Send(context.Background(), f.r, false)
+	if err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("Send = %v, want an error naming line 2", err)
+	}
+	if sink.Count() != 0 {
+		t.Errorf("%d messages sent", sink.Count())
+	}
+	if data, _ := os.ReadFile(path); string(data) != broken {
+		t.Errorf("journal now %q", data)
+	}
+}
+
+func TestSendOneRunAtATime(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	f := newSendFixture(t, sink, 3)
+	lock, err := lockfile.Acquire(filepath.Join(f.sender.Deliveries.dir, "send.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	if _, err := f.sender.Send(context.Background(), f.r, false); !errors.Is(err, lockfile.ErrLocked) {
+		t.Fatalf("Send beside another = %v, want ErrLocked", err)
+	}
+	if sink.Count() != 0 {
+		t.Errorf("%d messages sent", sink.Count())
+	}
+}
+
+// FuzzJournalEntry: any line either is refused or reads back the same once
+// written again.
+func FuzzJournalEntry(f *testing.F) {
+	f.Add("toe\t1\tsent\tfalse\ttoe.1@example.org\t\"\"")
+	f.Add("toe\t2\tfailed\ttrue\t\t\"550 5.1.1 no\\tsuch user\"")
+	f.Add("toe\t\t\t\t\t")
+	f.Fuzz(func(t *testing.T, line string) {
+		e, err := parseEntry(line)
+		if err != nil {
+			return
+		}
+		again := string(e.appendTo(nil))
+		if !strings.HasSuffix(again, "\n") {
+			t.Fatalf("%q written without its newline", again)
+		}
+		e2, err := parseEntry(strings.TrimSuffix(again, "\n"))
+		if err != nil || e2 != e {
+			t.Fatalf("%q read as %+v, written as %q, read back as %+v, %v", line, e, again, e2, err)
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// failingWriter passes the first n writes through, then fails as a full
+// disk does.
+type failingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, syscall.ENOSPC
+	}
+	f.n--
+	return f.w.Write(p)
+}
+
+// TestSendStopsWhenTheJournalCannotBeWritten: a full disk stops the run
+// with an error saying so, and the next run mails the rest, the message
+// whose outcome could not be recorded reported unconfirmed, nobody twice.
+func TestSendStopsWhenTheJournalCannotBeWritten(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	f := newSendFixture(t, sink, 10)
+	f.sender.Concurrency = 1
+	d := f.sender.Deliveries
+	// Two messages recorded, the third handed over, its outcome lost.
+	d.journalWriter = func(w io.Writer) io.Writer { return &failingWriter{w: w, n: 5} }
+	sum, err := f.sender.Send(context.Background(), f.r, false)
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Fatalf("Send on a full disk = %+v, %v", sum, err)
+	}
+	if sink.Count() != 3 || sum.Sent != 2 {
+		t.Fatalf("%d messages arrived, %d recorded as sent; want 3 and 2", sink.Count(), sum.Sent)
+	}
+	d.journalWriter = nil
+	sum, err = f.sender.Send(context.Background(), f.r, false)
+	if err != nil || sum.Sent != 7 || sum.Unconfirmed != 1 || sum.Remaining != 0 {
+		t.Fatalf("the next run = %+v, %v; want 7 sent, 1 unconfirmed", sum, err)
+	}
+	for to, n := range perRecipient(sink.Messages()) {
+		if n != 1 {
+			t.Errorf("%s got %d messages", to, n)
+		}
+	}
+	if sink.Count() != 10 {
+		t.Errorf("%d messages in all, want 10", sink.Count())
+	}
+}
