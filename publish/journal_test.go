@@ -14,6 +14,7 @@ import (
 
 	"mailbag/internal/lockfile"
 	"mailbag/internal/peers"
+	"mailbag/internal/sqlitedb"
 )
 
 func TestJournalReadsWhatItWrote(t *testing.T) {
@@ -212,5 +213,35 @@ func TestSendStopsWhenTheJournalCannotBeWritten(t *testing.T) {
 	}
 	if sink.Count() != 10 {
 		t.Errorf("%d messages in all, want 10", sink.Count())
+	}
+}
+
+// TestUpgradeReleasesClaimedDeliveries: deliveries an earlier version's
+// stopped run left claimed, never handed over, are sent by the next run.
+func TestUpgradeReleasesClaimedDeliveries(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlitedb.Open(filepath.Join(dir, "mailbag.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := sqlitedb.Migrate(ctx, db, "publish", migrations[:4]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO subscribers (id, email, email_key, name, status, source, attributes, created, updated)
+		VALUES (1, 'ana@example.net', 'ana@example.net', 'Ana', 'active', 'test', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+		INSERT INTO deliveries (post_slug, subscriber_id, status, updated) VALUES ('toe', 1, 'claimed', '2026-01-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewDeliveries(ctx, db, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := d.Counts(ctx, "toe"); err != nil || c != (DeliveryCounts{Pending: 1}) {
+		t.Errorf("after the upgrade: %+v, %v", c, err)
+	}
+	if subs, err := d.pending(ctx, "toe", 0, 10); err != nil || len(subs) != 1 {
+		t.Errorf("pending = %d, %v", len(subs), err)
 	}
 }

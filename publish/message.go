@@ -41,6 +41,7 @@ type Rendered struct {
 	post       *archive.Post
 	text, html string
 	key        []byte
+	host       string // n.host(), worked out once
 }
 
 // mailData is what mail.txt and mail.html are executed with.
@@ -83,7 +84,7 @@ func Render(n Newsletter, post *archive.Post, key []byte, overrides string) (*Re
 	if err := ht.Execute(&html, data); err != nil {
 		return nil, fmt.Errorf("publish: mail.html: %w", err)
 	}
-	return &Rendered{n: n, post: post, text: text.String(), html: html.String(), key: key}, nil
+	return &Rendered{n: n, post: post, text: text.String(), html: html.String(), key: key, host: n.host()}, nil
 }
 
 // UnsubscribeURL is the personal unsubscribe link of a subscriber.
@@ -109,8 +110,8 @@ func (r *Rendered) Message(sub *Subscriber, now time.Time) (*mail.Msg, error) {
 	}
 	m.Subject(r.post.Title)
 	m.SetDateWithValue(now)
-	m.SetMessageIDWithValue(fmt.Sprintf("%s.%d.%d@%s", r.post.Slug, sub.ID, now.UnixNano(), r.n.host()))
-	m.SetGenHeader(mail.Header("List-Id"), fmt.Sprintf("%s <%s>", r.n.Title, r.n.host()))
+	m.SetMessageIDWithValue(fmt.Sprintf("%s.%d.%d@%s", r.post.Slug, sub.ID, now.UnixNano(), r.host))
+	m.SetGenHeader(mail.Header("List-Id"), r.n.Title+" <"+r.host+">")
 	if strings.HasPrefix(unsub, "https://") {
 		if err := m.SetListUnsubscribeOneClick(unsub, "mailto:"+r.n.Address+"?subject=unsubscribe"); err != nil {
 			return nil, fmt.Errorf("publish: list-unsubscribe: %w", err)
