@@ -78,6 +78,9 @@ func NewDeliveries(ctx context.Context, db *sql.DB, dir string, now func() time.
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
+	if dir == "" {
+		return nil, errors.New("publish: deliveries need the state folder for their journal")
+	}
 	if now == nil {
 		now = time.Now
 	}
@@ -204,6 +207,9 @@ func (s *Sender) feed(ctx context.Context, slug string, queue chan<- *Subscriber
 	after := int64(0)
 	for {
 		subs, err := s.Deliveries.pending(ctx, slug, after, batchSize)
+		if ctx.Err() != nil {
+			return nil // stopped: Send says why
+		}
 		if err != nil || len(subs) == 0 {
 			return err
 		}
