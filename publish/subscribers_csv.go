@@ -54,7 +54,7 @@ func (s *Subscribers) Import(ctx context.Context, r io.Reader, source string, re
 	}
 	emailCol, nameCol := -1, -1
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		h = strings.ToLower(fromCell(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))))
 		header[i] = h
 		switch {
 		case emailCol < 0 && slices.Contains(emailColumns, h):
@@ -112,7 +112,7 @@ func (s *Subscribers) Import(ctx context.Context, r io.Reader, source string, re
 func (s *Subscribers) importRecord(ctx context.Context, tx queryer, rec, header []string, emailCol, nameCol int, source string, seen map[string]int, line int) ImportLine {
 	field := func(i int) string {
 		if i >= 0 && i < len(rec) {
-			return strings.TrimSpace(rec[i])
+			return fromCell(strings.TrimSpace(rec[i]))
 		}
 		return ""
 	}
@@ -167,17 +167,45 @@ func (s *Subscribers) Export(ctx context.Context, w io.Writer) error {
 	}
 	attrCols := slices.Sorted(maps.Keys(keys))
 	cw := csv.NewWriter(w)
-	_ = cw.Write(append(slices.Clone(exportColumns), attrCols...))
+	write := func(rec []string) {
+		for i, v := range rec {
+			rec[i] = toCell(v)
+		}
+		_ = cw.Write(rec)
+	}
+	write(append(slices.Clone(exportColumns), attrCols...))
 	for _, sub := range subs {
 		rec := []string{sub.Email, sub.Name, string(sub.Status), sub.Source, sub.Created.Format(time.RFC3339)}
 		for _, k := range attrCols {
 			rec = append(rec, sub.Attributes[k])
 		}
-		_ = cw.Write(rec)
+		write(rec)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("publish: export subscribers: %w", err)
 	}
 	return nil
+}
+
+// formulaStarts are the first characters that make a spreadsheet read a
+// cell as a formula.
+const formulaStarts = "=+-@\t\r"
+
+// toCell keeps a value that a spreadsheet would run as a formula (a name
+// typed into the subscribe form, say "=HYPERLINK(...)") from being one, the
+// usual way: an apostrophe in front. fromCell takes it off again on import.
+func toCell(v string) string {
+	if v != "" && strings.ContainsRune(formulaStarts, rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// fromCell undoes toCell.
+func fromCell(v string) string {
+	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune(formulaStarts, rune(v[1])) {
+		return v[1:]
+	}
+	return v
 }

@@ -85,7 +85,8 @@ func TestImportAndExport(t *testing.T) {
 		"not-an-address,Who,\n" +
 		"ANA@example.net,Ana again,\n" +
 		"gone@example.net,Gone,\n" +
-		"\"cy@example.net\",\"Cy, the third\",\"Big \"\"Co\"\"\"\n"
+		"\"cy@example.net\",\"Cy, the third\",\"Big \"\"Co\"\"\"\n" +
+		"dee@example.net,=HYPERLINK(\"http://evil.example/\"),-1\n"
 	var lines []string
 	sum, err := s.Import(ctx, strings.NewReader(csvText), "import:list.csv", func(l ImportLine) {
 		lines = append(lines, fmt.Sprintf("%d %s %s", l.Line, l.Result, l.Reason))
@@ -96,12 +97,12 @@ func TestImportAndExport(t *testing.T) {
 	want := []string{
 		"2 added ", "3 added ", "4 bad no address", "5 bad not a mail address",
 		"6 bad the same address as line 2", "7 skipped gone@example.net is unsubscribed (since " + s.now().UTC().Format("2006-01-02") + "); mailbag does not subscribe it again",
-		"8 added ",
+		"8 added ", "9 added ",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("import report:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
-	if sum != (ImportSummary{Added: 3, Bad: 3, Skipped: 1}) {
+	if sum != (ImportSummary{Added: 4, Bad: 3, Skipped: 1}) {
 		t.Errorf("summary = %+v", sum)
 	}
 	cy, err := s.Get(ctx, "cy@example.net")
@@ -116,6 +117,11 @@ func TestImportAndExport(t *testing.T) {
 	if !strings.HasPrefix(out.String(), "email,name,status,source,created,company\n") {
 		t.Errorf("export header: %q", strings.SplitN(out.String(), "\n", 2)[0])
 	}
+	// No cell a spreadsheet would run as a formula.
+	if !strings.Contains(out.String(), `dee@example.net,"'=HYPERLINK(""http://evil.example/"")",active,`) ||
+		!strings.Contains(out.String(), ",'-1\n") {
+		t.Errorf("formulas exported as they are:\n%s", out.String())
+	}
 	// Importing the export into a new list gives the same addresses and
 	// attributes; again into this one adds nothing.
 	s2 := newSubscribers(t)
@@ -126,8 +132,12 @@ func TestImportAndExport(t *testing.T) {
 	if err != nil || cy2.Name != cy.Name || cy2.Attributes["company"] != cy.Attributes["company"] || len(cy2.Attributes) != 1 {
 		t.Errorf("after the round trip: %+v, %v", cy2, err)
 	}
+	dee2, err := s2.Get(ctx, "dee@example.net")
+	if err != nil || dee2.Name != `=HYPERLINK("http://evil.example/")` || dee2.Attributes["company"] != "-1" {
+		t.Errorf("after the round trip: %+v, %v", dee2, err)
+	}
 	sum, err = s.Import(ctx, bytes.NewReader(out.Bytes()), "again", func(ImportLine) {})
-	if err != nil || sum.Added != 0 || sum.Already != 3 || sum.Skipped != 1 {
+	if err != nil || sum.Added != 0 || sum.Already != 4 || sum.Skipped != 1 {
 		t.Errorf("importing the export again: %+v, %v", sum, err)
 	}
 }
