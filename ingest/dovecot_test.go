@@ -1,10 +1,14 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -131,6 +135,36 @@ func TestDovecotWatch(t *testing.T) {
 	}
 }
 
+// TestDovecotWatchReissuesIdle: an IDLE is ended and begun again after the
+// restart interval (25 minutes in use, before servers drop an idle client
+// at 30), over the same connection, and mail is still picked up after
+// several of them.
+func TestDovecotWatchReissuesIdle(t *testing.T) {
+	d := peers.StartDovecot(t)
+	q := newQueue(t)
+	in := dovecotIngester(t, d, q)
+	in.idleRestart = 100 * time.Millisecond
+	var logs syncBuffer
+	in.log = slog.New(slog.NewTextHandler(&logs, nil))
+	var passes atomic.Int32
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- in.Watch(ctx, func(Summary) { passes.Add(1) }) }()
+
+	// Nothing arrives: each pass after the first follows an IDLE that ran
+	// its time.
+	waitFor(t, "four IDLEs re-issued", 10*time.Second, func() bool { return passes.Load() >= 5 })
+	d.Deliver(t, question(1, "After some IDLEs", "Still listening?"))
+	waitFor(t, "a message after the IDLEs", 10*time.Second, func() bool { return len(listAll(t, q)) == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Watch = %v", err)
+	}
+	if strings.Contains(logs.String(), "reconnecting") {
+		t.Errorf("the connection was lost on the way:\n%s", logs.String())
+	}
+}
+
 // TestDovecotUnreadableMessageIsKept: a message with no header at all is
 // kept raw and listed with its error, and the run goes on. (go-imap's
 // in-memory server cannot hold such a message: it serves it empty.)
@@ -158,4 +192,22 @@ func TestDovecotUnreadableMessageIsKept(t *testing.T) {
 	if raw, err := os.ReadFile(filepath.Join(in.opts.MailDir, bad.RawPath)); err != nil || !strings.Contains(string(raw), "not a mail message") {
 		t.Errorf("raw kept: %q, %v", raw, err)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -98,6 +98,8 @@ type Ingester struct {
 	q    *Queue
 	opts Options
 	log  *slog.Logger
+	// idleRestart is how long one IDLE of Watch lasts; tests shorten it.
+	idleRestart time.Duration
 }
 
 // New returns an Ingester that stores into q.
@@ -112,7 +114,7 @@ func New(q *Queue, opts Options) *Ingester {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Ingester{q: q, opts: opts, log: log}
+	return &Ingester{q: q, opts: opts, log: log, idleRestart: idleRestart}
 }
 
 // batchSize is how many messages are fetched, stored and checkpointed at a

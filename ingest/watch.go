@@ -92,7 +92,7 @@ func (in *Ingester) idle(ctx context.Context, c *imapclient.Client, newMail <-ch
 	if err != nil {
 		return err
 	}
-	timer := time.NewTimer(idleRestart)
+	timer := time.NewTimer(in.idleRestart)
 	defer timer.Stop()
 	select {
 	case <-newMail:
