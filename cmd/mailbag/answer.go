@@ -64,7 +64,7 @@ func (a *app) answer(ctx context.Context, n *newsletter, q *ingest.Queue, ids []
 	} else {
 		fmt.Fprintf(a.stdout, "Question %d already has a draft: %s\n", ids[0], a.rel(n, path))
 	}
-	if noEdit || !(editFlag || isInteractive(a.stdin)) {
+	if noEdit || !(editFlag || isTerminal(a.stdin)) {
 		fmt.Fprintf(a.stdout, "Edit it, then: mailbag publish %s\n", a.rel(n, path))
 		return nil
 	}

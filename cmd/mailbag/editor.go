@@ -29,13 +29,3 @@ func edit(ctx context.Context, path string, stdin io.Reader, stdout, stderr io.W
 	}
 	return nil
 }
-
-// isInteractive reports whether r is a terminal a person types at.
-func isInteractive(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}

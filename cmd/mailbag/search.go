@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -122,14 +121,4 @@ func fragmentText(f string, color bool) string {
 	}
 	f = strings.NewReplacer("<mark>", on, "</mark>", off).Replace(f)
 	return strings.Join(strings.Fields(html.UnescapeString(f)), " ")
-}
-
-// isTerminal reports whether w is a terminal (a character device).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -105,7 +105,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		fmt.Fprintf(a.stdout, "Every active subscriber has had “%s”.\n", post.Title)
 	}
 	if count > 0 && !f.yes {
-		if !isInteractive(a.stdin) {
+		if !isTerminal(a.stdin) {
 			return usageError{fmt.Errorf("send %s: not at a terminal to confirm: add --yes to mail %s", ref, plural(count, "subscriber"))}
 		}
 		fmt.Fprintf(a.stdout, "Send “%s” to %s? [y/N] ", post.Title, plural(count, "subscriber"))

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"mailbag/internal/home"
+	"mailbag/internal/peers"
+)
+
+// openPTY opens a pseudo-terminal: the controlling side, and the terminal
+// a process is given.
+func openPTY(t *testing.T) (control, term *os.File) {
+	t.Helper()
+	control, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	t.Cleanup(func() { control.Close() })
+	fd := int(control.Fd())
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	term, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { term.Close() })
+	return control, term
+}
+
+// sendHome is a home with the seed post and three subscribers, mailing
+// through sink.
+func sendHome(t *testing.T, bin string, sink *peers.SMTPSink) home.Home {
+	t.Helper()
+	h, err := home.Init(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := fmt.Sprintf("[smtp]\naddress = %q\nsecurity = \"none\"\nusername = \"\"\npassword_env = \"\"\n", sink.Addr)
+	if err := os.WriteFile(h.Settings(), []byte(settings), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	list := filepath.Join(t.TempDir(), "list.csv")
+	if err := os.WriteFile(list, []byte("email\nana@example.net\nbo@example.net\ncy@example.net\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"import", "../../testdata/seed"}, {"subscribers", "import", list}} {
+		cmd, out := mailbag(bin, h, "", args...)
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("mailbag %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return h
+}
+
+// TestSendAsksAtATerminal: at a terminal, send asks with the count, sends
+// on "y", and shows its progress.
+func TestSendAsksAtATerminal(t *testing.T) {
+	bin := binary(t)
+	sink := peers.StartSMTPSink(t, false)
+	h := sendHome(t, bin, sink)
+	control, term := openPTY(t)
+	cmd, _ := mailbag(bin, h, "", "send", "a-product-manager-stepped-on-my-toe")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = term, term, term
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	screen := make(chan string, 1)
+	go func() {
+		var all strings.Builder
+		buf := make([]byte, 4096)
+		answered := false
+		for {
+			n, err := control.Read(buf)
+			all.Write(buf[:n])
+			if !answered && strings.Contains(all.String(), "[y/N] ") {
+				answered = true
+				io.WriteString(control, "y\n")
+			}
+			if err != nil { // the terminal closed, or the deadline passed
+				break
+			}
+		}
+		screen <- all.String()
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("send at a terminal: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("send at a terminal did not finish within 30s")
+	}
+	term.Close()
+	control.SetReadDeadline(time.Now().Add(2 * time.Second))
+	out := <-screen
+	for _, want := range []string{"Send “A product manager stepped on my toe” to 3 subscribers? [y/N] ", "\rsent 3 of 3"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the terminal shows no %q:\n%q", want, out)
+		}
+	}
+	if sink.Count() != 3 {
+		t.Errorf("%d messages sent, want 3", sink.Count())
+	}
+}
+
+// TestSendWithoutATerminalNeedsYes: with its input from /dev/null (cron, a
+// service), send does not ask, and sends nothing without --yes.
+func TestSendWithoutATerminalNeedsYes(t *testing.T) {
+	bin := binary(t)
+	sink := peers.StartSMTPSink(t, false)
+	h := sendHome(t, bin, sink)
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	cmd, out := mailbag(bin, h, "", "send", "a-product-manager-stepped-on-my-toe")
+	cmd.Stdin = null
+	err = cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); err == nil || code != 2 {
+		t.Errorf("send from /dev/null: exit %d, %v; want 2", code, err)
+	}
+	if !strings.Contains(out.String(), "not at a terminal to confirm: add --yes") {
+		t.Errorf("send from /dev/null says:\n%s", out)
+	}
+	if sink.Count() != 0 {
+		t.Errorf("%d messages sent", sink.Count())
+	}
+}
