@@ -209,12 +209,21 @@ func (h *Handlers) readPost(w http.ResponseWriter, r *http.Request) bool {
 		h.show(w, http.StatusTooManyRequests, message{Heading: "Too many requests", Lines: []string{"Please wait a minute and try again."}})
 		return false
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormSize)
 	if err := r.ParseForm(); err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			h.show(w, http.StatusRequestEntityTooLarge, message{Heading: "This request is too large"})
+			return false
+		}
 		h.show(w, http.StatusBadRequest, message{Heading: "This request could not be read"})
 		return false
 	}
 	return true
 }
+
+// maxFormSize bounds the body of a POST: the forms hold an address, a name
+// and a token, far less than this.
+const maxFormSize = 8 << 10
 
 // subscriberOf returns the subscriber a token is for, checked against the
 // token's purpose for that subscriber. The error wraps ErrBadToken.

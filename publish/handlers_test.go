@@ -207,3 +207,18 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 		t.Errorf("an active address: %d, %d messages\n%s", status, sink.Count(), body)
 	}
 }
+
+// TestPostBodiesAreSmall: a form larger than any the pages send is refused
+// unread, and changes nothing.
+func TestPostBodiesAreSmall(t *testing.T) {
+	srv, subs, _ := handlersFixture(t, 10)
+	form := "email=" + url.QueryEscape("big@example.net") + "&name=" + strings.Repeat("x", 100<<10)
+	req, _ := http.NewRequest("POST", srv.URL+"/subscribe", strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if status, body := do(t, req); status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "too large") {
+		t.Errorf("a 100 KB form: %d\n%s", status, body)
+	}
+	if _, err := subs.Get(context.Background(), "big@example.net"); err == nil {
+		t.Error("the address in a refused form was added")
+	}
+}
