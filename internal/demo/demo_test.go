@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -34,20 +35,21 @@ func (l *lockedBuffer) String() string {
 // TestDemo runs the demo headless: it prints its steps and the URL, serves
 // the answers it published and the mail it sent, keeps the askers out of
 // the answers, and removes its home when stopped.
-func TestDemo(t *testing.T) {
+// startDemo runs the demo until it prints the site's URL; stop ends it and
+// returns what Run returned.
+func startDemo(t *testing.T, o Options) (site string, out *lockedBuffer, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out lockedBuffer
+	t.Cleanup(cancel)
+	out = &lockedBuffer{}
+	o.Addr, o.Out = "127.0.0.1:0", out
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, Options{Addr: "127.0.0.1:0", Out: &out}) }()
-
+	go func() { done <- Run(ctx, o) }()
 	url := regexp.MustCompile(`(?m)^(http://127\.0\.0\.1:\d+)/$`)
 	deadline := time.Now().Add(60 * time.Second)
-	var site string
 	for {
 		if m := url.FindStringSubmatch(out.String()); m != nil {
-			site = m[1]
-			break
+			return m[1], out, func() error { cancel(); return <-done }
 		}
 		select {
 		case err := <-done:
@@ -59,6 +61,10 @@ func TestDemo(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+func TestDemo(t *testing.T) {
+	site, out, stop := startDemo(t, Options{})
 	for _, want := range []string{"2. Ingested 4 messages over IMAP: 3 questions, 1 set aside", "to 3 subscribers", "6 messages sent"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the demo did not say %q:\n%s", want, out.String())
@@ -90,11 +96,31 @@ func TestDemo(t *testing.T) {
 		t.Errorf("the mail page shows %d messages", strings.Count(mail, "<h2>"))
 	}
 	home1 := regexp.MustCompile(`A newsletter home in (\S+)`).FindStringSubmatch(out.String())[1]
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("the demo stopped with %v", err)
 	}
 	if _, err := os.Stat(home1); !os.IsNotExist(err) {
 		t.Errorf("the demo home %s is still there: %v", home1, err)
+	}
+}
+
+// TestDemoKeep: with Keep, the demo's home is left for a look around, and
+// the demo says where.
+func TestDemoKeep(t *testing.T) {
+	_, out, stop := startDemo(t, Options{Keep: true})
+	dir := regexp.MustCompile(`A newsletter home in (\S+)`).FindStringSubmatch(out.String())[1]
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := stop(); err != nil {
+		t.Errorf("the demo stopped with %v", err)
+	}
+	if !strings.Contains(out.String(), "The demo home is kept in "+dir) {
+		t.Errorf("the demo did not say where its home is:\n%s", out.String())
+	}
+	posts, err := filepath.Glob(filepath.Join(dir, "posts", "*.md"))
+	if err != nil || len(posts) < 3 {
+		t.Errorf("the kept home has %d posts, %v", len(posts), err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".mailbag", "mailbag.db")); err != nil {
+		t.Errorf("the kept home has no state database: %v", err)
 	}
 }
