@@ -149,3 +149,18 @@ func TestCorpusRendersWithoutRawHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainTextNeedsNoAutolinks: the text of every corpus post is the same
+// read without autolinks (as PlainText does, for speed) as with them.
+func TestPlainTextNeedsNoAutolinks(t *testing.T) {
+	for _, path := range corpusPosts(t) {
+		md, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md = append(md, "\n\nSee https://go.dev/blog, www.example.com. or <mailto:a@example.org> and ask@example.org!\n"...)
+		if got, want := PlainText(md), plainText(markdown.Parser(), md); got != want {
+			t.Errorf("%s: without autolinks\n%q\nwith them\n%q", path, got, want)
+		}
+	}
+}
