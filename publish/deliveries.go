@@ -160,6 +160,17 @@ type outcome struct {
 	bounced   bool   // the server said the address does not exist (5.1.x)
 }
 
+// status is the delivery status an outcome leaves.
+func (o outcome) status() string {
+	switch {
+	case o.sent:
+		return "sent"
+	case o.err != "":
+		return "failed"
+	}
+	return "pending" // not tried: stopped first
+}
+
 // entry is the journal line of the outcome.
 func (o outcome) entry(slug string) entry {
 	return entry{slug: slug, id: o.sub.ID, status: o.status(), bounced: o.bounced, messageID: o.messageID, err: o.err}
@@ -201,7 +212,7 @@ func (d *Deliveries) recover(ctx context.Context) error {
 	if err != nil || entries == nil {
 		return err
 	}
-	if err := d.inTx(ctx, func(tx *sql.Tx) error { return d.apply(ctx, tx, entries) }); err != nil {
+	if err := d.flush(ctx, entries); err != nil {
 		return err
 	}
 	if err := os.Remove(d.journalPath()); err != nil {
@@ -229,17 +240,6 @@ func (d *Deliveries) inTx(ctx context.Context, f func(*sql.Tx) error) error {
 }
 
 func (d *Deliveries) journalPath() string { return filepath.Join(d.dir, journalName) }
-
-// status is the delivery status an outcome leaves.
-func (o outcome) status() string {
-	switch {
-	case o.sent:
-		return "sent"
-	case o.err != "":
-		return "failed"
-	}
-	return "pending" // not tried: stopped first
-}
 
 // flush records entries in one transaction.
 func (d *Deliveries) flush(ctx context.Context, entries []entry) error {
