@@ -156,7 +156,8 @@ type outcome struct {
 	sub       *Subscriber
 	sent      bool
 	messageID string
-	err       string // why it failed
+	err       string // why it failed, or was deferred
+	deferred  bool   // the server said to try again later, every time
 	bounced   bool   // the server said the address does not exist (5.1.x)
 }
 
@@ -165,6 +166,8 @@ func (o outcome) status() string {
 	switch {
 	case o.sent:
 		return "sent"
+	case o.deferred:
+		return "pending" // for the next run
 	case o.err != "":
 		return "failed"
 	}

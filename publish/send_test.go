@@ -347,3 +347,69 @@ func TestSendRespectsTheRate(t *testing.T) {
 		t.Errorf("summary %+v: too many sent", sum)
 	}
 }
+
+// TestSendStopsWhenTheRelayIsDown: a relay that cannot be reached stops
+// the run with the reason, after a few tries, and fails nobody: the next
+// run, once the relay is back, mails everyone.
+func TestSendStopsWhenTheRelayIsDown(t *testing.T) {
+	ctx := context.Background()
+	sink := peers.StartSMTPSink(t, false)
+	f := newSendFixture(t, sink, 20)
+	f.sender.MaxAttempts = 3
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, closed, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	up := f.sender.SMTP.Port
+	f.sender.SMTP.Port, _ = strconv.Atoi(closed)
+
+	sum, err := f.sender.Send(ctx, f.r, false)
+	if err == nil || !strings.Contains(err.Error(), "connect to 127.0.0.1:"+closed) || !strings.Contains(err.Error(), "run send again") {
+		t.Errorf("Send with the relay down = %v; want the reason and what to do", err)
+	}
+	if sum.Failed != 0 || sum.Remaining != 20 {
+		t.Errorf("with the relay down: %+v; want none failed, 20 remaining", sum)
+	}
+	f.sender.SMTP.Port = up
+	sum, err = f.sender.Send(ctx, f.r, false)
+	if err != nil || sum.Sent != 20 || sum.Remaining != 0 {
+		t.Fatalf("once the relay is back: %+v, %v", sum, err)
+	}
+}
+
+// TestSendDefersWhatTheServerDefers: a recipient the server keeps
+// answering 4xx for is left for the next run, the others are mailed, and
+// the next run mails it once.
+func TestSendDefersWhatTheServerDefers(t *testing.T) {
+	ctx := context.Background()
+	sink := peers.StartSMTPSink(t, false)
+	sink.SetFault(func(to string) error {
+		if to == "reader3@example.net" {
+			return &smtp.SMTPError{Code: 450, EnhancedCode: smtp.EnhancedCode{4, 2, 1}, Message: "mailbox busy"}
+		}
+		return nil
+	})
+	f := newSendFixture(t, sink, 6)
+	f.sender.MaxAttempts = 3
+	sum, err := f.sender.Send(ctx, f.r, false)
+	if err != nil || sum.Sent != 5 || sum.Deferred != 1 || sum.Failed != 0 || sum.Remaining != 1 {
+		t.Fatalf("Send = %+v, %v; want 5 sent, 1 deferred", sum, err)
+	}
+	var status, reason string
+	if err := f.sender.Deliveries.db.QueryRow(`SELECT d.status, d.error FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE s.email = 'reader3@example.net'`).Scan(&status, &reason); err != nil || status != "pending" || !strings.Contains(reason, "mailbox busy") {
+		t.Errorf("reader3's delivery: %s %q, %v", status, reason, err)
+	}
+	sink.SetFault(nil)
+	sum, err = f.sender.Send(ctx, f.r, false)
+	if err != nil || sum.Sent != 1 || sum.Remaining != 0 {
+		t.Fatalf("the next run = %+v, %v", sum, err)
+	}
+	for to, n := range perRecipient(sink.Messages()) {
+		if n != 1 {
+			t.Errorf("%s got %d messages", to, n)
+		}
+	}
+}

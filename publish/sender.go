@@ -64,7 +64,10 @@ type SendSummary struct {
 	// Unconfirmed were handed to the server by a run that stopped before
 	// recording the server's answer: they may or may not have arrived.
 	Unconfirmed int
-	// Remaining are still to send (this run was stopped).
+	// Deferred were answered "try again later" (4xx) for the whole of
+	// this run's attempts; they are still to send, by the next run.
+	Deferred int
+	// Remaining are still to send: deferred, or this run was stopped.
 	Remaining int
 	// Bounced are the subscribers this run marked bounced.
 	Bounced int
@@ -155,6 +158,8 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retryUnconfirmed bool) (
 			switch {
 			case o.sent:
 				sum.Sent++
+			case o.deferred:
+				sum.Deferred++
 			case o.err != "":
 				sum.Failed++
 			}
@@ -247,14 +252,14 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-ch
 			record(nil, err)
 			return
 		}
-		out := s.deliver(ctx, &client, r, sub, limiter)
+		out, stopErr := s.deliver(ctx, &client, r, sub, limiter)
 		e := out.entry(slug)
 		if err := j.write(e); err != nil {
 			// Not recorded: the next run replays the hand-over as unconfirmed.
 			record(nil, err)
 			return
 		}
-		record(&out, nil)
+		record(&out, stopErr)
 		if done = append(done, e); len(done) == batchSize {
 			if err := s.Deliveries.flush(context.WithoutCancel(ctx), done); err != nil {
 				done = nil // in the journal, for the next run
@@ -267,13 +272,16 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-ch
 }
 
 // deliver sends one subscriber's copy, retrying what can be retried. An
-// outcome with neither sent nor err set was not tried (ctx ended).
-func (s *Sender) deliver(ctx context.Context, client **mail.Client, r *Rendered, sub *Subscriber, limiter *rate.Limiter) outcome {
+// outcome with neither sent nor err set was not tried (ctx ended). A reply
+// of 4xx to every attempt defers the delivery to the next run. When the
+// relay cannot be reached, or keeps dropping the connection, the outcome is
+// left pending and the error says to stop the run.
+func (s *Sender) deliver(ctx context.Context, client **mail.Client, r *Rendered, sub *Subscriber, limiter *rate.Limiter) (outcome, error) {
 	out := outcome{sub: sub}
 	msg, err := r.Message(sub, s.now())
 	if err != nil {
 		out.err = err.Error()
-		return out
+		return out, nil
 	}
 	out.messageID = strings.Trim(msg.GetMessageID(), "<>")
 	attempts := s.MaxAttempts
@@ -286,23 +294,23 @@ func (s *Sender) deliver(ctx context.Context, client **mail.Client, r *Rendered,
 	}
 	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil {
-			return outcome{sub: sub} // not tried: pending again
+			return outcome{sub: sub}, nil // not tried: pending again
 		}
 		if limiter != nil {
 			if err := limiter.Wait(ctx); err != nil {
-				return outcome{sub: sub}
+				return outcome{sub: sub}, nil
 			}
 		}
 		err := s.sendOne(ctx, client, msg)
 		if err == nil {
 			out.sent = true
-			return out
+			return out, nil
 		}
 		var se *mail.SendError
 		if errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
 			out.err = err.Error()
 			out.bounced = strings.HasPrefix(se.EnhancedStatusCode(), "5.1.")
-			return out
+			return out, nil
 		}
 		// A 4xx reply or a connection problem: start afresh, later.
 		if *client != nil {
@@ -310,16 +318,30 @@ func (s *Sender) deliver(ctx context.Context, client **mail.Client, r *Rendered,
 			*client = nil
 		}
 		if attempt >= attempts {
-			out.err = fmt.Sprintf("gave up after %d attempts: %v", attempt, err)
-			return out
+			if relayTrouble(err) {
+				return outcome{sub: sub}, fmt.Errorf("publish: the mail relay failed %d times in a row, so sending stopped: run send again once it works: %w", attempt, err)
+			}
+			out.deferred, out.err = true, err.Error()
+			return out, nil
 		}
 		s.log().Debug("retrying", "to", sub.Email, "attempt", attempt, "err", err)
 		select {
 		case <-ctx.Done():
-			return outcome{sub: sub}
+			return outcome{sub: sub}, nil
 		case <-time.After(backoff << (attempt - 1)):
 		}
 	}
+}
+
+// relayTrouble reports whether err is the relay's as a whole rather than
+// one message's: no connection or login, a dropped connection (no reply
+// at all), or 421, the server closing the session.
+func relayTrouble(err error) bool {
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		return true
+	}
+	return se.ErrorCode() == 0 || se.ErrorCode() == 421
 }
 
 // sendOne sends msg over the worker's connection, connecting first if it

@@ -128,6 +128,9 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if sum.Bounced > 0 {
 		fmt.Fprintf(a.stdout, " (%s marked bounced)", plural(sum.Bounced, "subscriber"))
 	}
+	if sum.Deferred > 0 {
+		fmt.Fprintf(a.stdout, " (%d deferred by the server)", sum.Deferred)
+	}
 	fmt.Fprintln(a.stdout)
 	if sum.Unconfirmed > 0 {
 		fmt.Fprintf(a.stdout, "%d unconfirmed: a stopped run handed them to the server without recording its answer; they may have arrived. --retry-unconfirmed sends them again.\n", sum.Unconfirmed)
@@ -153,6 +156,9 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	}
 	if sum.Failed > 0 {
 		return fmt.Errorf("send: %s failed (`mailbag subscribers list --status bounced` shows the addresses that bounced)", plural(sum.Failed, "message"))
+	}
+	if sum.Deferred > 0 {
+		return fmt.Errorf("send: the server said to try %s again later: run send again to carry on", plural(sum.Deferred, "message"))
 	}
 	return nil
 }
