@@ -79,7 +79,7 @@ func BenchmarkSend(b *testing.B) {
 			r := *f.r
 			r.post = &post
 			start = time.Now()
-			sum, err := f.sender.Send(ctx, &r, false)
+			sum, err := f.sender.Send(ctx, &r, Retry{})
 			if err != nil || sum.Sent != n {
 				b.Fatalf("Send = %+v, %v", sum, err)
 			}

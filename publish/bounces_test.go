@@ -62,7 +62,7 @@ func TestApplyBounces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := d.ToSend(ctx, "any-post"); err != nil || n != 1 {
+	if n, err := d.ToSend(ctx, "any-post", Retry{}); err != nil || n != 1 {
 		t.Errorf("ToSend = %d, %v; want 1 (the bounced one skipped)", n, err)
 	}
 }

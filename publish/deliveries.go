@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -51,22 +52,47 @@ func (d *Deliveries) plan(ctx context.Context, slug string) (DeliveryCounts, err
 	return d.Counts(ctx, slug)
 }
 
-// ToSend counts the active subscribers a send of the post slug would mail
-// now, without recording anything. What a stopped run left in the journal
-// is taken into account, as the send would.
-func (d *Deliveries) ToSend(ctx context.Context, slug string) (int, error) {
+// Retry says which deliveries left by earlier runs a send tries again.
+type Retry struct {
+	// Unconfirmed are those a stopped run handed to the server without
+	// recording its answer: they may have arrived, so their subscribers may
+	// get the post twice.
+	Unconfirmed bool
+	// Failed are those the server refused for good (5xx), to subscribers
+	// still active: worth trying again once the cause is mended (a relay
+	// that refused to relay, say).
+	Failed bool
+}
+
+// finished says which delivery statuses a send with r leaves alone.
+func (r Retry) finished() map[string]bool {
+	return map[string]bool{"sent": true, "sending": !r.Unconfirmed, "failed": !r.Failed}
+}
+
+// ToSend counts the active subscribers a send of the post slug with retry
+// would mail now, without recording anything. What a stopped run left in
+// the journal is taken into account, as the send would.
+func (d *Deliveries) ToSend(ctx context.Context, slug string, retry Retry) (int, error) {
 	entries, err := readJournal(d.journalPath())
 	if err != nil {
 		return 0, err
 	}
+	finished := retry.finished()
 	handled := map[int64]bool{} // by the journal's last word
 	for _, e := range entries {
 		if e.slug == slug {
-			handled[e.id] = e.status != "pending"
+			handled[e.id] = finished[e.status]
+		}
+	}
+	var statuses []any
+	for status, done := range finished {
+		if done {
+			statuses = append(statuses, status)
 		}
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT s.id FROM subscribers s WHERE s.status = 'active'
-		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.post_slug = ? AND d.subscriber_id = s.id AND d.status != 'pending')`, slug)
+		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.post_slug = ? AND d.subscriber_id = s.id
+			AND d.status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`))`, append([]any{slug}, statuses...)...)
 	if err != nil {
 		return 0, fmt.Errorf("publish: count recipients: %w", err)
 	}
@@ -115,14 +141,20 @@ func (d *Deliveries) Counts(ctx context.Context, slug string) (DeliveryCounts, e
 	return c, rows.Err()
 }
 
-// retryUnconfirmed puts the deliveries handed to the server whose
-// acceptance was never recorded back among the pending: they may be mailed
-// twice.
-func (d *Deliveries) retryUnconfirmed(ctx context.Context, slug string) error {
-	_, err := d.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', updated = ? WHERE post_slug = ? AND status = 'sending'`,
-		d.now().UTC().Format(time.RFC3339), slug)
-	if err != nil {
-		return fmt.Errorf("publish: retry unconfirmed deliveries: %w", err)
+// retry puts the deliveries of slug that r names back among the pending.
+func (d *Deliveries) retry(ctx context.Context, slug string, r Retry) error {
+	now := d.now().UTC().Format(time.RFC3339)
+	if r.Unconfirmed {
+		if _, err := d.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', updated = ? WHERE post_slug = ? AND status = 'sending'`,
+			now, slug); err != nil {
+			return fmt.Errorf("publish: retry unconfirmed deliveries: %w", err)
+		}
+	}
+	if r.Failed {
+		if _, err := d.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', error = '', updated = ? WHERE post_slug = ? AND status = 'failed'
+			AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')`, now, slug); err != nil {
+			return fmt.Errorf("publish: retry failed deliveries: %w", err)
+		}
 	}
 	return nil
 }

@@ -81,10 +81,10 @@ func TestSendReplaysTheJournalOfAKilledRun(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if n, err := d.ToSend(ctx, slug); err != nil || n != 8 {
+	if n, err := d.ToSend(ctx, slug, Retry{}); err != nil || n != 8 {
 		t.Errorf("ToSend = %d, %v; want 8", n, err)
 	}
-	sum, err := f.sender.Send(ctx, f.r, false)
+	sum, err := f.sender.Send(ctx, f.r, Retry{})
 	if err != nil || sum.Sent != 8 || sum.Unconfirmed != 1 || sum.Remaining != 0 {
 		t.Fatalf("Send = %+v, %v; want 8 sent, 1 unconfirmed", sum, err)
 	}
@@ -117,7 +117,7 @@ func TestSendRefusesABrokenJournal(t *testing.T) {
 	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.sender.Send(context.Background(), f.r, false)
+	_, err := f.sender.Send(context.Background(), f.r, Retry{})
 	if err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("Send = %v, want an error naming line 2", err)
 	}
@@ -137,7 +137,7 @@ func TestSendOneRunAtATime(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lock.Release()
-	if _, err := f.sender.Send(context.Background(), f.r, false); !errors.Is(err, lockfile.ErrLocked) {
+	if _, err := f.sender.Send(context.Background(), f.r, Retry{}); !errors.Is(err, lockfile.ErrLocked) {
 		t.Fatalf("Send beside another = %v, want ErrLocked", err)
 	}
 	if sink.Count() != 0 {
@@ -194,7 +194,7 @@ func TestSendStopsWhenTheJournalCannotBeWritten(t *testing.T) {
 	d := f.sender.Deliveries
 	// Two messages recorded, the third handed over, its outcome lost.
 	d.journalWriter = func(w io.Writer) io.Writer { return &failingWriter{w: w, n: 5} }
-	sum, err := f.sender.Send(context.Background(), f.r, false)
+	sum, err := f.sender.Send(context.Background(), f.r, Retry{})
 	if err == nil || !strings.Contains(err.Error(), "no space left on device") {
 		t.Fatalf("Send on a full disk = %+v, %v", sum, err)
 	}
@@ -202,7 +202,7 @@ func TestSendStopsWhenTheJournalCannotBeWritten(t *testing.T) {
 		t.Fatalf("%d messages arrived, %d recorded as sent; want 3 and 2", sink.Count(), sum.Sent)
 	}
 	d.journalWriter = nil
-	sum, err = f.sender.Send(context.Background(), f.r, false)
+	sum, err = f.sender.Send(context.Background(), f.r, Retry{})
 	if err != nil || sum.Sent != 7 || sum.Unconfirmed != 1 || sum.Remaining != 0 {
 		t.Fatalf("the next run = %+v, %v; want 7 sent, 1 unconfirmed", sum, err)
 	}

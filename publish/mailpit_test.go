@@ -24,7 +24,7 @@ func TestSendToMailpit(t *testing.T) {
 	f.sender.SMTP.Host = host
 	f.sender.SMTP.Port, _ = strconv.Atoi(port)
 
-	sum, err := f.sender.Send(context.Background(), f.r, false)
+	sum, err := f.sender.Send(context.Background(), f.r, Retry{})
 	if err != nil || sum.Sent != n || sum.Failed != 0 {
 		t.Fatalf("Send = %+v, %v", sum, err)
 	}

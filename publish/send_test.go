@@ -95,7 +95,7 @@ func TestSendEachSubscriberOnce(t *testing.T) {
 	ctx := context.Background()
 	sink := peers.StartSMTPSink(t, false)
 	f := newSendFixture(t, sink, 60)
-	sum, err := f.sender.Send(ctx, f.r, false)
+	sum, err := f.sender.Send(ctx, f.r, Retry{})
 	if err != nil || sum.Sent != 60 || sum.Failed != 0 || sum.Remaining != 0 {
 		t.Fatalf("Send = %+v, %v", sum, err)
 	}
@@ -106,7 +106,7 @@ func TestSendEachSubscriberOnce(t *testing.T) {
 		}
 	}
 	// Run again: nobody is mailed twice.
-	if sum, err := f.sender.Send(ctx, f.r, false); err != nil || sum.Sent != 0 {
+	if sum, err := f.sender.Send(ctx, f.r, Retry{}); err != nil || sum.Sent != 0 {
 		t.Errorf("second Send = %+v, %v", sum, err)
 	}
 	if sink.Count() != 60 {
@@ -221,7 +221,7 @@ func TestSendThroughFaults(t *testing.T) {
 		return nil
 	})
 	f := newSendFixture(t, sink, 200)
-	sum, err := f.sender.Send(context.Background(), f.r, false)
+	sum, err := f.sender.Send(context.Background(), f.r, Retry{})
 	if err != nil || sum.Sent != 200 || sum.Failed != 0 {
 		t.Fatalf("Send = %+v, %v", sum, err)
 	}
@@ -249,7 +249,7 @@ func TestSendHardBounceMarksTheSubscriber(t *testing.T) {
 		return nil
 	})
 	f := newSendFixture(t, sink, 5)
-	sum, err := f.sender.Send(ctx, f.r, false)
+	sum, err := f.sender.Send(ctx, f.r, Retry{})
 	if err != nil || sum.Sent != 4 || sum.Failed != 1 || sum.Bounced != 1 {
 		t.Fatalf("Send = %+v, %v", sum, err)
 	}
@@ -275,7 +275,7 @@ func TestSendResumes(t *testing.T) {
 		}
 		return nil
 	})
-	sum, err := f.sender.Send(ctx, f.r, false)
+	sum, err := f.sender.Send(ctx, f.r, Retry{})
 	if err == nil || sum.Remaining == 0 {
 		t.Fatalf("stopped run = %+v, %v; want stopped with some left", sum, err)
 	}
@@ -285,14 +285,14 @@ func TestSendResumes(t *testing.T) {
 	if _, err := db.Exec(`UPDATE deliveries SET status = 'sending' WHERE rowid IN (SELECT rowid FROM deliveries WHERE status = 'pending' LIMIT 5)`); err != nil {
 		t.Fatal(err)
 	}
-	sum, err = f.sender.Send(context.Background(), f.r, false)
+	sum, err = f.sender.Send(context.Background(), f.r, Retry{})
 	if err != nil || sum.Unconfirmed != 5 || sum.Remaining != 0 {
 		t.Fatalf("second run = %+v, %v", sum, err)
 	}
 	if sink.Count() != 95 {
 		t.Errorf("%d messages, want 95 (five unconfirmed not re-sent)", sink.Count())
 	}
-	sum, err = f.sender.Send(context.Background(), f.r, true)
+	sum, err = f.sender.Send(context.Background(), f.r, Retry{Unconfirmed: true})
 	if err != nil || sum.Sent != 5 {
 		t.Fatalf("retrying the unconfirmed = %+v, %v", sum, err)
 	}
@@ -315,7 +315,7 @@ func TestSendSignsWithDKIM(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.sender.SMTP.DKIMDomain, f.sender.SMTP.DKIMSelector, f.sender.SMTP.DKIMKey = "example.org", "mail2026", key
-	if sum, err := f.sender.Send(context.Background(), f.r, false); err != nil || sum.Sent != 2 {
+	if sum, err := f.sender.Send(context.Background(), f.r, Retry{}); err != nil || sum.Sent != 2 {
 		t.Fatalf("Send = %+v, %v", sum, err)
 	}
 	m, err := mail.ReadMessage(bytes.NewReader(sink.Messages()[0].Data))
@@ -339,7 +339,7 @@ func TestSendRespectsTheRate(t *testing.T) {
 	f.sender.Rate = 5
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	sum, _ := f.sender.Send(ctx, f.r, false)
+	sum, _ := f.sender.Send(ctx, f.r, Retry{})
 	if n := sink.Count(); n > 4 || n < 1 {
 		t.Errorf("%d messages in half a second at 5 a second", n)
 	}
@@ -365,7 +365,7 @@ func TestSendStopsWhenTheRelayIsDown(t *testing.T) {
 	up := f.sender.SMTP.Port
 	f.sender.SMTP.Port, _ = strconv.Atoi(closed)
 
-	sum, err := f.sender.Send(ctx, f.r, false)
+	sum, err := f.sender.Send(ctx, f.r, Retry{})
 	if err == nil || !strings.Contains(err.Error(), "connect to 127.0.0.1:"+closed) || !strings.Contains(err.Error(), "run send again") {
 		t.Errorf("Send with the relay down = %v; want the reason and what to do", err)
 	}
@@ -373,7 +373,7 @@ func TestSendStopsWhenTheRelayIsDown(t *testing.T) {
 		t.Errorf("with the relay down: %+v; want none failed, 20 remaining", sum)
 	}
 	f.sender.SMTP.Port = up
-	sum, err = f.sender.Send(ctx, f.r, false)
+	sum, err = f.sender.Send(ctx, f.r, Retry{})
 	if err != nil || sum.Sent != 20 || sum.Remaining != 0 {
 		t.Fatalf("once the relay is back: %+v, %v", sum, err)
 	}
@@ -393,7 +393,7 @@ func TestSendDefersWhatTheServerDefers(t *testing.T) {
 	})
 	f := newSendFixture(t, sink, 6)
 	f.sender.MaxAttempts = 3
-	sum, err := f.sender.Send(ctx, f.r, false)
+	sum, err := f.sender.Send(ctx, f.r, Retry{})
 	if err != nil || sum.Sent != 5 || sum.Deferred != 1 || sum.Failed != 0 || sum.Remaining != 1 {
 		t.Fatalf("Send = %+v, %v; want 5 sent, 1 deferred", sum, err)
 	}
@@ -403,7 +403,7 @@ func TestSendDefersWhatTheServerDefers(t *testing.T) {
 		t.Errorf("reader3's delivery: %s %q, %v", status, reason, err)
 	}
 	sink.SetFault(nil)
-	sum, err = f.sender.Send(ctx, f.r, false)
+	sum, err = f.sender.Send(ctx, f.r, Retry{})
 	if err != nil || sum.Sent != 1 || sum.Remaining != 0 {
 		t.Fatalf("the next run = %+v, %v", sum, err)
 	}

@@ -101,12 +101,12 @@ const batchSize = 100
 // Send mails r's post to every active subscriber who has not had it, and
 // records each delivery. Killed at any moment and run again, it mails only
 // those not yet mailed: a message whose acceptance was not recorded before
-// the stop is reported as unconfirmed, and is not sent again unless
-// retryUnconfirmed. 4xx replies and dropped connections are retried with
+// the stop is reported as unconfirmed, and is not sent again unless retry
+// says so (as failed deliveries are not, unless it says so). 4xx replies and dropped connections are retried with
 // backoff; a 5xx reply fails the delivery, and a 5.1.x one (no such
 // address) marks the subscriber bounced. One run sends at a time: another
 // is refused with an error wrapping lockfile.ErrLocked.
-func (s *Sender) Send(ctx context.Context, r *Rendered, retryUnconfirmed bool) (SendSummary, error) {
+func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummary, error) {
 	var sum SendSummary
 	lock, err := lockfile.Acquire(filepath.Join(s.Deliveries.dir, "send.lock"))
 	if err != nil {
@@ -118,10 +118,8 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retryUnconfirmed bool) (
 		return sum, err
 	}
 	slug := r.post.Slug
-	if retryUnconfirmed {
-		if err := d.retryUnconfirmed(ctx, slug); err != nil {
-			return sum, err
-		}
+	if err := d.retry(ctx, slug, retry); err != nil {
+		return sum, err
 	}
 	counts, err := d.plan(ctx, slug)
 	if err != nil {

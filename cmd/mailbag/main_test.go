@@ -15,6 +15,7 @@ import (
 
 	"mailbag/internal/peers"
 
+	"github.com/emersion/go-smtp"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -43,6 +44,7 @@ func TestScripts(t *testing.T) {
 			"deliver":    cmdDeliver,
 			"smtpserver": cmdSMTPServer,
 			"mailcount":  cmdMailCount,
+			"smtprefuse": cmdSMTPRefuse,
 			"freeport":   cmdFreePort,
 			"fetch":      cmdFetch,
 		},
@@ -131,6 +133,26 @@ func cmdMailCount(ts *testscript.TestScript, neg bool, args []string) {
 	if got := v.(*peers.SMTPSink).Count(); got != want {
 		ts.Fatalf("the SMTP server got %d messages, want %d", got, want)
 	}
+}
+
+// cmdSMTPRefuse makes the script's SMTP server refuse every recipient for
+// good, as a relay that will not relay does (554 5.7.1), or, with none,
+// take mail again:
+//
+//	smtprefuse all|none
+func cmdSMTPRefuse(ts *testscript.TestScript, neg bool, args []string) {
+	v, ok := sinks.Load(ts.Getenv("WORK"))
+	if neg || !ok || len(args) != 1 || (args[0] != "all" && args[0] != "none") {
+		ts.Fatalf("usage: smtpserver HOME first, then smtprefuse all|none")
+	}
+	sink := v.(*peers.SMTPSink)
+	if args[0] == "none" {
+		sink.SetFault(nil)
+		return
+	}
+	sink.SetFault(func(string) error {
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "relay access denied"}
+	})
 }
 
 // servers are the in-process IMAP servers of running scripts, by script

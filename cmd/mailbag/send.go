@@ -24,7 +24,8 @@ import (
 )
 
 type sendFlags struct {
-	dryRun, yes, retryUnconfirmed bool
+	dryRun, yes bool
+	retry       publish.Retry
 	test                          string
 }
 
@@ -44,7 +45,10 @@ Subscribers that delivery reports in the question queue (mailbag questions
 
 Interrupted, or killed, and run again, it mails only those not yet mailed.
 A message the server may have taken just before a crash is reported as
-unconfirmed and not sent again, unless --retry-unconfirmed.`,
+unconfirmed and not sent again, unless --retry-unconfirmed. Messages the
+server refused for good (5xx) are sent again with --retry-failed, once the
+cause is mended; a message it keeps answering "try later" (4xx) is left for
+the next run, and a relay that cannot be reached stops the run.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.dryRun && f.test != "" {
@@ -58,7 +62,8 @@ unconfirmed and not sent again, unless --retry-unconfirmed.`,
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the first message and the count; send nothing")
 	cmd.Flags().StringVar(&f.test, "test", "", "send one copy to this address; record nothing")
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "do not ask before sending")
-	cmd.Flags().BoolVar(&f.retryUnconfirmed, "retry-unconfirmed", false, "send again the messages a stopped run may or may not have delivered")
+	cmd.Flags().BoolVar(&f.retry.Unconfirmed, "retry-unconfirmed", false, "send again the messages a stopped run may or may not have delivered")
+	cmd.Flags().BoolVar(&f.retry.Failed, "retry-failed", false, "send again the messages the server refused (5xx) to subscribers still active")
 	return cmd
 }
 
@@ -83,7 +88,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err != nil {
 		return err
 	}
-	count, err := deliveries.ToSend(ctx, post.Slug)
+	count, err := deliveries.ToSend(ctx, post.Slug, f.retry)
 	if err != nil {
 		return err
 	}
@@ -101,7 +106,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		fmt.Fprintf(a.stdout, "Sent a test copy of “%s” to %s.\n", post.Title, f.test)
 		return nil
 	}
-	if count == 0 && !f.retryUnconfirmed {
+	if count == 0 {
 		fmt.Fprintf(a.stdout, "Every active subscriber has had “%s”.\n", post.Title)
 	}
 	if count > 0 && !f.yes {
@@ -123,7 +128,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 			}
 		}
 	}
-	sum, err := sender.Send(ctx, r, f.retryUnconfirmed)
+	sum, err := sender.Send(ctx, r, f.retry)
 	fmt.Fprintf(a.stdout, "sent %d, failed %d, remaining %d", sum.Sent, sum.Failed, sum.Remaining)
 	if sum.Bounced > 0 {
 		fmt.Fprintf(a.stdout, " (%s marked bounced)", plural(sum.Bounced, "subscriber"))
@@ -155,7 +160,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		}
 	}
 	if sum.Failed > 0 {
-		return fmt.Errorf("send: %s failed (`mailbag subscribers list --status bounced` shows the addresses that bounced)", plural(sum.Failed, "message"))
+		return fmt.Errorf("send: %s failed (`mailbag subscribers list --status bounced` shows the addresses that bounced; once the cause is mended, --retry-failed sends the others again)", plural(sum.Failed, "message"))
 	}
 	if sum.Deferred > 0 {
 		return fmt.Errorf("send: the server said to try %s again later: run send again to carry on", plural(sum.Deferred, "message"))

@@ -212,7 +212,7 @@ func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Po
 		if err != nil {
 			return nil, err
 		}
-		sum, err := sender.Send(ctx, r, false)
+		sum, err := sender.Send(ctx, r, publish.Retry{})
 		if err != nil {
 			return nil, err
 		}
