@@ -26,7 +26,7 @@ import (
 type sendFlags struct {
 	dryRun, yes bool
 	retry       publish.Retry
-	test                          string
+	test        string
 }
 
 func newSendCmd(a *app) *cobra.Command {
