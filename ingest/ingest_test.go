@@ -192,3 +192,49 @@ func TestIngestTooLargeKeepsTheHeader(t *testing.T) {
 		t.Errorf("kept %d bytes (%v), want the header only", len(raw), err)
 	}
 }
+
+// TestIngestCannotKeepTheRawMessages: when the raw messages cannot be
+// written (a full or broken disk; here the mail folder's parent is a file),
+// the run fails saying so, and nothing moves on: no question stored, the
+// checkpoint where it was, the messages still unseen on the server. Once
+// the disk is mended, the next run stores them all.
+func TestIngestCannotKeepTheRawMessages(t *testing.T) {
+	ctx := context.Background()
+	srv := peers.StartMemIMAP(t)
+	srv.Append(t, question(1, "One", "A question?"))
+	srv.Append(t, question(2, "Two", "Another?"))
+	q := newQueue(t)
+	blocker := filepath.Join(t.TempDir(), "not-a-folder")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{
+		Server:  Server{Address: srv.Addr, Security: "none", Username: srv.Username, Password: srv.Password, Mailbox: "INBOX"},
+		MailDir: filepath.Join(blocker, "mail"), After: AfterSeen,
+	}
+	if _, err := New(q, opts).Run(ctx); err == nil || !strings.Contains(err.Error(), "keep raw message") {
+		t.Fatalf("Run with the mail folder unwritable = %v; want it to say the raw message could not be kept", err)
+	}
+	if n := len(listAll(t, q)); n != 0 {
+		t.Errorf("%d questions stored without their raw messages", n)
+	}
+	if _, last, err := q.checkpoint(ctx, "INBOX"); err != nil || last != 0 {
+		t.Errorf("checkpoint moved to %d, %v", last, err)
+	}
+	c, err := imapclient.DialInsecure(srv.Addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(srv.Username, srv.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := c.Status("INBOX", &imap.StatusOptions{NumUnseen: true}).Wait(); err != nil || *st.NumUnseen != 2 {
+		t.Errorf("unseen on the server: %v, %v; want 2", st.NumUnseen, err)
+	}
+
+	opts.MailDir = t.TempDir()
+	if sum, err := New(q, opts).Run(ctx); err != nil || sum.New != 2 {
+		t.Fatalf("Run once mended = %+v, %v", sum, err)
+	}
+}
