@@ -72,7 +72,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		Log:        a.log,
 	}
 	if isTerminal(a.stderr) {
-		opts.Progress = progressLine(a.stderr)
+		opts.Progress = progressBar(a.stderr, "messages fetched", 200)
 	}
 	in := ingest.New(q, opts)
 	ack, err := a.acknowledger(ctx, n, db, q)
@@ -133,15 +133,3 @@ func printSummary(w io.Writer, s ingest.Summary) {
 	fmt.Fprintln(w)
 }
 
-// progressLine shows "fetched N of M" on one terminal line.
-func progressLine(w io.Writer) func(done, total int) {
-	return func(done, total int) {
-		if total < 200 {
-			return // not worth a progress line
-		}
-		fmt.Fprintf(w, "\rfetched %d of %d messages", done, total)
-		if done == total {
-			fmt.Fprintln(w)
-		}
-	}
-}

@@ -121,12 +121,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		}
 	}
 	if isTerminal(a.stderr) {
-		sender.Progress = func(done, total int) {
-			fmt.Fprintf(a.stderr, "\rsent %d of %d", done, total)
-			if done == total {
-				fmt.Fprintln(a.stderr)
-			}
-		}
+		sender.Progress = progressBar(a.stderr, "sent", 1)
 	}
 	sum, err := sender.Send(ctx, r, f.retry)
 	fmt.Fprintf(a.stdout, "sent %d, failed %d, remaining %d", sum.Sent, sum.Failed, sum.Remaining)

@@ -67,7 +67,7 @@ func sendHome(t *testing.T, bin string, sink *peers.SMTPSink) home.Home {
 }
 
 // TestSendAsksAtATerminal: at a terminal, send asks with the count, sends
-// on "y", and shows its progress.
+// on "y", and shows its progress, ending with a full bar once.
 func TestSendAsksAtATerminal(t *testing.T) {
 	bin := binary(t)
 	sink := peers.StartSMTPSink(t, false)
@@ -110,9 +110,9 @@ func TestSendAsksAtATerminal(t *testing.T) {
 	term.Close()
 	control.SetReadDeadline(time.Now().Add(2 * time.Second))
 	out := <-screen
-	for _, want := range []string{"Send “A product manager stepped on my toe” to 3 subscribers? [y/N] ", "\rsent 3 of 3"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the terminal shows no %q:\n%q", want, out)
+	for _, want := range []string{"Send “A product manager stepped on my toe” to 3 subscribers? [y/N] ", "\r[" + strings.Repeat("=", 30) + "] 3 of 3 sent\r\n"} {
+		if strings.Count(out, want) != 1 {
+			t.Errorf("the terminal does not show %q once:\n%q", want, out)
 		}
 	}
 	if sink.Count() != 3 {
@@ -142,5 +142,33 @@ func TestSendWithoutATerminalNeedsYes(t *testing.T) {
 	}
 	if sink.Count() != 0 {
 		t.Errorf("%d messages sent", sink.Count())
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	var b strings.Builder
+	p := progressBar(&b, "sent", 1)
+	for done := range 5 {
+		p(done, 4) // 0..4, then 4 again, as a sender's last calls do
+	}
+	p(4, 4)
+	p(0, 2) // a second run (ingest --watch: a pass)
+	p(2, 2)
+	want := "\r[                              ] 0 of 4 sent" +
+		"\r[=======                       ] 1 of 4 sent" +
+		"\r[===============               ] 2 of 4 sent" +
+		"\r[======================        ] 3 of 4 sent" +
+		"\r[==============================] 4 of 4 sent\n" +
+		"\r[                              ] 0 of 2 sent" +
+		"\r[==============================] 2 of 2 sent\n"
+	if b.String() != want {
+		t.Errorf("drew\n%q\nwant\n%q", b.String(), want)
+	}
+	b.Reset()
+	small := progressBar(&b, "fetched", 200)
+	small(1, 3)
+	small(3, 3)
+	if b.Len() != 0 {
+		t.Errorf("a bar for 3 items: %q", b.String())
 	}
 }
