@@ -132,4 +132,3 @@ func printSummary(w io.Writer, s ingest.Summary) {
 	}
 	fmt.Fprintln(w)
 }
-
