@@ -160,22 +160,23 @@ func (d *Deliveries) retry(ctx context.Context, slug string, r Retry) error {
 }
 
 // pending returns the subscribers of up to n pending deliveries of slug,
-// those with an ID above after, in order of ID.
+// those with an ID above after, in order of ID: their ID, address and name,
+// all a message needs.
 func (d *Deliveries) pending(ctx context.Context, slug string, after int64, n int) ([]*Subscriber, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id IN (
-		SELECT subscriber_id FROM deliveries WHERE post_slug = ? AND status = 'pending' AND subscriber_id > ?
-		ORDER BY subscriber_id LIMIT ?) ORDER BY id`, slug, after, n)
+	rows, err := d.db.QueryContext(ctx, `SELECT s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE d.post_slug = ? AND d.status = 'pending' AND d.subscriber_id > ?
+		ORDER BY d.subscriber_id LIMIT ?`, slug, after, n)
 	if err != nil {
 		return nil, fmt.Errorf("publish: read pending deliveries: %w", err)
 	}
 	defer rows.Close()
 	var subs []*Subscriber
 	for rows.Next() {
-		sub, err := scanSubscriber(rows)
-		if err != nil {
+		var sub Subscriber
+		if err := rows.Scan(&sub.ID, &sub.Email, &sub.Name); err != nil {
 			return nil, fmt.Errorf("publish: read pending deliveries: %w", err)
 		}
-		subs = append(subs, sub)
+		subs = append(subs, &sub)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("publish: read pending deliveries: %w", err)
