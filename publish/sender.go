@@ -176,8 +176,8 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummar
 			s.Progress(done, total)
 		}
 	}
-	queue := make(chan *Subscriber, batchSize)
-	wg.Go(func() { record(nil, s.feed(ctx, slug, queue)) })
+	queue := make(chan copyOf, batchSize)
+	wg.Go(func() { record(nil, s.feed(ctx, r, queue)) })
 	for range max(s.Concurrency, 1) {
 		wg.Go(func() { s.worker(ctx, r, j, queue, limiter, record) })
 	}
@@ -203,13 +203,23 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummar
 	return sum, firstErr
 }
 
-// feed puts the subscribers of the pending deliveries of slug on queue, in
-// order, until there are no more or ctx is done, then closes it.
-func (s *Sender) feed(ctx context.Context, slug string, queue chan<- *Subscriber) error {
+// copyOf is a subscriber's copy of the post, made ahead of its sending;
+// err says why it could not be made.
+type copyOf struct {
+	sub *Subscriber
+	msg *mail.Msg
+	err error
+}
+
+// feed puts the copies for the pending deliveries of r's post on queue, in
+// order of subscriber, until there are no more or ctx is done, then closes
+// it. Making them here, on its own goroutine, takes the work off the
+// connections' path.
+func (s *Sender) feed(ctx context.Context, r *Rendered, queue chan<- copyOf) error {
 	defer close(queue)
 	after := int64(0)
 	for {
-		subs, err := s.Deliveries.pending(ctx, slug, after, batchSize)
+		subs, err := s.Deliveries.pending(ctx, r.post.Slug, after, batchSize)
 		if ctx.Err() != nil {
 			return nil // stopped: Send says why
 		}
@@ -217,8 +227,10 @@ func (s *Sender) feed(ctx context.Context, slug string, queue chan<- *Subscriber
 			return err
 		}
 		for _, sub := range subs {
+			c := copyOf{sub: sub}
+			c.msg, c.err = r.Message(sub, s.now())
 			select {
-			case queue <- sub:
+			case queue <- c:
 			case <-ctx.Done():
 				return nil
 			}
@@ -231,7 +243,7 @@ func (s *Sender) feed(ctx context.Context, slug string, queue chan<- *Subscriber
 // none left, ctx is done, or recording fails. Each message is entered in
 // the journal before it is handed over and again with its outcome; the
 // outcomes reach the database batchSize at a time.
-func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-chan *Subscriber, limiter *rate.Limiter, record func(*outcome, error)) {
+func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-chan copyOf, limiter *rate.Limiter, record func(*outcome, error)) {
 	slug := r.post.Slug
 	var client *mail.Client
 	var done []entry // outcomes not yet in the database
@@ -242,15 +254,16 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-ch
 		// Whatever ctx says: what the server accepted must not be sent again.
 		record(nil, s.Deliveries.flush(context.WithoutCancel(ctx), done))
 	}()
-	for sub := range queue {
+	for c := range queue {
 		if ctx.Err() != nil {
 			return
 		}
+		sub := c.sub
 		if err := j.write(entry{slug: slug, id: sub.ID, status: "sending"}); err != nil {
 			record(nil, err)
 			return
 		}
-		out, stopErr := s.deliver(ctx, &client, r, sub, limiter)
+		out, stopErr := s.deliver(ctx, &client, c, limiter)
 		e := out.entry(slug)
 		if err := j.write(e); err != nil {
 			// Not recorded: the next run replays the hand-over as unconfirmed.
@@ -274,11 +287,11 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-ch
 // of 4xx to every attempt defers the delivery to the next run. When the
 // relay cannot be reached, or keeps dropping the connection, the outcome is
 // left pending and the error says to stop the run.
-func (s *Sender) deliver(ctx context.Context, client **mail.Client, r *Rendered, sub *Subscriber, limiter *rate.Limiter) (outcome, error) {
+func (s *Sender) deliver(ctx context.Context, client **mail.Client, c copyOf, limiter *rate.Limiter) (outcome, error) {
+	sub, msg := c.sub, c.msg
 	out := outcome{sub: sub}
-	msg, err := r.Message(sub, s.now())
-	if err != nil {
-		out.err = err.Error()
+	if c.err != nil {
+		out.err = c.err.Error()
 		return out, nil
 	}
 	out.messageID = strings.Trim(msg.GetMessageID(), "<>")
