@@ -85,6 +85,7 @@ func BenchmarkSend(b *testing.B) {
 			}
 			ours = append(ours, float64(n)/time.Since(start).Seconds())
 		}
+		b.Logf("bare %.0f ours %.0f", bare, ours)
 		b.ReportMetric(median(ours), "msgs/s")
 		b.ReportMetric(median(bare), "bare-msgs/s")
 		b.ReportMetric(median(ours)/median(bare), "ratio")

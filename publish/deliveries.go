@@ -13,7 +13,10 @@ import (
 )
 
 // Deliveries is the record of which subscriber got which post, in the
-// state database: what makes sending resumable and never twice.
+// state database: what makes sending resumable and never twice. A delivery
+// is a row once it was handed to the server (sending, then sent or failed)
+// or deferred; an active subscriber without one, or with a pending one, is
+// still to be mailed the post.
 type Deliveries struct {
 	db  *sql.DB
 	now func() time.Time
@@ -32,24 +35,6 @@ type Deliveries struct {
 // DeliveryCounts counts a post's deliveries by status.
 type DeliveryCounts struct {
 	Pending, Sending, Sent, Failed int
-}
-
-// plan adds a pending delivery of post to every active subscriber who has
-// none yet, and returns the counts. Subscribers who joined since an earlier
-// run are included; those who left are not mailed.
-func (d *Deliveries) plan(ctx context.Context, slug string) (DeliveryCounts, error) {
-	now := d.now().UTC().Format(time.RFC3339)
-	if _, err := d.db.ExecContext(ctx, `INSERT INTO deliveries (post_slug, subscriber_id, status, updated)
-		SELECT ?, id, 'pending', ? FROM subscribers WHERE status = 'active'
-		ON CONFLICT (post_slug, subscriber_id) DO NOTHING`, slug, now); err != nil {
-		return DeliveryCounts{}, fmt.Errorf("publish: plan deliveries: %w", err)
-	}
-	// Those who left since they were planned are not mailed.
-	if _, err := d.db.ExecContext(ctx, `DELETE FROM deliveries WHERE post_slug = ? AND status = 'pending'
-		AND subscriber_id IN (SELECT id FROM subscribers WHERE status != 'active')`, slug); err != nil {
-		return DeliveryCounts{}, fmt.Errorf("publish: plan deliveries: %w", err)
-	}
-	return d.Counts(ctx, slug)
 }
 
 // Retry says which deliveries left by earlier runs a send tries again.
@@ -113,7 +98,8 @@ func (d *Deliveries) ToSend(ctx context.Context, slug string, retry Retry) (int,
 	return n, nil
 }
 
-// Counts counts the deliveries of the post slug by status.
+// Counts counts the deliveries of the post slug by status; Pending counts
+// the active subscribers still to be mailed it.
 func (d *Deliveries) Counts(ctx context.Context, slug string) (DeliveryCounts, error) {
 	var c DeliveryCounts
 	rows, err := d.db.QueryContext(ctx, `SELECT status, count(*) FROM deliveries WHERE post_slug = ? GROUP BY status`, slug)
@@ -128,8 +114,6 @@ func (d *Deliveries) Counts(ctx context.Context, slug string) (DeliveryCounts, e
 			return c, fmt.Errorf("publish: count deliveries: %w", err)
 		}
 		switch status {
-		case "pending":
-			c.Pending = n
 		case "sending":
 			c.Sending = n
 		case "sent":
@@ -138,7 +122,15 @@ func (d *Deliveries) Counts(ctx context.Context, slug string) (DeliveryCounts, e
 			c.Failed = n
 		}
 	}
-	return c, rows.Err()
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("publish: count deliveries: %w", err)
+	}
+	err = d.db.QueryRowContext(ctx, `SELECT count(*) FROM subscribers s WHERE s.status = 'active' AND NOT EXISTS (
+		SELECT 1 FROM deliveries d WHERE d.post_slug = ? AND d.subscriber_id = s.id AND d.status != 'pending')`, slug).Scan(&c.Pending)
+	if err != nil {
+		return c, fmt.Errorf("publish: count deliveries: %w", err)
+	}
+	return c, nil
 }
 
 // retry puts the deliveries of slug that r names back among the pending.
@@ -159,13 +151,14 @@ func (d *Deliveries) retry(ctx context.Context, slug string, r Retry) error {
 	return nil
 }
 
-// pending returns the subscribers of up to n pending deliveries of slug,
-// those with an ID above after, in order of ID: their ID, address and name,
-// all a message needs.
+// pending returns up to n active subscribers still to be mailed the post
+// slug, those with an ID above after, in order of ID: their ID, address and
+// name, all a message needs.
 func (d *Deliveries) pending(ctx context.Context, slug string, after int64, n int) ([]*Subscriber, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-		WHERE d.post_slug = ? AND d.status = 'pending' AND d.subscriber_id > ?
-		ORDER BY d.subscriber_id LIMIT ?`, slug, after, n)
+	rows, err := d.db.QueryContext(ctx, `SELECT s.id, s.email, s.name FROM subscribers s
+		WHERE s.status = 'active' AND s.id > ? AND NOT EXISTS (
+			SELECT 1 FROM deliveries d WHERE d.post_slug = ? AND d.subscriber_id = s.id AND d.status != 'pending')
+		ORDER BY s.id LIMIT ?`, after, slug, n)
 	if err != nil {
 		return nil, fmt.Errorf("publish: read pending deliveries: %w", err)
 	}
@@ -214,9 +207,11 @@ func (o outcome) entry(slug string) entry {
 
 // applySQL records one journal entry: an outcome, or that a delivery was
 // handed over, which changes only one not yet handed over.
-const applySQL = `UPDATE deliveries SET status = ?1, error = ?2, message_id = ?3, updated = ?4,
-	attempts = attempts + (?1 IN ('sent', 'failed'))
-	WHERE post_slug = ?5 AND subscriber_id = ?6 AND (?1 != 'sending' OR status = 'pending')`
+const applySQL = `INSERT INTO deliveries (post_slug, subscriber_id, status, error, message_id, updated, attempts)
+	VALUES (?5, ?6, ?1, ?2, ?3, ?4, ?1 IN ('sent', 'failed'))
+	ON CONFLICT (post_slug, subscriber_id) DO UPDATE SET status = ?1, error = ?2, message_id = ?3, updated = ?4,
+		attempts = attempts + (?1 IN ('sent', 'failed'))
+	WHERE ?1 != 'sending' OR status = 'pending'`
 
 // apply records entries in tx, in order, and marks the subscribers whose
 // address the server said does not exist as bounced.

@@ -66,9 +66,6 @@ func TestSendReplaysTheJournalOfAKilledRun(t *testing.T) {
 	f := newSendFixture(t, sink, 10)
 	d := f.sender.Deliveries
 	slug := f.r.post.Slug
-	if _, err := d.plan(ctx, slug); err != nil {
-		t.Fatal(err)
-	}
 	first, err := d.pending(ctx, slug, 0, 3)
 	if err != nil || len(first) != 3 {
 		t.Fatalf("pending = %d, %v", len(first), err)
@@ -217,7 +214,8 @@ func TestSendStopsWhenTheJournalCannotBeWritten(t *testing.T) {
 }
 
 // TestUpgradeReleasesClaimedDeliveries: deliveries an earlier version's
-// stopped run left claimed, never handed over, are sent by the next run.
+// stopped run left claimed, never handed over, or planned, are sent by the
+// next run; what was sent stays sent.
 func TestUpgradeReleasesClaimedDeliveries(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -231,17 +229,27 @@ func TestUpgradeReleasesClaimedDeliveries(t *testing.T) {
 	}
 	if _, err := db.Exec(`INSERT INTO subscribers (id, email, email_key, name, status, source, attributes, created, updated)
 		VALUES (1, 'ana@example.net', 'ana@example.net', 'Ana', 'active', 'test', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
-		INSERT INTO deliveries (post_slug, subscriber_id, status, updated) VALUES ('toe', 1, 'claimed', '2026-01-01T00:00:00Z')`); err != nil {
+		INSERT INTO subscribers (id, email, email_key, name, status, source, attributes, created, updated)
+		VALUES (2, 'bo@example.net', 'bo@example.net', 'Bo', 'active', 'test', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+		INSERT INTO subscribers (id, email, email_key, name, status, source, attributes, created, updated)
+		VALUES (3, 'cy@example.net', 'cy@example.net', 'Cy', 'active', 'test', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+		INSERT INTO deliveries (post_slug, subscriber_id, status, updated) VALUES ('toe', 1, 'claimed', '2026-01-01T00:00:00Z');
+		INSERT INTO deliveries (post_slug, subscriber_id, status, updated) VALUES ('toe', 2, 'pending', '2026-01-01T00:00:00Z');
+		INSERT INTO deliveries (post_slug, subscriber_id, status, updated) VALUES ('toe', 3, 'sent', '2026-01-01T00:00:00Z')`); err != nil {
 		t.Fatal(err)
 	}
 	d, err := NewDeliveries(ctx, db, dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, err := d.Counts(ctx, "toe"); err != nil || c != (DeliveryCounts{Pending: 1}) {
+	if c, err := d.Counts(ctx, "toe"); err != nil || c != (DeliveryCounts{Pending: 2, Sent: 1}) {
 		t.Errorf("after the upgrade: %+v, %v", c, err)
 	}
-	if subs, err := d.pending(ctx, "toe", 0, 10); err != nil || len(subs) != 1 {
-		t.Errorf("pending = %d, %v", len(subs), err)
+	if subs, err := d.pending(ctx, "toe", 0, 10); err != nil || len(subs) != 2 || subs[0].ID != 1 || subs[1].ID != 2 {
+		t.Errorf("pending = %v, %v; want subscribers 1 and 2", subs, err)
+	}
+	var rows int
+	if err := db.QueryRow(`SELECT count(*) FROM deliveries`).Scan(&rows); err != nil || rows != 1 {
+		t.Errorf("%d delivery rows left, %v; want the sent one", rows, err)
 	}
 }

@@ -1,9 +1,9 @@
--- Version 5: one run sends at a time (a lock) and hands deliveries to its
--- connections in memory, so 'claimed' is no longer used; the handing over
--- and the outcomes are written to the delivery journal first. Deliveries a
--- stopped run of an earlier version left claimed were never handed over.
-UPDATE deliveries SET status = 'pending' WHERE status = 'claimed';
--- The index serves the reading of pending deliveries only: a delivery sent
--- leaves it, instead of moving within it.
+-- Version 5: one run sends at a time (a lock) and hands subscribers to its
+-- connections in memory, writing each hand-over and outcome to the delivery
+-- journal first. A delivery row now says what happened (sending, sent,
+-- failed, or pending: deferred by the server, or to be tried again); an
+-- active subscriber without one is still to be mailed. So the rows an
+-- earlier version planned, or left claimed (never handed over), go, and so
+-- does the index that served claiming them.
+DELETE FROM deliveries WHERE status IN ('pending', 'claimed') AND error = '';
 DROP INDEX deliveries_by_status;
-CREATE INDEX deliveries_pending ON deliveries (post_slug, subscriber_id) WHERE status = 'pending';

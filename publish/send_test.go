@@ -282,7 +282,9 @@ func TestSendResumes(t *testing.T) {
 	sink.SetFault(nil)
 	// As if a crash left five handed to the server, answer unrecorded.
 	db := f.sender.Deliveries.db
-	if _, err := db.Exec(`UPDATE deliveries SET status = 'sending' WHERE rowid IN (SELECT rowid FROM deliveries WHERE status = 'pending' LIMIT 5)`); err != nil {
+	if _, err := db.Exec(`INSERT INTO deliveries (post_slug, subscriber_id, status, updated)
+		SELECT 'toe', id, 'sending', '2026-01-01T00:00:00Z' FROM subscribers s
+		WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subscriber_id = s.id) LIMIT 5`); err != nil {
 		t.Fatal(err)
 	}
 	sum, err = f.sender.Send(context.Background(), f.r, Retry{})

@@ -121,7 +121,7 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummar
 	if err := d.retry(ctx, slug, retry); err != nil {
 		return sum, err
 	}
-	counts, err := d.plan(ctx, slug)
+	counts, err := d.Counts(ctx, slug)
 	if err != nil {
 		return sum, err
 	}
