@@ -272,6 +272,33 @@ func (d *Deliveries) inTx(ctx context.Context, f func(*sql.Tx) error) error {
 
 func (d *Deliveries) journalPath() string { return filepath.Join(d.dir, journalName) }
 
+// store records the entries that come on entries, batchSize in a
+// transaction, until entries is closed. The journal holds them already:
+// the database catches up on its own goroutine, off the connections' path.
+// When recording fails, failed is told (to stop the run) and the rest are
+// taken and dropped, left to the journal and the next run; store returns
+// the first error.
+func (d *Deliveries) store(ctx context.Context, entries <-chan entry, failed func(error)) error {
+	var firstErr error
+	batch := make([]entry, 0, batchSize)
+	write := func() {
+		if firstErr == nil && len(batch) > 0 {
+			if err := d.flush(ctx, batch); err != nil {
+				firstErr = err
+				failed(err)
+			}
+		}
+		batch = batch[:0]
+	}
+	for e := range entries {
+		if batch = append(batch, e); len(batch) == batchSize {
+			write()
+		}
+	}
+	write()
+	return firstErr
+}
+
 // flush records entries in one transaction.
 func (d *Deliveries) flush(ctx context.Context, entries []entry) error {
 	if len(entries) == 0 {

@@ -177,11 +177,19 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummar
 		}
 	}
 	queue := make(chan copyOf, batchSize)
+	outcomes := make(chan entry, batchSize)
+	recorded := make(chan error, 1)
+	// Whatever ctx says: what the server accepted must not be sent again.
+	go func() {
+		recorded <- d.store(context.WithoutCancel(ctx), outcomes, func(err error) { record(nil, err) })
+	}()
 	wg.Go(func() { record(nil, s.feed(ctx, r, queue)) })
 	for range max(s.Concurrency, 1) {
-		wg.Go(func() { s.worker(ctx, r, j, queue, limiter, record) })
+		wg.Go(func() { s.worker(ctx, r, j, queue, outcomes, limiter, record) })
 	}
 	wg.Wait()
+	close(outcomes)
+	<-recorded
 	// Every outcome is in the database unless recording one failed: then
 	// the journal stays for the next run to replay.
 	if err := j.close(); err != nil && firstErr == nil {
@@ -239,27 +247,23 @@ func (s *Sender) feed(ctx context.Context, r *Rendered, queue chan<- copyOf) err
 	}
 }
 
-// worker sends the deliveries on queue over one connection until there are
+// worker sends the copies on queue over one connection until there are
 // none left, ctx is done, or recording fails. Each message is entered in
-// the journal before it is handed over and again with its outcome; the
-// outcomes reach the database batchSize at a time.
-func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-chan copyOf, limiter *rate.Limiter, record func(*outcome, error)) {
+// the journal before it is handed over and again with its outcome, which
+// then goes on outcomes, for the database.
+func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-chan copyOf, outcomes chan<- entry, limiter *rate.Limiter, record func(*outcome, error)) {
 	slug := r.post.Slug
 	var client *mail.Client
-	var done []entry // outcomes not yet in the database
 	defer func() {
 		if client != nil {
 			_ = client.Close()
 		}
-		// Whatever ctx says: what the server accepted must not be sent again.
-		record(nil, s.Deliveries.flush(context.WithoutCancel(ctx), done))
 	}()
 	for c := range queue {
 		if ctx.Err() != nil {
 			return
 		}
-		sub := c.sub
-		if err := j.write(entry{slug: slug, id: sub.ID, status: "sending"}); err != nil {
+		if err := j.write(entry{slug: slug, id: c.sub.ID, status: "sending"}); err != nil {
 			record(nil, err)
 			return
 		}
@@ -270,15 +274,8 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-ch
 			record(nil, err)
 			return
 		}
+		outcomes <- e
 		record(&out, stopErr)
-		if done = append(done, e); len(done) == batchSize {
-			if err := s.Deliveries.flush(context.WithoutCancel(ctx), done); err != nil {
-				done = nil // in the journal, for the next run
-				record(nil, err)
-				return
-			}
-			done = done[:0]
-		}
 	}
 }
 
