@@ -95,7 +95,7 @@ func NewDeliveries(ctx context.Context, db *sql.DB, dir string, now func() time.
 }
 
 // batchSize is how many pending deliveries are read at a time, and how
-// many outcomes a connection records in one transaction.
+// many outcomes are recorded in one transaction.
 const batchSize = 100
 
 // Send mails r's post to every active subscriber who has not had it, and
