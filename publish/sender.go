@@ -125,8 +125,6 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummar
 	if err != nil {
 		return sum, err
 	}
-	sum.Unconfirmed = counts.Sending
-	total := counts.Pending
 	j, err := openJournal(d.journalPath())
 	if err != nil {
 		return sum, err
@@ -143,72 +141,87 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummar
 	if s.Rate > 0 {
 		limiter = rate.NewLimiter(rate.Limit(s.Rate), 1)
 	}
-	var (
-		mu       sync.Mutex
-		done     int
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	record := func(o *outcome, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if o != nil {
-			switch {
-			case o.sent:
-				sum.Sent++
-			case o.deferred:
-				sum.Deferred++
-			case o.err != "":
-				sum.Failed++
-			}
-			if o.bounced {
-				sum.Bounced++
-			}
-			if o.sent || o.err != "" {
-				done++
-			}
-		}
-		if err != nil && firstErr == nil {
-			firstErr = err
-			stop()
-		}
-		if s.Progress != nil {
-			s.Progress(done, total)
-		}
-	}
+	t := &tally{total: counts.Pending, stop: stop, progress: s.Progress}
+	t.sum.Unconfirmed = counts.Sending
 	queue := make(chan copyOf, batchSize)
 	outcomes := make(chan entry, batchSize)
-	recorded := make(chan error, 1)
-	// Whatever ctx says: what the server accepted must not be sent again.
+	recorded := make(chan struct{})
 	go func() {
-		recorded <- d.store(context.WithoutCancel(ctx), outcomes, func(err error) { record(nil, err) })
+		defer close(recorded)
+		// Whatever ctx says: what the server accepted must not be sent again.
+		t.fail(d.store(context.WithoutCancel(ctx), outcomes, t.fail))
 	}()
-	wg.Go(func() { record(nil, s.feed(ctx, r, queue)) })
+	var wg sync.WaitGroup
+	wg.Go(func() { t.fail(s.feed(ctx, r, queue)) })
 	for range max(s.Concurrency, 1) {
-		wg.Go(func() { s.worker(ctx, r, j, queue, outcomes, limiter, record) })
+		wg.Go(func() { s.worker(ctx, r, j, queue, outcomes, limiter, t) })
 	}
 	wg.Wait()
 	close(outcomes)
 	<-recorded
 	// Every outcome is in the database unless recording one failed: then
 	// the journal stays for the next run to replay.
-	if err := j.close(); err != nil && firstErr == nil {
-		firstErr = err
-	}
-	if firstErr == nil {
+	t.fail(j.close())
+	if t.err == nil {
 		if err := os.Remove(d.journalPath()); err != nil {
-			firstErr = fmt.Errorf("publish: remove the delivery journal: %w", err)
+			t.fail(fmt.Errorf("publish: remove the delivery journal: %w", err))
 		}
 	}
 	after, err := d.Counts(context.WithoutCancel(ctx), slug)
 	if err != nil {
-		return sum, err
+		return t.sum, err
 	}
-	sum.Remaining = after.Pending
-	if firstErr == nil && parent.Err() != nil {
-		firstErr = parent.Err()
+	t.sum.Remaining = after.Pending
+	t.fail(parent.Err())
+	return t.sum, t.err
+}
+
+// tally adds up the outcomes of a run for its summary and progress, and
+// keeps its first error, stopping the run there. It is safe for concurrent
+// use.
+type tally struct {
+	mu          sync.Mutex
+	sum         SendSummary
+	done, total int // handled in this run, and to handle
+	err         error
+	stop        context.CancelFunc
+	progress    func(done, total int) // nil for none
+}
+
+// add counts one outcome.
+func (t *tally) add(o outcome) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case o.sent:
+		t.sum.Sent++
+	case o.deferred:
+		t.sum.Deferred++
+	case o.err != "":
+		t.sum.Failed++
 	}
-	return sum, firstErr
+	if o.bounced {
+		t.sum.Bounced++
+	}
+	if o.sent || o.err != "" {
+		t.done++
+	}
+	if t.progress != nil {
+		t.progress(t.done, t.total)
+	}
+}
+
+// fail keeps err, when it is the first, and stops the run; nil is ignored.
+func (t *tally) fail(err error) {
+	if err == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.err == nil {
+		t.err = err
+		t.stop()
+	}
 }
 
 // copyOf is a subscriber's copy of the post, made ahead of its sending;
@@ -251,7 +264,7 @@ func (s *Sender) feed(ctx context.Context, r *Rendered, queue chan<- copyOf) err
 // none left, ctx is done, or recording fails. Each message is entered in
 // the journal before it is handed over and again with its outcome, which
 // then goes on outcomes, for the database.
-func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-chan copyOf, outcomes chan<- entry, limiter *rate.Limiter, record func(*outcome, error)) {
+func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-chan copyOf, outcomes chan<- entry, limiter *rate.Limiter, t *tally) {
 	slug := r.post.Slug
 	var client *mail.Client
 	defer func() {
@@ -264,18 +277,19 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-ch
 			return
 		}
 		if err := j.write(entry{slug: slug, id: c.sub.ID, status: "sending"}); err != nil {
-			record(nil, err)
+			t.fail(err)
 			return
 		}
 		out, stopErr := s.deliver(ctx, &client, c, limiter)
 		e := out.entry(slug)
 		if err := j.write(e); err != nil {
 			// Not recorded: the next run replays the hand-over as unconfirmed.
-			record(nil, err)
+			t.fail(err)
 			return
 		}
 		outcomes <- e
-		record(&out, stopErr)
+		t.add(out)
+		t.fail(stopErr)
 	}
 }
 

@@ -71,8 +71,10 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		MoveTo:     c.MoveTo,
 		Log:        a.log,
 	}
+	var bar *progressBar
 	if isTerminal(a.stderr) {
-		opts.Progress = progressBar(a.stderr, "messages fetched", 200)
+		bar = newProgressBar(a.stderr, "messages fetched", 200)
+		opts.Progress = bar.update
 	}
 	in := ingest.New(q, opts)
 	ack, err := a.acknowledger(ctx, n, db, q)
@@ -82,6 +84,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 	if watch {
 		a.log.Info("watching for new questions; Ctrl-C stops", "mailbox", c.Mailbox, "server", c.Address)
 		return in.Watch(ctx, func(s ingest.Summary) {
+			bar.end()
 			if s != (ingest.Summary{}) {
 				printSummary(a.stdout, s)
 			}
@@ -93,6 +96,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		})
 	}
 	sum, err := in.Run(ctx)
+	bar.end()
 	if ctx.Err() != nil {
 		printSummary(a.stdout, sum)
 		return errors.New("ingest: interrupted; run it again to carry on")

@@ -120,10 +120,13 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 			return nil
 		}
 	}
+	var bar *progressBar
 	if isTerminal(a.stderr) {
-		sender.Progress = progressBar(a.stderr, "sent", 1)
+		bar = newProgressBar(a.stderr, "sent", 1)
+		sender.Progress = bar.update
 	}
 	sum, err := sender.Send(ctx, r, f.retry)
+	bar.end()
 	fmt.Fprintf(a.stdout, "sent %d, failed %d, remaining %d", sum.Sent, sum.Failed, sum.Remaining)
 	if sum.Bounced > 0 {
 		fmt.Fprintf(a.stdout, " (%s marked bounced)", plural(sum.Bounced, "subscriber"))

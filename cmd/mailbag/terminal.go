@@ -22,32 +22,56 @@ func isTerminal(v any) bool {
 	return err == nil
 }
 
-// progressBar returns a function that draws a progress bar on w, a
-// terminal, as work is done: "[=========      ] 512 of 2000 sent". It
-// draws only when the bar or the percentage moves, ends the line once done
-// reaches total, and draws nothing for fewer than least items, which take no
-// time worth watching.
-func progressBar(w io.Writer, what string, least int) func(done, total int) {
+// progressBar draws a progress bar on a terminal as work is done:
+// "[=========      ] 512 of 2000 sent". It draws only when the bar or the
+// percentage moves, ends the line once done reaches total, and draws
+// nothing for fewer than least items, which take no time worth watching.
+// Its methods may be called on nil, which draws nothing.
+type progressBar struct {
+	w     io.Writer
+	what  string
+	least int
+
+	last                int  // the percentage drawn; -1 for none
+	open                bool // a bar is on the line, not ended
+	prevDone, prevTotal int
+}
+
+func newProgressBar(w io.Writer, what string, least int) *progressBar {
+	return &progressBar{w: w, what: what, least: max(least, 1), last: -1}
+}
+
+// update draws done of total.
+func (p *progressBar) update(done, total int) {
 	const width = 30
-	last, finished := -1, false
-	prevDone, prevTotal := 0, 0
-	return func(done, total int) {
-		if total != prevTotal || done < prevDone { // another run: ingest --watch makes one a pass
-			last, finished = -1, false
-		}
-		prevDone, prevTotal = done, total
-		if finished || total < max(least, 1) {
-			return
-		}
-		done = min(done, total)
-		if pct := done * 100 / total; pct != last || done == total {
-			last = pct
-			bar := done * width / total
-			fmt.Fprintf(w, "\r[%s%s] %d of %d %s", strings.Repeat("=", bar), strings.Repeat(" ", width-bar), done, total, what)
-		}
-		if done == total {
-			finished = true
-			fmt.Fprintln(w)
-		}
+	if p == nil {
+		return
+	}
+	if total != p.prevTotal || done < p.prevDone { // another run: ingest --watch makes one a pass
+		p.end()
+		p.last = -1
+	}
+	p.prevDone, p.prevTotal = done, total
+	if total < p.least || (p.last == 100 && !p.open) {
+		return
+	}
+	done = min(done, total)
+	if pct := done * 100 / total; pct != p.last || done == total {
+		p.last = pct
+		bar := done * width / total
+		fmt.Fprintf(p.w, "\r[%s%s] %d of %d %s", strings.Repeat("=", bar), strings.Repeat(" ", width-bar), done, total, p.what)
+		p.open = true
+	}
+	if done == total {
+		p.end()
+	}
+}
+
+// end ends the line of a bar left part-way (the work stopped short), so
+// that what is printed next starts on a line of its own.
+func (p *progressBar) end() {
+	if p != nil && p.open {
+		fmt.Fprintln(p.w)
+		p.open = false
 	}
 }

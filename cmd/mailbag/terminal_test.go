@@ -147,27 +147,34 @@ func TestSendWithoutATerminalNeedsYes(t *testing.T) {
 
 func TestProgressBar(t *testing.T) {
 	var b strings.Builder
-	p := progressBar(&b, "sent", 1)
+	p := newProgressBar(&b, "sent", 1)
 	for done := range 5 {
-		p(done, 4) // 0..4, then 4 again, as a sender's last calls do
+		p.update(done, 4) // 0..4, then 4 again, as a sender's last calls do
 	}
-	p(4, 4)
-	p(0, 2) // a second run (ingest --watch: a pass)
-	p(2, 2)
+	p.update(4, 4)
+	p.end()
+	p.update(0, 2) // a second run (ingest --watch: a pass), stopped short
+	p.update(1, 2)
+	p.end()
+	p.end()
 	want := "\r[                              ] 0 of 4 sent" +
 		"\r[=======                       ] 1 of 4 sent" +
 		"\r[===============               ] 2 of 4 sent" +
 		"\r[======================        ] 3 of 4 sent" +
 		"\r[==============================] 4 of 4 sent\n" +
 		"\r[                              ] 0 of 2 sent" +
-		"\r[==============================] 2 of 2 sent\n"
+		"\r[===============               ] 1 of 2 sent\n"
 	if b.String() != want {
 		t.Errorf("drew\n%q\nwant\n%q", b.String(), want)
 	}
 	b.Reset()
-	small := progressBar(&b, "fetched", 200)
-	small(1, 3)
-	small(3, 3)
+	small := newProgressBar(&b, "fetched", 200)
+	small.update(1, 3)
+	small.update(3, 3)
+	small.end()
+	var none *progressBar
+	none.update(1, 2)
+	none.end()
 	if b.Len() != 0 {
 		t.Errorf("a bar for 3 items: %q", b.String())
 	}
