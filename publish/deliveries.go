@@ -235,6 +235,30 @@ func (d *Deliveries) apply(ctx context.Context, tx *sql.Tx, entries []entry) err
 	return nil
 }
 
+// begin readies a run of sending slug, under the send lock: it replays
+// what a stopped run left in the journal, puts back the deliveries retry
+// names, counts, and opens the journal for this run.
+func (d *Deliveries) begin(ctx context.Context, slug string, retry Retry) (DeliveryCounts, *journal, error) {
+	if err := d.recover(ctx); err != nil {
+		return DeliveryCounts{}, nil, err
+	}
+	if err := d.retry(ctx, slug, retry); err != nil {
+		return DeliveryCounts{}, nil, err
+	}
+	counts, err := d.Counts(ctx, slug)
+	if err != nil {
+		return DeliveryCounts{}, nil, err
+	}
+	j, err := openJournal(d.journalPath())
+	if err != nil {
+		return DeliveryCounts{}, nil, err
+	}
+	if d.journalWriter != nil {
+		j.w = d.journalWriter(j.f)
+	}
+	return counts, j, nil
+}
+
 // recover replays the journal a stopped run left into the database, then
 // removes it. Replaying twice does no harm: a crash in between is mended by
 // the next run.

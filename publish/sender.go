@@ -107,30 +107,15 @@ const batchSize = 100
 // address) marks the subscriber bounced. One run sends at a time: another
 // is refused with an error wrapping lockfile.ErrLocked.
 func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummary, error) {
-	var sum SendSummary
 	lock, err := lockfile.Acquire(filepath.Join(s.Deliveries.dir, "send.lock"))
 	if err != nil {
-		return sum, fmt.Errorf("publish: another send is running: %w", err)
+		return SendSummary{}, fmt.Errorf("publish: another send is running: %w", err)
 	}
 	defer lock.Release()
-	d := s.Deliveries
-	if err := d.recover(ctx); err != nil {
-		return sum, err
-	}
-	slug := r.post.Slug
-	if err := d.retry(ctx, slug, retry); err != nil {
-		return sum, err
-	}
-	counts, err := d.Counts(ctx, slug)
+	d, slug := s.Deliveries, r.post.Slug
+	counts, j, err := d.begin(ctx, slug, retry)
 	if err != nil {
-		return sum, err
-	}
-	j, err := openJournal(d.journalPath())
-	if err != nil {
-		return sum, err
-	}
-	if d.journalWriter != nil {
-		j.w = d.journalWriter(j.f)
+		return SendSummary{}, err
 	}
 
 	// A connection that cannot record stops the others too.

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/wneessen/go-mail"
 
+	"mailbag/archive"
 	"mailbag/ingest"
 	"mailbag/internal/config"
 	"mailbag/publish"
@@ -100,25 +101,10 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		return err
 	}
 	if f.test != "" {
-		if err := sender.SendTest(ctx, r, f.test); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "Sent a test copy of “%s” to %s.\n", post.Title, f.test)
-		return nil
+		return a.sendTest(ctx, sender, r, post.Title, f.test)
 	}
-	if count == 0 {
-		fmt.Fprintf(a.stdout, "Every active subscriber has had “%s”.\n", post.Title)
-	}
-	if count > 0 && !f.yes {
-		if !isTerminal(a.stdin) {
-			return usageError{fmt.Errorf("send %s: not at a terminal to confirm: add --yes to mail %s", ref, plural(count, "subscriber"))}
-		}
-		fmt.Fprintf(a.stdout, "Send “%s” to %s? [y/N] ", post.Title, plural(count, "subscriber"))
-		answer, _ := bufio.NewReader(a.stdin).ReadString('\n')
-		if ans := strings.ToLower(strings.TrimSpace(answer)); ans != "y" && ans != "yes" {
-			fmt.Fprintln(a.stdout, "Nothing sent.")
-			return nil
-		}
+	if ok, err := a.confirmSend(ref, post.Title, count, f.yes); !ok || err != nil {
+		return err
 	}
 	var bar *progressBar
 	if isTerminal(a.stderr) {
@@ -127,6 +113,68 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	}
 	sum, err := sender.Send(ctx, r, f.retry)
 	bar.end()
+	a.printSendSummary(sum)
+	if err != nil {
+		if ctx.Err() != nil {
+			return errors.New("send: interrupted; run it again to carry on")
+		}
+		return err
+	}
+	if n.cfg.Newsletter.NotifyAskers && sum.Remaining == 0 && len(post.Questions) > 0 {
+		if err := a.notifyAskers(ctx, n, db, sender, nl, post); err != nil {
+			return err
+		}
+	}
+	return unfinished(sum)
+}
+
+// sendTest mails one copy of r's post (titled title) to addr, recording
+// nothing.
+func (a *app) sendTest(ctx context.Context, sender *publish.Sender, r *publish.Rendered, title, addr string) error {
+	if err := sender.SendTest(ctx, r, addr); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Sent a test copy of “%s” to %s.\n", title, addr)
+	return nil
+}
+
+// unfinished is the error of a run that left messages failed or deferred,
+// saying what to do; nil when it left none.
+func unfinished(sum publish.SendSummary) error {
+	if sum.Failed > 0 {
+		return fmt.Errorf("send: %s failed (`mailbag subscribers list --status bounced` shows the addresses that bounced; once the cause is mended, --retry-failed sends the others again)", plural(sum.Failed, "message"))
+	}
+	if sum.Deferred > 0 {
+		return fmt.Errorf("send: the server said to try %s again later: run send again to carry on", plural(sum.Deferred, "message"))
+	}
+	return nil
+}
+
+// confirmSend asks, at a terminal, whether to mail count subscribers,
+// unless yes; without a terminal to ask at, it is a usage error. It says so
+// when there is nobody to mail, and goes on: a run still reports what an
+// earlier one left unconfirmed.
+func (a *app) confirmSend(ref, title string, count int, yes bool) (bool, error) {
+	switch {
+	case count == 0:
+		fmt.Fprintf(a.stdout, "Every active subscriber has had “%s”.\n", title)
+		return true, nil
+	case yes:
+		return true, nil
+	case !isTerminal(a.stdin):
+		return false, usageError{fmt.Errorf("send %s: not at a terminal to confirm: add --yes to mail %s", ref, plural(count, "subscriber"))}
+	}
+	fmt.Fprintf(a.stdout, "Send “%s” to %s? [y/N] ", title, plural(count, "subscriber"))
+	answer, _ := bufio.NewReader(a.stdin).ReadString('\n')
+	if ans := strings.ToLower(strings.TrimSpace(answer)); ans != "y" && ans != "yes" {
+		fmt.Fprintln(a.stdout, "Nothing sent.")
+		return false, nil
+	}
+	return true, nil
+}
+
+// printSendSummary says what a run of send did and left.
+func (a *app) printSendSummary(sum publish.SendSummary) {
 	fmt.Fprintf(a.stdout, "sent %d, failed %d, remaining %d", sum.Sent, sum.Failed, sum.Remaining)
 	if sum.Bounced > 0 {
 		fmt.Fprintf(a.stdout, " (%s marked bounced)", plural(sum.Bounced, "subscriber"))
@@ -138,32 +186,20 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if sum.Unconfirmed > 0 {
 		fmt.Fprintf(a.stdout, "%d unconfirmed: a stopped run handed them to the server without recording its answer; they may have arrived. --retry-unconfirmed sends them again.\n", sum.Unconfirmed)
 	}
+}
+
+// notifyAskers tells the askers of post's questions that it is out, once
+// each (newsletter.notify_askers).
+func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, sender *publish.Sender, nl publish.Newsletter, post *archive.Post) error {
+	q, err := ingest.NewQueue(ctx, db, nil)
 	if err != nil {
-		if ctx.Err() != nil {
-			return errors.New("send: interrupted; run it again to carry on")
-		}
 		return err
 	}
-	if n.cfg.Newsletter.NotifyAskers && sum.Remaining == 0 && len(post.Questions) > 0 {
-		q, err := ingest.NewQueue(ctx, db, nil)
-		if err != nil {
-			return err
-		}
-		told, err := publish.NotifyAskers(ctx, db, q, sender, nl, post, n.home.Templates())
-		if told > 0 {
-			fmt.Fprintf(a.stdout, "Told %s that the answer is out.\n", plural(told, "asker"))
-		}
-		if err != nil {
-			return err
-		}
+	told, err := publish.NotifyAskers(ctx, db, q, sender, nl, post, n.home.Templates())
+	if told > 0 {
+		fmt.Fprintf(a.stdout, "Told %s that the answer is out.\n", plural(told, "asker"))
 	}
-	if sum.Failed > 0 {
-		return fmt.Errorf("send: %s failed (`mailbag subscribers list --status bounced` shows the addresses that bounced; once the cause is mended, --retry-failed sends the others again)", plural(sum.Failed, "message"))
-	}
-	if sum.Deferred > 0 {
-		return fmt.Errorf("send: the server said to try %s again later: run send again to carry on", plural(sum.Deferred, "message"))
-	}
-	return nil
+	return err
 }
 
 // applyBounces marks bounced the subscribers that delivery reports in the
