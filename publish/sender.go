@@ -109,7 +109,7 @@ const batchSize = 100
 func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummary, error) {
 	lock, err := lockfile.Acquire(filepath.Join(s.Deliveries.dir, "send.lock"))
 	if err != nil {
-		return SendSummary{}, fmt.Errorf("publish: another send is running: %w", err)
+		return SendSummary{}, fmt.Errorf("publish: another mailbag send is running on this home: %w", err)
 	}
 	defer lock.Release()
 	d, slug := s.Deliveries, r.post.Slug

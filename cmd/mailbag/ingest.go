@@ -54,22 +54,9 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 	if err != nil {
 		return err
 	}
-	c := n.cfg.IMAP
-	password, err := config.Secret(ctx, "imap password", c.PasswordEnv, c.PasswordCommand)
+	opts, err := a.ingestOptions(ctx, n)
 	if err != nil {
 		return err
-	}
-	opts := ingest.Options{
-		Server: ingest.Server{
-			Address: c.Address, Security: c.Security, Username: c.Username,
-			Password: password, Mailbox: c.Mailbox, CAFile: n.path(c.CAFile),
-		},
-		MailDir:    n.home.Mail(),
-		OwnAddress: n.cfg.Newsletter.Address,
-		MaxSize:    int64(c.MaxMessageMB) << 20,
-		After:      ingest.After(c.AfterIngest),
-		MoveTo:     c.MoveTo,
-		Log:        a.log,
 	}
 	var bar *progressBar
 	if isTerminal(a.stderr) {
@@ -82,7 +69,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		return err
 	}
 	if watch {
-		a.log.Info("watching for new questions; Ctrl-C stops", "mailbox", c.Mailbox, "server", c.Address)
+		a.log.Info("watching for new questions; Ctrl-C stops", "mailbox", opts.Server.Mailbox, "server", opts.Server.Address)
 		return in.Watch(ctx, func(s ingest.Summary) {
 			bar.end()
 			if s != (ingest.Summary{}) {
@@ -106,6 +93,28 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 	}
 	printSummary(a.stdout, sum)
 	return ack()
+}
+
+// ingestOptions are the ingester's options from the [imap] settings, the
+// password read from where they say.
+func (a *app) ingestOptions(ctx context.Context, n *newsletter) (ingest.Options, error) {
+	c := n.cfg.IMAP
+	password, err := config.Secret(ctx, "imap password", c.PasswordEnv, c.PasswordCommand)
+	if err != nil {
+		return ingest.Options{}, err
+	}
+	return ingest.Options{
+		Server: ingest.Server{
+			Address: c.Address, Security: c.Security, Username: c.Username,
+			Password: password, Mailbox: c.Mailbox, CAFile: n.path(c.CAFile),
+		},
+		MailDir:    n.home.Mail(),
+		OwnAddress: n.cfg.Newsletter.Address,
+		MaxSize:    int64(c.MaxMessageMB) << 20,
+		After:      ingest.After(c.AfterIngest),
+		MoveTo:     c.MoveTo,
+		Log:        a.log,
+	}, nil
 }
 
 // acknowledger returns what replies to new questions that they arrived,
