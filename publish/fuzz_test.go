@@ -49,3 +49,20 @@ func FuzzNormalizeAddress(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCells: every value comes back from an export and import as it was,
+// and no exported cell starts as a spreadsheet formula does.
+func FuzzCells(f *testing.F) {
+	for _, v := range []string{"=HYPERLINK(\"x\")", "'=x", "'hello", "+1", "-", "@a", "\tx", "Ana", ""} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		c := toCell(v)
+		if c != "" && strings.ContainsRune(formulaStarts, rune(c[0])) {
+			t.Fatalf("toCell(%q) = %q: a formula", v, c)
+		}
+		if back := fromCell(c); back != v {
+			t.Fatalf("fromCell(toCell(%q)) = %q", v, back)
+		}
+	})
+}

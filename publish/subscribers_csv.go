@@ -194,17 +194,20 @@ const formulaStarts = "=+-@\t\r"
 
 // toCell keeps a value that a spreadsheet would run as a formula (a name
 // typed into the subscribe form, say "=HYPERLINK(...)") from being one, the
-// usual way: an apostrophe in front. fromCell takes it off again on import.
+// usual way: an apostrophe in front. A value that starts with an apostrophe
+// gets another, so that fromCell, on import, gives back every value as it
+// was.
 func toCell(v string) string {
-	if v != "" && strings.ContainsRune(formulaStarts, rune(v[0])) {
+	if v != "" && (v[0] == '\'' || strings.ContainsRune(formulaStarts, rune(v[0]))) {
 		return "'" + v
 	}
 	return v
 }
 
-// fromCell undoes toCell.
+// fromCell undoes toCell. A value toCell would not have made (an apostrophe
+// before anything else, as a person might type) is left as it is.
 func fromCell(v string) string {
-	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune(formulaStarts, rune(v[1])) {
+	if len(v) > 1 && v[0] == '\'' && (v[1] == '\'' || strings.ContainsRune(formulaStarts, rune(v[1]))) {
 		return v[1:]
 	}
 	return v
