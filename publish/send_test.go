@@ -5,8 +5,10 @@ import (
 	"context"
 	crand "crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"mime"
 	"mime/multipart"
@@ -14,6 +16,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -373,6 +376,9 @@ func TestSendStopsWhenTheRelayIsDown(t *testing.T) {
 	}
 	if sum.Failed != 0 || sum.Remaining != 20 {
 		t.Errorf("with the relay down: %+v; want none failed, 20 remaining", sum)
+	}
+	if _, err := os.Stat(f.sender.Deliveries.journalPath()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the journal is left after a run that recorded everything: %v", err)
 	}
 	f.sender.SMTP.Port = up
 	sum, err = f.sender.Send(ctx, f.r, Retry{})

@@ -102,8 +102,10 @@ const batchSize = 100
 // records each delivery. Killed at any moment and run again, it mails only
 // those not yet mailed: a message whose acceptance was not recorded before
 // the stop is reported as unconfirmed, and is not sent again unless retry
-// says so (as failed deliveries are not, unless it says so). 4xx replies and dropped connections are retried with
-// backoff; a 5xx reply fails the delivery, and a 5.1.x one (no such
+// says so (nor is a failed one). 4xx replies and dropped connections are
+// retried with backoff: a message still answered 4xx is deferred to the
+// next run, and a relay that cannot be reached stops the run, failing
+// nobody. A 5xx reply fails the delivery, and a 5.1.x one (no such
 // address) marks the subscriber bounced. One run sends at a time: another
 // is refused with an error wrapping lockfile.ErrLocked.
 func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummary, error) {
@@ -134,7 +136,7 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummar
 	go func() {
 		defer close(recorded)
 		// Whatever ctx says: what the server accepted must not be sent again.
-		t.fail(d.store(context.WithoutCancel(ctx), outcomes, t.fail))
+		t.failRecording(d.store(context.WithoutCancel(ctx), outcomes, t.failRecording))
 	}()
 	var wg sync.WaitGroup
 	wg.Go(func() { t.fail(s.feed(ctx, r, queue)) })
@@ -147,7 +149,7 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummar
 	// Every outcome is in the database unless recording one failed: then
 	// the journal stays for the next run to replay.
 	t.fail(j.close())
-	if t.err == nil {
+	if !t.unrecorded {
 		if err := os.Remove(d.journalPath()); err != nil {
 			t.fail(fmt.Errorf("publish: remove the delivery journal: %w", err))
 		}
@@ -169,6 +171,7 @@ type tally struct {
 	sum         SendSummary
 	done, total int // handled in this run, and to handle
 	err         error
+	unrecorded  bool // a hand-over or outcome may be missing from the database
 	stop        context.CancelFunc
 	progress    func(done, total int) // nil for none
 }
@@ -194,6 +197,18 @@ func (t *tally) add(o outcome) {
 	if t.progress != nil {
 		t.progress(t.done, t.total)
 	}
+}
+
+// failRecording is fail for an error in writing the journal or the
+// database: the journal must then stay, for the next run to replay.
+func (t *tally) failRecording(err error) {
+	if err == nil {
+		return
+	}
+	t.mu.Lock()
+	t.unrecorded = true
+	t.mu.Unlock()
+	t.fail(err)
 }
 
 // fail keeps err, when it is the first, and stops the run; nil is ignored.
@@ -262,14 +277,14 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-ch
 			return
 		}
 		if err := j.write(entry{slug: slug, id: c.sub.ID, status: "sending"}); err != nil {
-			t.fail(err)
+			t.failRecording(err)
 			return
 		}
 		out, stopErr := s.deliver(ctx, &client, c, limiter)
 		e := out.entry(slug)
 		if err := j.write(e); err != nil {
 			// Not recorded: the next run replays the hand-over as unconfirmed.
-			t.fail(err)
+			t.failRecording(err)
 			return
 		}
 		outcomes <- e
