@@ -14,9 +14,13 @@ const signoffLines = 4
 // draft: the sentence that holds their address, their full name anywhere
 // (as "[name]"), short closing lines that carry their first or last name
 // ("Thanks, Jane", "-- J. Doe", "Jane"), and the valediction left above
-// them ("Thanks,"). It does not find other people's names, nor the asker's
-// name spelled otherwise; the author reads the draft.
+// them ("Thanks,"). Without a name, an address such as priya.sharma@…
+// gives one. It does not find other people's names, nor the asker's name
+// spelled otherwise; the author reads the draft.
 func Redact(text, name, addr string) string {
+	if strings.TrimSpace(name) == "" {
+		name = nameFromAddress(addr)
+	}
 	if addr != "" {
 		sentence := regexp.MustCompile(`(?i)[^.!?\n]*(mailto:)?` + regexp.QuoteMeta(addr) + `[^.!?\n]*[.!?]?`)
 		text = sentence.ReplaceAllString(text, "")
@@ -79,6 +83,23 @@ func nameParts(name string) []string {
 		}
 	}
 	return parts
+}
+
+// nameFromAddress is the name an address spells out as first.last (or
+// with _ or - between, and 2 or 3 words of letters), "" for any other.
+func nameFromAddress(addr string) string {
+	local, _, _ := strings.Cut(addr, "@")
+	local, _, _ = strings.Cut(local, "+")
+	words := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
+	if len(words) < 2 || len(words) > 3 {
+		return ""
+	}
+	for _, w := range words {
+		if len([]rune(w)) < 2 || strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+			return ""
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 func quoteAll(ss []string) []string {

@@ -17,6 +17,12 @@ func TestRedact(t *testing.T) {
 		{"Mail me: <mailto:JANE@example.net>\nWhat now?", "", "jane@example.net", "What now?"},
 		{"Should Doe-Smith teams do standups?\nCheers,\nJ. Doe-Smith", "J. Doe-Smith", "j@example.net", "Should Doe-Smith teams do standups?"},
 		{"A long last line that mentions Jane among many other words, so it stays.", "Jane Doe", "", "A long last line that mentions Jane among many other words, so it stays."},
+		// No name in From: the address's first.last stands for it.
+		{"I am Priya Sharma, a lead. How do I say no?\n\nBest,\nPriya", "", "priya.sharma@example.net", "I am [name], a lead. How do I say no?"},
+		{"How do I say no?\n\nThanks,\nJ.", "", "j_doe@example.net", "How do I say no?\n\nThanks,\nJ."},
+		{"Our team reads the news.\n\nTeam", "", "team.news@example.net", "Our team reads the news."},
+		{"How do I say no?\n\nMax", "", "max-mustermann+lists@example.de", "How do I say no?"},
+		{"How do I say no?\n\nMax", "", "max2024@example.de", "How do I say no?\n\nMax"},
 	}
 	for _, tt := range tests {
 		if got := Redact(tt.text, tt.name, tt.addr); got != tt.want {
