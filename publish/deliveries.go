@@ -20,9 +20,8 @@ import (
 type Deliveries struct {
 	db  *sql.DB
 	now func() time.Time
-	// mu makes this process's connections take turns at writing: SQLite
-	// allows one writer, and one kept waiting sleeps in its busy handler
-	// for milliseconds.
+	// mu makes this process's writers take turns: SQLite allows one, and
+	// one kept waiting sleeps in its busy handler for milliseconds.
 	mu sync.Mutex
 	// dir holds the delivery journal and the lock that lets one run send
 	// at a time.
