@@ -34,33 +34,9 @@ func (x *Index) Sync(posts *Posts) (SyncResult, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 
-	present := make(map[string]bool, len(entries))
-	var changed []string
-	for _, e := range entries {
-		if !e.Type().IsRegular() || !isPostFile(e.Name()) {
-			continue
-		}
-		present[e.Name()] = true
-		fi, err := e.Info()
-		if err != nil {
-			return res, fmt.Errorf("archive: sync index: %w", err)
-		}
-		if m, ok := x.manifest[e.Name()]; !ok || m.Size != fi.Size() || m.ModTime != fi.ModTime().UnixNano() {
-			changed = append(changed, filepath.Join(posts.Dir, e.Name()))
-		}
-	}
-	// Files gone and files changed both lose their old document; the
-	// changed ones that still read are indexed again below.
-	var gone []string
-	for name := range x.manifest {
-		if !present[name] {
-			gone = append(gone, name)
-		}
-	}
-	for _, path := range changed {
-		if _, ok := x.manifest[filepath.Base(path)]; ok {
-			gone = append(gone, filepath.Base(path))
-		}
+	changed, gone, err := x.compare(posts.Dir, entries)
+	if err != nil {
+		return res, fmt.Errorf("archive: sync index: %w", err)
 	}
 	before := make(map[string]bool, len(x.manifest))
 	owner := make(map[string]string, len(x.manifest)) // slug -> file name
@@ -97,4 +73,36 @@ func (x *Index) Sync(posts *Posts) (SyncResult, error) {
 	}
 	res.Removed = len(before)
 	return res, nil
+}
+
+// compare sets the post files in dir (entries) against the manifest, under
+// x.mu: changed are the paths of files new or changed since they were
+// indexed, gone the names of indexed files gone or changed. Both lose their
+// old document; the changed ones that still read are indexed again.
+func (x *Index) compare(dir string, entries []os.DirEntry) (changed, gone []string, err error) {
+	present := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !isPostFile(e.Name()) {
+			continue
+		}
+		present[e.Name()] = true
+		fi, err := e.Info()
+		if err != nil {
+			return nil, nil, err
+		}
+		if m, ok := x.manifest[e.Name()]; !ok || m.Size != fi.Size() || m.ModTime != fi.ModTime().UnixNano() {
+			changed = append(changed, filepath.Join(dir, e.Name()))
+		}
+	}
+	for name := range x.manifest {
+		if !present[name] {
+			gone = append(gone, name)
+		}
+	}
+	for _, path := range changed {
+		if _, ok := x.manifest[filepath.Base(path)]; ok {
+			gone = append(gone, filepath.Base(path))
+		}
+	}
+	return changed, gone, nil
 }
