@@ -421,3 +421,36 @@ func TestSendDefersWhatTheServerDefers(t *testing.T) {
 		}
 	}
 }
+
+// TestSendDatesEachMessageWhenSent: copies are made ahead of sending, well
+// ahead under a rate limit, but each is dated when it goes out.
+func TestSendDatesEachMessageWhenSent(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	var mu sync.Mutex
+	arrived := map[string]time.Time{}
+	sink.SetFault(func(to string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		arrived[to] = time.Now()
+		return nil
+	})
+	f := newSendFixture(t, sink, 8)
+	f.sender.Rate = 4 // the last leaves about 1.75 s after all were made
+	if sum, err := f.sender.Send(context.Background(), f.r, Retry{}); err != nil || sum.Sent != 8 {
+		t.Fatalf("Send = %+v, %v", sum, err)
+	}
+	for _, m := range sink.Messages() {
+		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		date, err := msg.Header.Date()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The Date header has whole seconds.
+		if lag := arrived[m.To[0]].Sub(date); lag < 0 || lag >= 1500*time.Millisecond {
+			t.Errorf("%s: dated %s, arrived %s later", m.To[0], date.Format(time.RFC3339), lag)
+		}
+	}
+}

@@ -323,6 +323,8 @@ func (s *Sender) deliver(ctx context.Context, client **mail.Client, c copyOf, li
 				return outcome{sub: sub}, nil
 			}
 		}
+		// Made ahead, perhaps well ahead under a rate limit: dated now.
+		msg.SetDateWithValue(s.now())
 		err := s.sendOne(ctx, client, msg)
 		if err == nil {
 			out.sent = true
