@@ -25,17 +25,19 @@ func openPTY(t *testing.T) (control, term *os.File) {
 		t.Skipf("no pseudo-terminals here: %v", err)
 	}
 	t.Cleanup(func() { control.Close() })
+	// Where pseudo-terminals cannot be had (no devpts in a container, say),
+	// there is nothing of mailbag's to test.
 	fd := int(control.Fd())
 	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
+		t.Skipf("cannot unlock a pseudo-terminal here: %v", err)
 	}
 	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("cannot name a pseudo-terminal here: %v", err)
 	}
 	term, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("cannot open a pseudo-terminal here: %v", err)
 	}
 	t.Cleanup(func() { term.Close() })
 	return control, term
