@@ -25,6 +25,48 @@ type ImportSummary struct {
 	Added, Already, Skipped, Bad int
 }
 
+// count counts a line's result; false for an error, which ends the import.
+func (sum *ImportSummary) count(result string) bool {
+	switch result {
+	case "added":
+		sum.Added++
+	case "already subscribed":
+		sum.Already++
+	case "skipped":
+		sum.Skipped++
+	case "bad":
+		sum.Bad++
+	default:
+		return false
+	}
+	return true
+}
+
+// readHeader reads the header row, in lower case, and finds the email and
+// name columns (name -1 for none); a header without an email column is an
+// error.
+func readHeader(cr *csv.Reader) (header []string, emailCol, nameCol int, err error) {
+	header, err = cr.Read()
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("publish: import: line 1: no header row: %w", err)
+	}
+	emailCol, nameCol = -1, -1
+	for i, h := range header {
+		h = strings.ToLower(fromCell(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))))
+		header[i] = h
+		switch {
+		case emailCol < 0 && slices.Contains(emailColumns, h):
+			emailCol = i
+		case nameCol < 0 && slices.Contains(nameColumns, h):
+			nameCol = i
+		}
+	}
+	if emailCol < 0 {
+		return nil, 0, 0, fmt.Errorf("publish: import: line 1: no email column in the header (%s)", strings.Join(header, ", "))
+	}
+	return header, emailCol, nameCol, nil
+}
+
 // exportColumns are the columns Export writes besides attributes; Import
 // reads email and name from them and ignores the others.
 var exportColumns = []string{"email", "name", "status", "source", "created"}
@@ -48,23 +90,9 @@ func (s *Subscribers) Import(ctx context.Context, r io.Reader, source string, re
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
+	header, emailCol, nameCol, err := readHeader(cr)
 	if err != nil {
-		return sum, fmt.Errorf("publish: import: line 1: no header row: %w", err)
-	}
-	emailCol, nameCol := -1, -1
-	for i, h := range header {
-		h = strings.ToLower(fromCell(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))))
-		header[i] = h
-		switch {
-		case emailCol < 0 && slices.Contains(emailColumns, h):
-			emailCol = i
-		case nameCol < 0 && slices.Contains(nameColumns, h):
-			nameCol = i
-		}
-	}
-	if emailCol < 0 {
-		return sum, fmt.Errorf("publish: import: line 1: no email column in the header (%s)", strings.Join(header, ", "))
+		return sum, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -88,16 +116,7 @@ func (s *Subscribers) Import(ctx context.Context, r io.Reader, source string, re
 			return sum, fmt.Errorf("publish: import: %w", err)
 		}
 		out := s.importRecord(ctx, tx, rec, header, emailCol, nameCol, source, seen, line)
-		switch out.Result {
-		case "added":
-			sum.Added++
-		case "already subscribed":
-			sum.Already++
-		case "skipped":
-			sum.Skipped++
-		case "bad":
-			sum.Bad++
-		default:
+		if !sum.count(out.Result) {
 			return sum, errors.New(out.Reason)
 		}
 		report(out)
