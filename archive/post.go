@@ -287,8 +287,21 @@ func (p *Post) Marshal() ([]byte, error) {
 		doc = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
 		p.doc = doc
 	}
-	m := doc.Content[0]
-	changed := false
+	if !p.setFields(doc.Content[0]) && p.head != nil {
+		return append(slices.Clip(p.head), p.Body...), nil
+	}
+	out, err := encodeFrontMatter(doc, p.hadCRL)
+	if err != nil {
+		return nil, err
+	}
+	p.head = slices.Clone(out)
+	return append(out, p.Body...), nil
+}
+
+// setFields writes the post's fields into the front matter mapping m,
+// keeping each node whose value is unchanged as it was (its quoting and
+// comments), and reports whether any changed.
+func (p *Post) setFields(m *yaml.Node) (changed bool) {
 	set := func(key string, present bool, value func(old *yaml.Node) *yaml.Node) {
 		changed = setField(m, key, present, value) || changed
 	}
@@ -329,13 +342,15 @@ func (p *Post) Marshal() ([]byte, error) {
 		}
 		return idsNode(p.Questions)
 	})
-	if !changed && p.head != nil {
-		return append(slices.Clip(p.head), p.Body...), nil
-	}
+	return changed
+}
 
+// encodeFrontMatter writes doc between "---" lines, with CRLF line ends
+// when crlf.
+func encodeFrontMatter(doc *yaml.Node, crlf bool) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("---\n")
-	if len(m.Content) > 0 {
+	if len(doc.Content[0].Content) > 0 {
 		enc := yaml.NewEncoder(&buf)
 		enc.SetIndent(2)
 		enc.CompactSeqIndent()
@@ -348,11 +363,10 @@ func (p *Post) Marshal() ([]byte, error) {
 	}
 	buf.WriteString("---\n")
 	out := buf.Bytes()
-	if p.hadCRL {
+	if crlf {
 		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
 	}
-	p.head = slices.Clone(out)
-	return append(out, p.Body...), nil
+	return out, nil
 }
 
 // setField sets, adds or (when !present) removes key in the mapping m; value
