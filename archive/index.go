@@ -231,49 +231,18 @@ func newMapping() mapping.IndexMapping {
 // batch. The next batch is prepared (Markdown to text, documents mapped)
 // while bleve writes the one before.
 func (x *Index) update(posts []*Post, gone []string) error {
-	type prepared struct {
-		batch *bleve.Batch
-		posts []*Post
-		err   error
-	}
 	goneSlugs := make([]string, 0, len(gone))
 	for _, name := range gone {
 		goneSlugs = append(goneSlugs, x.manifest[name].Slug)
 	}
-	chunks := slices.Collect(slices.Chunk(posts, batchSize))
-	if len(chunks) == 0 {
-		chunks = [][]*Post{nil} // the deletes alone, and the manifest
-	}
-	ready := make(chan prepared, 1)
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() {
-		defer close(ready)
-		for i, chunk := range chunks {
-			pr := prepared{batch: x.idx.NewBatch(), posts: chunk}
-			if i == 0 {
-				for _, slug := range goneSlugs {
-					pr.batch.Delete(slug)
-				}
-			}
-			for _, p := range chunk {
-				if err := pr.batch.Index(p.Slug, newIndexDoc(p)); err != nil {
-					pr.err = fmt.Errorf("index %s: %w", p.Slug, err)
-					break
-				}
-			}
-			select {
-			case ready <- pr:
-			case <-stop:
-				return
-			}
-		}
-	}()
+	ready := x.prepare(posts, goneSlugs, stop)
 
 	for _, name := range gone {
 		delete(x.manifest, name)
 	}
-	var last *prepared
+	var last *preparedBatch
 	for pr := range ready {
 		if pr.err != nil {
 			return pr.err
@@ -299,6 +268,48 @@ func (x *Index) update(posts []*Post, gone []string) error {
 	last.batch.SetInternal(keyManifest, raw)
 	last.batch.SetInternal(keyVersion, []byte(indexVersion))
 	return x.idx.Batch(last.batch)
+}
+
+// preparedBatch is a batch of posts mapped to documents, ready for bleve.
+type preparedBatch struct {
+	batch *bleve.Batch
+	posts []*Post
+	err   error
+}
+
+// prepare maps posts to documents batchSize at a time, on a goroutine of
+// its own, the first batch deleting the documents of goneSlugs, and hands
+// the batches over one at a time until done, or until stop is closed. There
+// is always one batch, if only to carry the deletes and the manifest.
+func (x *Index) prepare(posts []*Post, goneSlugs []string, stop <-chan struct{}) <-chan preparedBatch {
+	chunks := slices.Collect(slices.Chunk(posts, batchSize))
+	if len(chunks) == 0 {
+		chunks = [][]*Post{nil}
+	}
+	ready := make(chan preparedBatch, 1)
+	go func() {
+		defer close(ready)
+		for i, chunk := range chunks {
+			pr := preparedBatch{batch: x.idx.NewBatch(), posts: chunk}
+			if i == 0 {
+				for _, slug := range goneSlugs {
+					pr.batch.Delete(slug)
+				}
+			}
+			for _, p := range chunk {
+				if err := pr.batch.Index(p.Slug, newIndexDoc(p)); err != nil {
+					pr.err = fmt.Errorf("index %s: %w", p.Slug, err)
+					break
+				}
+			}
+			select {
+			case ready <- pr:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	return ready
 }
 
 // Add indexes posts (new ones, or new versions of indexed ones).
