@@ -2,7 +2,6 @@ package publish
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -20,18 +19,18 @@ import (
 // server has answered, a line with the outcome. Appending a line is one
 // write system call: once it returns, the line survives the process being
 // killed (as SQLite's commits at synchronous=NORMAL do; a power loss may
-// undo the last of either). The outcomes reach the database in batches, a
-// transaction for every claim of deliveries. A run that stops short leaves
-// the journal, and the next run replays it into the database before
-// anything else: a delivery handed over without an outcome becomes
+// undo the last of either). The outcomes reach the database from a
+// goroutine of their own, a hundred to a transaction. A run that stops
+// short leaves the journal, and the next run replays it into the database
+// before anything else: a delivery handed over without an outcome becomes
 // unconfirmed.
 
 // journalName is the journal's file name in the state folder.
 const journalName = "send.journal"
 
 // entry is one line of the journal: a delivery being handed over (status
-// "sending") or its outcome ("sent", "failed", or "pending" when it was
-// never tried after all).
+// "sending") or its outcome ("sent", "failed", or "pending": deferred by
+// the server, with its reason, or never tried after all).
 type entry struct {
 	slug      string
 	id        int64 // the subscriber
@@ -123,25 +122,28 @@ func (j *journal) close() error {
 // the process died, and is left out: the write had not returned, so what it
 // would have recorded had not happened yet.
 func readJournal(path string) ([]entry, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("publish: read the delivery journal: %w", err)
 	}
-	if i := bytes.LastIndexByte(data, '\n'); i < len(data)-1 {
-		data = data[:i+1]
-	}
+	defer f.Close()
 	var entries []entry
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, len(data)+1)
-	for n := 1; sc.Scan(); n++ {
-		e, err := parseEntry(sc.Text())
+	r := bufio.NewReader(f)
+	for n := 1; ; n++ {
+		line, err := r.ReadString('\n')
+		if errors.Is(err, io.EOF) {
+			return entries, nil // and line, if any, was cut short
+		}
+		if err != nil {
+			return nil, fmt.Errorf("publish: read the delivery journal: %w", err)
+		}
+		e, err := parseEntry(strings.TrimSuffix(line, "\n"))
 		if err != nil {
 			return nil, fmt.Errorf("publish: delivery journal %s, line %d: %v", path, n, err)
 		}
 		entries = append(entries, e)
 	}
-	return entries, sc.Err()
 }
