@@ -83,6 +83,9 @@ func TestSendSurvivesSIGKILL(t *testing.T) {
 	if err != nil {
 		t.Fatalf("final run: %v\n%s", err, out)
 	}
+	if _, err := os.Stat(filepath.Join(h.State(), "send.journal")); !os.IsNotExist(err) {
+		t.Errorf("a finished run left its journal: %v", err)
+	}
 	unconfirmed := 0
 	if m := regexp.MustCompile(`(\d+) unconfirmed`).FindStringSubmatch(out); m != nil {
 		unconfirmed, _ = strconv.Atoi(m[1])
