@@ -56,14 +56,10 @@ func BenchmarkSend(b *testing.B) {
 			var wg sync.WaitGroup
 			for w := range conns {
 				wg.Go(func() {
-					c, err := f.sender.dial(ctx)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					defer c.Close()
+					conn := &relay{s: f.sender}
+					defer conn.close()
 					for i := w; i < len(msgs); i += conns {
-						if err := c.Send(msgs[i]); err != nil {
+						if err := conn.send(ctx, msgs[i]); err != nil {
 							b.Error(err)
 							return
 						}

@@ -182,34 +182,47 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 }
 
 // TestSendStopsWhenTheJournalCannotBeWritten: a full disk stops the run
-// with an error saying so, and the next run mails the rest, the message
-// whose outcome could not be recorded reported unconfirmed, nobody twice.
+// with an error saying so, and the next run mails the rest, nobody twice.
+// A message whose outcome could not be recorded is reported unconfirmed;
+// one whose hand-over could not be recorded was cut off before its end, so
+// it never arrived, and the next run sends it.
 func TestSendStopsWhenTheJournalCannotBeWritten(t *testing.T) {
-	sink := peers.StartSMTPSink(t, false)
-	f := newSendFixture(t, sink, 10)
-	f.sender.Concurrency = 1
-	d := f.sender.Deliveries
-	// Two messages recorded, the third handed over, its outcome lost.
-	d.journalWriter = func(w io.Writer) io.Writer { return &failingWriter{w: w, n: 5} }
-	sum, err := f.sender.Send(context.Background(), f.r, Retry{})
-	if err == nil || !strings.Contains(err.Error(), "no space left on device") {
-		t.Fatalf("Send on a full disk = %+v, %v", sum, err)
-	}
-	if sink.Count() != 3 || sum.Sent != 2 {
-		t.Fatalf("%d messages arrived, %d recorded as sent; want 3 and 2", sink.Count(), sum.Sent)
-	}
-	d.journalWriter = nil
-	sum, err = f.sender.Send(context.Background(), f.r, Retry{})
-	if err != nil || sum.Sent != 7 || sum.Unconfirmed != 1 || sum.Remaining != 0 {
-		t.Fatalf("the next run = %+v, %v; want 7 sent, 1 unconfirmed", sum, err)
-	}
-	for to, n := range perRecipient(sink.Messages()) {
-		if n != 1 {
-			t.Errorf("%s got %d messages", to, n)
-		}
-	}
-	if sink.Count() != 10 {
-		t.Errorf("%d messages in all, want 10", sink.Count())
+	for _, tt := range []struct {
+		name                      string
+		writes                    int // before the disk is full
+		arrived, sent             int // in the first run
+		nextSent, nextUnconfirmed int
+	}{
+		{"outcome lost", 5, 3, 2, 7, 1},
+		{"hand-over lost", 4, 2, 2, 8, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := peers.StartSMTPSink(t, false)
+			f := newSendFixture(t, sink, 10)
+			f.sender.Concurrency = 1
+			d := f.sender.Deliveries
+			d.journalWriter = func(w io.Writer) io.Writer { return &failingWriter{w: w, n: tt.writes} }
+			sum, err := f.sender.Send(context.Background(), f.r, Retry{})
+			if err == nil || !strings.Contains(err.Error(), "no space left on device") {
+				t.Fatalf("Send on a full disk = %+v, %v", sum, err)
+			}
+			if sink.Count() != tt.arrived || sum.Sent != tt.sent {
+				t.Fatalf("%d messages arrived, %d recorded as sent; want %d and %d", sink.Count(), sum.Sent, tt.arrived, tt.sent)
+			}
+			d.journalWriter = nil
+			sum, err = f.sender.Send(context.Background(), f.r, Retry{})
+			if err != nil || sum.Sent != tt.nextSent || sum.Unconfirmed != tt.nextUnconfirmed || sum.Remaining != 0 {
+				t.Fatalf("the next run = %+v, %v; want %d sent, %d unconfirmed", sum, err, tt.nextSent, tt.nextUnconfirmed)
+			}
+			for to, n := range perRecipient(sink.Messages()) {
+				if n != 1 {
+					t.Errorf("%s got %d messages", to, n)
+				}
+			}
+			if sink.Count() != 10 {
+				t.Errorf("%d messages in all, want 10", sink.Count())
+			}
+		})
 	}
 }
 

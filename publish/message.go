@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -97,6 +98,14 @@ func UnsubscribeURL(n Newsletter, key []byte, sub *Subscriber) string {
 // unsubscribe link in the body and in List-Unsubscribe, with one-click
 // unsubscribing (RFC 8058) when the site is on https.
 func (r *Rendered) Message(sub *Subscriber, now time.Time) (*mail.Msg, error) {
+	return r.message(sub, now, nil)
+}
+
+// message is Message with a hook: written, when not nil, is called each
+// time the message is written out, once all of it is made and before its
+// end goes out (go-mail makes the last part whole before writing it, and
+// SMTP's final dot comes after). Its error stops the writing.
+func (r *Rendered) message(sub *Subscriber, now time.Time, written func() error) (*mail.Msg, error) {
 	unsub := UnsubscribeURL(r.n, r.key, sub)
 	m := mail.NewMsg()
 	if err := m.FromFormat(r.n.Title, r.n.Address); err != nil {
@@ -120,6 +129,13 @@ func (r *Rendered) Message(sub *Subscriber, now time.Time) (*mail.Msg, error) {
 		m.SetListUnsubscribe(unsub, "mailto:"+r.n.Address+"?subject=unsubscribe")
 	}
 	m.SetBodyString(mail.TypeTextPlain, strings.ReplaceAll(r.text, unsubscribeMarker, unsub))
-	m.AddAlternativeString(mail.TypeTextHTML, strings.ReplaceAll(r.html, unsubscribeMarker, unsub))
+	html := strings.ReplaceAll(r.html, unsubscribeMarker, unsub)
+	m.AddAlternativeWriter(mail.TypeTextHTML, func(w io.Writer) (int64, error) {
+		n, err := io.WriteString(w, html)
+		if err == nil && written != nil {
+			err = written()
+		}
+		return int64(n), err
+	})
 	return m, nil
 }

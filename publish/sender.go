@@ -139,7 +139,7 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummar
 		t.failRecording(d.store(context.WithoutCancel(ctx), outcomes, t.failRecording))
 	}()
 	var wg sync.WaitGroup
-	wg.Go(func() { t.fail(s.feed(ctx, r, queue)) })
+	wg.Go(func() { t.fail(s.feed(ctx, r, j, queue)) })
 	for range max(s.Concurrency, 1) {
 		wg.Go(func() { s.worker(ctx, r, j, queue, outcomes, limiter, t) })
 	}
@@ -227,16 +227,32 @@ func (t *tally) fail(err error) {
 // copyOf is a subscriber's copy of the post, made ahead of its sending;
 // err says why it could not be made.
 type copyOf struct {
-	sub *Subscriber
-	msg *mail.Msg
-	err error
+	sub  *Subscriber
+	msg  *mail.Msg
+	err  error
+	hand *handOver
+}
+
+// handOver enters in the journal that a copy is being handed to the
+// server, each time it is written out: once all of it is made and before
+// its end goes out. A copy cut off before then never reached the server
+// whole, so it is no ambiguity: it is simply sent again by the next run.
+type handOver struct {
+	j   *journal
+	e   entry
+	err error // the journal's, when it could not be written
+}
+
+func (h *handOver) write() error {
+	h.err = h.j.write(h.e)
+	return h.err
 }
 
 // feed puts the copies for the pending deliveries of r's post on queue, in
 // order of subscriber, until there are no more or ctx is done, then closes
 // it. Making them here, on its own goroutine, takes the work off the
 // connections' path.
-func (s *Sender) feed(ctx context.Context, r *Rendered, queue chan<- copyOf) error {
+func (s *Sender) feed(ctx context.Context, r *Rendered, j *journal, queue chan<- copyOf) error {
 	defer close(queue)
 	after := int64(0)
 	for {
@@ -248,8 +264,8 @@ func (s *Sender) feed(ctx context.Context, r *Rendered, queue chan<- copyOf) err
 			return err
 		}
 		for _, sub := range subs {
-			c := copyOf{sub: sub}
-			c.msg, c.err = r.Message(sub, s.now())
+			c := copyOf{sub: sub, hand: &handOver{j: j, e: entry{slug: r.post.Slug, id: sub.ID, status: "sending"}}}
+			c.msg, c.err = r.message(sub, s.now(), c.hand.write)
 			select {
 			case queue <- c:
 			case <-ctx.Done():
@@ -262,25 +278,22 @@ func (s *Sender) feed(ctx context.Context, r *Rendered, queue chan<- copyOf) err
 
 // worker sends the copies on queue over one connection until there are
 // none left, ctx is done, or recording fails. Each message is entered in
-// the journal before it is handed over and again with its outcome, which
-// then goes on outcomes, for the database.
+// the journal as it is handed over (see handOver) and again with its
+// outcome, which then goes on outcomes, for the database.
 func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-chan copyOf, outcomes chan<- entry, limiter *rate.Limiter, t *tally) {
 	slug := r.post.Slug
-	var client *mail.Client
-	defer func() {
-		if client != nil {
-			_ = client.Close()
-		}
-	}()
+	conn := &relay{s: s}
+	defer conn.close()
 	for c := range queue {
 		if ctx.Err() != nil {
 			return
 		}
-		if err := j.write(entry{slug: slug, id: c.sub.ID, status: "sending"}); err != nil {
-			t.failRecording(err)
+		out, stopErr := s.deliver(ctx, conn, c, limiter)
+		if c.hand.err != nil {
+			// Not handed over whole: the next run sends it.
+			t.failRecording(c.hand.err)
 			return
 		}
-		out, stopErr := s.deliver(ctx, &client, c, limiter)
 		e := out.entry(slug)
 		if err := j.write(e); err != nil {
 			// Not recorded: the next run replays the hand-over as unconfirmed.
@@ -298,7 +311,7 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-ch
 // of 4xx to every attempt defers the delivery to the next run. When the
 // relay cannot be reached, or keeps dropping the connection, the outcome is
 // left pending and the error says to stop the run.
-func (s *Sender) deliver(ctx context.Context, client **mail.Client, c copyOf, limiter *rate.Limiter) (outcome, error) {
+func (s *Sender) deliver(ctx context.Context, conn *relay, c copyOf, limiter *rate.Limiter) (outcome, error) {
 	sub, msg := c.sub, c.msg
 	out := outcome{sub: sub}
 	if c.err != nil {
@@ -325,10 +338,16 @@ func (s *Sender) deliver(ctx context.Context, client **mail.Client, c copyOf, li
 		}
 		// Made ahead, perhaps well ahead under a rate limit: dated now.
 		msg.SetDateWithValue(s.now())
-		err := s.sendOne(ctx, client, msg)
+		err := conn.send(ctx, msg)
 		if err == nil {
 			out.sent = true
 			return out, nil
+		}
+		// Whatever went wrong, the connection is dropped without a word: a
+		// message cut off midway must not be finished.
+		conn.abort()
+		if c.hand != nil && c.hand.err != nil {
+			return outcome{sub: sub}, nil // the journal failed: the worker stops
 		}
 		var se *mail.SendError
 		if errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
@@ -337,10 +356,6 @@ func (s *Sender) deliver(ctx context.Context, client **mail.Client, c copyOf, li
 			return out, nil
 		}
 		// A 4xx reply or a connection problem: start afresh, later.
-		if *client != nil {
-			_ = (*client).Close()
-			*client = nil
-		}
 		if attempt >= attempts {
 			if relayTrouble(err) {
 				return outcome{sub: sub}, fmt.Errorf("publish: the mail relay failed %d times in a row, so sending stopped: run send again once it works: %w", attempt, err)
@@ -368,78 +383,15 @@ func relayTrouble(err error) bool {
 	return se.ErrorCode() == 0 || se.ErrorCode() == 421
 }
 
-// sendOne sends msg over the worker's connection, connecting first if it
-// has none.
-func (s *Sender) sendOne(ctx context.Context, client **mail.Client, msg *mail.Msg) error {
-	if *client == nil {
-		c, err := s.dial(ctx)
-		if err != nil {
-			return err
-		}
-		*client = c
-	}
-	return (*client).Send(msg)
-}
-
-// dial connects and logs in to the relay.
-func (s *Sender) dial(ctx context.Context) (*mail.Client, error) {
-	c, err := s.newClient()
-	if err != nil {
-		return nil, err
-	}
-	if err := c.DialWithContext(ctx); err != nil {
-		return nil, fmt.Errorf("publish: connect to %s:%d: %w", s.SMTP.Host, s.SMTP.Port, err)
-	}
-	return c, nil
-}
-
-// newClient is a go-mail client configured as SMTP says.
-func (s *Sender) newClient() (*mail.Client, error) {
-	cfg := s.SMTP
-	// No NOOP before and no RSET after each message: a finished
-	// transaction needs no reset (RFC 5321, 4.1.4), and the RSET round trip
-	// would widen the window in which an accepted message is not yet
-	// recorded as sent.
-	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(30 * time.Second), mail.WithoutNoop(), mail.WithoutRset()}
-	tc := cfg.TLSConfig
-	if tc == nil {
-		tc = &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
-	}
-	switch cfg.Security {
-	case "tls", "":
-		opts = append(opts, mail.WithSSL(), mail.WithTLSConfig(tc))
-	case "starttls":
-		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory), mail.WithTLSConfig(tc))
-	case "none":
-		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
-	default:
-		return nil, fmt.Errorf("publish: smtp security %q is not tls, starttls or none", cfg.Security)
-	}
-	if cfg.Username != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(cfg.Username), mail.WithPassword(cfg.Password))
-	}
-	if cfg.DKIMKey != nil {
-		opts = append(opts, mail.WithAlwaysDKIMSign(mail.NewDKIMSigner(cfg.DKIMDomain, cfg.DKIMSelector, cfg.DKIMKey)))
-	}
-	c, err := mail.NewClient(cfg.Host, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("publish: smtp client: %w", err)
-	}
-	return c, nil
-}
-
 // SendMessage mails one message on its own connection, and records
 // nothing: the confirmation of a subscription, say.
 func (s *Sender) SendMessage(ctx context.Context, msg *mail.Msg) error {
-	var client *mail.Client
-	defer func() {
-		if client != nil {
-			_ = client.Close()
-		}
-	}()
-	if err := s.sendOne(ctx, &client, msg); err != nil {
+	conn := &relay{s: s}
+	if err := conn.send(ctx, msg); err != nil {
+		conn.abort()
 		return fmt.Errorf("publish: send: %w", err)
 	}
+	conn.close()
 	return nil
 }
 
