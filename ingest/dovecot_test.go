@@ -1,13 +1,11 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -144,7 +142,7 @@ func TestDovecotWatchReissuesIdle(t *testing.T) {
 	q := newQueue(t)
 	in := dovecotIngester(t, d, q)
 	in.idleRestart = 100 * time.Millisecond
-	var logs syncBuffer
+	var logs peers.Output
 	in.log = slog.New(slog.NewTextHandler(&logs, nil))
 	var passes atomic.Int32
 	ctx, cancel := context.WithCancel(context.Background())
@@ -192,22 +190,4 @@ func TestDovecotUnreadableMessageIsKept(t *testing.T) {
 	if raw, err := os.ReadFile(filepath.Join(in.opts.MailDir, bad.RawPath)); err != nil || !strings.Contains(string(raw), "not a mail message") {
 		t.Errorf("raw kept: %q, %v", raw, err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -46,6 +46,21 @@ func ingester(t testing.TB, q *Queue, s Server) *Ingester {
 	return New(q, Options{Server: s, MailDir: filepath.Join(t.TempDir(), "mail"), OwnAddress: "ask@example.org"})
 }
 
+// login is an IMAP client logged in to srv as its user, to look at the
+// mailbox as the ingester left it; it logs out when the test ends.
+func login(t *testing.T, srv *peers.MemIMAP) *imapclient.Client {
+	t.Helper()
+	c, err := imapclient.DialInsecure(srv.Addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Login(srv.Username, srv.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func listAll(t testing.TB, q *Queue) []*Question {
 	t.Helper()
 	qs, err := q.List(context.Background(), "")
@@ -141,14 +156,7 @@ func TestIngestAfterSeenAndMove(t *testing.T) {
 			if sum, err := in.Run(ctx); err != nil || sum.New != 2 {
 				t.Fatalf("Run = %+v, %v", sum, err)
 			}
-			c, err := imapclient.DialInsecure(srv.Addr, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if err := c.Login(srv.Username, srv.Password).Wait(); err != nil {
-				t.Fatal(err)
-			}
+			c := login(t, srv)
 			inbox, err := c.Status("INBOX", &imap.StatusOptions{NumMessages: true, NumUnseen: true}).Wait()
 			if err != nil {
 				t.Fatal(err)
@@ -221,14 +229,7 @@ func TestIngestCannotKeepTheRawMessages(t *testing.T) {
 	if _, last, err := q.checkpoint(ctx, "INBOX"); err != nil || last != 0 {
 		t.Errorf("checkpoint moved to %d, %v", last, err)
 	}
-	c, err := imapclient.DialInsecure(srv.Addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(srv.Username, srv.Password).Wait(); err != nil {
-		t.Fatal(err)
-	}
+	c := login(t, srv)
 	if st, err := c.Status("INBOX", &imap.StatusOptions{NumUnseen: true}).Wait(); err != nil || *st.NumUnseen != 2 {
 		t.Errorf("unseen on the server: %v, %v; want 2", st.NumUnseen, err)
 	}

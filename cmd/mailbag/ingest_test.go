@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
@@ -9,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -54,28 +52,9 @@ password_env = "MAILBAG_TEST_IMAP_PASSWORD"
 	return h
 }
 
-// syncBuffer is a bytes.Buffer a running process writes to while the test
-// reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // mailbag prepares the mailbag binary bin to run on home h with args.
-func mailbag(bin string, h home.Home, password string, args ...string) (*exec.Cmd, *syncBuffer) {
-	var out syncBuffer
+func mailbag(bin string, h home.Home, password string, args ...string) (*exec.Cmd, *peers.Output) {
+	var out peers.Output
 	cmd := exec.Command(bin, append([]string{"--home", h.Dir}, args...)...)
 	cmd.Env = append(os.Environ(), "MAILBAG_TEST_IMAP_PASSWORD="+password)
 	cmd.Stdout, cmd.Stderr = &out, &out

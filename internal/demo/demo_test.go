@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -9,39 +8,22 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"mailbag/internal/peers"
 )
-
-// lockedBuffer is what the demo prints to, read while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestDemo runs the demo headless: it prints its steps and the URL, serves
 // the answers it published and the mail it sent, keeps the askers out of
 // the answers, and removes its home when stopped.
 // startDemo runs the demo until it prints the site's URL; stop ends it and
 // returns what Run returned.
-func startDemo(t *testing.T, o Options) (site string, out *lockedBuffer, stop func() error) {
+func startDemo(t *testing.T, o Options) (site string, out *peers.Output, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	out = &lockedBuffer{}
+	out = &peers.Output{}
 	o.Addr, o.Out = "127.0.0.1:0", out
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, o) }()
