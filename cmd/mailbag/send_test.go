@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -28,33 +29,11 @@ func TestSendSurvivesSIGKILL(t *testing.T) {
 	const subscribers = 2000
 	bin := binary(t)
 	mp := peers.StartMailpit(t)
-	h, err := home.Init(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	settings := fmt.Sprintf("[smtp]\naddress = %q\nsecurity = \"none\"\nusername = \"\"\npassword_env = \"\"\n", mp.SMTPAddr)
-	if err := os.WriteFile(h.Settings(), []byte(settings), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var csv strings.Builder
-	csv.WriteString("email\n")
-	for i := range subscribers {
-		fmt.Fprintf(&csv, "reader%d@example.net\n", i)
-	}
-	list := filepath.Join(t.TempDir(), "list.csv")
-	if err := os.WriteFile(list, []byte(csv.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	h := sendHome(t, bin, mp.SMTPAddr, subscribers)
 	run := func(args ...string) (string, error) {
 		cmd, out := mailbag(bin, h, "", args...)
 		err := cmd.Run()
 		return out.String(), err
-	}
-	if out, err := run("import", "../../testdata/seed"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if out, err := run("subscribers", "import", list); err != nil || !strings.Contains(out, "2000 added") {
-		t.Fatalf("%v\n%s", err, out)
 	}
 
 	const post = "a-product-manager-stepped-on-my-toe"
@@ -96,17 +75,7 @@ func TestSendSurvivesSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var inFlight []string
-	rows, err := db.Query(`SELECT s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.status = 'sending'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var e string
-		rows.Scan(&e)
-		inFlight = append(inFlight, e)
-	}
-	rows.Close()
+	inFlight := withDelivery(t, db, "sending")
 	if len(inFlight) != unconfirmed {
 		t.Errorf("reported %d unconfirmed, the record has %d", unconfirmed, len(inFlight))
 	}
@@ -136,17 +105,7 @@ func TestSendSurvivesSIGKILL(t *testing.T) {
 	}
 	// The record: each subscriber either sent or unconfirmed, and every
 	// message it calls sent arrived.
-	var sent []string
-	rows, err = db.Query(`SELECT s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.status = 'sent'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var e string
-		rows.Scan(&e)
-		sent = append(sent, e)
-	}
-	rows.Close()
+	sent := withDelivery(t, db, "sent")
 	if len(sent)+len(inFlight) != subscribers {
 		t.Errorf("the record has %d sent and %d unconfirmed, want %d in all", len(sent), len(inFlight), subscribers)
 	}
@@ -156,4 +115,56 @@ func TestSendSurvivesSIGKILL(t *testing.T) {
 		}
 	}
 	t.Logf("%d received, %d unconfirmed", len(msgs), unconfirmed)
+}
+
+// sendHome is a home with the seed post and n subscribers
+// (reader0@example.net, ...), mailing through the SMTP server at addr.
+func sendHome(t *testing.T, bin, addr string, n int) home.Home {
+	t.Helper()
+	h, err := home.Init(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := fmt.Sprintf("[smtp]\naddress = %q\nsecurity = \"none\"\nusername = \"\"\npassword_env = \"\"\n", addr)
+	if err := os.WriteFile(h.Settings(), []byte(settings), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	csv.WriteString("email\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "reader%d@example.net\n", i)
+	}
+	list := filepath.Join(t.TempDir(), "list.csv")
+	if err := os.WriteFile(list, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"import", "../../testdata/seed"}, {"subscribers", "import", list}} {
+		cmd, out := mailbag(bin, h, "", args...)
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("mailbag %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		if args[0] == "subscribers" && !strings.Contains(out.String(), fmt.Sprintf("%d added", n)) {
+			t.Fatalf("mailbag %s did not add all %d:\n%s", strings.Join(args, " "), n, out)
+		}
+	}
+	return h
+}
+
+// withDelivery lists the addresses whose delivery has status.
+func withDelivery(t *testing.T, db *sql.DB, status string) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.status = ?`, status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var emails []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			t.Fatal(err)
+		}
+		emails = append(emails, e)
+	}
+	return emails
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -12,7 +11,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"mailbag/internal/home"
 	"mailbag/internal/peers"
 )
 
@@ -51,37 +49,12 @@ func openPTY(t *testing.T) (control, term *os.File) {
 	return control, term
 }
 
-// sendHome is a home with the seed post and three subscribers, mailing
-// through sink.
-func sendHome(t *testing.T, bin string, sink *peers.SMTPSink) home.Home {
-	t.Helper()
-	h, err := home.Init(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	settings := fmt.Sprintf("[smtp]\naddress = %q\nsecurity = \"none\"\nusername = \"\"\npassword_env = \"\"\n", sink.Addr)
-	if err := os.WriteFile(h.Settings(), []byte(settings), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	list := filepath.Join(t.TempDir(), "list.csv")
-	if err := os.WriteFile(list, []byte("email\nana@example.net\nbo@example.net\ncy@example.net\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{{"import", "../../testdata/seed"}, {"subscribers", "import", list}} {
-		cmd, out := mailbag(bin, h, "", args...)
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("mailbag %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	return h
-}
-
 // TestSendAsksAtATerminal: at a terminal, send asks with the count, sends
 // on "y", and shows its progress, ending with a full bar once.
 func TestSendAsksAtATerminal(t *testing.T) {
 	bin := binary(t)
 	sink := peers.StartSMTPSink(t, false)
-	h := sendHome(t, bin, sink)
+	h := sendHome(t, bin, sink.Addr, 3)
 	control, term := openPTY(t)
 	cmd, _ := mailbag(bin, h, "", "send", "a-product-manager-stepped-on-my-toe")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = term, term, term
@@ -135,7 +108,7 @@ func TestSendAsksAtATerminal(t *testing.T) {
 func TestSendWithoutATerminalNeedsYes(t *testing.T) {
 	bin := binary(t)
 	sink := peers.StartSMTPSink(t, false)
-	h := sendHome(t, bin, sink)
+	h := sendHome(t, bin, sink.Addr, 3)
 	null, err := os.Open(os.DevNull)
 	if err != nil {
 		t.Fatal(err)
