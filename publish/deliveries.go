@@ -124,8 +124,7 @@ func (d *Deliveries) Counts(ctx context.Context, slug string) (DeliveryCounts, e
 	if err := rows.Err(); err != nil {
 		return c, fmt.Errorf("publish: count deliveries: %w", err)
 	}
-	err = d.db.QueryRowContext(ctx, `SELECT count(*) FROM subscribers s WHERE s.status = 'active' AND NOT EXISTS (
-		SELECT 1 FROM deliveries d WHERE d.post_slug = ? AND d.subscriber_id = s.id AND d.status != 'pending')`, slug).Scan(&c.Pending)
+	err = d.db.QueryRowContext(ctx, `SELECT count(*) FROM subscribers s WHERE `+toMail, slug).Scan(&c.Pending)
 	if err != nil {
 		return c, fmt.Errorf("publish: count deliveries: %w", err)
 	}
@@ -150,14 +149,18 @@ func (d *Deliveries) retry(ctx context.Context, slug string, r Retry) error {
 	return nil
 }
 
+// toMail is the condition on subscribers s that they are still to be
+// mailed a post (its slug the one parameter): active, and no delivery but
+// a pending one.
+const toMail = `s.status = 'active' AND NOT EXISTS (
+	SELECT 1 FROM deliveries d WHERE d.post_slug = ? AND d.subscriber_id = s.id AND d.status != 'pending')`
+
 // pending returns up to n active subscribers still to be mailed the post
 // slug, those with an ID above after, in order of ID: their ID, address and
 // name, all a message needs.
 func (d *Deliveries) pending(ctx context.Context, slug string, after int64, n int) ([]*Subscriber, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT s.id, s.email, s.name FROM subscribers s
-		WHERE s.status = 'active' AND s.id > ? AND NOT EXISTS (
-			SELECT 1 FROM deliveries d WHERE d.post_slug = ? AND d.subscriber_id = s.id AND d.status != 'pending')
-		ORDER BY s.id LIMIT ?`, after, slug, n)
+		WHERE `+toMail+` AND s.id > ? ORDER BY s.id LIMIT ?`, slug, after, n)
 	if err != nil {
 		return nil, fmt.Errorf("publish: read pending deliveries: %w", err)
 	}

@@ -346,7 +346,7 @@ func (s *Sender) deliver(ctx context.Context, conn *relay, c copyOf, limiter *ra
 		// Whatever went wrong, the connection is dropped without a word: a
 		// message cut off midway must not be finished.
 		conn.abort()
-		if c.hand != nil && c.hand.err != nil {
+		if c.hand.err != nil {
 			return outcome{sub: sub}, nil // the journal failed: the worker stops
 		}
 		var se *mail.SendError
