@@ -1,12 +1,13 @@
 // Package archive owns the published answers: posts on disk as Markdown
-// files with YAML front matter, their rendering to HTML, and the bleve search
-// index built from them.
+// files with YAML front matter, their address on the site (Post.URLPath),
+// their rendering to HTML, and the bleve search index built from them. The
+// web site that shows them is archive/site; this package has no net/http.
 //
 // The files in posts/ are the source of truth. The search index is derived
 // data: it can always be rebuilt from the files, and nothing here keeps the
 // only copy of an answer anywhere else.
 //
-// The package knows nothing of mail, questions or subscribers.
+// The package knows nothing of mail, questions, subscribers or the web.
 package archive
 
 import "errors"

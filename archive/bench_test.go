@@ -1,74 +1,30 @@
 package archive
 
 import (
-	"fmt"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
+
+	"mailbag/internal/benchcorpus"
 )
 
 // benchPosts is the number of posts the benchmarks index.
 const benchPosts = 10_000
 
-// benchWords is the size of a benchmark post's body, in words.
-const benchWords = 1_000
-
-// corpusWords returns the words of the Go blog corpus in order, as a source
-// of realistic text (word frequencies, lengths).
-func corpusWords(tb testing.TB) []string {
-	tb.Helper()
-	paths, _ := filepath.Glob("../testdata/corpora/posts/go-blog/*.md")
-	var words []string
-	for _, path := range paths {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		p, err := Parse(data, time.UTC)
-		if err != nil {
-			continue
-		}
-		words = append(words, strings.Fields(PlainText(p.Body))...)
-	}
-	if len(words) < 100_000 {
-		tb.Fatalf("corpus has only %d words", len(words))
-	}
-	return words
-}
-
-// writeBenchPosts writes n posts of about benchWords words each to dir,
-// made of runs of real text from the corpus, with Markdown paragraphs.
+// writeBenchPosts writes n benchmark posts to dir (see benchcorpus).
 func writeBenchPosts(tb testing.TB, dir string, n int) {
 	tb.Helper()
-	words := corpusWords(tb)
-	rng := rand.New(rand.NewPCG(1, 2))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
+	benchcorpus.WritePosts(tb, dir, n, plainTextOf)
+}
+
+// plainTextOf is the plain text of a post file; "" when it is not a post.
+func plainTextOf(file []byte) string {
+	p, err := Parse(file, time.UTC)
+	if err != nil {
+		return ""
 	}
-	start := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range n {
-		var body strings.Builder
-		for w := 0; w < benchWords; {
-			run := 20 + rng.IntN(60)
-			at := rng.IntN(len(words) - run)
-			body.WriteString(strings.Join(words[at:at+run], " "))
-			body.WriteString("\n\n")
-			w += run
-		}
-		at := rng.IntN(len(words) - 6)
-		title := strings.Join(words[at:at+2+rng.IntN(5)], " ")
-		date := start.Add(time.Duration(i) * 7 * time.Hour)
-		slug := fmt.Sprintf("post-%05d", i)
-		content := fmt.Sprintf("---\ntitle: %q\ndate: '%s'\ntags: [t%d]\n---\n\n%s", title, date.Format(DateLayout), i%50, body.String())
-		name := filepath.Join(dir, date.Format("2006-01-02")+"-"+slug+".md")
-		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	return PlainText(p.Body)
 }
 
 // BenchmarkReindex measures what `mailbag reindex` does at 10,000 posts of
@@ -94,17 +50,8 @@ func BenchmarkReindex(b *testing.B) {
 	b.ReportMetric(float64(benchPosts*b.N)/b.Elapsed().Seconds(), "posts/s")
 }
 
-// benchQueries are searches a subscriber might type, by kind. Phrases cost
-// more: bleve must check the positions of both words in every post that
-// has both.
-var benchQueries = map[string][]string{
-	"words": {
-		"garbage collector", "generics", "error handling", "modules", "go test",
-		"concurrency patterns", "interface", "performance profiling", "release",
-		"+module -proxy", "title:go", "fuzzing", "security vulnerability", "slices maps",
-	},
-	"phrases": {`"type parameters"`, `"garbage collector"`, `"standard library"`, `"go command"`},
-}
+// benchQueries are searches a subscriber might type, by kind.
+var benchQueries = benchcorpus.Queries
 
 // BenchmarkSearch measures searches with highlighted fragments at 10,000
 // posts, and reports the median and 99th percentile latency of each kind of

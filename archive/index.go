@@ -14,6 +14,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"mailbag/internal/atomicfile"
 )
 
 // indexVersion changes whenever the mapping or the documents change shape;
@@ -171,25 +173,10 @@ func Rebuild(dir string, posts []*Post, loc *time.Location) (*Index, error) {
 	if err := idx.Close(); err != nil {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	if err := replaceDir(tmp, dir); err != nil {
+	if err := atomicfile.ReplaceDir(tmp, dir); err != nil {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
 	return Open(dir, loc)
-}
-
-// replaceDir puts the folder tmp in the place of dir.
-func replaceDir(tmp, dir string) error {
-	old := dir + ".old"
-	if err := os.RemoveAll(old); err != nil {
-		return err
-	}
-	if err := os.Rename(dir, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return err
-	}
-	return os.RemoveAll(old)
 }
 
 // newMapping is the index layout: title and body as English text (stemmed,

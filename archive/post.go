@@ -271,6 +271,13 @@ func (p *Post) Check() error {
 	return errors.Join(errs...)
 }
 
+// URLPath is the path of the post's page on the site, /YYYY/MM/DD/slug/:
+// the one place a post's address is made. The site, the feed, the sitemap
+// and the mail put the site's base URL before it.
+func (p *Post) URLPath() string {
+	return p.Date.Format("/2006/01/02/") + p.Slug + "/"
+}
+
 // FileName is the post's file name in posts/: YYYY-MM-DD-slug.md.
 func (p *Post) FileName() string {
 	return p.Date.Format("2006-01-02") + "-" + p.Slug + ".md"

@@ -147,6 +147,9 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 // pass selects the mailbox and stores what is new in it.
 func (in *Ingester) pass(ctx context.Context, c *imapclient.Client) (Summary, error) {
 	var sum Summary
+	if err := in.q.readOldReports(ctx, in.opts.MailDir); err != nil {
+		return sum, err
+	}
 	mailbox := in.opts.Server.Mailbox
 	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: in.opts.After == AfterNone}).Wait()
 	if err != nil {
@@ -227,9 +230,13 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 		case !m.InternalDate.IsZero(): // when the server got it: more trustworthy than Date
 			qq.Received = m.InternalDate
 		case qq.Received.IsZero():
-			qq.Received = time.Now()
+			qq.Received = in.q.now()
 		}
-		qs = append(qs, stored{Question: qq, mailbox: in.opts.Server.Mailbox, uidValidity: validity, uid: uint32(m.UID)})
+		st := stored{Question: qq, mailbox: in.opts.Server.Mailbox, uidValidity: validity, uid: uint32(m.UID)}
+		if qq.Kind == KindBounce {
+			st.recipients = ParseDSN(raw) // read once, here: publish reads the table
+		}
+		qs = append(qs, st)
 	}
 	last := batch[len(batch)-1].UID
 	added, err := in.q.add(ctx, qs, in.opts.Server.Mailbox, validity, uint32(last))

@@ -76,9 +76,9 @@ func TestIngestInProcessServer(t *testing.T) {
 	in := ingester(t, q, Server{Address: srv.Addr, Security: "none", Username: srv.Username, Password: srv.Password})
 	ctx := context.Background()
 
-	srv.Append(t, question(1, "Re: How do I say no?", "My manager keeps asking for more.\n\nOn Mon, Jim wrote:\n> old stuff\n"))
-	srv.Append(t, question(2, "Out of Office: away", "I am away until Monday."))
-	srv.Append(t, append([]byte("Auto-Submitted: auto-replied\r\n"), question(3, "Thanks", "Got it.")...))
+	peers.Append(t, srv, question(1, "Re: How do I say no?", "My manager keeps asking for more.\n\nOn Mon, Jim wrote:\n> old stuff\n"))
+	peers.Append(t, srv, question(2, "Out of Office: away", "I am away until Monday."))
+	peers.Append(t, srv, append([]byte("Auto-Submitted: auto-replied\r\n"), question(3, "Thanks", "Got it.")...))
 	sum, err := in.Run(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -104,8 +104,8 @@ func TestIngestInProcessServer(t *testing.T) {
 	if sum, err := in.Run(ctx); err != nil || sum != (Summary{}) {
 		t.Errorf("second run: %+v, %v", sum, err)
 	}
-	srv.Append(t, question(4, "Another", "A second question?"))
-	srv.Append(t, question(1, "Re: How do I say no?", "The same message, delivered twice."))
+	peers.Append(t, srv, question(4, "Another", "A second question?"))
+	peers.Append(t, srv, question(1, "Re: How do I say no?", "The same message, delivered twice."))
 	if sum, err := in.Run(ctx); err != nil || sum != (Summary{New: 1, Duplicates: 1}) {
 		t.Errorf("third run: %+v, %v", sum, err)
 	}
@@ -147,8 +147,8 @@ func TestIngestAfterSeenAndMove(t *testing.T) {
 	for _, after := range []After{AfterSeen, AfterMove} {
 		t.Run(string(after), func(t *testing.T) {
 			srv := peers.StartMemIMAP(t)
-			srv.Append(t, question(1, "One", "A question?"))
-			srv.Append(t, question(2, "Two", "Another?"))
+			peers.Append(t, srv, question(1, "One", "A question?"))
+			peers.Append(t, srv, question(2, "Two", "Another?"))
 			in := New(newQueue(t), Options{
 				Server:  Server{Address: srv.Addr, Security: "none", Username: srv.Username, Password: srv.Password, Mailbox: "INBOX"},
 				MailDir: t.TempDir(), After: after, MoveTo: "Done",
@@ -182,7 +182,7 @@ func TestIngestAfterSeenAndMove(t *testing.T) {
 func TestIngestTooLargeKeepsTheHeader(t *testing.T) {
 	srv := peers.StartMemIMAP(t)
 	big := question(1, "A long one", "Please read all of this: "+strings.Repeat("words ", 20000))
-	srv.Append(t, big)
+	peers.Append(t, srv, big)
 	q := newQueue(t)
 	in := New(q, Options{
 		Server:  Server{Address: srv.Addr, Security: "none", Username: srv.Username, Password: srv.Password, Mailbox: "INBOX"},
@@ -209,8 +209,8 @@ func TestIngestTooLargeKeepsTheHeader(t *testing.T) {
 func TestIngestCannotKeepTheRawMessages(t *testing.T) {
 	ctx := context.Background()
 	srv := peers.StartMemIMAP(t)
-	srv.Append(t, question(1, "One", "A question?"))
-	srv.Append(t, question(2, "Two", "Another?"))
+	peers.Append(t, srv, question(1, "One", "A question?"))
+	peers.Append(t, srv, question(2, "Two", "Another?"))
 	q := newQueue(t)
 	blocker := filepath.Join(t.TempDir(), "not-a-folder")
 	if err := os.WriteFile(blocker, nil, 0o600); err != nil {

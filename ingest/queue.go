@@ -19,8 +19,11 @@ var schemaV1 string
 //go:embed schema_v2.sql
 var schemaV2 string
 
+//go:embed schema_v3.sql
+var schemaV3 string
+
 // migrations are the ingest tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2}
+var migrations = []string{schemaV1, schemaV2, schemaV3}
 
 // Status is where a question stands.
 type Status string
@@ -95,12 +98,14 @@ func NewQueue(ctx context.Context, db *sql.DB, now func() time.Time) (*Queue, er
 	return &Queue{db: db, now: now}, nil
 }
 
-// stored is a question on its way into the queue, with where it came from.
+// stored is a question on its way into the queue, with where it came from
+// and, for a delivery report, its recipients.
 type stored struct {
 	Question
 	mailbox     string
 	uidValidity uint32
 	uid         uint32
+	recipients  []Recipient
 }
 
 // add stores questions and moves the mailbox's checkpoint to lastUID, in one
@@ -117,8 +122,8 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 	for i, s := range qs {
 		res, err := tx.ExecContext(ctx, `INSERT INTO questions
 			(message_key, status, kind, reason, received, subject, body, from_name, from_addr,
-			 raw_path, mailbox, uidvalidity, uid, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			 raw_path, mailbox, uidvalidity, uid, created, report_read)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 			ON CONFLICT (message_key) DO NOTHING`,
 			s.MessageKey, s.Status, s.Kind, s.Reason, s.Received.UTC().Format(time.RFC3339), s.Subject, s.Text,
 			s.FromName, s.FromAddr, s.RawPath, s.mailbox, s.uidValidity, s.uid, created)
@@ -130,6 +135,12 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
 		}
 		added[i] = n > 0
+		if added[i] {
+			id, _ := res.LastInsertId()
+			if err := recordRecipients(ctx, tx, id, s.recipients); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (mailbox, uidvalidity, last_uid) VALUES (?, ?, ?)
 		ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid`,

@@ -8,6 +8,13 @@ import (
 	"github.com/wneessen/go-mail"
 )
 
+// Mailer sends one message.
+type Mailer interface {
+	SendMessage(ctx context.Context, msg *mail.Msg) error
+}
+
+var _ Mailer = (*Sender)(nil)
+
 // autoMail is a short text message the newsletter sends one person on its
 // own: a confirmation link, an acknowledgement, a notification.
 type autoMail struct {

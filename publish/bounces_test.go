@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"mailbag/ingest"
+	"mailbag/internal/peers"
 	"mailbag/internal/sqlitedb"
 )
 
-// TestApplyBounces: a real hard-bounce report in the question queue marks
-// its subscriber bounced, and the next send skips them.
+// TestApplyBounces: a real hard-bounce report, ingested over IMAP, marks
+// its subscriber bounced from what ingest recorded (the raw message is not
+// read again), and the next send skips them.
 func TestApplyBounces(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -37,25 +39,29 @@ func TestApplyBounces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	imap := peers.StartMemIMAP(t)
+	if err := imap.Deliver(raw); err != nil {
+		t.Fatal(err)
+	}
 	mailDir := filepath.Join(dir, "mail")
-	if err := os.MkdirAll(mailDir, 0o700); err != nil {
+	in := ingest.New(q, ingest.Options{
+		Server:  ingest.Server{Address: imap.Addr, Security: "none", Username: imap.Username, Password: imap.Password, Mailbox: "INBOX"},
+		MailDir: mailDir,
+	})
+	if sum, err := in.Run(ctx); err != nil || sum.Ignored != 1 {
+		t.Fatalf("ingest: %+v, %v", sum, err)
+	}
+	if err := os.RemoveAll(mailDir); err != nil { // read once, by ingest
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(mailDir, "b.eml"), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`INSERT INTO questions (message_key, status, kind, reason, received, raw_path, mailbox, uidvalidity, uid, created)
-		VALUES ('b', 'ignored', 'bounce', 'a delivery status report (bounce)', '2026-11-24T10:00:00Z', 'b.eml', 'INBOX', 1, 1, '2026-11-24T10:00:00Z')`); err != nil {
-		t.Fatal(err)
-	}
-	marked, err := ApplyBounces(ctx, q, subs, mailDir)
+	marked, err := ApplyBounces(ctx, q, subs)
 	if err != nil || len(marked) != 1 || marked[0] != "noname@example.com" {
 		t.Fatalf("ApplyBounces = %q, %v", marked, err)
 	}
 	if sub, _ := subs.Get(ctx, "noname@example.com"); sub.Status != Bounced {
 		t.Errorf("noname is %s", sub.Status)
 	}
-	if again, err := ApplyBounces(ctx, q, subs, mailDir); err != nil || len(again) != 0 {
+	if again, err := ApplyBounces(ctx, q, subs); err != nil || len(again) != 0 {
 		t.Errorf("again: %q, %v", again, err)
 	}
 	d, err := NewDeliveries(ctx, db, t.TempDir(), nil)

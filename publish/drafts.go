@@ -28,8 +28,8 @@ type Drafts struct {
 	Dir string
 	// Location is the newsletter's time zone; nil means UTC.
 	Location *time.Location
-	// Templates is the home's folder of template overrides; "" for none.
-	Templates string
+	// Templates holds draft.md.
+	Templates *templates.Set
 	// Signoff ends every answer (the newsletter.signoff setting).
 	Signoff string
 	// Now is the clock; nil means time.Now.
@@ -204,6 +204,9 @@ func (d *Drafts) Create(qs []*ingest.Question, related []archive.Hit) (string, e
 	}
 	var ids []string
 	for _, q := range qs {
+		if err := answerable(q, ""); err != nil {
+			return "", err
+		}
 		text := Redact(q.Text, q.FromName, q.FromAddr)
 		data.Questions = append(data.Questions, draftQuestion{ID: q.ID, Subject: Redact(q.Subject, q.FromName, q.FromAddr), Text: text})
 		ids = append(ids, strconv.FormatInt(q.ID, 10))
@@ -219,12 +222,8 @@ func (d *Drafts) Create(qs []*ingest.Question, related []archive.Hit) (string, e
 	for _, h := range related {
 		data.Related = append(data.Related, relatedPost{Date: h.Date.Format("2006-01-02"), Title: h.Title, Slug: h.Slug})
 	}
-	t, err := templates.Text(d.Templates, "draft.md", template.FuncMap{"yaml": yamlScalar, "quote": blockquote})
-	if err != nil {
-		return "", err
-	}
 	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+	if err := d.Templates.Text("draft.md").Execute(&buf, data); err != nil {
 		return "", fmt.Errorf("publish: draft template: %w", err)
 	}
 	if _, err := archive.Parse(buf.Bytes(), d.location()); err != nil {
@@ -259,6 +258,19 @@ func (d *Drafts) location() *time.Location {
 		return time.UTC
 	}
 	return d.Location
+}
+
+// TemplateFuncs are the functions draft.md may call: yaml (a string as a
+// YAML scalar) and quote (text as a Markdown blockquote). The templates Set
+// is loaded with them.
+var TemplateFuncs = template.FuncMap{"yaml": yamlScalar, "quote": blockquote}
+
+// CheckTemplate runs draft.md on sample data: an override naming a field a
+// draft does not have is found before a draft is written.
+func (d *Drafts) CheckTemplate() error {
+	full := draftData{Title: "T", Date: "2026-01-02 00:00:00", QuestionField: "1", Placeholder: Placeholder, Signoff: "S",
+		Questions: []draftQuestion{{ID: 1, Subject: "S", Text: "T"}, {ID: 2}}, Related: []relatedPost{{Date: "2026-01-01", Title: "T", Slug: "s"}}}
+	return d.Templates.Check("draft.md", full, draftData{})
 }
 
 // yamlScalar writes s as a YAML scalar, quoted where YAML needs it.

@@ -11,6 +11,7 @@ import (
 	"mailbag/ingest"
 	"mailbag/internal/peers"
 	"mailbag/internal/sqlitedb"
+	"mailbag/templates"
 )
 
 // stateFixture opens a fresh state database with the ingest and publish
@@ -31,6 +32,17 @@ func stateFixture(t *testing.T) (*sql.DB, *ingest.Queue) {
 		t.Fatal(err)
 	}
 	return db, q
+}
+
+// loadTemplates loads the built-in templates and overrides (a folder; ""
+// for none), as a command does at start.
+func loadTemplates(t testing.TB, overrides string) *templates.Set {
+	t.Helper()
+	set, err := templates.Load(templates.Options{Overrides: overrides, Funcs: TemplateFuncs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }
 
 // sinkMailer is a Sender to sink, in plain text.

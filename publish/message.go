@@ -22,6 +22,11 @@ type Newsletter struct {
 	BaseURL string // of the archive site; unsubscribe links start with it
 }
 
+// url is the full URL of post's page on the site.
+func (n Newsletter) url(post *archive.Post) string {
+	return strings.TrimRight(n.BaseURL, "/") + post.URLPath()
+}
+
 // host is the site's host name: the List-Id and Message-IDs use it.
 func (n Newsletter) host() string {
 	if u, err := url.Parse(n.BaseURL); err == nil && u.Hostname() != "" {
@@ -53,36 +58,41 @@ type mailData struct {
 	HTML                                                htmltemplate.HTML
 }
 
+// CheckMailTemplates runs mail.txt and mail.html on sample data: an
+// override naming a field the mail does not have is found before anything
+// is sent.
+func CheckMailTemplates(t *templates.Set) error {
+	full := mailData{Title: "T", Newsletter: "N", Address: "a@b", PostURL: "https://u/", UnsubscribeURL: "https://u/",
+		Underline: make([]struct{}, 1), Markdown: "m", HTML: "h"}
+	for _, name := range []string{"mail.txt", "mail.html"} {
+		if err := t.Check(name, full, mailData{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Render renders post for the list from the mail.txt and mail.html
-// templates (overridable in the home's templates/ folder): the Markdown as
-// the text part, goldmark's HTML in a simple, readable layout as the HTML
-// part. key signs the unsubscribe links.
-func Render(n Newsletter, post *archive.Post, key []byte, overrides string) (*Rendered, error) {
+// templates: the Markdown as the text part, goldmark's HTML in a simple,
+// readable layout as the HTML part. key signs the unsubscribe links.
+func Render(n Newsletter, post *archive.Post, key []byte, t *templates.Set) (*Rendered, error) {
 	body, err := archive.RenderHTML(post.Body)
 	if err != nil {
 		return nil, err
 	}
 	data := mailData{
 		Title: post.Title, Newsletter: n.Title, Address: n.Address,
-		PostURL:        strings.TrimRight(n.BaseURL, "/") + post.Date.Format("/2006/01/02/") + post.Slug + "/",
+		PostURL:        n.url(post),
 		UnsubscribeURL: unsubscribeMarker,
 		Underline:      make([]struct{}, len([]rune(post.Title))),
 		Markdown:       strings.TrimSpace(string(post.Body)),
 		HTML:           htmltemplate.HTML(body), // goldmark's output: raw HTML in posts is escaped
 	}
-	tt, err := templates.Text(overrides, "mail.txt", nil)
-	if err != nil {
-		return nil, err
-	}
-	ht, err := templates.HTML(overrides, "mail.html", nil)
-	if err != nil {
-		return nil, err
-	}
 	var text, html bytes.Buffer
-	if err := tt.Execute(&text, data); err != nil {
+	if err := t.Text("mail.txt").Execute(&text, data); err != nil {
 		return nil, fmt.Errorf("publish: mail.txt: %w", err)
 	}
-	if err := ht.Execute(&html, data); err != nil {
+	if err := t.HTML("mail.html").Execute(&html, data); err != nil {
 		return nil, fmt.Errorf("publish: mail.html: %w", err)
 	}
 	return &Rendered{n: n, post: post, text: text.String(), html: html.String(), key: key, host: n.host()}, nil

@@ -70,10 +70,10 @@ func (p *Publisher) Check(ctx context.Context, path string) (*archive.Post, erro
 			problems = append(problems, fmt.Sprintf("question %d does not exist", id))
 		case err != nil:
 			return nil, err
-		case q.Status == ingest.StatusAnswered && q.AnswerSlug == post.Slug:
-			// published before, not finished: fine
-		case q.Status != ingest.StatusNew:
-			problems = append(problems, fmt.Sprintf("question %d is %s", id, q.Status))
+		default:
+			if err := answerable(q, post.Slug); err != nil {
+				problems = append(problems, err.Error())
+			}
 		}
 	}
 	if len(problems) > 0 {
@@ -130,6 +130,21 @@ func (p *Publisher) Publish(ctx context.Context, ref string, date time.Time) (*a
 		return nil, err
 	}
 	return post, nil
+}
+
+// answerable says whether question q may be answered by the post slug
+// ("" for a new draft): it must be new, or answered by that very post
+// already (a publish run again after a crash finishes the job).
+func answerable(q *ingest.Question, slug string) error {
+	switch {
+	case q.Status == ingest.StatusNew:
+		return nil
+	case q.Status == ingest.StatusAnswered && slug != "" && q.AnswerSlug == slug:
+		return nil
+	case q.Status == ingest.StatusAnswered:
+		return fmt.Errorf("question %d is answered already, by the post %s", q.ID, q.AnswerSlug)
+	}
+	return fmt.Errorf("question %d is %s, not new (`mailbag reopen %d` first)", q.ID, q.Status, q.ID)
 }
 
 // samePost reports whether two posts are the same answer, whatever their

@@ -44,7 +44,7 @@ func newFixture(t *testing.T, questions ...string) *fixture {
 	}
 	f := &fixture{q: q, now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	f.p = &Publisher{
-		Drafts: &Drafts{Dir: filepath.Join(dir, "drafts"), Signoff: "All the best,\n\n-- Jim", Now: func() time.Time { return f.now }},
+		Drafts: &Drafts{Dir: filepath.Join(dir, "drafts"), Signoff: "All the best,\n\n-- Jim", Now: func() time.Time { return f.now }, Templates: loadTemplates(t, "")},
 		Posts:  &archive.Posts{Dir: filepath.Join(dir, "posts")},
 		Queue:  q,
 	}
@@ -128,9 +128,13 @@ func TestPublishRefusesToOverwriteADifferentPost(t *testing.T) {
 
 func TestDraftFromAnOverriddenTemplate(t *testing.T) {
 	f := newFixture(t, "How?")
-	f.p.Drafts.Templates = t.TempDir()
+	overrides := t.TempDir()
 	tmpl := "---\ntitle: {{yaml .Title}}\ndate: '{{.Date}}'\nquestion: {{.QuestionField}}\ntags: [mine]\n---\n\nDear reader,\n{{range .Questions}}\n{{quote .Text}}\n{{end}}\n{{.Placeholder}}\n"
-	if err := os.WriteFile(filepath.Join(f.p.Drafts.Templates, "draft.md"), []byte(tmpl), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(overrides, "draft.md"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.p.Drafts.Templates = loadTemplates(t, overrides)
+	if err := f.p.Drafts.CheckTemplate(); err != nil {
 		t.Fatal(err)
 	}
 	path := f.draft(t)
@@ -139,12 +143,13 @@ func TestDraftFromAnOverriddenTemplate(t *testing.T) {
 		t.Errorf("the draft does not come from the override:\n%s", data)
 	}
 
-	// A broken override is a clear error naming the template.
-	if err := os.WriteFile(filepath.Join(f.p.Drafts.Templates, "draft.md"), []byte("{{.Nope"), 0o644); err != nil {
+	// An override naming a field drafts do not have is found by the check
+	// answer runs at start, naming the file and line.
+	if err := os.WriteFile(filepath.Join(overrides, "draft.md"), []byte("---\ntitle: x\n---\n{{range .Questions}}{{.Sender}}{{end}}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	qq, _ := f.q.Get(context.Background(), 1)
-	if _, err := f.p.Drafts.Create([]*ingest.Question{qq}, nil); err == nil || !strings.Contains(err.Error(), "draft.md") {
-		t.Errorf("Create with a broken template = %v", err)
+	f.p.Drafts.Templates = loadTemplates(t, overrides)
+	if err := f.p.Drafts.CheckTemplate(); err == nil || !strings.Contains(err.Error(), filepath.Join(overrides, "draft.md")+":4") {
+		t.Errorf("CheckTemplate with an unknown field = %v", err)
 	}
 }

@@ -50,7 +50,15 @@ draft is written and its path printed.`,
 // answer finds or writes the draft answering ids, and opens it in the
 // editor when asked to or at a terminal.
 func (a *app) answer(ctx context.Context, n *newsletter, q *ingest.Queue, ids []int64, editFlag, noEdit bool) error {
+	t, err := n.templates()
+	if err != nil {
+		return err
+	}
 	drafts := n.drafts()
+	drafts.Templates = t
+	if err := drafts.CheckTemplate(); err != nil {
+		return err
+	}
 	path, err := drafts.ForQuestions(ids)
 	if err != nil {
 		return err
@@ -81,9 +89,6 @@ func (a *app) newDraft(ctx context.Context, n *newsletter, q *ingest.Queue, draf
 		qq, err := q.Get(ctx, id)
 		if err != nil {
 			return "", err
-		}
-		if qq.Status != ingest.StatusNew {
-			return "", fmt.Errorf("question %d is %s, not new (`mailbag reopen %d` first)", id, qq.Status, id)
 		}
 		qs = append(qs, qq)
 	}

@@ -9,12 +9,15 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"mailbag/archive"
 	"mailbag/internal/config"
 	"mailbag/internal/home"
+	"mailbag/publish"
+	"mailbag/templates"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -42,6 +45,9 @@ type app struct {
 	verbose   bool
 
 	log *slog.Logger
+	// now is the one clock of every command: what records or compares
+	// time gets it.
+	now func() time.Time
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -114,6 +120,29 @@ type newsletter struct {
 	home  home.Home
 	cfg   *config.Config
 	posts *archive.Posts
+	now   func() time.Time
+	tmpl  *templates.Set // loaded by templates()
+}
+
+// templates parses every template, built-in and the home's overrides,
+// once: commands that mail or render call it as they start, so that a
+// broken override stops them at once, named by file and line.
+func (n *newsletter) templates() (*templates.Set, error) {
+	if n.tmpl != nil {
+		return n.tmpl, nil
+	}
+	t, err := templates.Load(templates.Options{Overrides: n.home.Templates(), Funcs: publish.TemplateFuncs})
+	if err != nil {
+		return nil, err
+	}
+	n.tmpl = t
+	return t, nil
+}
+
+// list is what the list mail says of the newsletter.
+func (n *newsletter) list() publish.Newsletter {
+	c := n.cfg.Newsletter
+	return publish.Newsletter{Title: c.Title, Address: c.Address, BaseURL: c.BaseURL}
 }
 
 // open finds the newsletter home (--home, $MAILBAG_HOME, else the current
@@ -143,6 +172,7 @@ func (a *app) open() (*newsletter, error) {
 		home:  h,
 		cfg:   cfg,
 		posts: &archive.Posts{Dir: h.Posts(), Location: cfg.Location},
+		now:   a.now,
 	}, nil
 }
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"mailbag/archive"
+	"mailbag/archive/site"
 )
 
 func newBuildCmd(a *app) *cobra.Command {
@@ -30,27 +30,30 @@ folder is empty or holds an earlier build.`,
 			if out == "" {
 				out = filepath.Join(n.home.Dir, "public")
 			}
-			if err := archive.CheckBuildDir(out); err != nil {
+			if err := site.CheckBuildDir(out); err != nil {
 				return fmt.Errorf("%w (choose another --out)", err)
+			}
+			t, err := n.templates()
+			if err != nil {
+				return err
 			}
 			x, err := a.openIndex(n)
 			if err != nil {
 				return err
 			}
 			defer x.Close()
-			cfg := n.siteConfig()
-			cfg.Static, cfg.ServerURL = true, n.cfg.Newsletter.ServerURL
-			site, err := archive.NewSite(cfg, n.posts, x, a.log)
+			o := n.siteOptions(site.Options{Index: x, Templates: t, Log: a.log, Now: a.now, Static: true, ServerURL: n.cfg.Newsletter.ServerURL})
+			s, err := site.New(o)
 			if err != nil {
 				return err
 			}
 			start := time.Now()
-			stats, err := site.Build(out)
+			stats, err := s.Build(out)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Wrote %s to %s in %v\n", plural(stats.Files, "file"), out, time.Since(start).Round(time.Millisecond))
-			if cfg.ServerURL == "" {
+			if o.ServerURL == "" {
 				fmt.Fprintln(a.stdout, "The pages have no search and no subscribe form: set newsletter.server_url to a running mailbag serve to have them.")
 			}
 			return nil

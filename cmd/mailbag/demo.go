@@ -3,7 +3,9 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"mailbag/archive/site"
 	"mailbag/internal/demo"
+	"mailbag/publish"
 )
 
 func newDemoCmd(a *app) *cobra.Command {
@@ -22,7 +24,8 @@ sent. It prints each step, then the site's URL. Ctrl-C stops it and removes
 the temporary home (unless --keep).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return demo.Run(cmd.Context(), demo.Options{Addr: addr, Keep: keep, Out: a.stdout, Log: a.log})
+			return demo.Run(cmd.Context(), demo.Options{Addr: addr, Keep: keep, Out: a.stdout, Log: a.log,
+				Subscriptions: func(p *publish.Subscriptions) site.Subscriptions { return subscriptions{p} }})
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address for the site, host:port (port 0 picks one)")

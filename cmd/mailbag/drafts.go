@@ -10,13 +10,14 @@ import (
 	"mailbag/publish"
 )
 
-// drafts is the home's drafts folder, as the publish package sees it.
+// drafts is the home's drafts folder, as the publish package sees it;
+// Templates is set where drafts are written (answer).
 func (n *newsletter) drafts() *publish.Drafts {
 	return &publish.Drafts{
-		Dir:       n.home.Drafts(),
-		Location:  n.cfg.Location,
-		Templates: n.home.Templates(),
-		Signoff:   n.cfg.Newsletter.Signoff,
+		Dir:      n.home.Drafts(),
+		Location: n.cfg.Location,
+		Signoff:  n.cfg.Newsletter.Signoff,
+		Now:      n.now,
 	}
 }
 

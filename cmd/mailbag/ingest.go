@@ -13,7 +13,6 @@ import (
 	"mailbag/ingest"
 	"mailbag/internal/config"
 	"mailbag/internal/lockfile"
-	"mailbag/publish"
 )
 
 func newIngestCmd(a *app) *cobra.Command {
@@ -50,7 +49,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		return err
 	}
 	defer lock.Release()
-	q, err := ingest.NewQueue(ctx, db, nil)
+	q, err := ingest.NewQueue(ctx, db, a.now)
 	if err != nil {
 		return err
 	}
@@ -127,10 +126,12 @@ func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *in
 	if err != nil {
 		return nil, fmt.Errorf("newsletter.acknowledge needs [smtp]: %w", err)
 	}
-	c := n.cfg.Newsletter
-	nl := publish.Newsletter{Title: c.Title, Address: c.Address, BaseURL: c.BaseURL}
+	askers, err := n.askers(ctx, db, q, sender)
+	if err != nil {
+		return nil, err
+	}
 	return func() error {
-		sent, err := publish.Acknowledge(ctx, db, q, sender, nl, n.home.Templates(), nil)
+		sent, err := askers.Acknowledge(ctx)
 		if sent > 0 {
 			fmt.Fprintf(a.stdout, "acknowledged %s\n", plural(sent, "question"))
 		}

@@ -3,8 +3,10 @@
 // answers land in a searchable archive.
 //
 // This package only wires things together: it reads flags, the environment
-// and the settings, and calls into the archive package (and, later, ingest
-// and publish). main alone decides the exit code.
+// and the settings, finds the home, loads the templates and keeps the one
+// clock, and calls into ingest, publish, archive and archive/site, one file
+// per command; subscriptions.go fills the site's Subscriptions with
+// publish's. main alone decides the exit code.
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	_ "time/tzdata" // time zones on machines without a zoneinfo database
 
@@ -31,7 +34,7 @@ func main() {
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRootCmd(&app{stdin: stdin, stdout: stdout, stderr: stderr})
+	root := newRootCmd(&app{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now})
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

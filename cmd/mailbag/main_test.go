@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbag/internal/memserver"
 	"mailbag/internal/peers"
 
 	"github.com/emersion/go-smtp"
@@ -105,7 +106,7 @@ func cmdSMTPServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: smtpserver HOME")
 	}
-	sink, stop, err := peers.NewSMTPSink(false)
+	sink, stop, err := memserver.NewSMTPSink(false)
 	ts.Check(err)
 	ts.Defer(stop)
 	sinks.Store(ts.Getenv("WORK"), sink)
@@ -168,7 +169,7 @@ func cmdIMAPServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
 		ts.Fatalf("usage: imapserver HOME [KEY=VALUE...]")
 	}
-	m, stop, err := peers.NewMemIMAP()
+	m, stop, err := memserver.NewIMAP()
 	ts.Check(err)
 	ts.Defer(stop)
 	servers.Store(ts.Getenv("WORK"), m)

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/wneessen/go-mail"
@@ -69,11 +68,18 @@ the next run, and a relay that cannot be reached stops the run.`,
 }
 
 func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f sendFlags) error {
+	t, err := n.templates()
+	if err != nil {
+		return err
+	}
+	if err := publish.CheckMailTemplates(t); err != nil {
+		return err
+	}
 	post, err := n.posts.Find(ref)
 	if err != nil {
 		return err
 	}
-	deliveries, err := publish.NewDeliveries(ctx, db, n.home.State(), nil)
+	deliveries, err := publish.NewDeliveries(ctx, db, n.home.State(), a.now)
 	if err != nil {
 		return err
 	}
@@ -81,11 +87,14 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err != nil {
 		return err
 	}
-	if err := a.applyBounces(ctx, n, db); err != nil {
+	q, err := ingest.NewQueue(ctx, db, a.now)
+	if err != nil {
 		return err
 	}
-	nl := publish.Newsletter{Title: n.cfg.Newsletter.Title, Address: n.cfg.Newsletter.Address, BaseURL: n.cfg.Newsletter.BaseURL}
-	r, err := publish.Render(nl, post, key, n.home.Templates())
+	if err := a.applyBounces(ctx, db, q); err != nil {
+		return err
+	}
+	r, err := publish.Render(n.list(), post, key, t)
 	if err != nil {
 		return err
 	}
@@ -121,7 +130,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		return err
 	}
 	if n.cfg.Newsletter.NotifyAskers && sum.Remaining == 0 && len(post.Questions) > 0 {
-		if err := a.notifyAskers(ctx, n, db, sender, nl, post); err != nil {
+		if err := a.notifyAskers(ctx, n, db, q, sender, post); err != nil {
 			return err
 		}
 	}
@@ -190,30 +199,35 @@ func (a *app) printSendSummary(sum publish.SendSummary) {
 
 // notifyAskers tells the askers of post's questions that it is out, once
 // each (newsletter.notify_askers).
-func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, sender *publish.Sender, nl publish.Newsletter, post *archive.Post) error {
-	q, err := ingest.NewQueue(ctx, db, nil)
+func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue, sender *publish.Sender, post *archive.Post) error {
+	askers, err := n.askers(ctx, db, q, sender)
 	if err != nil {
 		return err
 	}
-	told, err := publish.NotifyAskers(ctx, db, q, sender, nl, post, n.home.Templates())
+	told, err := askers.Notify(ctx, post)
 	if told > 0 {
 		fmt.Fprintf(a.stdout, "Told %s that the answer is out.\n", plural(told, "asker"))
 	}
 	return err
 }
 
+// askers is what writes to the people who asked questions.
+func (n *newsletter) askers(ctx context.Context, db *sql.DB, q *ingest.Queue, m publish.Mailer) (*publish.Askers, error) {
+	t, err := n.templates()
+	if err != nil {
+		return nil, err
+	}
+	return publish.NewAskers(ctx, db, publish.AskersOptions{Queue: q, Mailer: m, Newsletter: n.list(), Templates: t, Now: n.now})
+}
+
 // applyBounces marks bounced the subscribers that delivery reports in the
 // question queue say will not take mail, and says whom.
-func (a *app) applyBounces(ctx context.Context, n *newsletter, db *sql.DB) error {
-	q, err := ingest.NewQueue(ctx, db, nil)
+func (a *app) applyBounces(ctx context.Context, db *sql.DB, q *ingest.Queue) error {
+	subs, err := publish.NewSubscribers(ctx, db, a.now)
 	if err != nil {
 		return err
 	}
-	subs, err := publish.NewSubscribers(ctx, db, nil)
-	if err != nil {
-		return err
-	}
-	marked, err := publish.ApplyBounces(ctx, q, subs, n.home.Mail())
+	marked, err := publish.ApplyBounces(ctx, q, subs)
 	if len(marked) > 0 {
 		fmt.Fprintf(a.stdout, "Marked bounced, from delivery reports: %s\n", strings.Join(marked, ", "))
 	}
@@ -222,7 +236,7 @@ func (a *app) applyBounces(ctx context.Context, n *newsletter, db *sql.DB) error
 
 // dryRun prints the message the first recipient would get, and the count.
 func (a *app) dryRun(ctx context.Context, db *sql.DB, r *publish.Rendered, count int, title string) error {
-	subs, err := publish.NewSubscribers(ctx, db, nil)
+	subs, err := publish.NewSubscribers(ctx, db, a.now)
 	if err != nil {
 		return err
 	}
@@ -234,7 +248,7 @@ func (a *app) dryRun(ctx context.Context, db *sql.DB, r *publish.Rendered, count
 	if len(active) > 0 {
 		sample = active[0]
 	}
-	msg, err := r.Message(sample, time.Now())
+	msg, err := r.Message(sample, a.now())
 	if err != nil {
 		return err
 	}
@@ -283,5 +297,5 @@ func (n *newsletter) sender(ctx context.Context, d *publish.Deliveries, a *app) 
 		}
 		smtp.DKIMDomain, smtp.DKIMSelector, smtp.DKIMKey = c.DKIMDomain, c.DKIMSelector, key
 	}
-	return &publish.Sender{SMTP: smtp, Deliveries: d, Concurrency: c.Concurrency, Rate: c.Rate, Log: a.log}, nil
+	return &publish.Sender{SMTP: smtp, Deliveries: d, Concurrency: c.Concurrency, Rate: c.Rate, Log: a.log, Now: a.now}, nil
 }

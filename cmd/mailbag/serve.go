@@ -2,21 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
+	"database/sql"
 	"fmt"
 	"net"
-	"net/http"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"mailbag/archive"
+	"mailbag/archive/site"
 	"mailbag/publish"
 )
-
-// maxRequestBody bounds what a request may send.
-const maxRequestBody = 64 << 10
 
 func newServeCmd(a *app) *cobra.Command {
 	var addr string
@@ -30,39 +25,8 @@ published or edited while it runs appear within a second. Ctrl-C or SIGTERM
 stops it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := a.open()
-			if err != nil {
-				return err
-			}
-			x, err := a.openIndex(n)
-			if err != nil {
-				return err
-			}
-			defer x.Close()
-			site, err := archive.NewSite(n.siteConfig(), n.posts, x, a.log)
-			if err != nil {
-				return err
-			}
-			mux := http.NewServeMux()
-			site.Register(mux)
-			return a.withSubscribers(cmd.Context(), func(n *newsletter, subs *publish.Subscribers) error {
-				key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
-				if err != nil {
-					return err
-				}
-				c := n.cfg.Newsletter
-				h, err := publish.NewHandlers(subs, key, c.Title, c.Address, n.home.Templates(), a.log)
-				if err != nil {
-					return err
-				}
-				h.BaseURL = c.BaseURL
-				if sender, err := n.sender(cmd.Context(), nil, a); err != nil {
-					a.log.Warn("subscribing on the site is closed: confirmations cannot be mailed", "err", err)
-				} else {
-					h.Mailer = sender
-				}
-				h.Register(mux)
-				return serve(cmd.Context(), a, addr, archive.SecurityHeaders(http.MaxBytesHandler(mux, maxRequestBody)))
+			return a.withDB(cmd.Context(), func(n *newsletter, db *sql.DB) error {
+				return a.serve(cmd.Context(), n, db, addr)
 			})
 		},
 	}
@@ -70,41 +34,67 @@ stops it.`,
 	return cmd
 }
 
-// siteConfig is what the site says of the newsletter.
-func (n *newsletter) siteConfig() archive.SiteConfig {
-	c := n.cfg.Newsletter
-	return archive.SiteConfig{Title: c.Title, BaseURL: c.BaseURL, Author: c.Author, Address: c.Address, Templates: n.home.Templates()}
-}
-
-// serve runs h on addr until ctx is done, then shuts down gracefully. It
-// prints the site's URL on a line of its own once it listens.
-func serve(ctx context.Context, a *app, addr string, h http.Handler) error {
+// serve builds the site and serves it on addr until ctx is done. It prints
+// the site's URL on a line of its own once it listens.
+func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string) error {
+	t, err := n.templates()
+	if err != nil {
+		return err
+	}
+	subs, err := a.subscriptions(ctx, n, db)
+	if err != nil {
+		return err
+	}
+	x, err := a.openIndex(n)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	s, err := site.New(n.siteOptions(site.Options{Index: x, Templates: t, Subscriptions: subs, Log: a.log, Now: a.now}))
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
 	fmt.Fprintf(a.stdout, "http://%s/\n", ln.Addr())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+	return site.Serve(ctx, ln, s.Handler())
+}
+
+// subscriptions is the subscriber list behind the site's pages; with no
+// way to mail confirmations, subscribing is closed (said in the log).
+func (a *app) subscriptions(ctx context.Context, n *newsletter, db *sql.DB) (site.Subscriptions, error) {
+	t, err := n.templates()
+	if err != nil {
+		return nil, err
 	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("serve: shut down: %w", err)
+	list, err := publish.NewSubscribers(ctx, db, a.now)
+	if err != nil {
+		return nil, err
 	}
-	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	o := publish.SubscriptionsOptions{Subscribers: list, Key: key, Newsletter: n.list(), Templates: t, Log: a.log}
+	if sender, err := n.sender(ctx, nil, a); err != nil {
+		a.log.Warn("subscribing on the site is closed: confirmations cannot be mailed", "err", err)
+	} else {
+		o.Mailer = sender
+	}
+	p, err := publish.NewSubscriptions(o)
+	if err != nil {
+		return nil, err
+	}
+	return subscriptions{p}, nil
+}
+
+// siteOptions are o with what the settings say of the newsletter and its
+// posts.
+func (n *newsletter) siteOptions(o site.Options) site.Options {
+	c := n.cfg.Newsletter
+	o.Title, o.BaseURL, o.Author, o.Address = c.Title, c.BaseURL, c.Author, c.Address
+	o.Posts = n.posts
+	return o
 }

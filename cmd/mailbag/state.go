@@ -19,7 +19,7 @@ func (n *newsletter) openDB() (*sql.DB, error) {
 // withQueue finds the home and runs f with its question queue.
 func (a *app) withQueue(ctx context.Context, f func(n *newsletter, q *ingest.Queue) error) error {
 	return a.withDB(ctx, func(n *newsletter, db *sql.DB) error {
-		q, err := ingest.NewQueue(ctx, db, nil)
+		q, err := ingest.NewQueue(ctx, db, a.now)
 		if err != nil {
 			return err
 		}
@@ -30,7 +30,7 @@ func (a *app) withQueue(ctx context.Context, f func(n *newsletter, q *ingest.Que
 // withSubscribers finds the home and runs f with its subscriber list.
 func (a *app) withSubscribers(ctx context.Context, f func(n *newsletter, s *publish.Subscribers) error) error {
 	return a.withDB(ctx, func(n *newsletter, db *sql.DB) error {
-		s, err := publish.NewSubscribers(ctx, db, nil)
+		s, err := publish.NewSubscribers(ctx, db, a.now)
 		if err != nil {
 			return err
 		}

@@ -67,3 +67,20 @@ func SyncDir(dir string) error {
 	}
 	return nil
 }
+
+// ReplaceDir puts the folder tmp in the place of dir: dir is renamed
+// aside, tmp renamed into place, and the old one removed. A crash between
+// the renames leaves dir missing and dir.old whole.
+func ReplaceDir(tmp, dir string) error {
+	old := dir + ".old"
+	if err := os.RemoveAll(old); err != nil {
+		return err
+	}
+	if err := os.Rename(dir, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return err
+	}
+	return os.RemoveAll(old)
+}

@@ -23,11 +23,13 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/archive/site"
 	"mailbag/ingest"
 	"mailbag/internal/home"
-	"mailbag/internal/peers"
+	"mailbag/internal/memserver"
 	"mailbag/internal/sqlitedb"
 	"mailbag/publish"
+	"mailbag/templates"
 )
 
 //go:embed questions/*.eml seed.md
@@ -45,6 +47,10 @@ type Options struct {
 	Keep bool      // keep the temporary home afterwards
 	Out  io.Writer // where the steps are told
 	Log  *slog.Logger
+	// Subscriptions makes the site's subscriber pages from the demo's
+	// list (cmd fills it: the site and publish know nothing of each
+	// other); nil closes subscribing.
+	Subscriptions func(*publish.Subscriptions) site.Subscriptions
 }
 
 // Run runs the demo until ctx is done. It prints each step, then the site's
@@ -74,9 +80,13 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	defer ln.Close()
-	site := "http://" + ln.Addr().String()
-	nl := publish.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: site}
+	siteURL := "http://" + ln.Addr().String()
+	nl := publish.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: siteURL}
 	loc := time.UTC
+	t, err := templates.Load(templates.Options{Funcs: publish.TemplateFuncs})
+	if err != nil {
+		return err
+	}
 
 	db, err := sqlitedb.Open(h.Database())
 	if err != nil {
@@ -98,25 +108,25 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer x.Close()
-	if err := answerTwo(ctx, q, posts, x, h, say); err != nil {
+	if err := answerTwo(ctx, q, posts, x, h, t, say); err != nil {
 		return err
 	}
-	sink, stopSink, err := peers.NewSMTPSink(false)
+	sink, stopSink, err := memserver.NewSMTPSink(false)
 	if err != nil {
 		return err
 	}
 	defer stopSink()
-	subs, err := sendAnswers(ctx, db, h, posts, nl, sink, say)
+	subs, err := sendAnswers(ctx, db, h, posts, nl, t, sink, say)
 	if err != nil {
 		return err
 	}
-	return serveSite(ctx, ln, site, h, posts, x, subs, sink, o, say)
+	return serveSite(ctx, ln, h, nl, posts, x, t, subs, sink, o, say)
 }
 
 // ingestQuestions starts the in-memory IMAP server with the demo's
 // questions and ingests them.
 func ingestQuestions(ctx context.Context, db *sql.DB, h home.Home, say func(string, ...any)) (*ingest.Queue, error) {
-	imap, stop, err := peers.NewMemIMAP()
+	imap, stop, err := memserver.NewIMAP()
 	if err != nil {
 		return nil, err
 	}
@@ -147,12 +157,12 @@ func ingestQuestions(ctx context.Context, db *sql.DB, h home.Home, say func(stri
 
 // answerTwo answers the first two new questions: a draft from the
 // template, the demo's answer written in, published.
-func answerTwo(ctx context.Context, q *ingest.Queue, posts *archive.Posts, x *archive.Index, h home.Home, say func(string, ...any)) error {
+func answerTwo(ctx context.Context, q *ingest.Queue, posts *archive.Posts, x *archive.Index, h home.Home, t *templates.Set, say func(string, ...any)) error {
 	news, err := q.List(ctx, ingest.StatusNew)
 	if err != nil {
 		return err
 	}
-	drafts := &publish.Drafts{Dir: h.Drafts(), Signoff: "All the best,\n\n-- Jim"}
+	drafts := &publish.Drafts{Dir: h.Drafts(), Signoff: "All the best,\n\n-- Jim", Templates: t}
 	p := &publish.Publisher{Drafts: drafts, Posts: posts, Index: x, Queue: q}
 	for i, qq := range news[:min(2, len(news))] {
 		related, err := x.Related(ctx, qq.Subject+" "+qq.Text, 5)
@@ -171,7 +181,7 @@ func answerTwo(ctx context.Context, q *ingest.Queue, posts *archive.Posts, x *ar
 		if err := os.WriteFile(path, draft, 0o644); err != nil {
 			return err
 		}
-		post, err := p.Publish(ctx, path, time.Now())
+		post, err := p.Publish(ctx, path, time.Time{}) // dated now, by the drafts' clock
 		if err != nil {
 			return err
 		}
@@ -182,7 +192,7 @@ func answerTwo(ctx context.Context, q *ingest.Queue, posts *archive.Posts, x *ar
 
 // sendAnswers mails the two answers to three demo subscribers through the
 // in-process SMTP server.
-func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Posts, nl publish.Newsletter, sink *peers.SMTPSink, say func(string, ...any)) (*publish.Subscribers, error) {
+func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Posts, nl publish.Newsletter, t *templates.Set, sink *memserver.SMTPSink, say func(string, ...any)) (*publish.Subscribers, error) {
 	subs, err := publish.NewSubscribers(ctx, db, nil)
 	if err != nil {
 		return nil, err
@@ -208,7 +218,7 @@ func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Po
 		return nil, err
 	}
 	for _, post := range list[:min(2, len(list))] {
-		r, err := publish.Render(nl, post, key, "")
+		r, err := publish.Render(nl, post, key, t)
 		if err != nil {
 			return nil, err
 		}
@@ -221,38 +231,37 @@ func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Po
 	return subs, nil
 }
 
-// serveSite serves the archive, the subscriber endpoints and a page of the
-// sent mail until ctx is done.
-func serveSite(ctx context.Context, ln net.Listener, site string, h home.Home, posts *archive.Posts, x *archive.Index, subs *publish.Subscribers, sink *peers.SMTPSink, o Options, say func(string, ...any)) error {
-	s, err := archive.NewSite(archive.SiteConfig{Title: "Ask Jim", BaseURL: site, Author: "Jim", Address: "ask@example.org"}, posts, x, o.Log)
-	if err != nil {
-		return err
-	}
+// serveSite serves the archive, the subscriber pages and a page of the
+// sent mail until ctx is done, with the same timeouts and limits as
+// `mailbag serve`.
+func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.Newsletter, posts *archive.Posts, x *archive.Index, t *templates.Set, subs *publish.Subscribers, sink *memserver.SMTPSink, o Options, say func(string, ...any)) error {
 	key, err := publish.LoadSecret(filepath.Join(h.State(), "secret"))
 	if err != nil {
 		return err
 	}
-	handlers, err := publish.NewHandlers(subs, key, "Ask Jim", "ask@example.org", "", o.Log)
+	so := site.Options{Title: nl.Title, BaseURL: nl.BaseURL, Author: "Jim", Address: nl.Address, Posts: posts, Index: x, Templates: t, Log: o.Log}
+	if o.Subscriptions != nil {
+		p, err := publish.NewSubscriptions(publish.SubscriptionsOptions{Subscribers: subs, Key: key, Newsletter: nl, Templates: t, Log: o.Log})
+		if err != nil {
+			return err
+		}
+		so.Subscriptions = o.Subscriptions(p)
+	}
+	s, err := site.New(so)
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
-	s.Register(mux)
-	handlers.Register(mux)
 	mux.HandleFunc("GET /demo/mail/{$}", func(w http.ResponseWriter, r *http.Request) { mailPage(w, sink) })
-	srv := &http.Server{Handler: archive.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	say("5. The archive site, and the %d messages sent at %s/demo/mail/", sink.Count(), site)
+	mux.Handle("/", s.Handler())
+	say("5. The archive site, and the %d messages sent at %s/demo/mail/", sink.Count(), nl.BaseURL)
 	say("Ctrl-C stops the demo.")
-	say("%s/", site)
-	<-ctx.Done()
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	say("%s/", nl.BaseURL)
+	return site.Serve(ctx, ln, mux)
 }
 
 // mailPage shows the messages the demo sent, as text.
-func mailPage(w http.ResponseWriter, sink *peers.SMTPSink) {
+func mailPage(w http.ResponseWriter, sink *memserver.SMTPSink) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Mail sent by the demo</title><link rel=stylesheet href=/style.css></head><body><main><h1>Mail sent by the demo</h1>")

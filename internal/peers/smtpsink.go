@@ -1,145 +1,30 @@
 package peers
 
 import (
-	"bytes"
-	"io"
-	"net"
-	"sync"
 	"testing"
 
-	"github.com/emersion/go-smtp"
+	"mailbag/internal/memserver"
 )
 
-// SMTPSink is go-smtp's server on 127.0.0.1 in this process, keeping every
-// message it accepts. Fault, when set, is asked before each message is
-// accepted: it may return an *smtp.SMTPError to refuse it, or drop the
-// connection mid-message by returning ErrDrop.
-type SMTPSink struct {
-	Addr string
-
-	mu       sync.Mutex
-	messages []Received
-	fault    func(to string) error
-	discard  bool
-}
+// SMTPSink is go-smtp's server in this process, keeping what it accepts,
+// with a fault hook (the demo's).
+type SMTPSink = memserver.SMTPSink
 
 // Received is a message the sink accepted.
-type Received struct {
-	From string
-	To   []string
-	Data []byte
-}
+type Received = memserver.Received
 
 // ErrDrop, returned by a fault function, makes the sink close the
 // connection in the middle of the message.
-var ErrDrop = &smtp.SMTPError{Code: 0, Message: "drop"}
+var ErrDrop = memserver.ErrDrop
 
 // StartSMTPSink starts an SMTPSink that stops when the test ends. A sink
 // that discards keeps no message, only a count (for benchmarks).
 func StartSMTPSink(t testing.TB, discard bool) *SMTPSink {
 	t.Helper()
-	s, stop, err := NewSMTPSink(discard)
+	s, stop, err := memserver.NewSMTPSink(discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
 	return s
 }
-
-// NewSMTPSink starts an SMTPSink; stop stops it.
-func NewSMTPSink(discard bool) (s *SMTPSink, stop func(), err error) {
-	s = &SMTPSink{discard: discard}
-	srv := smtp.NewServer(sinkBackend{s})
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	srv.MaxRecipients = 1000
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, nil, err
-	}
-	s.Addr = ln.Addr().String()
-	go srv.Serve(ln)
-	return s, func() { srv.Close() }, nil
-}
-
-// SetFault sets the fault function (nil for none).
-func (s *SMTPSink) SetFault(f func(to string) error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fault = f
-}
-
-// Messages returns the messages accepted so far.
-func (s *SMTPSink) Messages() []Received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Received(nil), s.messages...)
-}
-
-// Count is how many messages were accepted.
-func (s *SMTPSink) Count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.messages)
-}
-
-type sinkBackend struct{ s *SMTPSink }
-
-func (b sinkBackend) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	return &sinkSession{s: b.s, conn: c}, nil
-}
-
-type sinkSession struct {
-	s    *SMTPSink
-	conn *smtp.Conn
-	from string
-	to   []string
-}
-
-func (ss *sinkSession) AuthPlain(string, string) error { return nil }
-
-func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	ss.from = from
-	return nil
-}
-
-func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.to = append(ss.to, to)
-	return nil
-}
-
-func (ss *sinkSession) Data(r io.Reader) error {
-	ss.s.mu.Lock()
-	fault := ss.s.fault
-	ss.s.mu.Unlock()
-	if fault != nil && len(ss.to) > 0 {
-		if err := fault(ss.to[0]); err == ErrDrop {
-			_, _ = io.CopyN(io.Discard, r, 100)
-			ss.conn.Close()
-			return err
-		} else if err != nil {
-			_, _ = io.Copy(io.Discard, r)
-			return err
-		}
-	}
-	var data []byte
-	if ss.s.discard {
-		_, _ = io.Copy(io.Discard, r)
-	} else {
-		var buf bytes.Buffer
-		if _, err := io.Copy(&buf, r); err != nil {
-			return err
-		}
-		data = buf.Bytes()
-	}
-	ss.s.mu.Lock()
-	ss.s.messages = append(ss.s.messages, Received{From: ss.from, To: ss.to, Data: data})
-	ss.s.mu.Unlock()
-	return nil
-}
-
-func (ss *sinkSession) Reset() {
-	ss.from, ss.to = "", nil
-}
-
-func (ss *sinkSession) Logout() error { return nil }

@@ -1,38 +1,68 @@
-package publish
+package main
 
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
 	"net/url"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"golang.org/x/time/rate"
-
+	"mailbag/archive"
+	"mailbag/archive/site"
 	"mailbag/internal/peers"
+	"mailbag/internal/sqlitedb"
+	"mailbag/publish"
+	"mailbag/templates"
 )
 
-// handlersFixture serves the handlers, allowing burst POSTs a client at
-// once.
-func handlersFixture(t *testing.T, burst int) (*httptest.Server, *Subscribers, []byte) {
+// subscriptionsFixture serves the site of an empty home with its
+// subscriber pages backed by publish's Subscriptions, as serve wires them;
+// mailer sends the confirmations (nil: subscribing is closed).
+func subscriptionsFixture(t *testing.T, mailer publish.Mailer) (*httptest.Server, *publish.Subscribers, []byte) {
 	t.Helper()
-	subs := newSubscribers(t)
-	key := []byte(strings.Repeat("k", secretSize))
-	h, err := NewHandlers(subs, key, "Ask Jim", "ask@example.org", "", nil)
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlitedb.Open(filepath.Join(dir, "mailbag.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.limit = newClientLimits(rate.Every(6*time.Second), burst)
-	mux := http.NewServeMux()
-	h.Register(mux)
-	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { db.Close() })
+	subs, err := publish.NewSubscribers(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := templates.Load(templates.Options{Funcs: publish.TemplateFuncs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := []byte(strings.Repeat("k", 32))
+	p, err := publish.NewSubscriptions(publish.SubscriptionsOptions{Subscribers: subs, Key: key, Templates: set, Mailer: mailer,
+		Newsletter: publish.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := &archive.Posts{Dir: filepath.Join(dir, "posts")}
+	x, _, err := archive.OpenIndex(filepath.Join(dir, "index"), posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	s, err := site.New(site.Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Address: "ask@example.org",
+		Posts: posts, Index: x, Templates: set, Subscriptions: subscriptions{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv, subs, key
 }
@@ -50,10 +80,10 @@ func do(t *testing.T, req *http.Request) (int, string) {
 
 func TestUnsubscribe(t *testing.T) {
 	ctx := context.Background()
-	srv, subs, key := handlersFixture(t, 100)
+	srv, subs, key := subscriptionsFixture(t, nil)
 	ana, _, _ := subs.Add(ctx, "ana@example.net", "", "test", nil)
 	bo, _, _ := subs.Add(ctx, "bo@example.net", "", "test", nil)
-	tok := Token(key, "unsubscribe", ana.ID, ana.Email)
+	tok := publish.Token(key, "unsubscribe", ana.ID, ana.Email)
 
 	// A GET, as a link scanner makes, shows a button and changes nothing.
 	req, _ := http.NewRequest("GET", srv.URL+"/unsubscribe?t="+url.QueryEscape(tok), nil)
@@ -61,15 +91,15 @@ func TestUnsubscribe(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `<form method="post" action="/unsubscribe">`) || !strings.Contains(body, "ana@example.net will get no more answers") {
 		t.Fatalf("GET: %d\n%s", status, body)
 	}
-	if s, _ := subs.Get(ctx, "ana@example.net"); s.Status != Active {
+	if s, _ := subs.Get(ctx, "ana@example.net"); s.Status != publish.Active {
 		t.Fatalf("a GET unsubscribed ana: %s", s.Status)
 	}
 
 	// Forged, another address's, another purpose: refused, nothing changes.
 	for name, bad := range map[string]string{
-		"forged":          Token([]byte(strings.Repeat("x", secretSize)), "unsubscribe", ana.ID, ana.Email),
-		"another address": strings.Replace(tok, tok[:strings.IndexByte(tok, '.')], Token(key, "unsubscribe", bo.ID, bo.Email)[:strings.IndexByte(Token(key, "unsubscribe", bo.ID, bo.Email), '.')], 1),
-		"confirm token":   Token(key, "confirm", ana.ID, ana.Email),
+		"forged":          publish.Token([]byte(strings.Repeat("x", 32)), "unsubscribe", ana.ID, ana.Email),
+		"another address": strings.Replace(tok, tok[:strings.IndexByte(tok, '.')], publish.Token(key, "unsubscribe", bo.ID, bo.Email)[:strings.IndexByte(publish.Token(key, "unsubscribe", bo.ID, bo.Email), '.')], 1),
+		"confirm token":   publish.Token(key, "confirm", ana.ID, ana.Email),
 		"junk":            "junk",
 	} {
 		req, _ := http.NewRequest("POST", srv.URL+"/unsubscribe", strings.NewReader("t="+url.QueryEscape(bad)))
@@ -79,7 +109,7 @@ func TestUnsubscribe(t *testing.T) {
 		}
 	}
 	for _, e := range []string{"ana@example.net", "bo@example.net"} {
-		if s, _ := subs.Get(ctx, e); s.Status != Active {
+		if s, _ := subs.Get(ctx, e); s.Status != publish.Active {
 			t.Errorf("%s is %s after refused requests", e, s.Status)
 		}
 	}
@@ -92,33 +122,49 @@ func TestUnsubscribe(t *testing.T) {
 			t.Errorf("POST: %d\n%s", status, body)
 		}
 	}
-	if s, _ := subs.Get(ctx, "ana@example.net"); s.Status != Unsubscribed {
+	if s, _ := subs.Get(ctx, "ana@example.net"); s.Status != publish.Unsubscribed {
 		t.Errorf("ana is %s", s.Status)
 	}
 
 	// RFC 8058: the token in the URL, List-Unsubscribe=One-Click in the body.
-	req, _ = http.NewRequest("POST", srv.URL+"/unsubscribe?t="+url.QueryEscape(Token(key, "unsubscribe", bo.ID, bo.Email)), strings.NewReader("List-Unsubscribe=One-Click"))
+	req, _ = http.NewRequest("POST", srv.URL+"/unsubscribe?t="+url.QueryEscape(publish.Token(key, "unsubscribe", bo.ID, bo.Email)), strings.NewReader("List-Unsubscribe=One-Click"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if status, _ := do(t, req); status != 200 {
 		t.Errorf("one-click: %d", status)
 	}
-	if s, _ := subs.Get(ctx, "bo@example.net"); s.Status != Unsubscribed {
+	if s, _ := subs.Get(ctx, "bo@example.net"); s.Status != publish.Unsubscribed {
 		t.Errorf("bo is %s after a one-click POST", s.Status)
 	}
 }
 
-func TestUnsubscribeIsRateLimited(t *testing.T) {
-	srv, _, _ := handlersFixture(t, 5)
+// TestSubscribeIsRateLimited: quick subscribe POSTs from one client are
+// refused after a few, while unsubscribing, token-checked, never is.
+func TestSubscribeIsRateLimited(t *testing.T) {
+	ctx := context.Background()
+	srv, subs, key := subscriptionsFixture(t, nil)
+	post := func(path, form string) int {
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		status, _ := do(t, req)
+		return status
+	}
 	limited := false
 	for range 10 {
-		req, _ := http.NewRequest("POST", srv.URL+"/unsubscribe", strings.NewReader("t=junk"))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if status, _ := do(t, req); status == http.StatusTooManyRequests {
+		if post("/subscribe", "email=x@example.net") == http.StatusTooManyRequests {
 			limited = true
 		}
 	}
 	if !limited {
-		t.Error("ten quick POSTs from one client were all answered")
+		t.Error("ten quick subscribe POSTs from one client were all answered")
+	}
+	for i := range 20 {
+		sub, _, err := subs.Add(ctx, fmt.Sprintf("r%d@example.net", i), "", "test", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status := post("/unsubscribe?t="+url.QueryEscape(publish.Token(key, "unsubscribe", sub.ID, sub.Email)), "List-Unsubscribe=One-Click"); status != 200 {
+			t.Fatalf("one-click unsubscribe %d after the limit: %d", i, status)
+		}
 	}
 }
 
@@ -128,19 +174,7 @@ func TestUnsubscribeIsRateLimited(t *testing.T) {
 func TestSubscribeWithDoubleOptIn(t *testing.T) {
 	ctx := context.Background()
 	sink := peers.StartSMTPSink(t, false)
-	subs := newSubscribers(t)
-	key := []byte(strings.Repeat("k", secretSize))
-	h, err := NewHandlers(subs, key, "Ask Jim", "ask@example.org", "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.Mailer = sinkMailer(sink)
-	h.BaseURL = "https://ask.example.org"
-	h.limit = newClientLimits(rate.Every(time.Second), 100)
-	mux := http.NewServeMux()
-	h.Register(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv, subs, _ := subscriptionsFixture(t, sinkMailer(sink))
 	post := func(path, form string) (int, string) {
 		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(form))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -154,7 +188,7 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 	if status != 200 || !strings.Contains(body, "Check your inbox") {
 		t.Fatalf("subscribe: %d\n%s", status, body)
 	}
-	if sub, err := subs.Get(ctx, "ana@example.net"); err != nil || sub.Status != Pending {
+	if sub, err := subs.Get(ctx, "ana@example.net"); err != nil || sub.Status != publish.Pending {
 		t.Fatalf("after subscribing: %+v, %v", sub, err)
 	}
 	if sink.Count() != 1 {
@@ -180,20 +214,20 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 	if status, body := do(t, req); status != 200 || !strings.Contains(body, `action="/confirm"`) {
 		t.Fatalf("confirm page: %d\n%s", status, body)
 	}
-	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != Pending {
+	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != publish.Pending {
 		t.Errorf("a GET of the link changed the status to %s", sub.Status)
 	}
 	if status, body := post("/confirm", "t="+url.QueryEscape(token)); status != 200 || !strings.Contains(body, "You are subscribed") {
 		t.Fatalf("confirm: %d\n%s", status, body)
 	}
-	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != Active {
+	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != publish.Active {
 		t.Errorf("after confirming: %s", sub.Status)
 	}
 	// Used once, the link works no more; not after unsubscribing either.
 	if status, _ := post("/confirm", "t="+url.QueryEscape(token)); status != 400 {
 		t.Errorf("the link used again: %d", status)
 	}
-	if err := subs.SetStatus(ctx, "ana@example.net", Unsubscribed); err != nil {
+	if err := subs.SetStatus(ctx, "ana@example.net", publish.Unsubscribed); err != nil {
 		t.Fatal(err)
 	}
 	if status, _ := post("/confirm", "t="+url.QueryEscape(token)); status != 400 {
@@ -211,7 +245,7 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 // TestPostBodiesAreSmall: a form larger than any the pages send is refused
 // unread, and changes nothing.
 func TestPostBodiesAreSmall(t *testing.T) {
-	srv, subs, _ := handlersFixture(t, 10)
+	srv, subs, _ := subscriptionsFixture(t, nil)
 	form := "email=" + url.QueryEscape("big@example.net") + "&name=" + strings.Repeat("x", 100<<10)
 	req, _ := http.NewRequest("POST", srv.URL+"/subscribe", strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -221,4 +255,11 @@ func TestPostBodiesAreSmall(t *testing.T) {
 	if _, err := subs.Get(context.Background(), "big@example.net"); err == nil {
 		t.Error("the address in a refused form was added")
 	}
+}
+
+// sinkMailer is a Sender to sink, in plain text.
+func sinkMailer(sink *peers.SMTPSink) *publish.Sender {
+	host, port, _ := net.SplitHostPort(sink.Addr)
+	p, _ := strconv.Atoi(port)
+	return &publish.Sender{SMTP: publish.SMTP{Host: host, Port: p, Security: "none"}}
 }

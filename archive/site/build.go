@@ -1,4 +1,4 @@
-package archive
+package site
 
 import (
 	"bytes"
@@ -12,6 +12,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"mailbag/archive"
+	"mailbag/internal/atomicfile"
 )
 
 // BuildStats says what Build wrote.
@@ -26,16 +29,15 @@ type BuildStats struct {
 // build replaces dir only once it is complete.
 //
 // A static site cannot search or take subscriptions: build the Site with
-// Static set, and its pages have those forms only when ServerURL names a
-// `mailbag serve` that answers them.
+// Options.Static set, and its pages have those forms only when ServerURL
+// names a `mailbag serve` that answers them.
 func (s *Site) Build(dir string) (BuildStats, error) {
 	var stats BuildStats
 	tmp := dir + ".new"
 	if err := os.RemoveAll(tmp); err != nil {
-		return stats, fmt.Errorf("archive: build: %w", err)
+		return stats, fmt.Errorf("site: build: %w", err)
 	}
-	mux := http.NewServeMux()
-	s.Register(mux)
+	mux := s.mux
 	paths := s.staticPaths()
 	// The pages are made on every core; the site is safe for that.
 	next := make(chan string)
@@ -47,7 +49,7 @@ func (s *Site) Build(dir string) (BuildStats, error) {
 				body, status := serveGET(mux, p)
 				err := writeBuildFile(tmp, p, body)
 				if status != http.StatusOK {
-					err = fmt.Errorf("archive: build %s: status %d", p, status)
+					err = fmt.Errorf("site: build %s: status %d", p, status)
 				}
 				if err != nil {
 					select {
@@ -76,33 +78,32 @@ func (s *Site) Build(dir string) (BuildStats, error) {
 		return stats, err
 	}
 	stats.Files++
-	if err := replaceDir(tmp, dir); err != nil {
-		return stats, fmt.Errorf("archive: build: %w", err)
+	if err := atomicfile.ReplaceDir(tmp, dir); err != nil {
+		return stats, fmt.Errorf("site: build: %w", err)
 	}
 	return stats, nil
 }
 
 // staticPaths lists every path of the site but search.
 func (s *Site) staticPaths() []string {
-	list := s.snapshot()
+	sn := s.cache.get()
+	list := sn.list
 	paths := []string{"/", "/archive/", "/feed.xml", "/sitemap.xml", "/robots.txt", "/style.css"}
 	for n := 2; (n-1)*perPage < len(list); n++ {
-		paths = append(paths, homePage(n))
+		paths = append(paths, homePath(n))
 	}
-	s.mu.RLock()
-	tags := make([]string, 0, len(s.byTag))
-	for t := range s.byTag {
+	tags := make([]string, 0, len(sn.byTag))
+	for t := range sn.byTag {
 		tags = append(tags, t)
 	}
-	s.mu.RUnlock()
 	slices.Sort(tags)
 	for _, t := range tags {
-		if ValidSlug(t) { // a tag that is not a safe path gets no page of its own
+		if archive.ValidSlug(t) { // a tag that is not a safe path gets no page of its own
 			paths = append(paths, "/tags/"+t+"/")
 		}
 	}
 	for _, p := range list {
-		paths = append(paths, PostURL(p))
+		paths = append(paths, p.URLPath())
 	}
 	return paths
 }
@@ -123,13 +124,13 @@ func writeBuildFile(dir, path string, body []byte) error {
 	}
 	file := filepath.Join(dir, rel)
 	if !strings.HasPrefix(file, filepath.Clean(dir)+string(filepath.Separator)) {
-		return fmt.Errorf("archive: build: %s is outside the build", path)
+		return fmt.Errorf("site: build: %s is outside the build", path)
 	}
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return fmt.Errorf("archive: build: %w", err)
+		return fmt.Errorf("site: build: %w", err)
 	}
 	if err := os.WriteFile(file, body, 0o644); err != nil {
-		return fmt.Errorf("archive: build: %w", err)
+		return fmt.Errorf("site: build: %w", err)
 	}
 	return nil
 }
@@ -146,7 +147,7 @@ func (w *bufferWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
 func (w *bufferWriter) WriteHeader(status int)      { w.status = status }
 
 // ErrNotEmpty means a build would replace a folder that is not a build.
-var ErrNotEmpty = errors.New("archive: the folder is not empty and holds no earlier build")
+var ErrNotEmpty = errors.New("site: the folder is not empty and holds no earlier build")
 
 // CheckBuildDir reports whether dir may be replaced by a build: it does not
 // exist, is empty, or holds an earlier build (an index.html and a
@@ -157,7 +158,7 @@ func CheckBuildDir(dir string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("archive: build: %w", err)
+		return fmt.Errorf("site: build: %w", err)
 	}
 	for _, name := range []string{"index.html", "sitemap.xml"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {

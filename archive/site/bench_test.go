@@ -1,4 +1,4 @@
-package archive
+package site
 
 import (
 	"math/rand/v2"
@@ -11,27 +11,33 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"mailbag/archive"
+	"mailbag/internal/benchcorpus"
 )
 
 // benchSite serves a site of 10,000 posts of about 1,000 words.
-func benchSite(b *testing.B) (*Site, http.Handler, []*Post, string) {
+func benchSite(b *testing.B) (*Site, http.Handler, []*archive.Post, string) {
 	b.Helper()
 	root := b.TempDir()
-	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
-	writeBenchPosts(b, posts.Dir, benchPosts)
-	x, _, err := OpenIndex(filepath.Join(root, "index"), posts)
+	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
+	benchcorpus.WritePosts(b, posts.Dir, 10_000, func(file []byte) string {
+		p, err := archive.Parse(file, time.UTC)
+		if err != nil {
+			return ""
+		}
+		return archive.PlainText(p.Body)
+	})
+	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { x.Close() })
-	site, err := NewSite(SiteConfig{Title: "Ask Jim", BaseURL: "https://ask.example.org"}, posts, x, nil)
+	s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Posts: posts, Index: x, Templates: loadTemplates(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	site.Register(mux)
-	list := site.snapshot()
-	return site, SecurityHeaders(mux), list, root
+	return s, s.Handler(), s.cache.get().list, root
 }
 
 // latencies runs each request once per loop and reports p50 and p99.
@@ -60,15 +66,15 @@ func latencies(b *testing.B, h http.Handler, paths func(i int) string) {
 // process (no network), at 10,000 posts: the first visit of each post
 // renders its Markdown, later ones use the cache.
 //
-//	go test ./archive -run '^$' -bench SitePages -benchtime 3000x
+//	go test ./archive/site -run '^$' -bench SitePages -benchtime 3000x
 func BenchmarkSitePages(b *testing.B) {
 	_, h, list, _ := benchSite(b)
 	rng := rand.New(rand.NewPCG(5, 6))
 	b.Run("post", func(b *testing.B) {
-		latencies(b, h, func(int) string { return PostURL(list[rng.IntN(len(list))]) })
+		latencies(b, h, func(int) string { return list[rng.IntN(len(list))].URLPath() })
 	})
 	b.Run("search", func(b *testing.B) {
-		words := benchQueries["words"]
+		words := benchcorpus.Queries["words"]
 		latencies(b, h, func(i int) string { return "/search?q=" + url.QueryEscape(words[i%len(words)]) })
 	})
 }
@@ -76,7 +82,7 @@ func BenchmarkSitePages(b *testing.B) {
 // BenchmarkBuild times `mailbag build` of 10,000 posts beside Hugo
 // (Debian's hugo) building the same files with minimal layouts.
 //
-//	go test ./archive -run '^$' -bench Build -benchtime 1x
+//	go test ./archive/site -run '^$' -bench Build -benchtime 1x
 func BenchmarkBuild(b *testing.B) {
 	site, _, _, root := benchSite(b)
 	hugo, err := exec.LookPath("hugo")

@@ -1,9 +1,8 @@
-package archive
+package site
 
 import (
 	"encoding/xml"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -44,30 +43,26 @@ type atomHTML struct {
 	Body string `xml:",chardata"`
 }
 
-// absolute is the full URL of a path on the site.
-func (s *Site) absolute(path string) string {
-	return strings.TrimRight(s.cfg.BaseURL, "/") + path
-}
-
+// feed is the Atom feed of the latest answers, /feed.xml.
 func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
-	list := s.snapshot()
-	f := atomFeed{Title: s.cfg.Title, ID: s.absolute("/"), Links: []atomLink{{Rel: "self", Href: s.absolute("/feed.xml")}, {Href: s.absolute("/")}}}
-	if s.cfg.Author != "" {
-		f.Author = &atomPerson{Name: s.cfg.Author}
+	sn := s.cache.get()
+	f := atomFeed{Title: s.o.Title, ID: s.absolute("/"), Links: []atomLink{{Rel: "self", Href: s.absolute("/feed.xml")}, {Href: s.absolute("/")}}}
+	if s.o.Author != "" {
+		f.Author = &atomPerson{Name: s.o.Author}
 	}
 	var modified time.Time
-	if len(list) > 0 {
-		modified = list[0].Date
+	if len(sn.list) > 0 {
+		modified = sn.list[0].Date
 		f.Updated = modified.Format(time.RFC3339)
 	} else {
 		f.Updated = time.Unix(0, 0).UTC().Format(time.RFC3339)
 	}
-	for _, p := range list[:min(feedSize, len(list))] {
-		body, err := s.body(p)
+	for _, p := range sn.list[:min(feedSize, len(sn.list))] {
+		body, err := sn.body(p)
 		if err != nil {
 			s.log.Error("render post", "slug", p.Slug, "err", err)
 		}
-		u := s.absolute(PostURL(p))
+		u := s.absolute(p.URLPath())
 		f.Entries = append(f.Entries, atomEntry{
 			Title: p.Title, ID: u, Link: atomLink{Href: u},
 			Published: p.Date.Format(time.RFC3339), Updated: p.Date.Format(time.RFC3339),
@@ -77,29 +72,7 @@ func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 	s.sendXML(w, r, "application/atom+xml; charset=utf-8", f, modified)
 }
 
-type urlSet struct {
-	XMLName xml.Name  `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
-	URLs    []siteURL `xml:"url"`
-}
-
-type siteURL struct {
-	Loc     string `xml:"loc"`
-	LastMod string `xml:"lastmod,omitempty"`
-}
-
-func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) {
-	list := s.snapshot()
-	set := urlSet{URLs: []siteURL{{Loc: s.absolute("/")}, {Loc: s.absolute("/archive/")}}}
-	for _, p := range list {
-		set.URLs = append(set.URLs, siteURL{Loc: s.absolute(PostURL(p)), LastMod: p.Date.Format("2006-01-02")})
-	}
-	var modified time.Time
-	if len(list) > 0 {
-		modified = list[0].Date
-	}
-	s.sendXML(w, r, "application/xml; charset=utf-8", set, modified)
-}
-
+// sendXML sends v as an XML document.
 func (s *Site) sendXML(w http.ResponseWriter, r *http.Request, contentType string, v any, modified time.Time) {
 	out, err := xml.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -108,9 +81,4 @@ func (s *Site) sendXML(w http.ResponseWriter, r *http.Request, contentType strin
 		return
 	}
 	s.send(w, r, contentType, append([]byte(xml.Header), out...), modified, 0)
-}
-
-func (s *Site) robots(w http.ResponseWriter, r *http.Request) {
-	body := "User-agent: *\nAllow: /\nSitemap: " + s.absolute("/sitemap.xml") + "\n"
-	s.send(w, r, "text/plain; charset=utf-8", []byte(body), time.Time{}, 0)
 }

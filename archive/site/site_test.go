@@ -1,7 +1,8 @@
-package archive
+package site
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,30 +12,71 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mailbag/archive"
+	"mailbag/templates"
 )
 
-// siteFixture serves a site of the seed post and a few made for the test.
-func siteFixture(t *testing.T) (*httptest.Server, *Posts) {
+// loadTemplates is the built-in templates, as a home without overrides
+// has them.
+func loadTemplates(t testing.TB) *templates.Set {
+	t.Helper()
+	set, err := templates.Load(templates.Options{Funcs: map[string]any{"yaml": fmt.Sprint, "quote": fmt.Sprint}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+// london is the newsletter's time zone in the tests.
+func london(t testing.TB) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// writePost writes a post file by hand, as an author editing posts/ would.
+func writePost(t testing.TB, dir, name, content string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fixturePosts is the seed post and a few made for the test, indexed.
+func fixturePosts(t *testing.T) (*archive.Posts, *archive.Index) {
 	t.Helper()
 	root := t.TempDir()
-	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
-	if err := posts.Import("../testdata/seed", func(ImportResult) {}); err != nil {
+	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
+	if err := posts.Import("../../testdata/seed", func(archive.ImportResult) {}); err != nil {
 		t.Fatal(err)
 	}
 	writePost(t, posts.Dir, "2020-01-02-evil.md", "---\ntitle: '<script>alert(\"title\")</script> Evil'\ndate: 2020-01-02\ntags: [security]\n---\n\nHello <img src=x onerror=alert(1)> and [a link](javascript:alert(2)).\n")
 	writePost(t, posts.Dir, "2019-05-05-older.md", "---\ntitle: An older answer on managers\ndate: 2019-05-05\ntags: [security, career]\n---\n\nAbout managers and toes.\n")
-	x, _, err := OpenIndex(filepath.Join(root, "index"), posts)
+	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { x.Close() })
-	site, err := NewSite(SiteConfig{Title: "Ask Jim", BaseURL: "https://ask.example.org", Author: "Jim", Address: "ask@example.org"}, posts, x, nil)
+	return posts, x
+}
+
+// siteFixture serves a site of the seed post and a few made for the test.
+func siteFixture(t *testing.T) (*httptest.Server, *archive.Posts) {
+	t.Helper()
+	posts, x := fixturePosts(t)
+	s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Author: "Jim", Address: "ask@example.org",
+		Posts: posts, Index: x, Templates: loadTemplates(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	site.Register(mux)
-	srv := httptest.NewServer(SecurityHeaders(mux))
+	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv, posts
 }

@@ -1,4 +1,4 @@
-package archive
+package site
 
 import (
 	"errors"
@@ -6,16 +6,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mailbag/archive"
 )
 
 func TestBuild(t *testing.T) {
 	root := t.TempDir()
-	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
-	if err := posts.Import("../testdata/seed", func(ImportResult) {}); err != nil {
+	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
+	if err := posts.Import("../../testdata/seed", func(archive.ImportResult) {}); err != nil {
 		t.Fatal(err)
 	}
 	writePost(t, posts.Dir, "2019-05-05-older.md", "---\ntitle: An older answer\ndate: 2019-05-05\ntags: [career]\n---\n\nAbout managers.\n")
-	x, _, err := OpenIndex(filepath.Join(root, "index"), posts)
+	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +27,8 @@ func TestBuild(t *testing.T) {
 		serverURL string
 		forms     bool
 	}{{"", false}, {"https://ask.example.org", true}} {
-		site, err := NewSite(SiteConfig{Title: "Ask Jim", BaseURL: "https://ask.example.org", ServerURL: tt.serverURL, Static: true}, posts, x, nil)
+		site, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", ServerURL: tt.serverURL, Static: true,
+			Posts: posts, Index: x, Templates: loadTemplates(t)})
 		if err != nil {
 			t.Fatal(err)
 		}

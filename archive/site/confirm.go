@@ -1,0 +1,45 @@
+package site
+
+import "net/http"
+
+// confirmPage is where a confirmation link leads: a button to confirm
+// (a GET changes nothing).
+func (s *Site) confirmPage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("t")
+	sub, err := s.lookup(r, ConfirmLink, token)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.button(w, r, "Confirm your subscription", sub.Email+" will get every new answer from "+s.o.Title+".",
+		"/confirm", token, "Subscribe")
+}
+
+// confirm takes the confirmation page's button.
+func (s *Site) confirm(w http.ResponseWriter, r *http.Request) {
+	if !s.readForm(w, r) {
+		return
+	}
+	sub, err := s.follow(r, ConfirmLink, r.PostForm.Get("t"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.message(w, r, "You are subscribed", sub.Email+" will get every new answer from "+s.o.Title+". Every message has a link to stop.")
+}
+
+// lookup is Subscriptions.Lookup, or ErrClosed without a list.
+func (s *Site) lookup(r *http.Request, link Link, token string) (Subscriber, error) {
+	if s.o.Subscriptions == nil {
+		return Subscriber{}, ErrClosed
+	}
+	return s.o.Subscriptions.Lookup(r.Context(), link, token)
+}
+
+// follow is Subscriptions.Follow, or ErrClosed without a list.
+func (s *Site) follow(r *http.Request, link Link, token string) (Subscriber, error) {
+	if s.o.Subscriptions == nil {
+		return Subscriber{}, ErrClosed
+	}
+	return s.o.Subscriptions.Follow(r.Context(), link, token)
+}

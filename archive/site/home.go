@@ -1,0 +1,47 @@
+package site
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// perPage is how many posts a page of the home page lists.
+const perPage = 20
+
+// homePath is the path of page n of the home page.
+func homePath(n int) string {
+	if n <= 1 {
+		return "/"
+	}
+	return "/page/" + strconv.Itoa(n) + "/"
+}
+
+// home is the latest answers, perPage a page: / and /page/N/.
+func (s *Site) home(w http.ResponseWriter, r *http.Request) {
+	list := s.cache.get().list
+	page := 1
+	if v := r.PathValue("n"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 {
+			s.notFound(w, r)
+			return
+		}
+		page = n
+	}
+	pages := max((len(list)+perPage-1)/perPage, 1)
+	if page > pages {
+		s.notFound(w, r)
+		return
+	}
+	d := pageData{Page: page, Pages: pages, Posts: linksOf(list[(page-1)*perPage : min(page*perPage, len(list))])}
+	if page > 1 {
+		d.Prev = homePath(page - 1)
+	}
+	if page < pages {
+		d.Next = homePath(page + 1)
+	}
+	if len(list) > 0 {
+		d.modified = list[0].Date
+	}
+	s.render(w, r, homePage, d)
+}

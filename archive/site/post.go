@@ -1,0 +1,43 @@
+package site
+
+import "net/http"
+
+// relatedCount is how many related answers a post's page lists.
+const relatedCount = 5
+
+// post is one answer's page, /YYYY/MM/DD/slug/, with the newer and older
+// answers and related ones.
+func (s *Site) post(w http.ResponseWriter, r *http.Request) {
+	sn := s.cache.get()
+	p, ok := sn.bySlug[r.PathValue("slug")]
+	if !ok || p.URLPath() != r.URL.Path {
+		s.notFound(w, r)
+		return
+	}
+	d := pageData{Post: linkOf(p), modified: p.Date}
+	body, err := sn.body(p)
+	if err != nil {
+		s.log.Error("render post", "slug", p.Slug, "err", err)
+	}
+	d.Body = body
+	if i := sn.pos[p.Slug]; i > 0 {
+		l := linkOf(sn.list[i-1])
+		d.Newer = &l
+	}
+	if i := sn.pos[p.Slug]; i+1 < len(sn.list) {
+		l := linkOf(sn.list[i+1])
+		d.Older = &l
+	}
+	// The title's words in other titles: searching bodies too costs
+	// milliseconds a page at 10,000 posts, and a build makes every page.
+	related, err := s.o.Index.RelatedTitles(r.Context(), p.Title, relatedCount+1)
+	if err != nil {
+		s.log.Error("related posts", "slug", p.Slug, "err", err)
+	}
+	for _, h := range related {
+		if q, ok := sn.bySlug[h.Slug]; ok && q != p && len(d.Related) < relatedCount {
+			d.Related = append(d.Related, linkOf(q))
+		}
+	}
+	s.render(w, r, postPage, d)
+}

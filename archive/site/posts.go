@@ -1,0 +1,103 @@
+package site
+
+import (
+	htmltemplate "html/template"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mailbag/archive"
+)
+
+// refreshEvery bounds how often the site looks for changed post files.
+const refreshEvery = time.Second
+
+// snapshot is the posts as the site saw them at one moment. It never
+// changes once made, but for the rendered bodies it fills in as pages are
+// asked for: a body is cached in the snapshot its post came from, so a
+// rendering finished after a refresh can never land in the newer one.
+type snapshot struct {
+	list   []*archive.Post // newest first
+	bySlug map[string]*archive.Post
+	pos    map[string]int // index in list, by slug
+	byTag  map[string][]*archive.Post
+
+	mu   sync.Mutex
+	html map[string]htmltemplate.HTML // rendered bodies, by slug
+}
+
+func newSnapshot(list []*archive.Post) *snapshot {
+	sn := &snapshot{list: list, bySlug: make(map[string]*archive.Post, len(list)), pos: make(map[string]int, len(list)),
+		byTag: map[string][]*archive.Post{}, html: map[string]htmltemplate.HTML{}}
+	for i, p := range list {
+		sn.bySlug[p.Slug] = p
+		sn.pos[p.Slug] = i
+		for _, t := range p.Tags {
+			sn.byTag[t] = append(sn.byTag[t], p)
+		}
+	}
+	return sn
+}
+
+// body is a post's rendered HTML, made once per snapshot.
+func (sn *snapshot) body(p *archive.Post) (htmltemplate.HTML, error) {
+	sn.mu.Lock()
+	h, ok := sn.html[p.Slug]
+	sn.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	out, err := archive.RenderHTML(p.Body)
+	if err != nil {
+		return "", err
+	}
+	h = htmltemplate.HTML(out) // goldmark's output: raw HTML in the post is escaped
+	sn.mu.Lock()
+	sn.html[p.Slug] = h
+	sn.mu.Unlock()
+	return h, nil
+}
+
+// postCache keeps the current snapshot, brought up to date with posts/ at
+// most once a second.
+type postCache struct {
+	site    *Site
+	cur     atomic.Pointer[snapshot]
+	mu      sync.Mutex // held by the one refreshing; guards checked
+	checked time.Time
+}
+
+// get returns the current snapshot, refreshed first when a second has
+// passed since the last look: the index is synced (a stat of each file),
+// and the list reloaded when anything changed.
+func (c *postCache) get() *snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cur := c.cur.Load()
+	if cur != nil && c.site.now().Sub(c.checked) < refreshEvery {
+		return cur
+	}
+	c.checked = c.site.now()
+	s := c.site
+	res, err := s.o.Index.Sync(s.o.Posts)
+	if err != nil {
+		s.log.Error("sync the search index", "err", err)
+	}
+	if cur != nil && res.Indexed == 0 && res.Removed == 0 {
+		return cur
+	}
+	list, problems, err := s.o.Posts.List()
+	if err != nil {
+		s.log.Error("list posts", "err", err)
+		if cur == nil {
+			cur = newSnapshot(nil)
+		}
+		return cur
+	}
+	for _, p := range problems {
+		s.log.Warn("post left out of the site", "problem", p.Error())
+	}
+	cur = newSnapshot(list)
+	c.cur.Store(cur)
+	return cur
+}

@@ -1,0 +1,144 @@
+package site
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	htmltemplate "html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"mailbag/archive"
+)
+
+// The page templates, each parsed inside site/layout.html with
+// site/list.html.
+const (
+	homePage     = "site/home.html"
+	postPage     = "site/post.html"
+	archivePage  = "site/archive.html"
+	searchPage   = "site/search.html"
+	notFoundPage = "site/notfound.html"
+	messagePage  = "site/message.html"
+	styleSheet   = "site/style.css"
+)
+
+// postLink is a post as the page templates list it.
+type postLink struct {
+	Title, URL string
+	Date       time.Time
+	Tags       []string
+}
+
+func linkOf(p *archive.Post) postLink {
+	return postLink{Title: p.Title, URL: p.URLPath(), Date: p.Date, Tags: p.Tags}
+}
+
+func linksOf(posts []*archive.Post) []postLink {
+	out := make([]postLink, len(posts))
+	for i, p := range posts {
+		out[i] = linkOf(p)
+	}
+	return out
+}
+
+// hitLink is a search hit as the search page shows it.
+type hitLink struct {
+	postLink
+	Fragments []htmltemplate.HTML
+}
+
+// yearGroup is one year of the archive.
+type yearGroup struct {
+	Year  int
+	Posts []postLink
+}
+
+// pageData is what every page template gets; each page uses its part.
+type pageData struct {
+	Site  Info
+	Query string
+
+	Posts        []postLink
+	Page, Pages  int
+	Prev, Next   string
+	Years        []yearGroup
+	Tag          string
+	Post         postLink
+	Body         htmltemplate.HTML
+	Newer, Older *postLink
+	Related      []postLink
+	Problem      string
+	Total, First int
+	Hits         []hitLink
+
+	// The message page (subscribe, confirm, unsubscribe): a heading, lines,
+	// and a form of one button posting Token to Action.
+	Heading               string
+	Lines                 []string
+	Action, Token, Button string
+
+	status   int
+	modified time.Time
+	noStore  bool // pages about one subscriber: never cached
+}
+
+// checkTemplates runs every page template on a filled and an empty sample.
+func (s *Site) checkTemplates() error {
+	l := postLink{Title: "T", URL: "/u/", Date: time.Unix(0, 0), Tags: []string{"t"}}
+	full := pageData{Site: s.info, Query: "q", Posts: []postLink{l}, Page: 1, Pages: 2, Prev: "/", Next: "/",
+		Years: []yearGroup{{Year: 2020, Posts: []postLink{l}}}, Tag: "t", Post: l, Body: "b", Newer: &l, Older: &l,
+		Related: []postLink{l}, Problem: "p", Total: 1, First: 1, Hits: []hitLink{{postLink: l, Fragments: []htmltemplate.HTML{"f"}}},
+		Heading: "h", Lines: []string{"l"}, Action: "/a", Token: "t", Button: "b"}
+	for _, page := range []string{homePage, postPage, archivePage, searchPage, notFoundPage, messagePage} {
+		if err := s.o.Templates.Check(page, full, pageData{Site: s.info}); err != nil {
+			return err
+		}
+	}
+	s.o.Templates.File(styleSheet)
+	return nil
+}
+
+// render executes page into a buffer and sends it, with an ETag (and
+// Last-Modified, when d.modified is set) so that a browser's conditional
+// GET gets a 304.
+func (s *Site) render(w http.ResponseWriter, r *http.Request, page string, d pageData) {
+	d.Site = s.info
+	var buf bytes.Buffer
+	if err := s.o.Templates.HTML(page).Execute(&buf, d); err != nil {
+		s.log.Error("render page", "page", page, "err", err)
+		http.Error(w, "The page could not be made.", http.StatusInternalServerError)
+		return
+	}
+	if d.noStore {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	s.send(w, r, "text/html; charset=utf-8", buf.Bytes(), d.modified, d.status)
+}
+
+// send writes body with an ETag, through http.ServeContent (conditional
+// GET, HEAD) for a 200, or plainly for another status.
+func (s *Site) send(w http.ResponseWriter, r *http.Request, contentType string, body []byte, modified time.Time, status int) {
+	w.Header().Set("Content-Type", contentType)
+	if status != 0 && status != http.StatusOK {
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+		return
+	}
+	sum := sha256.Sum256(body)
+	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:12])+`"`)
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "no-cache") // revalidate: cheap with the ETag
+	}
+	http.ServeContent(w, r, "", modified, bytes.NewReader(body))
+}
+
+// pageNumber reads ?page=N, 1 when absent or bad.
+func pageNumber(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}

@@ -1,0 +1,119 @@
+// Package site is the archive's whole web site: every route and page, one
+// handler per file, the layout (parsed once, from the templates Set), the
+// security headers, the one place errors become HTTP statuses, the server's
+// timeouts and limits, and the static build.
+//
+// The pages: the latest answers (home.go), a page per answer (post.go), the
+// archive by year and by tag (archive.go), search with highlighted
+// fragments (search.go), an Atom feed (feed.go, RFC 4287), a sitemap
+// (sitemap.go), robots.txt, the style sheet, and a page for what is not
+// found. The subscriber pages — subscribe with double opt-in
+// (subscribe.go), confirm (confirm.go), unsubscribe with the one-click POST
+// of RFC 8058 (unsubscribe.go) — reach the subscriber list through
+// Subscriptions, an interface this package declares and cmd fills: the site
+// knows nothing of how subscribers are kept or mailed.
+//
+// Posts and the search index come from package archive; the site notices
+// posts published, edited or removed without a restart. A GET never changes
+// anything: link scanners in mail systems follow every link.
+package site
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"mailbag/archive"
+	"mailbag/templates"
+)
+
+// Options describe the newsletter to the site and give it what it serves.
+type Options struct {
+	Title   string
+	BaseURL string // where the site lives: links in the feed and sitemap
+	Author  string
+	Address string // where readers send questions
+	// ServerURL is where a `mailbag serve` answers searches and
+	// subscriptions, for pages served elsewhere (a static build); "" means
+	// the site that serves the page.
+	ServerURL string
+	// Static says the pages are built as files: without a ServerURL they
+	// have no search or subscribe form.
+	Static bool
+
+	Posts     *archive.Posts
+	Index     *archive.Index
+	Templates *templates.Set
+	// Subscriptions is the subscriber list behind the subscribe, confirm
+	// and unsubscribe pages; nil closes subscribing (the pages say so).
+	Subscriptions Subscriptions
+	// Log receives problems; nil discards them.
+	Log *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Site is the archive site. It is safe for concurrent use.
+type Site struct {
+	o     Options
+	info  Info
+	log   *slog.Logger
+	now   func() time.Time
+	limit *clientLimits
+	cache postCache
+	mux   *http.ServeMux
+}
+
+// New returns the site Options describe. It checks every page template
+// against sample data, so that an override naming a field the pages do not
+// have is an error here, not on a reader's request.
+func New(o Options) (*Site, error) {
+	s := &Site{o: o, log: o.Log, now: o.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.info = Info{Title: o.Title, BaseURL: o.BaseURL, Author: o.Author, Address: o.Address, ServerURL: o.ServerURL, Static: o.Static}
+	s.cache.site = s
+	s.limit = newClientLimits(postEvery, postBurst, s.now)
+	if err := s.checkTemplates(); err != nil {
+		return nil, err
+	}
+	s.mux = http.NewServeMux()
+	s.routes(s.mux)
+	return s, nil
+}
+
+// Handler is the whole site: every route, with the security headers and a
+// bound on what a request may send.
+func (s *Site) Handler() http.Handler {
+	return securityHeaders(http.MaxBytesHandler(s.mux, maxRequestBody))
+}
+
+// Info is what the pages say of the newsletter (the layout's .Site).
+type Info struct {
+	Title, BaseURL, Author, Address string
+	ServerURL                       string
+	Static                          bool
+}
+
+// SearchAction is where the search form goes; "" leaves the form out.
+func (i Info) SearchAction() string { return i.action("/search") }
+
+// SubscribeAction is where the subscribe form goes; "" leaves it out.
+func (i Info) SubscribeAction() string { return i.action("/subscribe") }
+
+func (i Info) action(path string) string {
+	if i.Static && i.ServerURL == "" {
+		return ""
+	}
+	return strings.TrimRight(i.ServerURL, "/") + path
+}
+
+// absolute is the full URL of a path on the site.
+func (s *Site) absolute(path string) string {
+	return strings.TrimRight(s.o.BaseURL, "/") + path
+}

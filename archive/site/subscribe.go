@@ -1,0 +1,26 @@
+package site
+
+import "net/http"
+
+// subscribe takes the subscribe form's POST: a confirmation link is mailed
+// (double opt-in). Whether or not the address was on the list already, the
+// answer is the same: the page tells nobody who subscribes.
+func (s *Site) subscribe(w http.ResponseWriter, r *http.Request) {
+	if !s.limit.allow(r) {
+		s.fail(w, r, errTooMany)
+		return
+	}
+	if !s.readForm(w, r) {
+		return
+	}
+	if s.o.Subscriptions == nil {
+		s.fail(w, r, ErrClosed)
+		return
+	}
+	if err := s.o.Subscriptions.Subscribe(r.Context(), r.PostForm.Get("email")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.message(w, r, "Check your inbox",
+		"If the address can take mail, a message with a link to confirm is on its way. Nothing more is sent until you follow it.")
+}

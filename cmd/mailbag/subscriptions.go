@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"mailbag/archive/site"
+	"mailbag/publish"
+)
+
+// subscriptions fills the site's Subscriptions with publish's: the site
+// imports nothing of publish, and this is the one place their words meet.
+type subscriptions struct{ p *publish.Subscriptions }
+
+var _ site.Subscriptions = subscriptions{}
+
+func (s subscriptions) Subscribe(ctx context.Context, addr string) error {
+	return siteError(s.p.Subscribe(ctx, addr))
+}
+
+func (s subscriptions) Lookup(ctx context.Context, link site.Link, token string) (site.Subscriber, error) {
+	lookup := s.p.Unsubscribing
+	if link == site.ConfirmLink {
+		lookup = s.p.Confirming
+	}
+	return siteSubscriber(lookup(ctx, token))
+}
+
+func (s subscriptions) Follow(ctx context.Context, link site.Link, token string) (site.Subscriber, error) {
+	follow := s.p.Unsubscribe
+	if link == site.ConfirmLink {
+		follow = s.p.Confirm
+	}
+	return siteSubscriber(follow(ctx, token))
+}
+
+func siteSubscriber(sub *publish.Subscriber, err error) (site.Subscriber, error) {
+	if err != nil {
+		return site.Subscriber{}, siteError(err)
+	}
+	return site.Subscriber{Email: sub.Email, Subscribed: sub.Status == publish.Active || sub.Status == publish.Pending}, nil
+}
+
+// siteError is publish's error in the site's words.
+func siteError(err error) error {
+	switch {
+	case errors.Is(err, publish.ErrBadToken):
+		return errors.Join(site.ErrBadLink, err)
+	case errors.Is(err, publish.ErrBadAddress):
+		return errors.Join(site.ErrBadAddress, err)
+	case errors.Is(err, publish.ErrSubscribingClosed):
+		return errors.Join(site.ErrClosed, err)
+	}
+	return err
+}

@@ -1,0 +1,98 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// recordRecipients stores the recipients of the delivery report stored as
+// question id, within tx.
+func recordRecipients(ctx context.Context, tx *sql.Tx, id int64, rs []Recipient) error {
+	for _, r := range rs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_recipients (question_id, address, action, status) VALUES (?, ?, ?, ?)`,
+			id, r.Address, r.Action, r.Status); err != nil {
+			return fmt.Errorf("ingest: store the recipients of report %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// ReportRecipients returns the recipients of every delivery report in the
+// queue, as ingest read them when it stored each report: who failed, was
+// delayed or was delivered, with the enhanced status code (RFC 3463).
+func (q *Queue) ReportRecipients(ctx context.Context) ([]Recipient, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT address, action, status FROM report_recipients ORDER BY question_id`)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: report recipients: %w", err)
+	}
+	defer rows.Close()
+	var out []Recipient
+	for rows.Next() {
+		var r Recipient
+		if err := rows.Scan(&r.Address, &r.Action, &r.Status); err != nil {
+			return nil, fmt.Errorf("ingest: report recipients: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ingest: report recipients: %w", err)
+	}
+	return out, nil
+}
+
+// readOldReports reads the recipients of the delivery reports that an
+// older mailbag stored without them, from their raw messages in mailDir,
+// once. A report whose raw message is gone is marked read with none.
+func (q *Queue) readOldReports(ctx context.Context, mailDir string) error {
+	rows, err := q.db.QueryContext(ctx, `SELECT id, raw_path FROM questions WHERE report_read = 0`)
+	if err != nil {
+		return fmt.Errorf("ingest: old reports: %w", err)
+	}
+	type report struct {
+		id   int64
+		path string
+	}
+	var reports []report
+	for rows.Next() {
+		var r report
+		if err := rows.Scan(&r.id, &r.path); err != nil {
+			rows.Close()
+			return fmt.Errorf("ingest: old reports: %w", err)
+		}
+		reports = append(reports, r)
+	}
+	rows.Close()
+	for _, r := range reports {
+		var rs []Recipient
+		if raw, err := os.ReadFile(filepath.Join(mailDir, r.path)); err == nil && r.path != "" {
+			rs = ParseDSN(raw)
+		}
+		if err := q.markReportRead(ctx, r.id, rs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markReportRead stores the recipients of report id and marks it read, in
+// one transaction.
+func (q *Queue) markReportRead(ctx context.Context, id int64, rs []Recipient) error {
+	tx, err := q.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("ingest: old reports: %w", err)
+	}
+	defer tx.Rollback()
+	if err := recordRecipients(ctx, tx, id, rs); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE questions SET report_read = 1 WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("ingest: old reports: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("ingest: old reports: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package publish
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"mailbag/archive"
+	"mailbag/ingest"
+	"mailbag/templates"
+)
+
+// ackInterval is the least time between two acknowledgements to one
+// address (RFC 3834, 2: do not reply to the same sender more than once
+// within a period).
+const ackInterval = 24 * time.Hour
+
+// AskersOptions configure Askers.
+type AskersOptions struct {
+	Queue      *ingest.Queue
+	Mailer     Mailer
+	Newsletter Newsletter
+	Templates  *templates.Set
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Askers writes to the people who asked questions, each message once: that
+// their question arrived (Acknowledge), and that it was answered (Notify).
+// It owns the acknowledgements and notifications tables.
+type Askers struct {
+	db  *sql.DB
+	o   AskersOptions
+	now func() time.Time
+}
+
+// ackData and notifyData are what ack.txt and notify.txt are executed
+// with.
+type (
+	ackData    struct{ Newsletter, Subject string }
+	notifyData struct{ Newsletter, Subject, PostURL string }
+)
+
+// NewAskers returns the Askers of the state database db, creating or
+// upgrading its tables, with ack.txt and notify.txt checked.
+func NewAskers(ctx context.Context, db *sql.DB, o AskersOptions) (*Askers, error) {
+	if err := migrate(ctx, db); err != nil {
+		return nil, err
+	}
+	if err := o.Templates.Check("ack.txt", ackData{"N", "S"}, ackData{}); err != nil {
+		return nil, err
+	}
+	if err := o.Templates.Check("notify.txt", notifyData{"N", "S", "https://u/"}, notifyData{}); err != nil {
+		return nil, err
+	}
+	a := &Askers{db: db, o: o, now: o.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	return a, nil
+}
+
+// Acknowledge replies to the asker of every new question not yet
+// acknowledged that their question arrived, following RFC 3834: marked
+// Auto-Submitted: auto-replied, In-Reply-To the question, to the asker's
+// address, at most once a day an address. Auto-replies, list mail and
+// bounces are never new questions (ingest sets them aside), so they are
+// never answered. It returns how many replies went out.
+func (a *Askers) Acknowledge(ctx context.Context) (int, error) {
+	news, err := a.o.Queue.List(ctx, ingest.StatusNew)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, qq := range news {
+		addr := strings.ToLower(qq.FromAddr)
+		if addr == "" || addr == strings.ToLower(a.o.Newsletter.Address) {
+			continue
+		}
+		acked, err := a.claimAck(ctx, qq.ID, addr)
+		if err != nil {
+			return sent, err
+		}
+		if !acked {
+			continue
+		}
+		if err := a.acknowledge(ctx, qq); err != nil {
+			_, _ = a.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM acknowledgements WHERE question_id = ?`, qq.ID)
+			return sent, fmt.Errorf("publish: acknowledge question %d: %w", qq.ID, err)
+		}
+		sent++
+	}
+	return sent, nil
+}
+
+// claimAck records that question id was dealt with, and whether it is to
+// be acknowledged: not when it was before, nor when its address had one in
+// the last day.
+func (a *Askers) claimAck(ctx context.Context, id int64, addr string) (bool, error) {
+	var done int
+	if err := a.db.QueryRowContext(ctx, `SELECT count(*) FROM acknowledgements WHERE question_id = ?`, id).Scan(&done); err != nil {
+		return false, fmt.Errorf("publish: acknowledge: %w", err)
+	}
+	if done > 0 {
+		return false, nil
+	}
+	var recent int
+	since := a.now().Add(-ackInterval).UTC().Format(time.RFC3339)
+	if err := a.db.QueryRowContext(ctx, `SELECT count(*) FROM acknowledgements WHERE address = ? AND acked = 1 AND sent > ?`, addr, since).Scan(&recent); err != nil {
+		return false, fmt.Errorf("publish: acknowledge: %w", err)
+	}
+	if _, err := a.db.ExecContext(ctx, `INSERT INTO acknowledgements (question_id, address, acked, sent) VALUES (?, ?, ?, ?)`,
+		id, addr, recent == 0, a.now().UTC().Format(time.RFC3339)); err != nil {
+		return false, fmt.Errorf("publish: acknowledge: %w", err)
+	}
+	return recent == 0, nil
+}
+
+// acknowledge mails one asker.
+func (a *Askers) acknowledge(ctx context.Context, qq *ingest.Question) error {
+	n := a.o.Newsletter
+	m := autoMail{
+		fromName: n.Title, fromAddr: n.Address, toName: qq.FromName, toAddr: qq.FromAddr,
+		subject:       "Re: " + qq.Subject,
+		autoSubmitted: "auto-replied",
+		body:          a.o.Templates.Text("ack.txt"),
+		data:          ackData{Newsletter: n.Title, Subject: qq.Subject},
+	}
+	if !strings.HasPrefix(qq.MessageKey, "sha256:") {
+		m.inReplyTo = qq.MessageKey
+	}
+	return m.send(ctx, a.o.Mailer)
+}
+
+// Notify mails each asker of the questions post answers, once: "your
+// question was answered", with the link, marked Auto-Submitted:
+// auto-generated (RFC 3834). It returns how many it told. A question whose
+// asker was told before is skipped; a failed message is tried again by the
+// next call.
+func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
+	told := 0
+	for _, id := range post.Questions {
+		qq, err := a.o.Queue.Get(ctx, id)
+		if err != nil {
+			return told, err
+		}
+		if qq.FromAddr == "" || qq.FromAddr == strings.ToLower(a.o.Newsletter.Address) {
+			continue
+		}
+		// Claimed first: a crash after this never mails twice.
+		res, err := a.db.ExecContext(ctx, `INSERT INTO notifications (question_id, post_slug, sent) VALUES (?, ?, ?)
+			ON CONFLICT (question_id) DO NOTHING`, id, post.Slug, a.now().UTC().Format(time.RFC3339))
+		if err != nil {
+			return told, fmt.Errorf("publish: notify askers: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // told before
+		}
+		if err := a.notify(ctx, post, qq); err != nil {
+			_, _ = a.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM notifications WHERE question_id = ?`, id)
+			return told, fmt.Errorf("publish: notify the asker of question %d: %w", id, err)
+		}
+		told++
+	}
+	return told, nil
+}
+
+// notify mails one asker.
+func (a *Askers) notify(ctx context.Context, post *archive.Post, qq *ingest.Question) error {
+	n := a.o.Newsletter
+	return autoMail{
+		fromName: n.Title, fromAddr: n.Address, toName: qq.FromName, toAddr: qq.FromAddr,
+		subject:       "Your question was answered: " + post.Title,
+		autoSubmitted: "auto-generated",
+		body:          a.o.Templates.Text("notify.txt"),
+		data:          notifyData{Newsletter: n.Title, Subject: qq.Subject, PostURL: n.url(post)},
+	}.send(ctx, a.o.Mailer)
+}
