@@ -24,10 +24,13 @@ var (
 	// ErrIndexMissing means there is no search index yet.
 	ErrIndexMissing = errors.New("archive: no search index")
 	// ErrIndexOutdated means the search index was made by another version
-	// of mailbag.
-	ErrIndexOutdated = errors.New("archive: search index made by another version of mailbag")
+	// of mailbag, or for another time zone.
+	ErrIndexOutdated = errors.New("archive: search index out of date")
 	// ErrIndexBusy means another process has the search index open.
 	ErrIndexBusy = errors.New("archive: search index in use by another mailbag process")
 	// ErrIndexCorrupt means the search index cannot be opened or read.
 	ErrIndexCorrupt = errors.New("archive: search index unreadable")
+	// ErrIndexClosed means the index was closed, or lost in a failed
+	// rebuild.
+	ErrIndexClosed = errors.New("archive: search index closed")
 )

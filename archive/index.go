@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -26,6 +28,7 @@ const indexVersion = "1"
 var (
 	keyVersion  = []byte("mailbag.version")
 	keyManifest = []byte("mailbag.manifest")
+	keyLocation = []byte("mailbag.location") // the time zone the dates were read in
 )
 
 // batchSize is how many posts go into one index batch: bleve is fastest at
@@ -36,15 +39,25 @@ const batchSize = 1000
 // (.mailbag/index in a newsletter home). It is derived data: Rebuild makes it
 // from the posts, Sync brings it up to date with them.
 //
-// An Index is safe for concurrent use. Only one process can have a folder's
-// index open at a time; Open waits a few seconds for another to let go.
+// An Index is safe for concurrent use: searches go on while it is updated
+// or rebuilt. Only one process can have a folder's index open at a time;
+// Open waits a few seconds for another to let go.
 type Index struct {
 	dir string
-	idx bleve.Index
 	loc *time.Location // the newsletter's time zone, for dates of hits
 
-	mu     sync.Mutex // held while updating
+	// swap guards idx: held for reading by every use, for writing only
+	// while a rebuilt index takes the old one's place.
+	swap sync.RWMutex
+	idx  bleve.Index
+
+	mu     sync.Mutex // held while updating, and while a rebuilt index takes the old one's place
 	closed bool       // under mu
+	// rebuilding is held by the one Rebuild under way: they share the
+	// folder the new index is made in.
+	rebuilding sync.Mutex
+	// gen counts the changes to the index since it was opened.
+	gen atomic.Uint64
 	// manifest maps the file name of each indexed post to what the index
 	// knows of that file.
 	manifest map[string]indexedFile
@@ -90,7 +103,7 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 	}
 	idx, err := bleve.OpenUsing(dir, openConfig())
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("archive: open index %s: %w (is `mailbag serve` running?)", dir, ErrIndexBusy)
+		return nil, fmt.Errorf("archive: open index %s: %w", dir, ErrIndexBusy)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("archive: open index %s: %w: %v", dir, ErrIndexCorrupt, err)
@@ -108,19 +121,20 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 
 // OpenIndex opens the index in dir and brings it up to date with posts, as
 // Sync does. Where there is no index, or one made by another version of
-// mailbag, it builds one from posts. The result says what changed and which
-// post files were left out. The error wraps ErrIndexCorrupt when an index is
-// there but cannot be read: Rebuild cures that, and OpenIndex does not do it
-// unasked.
+// mailbag or for another time zone, or one that cannot be read (a crash in
+// the middle of writing it), it builds one from posts, and the result's
+// Rebuilt says why. The result also says what changed and which post files
+// were left out. The error wraps ErrIndexBusy while another process has the
+// index open.
 func OpenIndex(dir string, posts *Posts) (*Index, SyncResult, error) {
 	x, err := Open(dir, posts.Location)
-	if errors.Is(err, ErrIndexMissing) || errors.Is(err, ErrIndexOutdated) {
-		list, problems, err := posts.List()
-		if err != nil {
-			return nil, SyncResult{}, err
+	if errors.Is(err, ErrIndexMissing) || errors.Is(err, ErrIndexOutdated) || errors.Is(err, ErrIndexCorrupt) {
+		list, problems, lerr := posts.List()
+		if lerr != nil {
+			return nil, SyncResult{}, lerr
 		}
-		x, err := Rebuild(dir, list, posts.Location)
-		return x, SyncResult{Indexed: len(list), Problems: problems}, err
+		x, rerr := Rebuild(dir, list, posts.Location)
+		return x, SyncResult{Indexed: len(list), Problems: problems, Rebuilt: rebuiltBecause(err)}, rerr
 	}
 	if err != nil {
 		return nil, SyncResult{}, err
@@ -133,13 +147,36 @@ func OpenIndex(dir string, posts *Posts) (*Index, SyncResult, error) {
 	return x, res, nil
 }
 
+// rebuiltBecause says in words why OpenIndex rebuilt the index.
+func rebuiltBecause(err error) string {
+	if errors.Is(err, ErrIndexMissing) {
+		return "there was none"
+	}
+	msg := err.Error()
+	for _, e := range []error{ErrIndexOutdated, ErrIndexCorrupt} {
+		if i := strings.Index(msg, e.Error()); i >= 0 {
+			return strings.TrimPrefix(msg[i:], "archive: ")
+		}
+	}
+	return msg
+}
+
+// readMeta reads what the index says of itself: the version of mailbag's
+// index, the time zone its dates are in, and the manifest of post files.
 func (x *Index) readMeta() error {
 	v, err := x.idx.GetInternal(keyVersion)
 	if err != nil {
 		return err
 	}
 	if string(v) != indexVersion {
-		return fmt.Errorf("%w (version %q, want %q)", ErrIndexOutdated, v, indexVersion)
+		return fmt.Errorf("%w: made by another version of mailbag (index version %q, this one makes %q)", ErrIndexOutdated, v, indexVersion)
+	}
+	loc, err := x.idx.GetInternal(keyLocation)
+	if err != nil {
+		return err
+	}
+	if string(loc) != x.loc.String() {
+		return fmt.Errorf("%w: its dates are in the time zone %q, the newsletter's is %q", ErrIndexOutdated, loc, x.loc)
 	}
 	raw, err := x.idx.GetInternal(keyManifest)
 	if err != nil {
@@ -153,30 +190,81 @@ func (x *Index) readMeta() error {
 }
 
 // Rebuild makes a new index of posts in dir, replacing any index there only
-// once the new one is complete: a failed rebuild leaves the old index as it
-// was. It returns the new index, open, as Open does.
+// once the new one is complete: a failed rebuild, or a crash, leaves the old
+// index as it was. It returns the new index, open, as Open does; loc is the
+// newsletter's time zone (nil means UTC).
 func Rebuild(dir string, posts []*Post, loc *time.Location) (*Index, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	tmp := dir + ".new"
-	if err := os.RemoveAll(tmp); err != nil {
-		return nil, fmt.Errorf("archive: rebuild index: %w", err)
-	}
-	idx, err := bleve.NewUsing(tmp, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
-	if err != nil {
-		return nil, fmt.Errorf("archive: rebuild index: %w", err)
-	}
-	x := &Index{dir: tmp, idx: idx, manifest: make(map[string]indexedFile)}
-	if err := x.update(posts, nil); err != nil {
-		idx.Close()
-		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("archive: rebuild index: %w", err)
-	}
-	if err := idx.Close(); err != nil {
-		return nil, fmt.Errorf("archive: rebuild index: %w", err)
+	if err := buildAside(tmp, posts, loc); err != nil {
+		return nil, err
 	}
 	if err := atomicfile.ReplaceDir(tmp, dir); err != nil {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
 	return Open(dir, loc)
+}
+
+// Rebuild makes x anew from posts, in place: searches and updates go on
+// with the old index while the new one is made beside it, then move to the
+// new one. A post file changed while it was being made is not lost: the
+// next Sync finds it changed against the new index's manifest.
+func (x *Index) Rebuild(posts []*Post) error {
+	x.rebuilding.Lock()
+	defer x.rebuilding.Unlock()
+	tmp := x.dir + ".new"
+	if err := buildAside(tmp, posts, x.loc); err != nil {
+		return err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.closed {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("archive: rebuild index: %w", ErrIndexClosed)
+	}
+	x.swap.Lock()
+	defer x.swap.Unlock()
+	if err := x.idx.Close(); err != nil {
+		return fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	if err := atomicfile.ReplaceDir(tmp, x.dir); err != nil {
+		return fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	idx, err := bleve.OpenUsing(x.dir, openConfig())
+	if err != nil {
+		x.closed = true
+		return fmt.Errorf("archive: rebuild index: %w: %v", ErrIndexCorrupt, err)
+	}
+	x.idx = idx
+	x.gen.Add(1)
+	if err := x.readMeta(); err != nil {
+		return fmt.Errorf("archive: rebuild index: %w: %v", ErrIndexCorrupt, err)
+	}
+	return nil
+}
+
+// buildAside makes a complete index of posts in dir (anything there first
+// is removed) and closes it.
+func buildAside(dir string, posts []*Post, loc *time.Location) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	idx, err := bleve.NewUsing(dir, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
+	if err != nil {
+		return fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	x := &Index{dir: dir, idx: idx, loc: loc, manifest: make(map[string]indexedFile)}
+	if err := x.update(posts, nil); err != nil {
+		idx.Close()
+		os.RemoveAll(dir)
+		return fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	if err := idx.Close(); err != nil {
+		return fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	return nil
 }
 
 // newMapping is the index layout: title and body as English text (stemmed,
@@ -254,7 +342,12 @@ func (x *Index) update(posts []*Post, gone []string) error {
 	}
 	last.batch.SetInternal(keyManifest, raw)
 	last.batch.SetInternal(keyVersion, []byte(indexVersion))
-	return x.idx.Batch(last.batch)
+	last.batch.SetInternal(keyLocation, []byte(x.loc.String()))
+	if err := x.idx.Batch(last.batch); err != nil {
+		return err
+	}
+	x.gen.Add(1)
+	return nil
 }
 
 // preparedBatch is a batch of posts mapped to documents, ready for bleve.
@@ -303,6 +396,8 @@ func (x *Index) prepare(posts []*Post, goneSlugs []string, stop <-chan struct{})
 func (x *Index) Add(posts ...*Post) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	x.swap.RLock()
+	defer x.swap.RUnlock()
 	if err := x.update(posts, nil); err != nil {
 		return fmt.Errorf("archive: index posts: %w", err)
 	}
@@ -311,6 +406,8 @@ func (x *Index) Add(posts ...*Post) error {
 
 // Len is the number of posts in the index.
 func (x *Index) Len() (int, error) {
+	x.swap.RLock()
+	defer x.swap.RUnlock()
 	n, err := x.idx.DocCount()
 	if err != nil {
 		return 0, fmt.Errorf("archive: count index: %w", err)

@@ -170,9 +170,13 @@ func TestSyncRefusesASecondFileWithTheSameSlug(t *testing.T) {
 	}
 }
 
-func TestOpenIndexReportsACorruptIndex(t *testing.T) {
+// TestOpenIndexRebuildsACorruptIndex: an index that cannot be read (a
+// crash in the middle of writing it) is rebuilt from posts/ by itself, and
+// the result says so.
+func TestOpenIndexRebuildsACorruptIndex(t *testing.T) {
 	root := t.TempDir()
 	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
+	writePost(t, posts.Dir, "2020-01-01-alpha.md", "---\ntitle: Alpha\ndate: 2020-01-01\n---\nOtters.\n")
 	dir := filepath.Join(root, "index")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -180,20 +184,86 @@ func TestOpenIndexReportsACorruptIndex(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "index_meta.json"), []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := OpenIndex(dir, posts); !errors.Is(err, ErrIndexCorrupt) {
-		t.Fatalf("OpenIndex(corrupt) = %v, want ErrIndexCorrupt", err)
+	if _, err := Open(dir, time.UTC); !errors.Is(err, ErrIndexCorrupt) {
+		t.Fatalf("Open(corrupt) = %v, want ErrIndexCorrupt", err)
 	}
-	// Rebuild cures it.
-	x, err := Rebuild(dir, nil, time.UTC)
+	x, res, err := OpenIndex(dir, posts)
+	if err != nil {
+		t.Fatalf("OpenIndex(corrupt) = %v", err)
+	}
+	defer x.Close()
+	if res.Indexed != 1 || !strings.Contains(res.Rebuilt, "unreadable") {
+		t.Errorf("OpenIndex(corrupt) = %+v, want a rebuild of 1 post, saying why", res)
+	}
+	if got := hitSlugs(t, x, "otter"); !slices.Equal(got, []string{"alpha"}) {
+		t.Errorf("otter finds %q", got)
+	}
+}
+
+// TestOpenIndexRebuildsForANewTimeZone: the dates in the index are in the
+// newsletter's zone; another zone makes OpenIndex rebuild it, saying so,
+// and hits are dated as the posts are.
+func TestOpenIndexRebuildsForANewTimeZone(t *testing.T) {
+	root := t.TempDir()
+	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
+	writePost(t, posts.Dir, "2020-06-20-alpha.md", "---\ntitle: Alpha\ndate: '2020-06-20 00:30:00'\n---\nOtters.\n")
+	dir := filepath.Join(root, "index")
+	x, _, err := OpenIndex(dir, posts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	x.Close()
-	x, _, err = OpenIndex(dir, posts)
+	posts.Location = time.UTC
+	x, res, err := OpenIndex(dir, posts)
 	if err != nil {
-		t.Fatalf("OpenIndex after Rebuild = %v", err)
+		t.Fatal(err)
 	}
-	x.Close()
+	defer x.Close()
+	if !strings.Contains(res.Rebuilt, `"Europe/London"`) || !strings.Contains(res.Rebuilt, `"UTC"`) {
+		t.Errorf("OpenIndex after the zone changed = %+v, want a rebuild naming both zones", res)
+	}
+	hits, err := x.Related(context.Background(), "otters", 1)
+	if err != nil || len(hits) != 1 || hits[0].Date.Format("2006-01-02 15:04") != "2020-06-20 00:30" {
+		t.Errorf("hit = %+v, %v; want dated 2020-06-20 00:30 UTC", hits, err)
+	}
+}
+
+// TestRebuildInPlace: an open index is rebuilt while it answers searches,
+// which see the old index, then the new one, never an error.
+func TestRebuildInPlace(t *testing.T) {
+	root := t.TempDir()
+	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
+	writePost(t, posts.Dir, "2020-01-01-alpha.md", "---\ntitle: Alpha\ndate: 2020-01-01\n---\nOtters.\n")
+	x, _, err := OpenIndex(filepath.Join(root, "index"), posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	writePost(t, posts.Dir, "2020-01-02-beta.md", "---\ntitle: Beta\ndate: 2020-01-02\n---\nOtters too.\n")
+	done := make(chan error, 1)
+	go func() {
+		list, _, err := posts.List()
+		if err == nil {
+			err = x.Rebuild(list)
+		}
+		done <- err
+	}()
+	for searching := true; searching; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			searching = false
+		default:
+			if _, err := x.Search(context.Background(), Query{Text: "otters"}); err != nil {
+				t.Fatalf("a search during the rebuild: %v", err)
+			}
+		}
+	}
+	if got := hitSlugs(t, x, "otter"); len(got) != 2 {
+		t.Errorf("after the rebuild otter finds %q", got)
+	}
 }
 
 func TestOpenIndexRebuildsAnOutdatedIndex(t *testing.T) {

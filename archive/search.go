@@ -301,6 +301,8 @@ func (x *Index) RelatedTitles(ctx context.Context, text string, n int) ([]Hit, e
 }
 
 func (x *Index) related(ctx context.Context, text string, n int, fields ...string) ([]Hit, error) {
+	x.swap.RLock()
+	defer x.swap.RUnlock()
 	words := strings.Fields(text)
 	if len(words) == 0 || n <= 0 {
 		return nil, nil
@@ -351,6 +353,8 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
+	x.swap.RLock()
+	defer x.swap.RUnlock()
 	start := time.Now()
 	page := max(q.Page, 1)
 	per := q.PerPage

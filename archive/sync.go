@@ -17,6 +17,14 @@ type SyncResult struct {
 	Removed int
 	// Problems are the post files left out, one error each naming the file.
 	Problems []error
+	// Rebuilt says why OpenIndex built the index anew ("" when it did
+	// not): there was none, it was made by another version or for another
+	// time zone, or it could not be read.
+	Rebuilt string
+	// Generation changes whenever the index changes, by this Sync or by
+	// any other update or rebuild: a reader that saw another generation
+	// has something new to read.
+	Generation uint64
 }
 
 // Sync brings the index up to date with the post files in posts.Dir,
@@ -33,6 +41,8 @@ func (x *Index) Sync(posts *Posts) (SyncResult, error) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	x.swap.RLock()
+	defer x.swap.RUnlock()
 
 	changed, gone, err := x.compare(posts.Dir, entries)
 	if err != nil {
@@ -63,6 +73,7 @@ func (x *Index) Sync(posts *Posts) (SyncResult, error) {
 	}
 	res.Indexed = len(fresh)
 	if len(gone) == 0 && len(fresh) == 0 {
+		res.Generation = x.gen.Load()
 		return res, nil
 	}
 	if err := x.update(fresh, gone); err != nil {
@@ -72,6 +83,7 @@ func (x *Index) Sync(posts *Posts) (SyncResult, error) {
 		delete(before, m.Slug)
 	}
 	res.Removed = len(before)
+	res.Generation = x.gen.Load()
 	return res, nil
 }
 

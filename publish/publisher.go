@@ -23,9 +23,17 @@ type Publisher struct {
 	Posts  *archive.Posts
 	// Index, when not nil, gets each published post at once; otherwise
 	// the next command that searches brings it in.
-	Index *archive.Index
+	Index Indexer
 	Queue *ingest.Queue
 }
+
+// Indexer takes published posts into the search index: an
+// *archive.Index, or the one a running serve holds.
+type Indexer interface {
+	Add(posts ...*archive.Post) error
+}
+
+var _ Indexer = (*archive.Index)(nil)
 
 // relatedNote matches the note of related past answers that a new draft
 // holds.

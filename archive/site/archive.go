@@ -23,8 +23,6 @@ func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 		g := &d.Years[len(d.Years)-1]
 		g.Posts = append(g.Posts, linkOf(p))
 	}
-	if len(list) > 0 {
-		d.modified = list[0].Date
-	}
+	d.modified = sn.made
 	s.render(w, r, archivePage, d)
 }

@@ -9,9 +9,9 @@ import (
 
 // Errors the handlers meet that are not the Subscriptions' own.
 var (
-	errTooMany     = errors.New("site: too many requests")
-	errUnreadable  = errors.New("site: the request could not be read")
-	errNotFound    = errors.New("site: no such page")
+	errTooMany    = errors.New("site: too many requests")
+	errUnreadable = errors.New("site: the request could not be read")
+	errNotFound   = errors.New("site: no such page")
 )
 
 // statusOf is the HTTP status of an error, in this one place.

@@ -50,10 +50,8 @@ func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 	if s.o.Author != "" {
 		f.Author = &atomPerson{Name: s.o.Author}
 	}
-	var modified time.Time
 	if len(sn.list) > 0 {
-		modified = sn.list[0].Date
-		f.Updated = modified.Format(time.RFC3339)
+		f.Updated = sn.list[0].Date.Format(time.RFC3339)
 	} else {
 		f.Updated = time.Unix(0, 0).UTC().Format(time.RFC3339)
 	}
@@ -69,7 +67,7 @@ func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 			Content: atomHTML{Type: "html", Body: string(body)},
 		})
 	}
-	s.sendXML(w, r, "application/atom+xml; charset=utf-8", f, modified)
+	s.sendXML(w, r, "application/atom+xml; charset=utf-8", f, sn.made)
 }
 
 // sendXML sends v as an XML document.

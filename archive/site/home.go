@@ -18,7 +18,8 @@ func homePath(n int) string {
 
 // home is the latest answers, perPage a page: / and /page/N/.
 func (s *Site) home(w http.ResponseWriter, r *http.Request) {
-	list := s.cache.get().list
+	sn := s.cache.get()
+	list := sn.list
 	page := 1
 	if v := r.PathValue("n"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -40,8 +41,6 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 	if page < pages {
 		d.Next = homePath(page + 1)
 	}
-	if len(list) > 0 {
-		d.modified = list[0].Date
-	}
+	d.modified = sn.made
 	s.render(w, r, homePage, d)
 }

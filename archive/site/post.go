@@ -14,7 +14,7 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	d := pageData{Post: linkOf(p), modified: p.Date}
+	d := pageData{Post: linkOf(p), modified: sn.made}
 	body, err := sn.body(p)
 	if err != nil {
 		s.log.Error("render post", "slug", p.Slug, "err", err)

@@ -9,14 +9,18 @@ import (
 	"mailbag/archive"
 )
 
-// refreshEvery bounds how often the site looks for changed post files.
-const refreshEvery = time.Second
+// refreshEvery bounds how often the site looks for changed post files: a
+// post edited by hand is on the site within about this long. Commands that
+// change posts through serve's socket make it look at once (Changed).
+const refreshEvery = 500 * time.Millisecond
 
 // snapshot is the posts as the site saw them at one moment. It never
 // changes once made, but for the rendered bodies it fills in as pages are
 // asked for: a body is cached in the snapshot its post came from, so a
 // rendering finished after a refresh can never land in the newer one.
 type snapshot struct {
+	made   time.Time       // when the site saw the posts so: every page's Last-Modified
+	gen    uint64          // the index's generation then
 	list   []*archive.Post // newest first
 	bySlug map[string]*archive.Post
 	pos    map[string]int // index in list, by slug
@@ -26,8 +30,8 @@ type snapshot struct {
 	html map[string]htmltemplate.HTML // rendered bodies, by slug
 }
 
-func newSnapshot(list []*archive.Post) *snapshot {
-	sn := &snapshot{list: list, bySlug: make(map[string]*archive.Post, len(list)), pos: make(map[string]int, len(list)),
+func newSnapshot(list []*archive.Post, made time.Time, gen uint64) *snapshot {
+	sn := &snapshot{made: made, gen: gen, list: list, bySlug: make(map[string]*archive.Post, len(list)), pos: make(map[string]int, len(list)),
 		byTag: map[string][]*archive.Post{}, html: map[string]htmltemplate.HTML{}}
 	for i, p := range list {
 		sn.bySlug[p.Slug] = p
@@ -63,41 +67,53 @@ func (sn *snapshot) body(p *archive.Post) (htmltemplate.HTML, error) {
 type postCache struct {
 	site    *Site
 	cur     atomic.Pointer[snapshot]
-	mu      sync.Mutex // held by the one refreshing; guards checked
+	stale   atomic.Bool // Changed was called: look again at once
+	mu      sync.Mutex  // held by the one refreshing; guards checked
 	checked time.Time
 }
 
 // get returns the current snapshot, refreshed first when a second has
 // passed since the last look: the index is synced (a stat of each file),
-// and the list reloaded when anything changed.
+// and the list reloaded when the index changed, by this sync or by another
+// command (publish, import, reindex through serve).
+//
+// While one request refreshes, the others are answered from the snapshot
+// they find: nobody waits on a refresh but the one making it.
 func (c *postCache) get() *snapshot {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	cur := c.cur.Load()
-	if cur != nil && c.site.now().Sub(c.checked) < refreshEvery {
+	if cur != nil && !c.mu.TryLock() {
 		return cur
 	}
+	if cur == nil {
+		c.mu.Lock()
+	}
+	defer c.mu.Unlock()
+	cur = c.cur.Load()
+	if cur != nil && !c.stale.Load() && c.site.now().Sub(c.checked) < refreshEvery {
+		return cur
+	}
+	c.stale.Store(false)
 	c.checked = c.site.now()
 	s := c.site
 	res, err := s.o.Index.Sync(s.o.Posts)
 	if err != nil {
 		s.log.Error("sync the search index", "err", err)
 	}
-	if cur != nil && res.Indexed == 0 && res.Removed == 0 {
+	if cur != nil && (err != nil || res.Generation == cur.gen) {
 		return cur
 	}
 	list, problems, err := s.o.Posts.List()
 	if err != nil {
 		s.log.Error("list posts", "err", err)
 		if cur == nil {
-			cur = newSnapshot(nil)
+			cur = newSnapshot(nil, c.checked, 0)
 		}
 		return cur
 	}
 	for _, p := range problems {
 		s.log.Warn("post left out of the site", "problem", p.Error())
 	}
-	cur = newSnapshot(list)
+	cur = newSnapshot(list, c.checked, res.Generation)
 	c.cur.Store(cur)
 	return cur
 }

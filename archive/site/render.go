@@ -101,7 +101,8 @@ func (s *Site) checkTemplates() error {
 }
 
 // render executes page into a buffer and sends it, with an ETag (and
-// Last-Modified, when d.modified is set) so that a browser's conditional
+// Last-Modified, when d.modified is set: the moment the site last saw the
+// posts change, so that an edit changes it) so that a browser's conditional
 // GET gets a 304.
 func (s *Site) render(w http.ResponseWriter, r *http.Request, page string, d pageData) {
 	d.Site = s.info

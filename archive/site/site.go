@@ -19,6 +19,7 @@
 package site
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -43,7 +44,7 @@ type Options struct {
 	Static bool
 
 	Posts     *archive.Posts
-	Index     *archive.Index
+	Index     Index
 	Templates *templates.Set
 	// Subscriptions is the subscriber list behind the subscribe, confirm
 	// and unsubscribe pages; nil closes subscribing (the pages say so).
@@ -52,6 +53,14 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// Index is what the site needs of the search index: an *archive.Index, or
+// for a build while `mailbag serve` runs, the one serve holds.
+type Index interface {
+	Sync(posts *archive.Posts) (archive.SyncResult, error)
+	Search(ctx context.Context, q archive.Query) (*archive.Results, error)
+	RelatedTitles(ctx context.Context, text string, n int) ([]archive.Hit, error)
 }
 
 // Site is the archive site. It is safe for concurrent use.
@@ -92,6 +101,11 @@ func New(o Options) (*Site, error) {
 func (s *Site) Handler() http.Handler {
 	return securityHeaders(http.MaxBytesHandler(s.mux, maxRequestBody))
 }
+
+// Changed tells the site that posts or the index changed (a command
+// published, imported or reindexed through serve): the next request looks
+// at once, without waiting for the next look.
+func (s *Site) Changed() { s.cache.stale.Store(true) }
 
 // Info is what the pages say of the newsletter (the layout's .Site).
 type Info struct {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -173,6 +174,82 @@ func TestSiteConditionalGET(t *testing.T) {
 			t.Errorf("%s with If-Modified-Since: %d, want 304", path, resp.StatusCode)
 		}
 	}
+}
+
+// TestSiteConditionalGETAfterAnEdit: once a post's file is edited, a
+// browser's conditional GET with what it had gets the new page, not a 304.
+func TestSiteConditionalGETAfterAnEdit(t *testing.T) {
+	srv, posts := siteFixture(t)
+	const path = "/2019/05/05/older/"
+	resp, body := get(t, srv, path)
+	lastMod, etag := resp.Header.Get("Last-Modified"), resp.Header.Get("ETag")
+	if !strings.Contains(body, "About managers and toes.") || lastMod == "" || etag == "" {
+		t.Fatalf("before the edit: Last-Modified %q, ETag %q\n%s", lastMod, etag, body)
+	}
+	writePost(t, posts.Dir, "2019-05-05-older.md", "---\ntitle: An older answer on managers\ndate: 2019-05-05\ntags: [security, career]\n---\n\nAbout managers, toes and heels.\n")
+	deadline := time.Now().Add(10 * time.Second)
+	for _, h := range [][]string{{"If-Modified-Since", lastMod}, {"If-None-Match", etag}} {
+		for {
+			resp, body := get(t, srv, path, h...)
+			if resp.StatusCode == http.StatusOK && strings.Contains(body, "toes and heels") {
+				if resp.Header.Get("ETag") == etag || resp.Header.Get("Last-Modified") == lastMod {
+					t.Errorf("%s: the edited page has the old ETag or Last-Modified", h[0])
+				}
+				break
+			}
+			if resp.StatusCode != http.StatusNotModified && resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: status %d", h[0], resp.StatusCode)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s %q: still %d and the old page 10 s after the edit", h[0], h[1], resp.StatusCode)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// TestSiteCacheKeepsNoOldRendering: pages read while posts change, many at
+// once, never show a rendering older than what the site last saw (run with
+// -race: the post cache is shared by every request).
+func TestSiteCacheKeepsNoOldRendering(t *testing.T) {
+	srv, posts := siteFixture(t)
+	const path = "/2019/05/05/older/"
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					get(t, srv, path)
+				}
+			}
+		})
+	}
+	for i := range 3 {
+		want := fmt.Sprintf("Version %d of the answer.", i)
+		writePost(t, posts.Dir, "2019-05-05-older.md", "---\ntitle: An older answer on managers\ndate: 2019-05-05\n---\n\n"+want+"\n")
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if _, body := get(t, srv, path); strings.Contains(body, want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%q not served within 10 s", want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		// Once served, it stays: no older rendering comes back.
+		for range 20 {
+			if _, body := get(t, srv, path); !strings.Contains(body, want) {
+				t.Fatalf("after %q was served, an older rendering came back", want)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
 }
 
 func TestSiteFeedAndSitemap(t *testing.T) {

@@ -3,7 +3,6 @@ package site
 import (
 	"encoding/xml"
 	"net/http"
-	"time"
 )
 
 // urlSet is a sitemap (sitemaps.org, 0.9).
@@ -19,14 +18,11 @@ type siteURL struct {
 
 // sitemap lists the home, the archive and every answer, /sitemap.xml.
 func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) {
-	list := s.cache.get().list
+	sn := s.cache.get()
+	list := sn.list
 	set := urlSet{URLs: []siteURL{{Loc: s.absolute("/")}, {Loc: s.absolute("/archive/")}}}
 	for _, p := range list {
 		set.URLs = append(set.URLs, siteURL{Loc: s.absolute(p.URLPath()), LastMod: p.Date.Format("2006-01-02")})
 	}
-	var modified time.Time
-	if len(list) > 0 {
-		modified = list[0].Date
-	}
-	s.sendXML(w, r, "application/xml; charset=utf-8", set, modified)
+	s.sendXML(w, r, "application/xml; charset=utf-8", set, sn.made)
 }

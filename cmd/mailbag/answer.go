@@ -101,7 +101,7 @@ func (a *app) newDraft(ctx context.Context, n *newsletter, q *ingest.Queue, draf
 
 // related finds past answers like question qq.
 func (a *app) related(ctx context.Context, n *newsletter, qq *ingest.Question) ([]archive.Hit, error) {
-	x, err := a.openIndex(n)
+	x, err := a.openIndex(ctx, n)
 	if err != nil {
 		return nil, err
 	}

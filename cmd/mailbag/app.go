@@ -193,25 +193,6 @@ func (a *app) homeDir() string {
 	return os.Getenv("MAILBAG_HOME")
 }
 
-// openIndex opens the search index brought up to date with posts/,
-// building it when there is none; bad post files are logged as warnings.
-func (a *app) openIndex(n *newsletter) (*archive.Index, error) {
-	x, res, err := archive.OpenIndex(n.home.Index(), n.posts)
-	if errors.Is(err, archive.ErrIndexCorrupt) {
-		return nil, fmt.Errorf("%w (run `mailbag reindex` to rebuild it from posts/)", err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range res.Problems {
-		a.log.Warn("post left out of the index", "problem", oneLine(p))
-	}
-	if res.Indexed > 0 || res.Removed > 0 {
-		a.log.Debug("search index updated", "indexed", res.Indexed, "removed", res.Removed)
-	}
-	return x, nil
-}
-
 // oneLine joins the lines of an error (errors.Join makes several).
 func oneLine(err error) string {
 	return strings.ReplaceAll(err.Error(), "\n", "; ")

@@ -37,7 +37,7 @@ folder is empty or holds an earlier build.`,
 			if err != nil {
 				return err
 			}
-			x, err := a.openIndex(n)
+			x, err := a.openIndex(cmd.Context(), n)
 			if err != nil {
 				return err
 			}

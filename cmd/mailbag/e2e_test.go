@@ -1,21 +1,27 @@
 package main
 
 import (
-	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"mailbag/internal/peers"
 )
 
-// TestEndToEnd runs the whole pipeline against real peers only: a question
-// delivered to Dovecot, `mailbag ingest` over TLS, `answer` with a scripted
-// editor, `publish`, `send` to subscribers in Mailpit, the post found by a
-// search in Chromium on `mailbag serve`, and the asker told in Mailpit.
+// TestEndToEnd runs the whole pipeline against real peers only, deployed as
+// docs/operations.md says: `mailbag serve` started first and left running,
+// then a question delivered to Dovecot, `mailbag ingest` over TLS, `answer`
+// with a scripted editor, `publish` (the post on the running site within a
+// second), `send` to subscribers in Mailpit, the post found by a search in
+// Chromium, and the asker told in Mailpit. The settings are the file init
+// wrote, with what the author changes.
 func TestEndToEnd(t *testing.T) {
 	bin := binary(t)
 	d := peers.StartDovecot(t)
@@ -23,15 +29,12 @@ func TestEndToEnd(t *testing.T) {
 	browser := peers.StartChromium(t)
 	h := dovecotHome(t, d)
 	site := freeSite(t)
-	settings, err := os.ReadFile(h.Settings())
-	if err != nil {
-		t.Fatal(err)
-	}
-	settings = []byte(strings.Replace(string(settings), "[newsletter]\n", fmt.Sprintf("[newsletter]\nbase_url = %q\nnotify_askers = true\n", site), 1) +
-		fmt.Sprintf("\n[smtp]\naddress = %q\nsecurity = \"none\"\nusername = \"\"\npassword_env = \"\"\n", mp.SMTPAddr))
-	if err := os.WriteFile(h.Settings(), settings, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	setting(t, h, "newsletter", "base_url", strconv.Quote(site))
+	setting(t, h, "newsletter", "notify_askers", "true")
+	setting(t, h, "smtp", "address", strconv.Quote(mp.SMTPAddr))
+	setting(t, h, "smtp", "security", `"none"`)
+	setting(t, h, "smtp", "username", `""`) // a relay without login: no password either
+	startServe(t, bin, h, d.Password, site)
 	editor := filepath.Join(t.TempDir(), "editor.sh")
 	if err := os.WriteFile(editor, []byte("#!/bin/sh\nsed -i 's/^\\[Write your answer here.\\]$/Block the time in your calendar, like any meeting: a quokka-sized hour./' \"$1\"\n"), 0o755); err != nil {
 		t.Fatal(err)
@@ -57,6 +60,13 @@ func TestEndToEnd(t *testing.T) {
 	if out := run("publish", "how-do-i-find-time-to-learn"); !strings.Contains(out, "Published posts/") {
 		t.Fatalf("publish: %s", out)
 	}
+	published := time.Now()
+	for !strings.Contains(fetch(t, site+"/search?q=quokka"), "How do I find time to learn?") {
+		if time.Since(published) > time.Second {
+			t.Fatal("the published post is not found on the running site a second later")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	if out := run("send", "--yes", "how-do-i-find-time-to-learn"); !strings.Contains(out, "sent 2, failed 0") || !strings.Contains(out, "Told 1 asker") {
 		t.Fatalf("send: %s", out)
 	}
@@ -68,7 +78,6 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("Mailpit got %v", got)
 	}
 
-	startServe(t, bin, h, d.Password, site)
 	if err := chromedp.Do(browser,
 		chromedp.Navigate(site+"/"),
 		chromedp.SendKeys(chromedp.CSS("#q"), "quokka"),
@@ -85,4 +94,19 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil || strings.Contains(page, "Mia") {
 		t.Errorf("the asker's name is on the site: %v\n%s", err, page)
 	}
+}
+
+// fetch GETs url and returns the body.
+func fetch(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -49,7 +49,7 @@ again adds nothing.`,
 				return fmt.Errorf("import %s: no file could be imported", args[0])
 			}
 			if counts[archive.Imported] > 0 {
-				x, err := a.openIndex(n)
+				x, err := a.openIndex(cmd.Context(), n)
 				if err != nil {
 					return err
 				}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,19 +37,10 @@ func dovecotHome(t *testing.T, d *peers.Dovecot) home.Home {
 	if err != nil {
 		t.Fatal(err)
 	}
-	settings := fmt.Sprintf(`[newsletter]
-address = "ask@example.org"
-
-[imap]
-address = %q
-security = "tls"
-ca_file = %q
-username = %q
-password_env = "MAILBAG_TEST_IMAP_PASSWORD"
-`, d.TLSAddr, d.CAFile, d.Username)
-	if err := os.WriteFile(h.Settings(), []byte(settings), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	setting(t, h, "imap", "address", strconv.Quote(d.TLSAddr))
+	setting(t, h, "imap", "ca_file", strconv.Quote(d.CAFile))
+	setting(t, h, "imap", "username", strconv.Quote(d.Username))
+	setting(t, h, "imap", "password_env", `"MAILBAG_TEST_IMAP_PASSWORD"`)
 	return h
 }
 

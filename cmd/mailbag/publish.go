@@ -53,7 +53,7 @@ func (a *app) publish(ctx context.Context, n *newsletter, q *ingest.Queue, ref, 
 	if _, err := p.Check(ctx, path); err != nil {
 		return err
 	}
-	x, err := a.openIndex(n)
+	x, err := a.openIndex(ctx, n)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -14,8 +15,9 @@ func newReindexCmd(a *app) *cobra.Command {
 		Use:   "reindex",
 		Short: "Rebuild the search index from posts/",
 		Long: `Rebuild the search index from the files in posts/. The old index stays in use
-until the new one is complete. Post files that cannot be read are named and
-left out, and the command then exits non-zero.`,
+until the new one is complete; with mailbag serve running, serve rebuilds
+it and goes on answering searches meanwhile. Post files that cannot be read
+are named and left out, and the command then exits non-zero.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := a.open()
@@ -23,27 +25,42 @@ left out, and the command then exits non-zero.`,
 				return err
 			}
 			start := time.Now()
-			posts, problems, err := n.posts.List()
+			res, err := a.reindex(cmd.Context(), n)
 			if err != nil {
-				return err
-			}
-			x, err := archive.Rebuild(n.home.Index(), posts, n.cfg.Location)
-			if err != nil {
-				return err
-			}
-			if err := x.Close(); err != nil {
 				return err
 			}
 			took := time.Since(start)
 			fmt.Fprintf(a.stdout, "indexed %s in %v (%.0f posts/s)\n",
-				plural(len(posts), "post"), took.Round(time.Millisecond), float64(len(posts))/took.Seconds())
-			for _, p := range problems {
+				plural(res.Indexed, "post"), took.Round(time.Millisecond), float64(res.Indexed)/took.Seconds())
+			for _, p := range res.Problems {
 				fmt.Fprintf(a.stderr, "left out: %s\n", oneLine(p))
 			}
-			if len(problems) > 0 {
-				return fmt.Errorf("reindex: %s left out (listed above)", plural(len(problems), "post file"))
+			if len(res.Problems) > 0 {
+				return fmt.Errorf("reindex: %s left out (listed above)", plural(len(res.Problems), "post file"))
 			}
 			return nil
 		},
 	}
+}
+
+// reindex has a running serve rebuild its index, or, with none, rebuilds
+// the index under its lock.
+func (a *app) reindex(ctx context.Context, n *newsletter) (archive.SyncResult, error) {
+	c, lock, err := a.reachIndex(ctx, n, indexWait)
+	if err != nil {
+		return archive.SyncResult{}, err
+	}
+	if c != nil {
+		return c.Rebuild(ctx)
+	}
+	defer lock.Release()
+	posts, problems, err := n.posts.List()
+	if err != nil {
+		return archive.SyncResult{}, err
+	}
+	x, err := archive.Rebuild(n.home.Index(), posts, n.cfg.Location)
+	if err != nil {
+		return archive.SyncResult{}, err
+	}
+	return archive.SyncResult{Indexed: len(posts), Problems: problems}, x.Close()
 }

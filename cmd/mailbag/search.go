@@ -38,7 +38,7 @@ the title counts more); English word forms match ("toes" finds "toe").
 			if err != nil {
 				return err
 			}
-			x, err := a.openIndex(n)
+			x, err := a.openIndex(cmd.Context(), n)
 			if err != nil {
 				return err
 			}

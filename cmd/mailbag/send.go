@@ -267,9 +267,11 @@ func (n *newsletter) sender(ctx context.Context, d *publish.Deliveries, a *app) 
 		return nil, fmt.Errorf("smtp.address %q: %w", c.Address, err)
 	}
 	port, _ := strconv.Atoi(portText)
-	password, err := config.Secret(ctx, "smtp password", c.PasswordEnv, c.PasswordCommand)
-	if err != nil {
-		return nil, err
+	var password string
+	if c.Username != "" { // no login, no password
+		if password, err = config.Secret(ctx, "smtp password", c.PasswordEnv, c.PasswordCommand); err != nil {
+			return nil, err
+		}
 	}
 	smtp := publish.SMTP{Host: host, Port: port, Security: c.Security, Username: c.Username, Password: password}
 	if c.CAFile != "" {

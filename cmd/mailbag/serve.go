@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"mailbag/archive/indexsock"
 	"mailbag/archive/site"
 	"mailbag/publish"
 )
@@ -45,7 +46,12 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 	if err != nil {
 		return err
 	}
-	x, err := a.openIndex(n)
+	_, lock, err := a.reachIndex(ctx, n, 0)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	x, err := a.openOwnIndex(n)
 	if err != nil {
 		return err
 	}
@@ -58,8 +64,35 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	sock, err := indexsock.Listen(indexsock.Address(n.home.State()))
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: the commands' socket: %w", err)
+	}
 	fmt.Fprintf(a.stdout, "http://%s/\n", ln.Addr())
-	return site.Serve(ctx, ln, s.Handler())
+	return serveBoth(ctx, func(ctx context.Context) error { return site.Serve(ctx, ln, s.Handler()) },
+		func(ctx context.Context) error {
+			return indexsock.Serve(ctx, sock, indexsock.Options{Index: x, Posts: n.posts, Log: a.log, Changed: s.Changed})
+		})
+}
+
+// serveBoth runs the servers until ctx is done or one of them fails, then
+// stops the others and returns the first error.
+func serveBoth(ctx context.Context, servers ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errs <- s(ctx) }()
+	}
+	var first error
+	for range servers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	return first
 }
 
 // subscriptions is the subscriber list behind the site's pages; with no

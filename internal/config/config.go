@@ -205,7 +205,7 @@ func (c *Config) check() error {
 	if _, err := mail.ParseAddress(n.Address); err != nil {
 		return bad("newsletter.address", "%q is not a mail address", n.Address)
 	}
-	if err := checkServer("imap", c.IMAP.Address, c.IMAP.Security, c.IMAP.PasswordEnv, c.IMAP.PasswordCommand); err != nil {
+	if err := checkServer("imap", c.IMAP.Address, c.IMAP.Security); err != nil {
 		return err
 	}
 	if c.IMAP.Mailbox == "" {
@@ -223,7 +223,7 @@ func (c *Config) check() error {
 	if c.IMAP.MaxMessageMB < 1 {
 		return bad("imap.max_message_mb", "%d is not a positive number of megabytes", c.IMAP.MaxMessageMB)
 	}
-	if err := checkServer("smtp", c.SMTP.Address, c.SMTP.Security, c.SMTP.PasswordEnv, c.SMTP.PasswordCommand); err != nil {
+	if err := checkServer("smtp", c.SMTP.Address, c.SMTP.Security); err != nil {
 		return err
 	}
 	if c.SMTP.Concurrency < 1 || c.SMTP.Concurrency > 100 {
@@ -239,7 +239,7 @@ func (c *Config) check() error {
 }
 
 // checkServer checks the keys common to [imap] and [smtp].
-func checkServer(table, address, security, passwordEnv, passwordCommand string) error {
+func checkServer(table, address, security string) error {
 	host, port, err := net.SplitHostPort(address)
 	if err != nil || host == "" {
 		return bad(table+".address", "%q is not host:port", address)
@@ -255,9 +255,6 @@ func checkServer(table, address, security, passwordEnv, passwordCommand string) 
 		}
 	default:
 		return bad(table+".security", "%q is not tls, starttls or none", security)
-	}
-	if passwordEnv != "" && passwordCommand != "" {
-		return bad(table+".password_command", "set either password_env or password_command, not both")
 	}
 	return nil
 }

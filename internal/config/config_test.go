@@ -48,7 +48,6 @@ func TestLoadErrors(t *testing.T) {
 		{"syntax", "[newsletter]\ntitle = Ask\n", ":2: "},
 		{"bad security", "[imap]\nsecurity = \"ssl\"\n", `:2: imap.security "ssl" is not tls, starttls or none`},
 		{"plain to remote", "[smtp]\nsecurity = \"none\"\n", `:2: smtp.security "none" sends the password in the clear`},
-		{"both passwords", "[smtp]\npassword_command = \"pass x\"\n", ":2: smtp.password_command set either password_env or password_command"},
 		{"bad zone", "[newsletter]\ntimezone = \"Mars/Olympus\"\n", `:2: newsletter.timezone "Mars/Olympus" is not a time zone`},
 		{"bad url", "[newsletter]\nbase_url = \"ask.example.org\"\n", `:2: newsletter.base_url "ask.example.org" is not an http or https URL`},
 		{"bad address", "[newsletter]\naddress = \"ask at example\"\n", `:2: newsletter.address "ask at example" is not a mail address`},
@@ -90,6 +89,11 @@ func TestSecret(t *testing.T) {
 	}
 	if _, err := Secret(ctx, "imap password", "", "echo nope >&2; exit 3"); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("Secret(failing command) = %v", err)
+	}
+	// init writes password_env; an author who sets password_command too
+	// means the command.
+	if v, err := Secret(ctx, "imap password", "MAILBAG_TEST_UNSET", "printf 'from cmd\\n'"); err != nil || v != "from cmd" {
+		t.Errorf("Secret(env and command) = %q, %v; want the command's", v, err)
 	}
 	if v, err := Secret(ctx, "smtp password", "", ""); err != nil || v != "" {
 		t.Errorf("Secret(none) = %q, %v", v, err)

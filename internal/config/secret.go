@@ -10,14 +10,16 @@ import (
 	"strings"
 )
 
-// Secret returns a password named in the settings: the value of the
-// environment variable env, or else what command prints on stdout (run with
-// sh -c, one trailing newline dropped), or "" when both are empty. what
-// names the secret in errors ("imap password"). An unset or empty variable,
-// or a command that fails or prints nothing, is an error.
+// Secret returns a password named in the settings: what command prints on
+// stdout (run with sh -c, one trailing newline dropped), or, with no
+// command, the value of the environment variable env, or "" when both are
+// empty. A command wins over env: init writes password_env, and an author
+// who sets password_command means it. what names the secret in errors
+// ("imap password"). An unset or empty variable, or a command that fails or
+// prints nothing, is an error.
 func Secret(ctx context.Context, what, env, command string) (string, error) {
 	switch {
-	case env != "":
+	case command == "" && env != "":
 		v, ok := os.LookupEnv(env)
 		if !ok || v == "" {
 			return "", fmt.Errorf("config: %s: environment variable %s is not set", what, env)
