@@ -17,6 +17,9 @@ import "errors"
 var (
 	// ErrNotFound means no post has the slug or path asked for.
 	ErrNotFound = errors.New("archive: post not found")
+	// ErrNotInPosts means a file named as a post is not in posts/: it is
+	// not published.
+	ErrNotInPosts = errors.New("archive: not a published post: the file is not in posts/")
 	// ErrExists means a different post already has the file name or slug.
 	ErrExists = errors.New("archive: a different post already exists")
 	// ErrBadQuery means a search query could not be understood.

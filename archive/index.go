@@ -147,10 +147,14 @@ func OpenIndex(dir string, posts *Posts) (*Index, SyncResult, error) {
 	return x, res, nil
 }
 
+// RebuiltNew is SyncResult.Rebuilt when there was no index: a new home, or
+// one whose index was removed.
+const RebuiltNew = "there was none"
+
 // rebuiltBecause says in words why OpenIndex rebuilt the index.
 func rebuiltBecause(err error) string {
 	if errors.Is(err, ErrIndexMissing) {
-		return "there was none"
+		return RebuiltNew
 	}
 	msg := err.Error()
 	for _, e := range []error{ErrIndexOutdated, ErrIndexCorrupt} {

@@ -159,13 +159,17 @@ func dropDuplicateSlugs(posts []*Post) ([]*Post, []error) {
 	return kept, errs
 }
 
-// Find returns the post named by ref: a path to a file, or a slug (the post
-// file is then found in Dir). The error wraps ErrNotFound when there is no
-// such post.
+// Find returns the post named by ref: a path to a file in Dir, or a slug
+// (the post file is then found in Dir). The error wraps ErrNotFound when
+// there is no such post, and ErrNotInPosts for a file elsewhere (a draft):
+// only what is in posts/ is published.
 func (s *Posts) Find(ref string) (*Post, error) {
 	if strings.ContainsRune(ref, filepath.Separator) || isPostFile(ref) {
 		if _, err := os.Stat(ref); err != nil {
 			return nil, fmt.Errorf("archive: post %s: %w", ref, ErrNotFound)
+		}
+		if !s.Holds(ref) {
+			return nil, fmt.Errorf("archive: %s: %w", ref, ErrNotInPosts)
 		}
 		return s.ReadFile(ref)
 	}
@@ -174,6 +178,23 @@ func (s *Posts) Find(ref string) (*Post, error) {
 		return nil, err
 	}
 	return s.ReadFile(path)
+}
+
+// Holds reports whether the file at path is in Dir (not in a folder below
+// it): a published post.
+func (s *Posts) Holds(path string) bool {
+	dir, err1 := filepath.Abs(s.Dir)
+	file, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	if d, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = d
+	}
+	if f, err := filepath.EvalSymlinks(filepath.Dir(file)); err == nil {
+		return f == dir
+	}
+	return filepath.Dir(file) == dir
 }
 
 // FindNamed returns the post whose file is named with slug

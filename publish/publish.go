@@ -26,6 +26,10 @@ import (
 // problem.
 var ErrDraft = errors.New("publish: the draft is not ready")
 
+// ErrPublished means the file asked to publish is a post already: it is in
+// posts/. Edit it there; publishing it again would re-date or remove it.
+var ErrPublished = errors.New("publish: already published (the file is in posts/): edit it in place")
+
 // ErrNoDraft means no draft has the name or path asked for.
 var ErrNoDraft = errors.New("publish: no such draft")
 

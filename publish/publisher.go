@@ -101,6 +101,9 @@ func (p *Publisher) Publish(ctx context.Context, ref string, date time.Time) (*a
 	if err != nil {
 		return nil, err
 	}
+	if p.Posts.Holds(path) {
+		return nil, fmt.Errorf("publish: %s: %w", path, ErrPublished)
+	}
 	post, err := p.Check(ctx, path)
 	if err != nil {
 		return nil, err

@@ -62,6 +62,18 @@ func (sn *snapshot) body(p *archive.Post) (htmltemplate.HTML, error) {
 	return h, nil
 }
 
+// lastModified is the Last-Modified of a snapshot made at now after prev:
+// HTTP dates are whole seconds, so each snapshot's is a second later than
+// the last one's at least, or a page changed within the same second would
+// get a 304 for ever.
+func lastModified(prev *snapshot, now time.Time) time.Time {
+	t := now.Truncate(time.Second)
+	if prev != nil && !t.After(prev.made) {
+		t = prev.made.Add(time.Second)
+	}
+	return t
+}
+
 // postCache keeps the current snapshot, brought up to date with posts/ at
 // most once a second.
 type postCache struct {
@@ -113,7 +125,7 @@ func (c *postCache) get() *snapshot {
 	for _, p := range problems {
 		s.log.Warn("post left out of the site", "problem", p.Error())
 	}
-	cur = newSnapshot(list, c.checked, res.Generation)
+	cur = newSnapshot(list, lastModified(cur, c.checked), res.Generation)
 	c.cur.Store(cur)
 	return cur
 }

@@ -78,7 +78,10 @@ func (a *app) openOwnIndex(n *newsletter) (*archive.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	if res.Rebuilt != "" {
+	switch {
+	case res.Rebuilt == archive.RebuiltNew:
+		a.log.Debug("search index built from posts/", "posts", res.Indexed)
+	case res.Rebuilt != "":
 		a.log.Warn("search index rebuilt from posts/", "why", res.Rebuilt, "posts", res.Indexed)
 	}
 	for _, p := range res.Problems {

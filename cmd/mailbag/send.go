@@ -75,7 +75,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err := publish.CheckMailTemplates(t); err != nil {
 		return err
 	}
-	post, err := n.posts.Find(ref)
+	post, err := a.publishedPost(n, ref)
 	if err != nil {
 		return err
 	}
@@ -135,6 +135,22 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		}
 	}
 	return unfinished(sum)
+}
+
+// publishedPost is the post ref names, which must be published: a draft,
+// by path or slug, is refused, saying to publish it first.
+func (a *app) publishedPost(n *newsletter, ref string) (*archive.Post, error) {
+	post, err := n.posts.Find(ref)
+	if err == nil || !errors.Is(err, archive.ErrNotFound) && !errors.Is(err, archive.ErrNotInPosts) {
+		return post, err
+	}
+	if path, derr := n.drafts().Find(ref); derr == nil && !n.posts.Holds(path) {
+		return nil, fmt.Errorf("send: %s is a draft, not a published post: only published posts are sent; publish it first (mailbag publish %s)", ref, a.rel(n, path))
+	}
+	if errors.Is(err, archive.ErrNotInPosts) {
+		return nil, fmt.Errorf("send: %s is not in posts/: only published posts are sent; publish it first (mailbag publish %s)", ref, ref)
+	}
+	return nil, fmt.Errorf("send: no published post %s (send takes a slug, or a file in posts/; mailbag drafts lists what is not published yet)", ref)
 }
 
 // sendTest mails one copy of r's post (titled title) to addr, recording
