@@ -17,12 +17,6 @@ type Recipient struct {
 	Status  string // the enhanced status code: 5.1.1
 }
 
-// Hard reports whether the report says the address will not take mail: a
-// failed delivery with a permanent (5.x.x) status.
-func (r Recipient) Hard() bool {
-	return r.Action == "failed" && strings.HasPrefix(r.Status, "5.")
-}
-
 // ParseDSN reads the recipients of a delivery status report: the
 // per-recipient fields of its message/delivery-status part. A message
 // without such a part has none; parts that do not read are skipped.

@@ -27,7 +27,7 @@ func TestReportRecipientsRecordedOnce(t *testing.T) {
 		t.Fatalf("Run = %+v, %v", sum, err)
 	}
 	got, err := q.ReportRecipients(ctx)
-	if err != nil || len(got) != 1 || got[0].Address != "noname@example.com" || !got[0].Hard() {
+	if err != nil || len(got) != 1 || got[0] != (Recipient{Address: "noname@example.com", Action: "failed", Status: "5.1.10"}) {
 		t.Fatalf("ReportRecipients = %+v, %v", got, err)
 	}
 

@@ -9,7 +9,9 @@ import (
 
 // ApplyBounces marks bounced each active subscriber whom a delivery report
 // in the question queue says will not take mail: a failed delivery with a
-// 5.x.x status (RFC 3464), as ingest recorded it when it stored the report.
+// status that says the address does not exist (RFC 3464 reports, read by
+// the table of classify: a policy or content refusal, 5.7.x, is not one),
+// as ingest recorded it when it stored the report.
 // It returns the addresses it marked; marking again changes nothing.
 func ApplyBounces(ctx context.Context, q *ingest.Queue, subs *Subscribers) ([]string, error) {
 	recipients, err := q.ReportRecipients(ctx)
@@ -18,7 +20,7 @@ func ApplyBounces(ctx context.Context, q *ingest.Queue, subs *Subscribers) ([]st
 	}
 	var marked []string
 	for _, r := range recipients {
-		if !r.Hard() {
+		if reportVerdict(r.Action, r.Status) != addressGone {
 			continue
 		}
 		sub, err := subs.Get(ctx, r.Address)

@@ -181,12 +181,13 @@ func (d *Deliveries) pending(ctx context.Context, slug string, after int64, n in
 
 // outcome is what became of one delivery.
 type outcome struct {
-	sub       *Subscriber
-	sent      bool
-	messageID string
-	err       string // why it failed, or was deferred
-	deferred  bool   // the server said to try again later, every time
-	bounced   bool   // the server said the address does not exist (5.1.x)
+	sub         *Subscriber
+	sent        bool
+	messageID   string
+	err         string // why it failed, or was deferred
+	deferred    bool   // the server said to try again later, every time
+	bounced     bool   // the server said the address does not exist (addressGone)
+	unconfirmed bool   // all of it went out and no reply came
 }
 
 // status is the delivery status an outcome leaves.
@@ -194,6 +195,8 @@ func (o outcome) status() string {
 	switch {
 	case o.sent:
 		return "sent"
+	case o.unconfirmed:
+		return "sending" // handed over, outcome unknown: reported, not sent again
 	case o.deferred:
 		return "pending" // for the next run
 	case o.err != "":

@@ -105,8 +105,12 @@ const batchSize = 100
 // says so (nor is a failed one). 4xx replies and dropped connections are
 // retried with backoff: a message still answered 4xx is deferred to the
 // next run, and a relay that cannot be reached stops the run, failing
-// nobody. A 5xx reply fails the delivery, and a 5.1.x one (no such
-// address) marks the subscriber bounced. One run sends at a time: another
+// nobody. A 5xx reply is read by class (classify): one that refuses the
+// newsletter itself (its sender, the relay's policy or login) stops the
+// run, failing nobody; one that says the address does not exist fails the
+// delivery and marks the subscriber bounced; any other fails the delivery.
+// A message that went out whole with no reply (the connection dropped after
+// its end) is unconfirmed: never sent again in the same run. One run sends at a time: another
 // is refused with an error wrapping lockfile.ErrLocked.
 func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummary, error) {
 	lock, err := lockfile.Acquire(filepath.Join(s.Deliveries.dir, "send.lock"))
@@ -183,6 +187,8 @@ func (t *tally) add(o outcome) {
 	switch {
 	case o.sent:
 		t.sum.Sent++
+	case o.unconfirmed:
+		t.sum.Unconfirmed++
 	case o.deferred:
 		t.sum.Deferred++
 	case o.err != "":
@@ -191,7 +197,7 @@ func (t *tally) add(o outcome) {
 	if o.bounced {
 		t.sum.Bounced++
 	}
-	if o.sent || o.err != "" {
+	if o.sent || o.err != "" || o.unconfirmed {
 		t.done++
 	}
 	if t.progress != nil {
@@ -238,13 +244,15 @@ type copyOf struct {
 // its end goes out. A copy cut off before then never reached the server
 // whole, so it is no ambiguity: it is simply sent again by the next run.
 type handOver struct {
-	j   *journal
-	e   entry
-	err error // the journal's, when it could not be written
+	j    *journal
+	e    entry
+	err  error // the journal's, when it could not be written
+	done bool  // the last attempt went out whole, as far as we know
 }
 
 func (h *handOver) write() error {
 	h.err = h.j.write(h.e)
+	h.done = h.err == nil
 	return h.err
 }
 
@@ -338,6 +346,7 @@ func (s *Sender) deliver(ctx context.Context, conn *relay, c copyOf, limiter *ra
 		}
 		// Made ahead, perhaps well ahead under a rate limit: dated now.
 		msg.SetDateWithValue(s.now())
+		c.hand.done = false
 		err := conn.send(ctx, msg)
 		if err == nil {
 			out.sent = true
@@ -349,10 +358,21 @@ func (s *Sender) deliver(ctx context.Context, conn *relay, c copyOf, limiter *ra
 		if c.hand.err != nil {
 			return outcome{sub: sub}, nil // the journal failed: the worker stops
 		}
-		var se *mail.SendError
-		if errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
+		switch classifyError(err) {
+		case relayRefuses:
+			return outcome{sub: sub}, fmt.Errorf("publish: the mail relay refuses to send for this newsletter, so sending stopped and no subscriber was marked failed: mend [smtp] (the sender address, the login, the relay's rules), then run send again: %w", err)
+		case addressGone:
+			out.err, out.bounced = err.Error(), true
+			return out, nil
+		case messageRefused:
 			out.err = err.Error()
-			out.bounced = strings.HasPrefix(se.EnhancedStatusCode(), "5.1.")
+			return out, nil
+		}
+		if c.hand.done && lostAfterEnd(err) {
+			// All of it went out, its end too, and no answer came: the
+			// server may have taken it. Sending it again could mail it
+			// twice.
+			out.unconfirmed = true
 			return out, nil
 		}
 		// A 4xx reply or a connection problem: start afresh, later.
@@ -370,6 +390,14 @@ func (s *Sender) deliver(ctx context.Context, conn *relay, c copyOf, limiter *ra
 		case <-time.After(backoff << (attempt - 1)):
 		}
 	}
+}
+
+// lostAfterEnd reports whether err came as the message's end was sent (the
+// final dot, RFC 5321 4.1.1.4) and no reply came: the connection dropped or
+// timed out there. Whether the server took the message cannot be known.
+func lostAfterEnd(err error) bool {
+	var se *mail.SendError
+	return errors.As(err, &se) && se.Reason == mail.ErrSMTPDataClose && se.ErrorCode() == 0
 }
 
 // relayTrouble reports whether err is the relay's as a whole rather than

@@ -140,20 +140,26 @@ func cmdMailCount(ts *testscript.TestScript, neg bool, args []string) {
 // good, as a relay that will not relay does (554 5.7.1), or, with none,
 // take mail again:
 //
-//	smtprefuse all|none
+//	smtprefuse relay|mailbox|none
+//
+// relay: 554 5.7.1 relay access denied; mailbox: 552 5.2.2 mailbox full.
 func cmdSMTPRefuse(ts *testscript.TestScript, neg bool, args []string) {
+	refusals := map[string]*smtp.SMTPError{
+		"relay":   {Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "relay access denied"},
+		"mailbox": {Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2}, Message: "mailbox full"},
+		"none":    nil,
+	}
 	v, ok := sinks.Load(ts.Getenv("WORK"))
-	if neg || !ok || len(args) != 1 || (args[0] != "all" && args[0] != "none") {
-		ts.Fatalf("usage: smtpserver HOME first, then smtprefuse all|none")
+	refusal, known := refusals[args[0]]
+	if neg || !ok || len(args) != 1 || !known {
+		ts.Fatalf("usage: smtpserver HOME first, then smtprefuse relay|mailbox|none")
 	}
 	sink := v.(*peers.SMTPSink)
-	if args[0] == "none" {
+	if refusal == nil {
 		sink.SetFault(nil)
 		return
 	}
-	sink.SetFault(func(string) error {
-		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "relay access denied"}
-	})
+	sink.SetFault(func(string) error { return refusal })
 }
 
 // servers are the in-process IMAP servers of running scripts, by script

@@ -16,10 +16,12 @@ import (
 type SMTPSink struct {
 	Addr string
 
-	mu       sync.Mutex
-	messages []Received
-	fault    func(to string) error
-	discard  bool
+	mu        sync.Mutex
+	messages  []Received
+	fault     func(to string) error // asked at DATA
+	mailFault func(from string) error
+	rcptFault func(to string) error
+	discard   bool
 }
 
 // Received is a message the sink accepted.
@@ -32,6 +34,11 @@ type Received struct {
 // ErrDrop, returned by a fault function, makes the sink close the
 // connection in the middle of the message.
 var ErrDrop = &smtp.SMTPError{Code: 0, Message: "drop"}
+
+// ErrDropAfterData, returned by a DATA fault function, makes the sink take
+// the whole message, keep it, and close the connection before it replies:
+// the client cannot know the message arrived.
+var ErrDropAfterData = &smtp.SMTPError{Code: 0, Message: "drop after the final dot"}
 
 // NewSMTPSink starts an SMTPSink; stop stops it.
 func NewSMTPSink(discard bool) (s *SMTPSink, stop func(), err error) {
@@ -49,11 +56,28 @@ func NewSMTPSink(discard bool) (s *SMTPSink, stop func(), err error) {
 	return s, func() { srv.Close() }, nil
 }
 
-// SetFault sets the fault function (nil for none).
+// SetFault sets the fault function asked before each message's data is
+// taken (nil for none).
 func (s *SMTPSink) SetFault(f func(to string) error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fault = f
+}
+
+// SetMailFault sets the function that answers each MAIL FROM (nil: all
+// are taken): an *smtp.SMTPError refuses the sender.
+func (s *SMTPSink) SetMailFault(f func(from string) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mailFault = f
+}
+
+// SetRcptFault sets the function that answers each RCPT TO (nil: all are
+// taken): an *smtp.SMTPError refuses the recipient.
+func (s *SMTPSink) SetRcptFault(f func(to string) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rcptFault = f
 }
 
 // Messages returns the messages accepted so far.
@@ -86,11 +110,27 @@ type sinkSession struct {
 func (ss *sinkSession) AuthPlain(string, string) error { return nil }
 
 func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
+	ss.s.mu.Lock()
+	fault := ss.s.mailFault
+	ss.s.mu.Unlock()
+	if fault != nil {
+		if err := fault(from); err != nil {
+			return err
+		}
+	}
 	ss.from = from
 	return nil
 }
 
 func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.s.mu.Lock()
+	fault := ss.s.rcptFault
+	ss.s.mu.Unlock()
+	if fault != nil {
+		if err := fault(to); err != nil {
+			return err
+		}
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }
@@ -99,15 +139,22 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	ss.s.mu.Lock()
 	fault := ss.s.fault
 	ss.s.mu.Unlock()
+	dropAfter := false
 	if fault != nil && len(ss.to) > 0 {
-		if err := fault(ss.to[0]); err == ErrDrop {
+		switch err := fault(ss.to[0]); {
+		case err == ErrDrop:
 			_, _ = io.CopyN(io.Discard, r, 100)
 			ss.conn.Close()
 			return err
-		} else if err != nil {
+		case err == ErrDropAfterData:
+			dropAfter = true
+		case err != nil:
 			_, _ = io.Copy(io.Discard, r)
 			return err
 		}
+	}
+	if dropAfter {
+		defer ss.conn.Close() // kept, but never answered
 	}
 	var data []byte
 	if ss.s.discard {

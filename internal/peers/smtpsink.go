@@ -17,6 +17,10 @@ type Received = memserver.Received
 // connection in the middle of the message.
 var ErrDrop = memserver.ErrDrop
 
+// ErrDropAfterData, returned by a fault function, makes the sink keep the
+// whole message and close the connection before it replies.
+var ErrDropAfterData = memserver.ErrDropAfterData
+
 // StartSMTPSink starts an SMTPSink that stops when the test ends. A sink
 // that discards keeps no message, only a count (for benchmarks).
 func StartSMTPSink(t testing.TB, discard bool) *SMTPSink {
