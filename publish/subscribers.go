@@ -146,20 +146,35 @@ func (s *Subscribers) add(ctx context.Context, db queryer, email, name, source s
 	} else if !errors.Is(err, ErrNoSubscriber) {
 		return nil, 0, err
 	}
-	if attrs == nil {
-		attrs = map[string]string{}
-	}
-	rawAttrs, err := json.Marshal(attrs)
-	if err != nil {
-		return nil, 0, fmt.Errorf("publish: add subscriber: %w", err)
-	}
-	now := s.now().UTC().Format(time.RFC3339)
-	if _, err := db.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, name, status, source, attributes, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, addr, strings.ToLower(addr), name, Active, source, string(rawAttrs), now, now); err != nil {
-		return nil, 0, fmt.Errorf("publish: add subscriber %s: %w", addr, err)
+	if err := s.insert(ctx, db, importRow{addr: addr, name: name, source: source, status: Active, attrs: attrs}); err != nil {
+		return nil, 0, err
 	}
 	sub, err := s.get(ctx, db, addr)
 	return sub, AddedNew, err
+}
+
+// insert adds row's subscriber, as it says; its zero dates are now.
+func (s *Subscribers) insert(ctx context.Context, db queryer, row importRow) error {
+	if row.attrs == nil {
+		row.attrs = map[string]string{}
+	}
+	rawAttrs, err := json.Marshal(row.attrs)
+	if err != nil {
+		return fmt.Errorf("publish: add subscriber: %w", err)
+	}
+	now := s.now().UTC()
+	if row.created.IsZero() {
+		row.created = now
+	}
+	if row.updated.IsZero() {
+		row.updated = now
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, name, status, source, attributes, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, row.addr, strings.ToLower(row.addr), row.name, row.status, row.source, string(rawAttrs),
+		row.created.UTC().Format(time.RFC3339), row.updated.UTC().Format(time.RFC3339)); err != nil {
+		return fmt.Errorf("publish: add subscriber %s: %w", row.addr, err)
+	}
+	return nil
 }
 
 // AddPending puts an address on the list as pending, to be confirmed:
@@ -186,11 +201,15 @@ func (s *Subscribers) AddPending(ctx context.Context, email, source string) (*Su
 // SetStatus sets the status of the subscriber with address email. The
 // error wraps ErrNoSubscriber.
 func (s *Subscribers) SetStatus(ctx context.Context, email string, status SubscriberStatus) error {
+	return s.setStatus(ctx, s.db, email, status)
+}
+
+func (s *Subscribers) setStatus(ctx context.Context, db queryer, email string, status SubscriberStatus) error {
 	addr, _, err := NormalizeAddress(email)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE subscribers SET status = ?, updated = ? WHERE email_key = ?`,
+	res, err := db.ExecContext(ctx, `UPDATE subscribers SET status = ?, updated = ? WHERE email_key = ?`,
 		status, s.now().UTC().Format(time.RFC3339Nano), strings.ToLower(addr))
 	if err != nil {
 		return fmt.Errorf("publish: subscriber %s: %w", addr, err)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"mailbag/internal/sqlitedb"
 )
@@ -114,7 +115,7 @@ func TestImportAndExport(t *testing.T) {
 	if err := s.Export(ctx, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.String(), "email,name,status,source,created,company\n") {
+	if !strings.HasPrefix(out.String(), "email,name,status,source,created,updated,company\n") {
 		t.Errorf("export header: %q", strings.SplitN(out.String(), "\n", 2)[0])
 	}
 	// No cell a spreadsheet would run as a formula.
@@ -139,6 +140,93 @@ func TestImportAndExport(t *testing.T) {
 	sum, err = s.Import(ctx, bytes.NewReader(out.Bytes()), "again", func(ImportLine) {})
 	if err != nil || sum.Added != 0 || sum.Already != 4 || sum.Skipped != 1 {
 		t.Errorf("importing the export again: %+v, %v", sum, err)
+	}
+}
+
+// TestExportImportRoundTrip: a backup (export) restored into a new home
+// (import) keeps every subscriber as they were: status (the unsubscribed,
+// bounced and complained stay so, and nobody who left is mailed), source,
+// dates and attributes; the second export is the first, byte for byte.
+func TestExportImportRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	clock := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := NewSubscribers(ctx, db, func() time.Time { clock = clock.Add(time.Hour); return clock })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, st := range []SubscriberStatus{Active, Unsubscribed, Bounced, Complained, Active} {
+		addr := fmt.Sprintf("r%d@example.net", i)
+		if _, _, err := s.Add(ctx, addr, fmt.Sprintf("Reader %d", i), "site", map[string]string{"plan": fmt.Sprint(i), "city": "Oslo"}); err != nil {
+			t.Fatal(err)
+		}
+		if st != Active {
+			if err := s.SetStatus(ctx, addr, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := s.AddPending(ctx, "p@example.net", "site"); err != nil {
+		t.Fatal(err)
+	}
+	var first bytes.Buffer
+	if err := s.Export(ctx, &first); err != nil {
+		t.Fatal(err)
+	}
+
+	restored := newSubscribers(t)
+	sum, err := restored.Import(ctx, bytes.NewReader(first.Bytes()), "import:backup.csv", func(l ImportLine) {
+		if l.Result != "added" {
+			t.Errorf("line %d: %s %s", l.Line, l.Result, l.Reason)
+		}
+	})
+	if err != nil || sum.Added != 6 {
+		t.Fatalf("Import = %+v, %v", sum, err)
+	}
+	var second bytes.Buffer
+	if err := restored.Export(ctx, &second); err != nil {
+		t.Fatal(err)
+	}
+	if first.String() != second.String() {
+		t.Errorf("the second export differs:\n%s\nwant\n%s", second.String(), first.String())
+	}
+	for addr, want := range map[string]SubscriberStatus{"r1@example.net": Unsubscribed, "r2@example.net": Bounced, "r3@example.net": Complained, "p@example.net": Pending} {
+		if sub, err := restored.Get(ctx, addr); err != nil || sub.Status != want {
+			t.Errorf("%s restored as %v, %v; want %s", addr, sub, err, want)
+		}
+	}
+	if active, _ := restored.List(ctx, Active); len(active) != 2 {
+		t.Errorf("%d active after the restore, want 2", len(active))
+	}
+
+	// The backup restored over a list that has those who left as active
+	// marks them as they were; nobody who left is put back.
+	over := newSubscribers(t)
+	for _, addr := range []string{"r1@example.net", "r4@example.net"} {
+		if _, _, err := over.Add(ctx, addr, "", "cli", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum, err = over.Import(ctx, bytes.NewReader(first.Bytes()), "import:backup.csv", func(ImportLine) {})
+	if err != nil || sum.Updated != 1 || sum.Already != 1 || sum.Added != 4 {
+		t.Errorf("Import over a list = %+v, %v", sum, err)
+	}
+	if sub, _ := over.Get(ctx, "r1@example.net"); sub.Status != Unsubscribed {
+		t.Errorf("r1 is %s after the restore, want unsubscribed", sub.Status)
+	}
+
+	// A status or a date that does not read is a bad line, named.
+	var lines []string
+	_, err = newSubscribers(t).Import(ctx, strings.NewReader("email,status,created\na@example.net,gone,\nb@example.net,active,yesterday\n"), "x", func(l ImportLine) {
+		lines = append(lines, fmt.Sprintf("%d %s %s", l.Line, l.Result, l.Reason))
+	})
+	want := "2 bad status \"gone\" is not pending, active, unsubscribed, bounced or complained\n3 bad created \"yesterday\" is not a date and time such as 2026-11-24T10:00:00Z"
+	if err != nil || strings.Join(lines, "\n") != want {
+		t.Errorf("bad lines:\n%s\nwant\n%s (%v)", strings.Join(lines, "\n"), want, err)
 	}
 }
 

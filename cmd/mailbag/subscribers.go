@@ -137,9 +137,12 @@ func newSubscribersImportCmd(a *app) *cobra.Command {
 		Use:   "import FILE.csv",
 		Short: "Add subscribers from a CSV file with a header row (email, name, ...)",
 		Long: `Add the subscribers of a CSV file. The header row names an email column, and
-may name a name column; other columns are kept as attributes. Each line that
-is not added is reported with its number and reason; someone who left the
-list is not put back; nothing is added twice.`,
+may name name, status, source, created and updated columns (as export
+writes them: importing an export into a new home restores the list whole,
+the unsubscribed, bounced and complained included); other columns are kept
+as attributes. Each line not added is reported with its number and reason;
+an address the file says left is marked so; someone who left the list is
+never put back; nothing is added twice.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := os.Open(args[0])
@@ -149,14 +152,14 @@ list is not put back; nothing is added twice.`,
 			defer f.Close()
 			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *publish.Subscribers) error {
 				sum, err := s.Import(cmd.Context(), f, "import:"+filepath.Base(args[0]), func(l publish.ImportLine) {
-					if l.Result == "bad" || l.Result == "skipped" {
+					if l.Result == "bad" || l.Result == "skipped" || l.Result == "updated" {
 						fmt.Fprintf(a.stdout, "%s:%d: %s %s: %s\n", args[0], l.Line, l.Result, l.Email, l.Reason)
 					}
 				})
 				if err != nil {
 					return fmt.Errorf("%s: %w", args[0], err)
 				}
-				fmt.Fprintf(a.stdout, "%d added, %d already subscribed, %d skipped, %d bad\n", sum.Added, sum.Already, sum.Skipped, sum.Bad)
+				fmt.Fprintf(a.stdout, "%d added, %d updated, %d already subscribed, %d skipped, %d bad\n", sum.Added, sum.Updated, sum.Already, sum.Skipped, sum.Bad)
 				return nil
 			})
 		},
