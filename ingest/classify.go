@@ -21,6 +21,8 @@ func Classify(m *Message, ownAddress string) (Kind, string) {
 		return KindComplaint, "an abuse report (feedback-report)"
 	case isBounce(m):
 		return KindBounce, "a delivery status report (bounce)"
+	case isUnsubscribe(m.Subject):
+		return KindUnsubscribe, "an unsubscribe request (the mailto: of List-Unsubscribe)"
 	}
 	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
 		return KindAutoReply, "Auto-Submitted: " + v
@@ -67,6 +69,14 @@ func isBounce(m *Message) bool {
 	s := strings.ToLower(m.Subject)
 	return strings.HasPrefix(s, "undeliverable:") || strings.HasPrefix(s, "undelivered mail returned to sender") ||
 		strings.HasPrefix(s, "delivery status notification (failure)") || strings.HasPrefix(s, "mail delivery failed")
+}
+
+// isUnsubscribe recognises a mail sent to the mailto: address of the list
+// mail's List-Unsubscribe (RFC 2369), whose subject is "unsubscribe", as
+// mail clients send it (a reply to it too).
+func isUnsubscribe(subject string) bool {
+	s := strings.ToLower(strings.TrimSpace(CleanSubject(subject)))
+	return s == "unsubscribe"
 }
 
 // isOutOfOffice recognises the subjects of absence replies.

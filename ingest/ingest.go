@@ -233,9 +233,7 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 			qq.Received = in.q.now()
 		}
 		st := stored{Question: qq, mailbox: in.opts.Server.Mailbox, uidValidity: validity, uid: uint32(m.UID)}
-		if qq.Kind == KindBounce {
-			st.recipients = ParseDSN(raw) // read once, here: publish reads the table
-		}
+		st.recipients = reportRecipients(qq, raw) // read once, here: publish reads the table
 		qs = append(qs, st)
 	}
 	last := batch[len(batch)-1].UID

@@ -41,14 +41,15 @@ type Kind string
 
 // The kinds of ignored message.
 const (
-	KindAutoReply  Kind = "auto-reply" // Auto-Submitted, X-Autoreply, Precedence: bulk or junk
-	KindList       Kind = "list"       // mail from a mailing list
-	KindBounce     Kind = "bounce"     // a delivery report: kept for bounce handling
-	KindComplaint  Kind = "complaint"  // an abuse (feedback) report
-	KindOwn        Kind = "own"        // sent from the newsletter's own address
-	KindTooLarge   Kind = "too-large"  // over the size limit: only the header was fetched
-	KindNoText     Kind = "no-text"    // nothing readable in it
-	KindUnreadable Kind = "unreadable" // cannot be parsed at all; kept raw
+	KindAutoReply   Kind = "auto-reply"  // Auto-Submitted, X-Autoreply, Precedence: bulk or junk
+	KindList        Kind = "list"        // mail from a mailing list
+	KindBounce      Kind = "bounce"      // a delivery report: kept for bounce handling
+	KindComplaint   Kind = "complaint"   // an abuse (feedback) report: its recipient complained
+	KindUnsubscribe Kind = "unsubscribe" // a mail to List-Unsubscribe's mailto: its sender leaves
+	KindOwn         Kind = "own"         // sent from the newsletter's own address
+	KindTooLarge    Kind = "too-large"   // over the size limit: only the header was fetched
+	KindNoText      Kind = "no-text"     // nothing readable in it
+	KindUnreadable  Kind = "unreadable"  // cannot be parsed at all; kept raw
 )
 
 // Question is one entry of the queue.

@@ -6,7 +6,32 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
+
+// Actions of the recipients of complaints and unsubscribe requests (those
+// of delivery reports are RFC 3464's: failed, delayed, ...).
+const (
+	ActionComplained  = "complained"  // the recipient reported the mail as spam
+	ActionUnsubscribe = "unsubscribe" // the sender asked to leave, by mail
+)
+
+// reportRecipients reads whom a message stored as q reports on: the
+// recipients of a delivery report, the complainant of an ARF report, the
+// sender of an unsubscribe request; none for anything else.
+func reportRecipients(q Question, raw []byte) []Recipient {
+	switch q.Kind {
+	case KindBounce:
+		return ParseDSN(raw)
+	case KindComplaint:
+		return ParseComplaint(raw)
+	case KindUnsubscribe:
+		if q.FromAddr != "" {
+			return []Recipient{{Address: strings.ToLower(q.FromAddr), Action: ActionUnsubscribe}}
+		}
+	}
+	return nil
+}
 
 // recordRecipients stores the recipients of the delivery report stored as
 // question id, within tx.
@@ -20,9 +45,11 @@ func recordRecipients(ctx context.Context, tx *sql.Tx, id int64, rs []Recipient)
 	return nil
 }
 
-// ReportRecipients returns the recipients of every delivery report in the
-// queue, as ingest read them when it stored each report: who failed, was
-// delayed or was delivered, with the enhanced status code (RFC 3463).
+// ReportRecipients returns the recipients of every report in the queue, as
+// ingest read them when it stored each: of delivery reports, who failed,
+// was delayed or was delivered, with the enhanced status code (RFC 3463);
+// of complaints, who complained (ActionComplained); of unsubscribe
+// requests, who asked to leave (ActionUnsubscribe).
 func (q *Queue) ReportRecipients(ctx context.Context) ([]Recipient, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT address, action, status FROM report_recipients ORDER BY question_id`)
 	if err != nil {
@@ -47,18 +74,19 @@ func (q *Queue) ReportRecipients(ctx context.Context) ([]Recipient, error) {
 // older mailbag stored without them, from their raw messages in mailDir,
 // once. A report whose raw message is gone is marked read with none.
 func (q *Queue) readOldReports(ctx context.Context, mailDir string) error {
-	rows, err := q.db.QueryContext(ctx, `SELECT id, raw_path FROM questions WHERE report_read = 0`)
+	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, raw_path FROM questions WHERE report_read = 0`)
 	if err != nil {
 		return fmt.Errorf("ingest: old reports: %w", err)
 	}
 	type report struct {
 		id   int64
+		kind Kind
 		path string
 	}
 	var reports []report
 	for rows.Next() {
 		var r report
-		if err := rows.Scan(&r.id, &r.path); err != nil {
+		if err := rows.Scan(&r.id, &r.kind, &r.path); err != nil {
 			rows.Close()
 			return fmt.Errorf("ingest: old reports: %w", err)
 		}
@@ -68,7 +96,7 @@ func (q *Queue) readOldReports(ctx context.Context, mailDir string) error {
 	for _, r := range reports {
 		var rs []Recipient
 		if raw, err := os.ReadFile(filepath.Join(mailDir, r.path)); err == nil && r.path != "" {
-			rs = ParseDSN(raw)
+			rs = reportRecipients(Question{Kind: r.kind}, raw)
 		}
 		if err := q.markReportRead(ctx, r.id, rs); err != nil {
 			return err

@@ -54,14 +54,14 @@ func TestApplyBounces(t *testing.T) {
 	if err := os.RemoveAll(mailDir); err != nil { // read once, by ingest
 		t.Fatal(err)
 	}
-	marked, err := ApplyBounces(ctx, q, subs)
-	if err != nil || len(marked) != 1 || marked[0] != "noname@example.com" {
-		t.Fatalf("ApplyBounces = %q, %v", marked, err)
+	marked, err := ApplyReports(ctx, q, subs)
+	if err != nil || len(marked) != 1 || marked[0] != (Marked{"noname@example.com", Bounced}) {
+		t.Fatalf("ApplyReports = %+v, %v", marked, err)
 	}
 	if sub, _ := subs.Get(ctx, "noname@example.com"); sub.Status != Bounced {
 		t.Errorf("noname is %s", sub.Status)
 	}
-	if again, err := ApplyBounces(ctx, q, subs); err != nil || len(again) != 0 {
+	if again, err := ApplyReports(ctx, q, subs); err != nil || len(again) != 0 {
 		t.Errorf("again: %q, %v", again, err)
 	}
 	d, err := NewDeliveries(ctx, db, t.TempDir(), nil)

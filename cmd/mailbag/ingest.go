@@ -74,6 +74,11 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 			if s != (ingest.Summary{}) {
 				printSummary(a.stdout, s)
 			}
+			if s.Ignored > 0 {
+				if err := a.applyReports(ctx, db, q); err != nil {
+					a.log.Error("apply reports", "err", err)
+				}
+			}
 			if s.New > 0 {
 				if err := ack(); err != nil {
 					a.log.Error("acknowledge questions", "err", err)
@@ -91,6 +96,9 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		return err
 	}
 	printSummary(a.stdout, sum)
+	if err := a.applyReports(ctx, db, q); err != nil {
+		return err
+	}
 	return ack()
 }
 

@@ -91,7 +91,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err != nil {
 		return err
 	}
-	if err := a.applyBounces(ctx, db, q); err != nil {
+	if err := a.applyReports(ctx, db, q); err != nil {
 		return err
 	}
 	r, err := publish.Render(n.list(), post, key, t)
@@ -236,16 +236,17 @@ func (n *newsletter) askers(ctx context.Context, db *sql.DB, q *ingest.Queue, m 
 	return publish.NewAskers(ctx, db, publish.AskersOptions{Queue: q, Mailer: m, Newsletter: n.list(), Templates: t, Now: n.now})
 }
 
-// applyBounces marks bounced the subscribers that delivery reports in the
-// question queue say will not take mail, and says whom.
-func (a *app) applyBounces(ctx context.Context, db *sql.DB, q *ingest.Queue) error {
+// applyReports takes off the list the subscribers that reports in the
+// question queue name (bounces, complaints, unsubscribes by mail), and
+// says whom.
+func (a *app) applyReports(ctx context.Context, db *sql.DB, q *ingest.Queue) error {
 	subs, err := publish.NewSubscribers(ctx, db, a.now)
 	if err != nil {
 		return err
 	}
-	marked, err := publish.ApplyBounces(ctx, q, subs)
-	if len(marked) > 0 {
-		fmt.Fprintf(a.stdout, "Marked bounced, from delivery reports: %s\n", strings.Join(marked, ", "))
+	marked, err := publish.ApplyReports(ctx, q, subs)
+	for _, m := range marked {
+		fmt.Fprintf(a.stdout, "Marked %s %s, from a report in the questions mailbox.\n", m.Email, m.Status)
 	}
 	return err
 }
