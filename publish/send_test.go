@@ -5,6 +5,8 @@ import (
 	"context"
 	crand "crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-msgauth/dkim"
 	"github.com/emersion/go-smtp"
 
 	"mailbag/archive"
@@ -323,6 +327,10 @@ func TestSendResumes(t *testing.T) {
 	}
 }
 
+// TestSendSignsWithDKIM: the list mail is DKIM-signed over the headers a
+// reader acts on, the list headers included (RFC 8058, 4): an independent
+// verifier (go-msgauth) passes it, and fails it once List-Unsubscribe is
+// replaced, or a second one added.
 func TestSendSignsWithDKIM(t *testing.T) {
 	sink := peers.StartSMTPSink(t, false)
 	f := newSendFixture(t, sink, 2)
@@ -334,7 +342,8 @@ func TestSendSignsWithDKIM(t *testing.T) {
 	if sum, err := f.sender.Send(context.Background(), f.r, Retry{}); err != nil || sum.Sent != 2 {
 		t.Fatalf("Send = %+v, %v", sum, err)
 	}
-	m, err := mail.ReadMessage(bytes.NewReader(sink.Messages()[0].Data))
+	raw := sink.Messages()[0].Data
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,6 +352,49 @@ func TestSendSignsWithDKIM(t *testing.T) {
 		if !strings.Contains(sig, want) {
 			t.Errorf("DKIM-Signature %q has no %q", sig, want)
 		}
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookup := func(domain string) ([]string, error) {
+		if domain != "mail2026._domainkey.example.org" {
+			return nil, fmt.Errorf("no TXT record for %s", domain)
+		}
+		return []string{"v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(pub)}, nil
+	}
+	verify := func(raw []byte) error {
+		v, err := dkim.VerifyWithOptions(bytes.NewReader(raw), &dkim.VerifyOptions{LookupTXT: lookup})
+		if err != nil {
+			return err
+		}
+		if len(v) != 1 {
+			return fmt.Errorf("%d signatures", len(v))
+		}
+		if v[0].Err != nil {
+			return v[0].Err
+		}
+		for _, h := range []string{"list-unsubscribe", "list-unsubscribe-post", "list-id", "from", "reply-to", "subject", "message-id"} {
+			if !slices.ContainsFunc(v[0].HeaderKeys, func(k string) bool { return strings.EqualFold(k, h) }) {
+				return fmt.Errorf("%s is not signed (h=%v)", h, v[0].HeaderKeys)
+			}
+		}
+		return nil
+	}
+	if err := verify(raw); err != nil {
+		t.Fatalf("the signature does not verify: %v", err)
+	}
+	unsub := m.Header.Get("List-Unsubscribe")
+	forged := bytes.Replace(raw, []byte(unsub), []byte("<https://evil.example/unsubscribe>"), 1)
+	if bytes.Equal(forged, raw) {
+		t.Fatal("no List-Unsubscribe to forge")
+	}
+	if err := verify(forged); err == nil {
+		t.Error("a replaced List-Unsubscribe still verifies")
+	}
+	added := append([]byte("List-Unsubscribe: <https://evil.example/u>\r\n"), raw...)
+	if err := verify(added); err == nil {
+		t.Error("an added List-Unsubscribe still verifies")
 	}
 }
 
