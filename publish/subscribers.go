@@ -29,8 +29,11 @@ var schemaV4 string
 //go:embed schema_v5.sql
 var schemaV5 string
 
+//go:embed schema_v6.sql
+var schemaV6 string
+
 // migrations are the publish tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5}
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6}
 
 // SubscriberStatus is where a subscriber stands.
 type SubscriberStatus string
@@ -175,6 +178,45 @@ func (s *Subscribers) insert(ctx context.Context, db queryer, row importRow) err
 		return fmt.Errorf("publish: add subscriber %s: %w", row.addr, err)
 	}
 	return nil
+}
+
+// pendingFor is how long a subscription waits for its confirmation: after
+// that the pending address is forgotten.
+const pendingFor = 7 * 24 * time.Hour
+
+// confirmEvery is the least time between two confirmation mails to one
+// address.
+const confirmEvery = 24 * time.Hour
+
+// ForgetUnconfirmed removes the pending subscribers whose subscription
+// waited longer than a week for its confirmation, and returns how many.
+func (s *Subscribers) ForgetUnconfirmed(ctx context.Context) (int, error) {
+	before := s.now().Add(-pendingFor).UTC().Format(time.RFC3339Nano)
+	res, err := s.db.ExecContext(ctx, `DELETE FROM subscribers WHERE status = ? AND updated < ?
+		AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.subscriber_id = subscribers.id)`, Pending, before)
+	if err != nil {
+		return 0, fmt.Errorf("publish: forget unconfirmed subscribers: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// claimConfirmation records that sub is mailed a link to confirm now, and
+// reports whether it may be: not when one went out within a day.
+func (s *Subscribers) claimConfirmation(ctx context.Context, sub *Subscriber) (bool, error) {
+	now := s.now().UTC()
+	res, err := s.db.ExecContext(ctx, `UPDATE subscribers SET confirm_sent = ? WHERE id = ? AND (confirm_sent = '' OR confirm_sent < ?)`,
+		now.Format(time.RFC3339Nano), sub.ID, now.Add(-confirmEvery).Format(time.RFC3339Nano))
+	if err != nil {
+		return false, fmt.Errorf("publish: subscriber %d: %w", sub.ID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// unclaimConfirmation undoes claimConfirmation: the mail did not go out.
+func (s *Subscribers) unclaimConfirmation(ctx context.Context, sub *Subscriber) {
+	_, _ = s.db.ExecContext(ctx, `UPDATE subscribers SET confirm_sent = '' WHERE id = ?`, sub.ID)
 }
 
 // AddPending puts an address on the list as pending, to be confirmed:

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"mailbag/templates"
@@ -33,10 +34,24 @@ type SubscriptionsOptions struct {
 // mail) and unsubscribing by the link in every message, for the site's
 // subscriber pages. Links carry a token (see Token): a confirmation works
 // once, an unsubscribe link as long as the subscriber exists.
+//
+// Confirmations are mailed off the request path, by one goroutine, at most
+// one a day an address: the subscribe form answers alike, in content and
+// in time, whatever the address, and cannot be used to bomb one with mail.
+// Close stops it.
 type Subscriptions struct {
-	o   SubscriptionsOptions
-	log *slog.Logger
+	o      SubscriptionsOptions
+	log    *slog.Logger
+	asks   chan string // addresses waiting for their confirmation
+	asked  sync.WaitGroup
+	stop   context.CancelFunc
+	done   chan struct{}
+	forgot time.Time // when unconfirmed subscribers were last forgotten
 }
+
+// askQueue bounds the addresses waiting for a confirmation: beyond, a
+// flood of subscribe requests is dropped, said in the log.
+const askQueue = 1000
 
 // confirmData is what confirm.txt is executed with.
 type confirmData struct {
@@ -49,24 +64,85 @@ func NewSubscriptions(o SubscriptionsOptions) (*Subscriptions, error) {
 	if err := o.Templates.Check("confirm.txt", confirmData{"N", "https://u/"}, confirmData{}); err != nil {
 		return nil, err
 	}
-	s := &Subscriptions{o: o, log: o.Log}
+	s := &Subscriptions{o: o, log: o.Log, asks: make(chan string, askQueue), done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	go s.work(ctx)
 	return s, nil
 }
 
-// Subscribe adds addr as pending and mails it a link to confirm, unless it
-// is subscribed already (then nothing happens, and the caller cannot tell:
-// the site tells nobody who subscribes). ErrBadAddress for an address that
+// Close stops mailing confirmations; those still waiting are dropped (the
+// form can be posted again).
+func (s *Subscriptions) Close() error {
+	s.stop()
+	<-s.done
+	return nil
+}
+
+// Wait waits until every subscription asked so far is dealt with: its
+// confirmation mailed, or not (already subscribed, one mailed within a day).
+func (s *Subscriptions) Wait() { s.asked.Wait() }
+
+// work mails the confirmations asked for, one at a time, until ctx is done.
+func (s *Subscriptions) work(ctx context.Context) {
+	defer close(s.done)
+	for {
+		select {
+		case <-ctx.Done():
+			for {
+				select {
+				case <-s.asks:
+					s.asked.Done()
+				default:
+					return
+				}
+			}
+		case addr := <-s.asks:
+			if err := s.ask(ctx, addr); err != nil {
+				s.log.Error("subscribe", "err", err)
+			}
+			s.asked.Done()
+		}
+	}
+}
+
+// Subscribe asks for a subscription of addr: off the request path, it is
+// added as pending and mailed a link to confirm, unless it is subscribed
+// already, or was mailed one within a day; the caller cannot tell which
+// (the site tells nobody who subscribes). ErrBadAddress for an address that
 // is not one; ErrSubscribingClosed without a Mailer.
-func (s *Subscriptions) Subscribe(ctx context.Context, addr string) error {
+func (s *Subscriptions) Subscribe(_ context.Context, addr string) error {
 	addr, _, err := NormalizeAddress(addr)
 	if err != nil {
 		return err
 	}
 	if s.o.Mailer == nil {
 		return ErrSubscribingClosed
+	}
+	s.asked.Add(1)
+	select {
+	case s.asks <- addr:
+	default:
+		s.asked.Done()
+		s.log.Warn("subscribe requests come faster than confirmations go out: one dropped")
+	}
+	return nil
+}
+
+// ask adds addr as pending and mails it a link to confirm, unless it is
+// subscribed already, or was mailed one within a day. Pending addresses
+// older than a week are forgotten, once an hour.
+func (s *Subscriptions) ask(ctx context.Context, addr string) error {
+	if now := s.o.Subscribers.now(); now.Sub(s.forgot) > time.Hour {
+		s.forgot = now
+		if n, err := s.o.Subscribers.ForgetUnconfirmed(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			s.log.Info("forgot subscriptions never confirmed within a week", "count", n)
+		}
 	}
 	sub, err := s.o.Subscribers.AddPending(ctx, addr, "site")
 	if err != nil {
@@ -75,9 +151,14 @@ func (s *Subscriptions) Subscribe(ctx context.Context, addr string) error {
 	if sub.Status != Pending && sub.Status != Unsubscribed {
 		return nil
 	}
+	if ok, err := s.o.Subscribers.claimConfirmation(ctx, sub); err != nil || !ok {
+		return err // one went out within a day
+	}
 	if err := s.sendConfirmation(ctx, sub); err != nil {
+		s.o.Subscribers.unclaimConfirmation(context.WithoutCancel(ctx), sub)
 		return fmt.Errorf("publish: mail a confirmation to subscriber %d: %w", sub.ID, err)
 	}
+	s.log.Info("subscription asked: confirmation mailed", "subscriber", sub.ID)
 	return nil
 }
 
@@ -95,10 +176,10 @@ func (s *Subscriptions) sendConfirmation(ctx context.Context, sub *Subscriber) e
 }
 
 // confirmPurpose is the purpose of a confirmation token. It holds the
-// subscriber's last change, so that a token works once: confirming changes
-// it, and so does unsubscribing later.
+// subscriber's status and last change, so that a token works once:
+// confirming changes both, and so does unsubscribing later.
 func confirmPurpose(sub *Subscriber) string {
-	return "confirm " + sub.Updated.UTC().Format(time.RFC3339Nano)
+	return "confirm " + string(sub.Status) + " " + sub.Updated.UTC().Format(time.RFC3339Nano)
 }
 
 // unsubscribePurpose is the purpose of an unsubscribe token: it works as

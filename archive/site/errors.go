@@ -12,6 +12,7 @@ var (
 	errTooMany    = errors.New("site: too many requests")
 	errUnreadable = errors.New("site: the request could not be read")
 	errNotFound   = errors.New("site: no such page")
+	errCrossSite  = errors.New("site: a form posted from another site")
 )
 
 // statusOf is the HTTP status of an error, in this one place.
@@ -28,6 +29,8 @@ func statusOf(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, errTooMany):
 		return http.StatusTooManyRequests
+	case errors.Is(err, errCrossSite):
+		return http.StatusForbidden
 	}
 	return http.StatusServiceUnavailable
 }
@@ -51,6 +54,8 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 		d.Heading, d.Lines = "Too many requests", []string{"Please wait a minute and try again."}
 	case errors.Is(err, errUnreadable):
 		d.Heading = "This request could not be read"
+	case errors.Is(err, errCrossSite):
+		d.Heading, d.Lines = "This form was sent from another site", []string{"Use the form on this site's own pages."}
 	default:
 		s.log.Error("subscriber page", "path", r.URL.Path, "err", err)
 		d.Heading, d.Lines = "Something went wrong", []string{"Please try again in a moment."}

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"mime"
 	"net/http"
 	"time"
 )
@@ -21,7 +22,12 @@ const (
 // has answered the request.
 func (s *Site) readForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormSize)
-	if err := r.ParseForm(); err != nil {
+	parse := r.ParseForm
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		// RFC 8058 allows the one-click POST as multipart/form-data too.
+		parse = func() error { return r.ParseMultipartForm(maxFormSize) }
+	}
+	if err := parse(); err != nil {
 		if statusOf(err) != http.StatusRequestEntityTooLarge {
 			err = errUnreadable
 		}

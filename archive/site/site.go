@@ -20,8 +20,11 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -49,6 +52,9 @@ type Options struct {
 	// Subscriptions is the subscriber list behind the subscribe, confirm
 	// and unsubscribe pages; nil closes subscribing (the pages say so).
 	Subscriptions Subscriptions
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (serve.trusted_proxies); nil believes none.
+	TrustedProxies []netip.Prefix
 	// Log receives problems; nil discards them.
 	Log *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -72,6 +78,7 @@ type Site struct {
 	limit *clientLimits
 	cache postCache
 	mux   *http.ServeMux
+	cop   *http.CrossOriginProtection
 }
 
 // New returns the site Options describe. It checks every page template
@@ -87,19 +94,40 @@ func New(o Options) (*Site, error) {
 	}
 	s.info = Info{Title: o.Title, BaseURL: o.BaseURL, Author: o.Author, Address: o.Address, ServerURL: o.ServerURL, Static: o.Static}
 	s.cache.site = s
-	s.limit = newClientLimits(postEvery, postBurst, s.now)
+	s.limit = newClientLimits(postEvery, postBurst, s.now, o.TrustedProxies)
 	if err := s.checkTemplates(); err != nil {
 		return nil, err
 	}
 	s.mux = http.NewServeMux()
 	s.routes(s.mux)
+	s.cop = http.NewCrossOriginProtection()
+	for _, u := range []string{o.BaseURL, o.ServerURL} {
+		if origin := originOf(u); origin != "" {
+			if err := s.cop.AddTrustedOrigin(origin); err != nil {
+				return nil, fmt.Errorf("site: %w", err)
+			}
+		}
+	}
+	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errCrossSite) }))
 	return s, nil
 }
 
-// Handler is the whole site: every route, with the security headers and a
-// bound on what a request may send.
+// Handler is the whole site: every route, with the security headers, a
+// bound on what a request may send, and cross-site form posts refused
+// (Sec-Fetch-Site, Origin). The one-click unsubscribe of mail providers
+// (RFC 8058) comes from no browser and is not refused.
 func (s *Site) Handler() http.Handler {
-	return securityHeaders(http.MaxBytesHandler(s.mux, maxRequestBody))
+	return securityHeaders(http.MaxBytesHandler(s.cop.Handler(s.mux), maxRequestBody))
+}
+
+// originOf is the origin (scheme://host[:port]) of an http(s) URL; "" for
+// anything else.
+func originOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return p.Scheme + "://" + p.Host
 }
 
 // Changed tells the site that posts or the index changed (a command

@@ -6,7 +6,8 @@ import "net/http"
 // (double opt-in). Whether or not the address was on the list already, the
 // answer is the same: the page tells nobody who subscribes.
 func (s *Site) subscribe(w http.ResponseWriter, r *http.Request) {
-	if !s.limit.allow(r) {
+	if ok, wait := s.limit.allow(r); !ok {
+		w.Header().Set("Retry-After", retryAfter(wait))
 		s.fail(w, r, errTooMany)
 		return
 	}

@@ -46,6 +46,7 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 	if err != nil {
 		return err
 	}
+	defer subs.p.Close()
 	_, lock, err := a.reachIndex(ctx, n, 0)
 	if err != nil {
 		return err
@@ -56,7 +57,8 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 		return err
 	}
 	defer x.Close()
-	s, err := site.New(n.siteOptions(site.Options{Index: x, Templates: t, Subscriptions: subs, Log: a.log, Now: a.now}))
+	s, err := site.New(n.siteOptions(site.Options{Index: x, Templates: t, Subscriptions: subs, Log: a.log, Now: a.now,
+		TrustedProxies: n.cfg.Serve.Proxies}))
 	if err != nil {
 		return err
 	}
@@ -96,19 +98,20 @@ func serveBoth(ctx context.Context, servers ...func(context.Context) error) erro
 }
 
 // subscriptions is the subscriber list behind the site's pages; with no
-// way to mail confirmations, subscribing is closed (said in the log).
-func (a *app) subscriptions(ctx context.Context, n *newsletter, db *sql.DB) (site.Subscriptions, error) {
+// way to mail confirmations, subscribing is closed (said in the log). The
+// caller closes it.
+func (a *app) subscriptions(ctx context.Context, n *newsletter, db *sql.DB) (subscriptions, error) {
 	t, err := n.templates()
 	if err != nil {
-		return nil, err
+		return subscriptions{}, err
 	}
 	list, err := publish.NewSubscribers(ctx, db, a.now)
 	if err != nil {
-		return nil, err
+		return subscriptions{}, err
 	}
 	key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
 	if err != nil {
-		return nil, err
+		return subscriptions{}, err
 	}
 	o := publish.SubscriptionsOptions{Subscribers: list, Key: key, Newsletter: n.list(), Templates: t, Log: a.log}
 	if sender, err := n.sender(ctx, nil, a); err != nil {
@@ -118,7 +121,7 @@ func (a *app) subscriptions(ctx context.Context, n *newsletter, db *sql.DB) (sit
 	}
 	p, err := publish.NewSubscriptions(o)
 	if err != nil {
-		return nil, err
+		return subscriptions{}, err
 	}
 	return subscriptions{p}, nil
 }

@@ -3,19 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"mailbag/archive"
 	"mailbag/archive/site"
@@ -25,10 +29,24 @@ import (
 	"mailbag/templates"
 )
 
-// subscriptionsFixture serves the site of an empty home with its
-// subscriber pages backed by publish's Subscriptions, as serve wires them;
-// mailer sends the confirmations (nil: subscribing is closed).
-func subscriptionsFixture(t *testing.T, mailer publish.Mailer) (*httptest.Server, *publish.Subscribers, []byte) {
+// subsFixture is the site of an empty home with its subscriber pages
+// backed by publish's Subscriptions, as serve wires them.
+type subsFixture struct {
+	srv   *httptest.Server
+	subs  *publish.Subscribers
+	p     *publish.Subscriptions
+	key   []byte
+	clock time.Time // the subscribers' clock; tests move it
+}
+
+// fixtureOptions: mailer sends the confirmations (nil: subscribing is
+// closed); proxies are the site's trusted proxies.
+type fixtureOptions struct {
+	mailer  publish.Mailer
+	proxies []netip.Prefix
+}
+
+func newSubsFixture(t *testing.T, o fixtureOptions) *subsFixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -37,7 +55,8 @@ func subscriptionsFixture(t *testing.T, mailer publish.Mailer) (*httptest.Server
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	subs, err := publish.NewSubscribers(ctx, db, nil)
+	f := &subsFixture{clock: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), key: []byte(strings.Repeat("k", 32))}
+	f.subs, err = publish.NewSubscribers(ctx, db, func() time.Time { return f.clock })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,12 +64,12 @@ func subscriptionsFixture(t *testing.T, mailer publish.Mailer) (*httptest.Server
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := []byte(strings.Repeat("k", 32))
-	p, err := publish.NewSubscriptions(publish.SubscriptionsOptions{Subscribers: subs, Key: key, Templates: set, Mailer: mailer,
+	f.p, err = publish.NewSubscriptions(publish.SubscriptionsOptions{Subscribers: f.subs, Key: f.key, Templates: set, Mailer: o.mailer,
 		Newsletter: publish.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { f.p.Close() })
 	posts := &archive.Posts{Dir: filepath.Join(dir, "posts")}
 	x, _, err := archive.OpenIndex(filepath.Join(dir, "index"), posts)
 	if err != nil {
@@ -58,13 +77,36 @@ func subscriptionsFixture(t *testing.T, mailer publish.Mailer) (*httptest.Server
 	}
 	t.Cleanup(func() { x.Close() })
 	s, err := site.New(site.Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Address: "ask@example.org",
-		Posts: posts, Index: x, Templates: set, Subscriptions: subscriptions{p}})
+		Posts: posts, Index: x, Templates: set, Subscriptions: subscriptions{f.p}, TrustedProxies: o.proxies})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return srv, subs, key
+	f.srv = httptest.NewServer(s.Handler())
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// subscriptionsFixture is newSubsFixture with mailer, in three values.
+func subscriptionsFixture(t *testing.T, mailer publish.Mailer) (*httptest.Server, *publish.Subscribers, []byte) {
+	f := newSubsFixture(t, fixtureOptions{mailer: mailer})
+	return f.srv, f.subs, f.key
+}
+
+// post POSTs form to path, with headers (name, value, ...).
+func (f *subsFixture) post(t *testing.T, path, form string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
 }
 
 func do(t *testing.T, req *http.Request) (int, string) {
@@ -174,7 +216,8 @@ func TestSubscribeIsRateLimited(t *testing.T) {
 func TestSubscribeWithDoubleOptIn(t *testing.T) {
 	ctx := context.Background()
 	sink := peers.StartSMTPSink(t, false)
-	srv, subs, _ := subscriptionsFixture(t, sinkMailer(sink))
+	f := newSubsFixture(t, fixtureOptions{mailer: sinkMailer(sink)})
+	srv, subs := f.srv, f.subs
 	post := func(path, form string) (int, string) {
 		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(form))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -188,6 +231,7 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 	if status != 200 || !strings.Contains(body, "Check your inbox") {
 		t.Fatalf("subscribe: %d\n%s", status, body)
 	}
+	f.p.Wait() // the confirmation goes out off the request path
 	if sub, err := subs.Get(ctx, "ana@example.net"); err != nil || sub.Status != publish.Pending {
 		t.Fatalf("after subscribing: %+v, %v", sub, err)
 	}
@@ -237,7 +281,9 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 	if _, _, err := subs.Add(ctx, "bo@example.net", "", "cli", nil); err != nil {
 		t.Fatal(err)
 	}
-	if status, body := post("/subscribe", "email=bo@example.net"); status != 200 || !strings.Contains(body, "Check your inbox") || sink.Count() != 1 {
+	status, body = post("/subscribe", "email=bo@example.net")
+	f.p.Wait()
+	if status != 200 || !strings.Contains(body, "Check your inbox") || sink.Count() != 1 {
 		t.Errorf("an active address: %d, %d messages\n%s", status, sink.Count(), body)
 	}
 }
@@ -262,4 +308,200 @@ func sinkMailer(sink *peers.SMTPSink) *publish.Sender {
 	host, port, _ := net.SplitHostPort(sink.Addr)
 	p, _ := strconv.Atoi(port)
 	return &publish.Sender{SMTP: publish.SMTP{Host: host, Port: p, Security: "none"}}
+}
+
+// TestSubscribeAnswersAlike: the answer to the subscribe form is the same
+// whether the address is new or subscribed already, and comes while the
+// confirmation is still being mailed (here: held up at the relay), so its
+// time tells nothing either.
+func TestSubscribeAnswersAlike(t *testing.T) {
+	ctx := context.Background()
+	sink := peers.StartSMTPSink(t, false)
+	release := make(chan struct{})
+	sink.SetFault(func(string) error { <-release; return nil })
+	f := newSubsFixture(t, fixtureOptions{mailer: sinkMailer(sink)})
+	if _, _, err := f.subs.Add(ctx, "known@example.net", "", "cli", nil); err != nil {
+		t.Fatal(err)
+	}
+	newResp, newBody := f.post(t, "/subscribe", "email=new@example.net")
+	knownResp, knownBody := f.post(t, "/subscribe", "email=known@example.net")
+	if newResp.StatusCode != 200 || newBody != knownBody || knownResp.StatusCode != 200 {
+		t.Errorf("a new address: %d\n%s\nan address on the list: %d\n%s", newResp.StatusCode, newBody, knownResp.StatusCode, knownBody)
+	}
+	if sink.Count() != 0 {
+		t.Errorf("%d messages arrived while the relay held the first", sink.Count())
+	}
+	close(release)
+	f.p.Wait()
+	if got := perRecipient(sink.Messages()); len(got) != 1 || got["new@example.net"] != 1 {
+		t.Errorf("confirmations: %v; want one, to new@example.net", got)
+	}
+}
+
+// TestOneConfirmationADay: however often the form is posted for one
+// address, it gets one confirmation a day; a subscription left unconfirmed
+// a week is forgotten, its link then void.
+func TestOneConfirmationADay(t *testing.T) {
+	ctx := context.Background()
+	sink := peers.StartSMTPSink(t, false)
+	f := newSubsFixture(t, fixtureOptions{mailer: sinkMailer(sink)})
+	for range 3 { // within the form's rate limit: the mail is what is limited here
+		if resp, _ := f.post(t, "/subscribe", "email=ana@example.net"); resp.StatusCode != 200 {
+			t.Fatalf("subscribe: %d", resp.StatusCode)
+		}
+	}
+	f.p.Wait()
+	if sink.Count() != 1 {
+		t.Fatalf("%d confirmations after three posts within a day, want 1", sink.Count())
+	}
+	link := confirmationLink(t, sink.Messages()[0].Data)
+	f.clock = f.clock.Add(25 * time.Hour)
+	f.post(t, "/subscribe", "email=ana@example.net")
+	f.p.Wait()
+	if sink.Count() != 2 {
+		t.Fatalf("%d confirmations a day later, want 2", sink.Count())
+	}
+
+	f.clock = f.clock.Add(8 * 24 * time.Hour)
+	if resp, _ := f.post(t, "/subscribe", "email=bo@example.net"); resp.StatusCode != 200 { // any subscribe forgets the old
+		t.Fatalf("subscribe: %d", resp.StatusCode)
+	}
+	f.p.Wait()
+	if _, err := f.subs.Get(ctx, "ana@example.net"); !errors.Is(err, publish.ErrNoSubscriber) {
+		t.Errorf("ana, unconfirmed for a week: %v; want forgotten", err)
+	}
+	if resp, body := f.post(t, "/confirm", "t="+url.QueryEscape(link)); resp.StatusCode != 400 || !strings.Contains(body, "This link does not work") {
+		t.Errorf("a week-old link: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// confirmationLink is the token of the confirmation link in a raw message.
+func confirmationLink(t *testing.T, raw []byte) string {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body io.Reader = msg.Body
+	if msg.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
+		body = quotedprintable.NewReader(msg.Body)
+	}
+	text, _ := io.ReadAll(body)
+	m := regexp.MustCompile(`/confirm\?t=([A-Za-z0-9._%-]+)`).FindStringSubmatch(string(text))
+	if m == nil {
+		t.Fatalf("no confirmation link in\n%s", text)
+	}
+	token, _ := url.QueryUnescape(m[1])
+	return token
+}
+
+// TestCrossSitePostsRefused: a form posted from another site's page is
+// refused, changing nothing; the site's own forms and the one-click POST of
+// mail providers (urlencoded or multipart) are not.
+func TestCrossSitePostsRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newSubsFixture(t, fixtureOptions{})
+	ana, _, _ := f.subs.Add(ctx, "ana@example.net", "", "test", nil)
+	bo, _, _ := f.subs.Add(ctx, "bo@example.net", "", "test", nil)
+	form := "t=" + url.QueryEscape(publish.Token(f.key, "unsubscribe", ana.ID, ana.Email))
+	for _, h := range [][]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://evil.example"}} {
+		if resp, body := f.post(t, "/unsubscribe", form, h...); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "sent from another site") {
+			t.Errorf("%s: %d\n%s", h, resp.StatusCode, body)
+		}
+	}
+	if sub, _ := f.subs.Get(ctx, "ana@example.net"); sub.Status != publish.Active {
+		t.Fatalf("a cross-site POST unsubscribed ana")
+	}
+	for _, h := range [][]string{{"Sec-Fetch-Site", "same-origin"}, {"Origin", "https://ask.example.org"}} {
+		if resp, _ := f.post(t, "/unsubscribe", form, h...); resp.StatusCode != 200 {
+			t.Errorf("%s: %d", h, resp.StatusCode)
+		}
+	}
+	// A mail provider's one-click POST, multipart (RFC 8058 allows it).
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("List-Unsubscribe", "One-Click")
+	mw.Close()
+	req, _ := http.NewRequest("POST", f.srv.URL+"/unsubscribe?t="+url.QueryEscape(publish.Token(f.key, "unsubscribe", bo.ID, bo.Email)), &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if status, _ := do(t, req); status != 200 {
+		t.Errorf("multipart one-click: %d", status)
+	}
+	if sub, _ := f.subs.Get(ctx, "bo@example.net"); sub.Status != publish.Unsubscribed {
+		t.Errorf("bo is %s after a multipart one-click POST", sub.Status)
+	}
+}
+
+// TestRateLimitBehindAProxy: behind a trusted proxy, the subscribe form's
+// limit is kept per visitor (X-Forwarded-For), IPv6 per /64, with a
+// Retry-After; from elsewhere X-Forwarded-For is not believed; one-click
+// unsubscribes through the proxy are never limited.
+func TestRateLimitBehindAProxy(t *testing.T) {
+	ctx := context.Background()
+	f := newSubsFixture(t, fixtureOptions{mailer: sinkMailer(peers.StartSMTPSink(t, false)), proxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	subscribe := func(from string) *http.Response {
+		resp, _ := f.post(t, "/subscribe", "email=x@example.net", "X-Forwarded-For", "203.0.113.9, "+from)
+		return resp
+	}
+	for i := range 5 {
+		if resp := subscribe("198.51.100.7"); resp.StatusCode != 200 {
+			t.Fatalf("post %d from one visitor: %d", i, resp.StatusCode)
+		}
+	}
+	resp := subscribe("198.51.100.7")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("the sixth: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	for i := range 5 {
+		if resp := subscribe(fmt.Sprintf("198.51.100.%d", 20+i)); resp.StatusCode != 200 {
+			t.Errorf("another visitor behind the same proxy: %d", resp.StatusCode)
+		}
+	}
+	for i := range 6 {
+		resp := subscribe(fmt.Sprintf("2001:db8:1:2::%x", i+1))
+		if want := 200; i == 5 {
+			if resp.StatusCode != http.StatusTooManyRequests {
+				t.Errorf("the sixth from one /64: %d", resp.StatusCode)
+			}
+		} else if resp.StatusCode != want {
+			t.Errorf("post %d from one /64: %d", i, resp.StatusCode)
+		}
+	}
+	for i := range 40 {
+		sub, _, err := f.subs.Add(ctx, fmt.Sprintf("r%d@example.net", i), "", "test", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := publish.Token(f.key, "unsubscribe", sub.ID, sub.Email)
+		if resp, _ := f.post(t, "/unsubscribe?t="+url.QueryEscape(tok), "List-Unsubscribe=One-Click", "X-Forwarded-For", "198.51.100.7"); resp.StatusCode != 200 {
+			t.Fatalf("one-click %d through the proxy: %d", i, resp.StatusCode)
+		}
+	}
+	f.p.Wait()
+}
+
+// TestForwardedForNeedsATrustedProxy: without trusted proxies, a made-up
+// X-Forwarded-For does not get a client round the limit.
+func TestForwardedForNeedsATrustedProxy(t *testing.T) {
+	f := newSubsFixture(t, fixtureOptions{mailer: sinkMailer(peers.StartSMTPSink(t, false))})
+	limited := false
+	for i := range 10 {
+		resp, _ := f.post(t, "/subscribe", "email=x@example.net", "X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
+		limited = limited || resp.StatusCode == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Error("ten posts with made-up X-Forwarded-For were all answered")
+	}
+	f.p.Wait()
+}
+
+// perRecipient counts the messages each address got.
+func perRecipient(msgs []peers.Received) map[string]int {
+	got := map[string]int{}
+	for _, m := range msgs {
+		for _, to := range m.To {
+			got[to]++
+		}
+	}
+	return got
 }

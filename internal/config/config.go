@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -37,6 +38,7 @@ type Config struct {
 	Newsletter Newsletter `toml:"newsletter"`
 	IMAP       IMAP       `toml:"imap"`
 	SMTP       SMTP       `toml:"smtp"`
+	Serve      Serve      `toml:"serve"`
 
 	// Location is the time zone named by Newsletter.Timezone, set by Load.
 	Location *time.Location `toml:"-"`
@@ -82,6 +84,16 @@ type SMTP struct {
 	DKIMDomain      string  `toml:"dkim_domain"`
 	DKIMSelector    string  `toml:"dkim_selector"`
 	DKIMKeyFile     string  `toml:"dkim_key_file"`
+}
+
+// Serve is the [serve] table: the site as `mailbag serve` runs it.
+type Serve struct {
+	// TrustedProxies are the addresses (or CIDR ranges) of the reverse
+	// proxies in front of serve, whose X-Forwarded-For is believed.
+	TrustedProxies []string `toml:"trusted_proxies"`
+
+	// Proxies are TrustedProxies read, set by Load.
+	Proxies []netip.Prefix `toml:"-"`
 }
 
 // Default returns the settings with every key at its default: those of
@@ -234,6 +246,18 @@ func (c *Config) check() error {
 	}
 	if (c.SMTP.DKIMKeyFile != "") != (c.SMTP.DKIMDomain != "" && c.SMTP.DKIMSelector != "") {
 		return bad("smtp.dkim_key_file", "DKIM signing needs dkim_domain, dkim_selector and dkim_key_file, all three")
+	}
+	c.Serve.Proxies = nil
+	for _, p := range c.Serve.TrustedProxies {
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return bad("serve.trusted_proxies", "%q is not an IP address or a CIDR range such as 10.0.0.0/8", p)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		c.Serve.Proxies = append(c.Serve.Proxies, prefix.Masked())
 	}
 	return nil
 }

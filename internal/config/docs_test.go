@@ -18,7 +18,9 @@ func settingKeys() []string {
 		}
 		tt := ct.Field(i).Type
 		for j := range tt.NumField() {
-			keys = append(keys, table+"."+tt.Field(j).Tag.Get("toml"))
+			if key := tt.Field(j).Tag.Get("toml"); key != "-" {
+				keys = append(keys, table+"."+key)
+			}
 		}
 	}
 	return keys

@@ -245,6 +245,7 @@ func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.New
 		if err != nil {
 			return err
 		}
+		defer p.Close()
 		so.Subscriptions = o.Subscriptions(p)
 	}
 	s, err := site.New(so)
