@@ -7,7 +7,9 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -259,8 +261,8 @@ func idList(v *yaml.Node) ([]int64, error) {
 // the post is complete.
 func (p *Post) Check() error {
 	var errs []error
-	if p.Title == "" {
-		errs = append(errs, &FormatError{Reason: "no title"})
+	if err := CheckTitle(p.Title); err != nil {
+		errs = append(errs, err)
 	}
 	if p.Date.IsZero() {
 		errs = append(errs, &FormatError{Reason: "no date"})
@@ -269,6 +271,23 @@ func (p *Post) Check() error {
 		errs = append(errs, &FormatError{Reason: "no slug"})
 	}
 	return errors.Join(errs...)
+}
+
+// MaxTitle is the longest title, in characters: it becomes the subject of
+// the list mail, whose header lines must stay within 998 octets (RFC 5322,
+// 2.1.1), and a page's <title>.
+const MaxTitle = 200
+
+// CheckTitle reports what is wrong with a title: none, or over MaxTitle
+// characters. The error is a *FormatError.
+func CheckTitle(title string) error {
+	if strings.TrimSpace(title) == "" {
+		return &FormatError{Reason: "no title"}
+	}
+	if n := utf8.RuneCountInString(title); n > MaxTitle {
+		return &FormatError{Reason: fmt.Sprintf("the title is %d characters long: at most %d (it is the subject of the mail)", n, MaxTitle)}
+	}
+	return nil
 }
 
 // URLPath is the path of the post's page on the site, /YYYY/MM/DD/slug/:

@@ -206,3 +206,22 @@ func TestSplitFileName(t *testing.T) {
 		t.Errorf("SplitFileName = %v, %q", date, slug)
 	}
 }
+
+// TestTitleIsBounded: a title becomes the mail's Subject, whose lines must
+// stay within 998 octets: one over MaxTitle characters is a problem named.
+func TestTitleIsBounded(t *testing.T) {
+	if err := CheckTitle(strings.Repeat("é", MaxTitle)); err != nil {
+		t.Errorf("a title of %d characters: %v", MaxTitle, err)
+	}
+	long := strings.Repeat("x", 3000)
+	err := CheckTitle(long)
+	if err == nil || !strings.Contains(err.Error(), "the title is 3000 characters long: at most 200") {
+		t.Errorf("a 3,000-character title: %v", err)
+	}
+	if p, err := Parse([]byte("---\ntitle: "+long+"\ndate: 2020-01-01\n---\nBody.\n"), time.UTC); err != nil || p.Check() == nil {
+		t.Errorf("a post with a 3,000-character title: %v; its Check passed", err)
+	}
+	if err := CheckTitle("  "); err == nil {
+		t.Error("a blank title passed")
+	}
+}

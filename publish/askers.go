@@ -124,6 +124,7 @@ func (a *Askers) acknowledge(ctx context.Context, qq *ingest.Question) error {
 	m := autoMail{
 		fromName: n.Title, fromAddr: n.Address, toName: qq.FromName, toAddr: qq.FromAddr,
 		subject:       "Re: " + qq.Subject,
+		domain:        n.host(),
 		autoSubmitted: "auto-replied",
 		body:          a.o.Templates.Text("ack.txt"),
 		data:          ackData{Newsletter: n.Title, Subject: qq.Subject},
@@ -173,6 +174,7 @@ func (a *Askers) notify(ctx context.Context, post *archive.Post, qq *ingest.Ques
 	return autoMail{
 		fromName: n.Title, fromAddr: n.Address, toName: qq.FromName, toAddr: qq.FromAddr,
 		subject:       "Your question was answered: " + post.Title,
+		domain:        n.host(),
 		autoSubmitted: "auto-generated",
 		body:          a.o.Templates.Text("notify.txt"),
 		data:          notifyData{Newsletter: n.Title, Subject: qq.Subject, PostURL: n.url(post)},

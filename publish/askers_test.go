@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,9 @@ func TestAcknowledge(t *testing.T) {
 		t.Fatalf("Acknowledge = %d, %v; want 1", sent, err)
 	}
 	raw := string(sink.Messages()[0].Data)
+	if m := regexp.MustCompile(`(?m)^Message-ID: <[0-9a-f]{32}@([^>]+)>`).FindStringSubmatch(raw); m == nil || m[1] != "ask.example.org" {
+		t.Errorf("the Message-ID is not at the newsletter's domain: %v\n%s", m, raw)
+	}
 	for _, want := range []string{"Auto-Submitted: auto-replied", "In-Reply-To: <q1@example.net>", "Subject: Re: How?", "<ana@example.net>"} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("no %q in\n%s", want, raw)

@@ -3,6 +3,8 @@ package publish
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"text/template"
 
 	"github.com/wneessen/go-mail"
@@ -26,8 +28,19 @@ type autoMail struct {
 	autoSubmitted string
 	// inReplyTo is the Message-ID replied to, without brackets; "" for none.
 	inReplyTo string
-	body      *template.Template
-	data      any
+	// domain ends the Message-ID: the newsletter's (Newsletter.host), not
+	// the machine's name.
+	domain string
+	body   *template.Template
+	data   any
+}
+
+// messageID is a new Message-ID at domain (RFC 5322, 3.6.4): 128 random
+// bits, unique without asking anyone.
+func messageID(domain string) string {
+	var r [16]byte
+	_, _ = rand.Read(r[:])
+	return hex.EncodeToString(r[:]) + "@" + domain
 }
 
 // send renders the body and mails the message through m.
@@ -45,7 +58,7 @@ func (a autoMail) send(ctx context.Context, m Mailer) error {
 	}
 	msg.Subject(a.subject)
 	msg.SetDate()
-	msg.SetMessageID()
+	msg.SetMessageIDWithValue(messageID(a.domain))
 	msg.SetGenHeader(mail.Header("Auto-Submitted"), a.autoSubmitted)
 	if a.inReplyTo != "" {
 		msg.SetGenHeader(mail.Header("In-Reply-To"), "<"+a.inReplyTo+">")

@@ -56,8 +56,8 @@ func (p *Publisher) Check(ctx context.Context, path string) (*archive.Post, erro
 		post.Slug = archive.Slugify(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 	}
 	var problems []string
-	if strings.TrimSpace(post.Title) == "" {
-		problems = append(problems, "no title")
+	if err := archive.CheckTitle(post.Title); err != nil {
+		problems = append(problems, err.Error())
 	}
 	if post.Slug == "" {
 		problems = append(problems, "no slug (name the file, or set slug:)")

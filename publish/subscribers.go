@@ -8,8 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"mailbag/internal/sqlitedb"
 )
@@ -96,16 +99,71 @@ func NewSubscribers(ctx context.Context, db *sql.DB, now func() time.Time) (*Sub
 // NormalizeAddress reads an address ("ana@Example.NET", or "Ana
 // <ana@example.net>") and returns it trimmed with its domain in lower case,
 // and the name given with it. The error wraps ErrBadAddress.
+//
+// Refused besides what is no address at all: control characters (in the
+// address or the name: a name holding a line break would break every
+// message to it), an IP literal or a dotless domain (no mail provider's
+// subscriber has one), and parts over RFC 5321's limits (64 octets local,
+// 255 domain, 254 in all); a name over 200 characters too.
 func NormalizeAddress(s string) (addr, name string, err error) {
+	addr, name, why := normalizeAddress(s)
+	switch why {
+	case "":
+		return addr, name, nil
+	case notAnAddress:
+		return "", "", fmt.Errorf("%w: %q", ErrBadAddress, s)
+	}
+	return "", "", fmt.Errorf("%w: %q: %s", ErrBadAddress, s, why)
+}
+
+// notAnAddress is normalizeAddress's word for what is no address at all.
+const notAnAddress = "not a mail address"
+
+// normalizeAddress is NormalizeAddress, saying in words what is wrong.
+func normalizeAddress(s string) (addr, name, why string) {
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return "", "", "it holds a control character"
+	}
 	a, err := mail.ParseAddress(strings.TrimSpace(s))
 	if err != nil || !strings.Contains(a.Address, "@") {
-		return "", "", fmt.Errorf("%w: %q", ErrBadAddress, s)
+		return "", "", notAnAddress
 	}
 	local, domain, _ := strings.Cut(a.Address, "@")
-	if local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(a.Address, " \t") {
-		return "", "", fmt.Errorf("%w: %q", ErrBadAddress, s)
+	switch {
+	case local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(a.Address, " \t"):
+		return "", "", notAnAddress
+	case strings.HasPrefix(domain, "[") || isIP(domain):
+		return "", "", "its domain is an IP address"
+	case len(local) > 64 || len(domain) > 255 || len(a.Address) > 254:
+		return "", "", "it is longer than an address may be (RFC 5321)"
 	}
-	return local + "@" + strings.ToLower(domain), a.Name, nil
+	if err := CheckName(a.Name); err != nil {
+		return "", "", nameProblem
+	}
+	return local + "@" + strings.ToLower(domain), a.Name, ""
+}
+
+// maxName is the longest name a subscriber may have, in characters.
+const maxName = 200
+
+// nameProblem says what CheckName refuses.
+var nameProblem = fmt.Sprintf("the name is over %d characters or holds a control character (a line break?)", maxName)
+
+// CheckName reports a name a subscriber may not have: one over 200
+// characters, or holding a control character (a line break in a name
+// would break the To header of every message to it). The error wraps
+// ErrBadAddress.
+func CheckName(name string) error {
+	if utf8.RuneCountInString(name) > maxName || strings.ContainsFunc(name, unicode.IsControl) {
+		return fmt.Errorf("%w: %q: %s", ErrBadAddress, name, nameProblem)
+	}
+	return nil
+}
+
+// isIP reports whether domain is an IP address written as a domain.
+func isIP(domain string) bool {
+	_, err := netip.ParseAddr(domain)
+	return err == nil
 }
 
 // Added says what Add did.
@@ -137,6 +195,9 @@ func (s *Subscribers) add(ctx context.Context, db queryer, email, name, source s
 	}
 	if name == "" {
 		name = parsedName
+	}
+	if err := CheckName(name); err != nil {
+		return nil, 0, err
 	}
 	if old, err := s.get(ctx, db, addr); err == nil {
 		switch old.Status {

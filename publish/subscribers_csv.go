@@ -167,9 +167,12 @@ func readRecord(rec []string, cols columns, source string) (importRow, error) {
 	if field(cols.email) == "" {
 		return row, errors.New("no address")
 	}
-	addr, _, err := NormalizeAddress(field(cols.email))
-	if err != nil {
-		return row, errors.New("not a mail address")
+	addr, _, why := normalizeAddress(field(cols.email))
+	if why != "" {
+		return row, errors.New(why)
+	}
+	if err := CheckName(row.name); err != nil {
+		return row, errors.New(nameProblem)
 	}
 	row.addr = addr
 	if st := SubscriberStatus(field(cols.status)); st != "" {

@@ -42,6 +42,35 @@ func TestNormalizeAddress(t *testing.T) {
 			t.Errorf("NormalizeAddress(%q) = %v, want ErrBadAddress", bad, err)
 		}
 	}
+	// Refused at the door, each with why.
+	for bad, why := range map[string]string{
+		"ana@example.net\r\nBcc: all@example.net":                "control character",
+		"\"Ana\x07\" <ana@example.net>":                          "control character",
+		"ana@[192.0.2.1]":                                        "IP address",
+		"ana@192.0.2.1":                                          "IP address",
+		strings.Repeat("a", 65) + "@example.net":                 "longer than an address may be",
+		"ana@" + strings.Repeat("a", 250) + ".net":               "longer than an address may be",
+		"\"" + strings.Repeat("N", 201) + "\" <ana@example.net>": "the name is over 200 characters",
+	} {
+		if _, _, err := NormalizeAddress(bad); !errors.Is(err, ErrBadAddress) || !strings.Contains(err.Error(), why) {
+			t.Errorf("NormalizeAddress(%.40q) = %v, want ErrBadAddress saying %q", bad, err, why)
+		}
+	}
+	ctx := context.Background()
+	s := newSubscribers(t)
+	if _, _, err := s.Add(ctx, "ana@example.net", "Ana\nLima", "cli", nil); !errors.Is(err, ErrBadAddress) {
+		t.Errorf("Add with a name holding a line break = %v", err)
+	}
+	var lines []string
+	if _, err := s.Import(ctx, strings.NewReader("email,name\nbo@example.net,\"Bo\nBerg\"\ncy@[192.0.2.1],Cy\n"), "x", func(l ImportLine) {
+		lines = append(lines, fmt.Sprintf("%d %s %s", l.Line, l.Result, l.Reason))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := "2 bad the name is over 200 characters or holds a control character (a line break?)\n4 bad its domain is an IP address"
+	if strings.Join(lines, "\n") != want {
+		t.Errorf("import:\n%s\nwant\n%s", strings.Join(lines, "\n"), want)
+	}
 }
 
 func TestAddIsUniqueWithoutRegardToCase(t *testing.T) {

@@ -169,6 +169,7 @@ func (s *Subscriptions) sendConfirmation(ctx context.Context, sub *Subscriber) e
 	return autoMail{
 		fromName: n.Title, fromAddr: n.Address, toAddr: sub.Email,
 		subject:       "Confirm your subscription to " + n.Title,
+		domain:        n.host(),
 		autoSubmitted: "auto-generated",
 		body:          s.o.Templates.Text("confirm.txt"),
 		data:          confirmData{Newsletter: n.Title, ConfirmURL: link},

@@ -139,6 +139,19 @@ func (n *newsletter) templates() (*templates.Set, error) {
 	return t, nil
 }
 
+// warnExamples warns, for send and serve, about settings still at the
+// example values init wrote: links and replies would go to example.org.
+func (a *app) warnExamples(n *newsletter) {
+	def := config.Default().Newsletter
+	c := n.cfg.Newsletter
+	if c.BaseURL == def.BaseURL {
+		a.log.Warn("newsletter.base_url is still the example value: links in mail and feeds lead to it; set the site's address in mailbag.toml", "base_url", c.BaseURL)
+	}
+	if c.Address == def.Address {
+		a.log.Warn("newsletter.address is still the example value: mail goes out from it and replies go to it; set the newsletter's address in mailbag.toml", "address", c.Address)
+	}
+}
+
 // list is what the list mail says of the newsletter.
 func (n *newsletter) list() publish.Newsletter {
 	c := n.cfg.Newsletter

@@ -87,6 +87,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		})
 	}
 	sum, err := in.Run(ctx)
+	err = withHint("imap", opts.Server.Security, err)
 	bar.end()
 	if ctx.Err() != nil {
 		printSummary(a.stdout, sum)

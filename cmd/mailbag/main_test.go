@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -111,14 +110,9 @@ func cmdSMTPServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Defer(stop)
 	sinks.Store(ts.Getenv("WORK"), sink)
 	path := ts.MkAbs(filepath.Join(args[0], "mailbag.toml"))
-	old, err := os.ReadFile(path)
-	ts.Check(err)
-	settings := string(old)
-	if i := strings.Index(settings, "\n[smtp]"); i >= 0 {
-		settings = settings[:i] // the default [smtp] table is the last one
+	for _, c := range [][2]string{{"address", strconv.Quote(sink.Addr)}, {"security", `"none"`}, {"username", `""`}} {
+		ts.Check(editSetting(path, "smtp", c[0], c[1]))
 	}
-	settings += fmt.Sprintf("\n[smtp]\naddress = %q\nsecurity = \"none\"\nusername = \"\"\npassword_env = \"\"\n", sink.Addr)
-	ts.Check(os.WriteFile(path, []byte(settings), 0o644))
 }
 
 // cmdMailCount checks how many messages the script's SMTP server got:
@@ -179,9 +173,17 @@ func cmdIMAPServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Defer(stop)
 	servers.Store(ts.Getenv("WORK"), m)
-	settings := fmt.Sprintf("[newsletter]\naddress = \"ask@example.org\"\ntimezone = \"UTC\"\n%s\n[imap]\naddress = %q\nsecurity = \"none\"\nusername = %q\npassword_env = \"\"\npassword_command = \"echo %s\"\n",
-		strings.Join(append(args[1:], ""), "\n"), m.Addr, m.Username, m.Password)
-	ts.Check(os.WriteFile(ts.MkAbs(filepath.Join(args[0], "mailbag.toml")), []byte(settings), 0o644))
+	path := ts.MkAbs(filepath.Join(args[0], "mailbag.toml"))
+	changes := [][3]string{{"newsletter", "timezone", `"UTC"`},
+		{"imap", "address", strconv.Quote(m.Addr)}, {"imap", "security", `"none"`},
+		{"imap", "username", strconv.Quote(m.Username)}, {"imap", "password_command", strconv.Quote("echo " + m.Password)}}
+	for _, kv := range args[1:] {
+		k, v, _ := strings.Cut(kv, "=")
+		changes = append(changes, [3]string{"newsletter", strings.TrimSpace(k), strings.TrimSpace(v)})
+	}
+	for _, c := range changes {
+		ts.Check(editSetting(path, c[0], c[1], c[2]))
+	}
 }
 
 // cmdDeliver puts the files in args into the script's IMAP server's INBOX:

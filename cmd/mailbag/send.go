@@ -68,6 +68,7 @@ the next run, and a relay that cannot be reached stops the run.`,
 }
 
 func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f sendFlags) error {
+	a.warnExamples(n)
 	t, err := n.templates()
 	if err != nil {
 		return err
@@ -121,6 +122,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		sender.Progress = bar.update
 	}
 	sum, err := sender.Send(ctx, r, f.retry)
+	err = withHint("smtp", n.cfg.SMTP.Security, err)
 	bar.end()
 	a.printSendSummary(sum)
 	if err != nil {
@@ -156,7 +158,7 @@ func (a *app) publishedPost(n *newsletter, ref string) (*archive.Post, error) {
 // sendTest mails one copy of r's post (titled title) to addr, recording
 // nothing.
 func (a *app) sendTest(ctx context.Context, sender *publish.Sender, r *publish.Rendered, title, addr string) error {
-	if err := sender.SendTest(ctx, r, addr); err != nil {
+	if err := withHint("smtp", sender.SMTP.Security, sender.SendTest(ctx, r, addr)); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "Sent a test copy of “%s” to %s.\n", title, addr)

@@ -38,6 +38,7 @@ stops it.`,
 // serve builds the site and serves it on addr until ctx is done. It prints
 // the site's URL on a line of its own once it listens.
 func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string) error {
+	a.warnExamples(n)
 	t, err := n.templates()
 	if err != nil {
 		return err

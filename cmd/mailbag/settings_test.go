@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -15,9 +16,16 @@ import (
 // default, stays as init wrote it.
 func setting(t *testing.T, h home.Home, section, key, value string) {
 	t.Helper()
-	data, err := os.ReadFile(h.Settings())
-	if err != nil {
+	if err := editSetting(h.Settings(), section, key, value); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// editSetting is setting for the settings file at path.
+func editSetting(path, section, key, value string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
 	}
 	lines := strings.Split(string(data), "\n")
 	line := regexp.MustCompile(`^` + regexp.QuoteMeta(key) + ` = `)
@@ -28,11 +36,8 @@ func setting(t *testing.T, h home.Home, section, key, value string) {
 			in = l == "["+section+"]"
 		case in && line.MatchString(l):
 			lines[i] = key + " = " + value
-			if err := os.WriteFile(h.Settings(), []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			return
+			return os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
 		}
 	}
-	t.Fatalf("mailbag.toml has no %s.%s to change", section, key)
+	return fmt.Errorf("%s has no %s.%s to change", path, section, key)
 }

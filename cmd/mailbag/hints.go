@@ -1,0 +1,55 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+)
+
+// withHint adds to a failure to reach the [imap] or [smtp] server (table)
+// what to try, where the error says enough: a certificate not trusted, a
+// port that does not speak what security says, a server not there. Other
+// errors come back as they are.
+func withHint(table, security string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if hint := serverHint(table, security, err); hint != "" {
+		return fmt.Errorf("%w (%s)", err, hint)
+	}
+	return err
+}
+
+func serverHint(table, security string, err error) string {
+	var (
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		record   tls.RecordHeaderError
+		opErr    *net.OpError
+	)
+	switch {
+	case errors.As(err, &unknown):
+		return "the server's certificate is not signed by an authority this machine trusts: set " + table + ".ca_file to the PEM file of the one that signed it"
+	case errors.As(err, &hostname):
+		return "the server's certificate is for another name: check the host name in " + table + ".address"
+	case errors.As(err, &invalid):
+		return "the server's certificate is not valid (expired?): renew it, or set " + table + ".ca_file"
+	case errors.As(err, &record):
+		if security == "tls" {
+			return "the server does not speak TLS at once on this port: try security = \"starttls\" (port 587 or 143), or the TLS port (465 or 993)"
+		}
+		return "the server answered with something that is not TLS: check " + table + ".security and the port"
+	case strings.Contains(err.Error(), "STARTTLS") || strings.Contains(err.Error(), "starttls"):
+		return "the server offers no STARTTLS on this port: try security = \"tls\" (port 465 or 993)"
+	case errors.Is(err, os.ErrDeadlineExceeded) && security == "starttls":
+		return "no greeting came: a TLS port (465 or 993) waits for TLS first: try security = \"tls\""
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return "nothing answers there: check " + table + ".address (host:port) and that the server runs"
+	}
+	return ""
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestServerHints: real failures to reach a server end with what to try.
+func TestServerHints(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler()) // a certificate nobody trusts
+	defer srv.Close()
+	_, err := tls.Dial("tcp", srv.Listener.Addr().String(), &tls.Config{ServerName: "127.0.0.1"})
+	if got := withHint("imap", "tls", err); got == nil || !strings.Contains(got.Error(), "set imap.ca_file") {
+		t.Errorf("an untrusted certificate: %v", got)
+	}
+	_, err = tls.Dial("tcp", srv.Listener.Addr().String(), &tls.Config{ServerName: "mail.example.org", RootCAs: srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs})
+	if got := withHint("smtp", "tls", err); got == nil || !strings.Contains(got.Error(), "check the host name in smtp.address") {
+		t.Errorf("a certificate for another name: %v", got)
+	}
+	plain, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	go func() {
+		c, err := plain.Accept()
+		if err == nil {
+			c.Write([]byte("* OK IMAP4rev1 ready\r\n"))
+			io.Copy(io.Discard, c) // until the client gives up
+			c.Close()
+		}
+	}()
+	_, err = tls.Dial("tcp", plain.Addr().String(), &tls.Config{ServerName: "127.0.0.1"})
+	if got := withHint("imap", "tls", err); got == nil || !strings.Contains(got.Error(), `try security = "starttls"`) {
+		t.Errorf("TLS to a plain port: %v", got)
+	}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	_, err = net.Dial("tcp", addr)
+	if got := withHint("smtp", "tls", err); got == nil || !strings.Contains(got.Error(), "nothing answers there") {
+		t.Errorf("nothing listening: %v", got)
+	}
+}
