@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 )
@@ -202,6 +203,9 @@ func (c *Config) check() error {
 	n := c.Newsletter
 	if strings.TrimSpace(n.Title) == "" {
 		return bad("newsletter.title", "must not be empty")
+	}
+	if len([]rune(n.Title)) > 100 || strings.ContainsFunc(n.Title, unicode.IsControl) {
+		return bad("newsletter.title", "must be one line of at most 100 characters (it is in every subject and From)")
 	}
 	loc, err := time.LoadLocation(n.Timezone)
 	if err != nil || n.Timezone == "" {

@@ -48,6 +48,7 @@ func TestLoadErrors(t *testing.T) {
 		{"syntax", "[newsletter]\ntitle = Ask\n", ":2: "},
 		{"bad security", "[imap]\nsecurity = \"ssl\"\n", `:2: imap.security "ssl" is not tls, starttls or none`},
 		{"plain to remote", "[smtp]\nsecurity = \"none\"\n", `:2: smtp.security "none" sends the password in the clear`},
+		{"long title", "[newsletter]\ntitle = \"" + strings.Repeat("x", 101) + "\"\n", `:2: newsletter.title must be one line of at most 100 characters`},
 		{"bad zone", "[newsletter]\ntimezone = \"Mars/Olympus\"\n", `:2: newsletter.timezone "Mars/Olympus" is not a time zone`},
 		{"bad url", "[newsletter]\nbase_url = \"ask.example.org\"\n", `:2: newsletter.base_url "ask.example.org" is not an http or https URL`},
 		{"bad address", "[newsletter]\naddress = \"ask at example\"\n", `:2: newsletter.address "ask at example" is not a mail address`},
