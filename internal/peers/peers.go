@@ -1,7 +1,9 @@
 // Package peers starts the real servers that mailbag's tests talk to, on
 // 127.0.0.1 only, and stops them by process ID when the test ends: Dovecot
-// (IMAP), Mailpit (SMTP), Chromium, and the in-process servers of go-imap
-// and go-smtp for fast tests. The demo uses the in-process ones too.
+// (IMAP), Mailpit (SMTP), Chromium; and, for fast tests, the demo's
+// in-process servers of go-imap and go-smtp (internal/memserver), stopped
+// when the test ends. Only tests import it: the binary links no testing
+// code (internal/architecture checks).
 //
 // A peer that is not installed makes the test skip, except when the CI
 // environment variable is set: there the test fails, so that CI never passes
