@@ -54,6 +54,9 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("ingest: %s", out)
 	}
 	run("subscribers", "add", "reader1@example.net", "reader2@example.net")
+	if out := run("show", "1"); !strings.Contains(out, "How do I find time to learn?") {
+		t.Fatalf("show beside serve: %s", out)
+	}
 	if out := run("answer", "1", "--edit"); !strings.Contains(out, "Draft ready") {
 		t.Fatalf("answer: %s", out)
 	}
