@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -19,20 +18,6 @@ import (
 	"mailbag/publish"
 	"mailbag/templates"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3";
-// otherwise it comes from the module's build information.
-var version = ""
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
-}
 
 // app holds what every command needs: the streams, the global flags, and
 // the newsletter home once found.
@@ -60,13 +45,14 @@ searchable archive.
 
 Commands find the newsletter home from the current folder upwards (like git),
 or from --home or $MAILBAG_HOME.`,
-		Version:       buildVersion(),
+		Version:       versionLine(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return a.setup()
 		},
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
@@ -93,6 +79,7 @@ or from --home or $MAILBAG_HOME.`,
 		newServeCmd(a),
 		newBuildCmd(a),
 		newDemoCmd(a),
+		newVersionCmd(a),
 	)
 	return root
 }
