@@ -63,6 +63,7 @@ func word(n int) string {
 // change is on the running site, search included, within a second, and the
 // site answers every request meanwhile.
 func TestCommandsBesideServe(t *testing.T) {
+	skipWhenShort(t)
 	bin := binary(t)
 	h := besideHome(t, bin)
 	site := freeSite(t)
@@ -206,6 +207,7 @@ func mustRead(t *testing.T, path string) []byte {
 // at several moments: every time the next command finds an index it uses,
 // or one it rebuilds by itself, saying so, and searches work.
 func TestIndexSurvivesSIGKILL(t *testing.T) {
+	skipWhenShort(t)
 	bin := binary(t)
 	h, err := home.Init(t.TempDir())
 	if err != nil {
@@ -293,5 +295,14 @@ func TestIndexSurvivesSIGKILL(t *testing.T) {
 		reindex.Wait()
 		t.Logf("%s: %s", what, out)
 		searchWorks(what)
+	}
+}
+
+// skipWhenShort skips a stress test (kills, many rounds) under -short:
+// scripts/test -short runs everything else in about half the time.
+func skipWhenShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("a stress test: not with -short")
 	}
 }

@@ -68,6 +68,7 @@ func countQuestions(t *testing.T, db *sql.DB) (total, distinct int) {
 // reads 2,000 messages from Dovecot, then lets it finish: every message is
 // stored exactly once.
 func TestIngestSurvivesSIGKILL(t *testing.T) {
+	skipWhenShort(t)
 	const messages = 2000
 	bin := binary(t)
 	d := peers.StartDovecot(t)

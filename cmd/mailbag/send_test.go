@@ -26,6 +26,7 @@ import (
 // arrived plus what is unconfirmed is 2,000 plus those few; each
 // connection leaves at most one message in that state per kill.)
 func TestSendSurvivesSIGKILL(t *testing.T) {
+	skipWhenShort(t)
 	const subscribers = 2000
 	bin := binary(t)
 	mp := peers.StartMailpit(t)
