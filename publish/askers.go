@@ -177,6 +177,6 @@ func (a *Askers) notify(ctx context.Context, post *archive.Post, qq *ingest.Ques
 		domain:        n.host(),
 		autoSubmitted: "auto-generated",
 		body:          a.o.Templates.Text("notify.txt"),
-		data:          notifyData{Newsletter: n.Title, Subject: qq.Subject, PostURL: n.url(post)},
+		data:          notifyData{Newsletter: n.Title, Subject: qq.Subject, PostURL: n.URL(post)},
 	}.send(ctx, a.o.Mailer)
 }

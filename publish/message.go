@@ -22,8 +22,8 @@ type Newsletter struct {
 	BaseURL string // of the archive site; unsubscribe links start with it
 }
 
-// url is the full URL of post's page on the site.
-func (n Newsletter) url(post *archive.Post) string {
+// URL is the full URL of post's page on the site.
+func (n Newsletter) URL(post *archive.Post) string {
 	return strings.TrimRight(n.BaseURL, "/") + post.URLPath()
 }
 
@@ -82,7 +82,7 @@ func Render(n Newsletter, post *archive.Post, key []byte, t *templates.Set) (*Re
 	}
 	data := mailData{
 		Title: post.Title, Newsletter: n.Title, Address: n.Address,
-		PostURL:        n.url(post),
+		PostURL:        n.URL(post),
 		UnsubscribeURL: unsubscribeMarker,
 		Underline:      make([]struct{}, len([]rune(post.Title))),
 		Markdown:       strings.TrimSpace(string(post.Body)),

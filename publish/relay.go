@@ -27,7 +27,7 @@ func (r *relay) send(ctx context.Context, msg *mail.Msg) error {
 		}
 		sc, err := c.DialToSMTPClientWithContext(ctx)
 		if err != nil {
-			return fmt.Errorf("publish: connect to %s:%d: %w", r.s.SMTP.Host, r.s.SMTP.Port, err)
+			return fmt.Errorf("connect to the mail relay %s:%d: %w", r.s.SMTP.Host, r.s.SMTP.Port, err)
 		}
 		r.c, r.sc = c, sc
 	}

@@ -412,12 +412,13 @@ func relayTrouble(err error) bool {
 }
 
 // SendMessage mails one message on its own connection, and records
-// nothing: the confirmation of a subscription, say.
+// nothing: the confirmation of a subscription, say. The error is the
+// relay's, for the caller to say what it was sending.
 func (s *Sender) SendMessage(ctx context.Context, msg *mail.Msg) error {
 	conn := &relay{s: s}
 	if err := conn.send(ctx, msg); err != nil {
 		conn.abort()
-		return fmt.Errorf("publish: send: %w", err)
+		return err
 	}
 	conn.close()
 	return nil

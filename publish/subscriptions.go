@@ -233,6 +233,9 @@ func (s *Subscriptions) Unsubscribe(ctx context.Context, token string) (*Subscri
 // subscriberOf returns the subscriber a token is for, checked against the
 // token's purpose for that subscriber. The error wraps ErrBadToken.
 func (s *Subscriptions) subscriberOf(ctx context.Context, token string, purpose func(*Subscriber) string) (*Subscriber, error) {
+	if idPart, _, _ := strings.Cut(token, "."); idPart == "0" {
+		return nil, ErrTestToken
+	}
 	id, err := TokenID(token)
 	if err != nil {
 		return nil, err

@@ -19,6 +19,10 @@ import (
 // purpose.
 var ErrBadToken = errors.New("publish: invalid token")
 
+// ErrTestToken means a token is that of a test copy (send --test): made
+// for no subscriber (ID 0), it acts for nobody.
+var ErrTestToken = errors.New("publish: the token of a test copy")
+
 // secretSize is the length of the key that signs tokens.
 const secretSize = 32
 

@@ -23,7 +23,7 @@ func statusOf(err error) int {
 	switch {
 	case err == nil:
 		return http.StatusOK
-	case errors.Is(err, archive.ErrBadQuery), errors.Is(err, ErrBadAddress), errors.Is(err, ErrBadLink), errors.Is(err, errUnreadable):
+	case errors.Is(err, archive.ErrBadQuery), errors.Is(err, ErrBadAddress), errors.Is(err, ErrBadLink), errors.Is(err, ErrTestLink), errors.Is(err, errUnreadable):
 		return http.StatusBadRequest
 	case errors.Is(err, archive.ErrNotFound), errors.Is(err, errNotFound):
 		return http.StatusNotFound
@@ -45,6 +45,12 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 		d.Heading = "This request is too large"
 	case errors.Is(err, ErrBadAddress):
 		d.Heading, d.Lines = "That is not a mail address", []string{"Go back and check it, please."}
+	case errors.Is(err, ErrTestLink):
+		d.Heading = "This is the link of a test copy"
+		d.Lines = []string{"A test copy (mailbag send --test) is for no subscriber: its link unsubscribes nobody. In the mail sent to the list, each subscriber's link works."}
+	case errors.Is(err, ErrBadLink) && r.URL.Path == "/confirm":
+		d.Heading = "This link does not work"
+		d.Lines = []string{"It may have been used already, be over a week old, or have been cut short by your mail program. To subscribe, use the form on this page again."}
 	case errors.Is(err, ErrBadLink):
 		d.Heading = "This link does not work"
 		d.Lines = []string{"It may have been cut short by your mail program. Use the whole link from the message, or reply to the message and ask to be removed."}

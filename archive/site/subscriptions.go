@@ -48,4 +48,7 @@ var (
 	ErrBadLink = errors.New("site: the link does not work")
 	// ErrClosed means subscribing is closed: no mail can be sent.
 	ErrClosed = errors.New("site: subscribing is closed")
+	// ErrTestLink means the link is from a test copy (send --test), made
+	// for no subscriber.
+	ErrTestLink = errors.New("site: the link of a test copy")
 )

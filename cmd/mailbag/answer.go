@@ -112,7 +112,8 @@ func (a *app) related(ctx context.Context, n *newsletter, qq *ingest.Question) (
 // reportDraft says, after the editor, whether the draft can be published.
 func (a *app) reportDraft(ctx context.Context, n *newsletter, q *ingest.Queue, path string) error {
 	p := &publish.Publisher{Drafts: n.drafts(), Posts: n.posts, Queue: q}
-	if _, err := p.Check(ctx, path); err != nil {
+	draft, err := p.Check(ctx, path)
+	if err != nil {
 		if errors.Is(err, publish.ErrDraft) {
 			fmt.Fprintf(a.stdout, "Draft saved, not ready yet: %v\n", err)
 			return nil
@@ -120,6 +121,7 @@ func (a *app) reportDraft(ctx context.Context, n *newsletter, q *ingest.Queue, p
 		return err
 	}
 	fmt.Fprintf(a.stdout, "Draft ready: mailbag publish %s\n", a.rel(n, path))
+	a.noteSlug(draft)
 	return nil
 }
 

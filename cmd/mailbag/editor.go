@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"mailbag/publish"
 )
 
 // editorCommand is the author's editor: $VISUAL, else $EDITOR, else vi.
@@ -18,14 +24,39 @@ func editorCommand() string {
 	return "vi"
 }
 
-// edit opens path in the author's editor and waits for it. The editor
+// lineEditors open a file at a line given as +N before it.
+var lineEditors = map[string]bool{"vi": true, "vim": true, "nvim": true, "nano": true, "emacs": true, "emacsclient": true,
+	"micro": true, "kak": true, "joe": true, "jed": true, "mg": true, "ne": true}
+
+// edit opens path in the author's editor and waits for it; an editor that
+// takes +N opens at the line to write on (the placeholder). The editor
 // setting may hold arguments ("code --wait"), so it runs through sh.
 func edit(ctx context.Context, path string, stdin io.Reader, stdout, stderr io.Writer) error {
 	editor := editorCommand()
-	cmd := exec.CommandContext(ctx, "sh", "-c", editor+` "$1"`, "sh", path)
+	at := ""
+	if fields := strings.Fields(editor); len(fields) > 0 && lineEditors[filepath.Base(fields[0])] {
+		if n := placeholderLine(path); n > 0 {
+			at = " +" + strconv.Itoa(n)
+		}
+	}
+	cmd := exec.CommandContext(ctx, "sh", "-c", editor+at+` "$1"`, "sh", path)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("editor %q: %w (the draft is kept: %s)", editor, err, path)
 	}
 	return nil
+}
+
+// placeholderLine is the line of the draft at path that holds the
+// placeholder, where the answer goes; 0 when it has none.
+func placeholderLine(path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	i := bytes.Index(data, []byte(publish.Placeholder))
+	if i < 0 {
+		return 0
+	}
+	return bytes.Count(data[:i], []byte("\n")) + 1
 }

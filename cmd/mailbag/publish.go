@@ -50,9 +50,11 @@ func (a *app) publish(ctx context.Context, n *newsletter, q *ingest.Queue, ref, 
 	if err != nil {
 		return err
 	}
-	if _, err := p.Check(ctx, path); err != nil {
+	draft, err := p.Check(ctx, path)
+	if err != nil {
 		return err
 	}
+	a.noteSlug(draft)
 	x, err := a.openIndex(ctx, n)
 	if err != nil {
 		return err
@@ -63,6 +65,16 @@ func (a *app) publish(ctx context.Context, n *newsletter, q *ingest.Queue, ref, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Published %s\n", a.rel(n, post.Path))
+	fmt.Fprintf(a.stdout, "Published %s, at %s\n", a.rel(n, post.Path), n.list().URL(post))
+	fmt.Fprintf(a.stdout, "Next: mailbag send --test YOUR-ADDRESS %s to see it in your inbox, then mailbag send %s\n", post.Slug, post.Slug)
 	return nil
+}
+
+// noteSlug says when a draft's slug (from its file name, or set) is not
+// what its title makes: the title changed since the draft was written, and
+// the post's address will keep the old words unless slug: is set.
+func (a *app) noteSlug(draft *archive.Post) {
+	if fromTitle := archive.Slugify(draft.Title); fromTitle != "" && fromTitle != draft.Slug {
+		fmt.Fprintf(a.stdout, "Its slug (in its address) is %s, not %s as its title now makes: set slug: %s in the draft to use that.\n", draft.Slug, fromTitle, fromTitle)
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -29,7 +30,12 @@ the title counts more); English word forms match ("toes" finds "toe").
   title:toe  tag:career  one field (title, body, tag, date)
   date:>"2020-01-01"     a date range
   manag*  mangaer~1      a wildcard, a fuzzy match`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{errors.New("search needs words to look for: mailbag search WORDS (mailbag help search shows the query syntax)")}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if page < 1 {
 				return usageError{fmt.Errorf("--page %d: pages start at 1", page)}
@@ -49,6 +55,9 @@ the title counts more); English word forms match ("toes" finds "toe").
 			}
 			if asJSON {
 				return writeSearchJSON(a.stdout, res)
+			}
+			if res.Total > 0 && len(res.Hits) == 0 {
+				return usageError{fmt.Errorf("search: there is no page %d: “%s” has %s, on %s", page, strings.Join(args, " "), plural(res.Total, "answer"), plural(res.Pages(), "page"))}
 			}
 			writeSearchText(a.stdout, res, strings.Join(args, " "), isTerminal(a.stdout))
 			return nil

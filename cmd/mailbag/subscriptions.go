@@ -44,6 +44,8 @@ func siteSubscriber(sub *publish.Subscriber, err error) (site.Subscriber, error)
 // siteError is publish's error in the site's words.
 func siteError(err error) error {
 	switch {
+	case errors.Is(err, publish.ErrTestToken):
+		return errors.Join(site.ErrTestLink, err)
 	case errors.Is(err, publish.ErrBadToken):
 		return errors.Join(site.ErrBadLink, err)
 	case errors.Is(err, publish.ErrBadAddress):

@@ -254,8 +254,8 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 		t.Errorf("after confirming: %s", sub.Status)
 	}
 	// Used once, the link works no more; not after unsubscribing either.
-	if status, _ := post("/confirm", "t="+url.QueryEscape(token)); status != 400 {
-		t.Errorf("the link used again: %d", status)
+	if status, body := post("/confirm", "t="+url.QueryEscape(token)); status != 400 || !strings.Contains(body, "It may have been used already") || strings.Contains(body, "ask to be removed") {
+		t.Errorf("the link used again: %d\n%s", status, body)
 	}
 	if err := subs.SetStatus(ctx, "ana@example.net", publish.Unsubscribed); err != nil {
 		t.Fatal(err)
@@ -495,4 +495,16 @@ func perRecipient(msgs []peers.Received) map[string]int {
 		}
 	}
 	return got
+}
+
+// TestTestCopyLink: the unsubscribe link of a test copy (send --test) says
+// what it is, and unsubscribes nobody.
+func TestTestCopyLink(t *testing.T) {
+	f := newSubsFixture(t, fixtureOptions{})
+	for _, method := range []string{"GET", "POST"} {
+		req, _ := http.NewRequest(method, f.srv.URL+"/unsubscribe?t=0.AAAAAAAAAAAAAAAAAAAAAAAA", nil)
+		if status, body := do(t, req); status != 400 || !strings.Contains(body, "This is the link of a test copy") {
+			t.Errorf("%s: %d\n%s", method, status, body)
+		}
+	}
 }
