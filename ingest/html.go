@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -17,20 +18,22 @@ func HTMLText(src string) string {
 		return ""
 	}
 	var b strings.Builder
+	atMarker := false // a list item's marker was the last thing written
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		switch n.Type {
 		case html.TextNode:
 			words := strings.Fields(n.Data)
 			if len(words) == 0 {
-				if n.Data != "" {
+				if n.Data != "" && !strings.HasSuffix(b.String(), "\n") {
 					b.WriteByte(' ')
 				}
 				return
 			}
-			if isSpace(n.Data[0]) {
+			if isSpace(n.Data[0]) && !atMarker {
 				b.WriteByte(' ')
 			}
+			atMarker = false
 			b.WriteString(strings.Join(words, " "))
 			if isSpace(n.Data[len(n.Data)-1]) {
 				b.WriteByte(' ')
@@ -46,7 +49,16 @@ func HTMLText(src string) string {
 			}
 		}
 		block := n.Type == html.ElementNode && isBlock(n.DataAtom)
-		if block {
+		switch {
+		case n.Type == html.ElementNode && n.DataAtom == atom.Li:
+			// One item a line, the marker before it: no blank line
+			// between items, nor after the marker.
+			if !strings.HasSuffix(b.String(), "\n") {
+				b.WriteString("\n")
+			}
+			b.WriteString(listMarker(n))
+			atMarker = true
+		case block && !atMarker:
 			b.WriteString("\n")
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -88,6 +100,21 @@ func hasAnyClass(attr string, classes ...string) bool {
 		}
 	}
 	return false
+}
+
+// listMarker is how a list item starts as text: "- ", or "3. " in an
+// ordered list, as the reader saw it.
+func listMarker(li *html.Node) string {
+	if li.Parent == nil || li.Parent.DataAtom != atom.Ol {
+		return "- "
+	}
+	n := 1
+	for s := li.PrevSibling; s != nil; s = s.PrevSibling {
+		if s.Type == html.ElementNode && s.DataAtom == atom.Li {
+			n++
+		}
+	}
+	return strconv.Itoa(n) + ". "
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

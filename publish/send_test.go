@@ -434,7 +434,7 @@ func TestSendStopsWhenTheRelayIsDown(t *testing.T) {
 	f.sender.SMTP.Port, _ = strconv.Atoi(closed)
 
 	sum, err := f.sender.Send(ctx, f.r, Retry{})
-	if err == nil || !strings.Contains(err.Error(), "connect to 127.0.0.1:"+closed) || !strings.Contains(err.Error(), "run send again") {
+	if err == nil || !strings.Contains(err.Error(), "connect to the mail relay 127.0.0.1:"+closed) || !strings.Contains(err.Error(), "run send again") {
 		t.Errorf("Send with the relay down = %v; want the reason and what to do", err)
 	}
 	if sum.Failed != 0 || sum.Remaining != 20 {
