@@ -74,6 +74,9 @@ func NewSubscriptions(o SubscriptionsOptions) (*Subscriptions, error) {
 	return s, nil
 }
 
+// Open reports whether subscribing is open: confirmations can be mailed.
+func (s *Subscriptions) Open() bool { return s.o.Mailer != nil }
+
 // Close stops mailing confirmations; those still waiting are dropped (the
 // form can be posted again).
 func (s *Subscriptions) Close() error {

@@ -52,6 +52,9 @@ type Options struct {
 	// Subscriptions is the subscriber list behind the subscribe, confirm
 	// and unsubscribe pages; nil closes subscribing (the pages say so).
 	Subscriptions Subscriptions
+	// SubscribingClosed leaves the subscribe form off every page (no mail
+	// can be sent to confirm); unsubscribing still works.
+	SubscribingClosed bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (serve.trusted_proxies); nil believes none.
 	TrustedProxies []netip.Prefix
@@ -92,7 +95,8 @@ func New(o Options) (*Site, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.info = Info{Title: o.Title, BaseURL: o.BaseURL, Author: o.Author, Address: o.Address, ServerURL: o.ServerURL, Static: o.Static}
+	s.info = Info{Title: o.Title, BaseURL: o.BaseURL, Author: o.Author, Address: o.Address, ServerURL: o.ServerURL, Static: o.Static,
+		noSubscribe: o.SubscribingClosed}
 	s.cache.site = s
 	s.limit = newClientLimits(postEvery, postBurst, s.now, o.TrustedProxies)
 	if err := s.checkTemplates(); err != nil {
@@ -140,13 +144,19 @@ type Info struct {
 	Title, BaseURL, Author, Address string
 	ServerURL                       string
 	Static                          bool
+	noSubscribe                     bool // no form: subscribing is closed
 }
 
 // SearchAction is where the search form goes; "" leaves the form out.
 func (i Info) SearchAction() string { return i.action("/search") }
 
 // SubscribeAction is where the subscribe form goes; "" leaves it out.
-func (i Info) SubscribeAction() string { return i.action("/subscribe") }
+func (i Info) SubscribeAction() string {
+	if i.noSubscribe {
+		return ""
+	}
+	return i.action("/subscribe")
+}
 
 func (i Info) action(path string) string {
 	if i.Static && i.ServerURL == "" {

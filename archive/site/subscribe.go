@@ -14,7 +14,7 @@ func (s *Site) subscribe(w http.ResponseWriter, r *http.Request) {
 	if !s.readForm(w, r) {
 		return
 	}
-	if s.o.Subscriptions == nil {
+	if s.o.Subscriptions == nil || s.o.SubscribingClosed {
 		s.fail(w, r, ErrClosed)
 		return
 	}

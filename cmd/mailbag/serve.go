@@ -59,7 +59,7 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 	}
 	defer x.Close()
 	s, err := site.New(n.siteOptions(site.Options{Index: x, Templates: t, Subscriptions: subs, Log: a.log, Now: a.now,
-		TrustedProxies: n.cfg.Serve.Proxies}))
+		TrustedProxies: n.cfg.Serve.Proxies, SubscribingClosed: !subs.p.Open()}))
 	if err != nil {
 		return err
 	}
