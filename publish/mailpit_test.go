@@ -55,8 +55,19 @@ func TestSendToMailpit(t *testing.T) {
 		}
 	}
 	body := mp.Message(t, one.ID)
-	if !strings.Contains(body.Text, "I was sent this question") || !strings.Contains(body.HTML, "<blockquote>") {
-		t.Errorf("parts: text %q..., html %q...", body.Text[:min(80, len(body.Text))], body.HTML[:min(80, len(body.HTML))])
+	if !strings.Contains(body.Text, "I was sent this question") || !strings.Contains(body.HTML, `<blockquote style="`) {
+		t.Errorf("parts: text %q..., html %q...", body.Text[:min(80, len(body.HTML))], body.HTML[:min(80, len(body.HTML))])
+	}
+	// The HTML renders in mail clients: every style inline (no <style>),
+	// links absolute, and Mailpit's client-support check at 95% or more.
+	if strings.Contains(body.HTML, "<style") || strings.Contains(body.HTML, `href="/`) || strings.Contains(body.HTML, `href="#`) ||
+		!strings.Contains(body.HTML, `<!--[if mso]><table role="presentation" width="640"`) {
+		t.Errorf("the HTML part has a <style> element or a relative link:\n%s", body.HTML)
+	}
+	if check := mp.CheckHTML(t, one.ID); check.Supported < 95 {
+		t.Errorf("Mailpit's HTML check: %.1f%% supported, want 95%% or more; warnings: %q", check.Supported, check.Warnings)
+	} else {
+		t.Logf("Mailpit's HTML check: %.2f%% supported; warnings: %q", check.Supported, check.Warnings)
 	}
 	unsub := strings.Trim(strings.Split(h["List-Unsubscribe"][0], ",")[0], "<> ")
 	u, err := url.Parse(unsub)

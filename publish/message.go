@@ -56,7 +56,17 @@ type mailData struct {
 	Underline                                           []struct{}
 	Markdown                                            string
 	HTML                                                htmltemplate.HTML
+	// OutlookStart and OutlookEnd open and close a 640-pixel table in
+	// conditional comments that only desktop Outlook reads (it ignores
+	// max-width); html/template drops comments written in a template.
+	OutlookStart, OutlookEnd htmltemplate.HTML
 }
+
+// The conditional comments of mailData.
+const (
+	outlookStart = `<!--[if mso]><table role="presentation" width="640" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->`
+	outlookEnd   = `<!--[if mso]></td></tr></table><![endif]-->`
+)
 
 // CheckMailTemplates runs mail.txt and mail.html on sample data: an
 // override naming a field the mail does not have is found before anything
@@ -86,7 +96,9 @@ func Render(n Newsletter, post *archive.Post, key []byte, t *templates.Set) (*Re
 		UnsubscribeURL: unsubscribeMarker,
 		Underline:      make([]struct{}, len([]rune(post.Title))),
 		Markdown:       strings.TrimSpace(string(post.Body)),
-		HTML:           htmltemplate.HTML(body), // goldmark's output: raw HTML in posts is escaped
+		HTML:           htmltemplate.HTML(mailHTML(string(body), n.URL(post))), // goldmark's output, styled: raw HTML in posts is escaped
+		OutlookStart:   outlookStart,
+		OutlookEnd:     outlookEnd,
 	}
 	var text, html bytes.Buffer
 	if err := t.Text("mail.txt").Execute(&text, data); err != nil {

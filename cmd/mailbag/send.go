@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -24,9 +25,9 @@ import (
 )
 
 type sendFlags struct {
-	dryRun, yes bool
-	retry       publish.Retry
-	test        string
+	dryRun, raw, yes bool
+	retry            publish.Retry
+	test             string
 }
 
 func newSendCmd(a *app) *cobra.Command {
@@ -54,12 +55,16 @@ the next run, and a relay that cannot be reached stops the run.`,
 			if f.dryRun && f.test != "" {
 				return usageError{errors.New("--dry-run and --test: choose one")}
 			}
+			if f.raw && !f.dryRun {
+				return usageError{errors.New("--raw goes with --dry-run")}
+			}
 			return a.withDB(cmd.Context(), func(n *newsletter, db *sql.DB) error {
 				return a.send(cmd.Context(), n, db, args[0], f)
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the first message and the count; send nothing")
+	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the first message, decoded, and the count; send nothing")
+	cmd.Flags().BoolVar(&f.raw, "raw", false, "with --dry-run: print the message as it goes out (MIME)")
 	cmd.Flags().StringVar(&f.test, "test", "", "send one copy to this address; record nothing")
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "do not ask before sending")
 	cmd.Flags().BoolVar(&f.retry.Unconfirmed, "retry-unconfirmed", false, "send again the messages a stopped run may or may not have delivered")
@@ -104,7 +109,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		return err
 	}
 	if f.dryRun {
-		return a.dryRun(ctx, db, r, count, post.Title)
+		return a.dryRun(ctx, db, r, count, post.Title, f.raw)
 	}
 	sender, err := n.sender(ctx, deliveries, a)
 	if err != nil {
@@ -253,8 +258,9 @@ func (a *app) applyReports(ctx context.Context, db *sql.DB, q *ingest.Queue) err
 	return err
 }
 
-// dryRun prints the message the first recipient would get, and the count.
-func (a *app) dryRun(ctx context.Context, db *sql.DB, r *publish.Rendered, count int, title string) error {
+// dryRun prints the message the first recipient would get, decoded (or
+// raw, as MIME), and the count.
+func (a *app) dryRun(ctx context.Context, db *sql.DB, r *publish.Rendered, count int, title string, raw bool) error {
 	subs, err := publish.NewSubscribers(ctx, db, a.now)
 	if err != nil {
 		return err
@@ -271,7 +277,16 @@ func (a *app) dryRun(ctx context.Context, db *sql.DB, r *publish.Rendered, count
 	if err != nil {
 		return err
 	}
-	if _, err := msg.WriteTo(a.stdout); err != nil {
+	var mime bytes.Buffer
+	if _, err := msg.WriteTo(&mime); err != nil {
+		return err
+	}
+	if raw {
+		_, err = a.stdout.Write(mime.Bytes())
+	} else {
+		err = printDecoded(a.stdout, mime.Bytes())
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "\n\nDry run: “%s” would go to %s. Nothing was sent.\n", title, plural(count, "subscriber"))

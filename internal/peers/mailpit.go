@@ -145,6 +145,36 @@ func (m *Mailpit) Headers(t testing.TB, id string) map[string][]string {
 	return h
 }
 
+// HTMLCheck is Mailpit's report on how well mail clients support the
+// HTML of one message: the percentage of clients that support all of it,
+// and the unsupported features it found, with their share.
+type HTMLCheck struct {
+	Supported float64
+	Warnings  []string
+}
+
+// CheckHTML runs Mailpit's HTML check on one message.
+func (m *Mailpit) CheckHTML(t testing.TB, id string) HTMLCheck {
+	t.Helper()
+	var r struct {
+		Total struct {
+			Supported float64 `json:"Supported"`
+		} `json:"Total"`
+		Warnings []struct {
+			Title   string `json:"Title"`
+			Results []struct {
+				Support string `json:"Support"`
+			} `json:"Results"`
+		} `json:"Warnings"`
+	}
+	m.get(t, "/api/v1/message/"+id+"/html-check", &r)
+	out := HTMLCheck{Supported: r.Total.Supported}
+	for _, w := range r.Warnings {
+		out.Warnings = append(out.Warnings, w.Title)
+	}
+	return out
+}
+
 func (m *Mailpit) get(t testing.TB, path string, v any) {
 	t.Helper()
 	resp, err := http.Get("http://" + m.HTTPAddr + path)
