@@ -91,6 +91,7 @@ func (s *Site) checkTemplates() error {
 		Years: []yearGroup{{Year: 2020, Posts: []postLink{l}}}, Tag: "t", Post: l, Body: "b", Newer: &l, Older: &l,
 		Related: []postLink{l}, Problem: "p", Total: 1, First: 1, Hits: []hitLink{{postLink: l, Fragments: []htmltemplate.HTML{"f"}}},
 		Heading: "h", Lines: []string{"l"}, Action: "/a", Token: "t", Button: "b"}
+	full.Site.Links = []NavLink{{Title: "L", URL: "/l/"}}
 	for _, page := range []string{homePage, postPage, archivePage, searchPage, notFoundPage, messagePage} {
 		if err := s.o.Templates.Check(page, full, pageData{Site: s.info}); err != nil {
 			return err

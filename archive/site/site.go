@@ -55,6 +55,9 @@ type Options struct {
 	// SubscribingClosed leaves the subscribe form off every page (no mail
 	// can be sent to confirm); unsubscribing still works.
 	SubscribingClosed bool
+	// Links are more links for the header's navigation (the demo's page
+	// of mail sent); nil for none.
+	Links []NavLink
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (serve.trusted_proxies); nil believes none.
 	TrustedProxies []netip.Prefix
@@ -96,7 +99,7 @@ func New(o Options) (*Site, error) {
 		s.now = time.Now
 	}
 	s.info = Info{Title: o.Title, BaseURL: o.BaseURL, Author: o.Author, Address: o.Address, ServerURL: o.ServerURL, Static: o.Static,
-		noSubscribe: o.SubscribingClosed}
+		Links: o.Links, noSubscribe: o.SubscribingClosed}
 	s.cache.site = s
 	s.limit = newClientLimits(postEvery, postBurst, s.now, o.TrustedProxies)
 	if err := s.checkTemplates(); err != nil {
@@ -144,7 +147,13 @@ type Info struct {
 	Title, BaseURL, Author, Address string
 	ServerURL                       string
 	Static                          bool
-	noSubscribe                     bool // no form: subscribing is closed
+	Links                           []NavLink // more links for the navigation
+	noSubscribe                     bool      // no form: subscribing is closed
+}
+
+// NavLink is a link of the header's navigation.
+type NavLink struct {
+	Title, URL string
 }
 
 // SearchAction is where the search form goes; "" leaves the form out.

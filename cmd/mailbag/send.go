@@ -284,7 +284,7 @@ func (a *app) dryRun(ctx context.Context, db *sql.DB, r *publish.Rendered, count
 	if raw {
 		_, err = a.stdout.Write(mime.Bytes())
 	} else {
-		err = printDecoded(a.stdout, mime.Bytes())
+		err = publish.PrintReadable(a.stdout, mime.Bytes())
 	}
 	if err != nil {
 		return err

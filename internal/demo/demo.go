@@ -65,9 +65,15 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	if o.Keep {
-		defer say("The demo home is kept in %s", dir)
+		defer say("Stopped. The demo home is kept in %s", dir)
 	} else {
-		defer os.RemoveAll(dir)
+		defer func() {
+			if err := os.RemoveAll(dir); err != nil {
+				say("Stopped. The demo home %s could not be removed: %v", dir, err)
+				return
+			}
+			say("Stopped. The demo home %s is removed (--keep keeps it).", dir)
+		}()
 	}
 	h, err := home.Init(dir)
 	if err != nil {
@@ -239,7 +245,8 @@ func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.New
 	if err != nil {
 		return err
 	}
-	so := site.Options{Title: nl.Title, BaseURL: nl.BaseURL, Author: "Jim", Address: nl.Address, Posts: posts, Index: x, Templates: t, Log: o.Log}
+	so := site.Options{Title: nl.Title, BaseURL: nl.BaseURL, Author: "Jim", Address: nl.Address, Posts: posts, Index: x, Templates: t, Log: o.Log,
+		Links: []site.NavLink{{Title: "Mail sent", URL: "/demo/mail/"}}}
 	if o.Subscriptions != nil {
 		p, err := publish.NewSubscriptions(publish.SubscriptionsOptions{Subscribers: subs, Key: key, Newsletter: nl, Templates: t, Log: o.Log})
 		if err != nil {
@@ -267,7 +274,11 @@ func mailPage(w http.ResponseWriter, sink *memserver.SMTPSink) {
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Mail sent by the demo</title><link rel=stylesheet href=/style.css></head><body><main><h1>Mail sent by the demo</h1>")
 	for i, m := range sink.Messages() {
-		fmt.Fprintf(&b, "<h2>%d. To %s</h2><pre>%s</pre>", i+1, html.EscapeString(strings.Join(m.To, ", ")), html.EscapeString(string(m.Data)))
+		var text strings.Builder
+		if err := publish.PrintReadable(&text, m.Data); err != nil {
+			text.WriteString(string(m.Data)) // not one of ours: as it came
+		}
+		fmt.Fprintf(&b, "<h2>%d. To %s</h2><pre style=\"white-space:pre-wrap\">%s</pre>", i+1, html.EscapeString(strings.Join(m.To, ", ")), html.EscapeString(text.String()))
 	}
 	b.WriteString("</main></body></html>")
 	_, _ = io.WriteString(w, b.String())

@@ -74,8 +74,13 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(post, "<blockquote>") || strings.Contains(post, "Priya") || strings.Contains(post, "priya@example.net") {
 		t.Errorf("the answer page quotes wrongly or names the asker:\n%s", post)
 	}
-	if mail := get("/demo/mail/"); strings.Count(mail, "<h2>") != 6 || !strings.Contains(mail, "List-Unsubscribe") {
-		t.Errorf("the mail page shows %d messages", strings.Count(mail, "<h2>"))
+	if !strings.Contains(home, `<a href="/demo/mail/">Mail sent</a>`) {
+		t.Errorf("the site does not link to the mail sent")
+	}
+	// The mail as a person reads it: decoded, not quoted-printable MIME.
+	if mail := get("/demo/mail/"); strings.Count(mail, "<h2>") != 6 || !strings.Contains(mail, "List-Unsubscribe") ||
+		!strings.Contains(mail, "Subject: Should I take the manager role?") || strings.Contains(mail, "=3D") {
+		t.Errorf("the mail page shows %d messages, or not decoded:\n%.2000s", strings.Count(mail, "<h2>"), mail)
 	}
 	home1 := regexp.MustCompile(`A newsletter home in (\S+)`).FindStringSubmatch(out.String())[1]
 	if err := stop(); err != nil {
@@ -83,6 +88,9 @@ func TestDemo(t *testing.T) {
 	}
 	if _, err := os.Stat(home1); !os.IsNotExist(err) {
 		t.Errorf("the demo home %s is still there: %v", home1, err)
+	}
+	if !strings.Contains(out.String(), "Stopped. The demo home "+home1+" is removed (--keep keeps it).") {
+		t.Errorf("the demo did not say it removed its home:\n%s", out.String())
 	}
 }
 
@@ -95,7 +103,7 @@ func TestDemoKeep(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Errorf("the demo stopped with %v", err)
 	}
-	if !strings.Contains(out.String(), "The demo home is kept in "+dir) {
+	if !strings.Contains(out.String(), "Stopped. The demo home is kept in "+dir) {
 		t.Errorf("the demo did not say where its home is:\n%s", out.String())
 	}
 	posts, err := filepath.Glob(filepath.Join(dir, "posts", "*.md"))

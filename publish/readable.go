@@ -1,4 +1,4 @@
-package main
+package publish
 
 import (
 	"fmt"
@@ -13,12 +13,14 @@ import (
 // shownHeaders are the header fields a dry run shows, in this order.
 var shownHeaders = []string{"From", "To", "Reply-To", "Subject", "Date", "Message-Id", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"}
 
-// printDecoded prints a message as a person reads it: the header fields
-// that matter, decoded; the text part, decoded; the size of the HTML part.
-func printDecoded(w io.Writer, raw []byte) error {
+// PrintReadable prints a message (as Message makes it) as a person reads
+// it: the header fields that matter, decoded; the text part, decoded; the
+// size of the HTML part. It is for send --dry-run and the demo's page of
+// sent mail.
+func PrintReadable(w io.Writer, raw []byte) error {
 	msg, err := mail.ReadMessage(strings.NewReader(string(raw)))
 	if err != nil {
-		return fmt.Errorf("read the message back: %w", err)
+		return fmt.Errorf("publish: read the message back: %w", err)
 	}
 	dec := new(mime.WordDecoder)
 	for _, k := range shownHeaders {
@@ -31,7 +33,7 @@ func printDecoded(w io.Writer, raw []byte) error {
 	}
 	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
 	if err != nil {
-		return fmt.Errorf("read the message back: %w", err)
+		return fmt.Errorf("publish: read the message back: %w", err)
 	}
 	parts := multipart.NewReader(msg.Body, params["boundary"])
 	for {
@@ -40,7 +42,7 @@ func printDecoded(w io.Writer, raw []byte) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("read the message back: %w", err)
+			return fmt.Errorf("publish: read the message back: %w", err)
 		}
 		var body io.Reader = p
 		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
@@ -48,7 +50,7 @@ func printDecoded(w io.Writer, raw []byte) error {
 		}
 		data, err := io.ReadAll(body)
 		if err != nil {
-			return fmt.Errorf("read the message back: %w", err)
+			return fmt.Errorf("publish: read the message back: %w", err)
 		}
 		switch t, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); t {
 		case "text/plain":
