@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
@@ -32,6 +33,7 @@ import (
 // subsFixture is the site of an empty home with its subscriber pages
 // backed by publish's Subscriptions, as serve wires them.
 type subsFixture struct {
+	log   *peers.Output // what Subscriptions logged
 	srv   *httptest.Server
 	subs  *publish.Subscribers
 	p     *publish.Subscriptions
@@ -55,7 +57,7 @@ func newSubsFixture(t *testing.T, o fixtureOptions) *subsFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &subsFixture{clock: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), key: []byte(strings.Repeat("k", 32))}
+	f := &subsFixture{clock: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), key: []byte(strings.Repeat("k", 32)), log: &peers.Output{}}
 	f.subs, err = publish.NewSubscribers(ctx, db, func() time.Time { return f.clock })
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +67,7 @@ func newSubsFixture(t *testing.T, o fixtureOptions) *subsFixture {
 		t.Fatal(err)
 	}
 	f.p, err = publish.NewSubscriptions(publish.SubscriptionsOptions{Subscribers: f.subs, Key: f.key, Templates: set, Mailer: o.mailer,
+		Log:        slog.New(slog.NewTextHandler(f.log, nil)),
 		Newsletter: publish.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}})
 	if err != nil {
 		t.Fatal(err)
@@ -252,6 +255,10 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 	}
 	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != publish.Active {
 		t.Errorf("after confirming: %s", sub.Status)
+	}
+	// Both steps are in the log, without the address.
+	if log := f.log.String(); !strings.Contains(log, `msg="subscription asked: confirmation mailed"`) || !strings.Contains(log, "msg=subscribed") || strings.Contains(log, "ana@example.net") {
+		t.Errorf("the log:\n%s", log)
 	}
 	// Used once, the link works no more; not after unsubscribing either.
 	if status, body := post("/confirm", "t="+url.QueryEscape(token)); status != 400 || !strings.Contains(body, "It may have been used already") || strings.Contains(body, "ask to be removed") {
