@@ -85,7 +85,7 @@ func TestSendReplaysTheJournalOfAKilledRun(t *testing.T) {
 	if err != nil || sum.Sent != 8 || sum.Unconfirmed != 1 || sum.Remaining != 0 {
 		t.Fatalf("Send = %+v, %v; want 8 sent, 1 unconfirmed", sum, err)
 	}
-	got := perRecipient(sink.Messages())
+	got := peers.PerRecipient(sink.Messages())
 	for i, sub := range first {
 		if want := []int{0, 0, 1}[i]; got[sub.Email] != want {
 			t.Errorf("%s got %d messages, want %d", sub.Email, got[sub.Email], want)
@@ -214,7 +214,7 @@ func TestSendStopsWhenTheJournalCannotBeWritten(t *testing.T) {
 			if err != nil || sum.Sent != tt.nextSent || sum.Unconfirmed != tt.nextUnconfirmed || sum.Remaining != 0 {
 				t.Fatalf("the next run = %+v, %v; want %d sent, %d unconfirmed", sum, err, tt.nextSent, tt.nextUnconfirmed)
 			}
-			for to, n := range perRecipient(sink.Messages()) {
+			for to, n := range peers.PerRecipient(sink.Messages()) {
 				if n != 1 {
 					t.Errorf("%s got %d messages", to, n)
 				}

@@ -149,7 +149,7 @@ func TestSendNeverTwiceWhenTheReplyIsLost(t *testing.T) {
 	if err != nil || sum.Sent != 4 || sum.Unconfirmed != 1 || sum.Failed != 0 {
 		t.Fatalf("Send = %+v, %v; want 4 sent, 1 unconfirmed", sum, err)
 	}
-	if got := perRecipient(sink.Messages()); got["reader2@example.net"] != 1 || len(got) != 5 {
+	if got := peers.PerRecipient(sink.Messages()); got["reader2@example.net"] != 1 || len(got) != 5 {
 		t.Errorf("messages per recipient = %v; want one each", got)
 	}
 	// The next run reports it again, and still does not send it.
@@ -157,7 +157,7 @@ func TestSendNeverTwiceWhenTheReplyIsLost(t *testing.T) {
 	if err != nil || sum.Sent != 0 || sum.Unconfirmed != 1 {
 		t.Fatalf("Send again = %+v, %v", sum, err)
 	}
-	if got := perRecipient(sink.Messages()); got["reader2@example.net"] != 1 {
+	if got := peers.PerRecipient(sink.Messages()); got["reader2@example.net"] != 1 {
 		t.Errorf("reader2 got %d messages", got["reader2@example.net"])
 	}
 }
@@ -185,7 +185,7 @@ func TestSendStopsOn421MidRun(t *testing.T) {
 	if sum, err := f.sender.Send(ctx, f.r, Retry{}); err != nil || sum.Sent != 20 {
 		t.Fatalf("the next run = %+v, %v", sum, err)
 	}
-	for to, n := range perRecipient(sink.Messages()) {
+	for to, n := range peers.PerRecipient(sink.Messages()) {
 		if n != 1 {
 			t.Errorf("%s got %d", to, n)
 		}

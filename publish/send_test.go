@@ -87,17 +87,6 @@ func newSendFixture(t testing.TB, sink *peers.SMTPSink, n int) *sendFixture {
 	}}
 }
 
-// perRecipient counts the messages each address got.
-func perRecipient(msgs []peers.Received) map[string]int {
-	got := map[string]int{}
-	for _, m := range msgs {
-		for _, to := range m.To {
-			got[to]++
-		}
-	}
-	return got
-}
-
 func TestSendEachSubscriberOnce(t *testing.T) {
 	ctx := context.Background()
 	sink := peers.StartSMTPSink(t, false)
@@ -106,7 +95,7 @@ func TestSendEachSubscriberOnce(t *testing.T) {
 	if err != nil || sum.Sent != 60 || sum.Failed != 0 || sum.Remaining != 0 {
 		t.Fatalf("Send = %+v, %v", sum, err)
 	}
-	got := perRecipient(sink.Messages())
+	got := peers.PerRecipient(sink.Messages())
 	for i := range 60 {
 		if n := got[fmt.Sprintf("reader%d@example.net", i)]; n != 1 {
 			t.Errorf("reader%d got %d messages", i, n)
@@ -234,7 +223,7 @@ func TestSendThroughFaults(t *testing.T) {
 	if err != nil || sum.Sent+sum.Unconfirmed != 200 || sum.Failed != 0 {
 		t.Fatalf("Send = %+v, %v", sum, err)
 	}
-	got := perRecipient(sink.Messages())
+	got := peers.PerRecipient(sink.Messages())
 	if len(got) != sum.Sent {
 		t.Errorf("%d recipients got mail, want %d", len(got), sum.Sent)
 	}
@@ -249,7 +238,7 @@ func TestSendThroughFaults(t *testing.T) {
 	if err != nil || again.Sent != sum.Unconfirmed {
 		t.Fatalf("Send again = %+v, %v; want %d sent", again, err, sum.Unconfirmed)
 	}
-	if got := perRecipient(sink.Messages()); len(got) != 200 {
+	if got := peers.PerRecipient(sink.Messages()); len(got) != 200 {
 		t.Errorf("%d recipients got mail in the end, want 200", len(got))
 	}
 	if faults.Load() < 20 {
@@ -316,7 +305,7 @@ func TestSendResumes(t *testing.T) {
 	if err != nil || sum.Sent != 5 {
 		t.Fatalf("retrying the unconfirmed = %+v, %v", sum, err)
 	}
-	got := perRecipient(sink.Messages())
+	got := peers.PerRecipient(sink.Messages())
 	if len(got) != 100 {
 		t.Errorf("%d recipients, want 100", len(got))
 	}
@@ -478,7 +467,7 @@ func TestSendDefersWhatTheServerDefers(t *testing.T) {
 	if err != nil || sum.Sent != 1 || sum.Remaining != 0 {
 		t.Fatalf("the next run = %+v, %v", sum, err)
 	}
-	for to, n := range perRecipient(sink.Messages()) {
+	for to, n := range peers.PerRecipient(sink.Messages()) {
 		if n != 1 {
 			t.Errorf("%s got %d messages", to, n)
 		}

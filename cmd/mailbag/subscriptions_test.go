@@ -326,7 +326,7 @@ func TestSubscribeAnswersAlike(t *testing.T) {
 	}
 	close(release)
 	f.p.Wait()
-	if got := perRecipient(sink.Messages()); len(got) != 1 || got["new@example.net"] != 1 {
+	if got := peers.PerRecipient(sink.Messages()); len(got) != 1 || got["new@example.net"] != 1 {
 		t.Errorf("confirmations: %v; want one, to new@example.net", got)
 	}
 }
@@ -491,17 +491,6 @@ func TestForwardedForNeedsATrustedProxy(t *testing.T) {
 		t.Error("ten posts with made-up X-Forwarded-For were all answered")
 	}
 	f.p.Wait()
-}
-
-// perRecipient counts the messages each address got.
-func perRecipient(msgs []peers.Received) map[string]int {
-	got := map[string]int{}
-	for _, m := range msgs {
-		for _, to := range m.To {
-			got[to]++
-		}
-	}
-	return got
 }
 
 // TestTestCopyLink: the unsubscribe link of a test copy (send --test) says

@@ -32,3 +32,14 @@ func StartSMTPSink(t testing.TB, discard bool) *SMTPSink {
 	t.Cleanup(stop)
 	return s
 }
+
+// PerRecipient counts the messages each address got.
+func PerRecipient(msgs []Received) map[string]int {
+	got := map[string]int{}
+	for _, m := range msgs {
+		for _, to := range m.To {
+			got[to]++
+		}
+	}
+	return got
+}
