@@ -11,3 +11,5 @@ CREATE INDEX report_recipients_by_address ON report_recipients (address);
 -- Reports stored by older versions are read by the next ingest.
 ALTER TABLE questions ADD COLUMN report_read INTEGER NOT NULL DEFAULT 0;
 UPDATE questions SET report_read = 1 WHERE kind NOT IN ('bounce', 'complaint');
+-- Each ingest pass looks for reports not read yet: an index of those alone.
+CREATE INDEX questions_reports_unread ON questions (id) WHERE report_read = 0;
