@@ -3,30 +3,103 @@ package ingest
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// replyHeader matches the line a mail client puts above the quoted message
-// it replies to, in the languages readers write in: "On Tue, Jim wrote:",
-// "Le mardi, Jim a écrit :", "Am Dienstag schrieb Jim:", "-----Original
-// Message-----", and so on. Everything from that line down is history.
-var replyHeader = regexp.MustCompile(`(?i)^(` + strings.Join([]string{
-	`on\b.{0,200}\bwrote:?`,                 // English
-	`le\b.{0,200}\ba [ée]crit\s*:?`,         // French
-	`am\b.{0,200}\bschrieb.{0,100}:?`,       // German
-	`.{0,200}\bschrieb\b.{0,100}:`,          // German, name first
-	`el\b.{0,200}\bescribi[óo]:?`,           // Spanish
-	`.{0,200}\bha scritto\s*:?`,             // Italian
-	`em\b.{0,200}\bescreveu:?`,              // Portuguese
-	`op\b.{0,200}\bschreef.{0,100}:?`,       // Dutch
-	`.{0,200}\bskrev\b.{0,200}:`,            // Danish, Norwegian, Swedish
-	`.{0,200}\bkirjoitti:?`,                 // Finnish
-	`.{0,200}(пишет|написал|написала)\s*:?`, // Russian
-	`-{2,}\s*(original message|message d'origine|ursprüngliche nachricht|mensaje original|messaggio originale|oprindelig meddelelse|alkuperäinen viesti)\s*-{2,}`,
-	`-{2,}\s*forwarded message\s*-{2,}`,
-	`_{10,}`, // Outlook's rule above the quoted header
-	`begin forwarded message:`,
-	`.{0,100}\d.{0,100}<[^<>@\s]+@[^<>\s]+>"?\s*:`, // Gmail in any language: "ср, 30 апр. 2025 г. в 15:19, John <john@example.com>:"
-}, "|") + `)\s*$`)
+// replyForm is one way a mail client writes the line above the quoted
+// message it replies to ("On Tue, Jim wrote:"). Only a line that has the
+// form's words where it has them is matched against re: the regular
+// expression is the rule, the words a cheap first test that keeps cleaning
+// fast and linear whatever a reader sends.
+type replyForm struct {
+	ends  []string // the line ends with one of these (lower case); nil: any ending
+	start string   // the line starts with this word (lower case)
+	has   string   // the line has this word somewhere (lower case)
+	re    *regexp.Regexp
+}
+
+// line compiles a regular expression matched against a whole trimmed line.
+func line(expr string) *regexp.Regexp { return regexp.MustCompile(`(?i)^(?:` + expr + `)$`) }
+
+// colon is the ending of the forms that end with a colon.
+var colon = []string{":"}
+
+// replyForms are the reply headers of the languages readers write in.
+// Everything from such a line down is history.
+var replyForms = []replyForm{
+	{ends: []string{"wrote", "wrote:"}, start: "on", re: line(`on\b.*\bwrote:?`)},                                      // English
+	{ends: []string{"crit", "crit:", "crit :"}, start: "le", re: line(`le\b.*\ba [ée]crit\s*:?`)},                      // French
+	{start: "am", has: "schrieb", re: line(`am\b.*\bschrieb.*:?`)},                                                     // German
+	{ends: colon, has: "schrieb", re: line(`.*\bschrieb\b.*:`)},                                                        // German, name first
+	{ends: []string{"escribió", "escribió:", "escribio", "escribio:"}, start: "el", re: line(`el\b.*\bescribi[óo]:?`)}, // Spanish
+	{ends: []string{"scritto", "scritto:", "scritto :"}, re: line(`.*\bha scritto\s*:?`)},                              // Italian
+	{ends: []string{"escreveu", "escreveu:"}, start: "em", re: line(`em\b.*\bescreveu:?`)},                             // Portuguese
+	{start: "op", has: "schreef", re: line(`op\b.*\bschreef.*:?`)},                                                     // Dutch
+	{ends: colon, has: "skrev", re: line(`.*\bskrev\b.*:`)},                                                            // Danish, Norwegian, Swedish
+	{ends: []string{"kirjoitti", "kirjoitti:"}, re: line(`.*\bkirjoitti:?`)},                                           // Finnish
+	{ends: []string{"пишет", "пишет:", "пишет :", "написал", "написал:", "написал :", "написала", "написала:", "написала :"}, re: line(`.*(пишет|написал|написала)\s*:?`)}, // Russian
+	{ends: []string{"-"}, re: line(`-{2,}\s*(original message|message d'origine|ursprüngliche nachricht|mensaje original|messaggio originale|oprindelig meddelelse|alkuperäinen viesti|forwarded message)\s*-{2,}`)},
+	{ends: []string{"__________"}, re: line(`_{10,}`)}, // Outlook's rule above the quoted header
+	{ends: colon, start: "begin forwarded", re: line(`begin forwarded message:`)},
+	{ends: colon, has: "@", re: line(`.*\d.*<[^<>@\s]+@[^<>\s]+>"?\s*:`)}, // Gmail in any language: "ср, 30 апр. 2025 г. в 15:19, John <john@example.com>:"
+}
+
+// maxHeaderLine is the longest line (in bytes) taken for a reply header,
+// a signature line or a quoted header block's line: they are short, and a
+// longer line is the reader's text.
+const maxHeaderLine = 1000
+
+// formsByLastByte lists, for each byte a line may end with, the reply
+// forms such a line may be: those with an ending that ends with the byte,
+// and those with any ending.
+var formsByLastByte = func() (by [256][]*replyForm) {
+	for i := range replyForms {
+		f := &replyForms[i]
+		for b := range 256 {
+			ok := f.ends == nil
+			for _, end := range f.ends {
+				ok = ok || end[len(end)-1] == byte(b) || strings.ToUpper(end)[len(strings.ToUpper(end))-1] == byte(b)
+			}
+			if ok {
+				by[b] = append(by[b], f)
+			}
+		}
+	}
+	return by
+}()
+
+// isReplyHeaderLine reports whether one trimmed line is a reply header.
+func isReplyHeaderLine(line string) bool {
+	if line == "" || len(line) > 2*maxHeaderLine {
+		return false
+	}
+	var tail string
+	for _, f := range formsByLastByte[line[len(line)-1]] {
+		if tail == "" {
+			tail = strings.ToLower(line[max(0, len(line)-24):]) // the longest ending, with room
+		}
+		if f.matchesWords(line, tail) && f.re.MatchString(line) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchesWords reports whether line has f's words where f's lines have
+// them; tail is the line's end in lower case.
+func (f replyForm) matchesWords(line, tail string) bool {
+	ends := f.ends == nil
+	for _, end := range f.ends {
+		ends = ends || strings.HasSuffix(tail, end)
+	}
+	return ends && hasPrefixFold(line, f.start) && (f.has == "" || strings.Contains(strings.ToLower(line), f.has))
+}
+
+// hasPrefixFold is strings.HasPrefix without regard to case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
 
 // headerBlockStart matches the first line of a quoted header block that
 // Outlook writes instead of an "On ... wrote:" line: "From: Jim".
@@ -35,9 +108,66 @@ var headerBlockStart = regexp.MustCompile(`(?i)^\*?(from|von|de|van|da|fra|lähe
 // headerBlockNext matches a following line of such a block.
 var headerBlockNext = regexp.MustCompile(`(?i)^\*?(sent|date|to|subject|gesendet|datum|an|betreff|envoyé|à|objet|enviado|fecha|para|asunto|inviato|data|oggetto|verzonden|aan|onderwerp|sendt|til|emne|lähetetty|vastaanottaja|aihe|отправлено|кому|тема|дата)\s*:`)
 
-// signatureStart matches the line that starts a signature, or a client's
-// "Sent from my phone" line.
-var signatureStart = regexp.MustCompile(`(?i)^(--|-- |__|sent from my .{1,40}|sent from (outlook|yahoo mail|mail for windows)\b.*|get outlook for .{1,20}|envoyé de mon .{1,40}|von meinem .{1,40} gesendet|enviado desde mi .{1,40}|inviato da .{1,40}|отправлено с .{1,40})$`)
+// hasFieldName reports whether line starts with a short name and a colon,
+// as every line of a quoted header block does: the cheap first test of
+// headerBlockStart and headerBlockNext.
+func hasFieldName(line string) bool {
+	i := strings.IndexByte(line[:min(len(line), 40)], ':')
+	return i > 0 && len(line) <= maxHeaderLine
+}
+
+// signatureForm is one way a signature or a client's sign-off line
+// starts: "-- ", "Sent from my iPhone". The line is prefix, then between
+// min and max characters, then suffix.
+type signatureForm struct {
+	prefix, suffix string // lower case
+	min, max       int    // in characters
+	// word says the prefix is a whole word: the character after it, if
+	// any, is not a letter or digit.
+	word bool
+}
+
+// signatureForms are the signature starts mailbag knows, in the languages
+// readers write in.
+var signatureForms = []signatureForm{
+	{prefix: "--"}, {prefix: "__"},
+	{prefix: "sent from my ", min: 1, max: 40},
+	{prefix: "sent from outlook", max: maxHeaderLine, word: true},
+	{prefix: "sent from yahoo mail", max: maxHeaderLine, word: true},
+	{prefix: "sent from mail for windows", max: maxHeaderLine, word: true},
+	{prefix: "get outlook for ", min: 1, max: 20},
+	{prefix: "envoyé de mon ", min: 1, max: 40},
+	{prefix: "von meinem ", suffix: " gesendet", min: 1, max: 40},
+	{prefix: "enviado desde mi ", min: 1, max: 40},
+	{prefix: "inviato da ", min: 1, max: 40},
+	{prefix: "отправлено с ", min: 1, max: 40},
+}
+
+// isSignatureStart reports whether a trimmed line starts a signature.
+func isSignatureStart(line string) bool {
+	if len(line) > maxHeaderLine {
+		return false
+	}
+	for _, f := range signatureForms {
+		if !hasPrefixFold(line, f.prefix) || !hasSuffixFold(line[len(f.prefix):], f.suffix) {
+			continue
+		}
+		middle := line[len(f.prefix) : len(line)-len(f.suffix)]
+		if n := utf8.RuneCountInString(middle); n < f.min || n > f.max {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(middle); f.word && middle != "" && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// hasSuffixFold is strings.HasSuffix without regard to case.
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
+}
 
 // CleanText keeps what the reader wrote: it cuts the text at the first
 // reply header or quoted header block, drops quoted lines ("> ..."), cuts
@@ -47,23 +177,26 @@ var signatureStart = regexp.MustCompile(`(?i)^(--|-- |__|sent from my .{1,40}|se
 // A reply written between the quoted lines (an inline reply) has unquoted
 // text after quoted lines: then the header and the quoted lines go, and the
 // reader's lines between them stay.
+//
+// Its cost is linear in the length of the text: each line is looked at a
+// bounded number of times.
 func CleanText(text string) string {
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
-	lines := strings.Split(text, "\n")
+	c := cleaner{lines: strings.Split(text, "\n")}
 	var kept []string
-	for i := 0; i < len(lines); i++ {
-		line := strings.TrimRight(lines[i], " \t\u00a0")
+	for i := 0; i < len(c.lines); i++ {
+		line := strings.TrimRight(c.lines[i], " \t\u00a0")
 		trimmed := strings.TrimSpace(line)
-		if isReplyHeader(lines, i) {
-			if hasInlineReply(lines[i+1:]) {
+		if c.isReplyHeader(i) {
+			if c.inlineReplyAfter(i) {
 				continue
 			}
 			break
 		}
-		if signatureStart.MatchString(trimmed) && !moreTextAfter(lines, i) {
+		if trimmed == "--" || line == "-- " {
 			break
 		}
-		if trimmed == "--" || line == "-- " {
+		if isSignatureStart(trimmed) && !c.moreTextAfter(i) {
 			break
 		}
 		if strings.HasPrefix(trimmed, ">") {
@@ -74,42 +207,80 @@ func CleanText(text string) string {
 	return tidyLines(strings.Join(kept, "\n"))
 }
 
-// hasInlineReply reports whether lines (those after a reply header) hold
-// unquoted text between quoted lines.
-func hasInlineReply(lines []string) bool {
-	quoted := false
-	for _, l := range lines {
-		t := strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(t, ">"):
-			quoted = true
-		case t != "" && quoted:
-			return true
-		}
+// cleaner holds a text's lines and what CleanText learns of them by
+// scanning once from the end, when it first needs it.
+type cleaner struct {
+	lines []string
+	// inline[i] says whether lines[i:] hold unquoted text after a quoted
+	// line; next[i] is the first line after i that is neither blank nor
+	// quoted (len(lines) when none).
+	inline []bool
+	next   []int
+	// header[i] caches isReplyHeader(i): 0 not known, 1 yes, 2 no.
+	header []byte
+}
+
+// scan fills inline and next, once.
+func (c *cleaner) scan() {
+	if c.inline != nil {
+		return
 	}
-	return false
+	n := len(c.lines)
+	c.inline, c.next = make([]bool, n+1), make([]int, n+1)
+	c.next[n] = n
+	text, inline, next := false, false, n
+	for j := n - 1; j >= 0; j-- {
+		c.next[j] = next
+		switch t := strings.TrimSpace(c.lines[j]); {
+		case strings.HasPrefix(t, ">"):
+			inline = inline || text
+		case t != "":
+			text, next = true, j
+		}
+		c.inline[j] = inline
+	}
+}
+
+// inlineReplyAfter reports whether the lines after the reply header at i
+// hold unquoted text between quoted lines.
+func (c *cleaner) inlineReplyAfter(i int) bool {
+	c.scan()
+	return c.inline[i+1]
 }
 
 // isReplyHeader reports whether line i starts the quoted history: a reply
 // header on the line, or split over it and the next (as Gmail wraps long
 // ones), or an Outlook header block.
-func isReplyHeader(lines []string, i int) bool {
-	line := strings.TrimSpace(lines[i])
-	if line == "" {
+func (c *cleaner) isReplyHeader(i int) bool {
+	if c.header == nil {
+		c.header = make([]byte, len(c.lines))
+	}
+	if c.header[i] == 0 {
+		c.header[i] = 2
+		if c.replyHeaderAt(i) {
+			c.header[i] = 1
+		}
+	}
+	return c.header[i] == 1
+}
+
+// replyHeaderAt is isReplyHeader, not cached.
+func (c *cleaner) replyHeaderAt(i int) bool {
+	line := strings.TrimSpace(c.lines[i])
+	if line == "" || len(line) > maxHeaderLine {
 		return false
 	}
-	if replyHeader.MatchString(line) {
+	if isReplyHeaderLine(line) {
 		return true
 	}
-	if i+1 < len(lines) {
-		joined := line + " " + strings.TrimSpace(lines[i+1])
-		if len(line) > 2 && replyHeader.MatchString(joined) && !strings.HasSuffix(line, ".") {
+	if i+1 < len(c.lines) && len(line) > 2 && !strings.HasSuffix(line, ".") {
+		if next := strings.TrimSpace(c.lines[i+1]); next != "" && len(next) <= maxHeaderLine && isReplyHeaderLine(line+" "+next) {
 			return true
 		}
 	}
-	if headerBlockStart.MatchString(line) {
-		for j := i + 1; j < len(lines) && j <= i+3; j++ {
-			if headerBlockNext.MatchString(strings.TrimSpace(lines[j])) {
+	if hasFieldName(line) && headerBlockStart.MatchString(line) {
+		for j := i + 1; j < len(c.lines) && j <= i+3; j++ {
+			if next := strings.TrimSpace(c.lines[j]); hasFieldName(next) && headerBlockNext.MatchString(next) {
 				return true
 			}
 		}
@@ -120,19 +291,14 @@ func isReplyHeader(lines []string, i int) bool {
 // moreTextAfter reports whether a "Sent from my ..." line is followed by
 // more of the reader's own text, and so is not a sign-off: only blank
 // lines and quoted history may follow one.
-func moreTextAfter(lines []string, i int) bool {
-	trimmed := strings.TrimSpace(lines[i])
-	if trimmed == "--" || trimmed == "__" || lines[i] == "-- " {
+func (c *cleaner) moreTextAfter(i int) bool {
+	trimmed := strings.TrimSpace(c.lines[i])
+	if trimmed == "--" || trimmed == "__" || c.lines[i] == "-- " {
 		return false
 	}
-	for j := i + 1; j < len(lines); j++ {
-		t := strings.TrimSpace(lines[j])
-		if t == "" || strings.HasPrefix(t, ">") {
-			continue
-		}
-		return !isReplyHeader(lines, j)
-	}
-	return false
+	c.scan()
+	j := c.next[i]
+	return j < len(c.lines) && !c.isReplyHeader(j)
 }
 
 // subjectPrefix matches reply and forward markers at the start of a
