@@ -13,6 +13,11 @@ import (
 // (delivery status reports) and RFC 5965 (feedback reports), plus the
 // headers common clients and servers use instead.
 func Classify(m *Message, ownAddress string) (Kind, string) {
+	return classify(m, ownAddress, CleanText(m.Text))
+}
+
+// classify is Classify, given the message's text already cleaned.
+func classify(m *Message, ownAddress, cleaned string) (Kind, string) {
 	h := m.Header
 	switch {
 	case ownAddress != "" && strings.EqualFold(m.FromAddr, ownAddress):
@@ -47,7 +52,7 @@ func Classify(m *Message, ownAddress string) (Kind, string) {
 	if isOutOfOffice(m.Subject) {
 		return KindAutoReply, "an out-of-office reply"
 	}
-	if strings.TrimSpace(CleanText(m.Text)) == "" {
+	if strings.TrimSpace(cleaned) == "" {
 		return KindNoText, "no readable text"
 	}
 	return "", ""

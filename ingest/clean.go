@@ -69,31 +69,63 @@ var formsByLastByte = func() (by [256][]*replyForm) {
 	return by
 }()
 
-// isReplyHeaderLine reports whether one trimmed line is a reply header.
-func isReplyHeaderLine(line string) bool {
-	if line == "" || len(line) > 2*maxHeaderLine {
+// isReplyHeaderLine reports whether a trimmed line is a reply header;
+// with a second line, whether the two joined by a space are one (as Gmail
+// wraps long ones). The lines are joined only when the cheap tests pass.
+func isReplyHeaderLine(first, second string) bool {
+	end := first
+	if second != "" {
+		end = second
+	}
+	if end == "" || len(first)+len(second) > 2*maxHeaderLine {
 		return false
 	}
-	var tail string
-	for _, f := range formsByLastByte[line[len(line)-1]] {
-		if tail == "" {
+	var line, tail string
+	for _, f := range formsByLastByte[end[len(end)-1]] {
+		if !hasPrefixFold(first, f.start) || (f.has != "" && !containsFold(first, f.has) && !containsFold(second, f.has)) {
+			continue
+		}
+		if line == "" {
+			line = first
+			if second != "" {
+				line = first + " " + second
+			}
 			tail = strings.ToLower(line[max(0, len(line)-24):]) // the longest ending, with room
 		}
-		if f.matchesWords(line, tail) && f.re.MatchString(line) {
+		if f.endsLike(tail) && f.re.MatchString(line) {
 			return true
 		}
 	}
 	return false
 }
 
-// matchesWords reports whether line has f's words where f's lines have
-// them; tail is the line's end in lower case.
-func (f replyForm) matchesWords(line, tail string) bool {
-	ends := f.ends == nil
-	for _, end := range f.ends {
-		ends = ends || strings.HasSuffix(tail, end)
+// endsLike reports whether a line whose end in lower case is tail ends as
+// f's lines do.
+func (f replyForm) endsLike(tail string) bool {
+	if f.ends == nil {
+		return true
 	}
-	return ends && hasPrefixFold(line, f.start) && (f.has == "" || strings.Contains(strings.ToLower(line), f.has))
+	for _, end := range f.ends {
+		if strings.HasSuffix(tail, end) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s has word in it, in any case; word is in
+// lower case, and its first byte ASCII.
+func containsFold(s, word string) bool {
+	first, upper := word[0], word[0]
+	if 'a' <= first && first <= 'z' {
+		upper -= 'a' - 'A'
+	}
+	for i := 0; i+len(word) <= len(s); i++ {
+		if (s[i] == first || s[i] == upper) && strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasPrefixFold is strings.HasPrefix without regard to case.
@@ -143,9 +175,18 @@ var signatureForms = []signatureForm{
 	{prefix: "отправлено с ", min: 1, max: 40},
 }
 
+// signatureFirstBytes are the bytes a signature form's line starts with.
+var signatureFirstBytes = func() (first [256]bool) {
+	for _, f := range signatureForms {
+		first[f.prefix[0]] = true
+		first[strings.ToUpper(f.prefix)[0]] = true
+	}
+	return first
+}()
+
 // isSignatureStart reports whether a trimmed line starts a signature.
 func isSignatureStart(line string) bool {
-	if len(line) > maxHeaderLine {
+	if line == "" || len(line) > maxHeaderLine || !signatureFirstBytes[line[0]] {
 		return false
 	}
 	for _, f := range signatureForms {
@@ -270,11 +311,11 @@ func (c *cleaner) replyHeaderAt(i int) bool {
 	if line == "" || len(line) > maxHeaderLine {
 		return false
 	}
-	if isReplyHeaderLine(line) {
+	if isReplyHeaderLine(line, "") {
 		return true
 	}
 	if i+1 < len(c.lines) && len(line) > 2 && !strings.HasSuffix(line, ".") {
-		if next := strings.TrimSpace(c.lines[i+1]); next != "" && len(next) <= maxHeaderLine && isReplyHeaderLine(line+" "+next) {
+		if next := strings.TrimSpace(c.lines[i+1]); next != "" && len(next) <= maxHeaderLine && isReplyHeaderLine(line, next) {
 			return true
 		}
 	}

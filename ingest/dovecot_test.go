@@ -1,10 +1,11 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -187,7 +188,43 @@ func TestDovecotUnreadableMessageIsKept(t *testing.T) {
 	if bad.Status != StatusIgnored || bad.Kind != KindUnreadable || !strings.Contains(bad.Reason, "unreadable message header") {
 		t.Errorf("entry = %+v", bad)
 	}
-	if raw, err := os.ReadFile(filepath.Join(in.opts.MailDir, bad.RawPath)); err != nil || !strings.Contains(string(raw), "not a mail message") {
+	if raw, err := ReadRaw(in.opts.MailDir, bad); err != nil || !strings.Contains(string(raw), "not a mail message") {
 		t.Errorf("raw kept: %q, %v", raw, err)
 	}
+}
+
+// TestDovecotBoundsMailInFlight: ingesting 250 MB of large messages (3 and
+// 9 MB, and some over the size limit) never holds more than 64 MB of mail,
+// and stores every one.
+func TestDovecotBoundsMailInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("delivers 250 MB")
+	}
+	d := peers.StartDovecot(t)
+	q := newQueue(t)
+	in := dovecotIngester(t, d, q)
+	big := func(n, size int) []byte {
+		return append(question(n, fmt.Sprintf("Large %d", n), "Here is my question, with a log."), bytes.Repeat([]byte("log line of a large attachment\r\n"), size/32)...)
+	}
+	var total int
+	for i := range 60 {
+		size := 3 << 20
+		switch {
+		case i%6 == 0:
+			size = 9 << 20
+		case i%10 == 1:
+			size = 12 << 20 // over the limit: the header alone is fetched
+		}
+		raw := big(i, size)
+		total += len(raw)
+		d.Deliver(t, raw)
+	}
+	sum, err := in.Run(context.Background())
+	if err != nil || sum.New+sum.Ignored != 60 {
+		t.Fatalf("%+v, %v", sum, err)
+	}
+	if in.peakHeld > 64<<20 || in.peakHeld < 9<<20 {
+		t.Errorf("held %.1f MB of mail at most, of %.0f MB; want at most 64", float64(in.peakHeld)/(1<<20), float64(total)/(1<<20))
+	}
+	t.Logf("held %.1f MB of mail at most, of %.0f MB", float64(in.peakHeld)/(1<<20), float64(total)/(1<<20))
 }

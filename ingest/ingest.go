@@ -18,21 +18,16 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-
-	"mailbag/internal/atomicfile"
 )
 
 // Server says how to reach the mailbox questions arrive in.
@@ -100,6 +95,9 @@ type Ingester struct {
 	log  *slog.Logger
 	// idleRestart is how long one IDLE of Watch lasts; tests shorten it.
 	idleRestart time.Duration
+
+	mu             sync.Mutex
+	held, peakHeld int64 // bytes of mail held now, and at most
 }
 
 // New returns an Ingester that stores into q.
@@ -117,9 +115,16 @@ func New(q *Queue, opts Options) *Ingester {
 	return &Ingester{q: q, opts: opts, log: log, idleRestart: idleRestart}
 }
 
-// batchSize is how many messages are fetched, stored and checkpointed at a
-// time.
-const batchSize = 100
+// A batch is fetched, read, kept, stored and checkpointed at once. It
+// holds at most batchMessages messages and batchBytes bytes of them (or one
+// larger message, of at most config.MaxMessageMB). Three batches are held
+// at a time: one fetched, one read, one stored; so ingest holds at most 48
+// MB of mail whatever the messages' sizes.
+const (
+	batchMessages  = 500
+	batchBytes     = 16 << 20
+	headerEstimate = 64 << 10 // the bytes counted for a message of which only the header is fetched
+)
 
 // Run connects, stores every message that arrived since the last run, and
 // logs out.
@@ -176,21 +181,115 @@ func (in *Ingester) pass(ctx context.Context, c *imapclient.Client) (Summary, er
 	if err != nil {
 		return sum, err
 	}
-	for i := 0; i < len(news); i += batchSize {
-		if err := ctx.Err(); err != nil {
-			return sum, err
+	return in.storeAll(ctx, c, sel.UIDValidity, news)
+}
+
+// fetched is a batch with its raw messages, by UID, and once read, its
+// questions.
+type fetched struct {
+	batch []*imapclient.FetchMessageBuffer
+	raws  map[imap.UID][]byte
+	bytes int64
+	qs    []stored
+}
+
+// storeAll fetches the messages news in batches, reads them and stores
+// them, each batch in turn, the three at once: while one batch is stored,
+// the next is read on every core and the one after it fetched.
+func (in *Ingester) storeAll(ctx context.Context, c *imapclient.Client, validity uint32, news []*imapclient.FetchMessageBuffer) (Summary, error) {
+	var sum Summary
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	var fetchErr error
+	fetchedBatches, readBatches := make(chan fetched), make(chan fetched)
+	wg.Go(func() {
+		defer close(fetchedBatches)
+		for _, batch := range in.batches(news) {
+			raws, err := in.fetchBodies(c, batch)
+			if err != nil {
+				fetchErr = err // read once readBatches is closed
+				return
+			}
+			f := fetched{batch: batch, raws: raws, bytes: in.weigh(batch)}
+			in.inFlight(f.bytes)
+			select {
+			case fetchedBatches <- f:
+			case <-ctx.Done():
+				return
+			}
 		}
-		batch := news[i:min(i+batchSize, len(news))]
-		s, err := in.storeBatch(ctx, c, sel.UIDValidity, batch)
+	})
+	wg.Go(func() {
+		defer close(readBatches)
+		for f := range fetchedBatches {
+			f.qs = in.read(f, validity)
+			select {
+			case readBatches <- f:
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	done := 0
+	for f := range readBatches {
+		s, err := in.storeBatch(ctx, c, validity, f)
+		in.inFlight(-f.bytes)
 		sum.Add(s)
 		if err != nil {
 			return sum, err
 		}
+		done += len(f.batch)
 		if in.opts.Progress != nil {
-			in.opts.Progress(i+len(batch), len(news))
+			in.opts.Progress(done, len(news))
 		}
 	}
-	return sum, nil
+	if fetchErr != nil {
+		return sum, fetchErr
+	}
+	return sum, ctx.Err()
+}
+
+// batches cuts news into batches of at most batchMessages messages and
+// batchBytes bytes (a larger message is a batch of its own).
+func (in *Ingester) batches(news []*imapclient.FetchMessageBuffer) [][]*imapclient.FetchMessageBuffer {
+	var out [][]*imapclient.FetchMessageBuffer
+	var bytes int64
+	start := 0
+	for i := range news {
+		w := in.weigh(news[i : i+1])
+		if i > start && (i-start == batchMessages || bytes+w > batchBytes) {
+			out = append(out, news[start:i])
+			start, bytes = i, 0
+		}
+		bytes += w
+	}
+	if start < len(news) {
+		out = append(out, news[start:])
+	}
+	return out
+}
+
+// weigh is how many bytes of mail fetching a batch holds.
+func (in *Ingester) weigh(batch []*imapclient.FetchMessageBuffer) int64 {
+	var n int64
+	for _, m := range batch {
+		if m.RFC822Size > in.opts.MaxSize {
+			n += headerEstimate
+		} else {
+			n += m.RFC822Size
+		}
+	}
+	return n
+}
+
+// inFlight counts bytes of mail taken in (n > 0) or let go (n < 0), and
+// keeps the most held at once, for the tests.
+func (in *Ingester) inFlight(n int64) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.held += n
+	in.peakHeld = max(in.peakHeld, in.held)
 }
 
 // listNew returns the UIDs and sizes of the messages after UID last, in
@@ -207,36 +306,36 @@ func (in *Ingester) listNew(c *imapclient.Client, last imap.UID) ([]*imapclient.
 	return msgs, nil
 }
 
-// storeBatch fetches a batch of messages, keeps them raw, stores their
-// questions with the checkpoint at the batch's last UID, then does the After
-// action.
-func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validity uint32, batch []*imapclient.FetchMessageBuffer) (Summary, error) {
-	var sum Summary
-	raws, err := in.fetchBodies(c, batch)
-	if err != nil {
-		return sum, err
-	}
-	qs := make([]stored, 0, len(batch))
-	for _, m := range batch {
-		raw := raws[m.UID]
-		tooLarge := m.RFC822Size > in.opts.MaxSize
-		path, err := in.keepRaw(raw)
-		if err != nil {
-			return sum, err
-		}
-		qq := in.question(raw, tooLarge, m.RFC822Size)
-		qq.RawPath = path
+// read reads a fetched batch's messages into questions, on every core.
+func (in *Ingester) read(f fetched, validity uint32) []stored {
+	qs := make([]stored, len(f.batch))
+	parallel(len(f.batch), func(i int) {
+		m := f.batch[i]
+		raw := f.raws[m.UID]
+		qq := in.question(raw, m.RFC822Size > in.opts.MaxSize, m.RFC822Size)
 		switch {
 		case !m.InternalDate.IsZero(): // when the server got it: more trustworthy than Date
 			qq.Received = m.InternalDate
 		case qq.Received.IsZero():
 			qq.Received = in.q.now()
 		}
-		st := stored{Question: qq, mailbox: in.opts.Server.Mailbox, uidValidity: validity, uid: uint32(m.UID)}
-		st.recipients = reportRecipients(qq, raw) // read once, here: publish reads the table
-		qs = append(qs, st)
+		qs[i] = stored{Question: qq, mailbox: in.opts.Server.Mailbox, uidValidity: validity, uid: uint32(m.UID)}
+		qs[i].recipients = reportRecipients(qq, raw) // read once, here: publish reads the table
+	})
+	return qs
+}
+
+// storeBatch keeps the raw messages of a read batch that are not stored
+// yet (on disk before anything is recorded of them), stores their
+// questions with the checkpoint at the batch's last UID, then does the
+// After action.
+func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validity uint32, f fetched) (Summary, error) {
+	var sum Summary
+	qs := f.qs
+	if err := in.keepRaw(ctx, f, qs); err != nil {
+		return sum, err
 	}
-	last := batch[len(batch)-1].UID
+	last := f.batch[len(f.batch)-1].UID
 	added, err := in.q.add(ctx, qs, in.opts.Server.Mailbox, validity, uint32(last))
 	if err != nil {
 		return sum, err
@@ -247,7 +346,7 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 			sum.Duplicates++
 		case s.Kind == KindUnreadable:
 			sum.Failed++
-			in.log.Warn("message kept raw, unreadable", "uid", s.uid, "raw", s.RawPath, "reason", s.Reason)
+			in.log.Warn("message kept raw, unreadable", "uid", s.uid, "raw", s.RawPath, "offset", s.RawOffset, "reason", s.Reason)
 		case s.Status == StatusIgnored:
 			sum.Ignored++
 			in.log.Debug("not a question", "uid", s.uid, "kind", s.Kind, "reason", s.Reason)
@@ -255,7 +354,57 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 			sum.New++
 		}
 	}
-	return sum, in.after(c, batch)
+	return sum, in.after(c, f.batch)
+}
+
+// keepRaw appends the raw messages of the batch that the queue does not
+// hold yet to the day's mbox, synced, and notes where each went in qs.
+func (in *Ingester) keepRaw(ctx context.Context, f fetched, qs []stored) error {
+	keys := make([]string, len(qs))
+	for i := range qs {
+		keys[i] = qs[i].MessageKey
+	}
+	known, err := in.q.known(ctx, keys)
+	if err != nil {
+		return err
+	}
+	var raws [][]byte
+	var senders []string
+	var which []int
+	for i := range qs {
+		if known[qs[i].MessageKey] {
+			continue
+		}
+		known[qs[i].MessageKey] = true // a second copy in the batch is a duplicate too
+		raws = append(raws, f.raws[f.batch[i].UID])
+		senders = append(senders, qs[i].FromAddr)
+		which = append(which, i)
+	}
+	if len(raws) == 0 {
+		return nil
+	}
+	refs, err := appendRaw(in.opts.MailDir, in.q.now(), raws, senders)
+	if err != nil {
+		return err
+	}
+	for k, i := range which {
+		qs[i].RawPath, qs[i].RawOffset, qs[i].RawSize = refs[k].path, refs[k].offset, refs[k].size
+	}
+	return nil
+}
+
+// parallel calls do(i) for every i below n, on every core.
+func parallel(n int, do func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // fetchBodies fetches the raw messages of a batch: whole, or only the
@@ -305,23 +454,6 @@ func (in *Ingester) fetchBodies(c *imapclient.Client, batch []*imapclient.FetchM
 	return raws, nil
 }
 
-// keepRaw writes a raw message under MailDir, named by its hash, synced to
-// disk, and returns its path relative to MailDir. A message already kept is
-// not written again.
-func (in *Ingester) keepRaw(raw []byte) (string, error) {
-	sum := sha256.Sum256(raw)
-	name := hex.EncodeToString(sum[:])
-	rel := filepath.Join(name[:2], name+".eml")
-	path := filepath.Join(in.opts.MailDir, rel)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", fmt.Errorf("ingest: keep raw message: %w", err)
-	}
-	if err := atomicfile.Create(path, raw, 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
-		return "", fmt.Errorf("ingest: keep raw message: %w", err)
-	}
-	return rel, nil
-}
-
 // question reads a raw message into a question, or an ignored entry with
 // its reason.
 func (in *Ingester) question(raw []byte, tooLarge bool, size int64) Question {
@@ -338,7 +470,7 @@ func (in *Ingester) question(raw []byte, tooLarge bool, size int64) Question {
 		Received:   m.Date,
 		Text:       CleanText(m.Text),
 	}
-	kind, reason := Classify(m, in.opts.OwnAddress)
+	kind, reason := classify(m, in.opts.OwnAddress, q.Text)
 	if tooLarge && (kind == "" || kind == KindNoText) {
 		kind = KindTooLarge
 		reason = fmt.Sprintf("%.1f MB, over the limit of %.1f MB: only the header was kept", float64(size)/(1<<20), float64(in.opts.MaxSize)/(1<<20))

@@ -22,8 +22,11 @@ var schemaV2 string
 //go:embed schema_v3.sql
 var schemaV3 string
 
+//go:embed schema_v4.sql
+var schemaV4 string
+
 // migrations are the ingest tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3}
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4}
 
 // Status is where a question stands.
 type Status string
@@ -65,8 +68,13 @@ type Question struct {
 	// eyes only, never in a draft, a post or the site.
 	FromName string
 	FromAddr string
-	// RawPath is the raw message, relative to the mail folder.
-	RawPath string
+	// RawPath is the file the raw message is kept in, relative to the
+	// mail folder: the mbox of the day it came in, where it starts at
+	// RawOffset and takes RawSize bytes (RawOffset is -1 when the file is
+	// the message alone, as older versions kept them). ReadRaw reads it.
+	RawPath   string
+	RawOffset int64
+	RawSize   int64
 	// MessageKey is the Message-ID, or a hash of the raw message.
 	MessageKey string
 	// AnswerSlug is the slug of the post that answers the question, once
@@ -118,16 +126,21 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 		return nil, fmt.Errorf("ingest: store questions: %w", err)
 	}
 	defer tx.Rollback()
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO questions
+		(message_key, status, kind, reason, received, subject, body, from_name, from_addr,
+		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, report_read)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		ON CONFLICT (message_key) DO NOTHING`)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: store questions: %w", err)
+	}
+	defer insert.Close()
 	created := q.now().UTC().Format(time.RFC3339)
 	added := make([]bool, len(qs))
 	for i, s := range qs {
-		res, err := tx.ExecContext(ctx, `INSERT INTO questions
-			(message_key, status, kind, reason, received, subject, body, from_name, from_addr,
-			 raw_path, mailbox, uidvalidity, uid, created, report_read)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-			ON CONFLICT (message_key) DO NOTHING`,
+		res, err := insert.ExecContext(ctx,
 			s.MessageKey, s.Status, s.Kind, s.Reason, s.Received.UTC().Format(time.RFC3339), s.Subject, s.Text,
-			s.FromName, s.FromAddr, s.RawPath, s.mailbox, s.uidValidity, s.uid, created)
+			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.mailbox, s.uidValidity, s.uid, created)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
 		}
@@ -136,7 +149,7 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
 		}
 		added[i] = n > 0
-		if added[i] {
+		if added[i] && len(s.recipients) > 0 {
 			id, _ := res.LastInsertId()
 			if err := recordRecipients(ctx, tx, id, s.recipients); err != nil {
 				return nil, err
@@ -154,6 +167,34 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 	return added, nil
 }
 
+// known returns which of keys the queue holds messages of.
+func (q *Queue) known(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT message_key FROM questions WHERE message_key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: look up messages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("ingest: look up messages: %w", err)
+		}
+		out[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ingest: look up messages: %w", err)
+	}
+	return out, nil
+}
+
 // checkpoint returns how far ingest has got in mailbox; zeros when it has
 // not started.
 func (q *Queue) checkpoint(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
@@ -168,13 +209,13 @@ func (q *Queue) checkpoint(ctx context.Context, mailbox string) (uidValidity, la
 	return uidValidity, lastUID, nil
 }
 
-const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, message_key, answer_slug`
+const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, answer_slug`
 
 func scanQuestion(row interface{ Scan(...any) error }) (*Question, error) {
 	var qq Question
 	var received string
 	if err := row.Scan(&qq.ID, &qq.Status, &qq.Kind, &qq.Reason, &received, &qq.Subject, &qq.Text,
-		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.MessageKey, &qq.AnswerSlug); err != nil {
+		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.RawOffset, &qq.RawSize, &qq.MessageKey, &qq.AnswerSlug); err != nil {
 		return nil, err
 	}
 	qq.Received, _ = time.Parse(time.RFC3339, received)

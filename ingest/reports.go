@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -74,19 +72,19 @@ func (q *Queue) ReportRecipients(ctx context.Context) ([]Recipient, error) {
 // older mailbag stored without them, from their raw messages in mailDir,
 // once. A report whose raw message is gone is marked read with none.
 func (q *Queue) readOldReports(ctx context.Context, mailDir string) error {
-	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, raw_path FROM questions WHERE report_read = 0`)
+	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, raw_path, raw_offset, raw_size FROM questions WHERE report_read = 0`)
 	if err != nil {
 		return fmt.Errorf("ingest: old reports: %w", err)
 	}
 	type report struct {
 		id   int64
 		kind Kind
-		path string
+		raw  rawRef
 	}
 	var reports []report
 	for rows.Next() {
 		var r report
-		if err := rows.Scan(&r.id, &r.kind, &r.path); err != nil {
+		if err := rows.Scan(&r.id, &r.kind, &r.raw.path, &r.raw.offset, &r.raw.size); err != nil {
 			rows.Close()
 			return fmt.Errorf("ingest: old reports: %w", err)
 		}
@@ -95,7 +93,7 @@ func (q *Queue) readOldReports(ctx context.Context, mailDir string) error {
 	rows.Close()
 	for _, r := range reports {
 		var rs []Recipient
-		if raw, err := os.ReadFile(filepath.Join(mailDir, r.path)); err == nil && r.path != "" {
+		if raw, err := readRaw(mailDir, r.raw); err == nil {
 			rs = reportRecipients(Question{Kind: r.kind}, raw)
 		}
 		if err := q.markReportRead(ctx, r.id, rs); err != nil {

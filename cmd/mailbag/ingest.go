@@ -21,7 +21,8 @@ func newIngestCmd(a *app) *cobra.Command {
 		Use:   "ingest",
 		Short: "Fetch new questions over IMAP",
 		Long: `Fetch the mail that arrived since the last run from the [imap] mailbox and add
-it to the question queue. Every raw message is kept in .mailbag/mail/; what is
+it to the question queue. Every raw message is kept in .mailbag/mail/ (an mbox
+per day, which any mail program opens); what is
 not a question (auto-replies, list mail, bounces, your own mail) is listed
 with its reason under ` + "`mailbag questions --status ignored`" + `.
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbag/ingest"
 	"mailbag/internal/home"
 	"mailbag/internal/lockfile"
 	"mailbag/internal/peers"
@@ -65,11 +66,11 @@ func countQuestions(t *testing.T, db *sql.DB) (total, distinct int) {
 }
 
 // TestIngestSurvivesSIGKILL kills `mailbag ingest` several times while it
-// reads 2,000 messages from Dovecot, then lets it finish: every message is
+// reads 10,000 messages from Dovecot, then lets it finish: every message is
 // stored exactly once.
 func TestIngestSurvivesSIGKILL(t *testing.T) {
 	skipWhenShort(t)
-	const messages = 2000
+	const messages = 10_000
 	bin := binary(t)
 	d := peers.StartDovecot(t)
 	h := dovecotHome(t, d)
@@ -78,7 +79,7 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 	}
 	// The database is created by the first run; wait for it, read-only.
 	var db *sql.DB
-	for kill, at := range []int{1, 150, 600, 1300} {
+	for kill, at := range []int{1, 1500, 4000, 7000} {
 		cmd, out := mailbag(bin, h, d.Password, "ingest")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -123,15 +124,21 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 	if total != messages || distinct != messages {
 		t.Errorf("%d questions, %d distinct; want %d of each", total, distinct, messages)
 	}
-	var raws int
-	filepath.Walk(h.Mail(), func(p string, fi os.FileInfo, err error) error {
-		if err == nil && strings.HasSuffix(p, ".eml") {
-			raws++
+	// Each question's raw message reads back, its own.
+	rows, err := db.Query(`SELECT message_key, raw_path, raw_offset, raw_size FROM questions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var q ingest.Question
+		if err := rows.Scan(&key, &q.RawPath, &q.RawOffset, &q.RawSize); err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if raws != messages {
-		t.Errorf("%d raw messages kept, want %d", raws, messages)
+		if raw, err := ingest.ReadRaw(h.Mail(), &q); err != nil || !strings.Contains(string(raw), "<"+key+">") {
+			t.Errorf("the raw message of %s: %q, %v", key, raw, err)
+		}
 	}
 	if !strings.Contains(out.String(), "ingested: ") {
 		t.Errorf("no summary: %s", out)

@@ -25,6 +25,10 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
+// MaxMessageMB is the largest imap.max_message_mb: ingest holds at most
+// three batches of mail of at most this size each.
+const MaxMessageMB = 16
+
 // FileName is the settings file's name in a newsletter home.
 const FileName = "mailbag.toml"
 
@@ -69,7 +73,7 @@ type IMAP struct {
 	CAFile          string `toml:"ca_file"`
 	AfterIngest     string `toml:"after_ingest"`
 	MoveTo          string `toml:"move_to"`
-	MaxMessageMB    int    `toml:"max_message_mb"`
+	MaxMessageMB    int    `toml:"max_message_mb"` // at most MaxMessageMB
 }
 
 // SMTP is the [smtp] table: how list mail leaves.
@@ -236,8 +240,8 @@ func (c *Config) check() error {
 	default:
 		return bad("imap.after_ingest", "%q is not none, seen or move", c.IMAP.AfterIngest)
 	}
-	if c.IMAP.MaxMessageMB < 1 {
-		return bad("imap.max_message_mb", "%d is not a positive number of megabytes", c.IMAP.MaxMessageMB)
+	if c.IMAP.MaxMessageMB < 1 || c.IMAP.MaxMessageMB > MaxMessageMB {
+		return bad("imap.max_message_mb", "%d is not a number of megabytes from 1 to %d (the most ingest fetches whole, to bound the memory it uses)", c.IMAP.MaxMessageMB, MaxMessageMB)
 	}
 	if err := checkServer("smtp", c.SMTP.Address, c.SMTP.Security); err != nil {
 		return err

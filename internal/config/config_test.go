@@ -54,6 +54,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad address", "[newsletter]\naddress = \"ask at example\"\n", `:2: newsletter.address "ask at example" is not a mail address`},
 		{"bad host port", "[imap]\naddress = \"imap.example.org\"\n", `:2: imap.address "imap.example.org" is not host:port`},
 		{"concurrency", "[smtp]\nconcurrency = 0\n", ":2: smtp.concurrency 0 is not between 1 and 100"},
+		{"message size", "[imap]\nmax_message_mb = 40\n", ":2: imap.max_message_mb 40 is not a number of megabytes from 1 to 16"},
 		{"negative rate", "[smtp]\nrate = -1\n", ":2: smtp.rate -1 is negative"},
 	}
 	for _, tt := range tests {

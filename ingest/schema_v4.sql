@@ -1,0 +1,5 @@
+-- Version 4: raw messages are kept in a mbox per day; a question's raw
+-- message is raw_size bytes at raw_offset in the file raw_path. Rows of
+-- older versions name a file that is the message alone (offset -1).
+ALTER TABLE questions ADD COLUMN raw_offset INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE questions ADD COLUMN raw_size INTEGER NOT NULL DEFAULT 0;
