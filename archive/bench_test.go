@@ -93,3 +93,35 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkImport measures what `mailbag import` does with 10,000 Jekyll
+// posts of about 1,000 words: read, convert and write each into an empty
+// posts/, then bring the search index up to date, as the command does.
+// Compare posts/s with BenchmarkReindex.
+//
+//	go test ./archive -run '^$' -bench 'Import|Reindex' -benchtime 1x
+func BenchmarkImport(b *testing.B) {
+	src := filepath.Join(b.TempDir(), "_posts")
+	writeBenchPosts(b, src, benchPosts)
+	for b.Loop() {
+		b.StopTimer()
+		root := b.TempDir()
+		posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
+		b.StartTimer()
+		imported := 0
+		err := posts.Import(src, func(r ImportResult) {
+			if r.Outcome == Imported {
+				imported++
+			}
+		})
+		if err != nil || imported != benchPosts {
+			b.Fatalf("imported %d, %v", imported, err)
+		}
+		x, _, err := OpenIndex(filepath.Join(root, "index"), posts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		x.Close()
+	}
+	b.ReportMetric(float64(benchPosts*b.N)/b.Elapsed().Seconds(), "posts/s")
+}

@@ -2,12 +2,14 @@ package archive
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"mailbag/internal/atomicfile"
+	"mailbag/internal/parallel"
 )
 
 // Outcome is what happened to one file in an import.
@@ -40,9 +42,17 @@ type ImportResult struct {
 	Outcome Outcome
 	// Path is the post file in posts/ (Imported, AlreadyImported).
 	Path string
+	// Post is the post as written (Imported), to index it.
+	Post *Post
 	// Reason says why the file was skipped, as a phrase: "no title".
 	Reason string
+	// Total is how many files the import looks at, this one among them.
+	Total int
 }
+
+// importChunk is how many files are converted (on every core) and then
+// written (with two flushes of the disk for them all) at a time.
+const importChunk = 1000
 
 // Import brings in existing posts from src: one Markdown file (.md,
 // .markdown), or every such file in a folder and its subfolders, as Jekyll
@@ -59,18 +69,41 @@ func (s *Posts) Import(src string, report func(ImportResult)) error {
 	if err != nil {
 		return fmt.Errorf("archive: import: %w", err)
 	}
+	var sources []string
 	if !info.IsDir() {
 		if !isMarkdown(src) {
 			return fmt.Errorf("archive: import %s: not a Markdown file (.md or .markdown)", src)
 		}
-		r, err := s.importFile(src)
+		sources = []string{src}
+	} else if sources, err = markdownFiles(src); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		return fmt.Errorf("archive: import: %w", err)
+	}
+	taken, err := s.namedSlugs()
+	if err != nil {
+		return err
+	}
+	for start := 0; start < len(sources); start += importChunk {
+		chunk := sources[start:min(start+importChunk, len(sources))]
+		results, err := s.importChunk(chunk, taken)
 		if err != nil {
 			return err
 		}
-		report(r)
-		return nil
+		for _, r := range results {
+			r.Total = len(sources)
+			report(r)
+		}
 	}
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+	return nil
+}
+
+// markdownFiles lists the Markdown files in the folder src and its
+// subfolders (hidden ones left out), in order.
+func markdownFiles(src string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("archive: import: %w", err)
 		}
@@ -80,16 +113,12 @@ func (s *Posts) Import(src string, report func(ImportResult)) error {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || !isMarkdown(path) {
-			return nil
+		if d.Type().IsRegular() && isMarkdown(path) {
+			out = append(out, path)
 		}
-		r, err := s.importFile(path)
-		if err != nil {
-			return err
-		}
-		report(r)
 		return nil
 	})
+	return out, err
 }
 
 func isMarkdown(path string) bool {
@@ -97,10 +126,89 @@ func isMarkdown(path string) bool {
 	return ext == ".md" || ext == ".markdown"
 }
 
-// importFile imports one file; the error is for a failure to write posts/.
-func (s *Posts) importFile(src string) (ImportResult, error) {
-	skip := func(reason string) (ImportResult, error) {
-		return ImportResult{Source: src, Outcome: Skipped, Reason: reason}, nil
+// namedSlugs maps the slugs named by the post files in posts/ to their
+// file names, read once for an import.
+func (s *Posts) namedSlugs() (map[string]string, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("archive: import: %w", err)
+	}
+	taken := make(map[string]string, len(entries))
+	for _, e := range entries {
+		if isPostFile(e.Name()) {
+			if _, slug := SplitFileName(stem(e.Name()), s.Location); slug != "" {
+				taken[slug] = e.Name()
+			}
+		}
+	}
+	return taken, nil
+}
+
+// converted is a source file made into a post, not written yet.
+type converted struct {
+	result ImportResult
+	post   *Post
+	data   []byte
+}
+
+// importChunk converts the files of a chunk on every core, then writes the
+// new ones at once; taken maps the slugs in posts/ to their file names and
+// gains the new ones.
+func (s *Posts) importChunk(sources []string, taken map[string]string) ([]ImportResult, error) {
+	conv := make([]converted, len(sources))
+	parallel.For(len(sources), func(i int) { conv[i] = s.convert(sources[i]) })
+	var files []atomicfile.File
+	var written []int
+	for i := range conv {
+		c := &conv[i]
+		if c.post == nil {
+			continue
+		}
+		name := c.post.FileName()
+		target := filepath.Join(s.Dir, name)
+		if other, ok := taken[c.post.Slug]; ok {
+			if other == name {
+				if old, err := os.ReadFile(target); err == nil && bytes.Equal(old, c.data) {
+					c.result = ImportResult{Source: c.result.Source, Outcome: AlreadyImported, Path: target}
+					continue
+				}
+			}
+			c.result = ImportResult{Source: c.result.Source, Outcome: Skipped,
+				Reason: fmt.Sprintf("a different post with slug %q is already in posts/ (%s)", c.post.Slug, other)}
+			continue
+		}
+		taken[c.post.Slug] = name
+		files = append(files, atomicfile.File{Path: target, Data: c.data, Perm: 0o644})
+		written = append(written, i)
+	}
+	errs, err := atomicfile.CreateAll(files)
+	if err != nil {
+		return nil, fmt.Errorf("archive: import: %w", err)
+	}
+	for k, i := range written {
+		c := &conv[i]
+		if errs[k] != nil { // written meanwhile by another process
+			c.result = ImportResult{Source: c.result.Source, Outcome: Skipped, Reason: fmt.Sprintf("%s appeared in posts/ meanwhile", filepath.Base(files[k].Path))}
+			continue
+		}
+		c.post.Path = files[k].Path
+		if fi, err := os.Stat(c.post.Path); err == nil {
+			c.post.file = fileInfo{name: filepath.Base(c.post.Path), size: fi.Size(), modTime: fi.ModTime().UnixNano()}
+		}
+		c.result = ImportResult{Source: c.result.Source, Outcome: Imported, Path: c.post.Path, Post: c.post}
+	}
+	results := make([]ImportResult, len(conv))
+	for i := range conv {
+		results[i] = conv[i].result
+	}
+	return results, nil
+}
+
+// convert reads one source file and makes it a post in mailbag's format,
+// or a skipped result saying why not.
+func (s *Posts) convert(src string) converted {
+	skip := func(reason string) converted {
+		return converted{result: ImportResult{Source: src, Outcome: Skipped, Reason: reason}}
 	}
 	name := filepath.Base(src)
 	if strings.HasPrefix(name, "_index.") {
@@ -136,23 +244,11 @@ func (s *Posts) importFile(src string) (ImportResult, error) {
 	if err := p.Check(); err != nil {
 		return skip(strings.ReplaceAll(err.Error(), "\n", ", "))
 	}
-	// Marshal here, not in Write, to tell "already there" from "new".
 	out, err := p.Marshal()
 	if err != nil {
 		return skip(err.Error())
 	}
-	target := filepath.Join(s.Dir, p.FileName())
-	if old, err := os.ReadFile(target); err == nil && bytes.Equal(old, out) {
-		return ImportResult{Source: src, Outcome: AlreadyImported, Path: target}, nil
-	}
-	if err := s.Write(p); err != nil {
-		if errors.Is(err, ErrExists) {
-			other, _ := s.namedPath(p.Slug)
-			return skip(fmt.Sprintf("a different post with slug %q is already in posts/ (%s)", p.Slug, filepath.Base(other)))
-		}
-		return ImportResult{}, fmt.Errorf("archive: import %s: %w", src, err)
-	}
-	return ImportResult{Source: src, Outcome: Imported, Path: p.Path}, nil
+	return converted{result: ImportResult{Source: src}, post: p, data: out}
 }
 
 // importStem is the name a file's slug comes from: its own, or for a Hugo

@@ -8,13 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"mailbag/internal/atomicfile"
+	"mailbag/internal/parallel"
 )
 
 // Posts is the folder of published posts (posts/ in a newsletter home):
@@ -104,33 +103,19 @@ func (s *Posts) List() (posts []*Post, problems []error, err error) {
 // readAll reads files on all cores; the order of the result is not that of
 // paths.
 func (s *Posts) readAll(paths []string) ([]*Post, []error) {
-	var (
-		mu    sync.Mutex
-		posts = make([]*Post, 0, len(paths))
-		errs  []error
-		wg    sync.WaitGroup
-		next  = make(chan string)
-	)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for path := range next {
-				p, err := s.ReadFile(path)
-				mu.Lock()
-				if err != nil {
-					errs = append(errs, err)
-				} else {
-					posts = append(posts, p)
-				}
-				mu.Unlock()
-			}
-		})
+	read := make([]*Post, len(paths))
+	errs := make([]error, len(paths))
+	parallel.For(len(paths), func(i int) { read[i], errs[i] = s.ReadFile(paths[i]) })
+	posts := make([]*Post, 0, len(paths))
+	var problems []error
+	for i := range paths {
+		if errs[i] != nil {
+			problems = append(problems, errs[i])
+		} else {
+			posts = append(posts, read[i])
+		}
 	}
-	for _, p := range paths {
-		next <- p
-	}
-	close(next)
-	wg.Wait()
-	return posts, errs
+	return posts, problems
 }
 
 // SortPosts orders posts newest first, then by slug.

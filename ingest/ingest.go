@@ -20,14 +20,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"mailbag/internal/parallel"
 )
 
 // Server says how to reach the mailbox questions arrive in.
@@ -309,7 +309,7 @@ func (in *Ingester) listNew(c *imapclient.Client, last imap.UID) ([]*imapclient.
 // read reads a fetched batch's messages into questions, on every core.
 func (in *Ingester) read(f fetched, validity uint32) []stored {
 	qs := make([]stored, len(f.batch))
-	parallel(len(f.batch), func(i int) {
+	parallel.For(len(f.batch), func(i int) {
 		m := f.batch[i]
 		raw := f.raws[m.UID]
 		qq := in.question(raw, m.RFC822Size > in.opts.MaxSize, m.RFC822Size)
@@ -391,20 +391,6 @@ func (in *Ingester) keepRaw(ctx context.Context, f fetched, qs []stored) error {
 		qs[i].RawPath, qs[i].RawOffset, qs[i].RawSize = refs[k].path, refs[k].offset, refs[k].size
 	}
 	return nil
-}
-
-// parallel calls do(i) for every i below n, on every core.
-func parallel(n int, do func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				do(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // fetchBodies fetches the raw messages of a batch: whole, or only the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
@@ -24,40 +25,103 @@ again adds nothing.`,
 			if err != nil {
 				return err
 			}
-			var counts [3]int
-			err = n.posts.Import(args[0], func(r archive.ImportResult) {
-				counts[r.Outcome]++
-				switch r.Outcome {
-				case archive.Imported:
-					fmt.Fprintf(a.stdout, "imported  %s -> %s\n", r.Source, a.rel(n, r.Path))
-				case archive.AlreadyImported:
-					fmt.Fprintf(a.stdout, "unchanged %s (already %s)\n", r.Source, a.rel(n, r.Path))
-				case archive.Skipped:
-					fmt.Fprintf(a.stdout, "skipped   %s: %s\n", r.Source, r.Reason)
-				}
-			})
-			if err != nil {
-				return err
-			}
-			total := counts[0] + counts[1] + counts[2]
-			fmt.Fprintf(a.stdout, "%s: %d imported, %d already there, %d skipped\n",
-				plural(total, "file"), counts[archive.Imported], counts[archive.AlreadyImported], counts[archive.Skipped])
-			if total == 0 {
-				return fmt.Errorf("import %s: no Markdown files (.md, .markdown) found", args[0])
-			}
-			if counts[archive.Skipped] == total {
-				return fmt.Errorf("import %s: no file could be imported", args[0])
-			}
-			if counts[archive.Imported] > 0 {
-				x, err := a.openIndex(cmd.Context(), n)
-				if err != nil {
-					return err
-				}
-				return x.Close()
-			}
-			return nil
+			return a.importPosts(cmd.Context(), n, args[0])
 		},
 	}
+}
+
+// importChunk is how many imported posts are handed to the index at once,
+// and importQueue how many such chunks may wait for it.
+const (
+	importChunk = 1000
+	importQueue = 8
+)
+
+// drain takes what is waiting in chunks, without waiting.
+func drain(chunks chan []*archive.Post) []*archive.Post {
+	var out []*archive.Post
+	for {
+		select {
+		case more, ok := <-chunks:
+			if !ok {
+				return out
+			}
+			out = append(out, more...)
+		default:
+			return out
+		}
+	}
+}
+
+// importPosts imports the posts at src, listing each file, with a
+// progress bar on a terminal, and indexes the imported ones as the import
+// goes on: each chunk while the next is converted and written.
+func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error {
+	x, err := a.openIndex(ctx, n)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	// Each Add takes every chunk handed over since the last began, so the
+	// index works in few large updates (its batches pipelined within each)
+	// while the next files are converted and written.
+	chunks := make(chan []*archive.Post, importQueue)
+	indexed := make(chan error, 1)
+	go func() {
+		var err error
+		for posts := range chunks {
+			posts = append(posts, drain(chunks)...)
+			if err == nil {
+				err = x.Add(posts...)
+			}
+		}
+		indexed <- err
+	}()
+	var bar *progressBar
+	if isTerminal(a.stderr) {
+		bar = newProgressBar(a.stderr, "files imported", 500)
+	}
+	var counts [3]int
+	var pending []*archive.Post
+	done := 0
+	err = n.posts.Import(src, func(r archive.ImportResult) {
+		counts[r.Outcome]++
+		done++
+		switch r.Outcome {
+		case archive.Imported:
+			fmt.Fprintf(a.stdout, "imported  %s -> %s\n", r.Source, a.rel(n, r.Path))
+			if pending = append(pending, r.Post); len(pending) == importChunk {
+				chunks <- pending
+				pending = nil
+			}
+		case archive.AlreadyImported:
+			fmt.Fprintf(a.stdout, "unchanged %s (already %s)\n", r.Source, a.rel(n, r.Path))
+		case archive.Skipped:
+			fmt.Fprintf(a.stdout, "skipped   %s: %s\n", r.Source, r.Reason)
+		}
+		bar.update(done, r.Total)
+	})
+	if len(pending) > 0 {
+		chunks <- pending
+	}
+	close(chunks)
+	bar.end()
+	if ierr := <-indexed; err == nil && ierr != nil {
+		err = fmt.Errorf("import: index the imported posts: %w", ierr)
+	}
+	if err != nil {
+		return err
+	}
+	total := counts[0] + counts[1] + counts[2]
+	fmt.Fprintf(a.stdout, "%s: %d imported, %d already there, %d skipped\n",
+		plural(total, "file"), counts[archive.Imported], counts[archive.AlreadyImported], counts[archive.Skipped])
+	if total == 0 {
+		return fmt.Errorf("import %s: no Markdown files (.md, .markdown) found", src)
+	}
+	if counts[archive.Skipped] == total {
+		return fmt.Errorf("import %s: no file could be imported", src)
+	}
+	return nil
 }
 
 // plural is "1 file", "2 files".

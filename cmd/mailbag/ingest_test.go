@@ -21,7 +21,7 @@ import (
 )
 
 // binary builds mailbag for a test that runs it as a real process.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "mailbag")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()

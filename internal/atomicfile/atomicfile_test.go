@@ -63,3 +63,42 @@ func assertOnly(t *testing.T, dir, name string) {
 		t.Errorf("folder holds %q, want only %q", names, name)
 	}
 }
+
+// TestCreateAll: new files are written whole; one whose path is taken is
+// reported and the file there left alone; no temporary file is left.
+func TestCreateAll(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "b.md"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errs, err := CreateAll([]File{
+		{Path: filepath.Join(dir, "a.md"), Data: []byte("post a"), Perm: 0o644},
+		{Path: filepath.Join(dir, "b.md"), Data: []byte("post b"), Perm: 0o644},
+		{Path: filepath.Join(dir, "c.md"), Data: []byte("post c"), Perm: 0o600},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs[0] != nil || !errors.Is(errs[1], fs.ErrExist) || errs[2] != nil {
+		t.Errorf("errs = %v", errs)
+	}
+	for name, want := range map[string]string{"a.md": "post a", "b.md": "old", "c.md": "post c"} {
+		if got, _ := os.ReadFile(filepath.Join(dir, name)); string(got) != want {
+			t.Errorf("%s holds %q, want %q", name, got, want)
+		}
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "c.md")); fi.Mode().Perm() != 0o600 {
+		t.Errorf("c.md mode %v", fi.Mode().Perm())
+	}
+	if err := syncEach([]string{filepath.Join(dir, "a.md")}); err != nil {
+		t.Error(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("%d files left, want 3", len(entries))
+	}
+	// A folder that is not there fails them all.
+	if _, err := CreateAll([]File{{Path: filepath.Join(dir, "no", "d.md"), Data: []byte("x"), Perm: 0o644}}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("into a missing folder: %v", err)
+	}
+}
