@@ -14,12 +14,16 @@ import (
 // ParseComplaint reads whom an abuse report (ARF, RFC 5965) is about: the
 // Original-Rcpt-To of its message/feedback-report part, else the To of the
 // reported message it carries (message/rfc822 or text/rfc822-headers).
-// Each comes back with Action ActionComplained; a message that says
-// neither has none.
+// Of Hotmail's reports (the reported message, whole or attached) it reads
+// X-HmXmrOriginalRecipient. Each comes back with Action ActionComplained;
+// a message that says none of these has none.
 func ParseComplaint(raw []byte) []Recipient {
 	ent, _ := message.Read(bytes.NewReader(headerStart(raw)))
 	if ent == nil {
 		return nil
+	}
+	if v := ent.Header.Get("X-HmXmrOriginalRecipient"); v != "" {
+		return complainant(v)
 	}
 	var fromReport, fromMessage []Recipient
 	_ = ent.Walk(func(_ []int, part *message.Entity, err error) error {
@@ -34,6 +38,9 @@ func ParseComplaint(raw []byte) []Recipient {
 			}
 		case "message/rfc822", "text/rfc822-headers":
 			h := readFields(part.Body)
+			if v := h.Get("X-HmXmrOriginalRecipient"); v != "" {
+				fromReport = append(fromReport, complainant(v)...)
+			}
 			fromMessage = append(fromMessage, complainant(h.Get("To"))...)
 			return nil
 		}

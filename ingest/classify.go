@@ -1,96 +1,361 @@
 package ingest
 
 import (
+	"encoding/json"
 	"strings"
+
+	"github.com/emersion/go-message"
 )
 
 // Classify says whether a parsed message is a reader's question: it returns
-// "" for a question, else the kind of message it is and a reason in words.
-// ownAddress is the newsletter's address (mail from it is never a
-// question). It looks at the header and the text only.
+// "" for a question, else the kind of message it is and the reason, in
+// words, naming the rule that matched. ownAddress is the newsletter's
+// address (mail from it is never a question). It looks at the header and
+// the text only.
 //
-// The rules follow RFC 3834 (Auto-Submitted), RFC 2919 (List-Id), RFC 3464
-// (delivery status reports) and RFC 5965 (feedback reports), plus the
-// headers common clients and servers use instead.
+// The rules are the table rules, tried in order; the first that matches
+// decides. They follow RFC 3834 (automatic responses), RFC 2369 and 2919
+// (list headers), RFC 3464 (delivery status reports) and RFC 5965
+// (feedback reports), and what mail systems send instead of those: plain
+// "failure notice" mail, mailing-list robots, carriers' notices, JSON
+// notifications of sending services.
 func Classify(m *Message, ownAddress string) (Kind, string) {
 	return classify(m, ownAddress, CleanText(m.Text))
 }
 
 // classify is Classify, given the message's text already cleaned.
 func classify(m *Message, ownAddress, cleaned string) (Kind, string) {
-	h := m.Header
-	switch {
-	case ownAddress != "" && strings.EqualFold(m.FromAddr, ownAddress):
-		return KindOwn, "sent from the newsletter's own address"
-	case m.ContentType == "multipart/report" && m.ReportType == "feedback-report":
-		return KindComplaint, "an abuse report (feedback-report)"
-	case isBounce(m):
-		return KindBounce, "a delivery status report (bounce)"
-	case isUnsubscribe(m.Subject):
-		return KindUnsubscribe, "an unsubscribe request (the mailto: of List-Unsubscribe)"
-	}
-	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
-		return KindAutoReply, "Auto-Submitted: " + v
-	}
-	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponse"} {
-		if h.Get(k) != "" {
-			return KindAutoReply, k + " header"
+	c := classified{Message: m, own: strings.ToLower(ownAddress), cleaned: cleaned}
+	for _, r := range rules {
+		if why, ok := r.match(&c); ok {
+			return r.kind, why + " (rule " + r.name + ")"
 		}
-	}
-	if h.Get("X-Auto-Response-Suppress") != "" && strings.Contains(strings.ToLower(h.Get("X-Auto-Response-Suppress")), "oof") && isOutOfOffice(m.Subject) {
-		return KindAutoReply, "an out-of-office reply"
-	}
-	switch p := strings.ToLower(strings.TrimSpace(h.Get("Precedence"))); p {
-	case "bulk", "junk", "auto_reply":
-		return KindAutoReply, "Precedence: " + p
-	case "list":
-		return KindList, "Precedence: list"
-	}
-	if id := h.Get("List-Id"); id != "" {
-		return KindList, "from a mailing list (" + headerDecoder{}.decode(id) + ")"
-	}
-	if isOutOfOffice(m.Subject) {
-		return KindAutoReply, "an out-of-office reply"
-	}
-	if strings.TrimSpace(cleaned) == "" {
-		return KindNoText, "no readable text"
 	}
 	return "", ""
 }
 
-// isBounce recognises delivery status reports, standard or not.
-func isBounce(m *Message) bool {
-	if m.ContentType == "multipart/report" && (m.ReportType == "delivery-status" || m.ReportType == "") {
-		return true
-	}
-	local, _, _ := strings.Cut(m.FromAddr, "@")
-	switch local {
-	case "mailer-daemon", "postmaster":
-		return true
-	}
-	if strings.TrimSpace(m.Header.Get("Return-Path")) == "<>" && m.Header.Get("X-Failed-Recipients") != "" {
-		return true
-	}
-	s := strings.ToLower(m.Subject)
-	return strings.HasPrefix(s, "undeliverable:") || strings.HasPrefix(s, "undelivered mail returned to sender") ||
-		strings.HasPrefix(s, "delivery status notification (failure)") || strings.HasPrefix(s, "mail delivery failed")
+// classified is a message on its way through the rules, with what they
+// share worked out once.
+type classified struct {
+	*Message
+	own     string // the newsletter's address, lower case
+	cleaned string // the reader's text, as CleanText leaves it
 }
 
-// isUnsubscribe recognises a mail sent to the mailto: address of the list
-// mail's List-Unsubscribe (RFC 2369), whose subject is "unsubscribe", as
-// mail clients send it (a reply to it too).
-func isUnsubscribe(subject string) bool {
-	s := strings.ToLower(strings.TrimSpace(CleanSubject(subject)))
-	return s == "unsubscribe"
+// local is the part of the sender's address before the @, lower case.
+func (c *classified) local() string {
+	local, _, _ := strings.Cut(c.FromAddr, "@")
+	return local
 }
 
-// isOutOfOffice recognises the subjects of absence replies.
-func isOutOfOffice(subject string) bool {
-	s := strings.ToLower(subject)
-	for _, p := range []string{"out of office", "out of the office", "automatic reply", "auto reply:", "autoreply", "abwesenheitsnotiz", "réponse automatique", "respuesta automática"} {
-		if strings.Contains(s, p) {
-			return true
+// subject is the subject in lower case, spaces folded.
+func (c *classified) subject() string {
+	return strings.ToLower(strings.Join(strings.Fields(c.Subject), " "))
+}
+
+// opening is the start of the text, in lower case: where mail systems say
+// what they are.
+func (c *classified) opening() string {
+	t := c.Text
+	if len(t) > 1500 {
+		t = t[:1500]
+	}
+	return strings.ToLower(strings.Join(strings.Fields(t), " "))
+}
+
+// noAutoReply says why no automatic reply may go to a message, following
+// RFC 3834, 2: a null Return-Path (a report), Precedence bulk, list or
+// junk, Auto-Submitted other than "no", a list header (RFC 2369, 2919);
+// "" when one may.
+func noAutoReply(h message.Header) string {
+	if strings.TrimSpace(h.Get("Return-Path")) == "<>" {
+		return "Return-Path: <> (a null sender)"
+	}
+	switch p := strings.ToLower(strings.TrimSpace(h.Get("Precedence"))); p {
+	case "bulk", "list", "junk":
+		return "Precedence: " + p
+	}
+	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
+		return "Auto-Submitted: " + v
+	}
+	for _, k := range []string{"List-Id", "List-Unsubscribe", "List-Post", "List-Help", "List-Subscribe", "List-Owner", "List-Archive"} {
+		if h.Get(k) != "" {
+			return "a list header (" + k + ")"
 		}
 	}
-	return false
+	return ""
+}
+
+// rule is one way to tell a message that is not a reader's question.
+type rule struct {
+	name  string // short, unique: in the reason stored, and in the tests
+	kind  Kind
+	match func(c *classified) (why string, ok bool)
+}
+
+// rules are the classifier, in the order they are tried. Each has a test
+// of its own (TestClassifierRules).
+var rules = []rule{
+	{"own", KindOwn, func(c *classified) (string, bool) {
+		return "sent from the newsletter's own address", c.own != "" && c.FromAddr == c.own
+	}},
+	{"arf", KindComplaint, func(c *classified) (string, bool) {
+		return "an abuse report (feedback-report)", c.ContentType == "multipart/report" && c.ReportType == "feedback-report"
+	}},
+	{"hotmail-jmrp", KindComplaint, func(c *classified) (string, bool) {
+		jmrp := c.Header.Get("X-HmXmrOriginalRecipient") != "" ||
+			(c.FromAddr == "staff@hotmail.com" && strings.HasPrefix(c.subject(), "complaint about message from"))
+		return "an abuse report (Hotmail's junk mail reporting)", jmrp
+	}},
+	{"dsn", KindBounce, func(c *classified) (string, bool) {
+		return "a delivery status report", c.ContentType == "multipart/report" && (c.ReportType == "delivery-status" || c.ReportType == "")
+	}},
+	{"json-bounce", KindBounce, func(c *classified) (string, bool) {
+		n, ok := readJSONReport(c.Text)
+		return "a delivery failure notice in JSON (" + n.what + ")", ok && n.kind == KindBounce
+	}},
+	{"json-complaint", KindComplaint, func(c *classified) (string, bool) {
+		n, ok := readJSONReport(c.Text)
+		return "an abuse report in JSON (" + n.what + ")", ok && n.kind == KindComplaint
+	}},
+	{"daemon-sender", KindBounce, func(c *classified) (string, bool) {
+		switch c.local() {
+		case "mailer-daemon", "mailerdaemon", "mail-daemon", "postmaster", "mailer", "mail.daemon":
+			return "a notice from " + c.FromAddr, true
+		}
+		name := strings.ToLower(c.FromName)
+		return "a notice from " + c.FromName, strings.HasPrefix(name, "mail delivery") || name == "mailer-daemon" || name == "postmaster"
+	}},
+	{"failed-recipients", KindBounce, func(c *classified) (string, bool) {
+		return "a delivery failure (X-Failed-Recipients)", c.Header.Get("X-Failed-Recipients") != ""
+	}},
+	{"bounce-subject", KindBounce, func(c *classified) (string, bool) {
+		s := c.subject()
+		for _, p := range bounceSubjects {
+			if strings.HasPrefix(s, p) {
+				return "a delivery failure notice (" + p + ")", true
+			}
+		}
+		for _, w := range bounceSubjectWords {
+			if strings.Contains(s, w) {
+				return "a delivery failure notice (" + w + ")", true
+			}
+		}
+		if strings.HasPrefix(s, "warning: message") && strings.Contains(s, "delayed") { // Exim
+			return "a delivery delay notice (warning: message ... delayed)", true
+		}
+		return "", false
+	}},
+	{"bounce-text", KindBounce, func(c *classified) (string, bool) {
+		o := c.opening()
+		for _, p := range bounceOpenings {
+			if strings.Contains(o, p) {
+				return "a delivery failure notice (\"" + p + "\")", true
+			}
+		}
+		return "", false
+	}},
+	{"list-robot", KindList, func(c *classified) (string, bool) {
+		local := c.local()
+		for _, r := range listRobots {
+			if local == r {
+				return "a mailing list's robot (" + c.FromAddr + ")", true
+			}
+		}
+		for _, a := range listRobotAffixes {
+			if strings.HasPrefix(local, a) || strings.HasSuffix(local, a) {
+				return "a mailing list's robot (" + c.FromAddr + ")", true
+			}
+		}
+		s := c.subject()
+		for _, p := range listRobotSubjects {
+			if strings.Contains(s, p) {
+				return "a mailing list's robot (\"" + p + "\")", true
+			}
+		}
+		return "", false
+	}},
+	{"no-reply-sender", KindAutoReply, func(c *classified) (string, bool) {
+		l := strings.NewReplacer("-", "", "_", "", ".", "").Replace(c.local())
+		for _, r := range []string{"noreply", "donotreply", "donotrespond", "noresponse", "autoreply", "autoresponder", "notifications", "notification", "bounce", "bounces"} {
+			if l == r {
+				return "sent from an address that takes no replies (" + c.FromAddr + ")", true
+			}
+		}
+		return "", false
+	}},
+	{"unsubscribe", KindUnsubscribe, func(c *classified) (string, bool) {
+		s := strings.ToLower(strings.TrimSpace(CleanSubject(c.Subject)))
+		return "an unsubscribe request (the mailto: of List-Unsubscribe)", s == "unsubscribe"
+	}},
+	{"auto-submitted", KindAutoReply, func(c *classified) (string, bool) {
+		v := strings.ToLower(strings.TrimSpace(c.Header.Get("Auto-Submitted")))
+		return "Auto-Submitted: " + v, v != "" && v != "no"
+	}},
+	{"autoreply-header", KindAutoReply, func(c *classified) (string, bool) {
+		for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponse", "X-Autogenerated"} {
+			if c.Header.Get(k) != "" {
+				return k + " header", true
+			}
+		}
+		return "", false
+	}},
+	{"precedence", KindAutoReply, func(c *classified) (string, bool) {
+		switch p := strings.ToLower(strings.TrimSpace(c.Header.Get("Precedence"))); p {
+		case "bulk", "junk", "auto_reply":
+			return "Precedence: " + p, true
+		}
+		return "", false
+	}},
+	{"list-headers", KindList, func(c *classified) (string, bool) {
+		if p := strings.ToLower(strings.TrimSpace(c.Header.Get("Precedence"))); p == "list" {
+			return "Precedence: list", true
+		}
+		if id := c.Header.Get("List-Id"); id != "" {
+			return "from a mailing list (" + headerDecoder{}.decode(id) + ")", true
+		}
+		return "", false
+	}},
+	{"out-of-office", KindAutoReply, func(c *classified) (string, bool) {
+		s := c.subject()
+		for _, p := range outOfOffice {
+			if strings.Contains(s, p) {
+				return "an out-of-office reply (" + p + ")", true
+			}
+		}
+		return "", false
+	}},
+	{"no-text", KindNoText, func(c *classified) (string, bool) {
+		return "no readable text", strings.TrimSpace(c.cleaned) == ""
+	}},
+}
+
+// bounceSubjects start the subjects of delivery failure notices that come
+// without a report part: sendmail's, qmail's, Exim's, Postfix's,
+// Exchange's, Lotus Notes', carriers'. They are lower case.
+var bounceSubjects = []string{
+	"undeliverable:", "undeliverable mail", "undelivered mail", "undeliverable message", "undelivered message",
+	"delivery status notification", "delivery notification", "delivery failure", "delivery has failed",
+	"mail delivery failed", "mail delivery failure", "mail delivery system", "failure notice", "failure delivery",
+	"returned mail", "return mail", "message not delivered", "message delivery failure", "non-delivery",
+	"nondeliverable", "non delivery", "delivery final failure", "could not send message", "mail system error",
+	"delayed mail", "delivery delayed", "message delayed", "mail could not be delivered",
+	"your message could not be delivered", "message could not be delivered", "unable to deliver",
+	"mms delivery failed", "mms delivery failure", "mms message not delivered", "sms delivery failed",
+	"**message you sent blocked", "delivery report:",
+	"nicht zustellbar", "unzustellbar", "non recapitabile", "mensaje no entregado", "no se puede entregar",
+	"non remis", "non distribuable", "onbestelbaar",
+}
+
+// bounceSubjectWords are in the subjects of notices in languages whose
+// subjects do not start alike (Japanese, Chinese, Korean): lower case.
+var bounceSubjectWords = []string{
+	"配信エラー", "配送エラー", "送信エラー", "配信不能", "配送不能", "不達", "宛先不明", "エラーメール", "メールが届きませんでした", "返送されました",
+	"退信", "投递失败", "無法投遞", "전송 실패", "반송",
+}
+
+// bounceOpenings start the text of delivery failure notices: what the mail
+// system says of itself. A person writing to a newsletter does not.
+var bounceOpenings = []string{
+	"this is the qmail-send program", "this is the mail system at host", "this message was created automatically by mail delivery software",
+	"i'm afraid i wasn't able to deliver your message", "i'm sorry to have to inform you that your message could not",
+	"the following addresses had permanent fatal errors", "your message did not reach some or all of the intended recipients",
+	"delivery to the following recipients failed", "delivery to the following recipient failed",
+	"the original message was received at", "a message that you sent could not be delivered",
+	"your message could not be delivered", "your message was not delivered", "could not be delivered to one or more recipients",
+	"delivery has failed to these recipients", "this is an automatically generated delivery status notification",
+	"message delivery to the following address", "the mms message you sent", "your mms message", "your multimedia message",
+	"this is an automated message from the mail delivery system",
+	"メールは配信されませんでした", "配信できませんでした", "送信できませんでした", "宛先のメールアドレスが見つかりません",
+}
+
+// listRobots and listRobotAffixes are the local parts of mailing-list
+// software's own addresses: "mailman", "list-request", "owner-list".
+var (
+	listRobots       = []string{"mailman", "majordomo", "listserv", "listproc", "ezmlm", "sympa", "lyris"}
+	listRobotAffixes = []string{"-request", "-owner", "owner-", "-bounces", "-admin"}
+)
+
+// listRobotSubjects are in the subjects mailing-list robots write, lower
+// case.
+var listRobotSubjects = []string{
+	"you are not a member", "you are not subscribed", "is not subscribed to",
+	"loop alert", "mail loop detected", "awaits moderator approval", "awaiting moderator approval",
+	"requires moderator approval", "post by non-member", "posting by non-member", "non-member submission",
+	"your message has been held", "message held for moderation", "majordomo results", "listserv results",
+	"confirm your subscription to", "subscription confirmation", "welcome to the mailing list",
+}
+
+// outOfOffice are in the subjects of absence replies, lower case.
+var outOfOffice = []string{"out of office", "out of the office", "automatic reply", "auto reply:", "autoreply", "auto-reply",
+	"abwesenheitsnotiz", "réponse automatique", "respuesta automática", "fuera de la oficina",
+	"risposta automatica", "automatisch antwoord", "automatisk svar", "自動返信", "自动回复"}
+
+// jsonReport is what a JSON notification says.
+type jsonReport struct {
+	kind       Kind   // KindBounce or KindComplaint
+	what       string // its type, in its words: "Bounce"
+	recipients []Recipient
+}
+
+// readJSONReport reads the JSON bounce and complaint notifications that
+// sending services mail (notificationType or eventType "Bounce" or
+// "Complaint", with the recipients), plain or wrapped in an envelope whose
+// "Message" holds them as a string.
+func readJSONReport(text string) (jsonReport, bool) {
+	text = strings.TrimSpace(text)
+	if !strings.HasPrefix(text, "{") || len(text) > maxTextPart {
+		return jsonReport{}, false
+	}
+	var n struct {
+		Message          string
+		NotificationType string `json:"notificationType"`
+		EventType        string `json:"eventType"`
+		Bounce           *struct {
+			BouncedRecipients []struct {
+				EmailAddress   string `json:"emailAddress"`
+				Action         string `json:"action"`
+				Status         string `json:"status"`
+				DiagnosticCode string `json:"diagnosticCode"`
+			} `json:"bouncedRecipients"`
+		} `json:"bounce"`
+		Complaint *struct {
+			ComplainedRecipients []struct {
+				EmailAddress string `json:"emailAddress"`
+			} `json:"complainedRecipients"`
+		} `json:"complaint"`
+	}
+	if err := json.Unmarshal([]byte(text), &n); err != nil {
+		return jsonReport{}, false
+	}
+	if n.Message != "" && n.NotificationType == "" && n.EventType == "" {
+		return readJSONReport(n.Message)
+	}
+	what := n.NotificationType
+	if what == "" {
+		what = n.EventType
+	}
+	switch strings.ToLower(what) {
+	case "bounce":
+		r := jsonReport{kind: KindBounce, what: what}
+		if n.Bounce != nil {
+			for _, b := range n.Bounce.BouncedRecipients {
+				action := strings.ToLower(b.Action)
+				if action == "" {
+					action = "failed"
+				}
+				r.recipients = append(r.recipients, Recipient{Address: strings.ToLower(b.EmailAddress), Action: action, Status: b.Status})
+			}
+		}
+		return r, true
+	case "complaint":
+		r := jsonReport{kind: KindComplaint, what: what}
+		if n.Complaint != nil {
+			for _, c := range n.Complaint.ComplainedRecipients {
+				r.recipients = append(r.recipients, Recipient{Address: strings.ToLower(c.EmailAddress), Action: ActionComplained})
+			}
+		}
+		return r, true
+	}
+	return jsonReport{}, false
 }

@@ -48,7 +48,10 @@ func readStatusFields(body io.Reader) []Recipient {
 		h, err := r.ReadMIMEHeader()
 		if len(h) > 0 {
 			if rcpt := h.Get("Final-Recipient"); rcpt != "" {
-				_, addr, _ := strings.Cut(rcpt, ";")
+				_, addr, found := strings.Cut(rcpt, ";")
+				if !found { // "Final-Recipient: <a@b>", without the address type
+					addr = rcpt
+				}
 				status, _, _ := strings.Cut(strings.TrimSpace(h.Get("Status")), " ")
 				out = append(out, Recipient{
 					Address: strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>")),

@@ -456,6 +456,7 @@ func (in *Ingester) question(raw []byte, tooLarge bool, size int64) Question {
 		Received:   m.Date,
 		Text:       CleanText(m.Text),
 	}
+	q.NoAutoReply = noAutoReply(m.Header)
 	kind, reason := classify(m, in.opts.OwnAddress, q.Text)
 	if tooLarge && (kind == "" || kind == KindNoText) {
 		kind = KindTooLarge

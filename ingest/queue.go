@@ -80,6 +80,10 @@ type Question struct {
 	// AnswerSlug is the slug of the post that answers the question, once
 	// published.
 	AnswerSlug string
+	// NoAutoReply says why no automatic reply (an acknowledgement) may go
+	// to the asker, following RFC 3834: a null Return-Path, Precedence
+	// bulk, list or junk, Auto-Submitted, a list header; "" when one may.
+	NoAutoReply string
 }
 
 // ErrNoQuestion means there is no question with the ID asked for.
@@ -128,8 +132,8 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 	defer tx.Rollback()
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO questions
 		(message_key, status, kind, reason, received, subject, body, from_name, from_addr,
-		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, report_read)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, report_read)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 		ON CONFLICT (message_key) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: store questions: %w", err)
@@ -140,7 +144,7 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 	for i, s := range qs {
 		res, err := insert.ExecContext(ctx,
 			s.MessageKey, s.Status, s.Kind, s.Reason, s.Received.UTC().Format(time.RFC3339), s.Subject, s.Text,
-			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.mailbox, s.uidValidity, s.uid, created)
+			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.mailbox, s.uidValidity, s.uid, created, s.NoAutoReply)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
 		}
@@ -209,13 +213,13 @@ func (q *Queue) checkpoint(ctx context.Context, mailbox string) (uidValidity, la
 	return uidValidity, lastUID, nil
 }
 
-const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, answer_slug`
+const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, answer_slug, no_auto_reply`
 
 func scanQuestion(row interface{ Scan(...any) error }) (*Question, error) {
 	var qq Question
 	var received string
 	if err := row.Scan(&qq.ID, &qq.Status, &qq.Kind, &qq.Reason, &received, &qq.Subject, &qq.Text,
-		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.RawOffset, &qq.RawSize, &qq.MessageKey, &qq.AnswerSlug); err != nil {
+		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.RawOffset, &qq.RawSize, &qq.MessageKey, &qq.AnswerSlug, &qq.NoAutoReply); err != nil {
 		return nil, err
 	}
 	qq.Received, _ = time.Parse(time.RFC3339, received)

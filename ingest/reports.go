@@ -20,15 +20,45 @@ const (
 func reportRecipients(q Question, raw []byte) []Recipient {
 	switch q.Kind {
 	case KindBounce:
-		return ParseDSN(raw)
+		if rs := ParseDSN(raw); len(rs) > 0 {
+			return rs
+		}
+		return plainBounceRecipients(raw)
 	case KindComplaint:
-		return ParseComplaint(raw)
+		if rs := ParseComplaint(raw); len(rs) > 0 {
+			return rs
+		}
+		if m, err := ParseMessage(raw); err == nil {
+			n, _ := readJSONReport(m.Text)
+			return n.recipients
+		}
 	case KindUnsubscribe:
 		if q.FromAddr != "" {
 			return []Recipient{{Address: strings.ToLower(q.FromAddr), Action: ActionUnsubscribe}}
 		}
 	}
 	return nil
+}
+
+// plainBounceRecipients reads the failed recipients of a delivery failure
+// notice without a report part: its X-Failed-Recipients field (Exim), or
+// the recipients of a JSON notification.
+func plainBounceRecipients(raw []byte) []Recipient {
+	m, err := ParseMessage(raw)
+	if err != nil {
+		return nil
+	}
+	if v := m.Header.Get("X-Failed-Recipients"); v != "" {
+		var out []Recipient
+		for _, a := range strings.Split(v, ",") {
+			if a = strings.ToLower(strings.Trim(strings.TrimSpace(a), "<>")); strings.Count(a, "@") == 1 {
+				out = append(out, Recipient{Address: a, Action: "failed"})
+			}
+		}
+		return out
+	}
+	n, _ := readJSONReport(m.Text)
+	return n.recipients
 }
 
 // recordRecipients stores the recipients of the delivery report stored as

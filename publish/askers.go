@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -62,13 +63,69 @@ func NewAskers(ctx context.Context, db *sql.DB, o AskersOptions) (*Askers, error
 	return a, nil
 }
 
-// Acknowledge replies to the asker of every new question not yet
-// acknowledged that their question arrived, following RFC 3834: marked
-// Auto-Submitted: auto-replied, In-Reply-To the question, to the asker's
-// address, at most once a day an address. Auto-replies, list mail and
-// bounces are never new questions (ingest sets them aside), so they are
-// never answered. It returns how many replies went out.
+// StartAcknowledging records that acknowledgements are on from now, unless
+// they were on already: Acknowledge answers only mail that arrived since,
+// never the backlog. It is called when ingest starts with acknowledge on.
+//
+// Mail servers say when mail arrived to the second: mail that arrived in
+// the second acknowledgements were turned on may have come before, and is
+// taken as backlog.
+func (a *Askers) StartAcknowledging(ctx context.Context) error {
+	since := a.now().UTC().Truncate(time.Second).Add(time.Second)
+	_, err := a.db.ExecContext(ctx, `INSERT INTO acknowledging (since) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM acknowledging)`,
+		since.Format(time.RFC3339))
+	if err != nil {
+		return fmt.Errorf("publish: start acknowledging: %w", err)
+	}
+	return nil
+}
+
+// StopAcknowledging records that acknowledgements are off, in the state
+// database db: when they are turned on again, mail that arrived meanwhile
+// is backlog, not answered. It is called when ingest starts with
+// acknowledge off.
+func StopAcknowledging(ctx context.Context, db *sql.DB) error {
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM acknowledging`); err != nil {
+		return fmt.Errorf("publish: stop acknowledging: %w", err)
+	}
+	return nil
+}
+
+// acknowledgingSince is when acknowledgements were turned on; the zero
+// time when they are off.
+func (a *Askers) acknowledgingSince(ctx context.Context) (time.Time, error) {
+	var since string
+	err := a.db.QueryRowContext(ctx, `SELECT since FROM acknowledging`).Scan(&since)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("publish: acknowledge: %w", err)
+	}
+	t, err := time.Parse(time.RFC3339, since)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("publish: acknowledge: %w", err)
+	}
+	return t, nil
+}
+
+// Acknowledge replies to the asker of every new question that arrived
+// since StartAcknowledging and is not yet acknowledged, that their
+// question arrived, following RFC 3834: marked Auto-Submitted:
+// auto-replied, In-Reply-To the question, to the asker's address, at most
+// once a day an address, and never to mail that asks for no automatic
+// reply (ingest's Question.NoAutoReply: a null Return-Path, Precedence,
+// Auto-Submitted, list headers). Auto-replies, list mail and bounces are
+// never new questions (ingest sets them aside). It returns how many
+// replies went out.
 func (a *Askers) Acknowledge(ctx context.Context) (int, error) {
+	since, err := a.acknowledgingSince(ctx)
+	if err != nil || since.IsZero() {
+		return 0, err
+	}
 	news, err := a.o.Queue.List(ctx, ingest.StatusNew)
 	if err != nil {
 		return 0, err
@@ -76,7 +133,7 @@ func (a *Askers) Acknowledge(ctx context.Context) (int, error) {
 	sent := 0
 	for _, qq := range news {
 		addr := strings.ToLower(qq.FromAddr)
-		if addr == "" || addr == strings.ToLower(a.o.Newsletter.Address) {
+		if addr == "" || addr == strings.ToLower(a.o.Newsletter.Address) || qq.NoAutoReply != "" || qq.Received.Before(since) {
 			continue
 		}
 		acked, err := a.claimAck(ctx, qq.ID, addr)

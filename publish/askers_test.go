@@ -13,29 +13,48 @@ import (
 
 // TestAcknowledge: a new question gets one RFC 3834 reply; a second
 // question from the same address within a day gets none; ignored
-// messages (auto-replies, lists, bounces) get none; a day later, one more.
+// messages (auto-replies, lists, bounces) get none, nor questions that ask
+// for no automatic reply, nor the backlog from before acknowledgements
+// were turned on, nor mail that came while they were off; a day later,
+// one more.
 func TestAcknowledge(t *testing.T) {
 	ctx := context.Background()
 	db, q := stateFixture(t)
-	add := func(key, status, kind, from string) {
+	received := "2026-11-24T10:00:00Z"
+	addNoReply := func(key, status, kind, from, noReply string) {
 		t.Helper()
-		if _, err := db.Exec(`INSERT INTO questions (message_key, status, kind, received, subject, body, from_name, from_addr, mailbox, uidvalidity, uid, created)
-			VALUES (?, ?, ?, '2026-11-24T10:00:00Z', 'How?', 'How?', 'Ana', ?, 'INBOX', 1, 1, '2026-11-24T10:00:00Z')`, key, status, kind, from); err != nil {
+		if _, err := db.Exec(`INSERT INTO questions (message_key, status, kind, received, subject, body, from_name, from_addr, mailbox, uidvalidity, uid, created, no_auto_reply)
+			VALUES (?, ?, ?, ?, 'How?', 'How?', 'Ana', ?, 'INBOX', 1, 1, '2026-11-24T10:00:00Z', ?)`, key, status, kind, received, from, noReply); err != nil {
 			t.Fatal(err)
 		}
 	}
+	add := func(key, status, kind, from string) { t.Helper(); addNoReply(key, status, kind, from, "") }
+	received = "2026-11-24T08:00:00Z" // before acknowledgements were turned on
+	add("backlog@example.net", "new", "", "cy@example.net")
+	received = "2026-11-24T10:00:00Z"
 	add("q1@example.net", "new", "", "ana@example.net")
+	addNoReply("bulk@example.net", "new", "", "dee@example.net", "Precedence: bulk")
 	add("q2@example.net", "new", "", "ANA@example.net")
 	add("auto@example.net", "ignored", "auto-reply", "bo@example.net")
 	add("list@example.net", "ignored", "list", "list@example.com")
 	sink := peers.StartSMTPSink(t, false)
 	m := sinkMailer(sink)
 	n := Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}
-	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 
 	askers, err := NewAskers(ctx, db, AskersOptions{Queue: q, Mailer: m, Newsletter: n, Templates: loadTemplates(t, ""), Now: clock})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if sent, err := askers.Acknowledge(ctx); err != nil || sent != 0 {
+		t.Fatalf("before acknowledgements are turned on: %d, %v", sent, err)
+	}
+	if err := askers.StartAcknowledging(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	if err := askers.StartAcknowledging(ctx); err != nil { // on already: since 9:00 still
 		t.Fatal(err)
 	}
 	if sent, err := askers.Acknowledge(ctx); err != nil || sent != 1 {
@@ -58,6 +77,19 @@ func TestAcknowledge(t *testing.T) {
 	add("q3@example.net", "new", "", "ana@example.net")
 	if sent, err := askers.Acknowledge(ctx); err != nil || sent != 1 || sink.Count() != 2 {
 		t.Errorf("a day later: %d, %v; %d messages", sent, err, sink.Count())
+	}
+	// Turned off, mail comes, turned on again: that mail is backlog.
+	if err := StopAcknowledging(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	received = now.Add(time.Hour).Format(time.RFC3339)
+	add("while-off@example.net", "new", "", "eve@example.net")
+	now = now.Add(2 * time.Hour)
+	if err := askers.StartAcknowledging(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sent, err := askers.Acknowledge(ctx); err != nil || sent != 0 || sink.Count() != 2 {
+		t.Errorf("mail from while they were off: %d, %v; %d messages", sent, err, sink.Count())
 	}
 }
 

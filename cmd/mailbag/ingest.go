@@ -13,6 +13,7 @@ import (
 	"mailbag/ingest"
 	"mailbag/internal/config"
 	"mailbag/internal/lockfile"
+	"mailbag/publish"
 )
 
 func newIngestCmd(a *app) *cobra.Command {
@@ -130,7 +131,7 @@ func (a *app) ingestOptions(ctx context.Context, n *newsletter) (ingest.Options,
 // when newsletter.acknowledge is set; otherwise it does nothing.
 func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue) (func() error, error) {
 	if !n.cfg.Newsletter.Acknowledge {
-		return func() error { return nil }, nil
+		return func() error { return nil }, publish.StopAcknowledging(ctx, db)
 	}
 	sender, err := n.sender(ctx, nil, a)
 	if err != nil {
@@ -138,6 +139,9 @@ func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *in
 	}
 	askers, err := n.askers(ctx, db, q, sender)
 	if err != nil {
+		return nil, err
+	}
+	if err := askers.StartAcknowledging(ctx); err != nil {
 		return nil, err
 	}
 	return func() error {

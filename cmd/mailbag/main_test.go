@@ -47,6 +47,7 @@ func TestScripts(t *testing.T) {
 			"smtprefuse": cmdSMTPRefuse,
 			"freeport":   cmdFreePort,
 			"fetch":      cmdFetch,
+			"setting":    cmdSetting,
 		},
 	})
 }
@@ -186,18 +187,44 @@ func cmdIMAPServer(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdDeliver puts the files in args into the script's IMAP server's INBOX:
+// cmdSetting changes one setting in a settings file, as a person editing
+// it does:
 //
-//	deliver FILE...
+//	setting FILE TABLE KEY VALUE
+func cmdSetting(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: setting FILE TABLE KEY VALUE")
+	}
+	ts.Check(editSetting(ts.MkAbs(args[0]), args[1], args[2], args[3]))
+}
+
+// cmdDeliver puts the files in args into the script's IMAP server's INBOX,
+// as received at the time of their Date, or with -now as received now, or
+// with -later as received an hour from now (after anything the script has
+// done so far, to the second):
+//
+//	deliver [-now|-later] FILE...
 func cmdDeliver(ts *testscript.TestScript, neg bool, args []string) {
 	v, ok := servers.Load(ts.Getenv("WORK"))
 	if neg || !ok {
-		ts.Fatalf("usage: imapserver HOME first, then deliver FILE...")
+		ts.Fatalf("usage: imapserver HOME first, then deliver [-now|-later] FILE...")
 	}
 	m := v.(*peers.MemIMAP)
+	var at time.Time
+	if len(args) > 0 && (args[0] == "-now" || args[0] == "-later") {
+		at = time.Now()
+		if args[0] == "-later" {
+			at = at.Add(time.Hour)
+		}
+		args = args[1:]
+	}
 	for _, a := range args {
 		raw, err := os.ReadFile(ts.MkAbs(a))
 		ts.Check(err)
-		ts.Check(m.Deliver(raw))
+		if at.IsZero() {
+			ts.Check(m.Deliver(raw))
+		} else {
+			ts.Check(m.DeliverAt(raw, at))
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"net"
 	"net/mail"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -54,12 +55,21 @@ func NewIMAP() (m *IMAP, stop func(), err error) {
 // Deliver adds a raw message to the INBOX, received (its INTERNALDATE) at
 // the time of its Date header, if it has one.
 func (m *IMAP) Deliver(raw []byte) error {
-	opts := &imap.AppendOptions{}
+	var at time.Time
 	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
 		if d, err := msg.Header.Date(); err == nil {
-			opts.Time = d
+			at = d
 		}
 	}
-	_, err := m.User.Append("INBOX", bytes.NewReader(raw), opts)
+	return m.DeliverAt(raw, at)
+}
+
+// DeliverAt adds a raw message to the INBOX, received at the time at (now,
+// when at is zero).
+func (m *IMAP) DeliverAt(raw []byte, at time.Time) error {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	_, err := m.User.Append("INBOX", bytes.NewReader(raw), &imap.AppendOptions{Time: at})
 	return err
 }
