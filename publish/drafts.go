@@ -261,9 +261,13 @@ func (d *Drafts) location() *time.Location {
 }
 
 // TemplateFuncs are the functions draft.md may call: yaml (a string as a
-// YAML scalar) and quote (text as a Markdown blockquote). The templates Set
-// is loaded with them.
-var TemplateFuncs = template.FuncMap{"yaml": yamlScalar, "quote": blockquote}
+// YAML scalar) and quote (a reader's text as a Markdown blockquote that
+// renders as their text alone: see escapeMarkdown). The templates Set is
+// loaded with them.
+var TemplateFuncs = template.FuncMap{"yaml": yamlScalar, "quote": quoteReader}
+
+// quoteReader quotes a reader's text as an inert Markdown blockquote.
+func quoteReader(text string) string { return blockquote(escapeMarkdown(text)) }
 
 // CheckTemplate runs draft.md on sample data: an override naming a field a
 // draft does not have is found before a draft is written.

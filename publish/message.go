@@ -95,7 +95,7 @@ func Render(n Newsletter, post *archive.Post, key []byte, t *templates.Set) (*Re
 		PostURL:        n.URL(post),
 		UnsubscribeURL: unsubscribeMarker,
 		Underline:      make([]struct{}, len([]rune(post.Title))),
-		Markdown:       strings.TrimSpace(string(post.Body)),
+		Markdown:       unescapeQuotes(strings.TrimSpace(string(post.Body))),
 		HTML:           htmltemplate.HTML(mailHTML(string(body), n.URL(post))), // goldmark's output, styled: raw HTML in posts is escaped
 		OutlookStart:   outlookStart,
 		OutlookEnd:     outlookEnd,
