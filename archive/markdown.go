@@ -3,26 +3,24 @@ package archive
 import (
 	"bytes"
 	"fmt"
-	"html"
+	"regexp"
 	"strings"
 
+	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/renderer"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
-	"github.com/yuin/goldmark/util"
 )
 
 // markdown is the one Markdown converter: CommonMark with GitHub's tables,
-// strikethrough, autolinks and task lists, and raw HTML shown as text.
-// goldmark converters are safe for concurrent use.
+// strikethrough, autolinks and task lists, raw HTML passed on to the
+// sanitizer. goldmark converters are safe for concurrent use.
 var markdown = goldmark.New(
 	goldmark.WithExtensions(extension.GFM),
-	goldmark.WithRendererOptions(renderer.WithNodeRenderers(
-		util.Prioritized(escapedHTML{}, 100), // before the default renderer's 1000
-	)),
+	goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
 )
 
 // plainParser reads Markdown for PlainText: markdown's syntax without
@@ -30,56 +28,34 @@ var markdown = goldmark.New(
 // address) and cost a third of the parsing.
 var plainParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList)).Parser()
 
+// sanitizer is the allow-list every rendered post goes through: the
+// elements and attributes of writing (text, headings with their ids, lists,
+// quotes, code with its language, tables, images, links to http, https,
+// mailto and the site's own pages), nothing that runs or restyles the page
+// (scripts, styles, frames, forms, event handlers, javascript: links), no
+// comments. A policy is safe for concurrent use.
+var sanitizer = func() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.RequireNoFollowOnLinks(false) // the author's own links
+	p.AllowAttrs("id").Matching(regexp.MustCompile(`^[\p{L}\p{N}_-]+$`)).OnElements("h1", "h2", "h3", "h4", "h5", "h6")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#.-]+$`)).OnElements("code")
+	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
+	p.AllowAttrs("checked", "disabled").OnElements("input")
+	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
+	p.AllowStyles("text-align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
+	return p
+}()
+
 // RenderHTML renders a post body from Markdown to HTML. Raw HTML in the
-// Markdown is escaped and shown as text, never passed through; HTML comments
-// (notes to the author) are left out; links with dangerous schemes
-// (javascript: and the like) lose their target.
+// Markdown (common in imported posts) is kept as far as the sanitizer's
+// allow-list goes: what could run, restyle the page or hide text (scripts,
+// styles, frames, event handlers, javascript: links, comments) is removed.
 func RenderHTML(md []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := markdown.Convert(md, &buf); err != nil {
 		return nil, fmt.Errorf("archive: render markdown: %w", err)
 	}
-	return buf.Bytes(), nil
-}
-
-// escapedHTML renders raw HTML, inline and in blocks, as escaped text.
-type escapedHTML struct{}
-
-func (escapedHTML) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
-	reg.Register(ast.KindHTMLBlock, renderHTMLBlock)
-	reg.Register(ast.KindRawHTML, renderRawHTML)
-}
-
-func renderHTMLBlock(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-	if !entering {
-		return ast.WalkContinue, nil
-	}
-	b := n.(*ast.HTMLBlock)
-	if b.HTMLBlockType == ast.HTMLBlockType2 { // <!-- a comment -->
-		return ast.WalkSkipChildren, nil
-	}
-	_, _ = w.WriteString("<p>")
-	writeEscapedLines(w, src, b.Lines())
-	if b.HasClosure() {
-		_, _ = w.WriteString(html.EscapeString(string(b.ClosureLine.Value(src))))
-	}
-	_, _ = w.WriteString("</p>\n")
-	return ast.WalkSkipChildren, nil
-}
-
-func renderRawHTML(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-	raw := n.(*ast.RawHTML)
-	if entering && !bytes.HasPrefix(raw.Segments.Value(src), []byte("<!--")) {
-		writeEscapedLines(w, src, raw.Segments)
-	}
-	return ast.WalkSkipChildren, nil
-}
-
-func writeEscapedLines(w util.BufWriter, src []byte, lines *text.Segments) {
-	for i := range lines.Len() {
-		seg := lines.At(i)
-		_, _ = w.WriteString(html.EscapeString(string(seg.Value(src))))
-	}
+	return sanitizer.SanitizeBytes(buf.Bytes()), nil
 }
 
 // PlainText is the readable text of a Markdown body, for the search index
