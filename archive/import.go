@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"mailbag/internal/atomicfile"
@@ -46,6 +47,9 @@ type ImportResult struct {
 	Post *Post
 	// Reason says why the file was skipped, as a phrase: "no title".
 	Reason string
+	// Notes are what the author should know of an imported file: Liquid
+	// tags left as they are, a permalink that gives no redirect.
+	Notes []string
 	// Total is how many files the import looks at, this one among them.
 	Total int
 }
@@ -59,7 +63,11 @@ const importChunk = 1000
 // (_posts/) and Hugo (content/) keep them. Each file's date is written back
 // in DateLayout, its slug taken from its front matter, else its file name
 // (YYYY-MM-DD-slug or plain; the folder name for a Hugo page bundle's
-// index.md), else its title. Importing the same files again adds nothing.
+// index.md), else its title. Jekyll's categories become tags; its
+// permalink, and Hugo's url and aliases, stay in the front matter as the
+// post's old addresses (Post.Aliases), which the site redirects; the
+// common Liquid tags are converted and the others named in the result's
+// Notes (see convertLiquid). Importing the same files again adds nothing.
 //
 // report is called for each file, in order, imported or not. The error is
 // for a failure to read src or to write posts/; a file that is not a post
@@ -195,7 +203,7 @@ func (s *Posts) importChunk(sources []string, taken map[string]string) ([]Import
 		if fi, err := os.Stat(c.post.Path); err == nil {
 			c.post.file = fileInfo{name: filepath.Base(c.post.Path), size: fi.Size(), modTime: fi.ModTime().UnixNano()}
 		}
-		c.result = ImportResult{Source: c.result.Source, Outcome: Imported, Path: c.post.Path, Post: c.post}
+		c.result = ImportResult{Source: c.result.Source, Outcome: Imported, Path: c.post.Path, Post: c.post, Notes: c.result.Notes}
 	}
 	results := make([]ImportResult, len(conv))
 	for i := range conv {
@@ -244,11 +252,25 @@ func (s *Posts) convert(src string) converted {
 	if err := p.Check(); err != nil {
 		return skip(strings.ReplaceAll(err.Error(), "\n", ", "))
 	}
+	for _, c := range p.frontList("categories") {
+		if tag := Slugify(c); tag != "" && !slices.Contains(p.Tags, tag) {
+			p.Tags = append(p.Tags, tag)
+		}
+	}
+	var notes []string
+	p.Body, notes = convertLiquid(p.Body, bytes.Count(data[:len(data)-len(p.Body)], []byte("\n")), s.Location)
+	for _, key := range []string{"permalink", "url"} {
+		if v := p.frontValue(key); v != "" {
+			if _, ok := AliasPath(v); !ok {
+				notes = append(notes, fmt.Sprintf("%s %q is not a path on a site: no redirect from it", key, v))
+			}
+		}
+	}
 	out, err := p.Marshal()
 	if err != nil {
 		return skip(err.Error())
 	}
-	return converted{result: ImportResult{Source: src}, post: p, data: out}
+	return converted{result: ImportResult{Source: src, Notes: notes}, post: p, data: out}
 }
 
 // importStem is the name a file's slug comes from: its own, or for a Hugo
@@ -258,6 +280,20 @@ func importStem(path string) string {
 		return s
 	}
 	return filepath.Base(filepath.Dir(path))
+}
+
+// frontList is a front matter field read as a list of words (a list, or
+// a string split on spaces, as Jekyll reads categories); nil when absent.
+func (p *Post) frontList(key string) []string {
+	if p.doc == nil || len(p.doc.Content) == 0 {
+		return nil
+	}
+	m := p.doc.Content[0]
+	if i := fieldIndex(m, key); i >= 0 {
+		list, _ := stringList(m.Content[i+1])
+		return list
+	}
+	return nil
 }
 
 // frontValue is the text of a scalar front matter field not otherwise

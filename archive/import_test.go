@@ -69,3 +69,60 @@ func TestImportKinds(t *testing.T) {
 		t.Errorf("bundle post written as %q", data)
 	}
 }
+
+// TestImportKeepsLinksAndMeaning: a Jekyll post's permalink and a Hugo
+// post's url and aliases become its old addresses (which the site
+// redirects); categories become tags; highlight, post_url, link and raw
+// Liquid tags are converted, the others named by line; code blocks are
+// left alone.
+func TestImportKeepsLinksAndMeaning(t *testing.T) {
+	src := t.TempDir()
+	writePost(t, filepath.Join(src, "_posts"), "2018-06-20-toe.md", "---\ntitle: Toe\npermalink: /blog/2018/06/20/toe.html\ncategories: [Product Management, career]\ntags: [career]\n---\n"+
+		"See [the older one]({% post_url 2017-01-02-older %}) and [again]({% link _posts/2017-01-02-older.md %}).\n\n"+
+		"{% highlight go linenos %}\nfunc main() {}\n{% endhighlight %}\n\n"+
+		"{% include ad.html %}\n\n{% raw %}{{ not liquid }}{% endraw %}\n\n"+
+		"```\n{% include in-code.html %}\n```\n")
+	writePost(t, filepath.Join(src, "content"), "hugo.md", "---\ntitle: Hugo\ndate: 2019-01-01\nurl: /hugo-post/\naliases: [old/hugo, /older/hugo.html, \"https://elsewhere.example/x\"]\ncategories: golang\n---\n{{< youtube abc >}}\n")
+	writePost(t, filepath.Join(src, "_posts"), "2019-02-02-pattern.md", "---\ntitle: Pattern\npermalink: /:categories/:title/\n---\nHi.\n")
+	posts := &Posts{Dir: filepath.Join(t.TempDir(), "posts"), Location: time.UTC}
+	notes := map[string][]string{}
+	if err := posts.Import(src, func(r ImportResult) {
+		if r.Outcome != Imported {
+			t.Errorf("%s: %s %s", r.Source, r.Outcome, r.Reason)
+		}
+		notes[filepath.Base(r.Source)] = r.Notes
+	}); err != nil {
+		t.Fatal(err)
+	}
+	toe, err := posts.Find("toe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slicesEqual(toe.Aliases, []string{"/blog/2018/06/20/toe.html"}) || !slicesEqual(toe.Tags, []string{"career", "product-management"}) {
+		t.Errorf("toe: aliases %q, tags %q", toe.Aliases, toe.Tags)
+	}
+	body := string(toe.Body)
+	for _, want := range []string{"[the older one](/2017/01/02/older/)", "[again](/2017/01/02/older/)", "```go\nfunc main() {}\n```\n", "{{ not liquid }}", "{% include ad.html %}", "```\n{% include in-code.html %}\n```"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the body has no %q:\n%s", want, body)
+		}
+	}
+	if n := notes["2018-06-20-toe.md"]; len(n) != 1 || !strings.Contains(n[0], "line 13: {% include ad.html %} (include) is not run") {
+		t.Errorf("notes of toe: %q", n)
+	}
+	hugo, err := posts.Find("hugo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slicesEqual(hugo.Aliases, []string{"/hugo-post/", "/old/hugo", "/older/hugo.html"}) || !slicesEqual(hugo.Tags, []string{"golang"}) {
+		t.Errorf("hugo: aliases %q, tags %q", hugo.Aliases, hugo.Tags)
+	}
+	if n := notes["hugo.md"]; len(n) != 1 || !strings.Contains(n[0], "{{< youtube abc >}} (youtube)") {
+		t.Errorf("notes of hugo: %q", n)
+	}
+	if n := notes["2019-02-02-pattern.md"]; len(n) != 1 || !strings.Contains(n[0], `permalink "/:categories/:title/" is not a path`) {
+		t.Errorf("notes of pattern: %q", n)
+	}
+}
+
+func slicesEqual(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }

@@ -34,6 +34,11 @@ type Post struct {
 	// Questions are the IDs of the reader questions the post answers, from
 	// the front matter `question` (one ID or a list); nil when none.
 	Questions []int64
+	// Aliases are the post's old addresses on the site it was imported
+	// from, paths the site redirects to its page: the front matter
+	// `aliases` (Hugo's list), `permalink` (Jekyll's) and `url` (Hugo's),
+	// each a clean path ("/2018/06/20/toe.html"); others are left out.
+	Aliases []string
 	// Body is the Markdown after the front matter, byte for byte.
 	Body []byte
 	// Path is the file the post was read from; empty for a new post.
@@ -192,8 +197,51 @@ func (p *Post) readField(key string, v *yaml.Node, loc *time.Location) error {
 			return bad("question: %v", err)
 		}
 		p.Questions = ids
+	case "aliases", "permalink", "url":
+		var paths []string
+		if v.Kind == yaml.ScalarNode {
+			paths = []string{scalarText(v)}
+		} else if list, err := stringList(v); err == nil {
+			paths = list
+		}
+		for _, a := range paths {
+			if path, ok := AliasPath(a); ok && !slices.Contains(p.Aliases, path) {
+				p.Aliases = append(p.Aliases, path)
+			}
+		}
 	}
 	return nil
+}
+
+// maxAlias bounds the length of an alias path.
+const maxAlias = 500
+
+// AliasPath makes an old address a clean path on the site: a leading
+// slash, no query, fragment, scheme or host, no . or .. segments, no
+// Jekyll placeholders (":title"), no characters that need escaping in a
+// file name. ok is false for anything else.
+func AliasPath(a string) (path string, ok bool) {
+	a = strings.TrimSpace(a)
+	if a == "" || len(a) > maxAlias || strings.ContainsAny(a, "?#:\\ \t\"'<>%") {
+		return "", false
+	}
+	if !strings.HasPrefix(a, "/") {
+		a = "/" + a // Hugo's aliases may be relative to the site's root
+	}
+	if a == "/" || strings.Contains(a, "//") {
+		return "", false
+	}
+	for _, seg := range strings.Split(a[1:], "/") {
+		if seg == "." || seg == ".." {
+			return "", false
+		}
+	}
+	for _, r := range a {
+		if r < 0x20 || r == 0x7f {
+			return "", false
+		}
+	}
+	return a, true
 }
 
 // scalarText is the text of a scalar, with YAML's null read as "".

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"io/fs"
 	"net/http"
 	"os"
@@ -78,6 +79,12 @@ func (s *Site) Build(dir string) (BuildStats, error) {
 		return stats, err
 	}
 	stats.Files++
+	n, err := s.writeRedirects(tmp)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return stats, err
+	}
+	stats.Files += n
 	if err := atomicfile.ReplaceDir(tmp, dir); err != nil {
 		return stats, fmt.Errorf("site: build: %w", err)
 	}
@@ -106,6 +113,58 @@ func (s *Site) staticPaths() []string {
 		paths = append(paths, p.URLPath())
 	}
 	return paths
+}
+
+// redirectPage is the page a build writes at a post's old address: a
+// static host cannot redirect, so the page does, and says where to.
+var redirectPage = htmltemplate.Must(htmltemplate.New("redirect").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Moved: {{.Title}}</title>
+<meta name="robots" content="noindex">
+<link rel="canonical" href="{{.URL}}">
+<meta http-equiv="refresh" content="0; url={{.Path}}">
+</head>
+<body>
+<p>This answer has moved: <a href="{{.Path}}">{{.Title}}</a>.</p>
+</body>
+</html>
+`))
+
+// writeRedirects writes a redirect page at each post's old address (its
+// aliases) in the build dir, where no page of the site is, and returns how
+// many it wrote.
+func (s *Site) writeRedirects(dir string) (int, error) {
+	n := 0
+	for _, p := range s.cache.get().list {
+		for _, a := range p.Aliases {
+			path := a
+			if ext := filepath.Ext(a); ext != ".html" && ext != ".htm" && !strings.HasSuffix(a, "/") {
+				path += "/"
+			}
+			if path == p.URLPath() {
+				continue
+			}
+			file := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(path, "/")))
+			if strings.HasSuffix(path, "/") {
+				file = filepath.Join(file, "index.html")
+			}
+			if _, err := os.Stat(file); err == nil {
+				continue // a page of the site, or an alias written already
+			}
+			var page bytes.Buffer
+			data := struct{ Title, Path, URL string }{p.Title, p.URLPath(), strings.TrimRight(s.o.BaseURL, "/") + p.URLPath()}
+			if err := redirectPage.Execute(&page, data); err != nil {
+				return n, fmt.Errorf("site: build: %w", err)
+			}
+			if err := writeBuildFile(dir, path, page.Bytes()); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }
 
 // serveGET runs a GET of path through h and returns the body and status.

@@ -2,6 +2,7 @@ package site
 
 import (
 	htmltemplate "html/template"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,9 @@ type snapshot struct {
 	bySlug map[string]*archive.Post
 	pos    map[string]int // index in list, by slug
 	byTag  map[string][]*archive.Post
+	// byAlias are the posts by their old addresses (Post.Aliases), each
+	// with and without its last slash.
+	byAlias map[string]*archive.Post
 
 	mu   sync.Mutex
 	html map[string]htmltemplate.HTML // rendered bodies, by slug
@@ -32,12 +36,21 @@ type snapshot struct {
 
 func newSnapshot(list []*archive.Post, made time.Time, gen uint64) *snapshot {
 	sn := &snapshot{made: made, gen: gen, list: list, bySlug: make(map[string]*archive.Post, len(list)), pos: make(map[string]int, len(list)),
-		byTag: map[string][]*archive.Post{}, html: map[string]htmltemplate.HTML{}}
+		byTag: map[string][]*archive.Post{}, byAlias: map[string]*archive.Post{}, html: map[string]htmltemplate.HTML{}}
 	for i, p := range list {
 		sn.bySlug[p.Slug] = p
 		sn.pos[p.Slug] = i
 		for _, t := range p.Tags {
 			sn.byTag[t] = append(sn.byTag[t], p)
+		}
+	}
+	for _, p := range list { // newest first: an alias two posts claim is the newer's
+		for _, a := range p.Aliases {
+			for _, key := range []string{a, strings.TrimSuffix(a, "/"), strings.TrimSuffix(a, "/") + "/"} {
+				if _, taken := sn.byAlias[key]; !taken && key != "" && key != p.URLPath() {
+					sn.byAlias[key] = p
+				}
+			}
 		}
 	}
 	return sn

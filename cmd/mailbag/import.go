@@ -90,6 +90,9 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error 
 		switch r.Outcome {
 		case archive.Imported:
 			fmt.Fprintf(a.stdout, "imported  %s -> %s\n", r.Source, a.rel(n, r.Path))
+			for _, note := range r.Notes {
+				fmt.Fprintf(a.stdout, "          note: %s\n", note)
+			}
 			if pending = append(pending, r.Post); len(pending) == importChunk {
 				chunks <- pending
 				pending = nil
