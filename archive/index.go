@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -22,7 +21,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "1"
+const indexVersion = "2"
 
 // Internal keys kept in the index beside the documents.
 var (
@@ -61,6 +60,14 @@ type Index struct {
 	// manifest maps the file name of each indexed post to what the index
 	// knows of that file.
 	manifest map[string]indexedFile
+
+	// texts is where search finds the text of a hit, for its fragments:
+	// the posts folder (set by Sync) and each post's file, by slug.
+	texts struct {
+		sync.RWMutex
+		dir   string
+		files map[string]string
+	}
 }
 
 // indexedFile identifies the version of a post file that was indexed,
@@ -190,6 +197,12 @@ func (x *Index) readMeta() error {
 	if err := json.Unmarshal(raw, &x.manifest); err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
+	x.texts.Lock()
+	defer x.texts.Unlock()
+	x.texts.files = make(map[string]string, len(x.manifest))
+	for name, f := range x.manifest {
+		x.texts.files[f.Slug] = name
+	}
 	return nil
 }
 
@@ -278,7 +291,7 @@ func buildAside(dir string, posts []*Post, loc *time.Location) error {
 func newMapping() mapping.IndexMapping {
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = en.AnalyzerName
+		f.Analyzer = analyzerName
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
@@ -290,15 +303,17 @@ func newMapping() mapping.IndexMapping {
 	tags.Store = false
 	tags.DocValues = false
 
+	body := text()
+	body.Store = false // fragments are made from the post's file (snippet.go)
 	post := bleve.NewDocumentStaticMapping()
 	post.AddFieldMappingsAt("title", text())
-	post.AddFieldMappingsAt("body", text())
+	post.AddFieldMappingsAt("body", body)
 	post.AddFieldMappingsAt("date", date)
 	post.AddFieldMappingsAt("tags", tags)
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = post
-	m.DefaultAnalyzer = en.AnalyzerName
+	m.DefaultAnalyzer = analyzerName
 	m.IndexDynamic = false
 	m.StoreDynamic = false
 	m.DocValuesDynamic = false
@@ -318,9 +333,15 @@ func (x *Index) update(posts []*Post, gone []string) error {
 	defer close(stop)
 	ready := x.prepare(posts, goneSlugs, stop)
 
+	x.texts.Lock()
+	if x.texts.files == nil {
+		x.texts.files = map[string]string{}
+	}
 	for _, name := range gone {
+		delete(x.texts.files, x.manifest[name].Slug)
 		delete(x.manifest, name)
 	}
+	x.texts.Unlock()
 	var last *preparedBatch
 	for pr := range ready {
 		if pr.err != nil {
@@ -331,11 +352,14 @@ func (x *Index) update(posts []*Post, gone []string) error {
 				return err
 			}
 		}
+		x.texts.Lock()
 		for _, p := range pr.posts {
 			if p.file.name != "" {
 				x.manifest[p.file.name] = indexedFile{Slug: p.Slug, Size: p.file.size, ModTime: p.file.modTime}
+				x.texts.files[p.Slug] = p.file.name
 			}
 		}
+		x.texts.Unlock()
 		last = &pr
 	}
 	// The last batch carries the manifest, so that the index never

@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -10,7 +11,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/blevesearch/vellum/regexp"
 )
 
 // titleBoost is how much more a match in the title counts than one in the
@@ -48,6 +48,10 @@ type Results struct {
 	Hits []Hit
 	// Took is how long the search took.
 	Took time.Duration
+	// Suggestion is, when nothing was found, the query with its
+	// misspelt words put right from the index's words ("did you mean");
+	// "" when there is none.
+	Suggestion string
 }
 
 // Pages is the number of pages of results.
@@ -196,14 +200,19 @@ func checkTerm(q query.FieldableQuery, patterns *int) error {
 		if len(q.Wildcard) > maxPatternLen || strings.Count(q.Wildcard, "*")+strings.Count(q.Wildcard, "?") > maxWildcards {
 			return fmt.Errorf("wildcard %q is too broad (at most %d * or ? and %d characters)", q.Wildcard, maxWildcards, maxPatternLen)
 		}
+		if _, ok := wildcardPrefix(q.Wildcard); !ok {
+			return fmt.Errorf("%v, not %q", errNoPrefix, q.Wildcard)
+		}
 	case *query.RegexpQuery:
 		if len(q.Regexp) > maxPatternLen {
 			return fmt.Errorf("regular expression /%s/ is longer than %d characters", q.Regexp, maxPatternLen)
 		}
-		// bleve runs regular expressions as automata (vellum), which
-		// accept less than Go's regexp: no ^, $ or \b, and a size limit.
-		if _, err := regexp.New(q.Regexp); err != nil {
+		re, err := regexp.Compile(q.Regexp)
+		if err != nil {
 			return fmt.Errorf("bad regular expression /%s/: %v", q.Regexp, err)
+		}
+		if lit, _ := re.LiteralPrefix(); !hasLiteralPrefix(lit) {
+			return fmt.Errorf("%v, not /%s/", errNoPrefix, q.Regexp)
 		}
 	}
 	return nil
@@ -252,19 +261,6 @@ func copyQuery(q query.FieldableQuery) (query.FieldableQuery, error) {
 func clone[T any](q *T) *T {
 	c := *q
 	return &c
-}
-
-// pickFragments prefers passages of the body that show a match, then a
-// title that shows one, then the start of the body.
-func pickFragments(body, title []string) []string {
-	for _, frags := range [][]string{body, title} {
-		for _, f := range frags {
-			if strings.Contains(f, "<mark>") {
-				return frags
-			}
-		}
-	}
-	return body
 }
 
 // hits reads the stored fields of bleve's hits.
@@ -326,65 +322,67 @@ func (x *Index) related(ctx context.Context, text string, n int, fields ...strin
 	return x.hits(res.Hits), nil
 }
 
-// fragments returns the highlighted fragments of the hits of q, by slug.
-func (x *Index) fragments(ctx context.Context, q query.Query, hits bsearch.DocumentMatchCollection) (map[string][]string, error) {
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}), len(ids), 0, false)
-	req.Highlight = bleve.NewHighlightWithStyle("html")
-	req.Highlight.Fields = []string{"title", "body"}
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	frags := make(map[string][]string, len(res.Hits))
-	for _, h := range res.Hits {
-		frags[h.ID] = pickFragments(h.Fragments["body"], h.Fragments["title"])
-	}
-	return frags, nil
-}
+// maxResults is how deep into the hits pages go: the page that starts
+// beyond it is refused. Collecting hits costs in proportion to how deep
+// the page is; nobody reads the hundredth page.
+const maxResults = 1000
+
+// MaxPages is how many pages of perPage results Search gives at most.
+func MaxPages(perPage int) int { return maxResults / perPage }
+
+// searchDeadline bounds the time one search may take, whatever its query.
+const searchDeadline = 2 * time.Second
 
 // Search runs q and returns one page of hits with highlighted fragments.
-// The error wraps ErrBadQuery when the query text cannot be understood.
+// The error wraps ErrBadQuery when the query text cannot be understood or
+// asks for too much (a page beyond maxResults, a pattern without a literal
+// start), and context.DeadlineExceeded when it takes longer than
+// searchDeadline.
 func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	parsed, err := ParseQuery(q.Text)
 	if err != nil {
 		return nil, err
 	}
-	x.swap.RLock()
-	defer x.swap.RUnlock()
-	start := time.Now()
 	page := max(q.Page, 1)
 	per := q.PerPage
 	if per <= 0 {
 		per = DefaultPerPage
 	}
 	per = min(per, maxPerPage)
-
-	// Two passes: the hits first, then fragments for those hits alone.
-	// Highlighting needs the positions of every match, and asking for them
-	// in the first pass decodes them for every post that matches, not
-	// just the ten shown: several times slower for a common word.
-	req := bleve.NewSearchRequestOptions(parsed, per, (page-1)*per, false)
+	if page > MaxPages(per) {
+		return nil, fmt.Errorf("%w: only the first %d pages of results are shown; add words to narrow the search", ErrBadQuery, MaxPages(per))
+	}
+	ctx, cancel := context.WithTimeout(ctx, searchDeadline)
+	defer cancel()
+	x.swap.RLock()
+	defer x.swap.RUnlock()
+	start := time.Now()
+	expanded, err := x.expand(parsed)
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(expanded, per, (page-1)*per, false)
 	req.Fields = []string{"title", "date"}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("archive: search %q: %w", q.Text, err)
 	}
-	out := &Results{Total: int(res.Total), Page: page, PerPage: per}
-	if len(res.Hits) == 0 {
-		out.Took = res.Took
-		return out, nil
+	out := &Results{Total: int(res.Total), Page: page, PerPage: per, Hits: x.hits(res.Hits)}
+	if out.Total == 0 {
+		out.Suggestion = x.suggest(q.Text)
 	}
-	frags, err := x.fragments(ctx, parsed, res.Hits)
-	if err != nil {
-		return nil, fmt.Errorf("archive: search %q: %w", q.Text, err)
-	}
-	out.Hits = x.hits(res.Hits)
+	analyzer := x.idx.Mapping().AnalyzerNamed(analyzerName)
+	terms := queryTerms(expanded, analyzer)
 	for i := range out.Hits {
-		out.Hits[i].Fragments = frags[out.Hits[i].Slug]
+		// The passage of the body that matches best; where only the
+		// title matches, the title; else the start of the body.
+		body, matched := fragment(x.text(out.Hits[i].Slug), terms, analyzer)
+		if title, inTitle := fragment(out.Hits[i].Title, terms, analyzer); !matched && inTitle {
+			body = title
+		}
+		if body != "" {
+			out.Hits[i].Fragments = []string{body}
+		}
 	}
 	out.Took = time.Since(start)
 	return out, nil

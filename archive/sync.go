@@ -35,6 +35,9 @@ type SyncResult struct {
 // of the index itself.
 func (x *Index) Sync(posts *Posts) (SyncResult, error) {
 	var res SyncResult
+	x.texts.Lock()
+	x.texts.dir = posts.Dir
+	x.texts.Unlock()
 	entries, err := os.ReadDir(posts.Dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return res, fmt.Errorf("archive: sync index: %w", err)

@@ -60,18 +60,23 @@ type pageData struct {
 	Site  Info
 	Query string
 
-	Posts        []postLink
-	Page, Pages  int
-	Prev, Next   string
-	Years        []yearGroup
-	Tag          string
-	Post         postLink
-	Body         htmltemplate.HTML
-	Newer, Older *postLink
-	Related      []postLink
-	Problem      string
-	Total, First int
-	Hits         []hitLink
+	Posts       []postLink
+	Page, Pages int
+	Prev, Next  string
+	// PrevText and NextText label the pager's links; "" means Newer and
+	// Older.
+	PrevText, NextText string
+	// Suggestion is "did you mean", and SuggestionURL its search.
+	Suggestion, SuggestionURL string
+	Years                     []yearGroup
+	Tag                       string
+	Post                      postLink
+	Body                      htmltemplate.HTML
+	Newer, Older              *postLink
+	Related                   []postLink
+	Problem                   string
+	Total, First              int
+	Hits                      []hitLink
 
 	// The message page (subscribe, confirm, unsubscribe): a heading, lines,
 	// and a form of one button posting Token to Action.
@@ -89,7 +94,7 @@ func (s *Site) checkTemplates() error {
 	l := postLink{Title: "T", URL: "/u/", Date: time.Unix(0, 0), Tags: []string{"t"}}
 	full := pageData{Site: s.info, Query: "q", Posts: []postLink{l}, Page: 1, Pages: 2, Prev: "/", Next: "/",
 		Years: []yearGroup{{Year: 2020, Posts: []postLink{l}}}, Tag: "t", Post: l, Body: "b", Newer: &l, Older: &l,
-		Related: []postLink{l}, Problem: "p", Total: 1, First: 1, Hits: []hitLink{{postLink: l, Fragments: []htmltemplate.HTML{"f"}}},
+		Related: []postLink{l}, Problem: "p", Total: 1, First: 1, PrevText: "p", NextText: "n", Suggestion: "s", SuggestionURL: "/s", Hits: []hitLink{{postLink: l, Fragments: []htmltemplate.HTML{"f"}}},
 		Heading: "h", Lines: []string{"l"}, Action: "/a", Token: "t", Button: "b"}
 	full.Site.Links = []NavLink{{Title: "L", URL: "/l/"}}
 	for _, page := range []string{homePage, postPage, archivePage, searchPage, notFoundPage, messagePage} {
@@ -142,5 +147,9 @@ func pageNumber(r *http.Request) int {
 	if err != nil || n < 1 {
 		return 1
 	}
-	return n
+	return min(n, maxPageNumber)
 }
+
+// maxPageNumber bounds the page numbers of requests: a page beyond the
+// last is answered as one, however large the number asked for.
+const maxPageNumber = 1_000_000

@@ -1,39 +1,70 @@
 package site
 
 import (
+	"context"
 	"errors"
 	htmltemplate "html/template"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"mailbag/archive"
 )
 
+// A search costs more than any other page: at most maxSearches run at
+// once, and one that finds no place within searchWait is answered "busy"
+// (503, Retry-After), so that a flood of searches leaves the cores to the
+// other pages. Each search also has a deadline in the index.
+var (
+	maxSearches = 2 * runtime.GOMAXPROCS(0)
+	searchWait  = time.Second
+)
+
 // search is the search page, /search?q=...&page=N: hits with highlighted
-// fragments, a page at a time.
+// fragments, a page at a time; "did you mean" when nothing is found.
 func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get() // the index in step with posts/
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	d := pageData{Query: q, Page: pageNumber(r)}
+	d := pageData{Query: q, Page: pageNumber(r), PrevText: "Better matches", NextText: "More results"}
 	if q == "" {
 		s.render(w, r, searchPage, d)
 		return
 	}
+	select {
+	case s.searches <- struct{}{}:
+		defer func() { <-s.searches }()
+	case <-time.After(searchWait):
+		w.Header().Set("Retry-After", "2")
+		d.Problem, d.status = "Many searches are running at once. Try again in a moment.", http.StatusServiceUnavailable
+		s.render(w, r, searchPage, d)
+		return
+	case <-r.Context().Done():
+		return
+	}
 	res, err := s.o.Index.Search(r.Context(), archive.Query{Text: q, Page: d.Page})
-	if errors.Is(err, archive.ErrBadQuery) {
+	switch {
+	case errors.Is(err, archive.ErrBadQuery):
 		d.Problem = "That search could not be read: " + strings.TrimPrefix(err.Error(), archive.ErrBadQuery.Error()+": ") + "."
 		d.status = statusOf(err)
 		s.render(w, r, searchPage, d)
 		return
-	}
-	if err != nil {
+	case errors.Is(err, context.DeadlineExceeded):
+		w.Header().Set("Retry-After", "2")
+		d.Problem, d.status = "That search took too long. Try fewer words, or words less common.", http.StatusServiceUnavailable
+		s.render(w, r, searchPage, d)
+		return
+	case err != nil:
 		s.log.Error("search", "query", q, "err", err)
 		http.Error(w, "The search failed; try again.", statusOf(err))
 		return
 	}
 	d.Total, d.Pages, d.First = res.Total, max(res.Pages(), 1), (res.Page-1)*res.PerPage+1
+	if res.Suggestion != "" {
+		d.Suggestion, d.SuggestionURL = res.Suggestion, "/search?q="+url.QueryEscape(res.Suggestion)
+	}
 	for _, h := range res.Hits {
 		p, ok := sn.bySlug[h.Slug]
 		if !ok {
@@ -51,7 +82,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	if d.Page > 1 {
 		d.Prev = link(d.Page - 1)
 	}
-	if d.Page < res.Pages() {
+	if d.Page < res.Pages() && d.Page < archive.MaxPages(res.PerPage) {
 		d.Next = link(d.Page + 1)
 	}
 	s.render(w, r, searchPage, d)

@@ -85,13 +85,16 @@ type Site struct {
 	cache postCache
 	mux   *http.ServeMux
 	cop   *http.CrossOriginProtection
+	// searches holds a place for each search under way: at most
+	// cap(searches) at once (search.go).
+	searches chan struct{}
 }
 
 // New returns the site Options describe. It checks every page template
 // against sample data, so that an override naming a field the pages do not
 // have is an error here, not on a reader's request.
 func New(o Options) (*Site, error) {
-	s := &Site{o: o, log: o.Log, now: o.Now}
+	s := &Site{o: o, log: o.Log, now: o.Now, searches: make(chan struct{}, maxSearches)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -302,3 +302,46 @@ func TestSiteSeesNewPosts(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestSearchFloodLeavesPagesAnswering: while every search place is taken
+// (a flood of costly searches), one more search is answered "busy" with
+// Retry-After, and post pages still answer; a bad page number is bounded.
+func TestSearchFloodLeavesPagesAnswering(t *testing.T) {
+	posts, x := fixturePosts(t)
+	s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Posts: posts, Index: x, Templates: loadTemplates(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	defer func(w time.Duration) { searchWait = w }(searchWait)
+	searchWait = 50 * time.Millisecond
+	for range cap(s.searches) {
+		s.searches <- struct{}{}
+	}
+	resp, body := get(t, srv, "/search?q=managers")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Many searches") {
+		t.Errorf("a search with no place free: %s, Retry-After %q", resp.Status, resp.Header.Get("Retry-After"))
+	}
+	if resp, _ := get(t, srv, "/2020/01/02/evil/"); resp.StatusCode != http.StatusOK {
+		t.Errorf("a post page during a flood: %s", resp.Status)
+	}
+	for range cap(s.searches) {
+		<-s.searches
+	}
+	for _, page := range []string{"9223372036854775807", "99999999999999999999", "-1", "x"} {
+		resp, body := get(t, srv, "/search?q=managers&page="+page)
+		if resp.StatusCode >= 500 {
+			t.Errorf("page=%s: %s\n%s", page, resp.Status, body)
+		}
+	}
+}
+
+// TestSearchPageSays: the search page's pager speaks of results, not of
+// time, and a search that finds nothing offers a near spelling.
+func TestSearchPageSays(t *testing.T) {
+	srv, _ := siteFixture(t)
+	if _, body := get(t, srv, "/search?q=managrs"); !strings.Contains(body, `Did you mean <a href="/search?q=managers">managers</a>?`) && !strings.Contains(body, `Did you mean <a href="/search?q=manager">manager</a>?`) {
+		t.Errorf("no suggestion:\n%s", body)
+	}
+}

@@ -71,10 +71,11 @@ the title counts more); English word forms match ("toes" finds "toe").
 // searchJSON is the --json output; its shape is part of the command-line
 // contract.
 type searchJSON struct {
-	Total int       `json:"total"`
-	Page  int       `json:"page"`
-	Pages int       `json:"pages"`
-	Hits  []hitJSON `json:"hits"`
+	Total      int       `json:"total"`
+	Page       int       `json:"page"`
+	Pages      int       `json:"pages"`
+	Hits       []hitJSON `json:"hits"`
+	Suggestion string    `json:"suggestion,omitempty"`
 }
 
 type hitJSON struct {
@@ -86,7 +87,7 @@ type hitJSON struct {
 }
 
 func writeSearchJSON(w io.Writer, res *archive.Results) error {
-	out := searchJSON{Total: res.Total, Page: res.Page, Pages: res.Pages(), Hits: []hitJSON{}}
+	out := searchJSON{Total: res.Total, Page: res.Page, Pages: res.Pages(), Hits: []hitJSON{}, Suggestion: res.Suggestion}
 	for _, h := range res.Hits {
 		frags := h.Fragments
 		if frags == nil {
@@ -103,6 +104,9 @@ func writeSearchJSON(w io.Writer, res *archive.Results) error {
 func writeSearchText(w io.Writer, res *archive.Results, query string, color bool) {
 	if res.Total == 0 {
 		fmt.Fprintf(w, "No answers match “%s”.\n", query)
+		if res.Suggestion != "" {
+			fmt.Fprintf(w, "Did you mean: %s\n", res.Suggestion)
+		}
 		return
 	}
 	noun := "answers match"

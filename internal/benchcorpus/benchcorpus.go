@@ -27,6 +27,11 @@ var Queries = map[string][]string{
 		"+module -proxy", "title:go", "fuzzing", "security vulnerability", "slices maps",
 	},
 	"phrases": {`"type parameters"`, `"garbage collector"`, `"standard library"`, `"go command"`},
+	// abuse are what a hostile searcher sends: every word, patterns that
+	// match everything, many fuzzy terms, deep pages.
+	"abuse": {"/.*/ /.*/ /.*/ /.*/", "*", "*a* *e* *i* *o*", "th* wh* an* co*", "go~2 test~2 type~2 func~2",
+		"/th.*/ /wh.*/ /co.*/ /pr.*/", "a b c d e f g h i j k l m n o p", "go OR test OR type OR func OR package",
+		`"the go" "of the" "in the"`, "go*"},
 }
 
 // corpusWords returns the words of the Go blog corpus under testdata (the

@@ -1,0 +1,152 @@
+package archive
+
+import (
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// A hit's fragment is made from the post's text, not kept in the index
+// (which holds the body's terms and positions, not its text: a third of
+// the size, and much less to write): the passage of at most snippetBytes
+// that shows the most of the query's words, from the start of a word to
+// the end of one, each matching word in <mark>.
+
+// snippetBytes is about how long a fragment is.
+const snippetBytes = 240
+
+// queryTerms are the index terms a query looks for (not those it must not
+// have), as the analyzer makes them.
+func queryTerms(q query.Query, a analysis.Analyzer) map[string]bool {
+	terms := map[string]bool{}
+	var walk func(q query.Query)
+	walk = func(q query.Query) {
+		switch q := q.(type) {
+		case *query.BooleanQuery:
+			for _, part := range []query.Query{q.Must, q.Should} {
+				if part != nil {
+					walk(part)
+				}
+			}
+		case *query.ConjunctionQuery:
+			for _, c := range q.Conjuncts {
+				walk(c)
+			}
+		case *query.DisjunctionQuery:
+			for _, c := range q.Disjuncts {
+				walk(c)
+			}
+		case *query.MatchQuery:
+			for _, t := range a.Analyze([]byte(q.Match)) {
+				terms[string(t.Term)] = true
+			}
+		case *query.MatchPhraseQuery:
+			for _, t := range a.Analyze([]byte(q.MatchPhrase)) {
+				terms[string(t.Term)] = true
+			}
+		case *query.TermQuery:
+			terms[q.Term] = true
+		}
+	}
+	walk(q)
+	return terms
+}
+
+// text is the plain text of the post with slug, from its file; "" when it
+// cannot be read.
+func (x *Index) text(slug string) string {
+	x.texts.RLock()
+	dir, name := x.texts.dir, x.texts.files[slug]
+	x.texts.RUnlock()
+	if dir == "" || name == "" {
+		return ""
+	}
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return ""
+	}
+	p, err := Parse(data, x.loc)
+	if err != nil {
+		return ""
+	}
+	return PlainText(p.Body)
+}
+
+// spaces matches runs of white space, folded to one in a fragment.
+var spaces = regexp.MustCompile(`\s+`)
+
+// fragment is the passage of text that shows the most of terms, as HTML:
+// escaped, the matching words in <mark>, "…" where the text goes on. With
+// no match, it is the start of the text, and matched is false.
+func fragment(text string, terms map[string]bool, a analysis.Analyzer) (frag string, matched bool) {
+	if text == "" {
+		return "", false
+	}
+	tokens := a.Analyze([]byte(text))
+	var hits []int // indexes of tokens that match
+	for i, t := range tokens {
+		if terms[string(t.Term)] {
+			hits = append(hits, i)
+		}
+	}
+	start := 0 // byte offset the fragment starts at
+	if len(hits) > 0 {
+		// Each window starts a few words before a match; the best has the
+		// most different words of the query, then the most matches. The
+		// windows move forward, so that each match enters and leaves once.
+		bestScore, in, left, right := -1, map[string]int{}, 0, 0
+		for _, h := range hits {
+			from := tokens[max(h-3, 0)].Start
+			for ; right < len(hits) && tokens[hits[right]].End <= from+snippetBytes; right++ {
+				in[string(tokens[hits[right]].Term)]++
+			}
+			for ; left < right && tokens[hits[left]].Start < from; left++ {
+				term := string(tokens[hits[left]].Term)
+				if in[term]--; in[term] == 0 {
+					delete(in, term)
+				}
+			}
+			if score := 1000*len(in) + (right - left); score > bestScore {
+				start, bestScore = from, score
+			}
+		}
+	}
+	end := len(text)
+	if start+snippetBytes < len(text) {
+		end = start
+		for _, t := range tokens {
+			if t.Start >= start && t.End <= start+snippetBytes {
+				end = t.End
+			}
+		}
+		if end == start { // one word longer than a fragment
+			end = min(len(text), start+snippetBytes)
+		}
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("… ")
+	}
+	at := start
+	for _, h := range hits {
+		t := tokens[h]
+		if t.Start < start || t.End > end {
+			continue
+		}
+		b.WriteString(html.EscapeString(text[at:t.Start]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(text[t.Start:t.End]))
+		b.WriteString("</mark>")
+		at = t.End
+	}
+	b.WriteString(html.EscapeString(text[at:end]))
+	if end < len(text) {
+		b.WriteString(" …")
+	}
+	return strings.TrimSpace(spaces.ReplaceAllString(b.String(), " ")), len(hits) > 0
+}
