@@ -376,8 +376,8 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	for i := range out.Hits {
 		// The passage of the body that matches best; where only the
 		// title matches, the title; else the start of the body.
-		body, matched := fragment(x.text(out.Hits[i].Slug), terms, analyzer)
-		if title, inTitle := fragment(out.Hits[i].Title, terms, analyzer); !matched && inTitle {
+		body, matched := fragment(x.text(out.Hits[i].Slug), terms)
+		if title, inTitle := fragment(out.Hits[i].Title, terms); !matched && inTitle {
 			body = title
 		}
 		if body != "" {
