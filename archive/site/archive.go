@@ -1,13 +1,35 @@
 package site
 
-import "net/http"
+import (
+	"net/http"
+	"strconv"
+)
 
-// archive is every answer by year, /archive/, or those with one tag,
-// /tags/TAG/.
+// archivePerPage is how many answers a page of the archive (or of a tag)
+// lists: pages stay small at any size of archive.
+const archivePerPage = 200
+
+// archivePath is the path of page n of the archive, or of the answers
+// tagged tag.
+func archivePath(tag string, n int) string {
+	base := "/archive/"
+	if tag != "" {
+		base = "/tags/" + tag + "/"
+	}
+	if n <= 1 {
+		return base
+	}
+	return base + "page/" + strconv.Itoa(n) + "/"
+}
+
+// archive is every answer, newest first, by year, archivePerPage a page:
+// /archive/ and /archive/page/N/; or those with one tag, /tags/TAG/ and
+// /tags/TAG/page/N/. Each page has the years of the whole list, each a
+// link to the page it starts on.
 func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get()
 	list := sn.list
-	d := pageData{Tag: r.PathValue("tag")}
+	d := pageData{Tag: r.PathValue("tag"), Page: 1}
 	if d.Tag != "" {
 		list = sn.byTag[d.Tag]
 		if len(list) == 0 {
@@ -15,13 +37,38 @@ func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	for _, p := range list {
+	if v := r.PathValue("n"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 {
+			s.notFound(w, r)
+			return
+		}
+		d.Page = n
+	}
+	d.Pages = max((len(list)+archivePerPage-1)/archivePerPage, 1)
+	if d.Page > d.Pages {
+		s.notFound(w, r)
+		return
+	}
+	for i, p := range list {
+		y := p.Date.Year()
+		if n := len(d.YearLinks); n == 0 || d.YearLinks[n-1].Year != y {
+			d.YearLinks = append(d.YearLinks, yearLink{Year: y, URL: archivePath(d.Tag, i/archivePerPage+1) + "#y" + strconv.Itoa(y)})
+		}
+	}
+	for _, p := range list[(d.Page-1)*archivePerPage : min(d.Page*archivePerPage, len(list))] {
 		y := p.Date.Year()
 		if n := len(d.Years); n == 0 || d.Years[n-1].Year != y {
 			d.Years = append(d.Years, yearGroup{Year: y})
 		}
 		g := &d.Years[len(d.Years)-1]
 		g.Posts = append(g.Posts, linkOf(p))
+	}
+	if d.Page > 1 {
+		d.Prev = archivePath(d.Tag, d.Page-1)
+	}
+	if d.Page < d.Pages {
+		d.Next = archivePath(d.Tag, d.Page+1)
 	}
 	d.modified = sn.made
 	s.render(w, r, archivePage, d)

@@ -104,10 +104,18 @@ func (s *Site) staticPaths() []string {
 		tags = append(tags, t)
 	}
 	slices.Sort(tags)
+	for n := 2; (n-1)*archivePerPage < len(list); n++ {
+		paths = append(paths, archivePath("", n))
+	}
 	for _, t := range tags {
 		if archive.ValidSlug(t) { // a tag that is not a safe path gets no page of its own
-			paths = append(paths, "/tags/"+t+"/")
+			for n := 1; n == 1 || (n-1)*archivePerPage < len(sn.byTag[t]); n++ {
+				paths = append(paths, archivePath(t, n))
+			}
 		}
+	}
+	for n := 1; n <= sitemapFiles(len(list)); n++ {
+		paths = append(paths, sitemapPath(n))
 	}
 	for _, p := range list {
 		paths = append(paths, p.URLPath())

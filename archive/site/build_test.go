@@ -39,8 +39,8 @@ func TestBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if stats.Files != 10 {
-			t.Errorf("%d files, want 10", stats.Files)
+		if stats.Files != 11 {
+			t.Errorf("%d files, want 11", stats.Files)
 		}
 		for file, want := range map[string]string{
 			"index.html": "An older answer",
@@ -48,7 +48,8 @@ func TestBuild(t *testing.T) {
 			"archive/index.html":     "<h2 id=\"y2019\">2019</h2>",
 			"tags/career/index.html": "Answers tagged “career”",
 			"feed.xml":               "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
-			"sitemap.xml":            "https://ask.example.org/2019/05/05/older/",
+			"sitemap.xml":            "https://ask.example.org/sitemaps/1.xml",
+			"sitemaps/1.xml":         "https://ask.example.org/2019/05/05/older/",
 			"robots.txt":             "Sitemap:",
 			"style.css":              "color-scheme",
 			"404.html":               "<h1>Not found</h1>",

@@ -55,6 +55,12 @@ type yearGroup struct {
 	Posts []postLink
 }
 
+// yearLink is a year of a list, and where on which page it starts.
+type yearLink struct {
+	Year int
+	URL  string
+}
+
 // pageData is what every page template gets; each page uses its part.
 type pageData struct {
 	Site  Info
@@ -69,6 +75,7 @@ type pageData struct {
 	// Suggestion is "did you mean", and SuggestionURL its search.
 	Suggestion, SuggestionURL string
 	Years                     []yearGroup
+	YearLinks                 []yearLink
 	Tag                       string
 	Post                      postLink
 	Body                      htmltemplate.HTML
@@ -93,7 +100,7 @@ type pageData struct {
 func (s *Site) checkTemplates() error {
 	l := postLink{Title: "T", URL: "/u/", Date: time.Unix(0, 0), Tags: []string{"t"}}
 	full := pageData{Site: s.info, Query: "q", Posts: []postLink{l}, Page: 1, Pages: 2, Prev: "/", Next: "/",
-		Years: []yearGroup{{Year: 2020, Posts: []postLink{l}}}, Tag: "t", Post: l, Body: "b", Newer: &l, Older: &l,
+		Years: []yearGroup{{Year: 2020, Posts: []postLink{l}}}, YearLinks: []yearLink{{Year: 2020, URL: "/archive/#y2020"}}, Tag: "t", Post: l, Body: "b", Newer: &l, Older: &l,
 		Related: []postLink{l}, Problem: "p", Total: 1, First: 1, PrevText: "p", NextText: "n", Suggestion: "s", SuggestionURL: "/s", Hits: []hitLink{{postLink: l, Fragments: []htmltemplate.HTML{"f"}}},
 		Heading: "h", Lines: []string{"l"}, Action: "/a", Token: "t", Button: "b"}
 	full.Site.Links = []NavLink{{Title: "L", URL: "/l/"}}

@@ -8,10 +8,13 @@ func (s *Site) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /page/{n}/{$}", s.home)                    // home.go
 	mux.HandleFunc("GET /{year}/{month}/{day}/{slug}/{$}", s.post) // post.go
 	mux.HandleFunc("GET /archive/{$}", s.archive)                  // archive.go
+	mux.HandleFunc("GET /archive/page/{n}/{$}", s.archive)         // archive.go
 	mux.HandleFunc("GET /tags/{tag}/{$}", s.archive)               // archive.go
+	mux.HandleFunc("GET /tags/{tag}/page/{n}/{$}", s.archive)      // archive.go
 	mux.HandleFunc("GET /search", s.search)                        // search.go
 	mux.HandleFunc("GET /feed.xml", s.feed)                        // feed.go
 	mux.HandleFunc("GET /sitemap.xml", s.sitemap)                  // sitemap.go
+	mux.HandleFunc("GET /sitemaps/{file}", s.sitemapFile)          // sitemap.go
 	mux.HandleFunc("GET /robots.txt", s.robots)                    // robots.go
 	mux.HandleFunc("GET /style.css", s.stylesheet)                 // style.go
 	mux.HandleFunc("POST /subscribe", s.subscribe)                 // subscribe.go

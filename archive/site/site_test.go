@@ -264,9 +264,93 @@ func TestSiteFeedAndSitemap(t *testing.T) {
 		t.Errorf("the feed's HTML is not the sanitized post: %q", c)
 	}
 	_, body = get(t, srv, "/sitemap.xml")
+	var idx sitemapIndex
+	if err := xml.Unmarshal([]byte(body), &idx); err != nil || len(idx.Sitemaps) != 1 || idx.Sitemaps[0].Loc != "https://ask.example.org/sitemaps/1.xml" {
+		t.Fatalf("sitemap index: %+v, %v", idx, err)
+	}
+	_, body = get(t, srv, "/sitemaps/1.xml")
 	var set urlSet
 	if err := xml.Unmarshal([]byte(body), &set); err != nil || len(set.URLs) != 5 {
 		t.Errorf("sitemap: %d URLs, %v", len(set.URLs), err)
+	}
+	for _, bad := range []string{"/sitemaps/2.xml", "/sitemaps/0.xml", "/sitemaps/1", "/sitemaps/x.xml"} {
+		if resp, _ := get(t, srv, bad); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %s", bad, resp.Status)
+		}
+	}
+}
+
+// TestLargeArchivePaged: at thousands of answers, the archive and tag
+// pages are pages of archivePerPage with the years to jump to, the
+// sitemap is split in files of at most sitemapSize addresses (the
+// protocol allows 50,000), and the feed holds feedSize entries.
+func TestLargeArchivePaged(t *testing.T) {
+	root := t.TempDir()
+	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
+	const n = 2*sitemapSize + 7
+	if err := os.MkdirAll(posts.Dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		d := start.Add(time.Duration(i) * 13 * time.Hour)
+		name := fmt.Sprintf("%s-p%05d.md", d.Format("2006-01-02"), i)
+		if err := os.WriteFile(filepath.Join(posts.Dir, name), fmt.Appendf(nil, "---\ntitle: Post %d\ndate: %s\ntags: [all]\n---\n\nText %d.\n", i, d.Format(archive.DateLayout), i), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Posts: posts, Index: x, Templates: loadTemplates(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	pages := (n + archivePerPage - 1) / archivePerPage
+	for _, base := range []string{"/archive/", "/tags/all/"} {
+		_, first := get(t, srv, base)
+		if c := strings.Count(first, "<li>"); c != archivePerPage {
+			t.Errorf("%s lists %d answers, want %d", base, c, archivePerPage)
+		}
+		if !strings.Contains(first, `<a rel="next" href="`+base+`page/2/">`) || !strings.Contains(first, `href="`+base+`page/`) {
+			t.Errorf("%s: no pager", base)
+		}
+		if len(first) > 100<<10 {
+			t.Errorf("%s is %d KB", base, len(first)>>10)
+		}
+		resp, last := get(t, srv, fmt.Sprintf("%spage/%d/", base, pages))
+		if resp.StatusCode != http.StatusOK || strings.Count(last, "<li>") != n-(pages-1)*archivePerPage || !strings.Contains(last, "Post 0<") {
+			t.Errorf("%s last page: %s", base, resp.Status)
+		}
+		if resp, _ := get(t, srv, fmt.Sprintf("%spage/%d/", base, pages+1)); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s past the last page: %s", base, resp.Status)
+		}
+	}
+	_, body := get(t, srv, "/sitemap.xml")
+	var idx sitemapIndex
+	if err := xml.Unmarshal([]byte(body), &idx); err != nil || len(idx.Sitemaps) != 3 {
+		t.Fatalf("sitemap index: %d files, %v", len(idx.Sitemaps), err)
+	}
+	total := 0
+	for i := range idx.Sitemaps {
+		_, body := get(t, srv, sitemapPath(i+1))
+		var set urlSet
+		if err := xml.Unmarshal([]byte(body), &set); err != nil || len(set.URLs) > sitemapSize {
+			t.Errorf("sitemap %d: %d URLs, %v", i+1, len(set.URLs), err)
+		}
+		total += len(set.URLs)
+	}
+	if total != n+2 {
+		t.Errorf("the sitemaps list %d addresses, want %d", total, n+2)
+	}
+	_, body = get(t, srv, "/feed.xml")
+	var feed atomFeed
+	if err := xml.Unmarshal([]byte(body), &feed); err != nil || len(feed.Entries) != feedSize {
+		t.Errorf("feed: %d entries, %v", len(feed.Entries), err)
 	}
 }
 
