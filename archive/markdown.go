@@ -20,13 +20,15 @@ import (
 // sanitizer. goldmark converters are safe for concurrent use.
 var markdown = goldmark.New(
 	goldmark.WithExtensions(extension.GFM),
+	goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithAttribute()), // stable ids, or a heading's own {#id}: in-post #anchors work, on the site and in mail
 	goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
 )
 
 // plainParser reads Markdown for PlainText: markdown's syntax without
 // autolinks, which make no difference to the text (a link's text is the
 // address) and cost a third of the parsing.
-var plainParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList)).Parser()
+var plainParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList),
+	goldmark.WithParserOptions(parser.WithAttribute())).Parser()
 
 // sanitizer is the allow-list every rendered post goes through: the
 // elements and attributes of writing (text, headings with their ids, lists,
@@ -37,7 +39,9 @@ var plainParser = goldmark.New(goldmark.WithExtensions(extension.Table, extensio
 var sanitizer = func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.RequireNoFollowOnLinks(false) // the author's own links
-	p.AllowAttrs("id").Matching(regexp.MustCompile(`^[\p{L}\p{N}_-]+$`)).OnElements("h1", "h2", "h3", "h4", "h5", "h6")
+	anchor := regexp.MustCompile(`^[\p{L}\p{N}_.:/-]{1,100}$`)
+	p.AllowAttrs("id").Matching(anchor).Globally() // what in-post links (#name) lead to
+	p.AllowAttrs("name").Matching(anchor).OnElements("a")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#.-]+$`)).OnElements("code")
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").OnElements("input")
@@ -55,7 +59,9 @@ func RenderHTML(md []byte) ([]byte, error) {
 	if err := markdown.Convert(md, &buf); err != nil {
 		return nil, fmt.Errorf("archive: render markdown: %w", err)
 	}
-	return sanitizer.SanitizeBytes(buf.Bytes()), nil
+	// A wide code block scrolls: it takes the keyboard's focus, so that
+	// it can be scrolled without a mouse (WCAG 2.1.1).
+	return bytes.ReplaceAll(sanitizer.SanitizeBytes(buf.Bytes()), []byte("<pre>"), []byte(`<pre tabindex="0">`)), nil
 }
 
 // PlainText is the readable text of a Markdown body, for the search index

@@ -29,13 +29,15 @@ func archivePath(tag string, n int) string {
 func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get()
 	list := sn.list
-	d := pageData{Tag: r.PathValue("tag"), Page: 1}
-	if d.Tag != "" {
-		list = sn.byTag[d.Tag]
+	slug := r.PathValue("tag")
+	d := pageData{Page: 1}
+	if slug != "" {
+		list = sn.byTag[slug]
 		if len(list) == 0 {
 			s.notFound(w, r)
 			return
 		}
+		d.Tag = sn.tagName[slug]
 	}
 	if v := r.PathValue("n"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -53,7 +55,7 @@ func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 	for i, p := range list {
 		y := p.Date.Year()
 		if n := len(d.YearLinks); n == 0 || d.YearLinks[n-1].Year != y {
-			d.YearLinks = append(d.YearLinks, yearLink{Year: y, URL: archivePath(d.Tag, i/archivePerPage+1) + "#y" + strconv.Itoa(y)})
+			d.YearLinks = append(d.YearLinks, yearLink{Year: y, URL: archivePath(slug, i/archivePerPage+1) + "#y" + strconv.Itoa(y)})
 		}
 	}
 	for _, p := range list[(d.Page-1)*archivePerPage : min(d.Page*archivePerPage, len(list))] {
@@ -65,10 +67,10 @@ func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 		g.Posts = append(g.Posts, linkOf(p))
 	}
 	if d.Page > 1 {
-		d.Prev = archivePath(d.Tag, d.Page-1)
+		d.Prev = archivePath(slug, d.Page-1)
 	}
 	if d.Page < d.Pages {
-		d.Next = archivePath(d.Tag, d.Page+1)
+		d.Next = archivePath(slug, d.Page+1)
 	}
 	d.modified = sn.made
 	s.render(w, r, archivePage, d)

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 
-	"mailbag/archive"
 	"mailbag/internal/atomicfile"
 )
 
@@ -108,10 +107,8 @@ func (s *Site) staticPaths() []string {
 		paths = append(paths, archivePath("", n))
 	}
 	for _, t := range tags {
-		if archive.ValidSlug(t) { // a tag that is not a safe path gets no page of its own
-			for n := 1; n == 1 || (n-1)*archivePerPage < len(sn.byTag[t]); n++ {
-				paths = append(paths, archivePath(t, n))
-			}
+		for n := 1; n == 1 || (n-1)*archivePerPage < len(sn.byTag[t]); n++ {
+			paths = append(paths, archivePath(t, n))
 		}
 	}
 	for n := 1; n <= sitemapFiles(len(list)); n++ {

@@ -2,8 +2,11 @@ package site
 
 import (
 	"errors"
+	"html"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -75,5 +78,98 @@ func TestBuild(t *testing.T) {
 	writePost(t, other, "notes.txt", "mine")
 	if err := CheckBuildDir(other); !errors.Is(err, ErrNotEmpty) {
 		t.Errorf("CheckBuildDir(a folder of notes) = %v", err)
+	}
+}
+
+// TestBuildLinksResolve: every link and image of a static build of the
+// real posts (the seed and the Go blog corpus, with their tags, anchors
+// and old addresses) leads to a file of the build, and every #anchor to an
+// id in its page.
+func TestBuildLinksResolve(t *testing.T) {
+	root := t.TempDir()
+	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
+	for _, src := range []string{"../../testdata/seed", "../../testdata/corpora/posts/go-blog"} {
+		if err := posts.Import(src, func(archive.ImportResult) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	site, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Static: true, Posts: posts, Index: x, Templates: loadTemplates(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, "public")
+	if _, err := site.Build(out); err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`(?:href|src)="([^"]*)"`)
+	sitePath := regexp.MustCompile(`^/($|[?#]|page/|archive/|tags/|\d{4}/\d{2}/\d{2}/|feed\.xml|sitemap|style\.css|404\.html|search)`)
+	ids := regexp.MustCompile(`\sid="([^"]+)"|<a name="([^"]+)"`)
+	pageIDs := map[string]map[string]bool{} // by file
+	idsOf := func(file string) map[string]bool {
+		if m, ok := pageIDs[file]; ok {
+			return m
+		}
+		b, _ := os.ReadFile(file)
+		m := map[string]bool{}
+		for _, g := range ids.FindAllStringSubmatch(string(b), -1) {
+			m[g[1]+g[2]] = true
+		}
+		pageIDs[file] = m
+		return m
+	}
+	checked := 0
+	err = filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range link.FindAllStringSubmatch(string(b), -1) {
+			target := html.UnescapeString(m[1])
+			if strings.HasPrefix(target, "https://ask.example.org/") {
+				target = strings.TrimPrefix(target, "https://ask.example.org")
+			}
+			var file string
+			switch {
+			case strings.HasPrefix(target, "#"):
+				file = path
+			case strings.HasPrefix(target, "/") && !strings.HasPrefix(target, "//") && !sitePath.MatchString(target):
+				continue // a post's own link to a page of the site it came from (go.dev/doc/...)
+			case strings.HasPrefix(target, "/") && !strings.HasPrefix(target, "//"):
+				p, _, _ := strings.Cut(target, "?")
+				p, _, _ = strings.Cut(p, "#")
+				p, _ = url.PathUnescape(p)
+				file = filepath.Join(out, filepath.FromSlash(p))
+				if strings.HasSuffix(p, "/") {
+					file = filepath.Join(file, "index.html")
+				}
+				if _, err := os.Stat(file); err != nil {
+					t.Errorf("%s links to %s: no such file in the build", strings.TrimPrefix(path, out), target)
+					continue
+				}
+			default:
+				continue // elsewhere on the web, or mailto:
+			}
+			checked++
+			if _, frag, ok := strings.Cut(target, "#"); ok && frag != "" && strings.HasSuffix(file, ".html") {
+				if f, _ := url.PathUnescape(frag); !idsOf(file)[f] && !strings.HasPrefix(f, "TOC_") {
+					t.Errorf("%s links to %s: no id %q there", strings.TrimPrefix(path, out), target, f)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 1000 {
+		t.Errorf("only %d links checked", checked)
 	}
 }

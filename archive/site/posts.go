@@ -2,6 +2,7 @@ package site
 
 import (
 	htmltemplate "html/template"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,7 +26,10 @@ type snapshot struct {
 	list   []*archive.Post // newest first
 	bySlug map[string]*archive.Post
 	pos    map[string]int // index in list, by slug
-	byTag  map[string][]*archive.Post
+	// byTag are the posts by the slug of each of their tags (tagSlug),
+	// tagName the tag's name as the newest post writes it.
+	byTag   map[string][]*archive.Post
+	tagName map[string]string
 	// byAlias are the posts by their old addresses (Post.Aliases), each
 	// with and without its last slash.
 	byAlias map[string]*archive.Post
@@ -34,14 +38,24 @@ type snapshot struct {
 	html map[string]htmltemplate.HTML // rendered bodies, by slug
 }
 
+// tagSlug is the slug of a tag's page, /tags/SLUG/: "Product Management"
+// and "product-management" share one; "" for a tag with no letters or
+// digits, which has no page.
+func tagSlug(tag string) string { return archive.Slugify(tag) }
+
 func newSnapshot(list []*archive.Post, made time.Time, gen uint64) *snapshot {
 	sn := &snapshot{made: made, gen: gen, list: list, bySlug: make(map[string]*archive.Post, len(list)), pos: make(map[string]int, len(list)),
-		byTag: map[string][]*archive.Post{}, byAlias: map[string]*archive.Post{}, html: map[string]htmltemplate.HTML{}}
+		byTag: map[string][]*archive.Post{}, tagName: map[string]string{}, byAlias: map[string]*archive.Post{}, html: map[string]htmltemplate.HTML{}}
 	for i, p := range list {
 		sn.bySlug[p.Slug] = p
 		sn.pos[p.Slug] = i
 		for _, t := range p.Tags {
-			sn.byTag[t] = append(sn.byTag[t], p)
+			if slug := tagSlug(t); slug != "" && !slices.Contains(sn.byTag[slug], p) {
+				sn.byTag[slug] = append(sn.byTag[slug], p)
+				if _, ok := sn.tagName[slug]; !ok {
+					sn.tagName[slug] = t
+				}
+			}
 		}
 	}
 	for _, p := range list { // newest first: an alias two posts claim is the newer's

@@ -28,11 +28,24 @@ const (
 type postLink struct {
 	Title, URL string
 	Date       time.Time
-	Tags       []string
+	Tags       []tagLink
+}
+
+// tagLink is a tag and its page; URL is "" for a tag that has none.
+type tagLink struct {
+	Name, URL string
 }
 
 func linkOf(p *archive.Post) postLink {
-	return postLink{Title: p.Title, URL: p.URLPath(), Date: p.Date, Tags: p.Tags}
+	l := postLink{Title: p.Title, URL: p.URLPath(), Date: p.Date}
+	for _, t := range p.Tags {
+		tl := tagLink{Name: t}
+		if slug := tagSlug(t); slug != "" {
+			tl.URL = archivePath(slug, 1)
+		}
+		l.Tags = append(l.Tags, tl)
+	}
+	return l
 }
 
 func linksOf(posts []*archive.Post) []postLink {
@@ -98,7 +111,7 @@ type pageData struct {
 
 // checkTemplates runs every page template on a filled and an empty sample.
 func (s *Site) checkTemplates() error {
-	l := postLink{Title: "T", URL: "/u/", Date: time.Unix(0, 0), Tags: []string{"t"}}
+	l := postLink{Title: "T", URL: "/u/", Date: time.Unix(0, 0), Tags: []tagLink{{Name: "t", URL: "/tags/t/"}, {Name: "+"}}}
 	full := pageData{Site: s.info, Query: "q", Posts: []postLink{l}, Page: 1, Pages: 2, Prev: "/", Next: "/",
 		Years: []yearGroup{{Year: 2020, Posts: []postLink{l}}}, YearLinks: []yearLink{{Year: 2020, URL: "/archive/#y2020"}}, Tag: "t", Post: l, Body: "b", Newer: &l, Older: &l,
 		Related: []postLink{l}, Problem: "p", Total: 1, First: 1, PrevText: "p", NextText: "n", Suggestion: "s", SuggestionURL: "/s", Hits: []hitLink{{postLink: l, Fragments: []htmltemplate.HTML{"f"}}},
