@@ -17,6 +17,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"mailbag/internal/atomicfile"
+	"mailbag/internal/parallel"
 )
 
 // indexVersion changes whenever the mapping or the documents change shape;
@@ -86,10 +87,6 @@ type indexDoc struct {
 	Tags  []string  `json:"tags"`
 }
 
-func newIndexDoc(p *Post) indexDoc {
-	return indexDoc{Title: p.Title, Body: PlainText(p.Body), Date: p.Date, Tags: p.Tags}
-}
-
 // openConfig makes bleve give up after a while when another process holds
 // the index, instead of waiting for ever. It is a new map each time because
 // bleve writes the index's path into the map it is given.
@@ -136,7 +133,7 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 func OpenIndex(dir string, posts *Posts) (*Index, SyncResult, error) {
 	x, err := Open(dir, posts.Location)
 	if errors.Is(err, ErrIndexMissing) || errors.Is(err, ErrIndexOutdated) || errors.Is(err, ErrIndexCorrupt) {
-		list, problems, lerr := posts.List()
+		list, problems, lerr := posts.Headers()
 		if lerr != nil {
 			return nil, SyncResult{}, lerr
 		}
@@ -404,8 +401,22 @@ func (x *Index) prepare(posts []*Post, goneSlugs []string, stop <-chan struct{})
 					pr.batch.Delete(slug)
 				}
 			}
-			for _, p := range chunk {
-				if err := pr.batch.Index(p.Slug, newIndexDoc(p)); err != nil {
+			// The documents are made on every core; a post listed without
+			// its body (Posts.Headers) has it read now, so that a batch's
+			// bodies are all that is held of them.
+			docs := make([]indexDoc, len(chunk))
+			errs := make([]error, len(chunk))
+			parallel.For(len(chunk), func(k int) {
+				p := chunk[k]
+				body, err := (&Posts{Location: x.loc}).Body(p)
+				if err != nil {
+					errs[k] = err
+					return
+				}
+				docs[k] = indexDoc{Title: p.Title, Body: PlainText(body), Date: p.Date, Tags: p.Tags}
+			})
+			for k, p := range chunk {
+				if err := errors.Join(errs[k], pr.batch.Index(p.Slug, docs[k])); err != nil {
 					pr.err = fmt.Errorf("index %s: %w", p.Slug, err)
 					break
 				}

@@ -80,6 +80,31 @@ func isPostFile(name string) bool {
 // returned as problems, one error per file naming it, sorted. The error is
 // for failing to read the folder; a missing folder is an empty archive.
 func (s *Posts) List() (posts []*Post, problems []error, err error) {
+	return s.list(true)
+}
+
+// Headers is List without the posts' bodies (nor their front matter as
+// read, for Marshal): what a list of 100,000 posts can hold in little
+// memory. A post's body is read again from its Path when needed (Body
+// reads it).
+func (s *Posts) Headers() (posts []*Post, problems []error, err error) {
+	return s.list(false)
+}
+
+// Body is a post's body: Body, or for a post from Headers, read again from
+// its file.
+func (s *Posts) Body(p *Post) ([]byte, error) {
+	if p.Body != nil || p.Path == "" {
+		return p.Body, nil
+	}
+	full, err := s.ReadFile(p.Path)
+	if err != nil {
+		return nil, err
+	}
+	return full.Body, nil
+}
+
+func (s *Posts) list(bodies bool) (posts []*Post, problems []error, err error) {
 	entries, err := os.ReadDir(s.Dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil
@@ -93,19 +118,24 @@ func (s *Posts) List() (posts []*Post, problems []error, err error) {
 			paths = append(paths, filepath.Join(s.Dir, e.Name()))
 		}
 	}
-	posts, errs := s.readAll(paths)
+	posts, errs := s.readAll(paths, bodies)
 	slices.SortFunc(errs, func(a, b error) int { return cmp.Compare(a.Error(), b.Error()) })
 	SortPosts(posts)
 	posts, dupErrs := dropDuplicateSlugs(posts)
 	return posts, append(errs, dupErrs...), nil
 }
 
-// readAll reads files on all cores; the order of the result is not that of
-// paths.
-func (s *Posts) readAll(paths []string) ([]*Post, []error) {
+// readAll reads files on all cores, without the bodies unless bodies is
+// set; the order of the result is not that of paths.
+func (s *Posts) readAll(paths []string, bodies bool) ([]*Post, []error) {
 	read := make([]*Post, len(paths))
 	errs := make([]error, len(paths))
-	parallel.For(len(paths), func(i int) { read[i], errs[i] = s.ReadFile(paths[i]) })
+	parallel.For(len(paths), func(i int) {
+		read[i], errs[i] = s.ReadFile(paths[i])
+		if !bodies && read[i] != nil {
+			read[i].Body, read[i].doc, read[i].head = nil, nil, nil
+		}
+	})
 	posts := make([]*Post, 0, len(paths))
 	var problems []error
 	for i := range paths {

@@ -61,7 +61,7 @@ func (x *Index) Sync(posts *Posts) (SyncResult, error) {
 		delete(owner, x.manifest[name].Slug)
 	}
 
-	read, problems := posts.readAll(changed)
+	read, problems := posts.readAll(changed, false) // bodies are read a batch at a time by update
 	res.Problems = problems
 	SortPosts(read)
 	var fresh []*Post

@@ -91,7 +91,7 @@ func (s *server) sync(w http.ResponseWriter, r *http.Request) {
 // answering searches; the rebuild runs to its end even if the command
 // stops waiting.
 func (s *server) rebuild(w http.ResponseWriter, r *http.Request) {
-	list, problems, err := s.o.Posts.List()
+	list, problems, err := s.o.Posts.Headers()
 	if err == nil {
 		err = s.o.Index.Rebuild(list)
 	}

@@ -56,7 +56,7 @@ func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 		f.Updated = time.Unix(0, 0).UTC().Format(time.RFC3339)
 	}
 	for _, p := range sn.list[:min(feedSize, len(sn.list))] {
-		body, err := sn.body(p)
+		body, err := sn.body(s.o.Posts, p)
 		if err != nil {
 			s.log.Error("render post", "slug", p.Slug, "err", err)
 		}

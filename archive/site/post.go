@@ -15,7 +15,7 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := pageData{Post: linkOf(p), modified: sn.made}
-	body, err := sn.body(p)
+	body, err := sn.body(s.o.Posts, p)
 	if err != nil {
 		s.log.Error("render post", "slug", p.Slug, "err", err)
 	}

@@ -70,20 +70,33 @@ func newSnapshot(list []*archive.Post, made time.Time, gen uint64) *snapshot {
 	return sn
 }
 
-// body is a post's rendered HTML, made once per snapshot.
-func (sn *snapshot) body(p *archive.Post) (htmltemplate.HTML, error) {
+// maxRendered is how many rendered bodies a snapshot keeps: the pages
+// read most stay made, and the memory they take stays bounded at any size
+// of archive.
+const maxRendered = 256
+
+// body is a post's rendered HTML, read from its file (the snapshot holds
+// the posts without their bodies) and kept for the snapshot's life.
+func (sn *snapshot) body(posts *archive.Posts, p *archive.Post) (htmltemplate.HTML, error) {
 	sn.mu.Lock()
 	h, ok := sn.html[p.Slug]
 	sn.mu.Unlock()
 	if ok {
 		return h, nil
 	}
-	out, err := archive.RenderHTML(p.Body)
+	md, err := posts.Body(p)
 	if err != nil {
 		return "", err
 	}
-	h = htmltemplate.HTML(out) // goldmark's output: raw HTML in the post is escaped
+	out, err := archive.RenderHTML(md)
+	if err != nil {
+		return "", err
+	}
+	h = htmltemplate.HTML(out) // sanitized by RenderHTML
 	sn.mu.Lock()
+	if len(sn.html) >= maxRendered {
+		clear(sn.html)
+	}
 	sn.html[p.Slug] = h
 	sn.mu.Unlock()
 	return h, nil
@@ -141,7 +154,7 @@ func (c *postCache) get() *snapshot {
 	if cur != nil && (err != nil || res.Generation == cur.gen) {
 		return cur
 	}
-	list, problems, err := s.o.Posts.List()
+	list, problems, err := s.o.Posts.Headers()
 	if err != nil {
 		s.log.Error("list posts", "err", err)
 		if cur == nil {

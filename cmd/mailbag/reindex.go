@@ -54,7 +54,7 @@ func (a *app) reindex(ctx context.Context, n *newsletter) (archive.SyncResult, e
 		return c.Rebuild(ctx)
 	}
 	defer lock.Release()
-	posts, problems, err := n.posts.List()
+	posts, problems, err := n.posts.Headers()
 	if err != nil {
 		return archive.SyncResult{}, err
 	}
