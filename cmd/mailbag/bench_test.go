@@ -1,9 +1,19 @@
 package main
 
 import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,4 +70,148 @@ func BenchmarkImportCommand(b *testing.B) {
 		}
 		b.ReportMetric(float64(benchImportPosts*b.N)/b.Elapsed().Seconds(), "posts/s")
 	})
+}
+
+// BenchmarkServe measures the binary as a reader meets it: `mailbag
+// reindex` of MAILBAG_BENCH_POSTS posts (10,000 unless set; the issue's
+// figures are at 100,000) of about 1,000 words, its time and peak memory;
+// then `mailbag serve` over HTTP: post pages, searches of words and of
+// phrases (p50 and p99), its memory (RSS) after them, and the CPU it uses
+// while nobody asks anything.
+//
+//	MAILBAG_BENCH_POSTS=100000 go test ./cmd/mailbag -run '^$' -bench Serve -benchtime 1x -timeout 60m
+func BenchmarkServe(b *testing.B) {
+	n := 10_000
+	if v := os.Getenv("MAILBAG_BENCH_POSTS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bin := binary(b)
+	h, err := home.Init(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchcorpus.WritePosts(b, h.Posts(), n, func(file []byte) string {
+		p, err := archive.Parse(file, time.UTC)
+		if err != nil {
+			return ""
+		}
+		return archive.PlainText(p.Body)
+	})
+	for b.Loop() {
+		// Reindex: time and peak memory.
+		t0 := time.Now()
+		cmd := exec.Command(bin, "--home", h.Dir, "reindex")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("reindex: %v\n%s", err, out)
+		}
+		b.ReportMetric(float64(n)/time.Since(t0).Seconds(), "reindex-posts/s")
+		b.ReportMetric(float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)/1024, "reindex-peak-MB")
+
+		site := freeSiteB(b)
+		serve := exec.Command(bin, "--home", h.Dir, "serve", "--addr", strings.TrimPrefix(site, "http://"))
+		if err := serve.Start(); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { serve.Process.Kill(); serve.Wait() })
+		waitUp(b, site)
+		client := &http.Client{Timeout: 30 * time.Second}
+		get := func(path string) time.Duration {
+			t := time.Now()
+			resp, err := client.Get(site + path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("%s: %s", path, resp.Status)
+			}
+			return time.Since(t)
+		}
+		rng := rand.New(rand.NewPCG(7, 8))
+		report := func(name string, count int, path func(i int) string) {
+			var took []time.Duration
+			for i := range count {
+				took = append(took, get(path(i)))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2])/1e6, name+"-p50-ms")
+			b.ReportMetric(float64(took[len(took)*99/100])/1e6, name+"-p99-ms")
+		}
+		files, _ := filepath.Glob(filepath.Join(h.Posts(), "*.md"))
+		postPath := func(int) string {
+			name := filepath.Base(files[rng.IntN(len(files))])
+			return "/" + name[:4] + "/" + name[5:7] + "/" + name[8:10] + "/" + strings.TrimSuffix(name[11:], ".md") + "/"
+		}
+		for range 200 { // the first visits
+			get(postPath(0))
+		}
+		report("post", 2000, postPath)
+		for _, kind := range []string{"words", "phrases"} {
+			qs := benchcorpus.Queries[kind]
+			report("search-"+kind, 30*len(qs), func(i int) string { return "/search?q=" + url.QueryEscape(qs[i%len(qs)]) })
+		}
+		b.ReportMetric(procMB(b, serve.Process.Pid, "VmRSS"), "serve-RSS-MB")
+		b.ReportMetric(procMB(b, serve.Process.Pid, "VmHWM"), "serve-peak-MB")
+		// Idle: the CPU serve uses over 5 seconds when nobody asks.
+		before := procCPU(b, serve.Process.Pid)
+		time.Sleep(5 * time.Second)
+		b.ReportMetric((procCPU(b, serve.Process.Pid)-before).Seconds()*1000/5, "idle-cpu-ms/s")
+	}
+}
+
+// freeSiteB is a free address on 127.0.0.1, as a URL.
+func freeSiteB(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return "http://" + ln.Addr().String()
+}
+
+// waitUp waits until the site answers, two minutes at most.
+func waitUp(b *testing.B, site string) {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if resp, err := http.Get(site + "/"); err == nil {
+			resp.Body.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("serve did not answer in two minutes")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// procMB is a memory figure of a process from /proc/PID/status, in MB.
+func procMB(b *testing.B, pid int, field string) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return float64(kb) / 1024
+		}
+	}
+	b.Fatalf("no %s in /proc/%d/status", field, pid)
+	return 0
+}
+
+// procCPU is the CPU time a process has used, from /proc/PID/stat.
+func procCPU(b *testing.B, pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	utime, _ := strconv.Atoi(fields[11])
+	stime, _ := strconv.Atoi(fields[12])
+	return time.Duration(utime+stime) * time.Second / 100 // clock ticks of 1/100 s
 }

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -25,8 +26,20 @@ import (
 )
 
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
+
+// memoryLimit is the heap size past which Go's collector works harder
+// (a soft limit: GOMEMLIMIT in the environment overrides it). What mailbag
+// keeps live is far less at any size of archive (posts are held without
+// their text, the index's batches are a thousand posts); without a limit
+// the collector let the heap grow to twice the live data between
+// collections, and a reindex of 10,000 posts peaked at 570 MB where 350
+// MB does, no slower.
+const memoryLimit = 256 << 20
 
 // Main runs the command line args and returns the exit code: 0 on
 // success, 2 for a usage error or a query that cannot be read, 1 for any
