@@ -34,7 +34,7 @@ again adds nothing.`,
 // and importQueue how many such chunks may wait for it.
 const (
 	importChunk = 1000
-	importQueue = 8
+	importQueue = 4
 )
 
 // drain takes what is waiting in chunks, without waiting.
