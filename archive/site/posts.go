@@ -122,6 +122,11 @@ type postCache struct {
 	stale   atomic.Bool // Changed was called: look again at once
 	mu      sync.Mutex  // held by the one refreshing; guards checked
 	checked time.Time
+	// watched is set while Watch runs: the snapshot is then refreshed by
+	// Watch when posts/ changes, never on a request's path; kick asks
+	// Watch to look now.
+	watched atomic.Bool
+	kick    chan struct{}
 }
 
 // get returns the current snapshot, refreshed first when a second has
@@ -133,6 +138,9 @@ type postCache struct {
 // they find: nobody waits on a refresh but the one making it.
 func (c *postCache) get() *snapshot {
 	cur := c.cur.Load()
+	if cur != nil && c.watched.Load() {
+		return cur
+	}
 	if cur != nil && !c.mu.TryLock() {
 		return cur
 	}
@@ -140,7 +148,22 @@ func (c *postCache) get() *snapshot {
 		c.mu.Lock()
 	}
 	defer c.mu.Unlock()
-	cur = c.cur.Load()
+	return c.look()
+}
+
+// refresh looks at posts/ now (see look), waiting for a look under way.
+func (c *postCache) refresh() *snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.look()
+}
+
+// look brings the snapshot up to date, under c.mu, when it is stale or
+// half a second old: the index is synced (a stat of each file), and the
+// list reloaded when the index changed, by this sync or by another command
+// (publish, import, reindex through serve).
+func (c *postCache) look() *snapshot {
+	cur := c.cur.Load()
 	if cur != nil && !c.stale.Load() && c.site.now().Sub(c.checked) < refreshEvery {
 		return cur
 	}

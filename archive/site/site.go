@@ -95,6 +95,7 @@ type Site struct {
 // have is an error here, not on a reader's request.
 func New(o Options) (*Site, error) {
 	s := &Site{o: o, log: o.Log, now: o.Now, searches: make(chan struct{}, maxSearches)}
+	s.cache.kick = make(chan struct{}, 1)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -143,7 +144,55 @@ func originOf(u string) string {
 // Changed tells the site that posts or the index changed (a command
 // published, imported or reindexed through serve): the next request looks
 // at once, without waiting for the next look.
-func (s *Site) Changed() { s.cache.stale.Store(true) }
+func (s *Site) Changed() {
+	s.cache.stale.Store(true)
+	select {
+	case s.cache.kick <- struct{}{}:
+	default: // a look is asked for already
+	}
+}
+
+// Watch keeps the site's posts up to date while ctx lasts, off the
+// requests' path: it looks at posts/ again when the folder changes (the
+// kernel says so: no polling where it can, so an idle site uses no CPU)
+// and when Changed is called; requests meanwhile get what was last seen.
+// Without Watch, a request looks when half a second has passed since the
+// last look.
+func (s *Site) Watch(ctx context.Context) {
+	changes, stop := watchDir(s.o.Posts.Dir, s.log)
+	defer stop()
+	s.cache.get() // the first look, before watching takes over
+	s.cache.watched.Store(true)
+	defer s.cache.watched.Store(false)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changes:
+		case <-s.cache.kick:
+		}
+		// Many changes come together (an import): take them as one.
+		time.Sleep(watchSettle)
+		drain(changes)
+		drain(s.cache.kick)
+		s.cache.stale.Store(true)
+		s.cache.refresh()
+	}
+}
+
+// watchSettle is how long Watch lets a change settle before looking.
+const watchSettle = 50 * time.Millisecond
+
+// drain empties c without waiting.
+func drain(c <-chan struct{}) {
+	for {
+		select {
+		case <-c:
+		default:
+			return
+		}
+	}
+}
 
 // Info is what the pages say of the newsletter (the layout's .Site).
 type Info struct {

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -428,4 +429,48 @@ func TestSearchPageSays(t *testing.T) {
 	if _, body := get(t, srv, "/search?q=managrs"); !strings.Contains(body, `Did you mean <a href="/search?q=managers">managers</a>?`) && !strings.Contains(body, `Did you mean <a href="/search?q=manager">manager</a>?`) {
 		t.Errorf("no suggestion:\n%s", body)
 	}
+}
+
+// TestWatchSeesChangesWithoutRequests: with Watch running, a post written
+// or removed by hand in posts/ is on the site soon after, the looking done
+// off the requests' path (the kernel tells of the change).
+func TestWatchSeesChangesWithoutRequests(t *testing.T) {
+	posts, x := fixturePosts(t)
+	s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Posts: posts, Index: x, Templates: loadTemplates(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Watch(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !s.cache.watched.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("Watch did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	waitHome := func(want string, present bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, home := get(t, srv, "/")
+			if strings.Contains(home, want) == present {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after 10 s the home page still has %q: %v", want, !present)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	writePost(t, posts.Dir, "2026-11-26-watched.md", "---\ntitle: A watched answer\ndate: 2026-11-26\n---\n\nAbout otters.\n")
+	waitHome("A watched answer", true)
+	if err := os.Remove(filepath.Join(posts.Dir, "2026-11-26-watched.md")); err != nil {
+		t.Fatal(err)
+	}
+	waitHome("A watched answer", false)
 }

@@ -76,7 +76,8 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 	return serveBoth(ctx, func(ctx context.Context) error { return site.Serve(ctx, ln, s.Handler()) },
 		func(ctx context.Context) error {
 			return indexsock.Serve(ctx, sock, indexsock.Options{Index: x, Posts: n.posts, Log: a.log, Changed: s.Changed})
-		})
+		},
+		func(ctx context.Context) error { s.Watch(ctx); return nil })
 }
 
 // serveBoth runs the servers until ctx is done or one of them fails, then

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // Words is the size of a post's body, in words.
@@ -92,6 +93,10 @@ func WritePosts(tb testing.TB, dir string, n int, text func(file []byte) string)
 		}
 		at := rng.IntN(len(words) - 6)
 		title := strings.Join(words[at:at+2+rng.IntN(5)], " ")
+		for len(title) > 100 { // a title is a mail's subject: at most 200 characters
+			_, size := utf8.DecodeLastRuneInString(title)
+			title = title[:len(title)-size]
+		}
 		date := start.Add(time.Duration(i) * 7 * time.Hour)
 		slug := fmt.Sprintf("post-%05d", i)
 		content := fmt.Sprintf("---\ntitle: %q\ndate: '%s'\ntags: [t%d]\n---\n\n%s", title, date.Format("2006-01-02 15:04:05"), i%50, body.String())
