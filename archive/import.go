@@ -43,8 +43,8 @@ type ImportResult struct {
 	Outcome Outcome
 	// Path is the post file in posts/ (Imported, AlreadyImported).
 	Path string
-	// Post is the post as written (Imported), without its body (as
-	// Posts.Headers lists posts), to index it.
+	// Post is the post as written (Imported), to index it; it cannot be
+	// marshalled again (its front matter as read is dropped).
 	Post *Post
 	// Reason says why the file was skipped, as a phrase: "no title".
 	Reason string
@@ -204,10 +204,9 @@ func (s *Posts) importChunk(sources []string, taken map[string]string) ([]Import
 		if fi, err := os.Stat(c.post.Path); err == nil {
 			c.post.file = fileInfo{name: filepath.Base(c.post.Path), size: fi.Size(), modTime: fi.ModTime().UnixNano()}
 		}
-		// As Posts.Headers lists it: the index reads the body from the
-		// file when it takes the post, so that a long import holds only
-		// what it is writing.
-		c.post.Body, c.post.doc, c.post.head = nil, nil, nil
+		// The front matter as read is not needed any more; the body is,
+		// by the index, which would otherwise read the file again.
+		c.post.doc, c.post.head = nil, nil
 		c.result = ImportResult{Source: c.result.Source, Outcome: Imported, Path: c.post.Path, Post: c.post, Notes: c.result.Notes}
 	}
 	results := make([]ImportResult, len(conv))
