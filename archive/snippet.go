@@ -83,21 +83,20 @@ func (x *Index) text(slug string) string {
 // spaces matches runs of white space, folded to one in a fragment.
 var spaces = regexp.MustCompile(`\s+`)
 
-// word is one word of a text, by its bytes, and for a word the query
-// looks for, its term.
+// word is one word of a text the query looks for: its bytes and its term.
 type word struct {
 	Start, End int
-	Term       string // "" for a word the query does not look for
+	Term       string
 }
 
-// words splits text into words as the index's analyzer does for the words
-// a query can name (letters and digits, an apostrophe inside a word), and
-// gives each that is one of terms (lower case, a possessive dropped,
-// plurals made singular) its term: several times faster than the
-// analyzer's Unicode segmentation, which is not needed to find words
-// already known.
+// words finds the words of text that are terms (made lower case, a
+// possessive dropped, plurals singular, as the index's analyzer makes
+// them), splitting text as that analyzer does for the words a query can
+// name (letters and digits, an apostrophe inside a word): several times
+// faster than the analyzer's Unicode segmentation, which is not needed to
+// find words already known.
 func words(text string, terms map[string]bool) []word {
-	out := make([]word, 0, len(text)/5)
+	var out []word
 	var scratch []byte
 	start := -1
 	flush := func(end int) {
@@ -113,14 +112,13 @@ func words(text string, terms map[string]bool) []word {
 		}
 		if terms[string(t)] {
 			w.Term = string(t)
+			out = append(out, w)
 		}
-		out = append(out, w)
 		start = -1
 	}
 	for i, r := range text {
 		switch {
-		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'),
-			r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+		case isWordRune(r):
 			if start < 0 {
 				start = i
 			}
@@ -135,6 +133,65 @@ func words(text string, terms map[string]bool) []word {
 	}
 	flush(len(text))
 	return out
+}
+
+// isWordRune reports whether r is part of a word: a letter, a digit, _.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// wordsBack is where the nth word before offset at starts (0 when there
+// are fewer).
+func wordsBack(text string, at, n int) int {
+	for ; n > 0 && at > 0; n-- {
+		for at > 0 { // the gap before
+			r, size := utf8.DecodeLastRuneInString(text[:at])
+			if isWordRune(r) {
+				break
+			}
+			at -= size
+		}
+		for at > 0 { // the word
+			r, size := utf8.DecodeLastRuneInString(text[:at])
+			if !isWordRune(r) {
+				break
+			}
+			at -= size
+		}
+	}
+	return at
+}
+
+// wordEnd is the end of the last whole word that ends at or before limit
+// (which may fall inside a word), after start; limit itself when none.
+func wordEnd(text string, start, limit int) int {
+	for limit > start && !utf8.RuneStart(text[limit]) {
+		limit--
+	}
+	at := limit
+	if r, _ := utf8.DecodeRuneInString(text[at:]); isWordRune(r) { // inside a word: go back to its start
+		for at > start {
+			r, size := utf8.DecodeLastRuneInString(text[:at])
+			if !isWordRune(r) {
+				break
+			}
+			at -= size
+		}
+	}
+	for at > start { // and back over the gap
+		r, size := utf8.DecodeLastRuneInString(text[:at])
+		if isWordRune(r) {
+			break
+		}
+		at -= size
+	}
+	if at == start {
+		return limit
+	}
+	return at
 }
 
 // lowerASCII lower-cases the ASCII letters of b in place.
@@ -164,13 +221,7 @@ func fragment(text string, terms map[string]bool) (frag string, matched bool) {
 	if text == "" {
 		return "", false
 	}
-	tokens := words(text, terms)
-	var hits []int // indexes of tokens that match
-	for i, t := range tokens {
-		if t.Term != "" {
-			hits = append(hits, i)
-		}
-	}
+	hits := words(text, terms)
 	start := 0 // byte offset the fragment starts at
 	if len(hits) > 0 {
 		// Each window starts a few words before a match; the best has the
@@ -178,14 +229,13 @@ func fragment(text string, terms map[string]bool) (frag string, matched bool) {
 		// windows move forward, so that each match enters and leaves once.
 		bestScore, in, left, right := -1, map[string]int{}, 0, 0
 		for _, h := range hits {
-			from := tokens[max(h-3, 0)].Start
-			for ; right < len(hits) && tokens[hits[right]].End <= from+snippetBytes; right++ {
-				in[tokens[hits[right]].Term]++
+			from := wordsBack(text, h.Start, 3)
+			for ; right < len(hits) && hits[right].End <= from+snippetBytes; right++ {
+				in[hits[right].Term]++
 			}
-			for ; left < right && tokens[hits[left]].Start < from; left++ {
-				term := tokens[hits[left]].Term
-				if in[term]--; in[term] == 0 {
-					delete(in, term)
+			for ; left < right && hits[left].Start < from; left++ {
+				if in[hits[left].Term]--; in[hits[left].Term] == 0 {
+					delete(in, hits[left].Term)
 				}
 			}
 			if score := 1000*len(in) + (right - left); score > bestScore {
@@ -195,23 +245,14 @@ func fragment(text string, terms map[string]bool) (frag string, matched bool) {
 	}
 	end := len(text)
 	if start+snippetBytes < len(text) {
-		end = start
-		for _, t := range tokens {
-			if t.Start >= start && t.End <= start+snippetBytes {
-				end = t.End
-			}
-		}
-		if end == start { // one word longer than a fragment
-			end = min(len(text), start+snippetBytes)
-		}
+		end = wordEnd(text, start, start+snippetBytes)
 	}
 	var b strings.Builder
 	if start > 0 {
 		b.WriteString("… ")
 	}
 	at := start
-	for _, h := range hits {
-		t := tokens[h]
+	for _, t := range hits {
 		if t.Start < start || t.End > end {
 			continue
 		}
