@@ -299,10 +299,11 @@ func TestIndexSurvivesSIGKILL(t *testing.T) {
 }
 
 // skipWhenShort skips a stress test (kills, many rounds) under -short:
-// scripts/test -short runs everything else in about half the time.
+// scripts/test -short runs everything else in about half the time. Under
+// CI it always runs.
 func skipWhenShort(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
+	if testing.Short() && os.Getenv("CI") == "" {
 		t.Skip("a stress test: not with -short")
 	}
 }
