@@ -39,7 +39,7 @@ const (
 	maxExpansions = 50
 )
 
-// patternPrefix is the literal start of a wildcard (before * or ?), lower
+// wildcardPrefix is the literal start of a wildcard (before * or ?), lower
 // case; ok is false when it is shorter than minPatternPrefix letters or
 // digits.
 func wildcardPrefix(w string) (prefix string, ok bool) {

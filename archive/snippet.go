@@ -107,7 +107,7 @@ func words(text string, terms map[string]bool) []word {
 		scratch = append(scratch[:0], text[start:end]...)
 		lowerASCII(scratch)
 		t := singular(bytes.TrimSuffix(bytes.TrimSuffix(scratch, []byte("'s")), []byte("’s")))
-		if !utf8.Valid(t) || hasUpper(t) {
+		if !utf8.Valid(t) || nonASCII(t) {
 			t = singular([]byte(strings.ToLower(string(t))))
 		}
 		if terms[string(t)] {
@@ -203,9 +203,9 @@ func lowerASCII(b []byte) {
 	}
 }
 
-// hasUpper reports whether b has a byte outside ASCII, where lower-casing
+// nonASCII reports whether b has a byte outside ASCII, where lower-casing
 // needs more than lowerASCII.
-func hasUpper(b []byte) bool {
+func nonASCII(b []byte) bool {
 	for _, c := range b {
 		if c >= utf8.RuneSelf {
 			return true

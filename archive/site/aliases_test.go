@@ -2,7 +2,6 @@ package site
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,12 +23,7 @@ func TestOldAddressesRedirect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Posts: posts, Index: x, Templates: loadTemplates(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	s, srv := testSite(t, posts, x)
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for path, want := range map[string]string{
 		"/blog/2018/06/20/toe.html":   "/2018/06/20/toe/",

@@ -83,6 +83,18 @@ func siteFixture(t *testing.T) (*httptest.Server, *archive.Posts) {
 	return srv, posts
 }
 
+// testSite is the site of posts and x, served until the test ends.
+func testSite(t *testing.T, posts *archive.Posts, x Index) (*Site, *httptest.Server) {
+	t.Helper()
+	s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Posts: posts, Index: x, Templates: loadTemplates(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return s, srv
+}
+
 func get(t *testing.T, srv *httptest.Server, path string, header ...string) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest("GET", srv.URL+path, nil)
@@ -305,12 +317,7 @@ func TestLargeArchivePaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Posts: posts, Index: x, Templates: loadTemplates(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	_, srv := testSite(t, posts, x)
 	pages := (n + archivePerPage - 1) / archivePerPage
 	for _, base := range []string{"/archive/", "/tags/all/"} {
 		_, first := get(t, srv, base)
@@ -393,12 +400,7 @@ func TestSiteSeesNewPosts(t *testing.T) {
 // Retry-After, and post pages still answer; a bad page number is bounded.
 func TestSearchFloodLeavesPagesAnswering(t *testing.T) {
 	posts, x := fixturePosts(t)
-	s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Posts: posts, Index: x, Templates: loadTemplates(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	s, srv := testSite(t, posts, x)
 	defer func(w time.Duration) { searchWait = w }(searchWait)
 	searchWait = 50 * time.Millisecond
 	for range cap(s.searches) {
@@ -436,12 +438,7 @@ func TestSearchPageSays(t *testing.T) {
 // off the requests' path (the kernel tells of the change).
 func TestWatchSeesChangesWithoutRequests(t *testing.T) {
 	posts, x := fixturePosts(t)
-	s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Posts: posts, Index: x, Templates: loadTemplates(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	s, srv := testSite(t, posts, x)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Watch(ctx); close(done) }()
