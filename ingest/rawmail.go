@@ -8,7 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+	"unicode"
 
 	"mailbag/internal/atomicfile"
 )
@@ -66,7 +68,7 @@ func appendRaw(mailDir string, now time.Time, raws [][]byte, senders []string) (
 	stamp := now.UTC().Format(time.ANSIC)
 	for i, raw := range raws {
 		sender := senders[i]
-		if sender == "" {
+		if sender == "" || strings.ContainsFunc(sender, unicode.IsSpace) { // the From line is "From SENDER DATE"
 			sender = "MAILER-DAEMON"
 		}
 		fmt.Fprintf(w, "From %s %s\n", sender, stamp)

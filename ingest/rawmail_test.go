@@ -20,7 +20,7 @@ func TestRawMailRoundTrip(t *testing.T) {
 		[]byte("Subject: no end\n\nFrom here"),
 		[]byte("Subject: plain\n\nhello\n"),
 	}
-	refs, err := appendRaw(dir, now, raws, []string{"a@example.net", "", "c@example.net"})
+	refs, err := appendRaw(dir, now, raws, []string{"a@example.net", "", "c d@example.net"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,9 +45,11 @@ func TestRawMailRoundTrip(t *testing.T) {
 		}
 	}
 	// Every message starts after a "From " line at a line's start, as mbox
-	// readers split them (the torn one too).
+	// readers split them (the torn one too); a sender that is not one word
+	// is MAILER-DAEMON there.
 	data, _ := os.ReadFile(path)
-	if n := bytes.Count(data, []byte("\nFrom ")) + 1; n != 5 || !bytes.HasPrefix(data, []byte("From a@example.net Tue Dec  1 09:30:00 2026\n")) {
+	if n := bytes.Count(data, []byte("\nFrom ")) + 1; n != 5 || !bytes.HasPrefix(data, []byte("From a@example.net Tue Dec  1 09:30:00 2026\n")) ||
+		bytes.Count(data, []byte("\nFrom MAILER-DAEMON ")) != 3 { // no sender, one with a space, and the second batch's
 		t.Errorf("%d messages in the mbox:\n%s", n, data)
 	}
 	// An older version's file per message.
