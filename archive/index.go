@@ -22,7 +22,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "2"
+const indexVersion = "3"
 
 // Internal keys kept in the index beside the documents.
 var (

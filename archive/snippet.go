@@ -1,13 +1,11 @@
 package archive
 
 import (
-	"bytes"
 	"html"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -89,58 +87,18 @@ type word struct {
 	Term       string
 }
 
-// words finds the words of text that are terms (made lower case, a
-// possessive dropped, plurals singular, as the index's analyzer makes
-// them), splitting text as that analyzer does for the words a query can
-// name (letters and digits, an apostrophe inside a word): several times
-// faster than the analyzer's Unicode segmentation, which is not needed to
-// find words already known.
+// words finds the words of text that are terms, as the index's analyzer
+// splits and makes them (eachWord, termOf, singular).
 func words(text string, terms map[string]bool) []word {
 	var out []word
-	var scratch []byte
-	start := -1
-	flush := func(end int) {
-		if start < 0 {
-			return
+	lowered := []byte(text)
+	lowerASCII(lowered)
+	eachWord(lowered, func(start, end int) {
+		if t := singular(termOf(lowered[start:end])); terms[string(t)] {
+			out = append(out, word{Start: start, End: end, Term: string(t)})
 		}
-		w := word{Start: start, End: end}
-		scratch = append(scratch[:0], text[start:end]...)
-		lowerASCII(scratch)
-		t := singular(bytes.TrimSuffix(bytes.TrimSuffix(scratch, []byte("'s")), []byte("’s")))
-		if !utf8.Valid(t) || nonASCII(t) {
-			t = singular([]byte(strings.ToLower(string(t))))
-		}
-		if terms[string(t)] {
-			w.Term = string(t)
-			out = append(out, w)
-		}
-		start = -1
-	}
-	for i, r := range text {
-		switch {
-		case isWordRune(r):
-			if start < 0 {
-				start = i
-			}
-		case (r == '\'' || r == '’') && start >= 0 && i+utf8.RuneLen(r) < len(text):
-			next, _ := utf8.DecodeRuneInString(text[i+utf8.RuneLen(r):])
-			if !unicode.IsLetter(next) {
-				flush(i)
-			}
-		default:
-			flush(i)
-		}
-	}
-	flush(len(text))
+	})
 	return out
-}
-
-// isWordRune reports whether r is part of a word: a letter, a digit, _.
-func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
-	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // wordsBack is where the nth word before offset at starts (0 when there
@@ -192,26 +150,6 @@ func wordEnd(text string, start, limit int) int {
 		return limit
 	}
 	return at
-}
-
-// lowerASCII lower-cases the ASCII letters of b in place.
-func lowerASCII(b []byte) {
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-}
-
-// nonASCII reports whether b has a byte outside ASCII, where lower-casing
-// needs more than lowerASCII.
-func nonASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return true
-		}
-	}
-	return false
 }
 
 // fragment is the passage of text that shows the most of terms, as HTML:
