@@ -35,12 +35,14 @@ func main() {
 // memoryLimit is the heap size past which Go's collector works harder
 // (a soft limit: GOMEMLIMIT in the environment overrides it). What mailbag
 // keeps live is far less at any size of archive (posts are held without
-// their text, the index's batches are a thousand posts); without a limit
-// the collector let the heap grow to twice the live data between
-// collections, and a reindex of 10,000 posts peaked at 570 MB; with it,
-// 424 MB. A lower limit (256 MB: 314 MB) made reindex and import a fifth
-// slower, the collector running often.
-const memoryLimit = 384 << 20
+// their text, the index's batches are 500 posts): 120–200 MB in a reindex
+// of 100,000 posts. Without a limit the collector let the heap grow to
+// twice the live data between collections (a reindex of 10,000 posts
+// peaked at 570 MB); at 300 MB, a reindex of 100,000 posts peaks at 460 MB,
+// 165 MB of it pages of the index's files, as fast as at 384 MB. At 256 MB
+// the collector ran all the time and a reindex of 100,000 posts took three
+// times as long.
+const memoryLimit = 300 << 20
 
 // Main runs the command line args and returns the exit code: 0 on
 // success, 2 for a usage error or a query that cannot be read, 1 for any
