@@ -2,10 +2,16 @@ package archive
 
 import (
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"mailbag/internal/benchcorpus"
 )
@@ -131,4 +137,125 @@ func BenchmarkImport(b *testing.B) {
 		x.Close()
 	}
 	b.ReportMetric(float64(benchPosts*b.N)/b.Elapsed().Seconds(), "posts/s")
+}
+
+// BenchmarkBareBleve is the yardstick for BenchmarkReindex, BenchmarkSearch
+// and cmd/mailbag's BenchmarkServe: bleve alone, as its documentation
+// starts, on the same posts (MAILBAG_BENCH_POSTS, 10,000 unless set) and
+// the same queries: the default mapping (standard analyzer, every field
+// stored with term vectors), batches of 1,000, query string queries of 10
+// hits without highlighting, in the process (no HTTP, no fragments). It
+// reports the rate of indexing, the index's size on disk, the most heap
+// in use while indexing (sampled), and each kind of query's p50 and p99.
+//
+//	go test ./archive -run '^$' -bench BareBleve -benchtime 1x
+//	MAILBAG_BENCH_POSTS=100000 go test ./archive -run '^$' -bench BareBleve -benchtime 1x -timeout 60m
+func BenchmarkBareBleve(b *testing.B) {
+	n := benchPosts
+	if v := os.Getenv("MAILBAG_BENCH_POSTS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	root := b.TempDir()
+	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
+	writeBenchPosts(b, posts.Dir, n)
+	list, _, err := posts.Headers()
+	if err != nil || len(list) != n {
+		b.Fatalf("Headers: %d posts, %v", len(list), err)
+	}
+	type doc struct {
+		Title string `json:"title"`
+		Body  string `json:"body"`
+	}
+	for b.Loop() {
+		dir := filepath.Join(b.TempDir(), "bleve")
+		peak := heapPeak()
+		t0 := time.Now()
+		idx, err := bleve.New(dir, bleve.NewIndexMapping())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for chunk := range slices.Chunk(list, 1000) {
+			batch := idx.NewBatch()
+			for _, p := range chunk {
+				body, err := posts.Body(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := batch.Index(p.Slug, doc{p.Title, PlainText(body)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := idx.Batch(batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(n)/time.Since(t0).Seconds(), "index-posts/s")
+		b.ReportMetric(float64(peak())/(1<<20), "index-heap-peak-MB")
+		b.ReportMetric(float64(dirSize(b, dir))/(1<<20), "index-MB")
+		for _, kind := range []string{"words", "phrases"} {
+			queries := benchQueries[kind]
+			var took []time.Duration
+			for i := range 30 * len(queries) {
+				t := time.Now()
+				res, err := idx.Search(bleve.NewSearchRequest(bleve.NewQueryStringQuery(queries[i%len(queries)])))
+				took = append(took, time.Since(t))
+				if err != nil || res.Total == 0 {
+					b.Fatalf("%q: %v, %v", queries[i%len(queries)], res, err)
+				}
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2])/1e6, kind+"-p50-ms")
+			b.ReportMetric(float64(took[len(took)*99/100])/1e6, kind+"-p99-ms")
+		}
+		idx.Close()
+	}
+}
+
+// heapPeak samples the heap in use every 50 ms until the function it
+// returns is called, which returns the most seen.
+func heapPeak() func() uint64 {
+	stop := make(chan struct{})
+	done := make(chan uint64)
+	go func() {
+		var most uint64
+		var m runtime.MemStats
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			runtime.ReadMemStats(&m)
+			most = max(most, m.HeapInuse)
+			select {
+			case <-stop:
+				done <- most
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(stop)
+		return <-done
+	}
+}
+
+// dirSize is the size of the files under dir.
+func dirSize(tb testing.TB, dir string) int64 {
+	var size int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			size += info.Size()
+		}
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return size
 }
