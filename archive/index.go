@@ -148,6 +148,9 @@ func OpenIndex(dir string, posts *Posts) (*Index, SyncResult, error) {
 			return nil, SyncResult{}, lerr
 		}
 		x, rerr := Rebuild(dir, list, posts.Location)
+		if rerr == nil {
+			x.readTextsFrom(posts.Dir)
+		}
 		return x, SyncResult{Indexed: len(list), Problems: problems, Rebuilt: rebuiltBecause(err)}, rerr
 	}
 	if err != nil {

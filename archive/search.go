@@ -40,8 +40,12 @@ type Query struct {
 
 // Results is one page of the hits of a search, best first.
 type Results struct {
-	// Total is the number of hits on all pages.
+	// Total is the number of hits on all pages; an estimate where
+	// Approximate is set.
 	Total int
+	// Approximate says that Total is an estimate: a phrase's hits were
+	// counted in part (see searchPhrase).
+	Approximate bool
 	// Page and PerPage are those of the query, defaults applied.
 	Page, PerPage int
 	// Hits are this page's hits.
@@ -357,26 +361,24 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	x.swap.RLock()
 	defer x.swap.RUnlock()
 	start := time.Now()
-	expanded, err := x.expand(parsed)
+	out, texts, used, err := x.find(ctx, q.Text, parsed, page, per)
 	if err != nil {
 		return nil, err
 	}
-	req := bleve.NewSearchRequestOptions(expanded, per, (page-1)*per, false)
-	req.Fields = []string{"title", "date"}
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("archive: search %q: %w", q.Text, err)
-	}
-	out := &Results{Total: int(res.Total), Page: page, PerPage: per, Hits: x.hits(res.Hits)}
 	if out.Total == 0 {
 		out.Suggestion = x.suggest(q.Text)
 	}
-	analyzer := x.idx.Mapping().AnalyzerNamed(analyzerName)
-	terms := queryTerms(expanded, analyzer)
+	text := func(slug string) string {
+		if t, ok := texts[slug]; ok {
+			return t
+		}
+		return x.text(slug)
+	}
+	terms := queryTerms(used, x.idx.Mapping().AnalyzerNamed(analyzerName))
 	for i := range out.Hits {
 		// The passage of the body that matches best; where only the
 		// title matches, the title; else the start of the body.
-		body, matched := fragment(x.text(out.Hits[i].Slug), terms)
+		body, matched := fragment(text(out.Hits[i].Slug), terms)
 		if title, inTitle := fragment(out.Hits[i].Title, terms); !matched && inTitle {
 			body = title
 		}
@@ -386,4 +388,30 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// find runs the parsed query and returns one page of its hits, without
+// fragments; the texts of the posts it read to find them, by slug; and the
+// query it ran, with its patterns expanded.
+func (x *Index) find(ctx context.Context, text string, parsed query.Query, page, per int) (*Results, map[string]string, query.Query, error) {
+	if body, title, ok := lonePhrase(parsed); ok {
+		out, texts, ok, err := x.searchPhrase(ctx, body, title, page, per)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
+		}
+		if ok {
+			return out, texts, parsed, nil
+		}
+	}
+	expanded, err := x.expand(parsed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	req := bleve.NewSearchRequestOptions(expanded, per, (page-1)*per, false)
+	req.Fields = []string{"title", "date"}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
+	}
+	return &Results{Total: int(res.Total), Page: page, PerPage: per, Hits: x.hits(res.Hits)}, nil, expanded, nil
 }

@@ -58,6 +58,20 @@ func queryTerms(q query.Query, a analysis.Analyzer) map[string]bool {
 	return terms
 }
 
+// readTextsFrom sets the folder of the posts' files, where text reads them.
+func (x *Index) readTextsFrom(dir string) {
+	x.texts.Lock()
+	x.texts.dir = dir
+	x.texts.Unlock()
+}
+
+// hasTexts reports whether text knows where the posts' files are.
+func (x *Index) hasTexts() bool {
+	x.texts.RLock()
+	defer x.texts.RUnlock()
+	return x.texts.dir != ""
+}
+
 // text is the plain text of the post with slug, from its file; "" when it
 // cannot be read.
 func (x *Index) text(slug string) string {

@@ -35,9 +35,7 @@ type SyncResult struct {
 // of the index itself.
 func (x *Index) Sync(posts *Posts) (SyncResult, error) {
 	var res SyncResult
-	x.texts.Lock()
-	x.texts.dir = posts.Dir
-	x.texts.Unlock()
+	x.readTextsFrom(posts.Dir)
 	entries, err := os.ReadDir(posts.Dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return res, fmt.Errorf("archive: sync index: %w", err)

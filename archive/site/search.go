@@ -61,7 +61,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The search failed; try again.", statusOf(err))
 		return
 	}
-	d.Total, d.Pages, d.First = res.Total, max(res.Pages(), 1), (res.Page-1)*res.PerPage+1
+	d.Total, d.Approximate, d.Pages, d.First = res.Total, res.Approximate, max(res.Pages(), 1), (res.Page-1)*res.PerPage+1
 	if res.Suggestion != "" {
 		d.Suggestion, d.SuggestionURL = res.Suggestion, "/search?q="+url.QueryEscape(res.Suggestion)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -470,4 +471,32 @@ func TestWatchSeesChangesWithoutRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitHome("A watched answer", false)
+}
+
+// Where hundreds of posts have a phrase's words, the search reads only as
+// many as fill the page, and the page says its count is an estimate.
+func TestSearchPageSaysAboutForAnEstimate(t *testing.T) {
+	root := t.TempDir()
+	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
+	for i := range 300 {
+		body := "A standard way to use a library."
+		if i%2 == 0 {
+			body = "Read the standard library today."
+		}
+		writePost(t, posts.Dir, fmt.Sprintf("2020-01-01-post-%03d.md", i), fmt.Sprintf("---\ntitle: Post %d\ndate: 2020-01-01\n---\n\n%s\n", i, body))
+	}
+	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	_, srv := testSite(t, posts, x)
+	_, body := get(t, srv, "/search?q=%22standard+library%22")
+	if !regexp.MustCompile(`About \d+ answers match “&#34;standard library&#34;”`).MatchString(body) {
+		t.Errorf("the count does not say it is an estimate:\n%s", body)
+	}
+	_, body = get(t, srv, "/search?q=standard+library")
+	if strings.Contains(body, "About ") || !strings.Contains(body, "300 answers match") {
+		t.Errorf("a search of words counts every hit:\n%s", body)
+	}
 }

@@ -72,6 +72,7 @@ the title counts more); English word forms match ("toes" finds "toe").
 // contract.
 type searchJSON struct {
 	Total      int       `json:"total"`
+	Approx     bool      `json:"approximate,omitempty"` // total is an estimate
 	Page       int       `json:"page"`
 	Pages      int       `json:"pages"`
 	Hits       []hitJSON `json:"hits"`
@@ -87,7 +88,7 @@ type hitJSON struct {
 }
 
 func writeSearchJSON(w io.Writer, res *archive.Results) error {
-	out := searchJSON{Total: res.Total, Page: res.Page, Pages: res.Pages(), Hits: []hitJSON{}, Suggestion: res.Suggestion}
+	out := searchJSON{Total: res.Total, Approx: res.Approximate, Page: res.Page, Pages: res.Pages(), Hits: []hitJSON{}, Suggestion: res.Suggestion}
 	for _, h := range res.Hits {
 		frags := h.Fragments
 		if frags == nil {
@@ -113,7 +114,11 @@ func writeSearchText(w io.Writer, res *archive.Results, query string, color bool
 	if res.Total == 1 {
 		noun = "answer matches"
 	}
-	fmt.Fprintf(w, "%d %s “%s” (page %d of %d)\n", res.Total, noun, query, res.Page, res.Pages())
+	about := ""
+	if res.Approximate {
+		about = "about "
+	}
+	fmt.Fprintf(w, "%s%d %s “%s” (page %d of %d)\n", about, res.Total, noun, query, res.Page, res.Pages())
 	for _, h := range res.Hits {
 		fmt.Fprintf(w, "\n%s  %s\n    %s\n", h.Date.Format("2006-01-02"), h.Title, h.Slug)
 		for _, f := range h.Fragments {
