@@ -11,6 +11,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"mailbag/internal/parallel"
 )
 
 // titleBoost is how much more a match in the title counts than one in the
@@ -375,7 +377,9 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		return x.text(slug)
 	}
 	terms := queryTerms(used, x.idx.Mapping().AnalyzerNamed(analyzerName))
-	for i := range out.Hits {
+	// Each hit's file is read and its fragment made on every core: a third
+	// of a search's time.
+	parallel.For(len(out.Hits), func(i int) {
 		// The passage of the body that matches best; where only the
 		// title matches, the title; else the start of the body.
 		body, matched := fragment(text(out.Hits[i].Slug), terms)
@@ -385,7 +389,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		if body != "" {
 			out.Hits[i].Fragments = []string{body}
 		}
-	}
+	})
 	out.Took = time.Since(start)
 	return out, nil
 }
