@@ -12,13 +12,15 @@ import (
 // bleve's phrase search reads the positions of the phrase's words in every
 // post that has them all, which took 350 ms at 100,000 posts for words
 // common in the archive, bare bleve as long. Instead, bleve finds the posts
-// that have all the words (in the order its phrase search would rank them:
-// it scores a phrase as it scores its words), and mailbag reads them, best
-// first, keeping those that have the words as the phrase has them, until
-// the page is full and one more is found. Where more posts have the words
-// than were read, the number of hits is an estimate (Results.Approximate).
-// A phrase rare among the posts that have its words falls back to bleve's
-// phrase search after maxPhraseReads posts, as do deep pages.
+// that have all the words, and mailbag reads them, best first, keeping
+// those that have the words as the phrase has them, until the page is full
+// and one more is found. The order is that of bleve's phrase search, which
+// scores a phrase as it scores its words (but for a post with the phrase
+// in its title and only the words in its body, which ranks a little higher
+// here). Where more posts have the words than were read, the number of
+// hits is an estimate (Results.Approximate). A phrase rare among the posts
+// that have its words falls back to bleve's phrase search after
+// maxPhraseReads posts, as do deep pages.
 
 const (
 	// phraseWindow is how many posts with the phrase's words are asked
