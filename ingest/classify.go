@@ -25,7 +25,16 @@ func Classify(m *Message, ownAddress string) (Kind, string) {
 
 // classify is Classify, given the message's text already cleaned.
 func classify(m *Message, ownAddress, cleaned string) (Kind, string) {
-	c := classified{Message: m, own: strings.ToLower(ownAddress), cleaned: cleaned}
+	local, _, _ := strings.Cut(m.FromAddr, "@")
+	opening := m.Text
+	if len(opening) > 1500 {
+		opening = opening[:1500]
+	}
+	c := classified{
+		Message: m, own: strings.ToLower(ownAddress), cleaned: cleaned,
+		local: local, subject: folded(m.Subject), opening: folded(opening),
+	}
+	c.json, c.isJSON = readJSONReport(m.Text)
 	for _, r := range rules {
 		if why, ok := r.match(&c); ok {
 			return r.kind, why + " (rule " + r.name + ")"
@@ -40,28 +49,29 @@ type classified struct {
 	*Message
 	own     string // the newsletter's address, lower case
 	cleaned string // the reader's text, as CleanText leaves it
+	local   string // the part of the sender's address before the @
+	subject string // the subject in lower case, spaces folded
+	opening string // the start of the text, likewise: where mail systems say what they are
+	json    jsonReport
+	isJSON  bool // the text is a JSON bounce or complaint notification (json)
 }
 
-// local is the part of the sender's address before the @, lower case.
-func (c *classified) local() string {
-	local, _, _ := strings.Cut(c.FromAddr, "@")
-	return local
+// folded is s in lower case, its runs of white space one space each.
+func folded(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
-// subject is the subject in lower case, spaces folded.
-func (c *classified) subject() string {
-	return strings.ToLower(strings.Join(strings.Fields(c.Subject), " "))
-}
-
-// opening is the start of the text, in lower case: where mail systems say
-// what they are.
-func (c *classified) opening() string {
-	t := c.Text
-	if len(t) > 1500 {
-		t = t[:1500]
+// firstMatch is the first of patterns that match(s, pattern) holds for.
+func firstMatch(s string, patterns []string, match func(s, pattern string) bool) (string, bool) {
+	for _, p := range patterns {
+		if match(s, p) {
+			return p, true
+		}
 	}
-	return strings.ToLower(strings.Join(strings.Fields(t), " "))
+	return "", false
 }
+
+func equal(a, b string) bool { return a == b }
 
 // noAutoReply says why no automatic reply may go to a message, following
 // RFC 3834, 2: a null Return-Path (a report), Precedence bulk, list or
@@ -93,6 +103,13 @@ type rule struct {
 	match func(c *classified) (why string, ok bool)
 }
 
+// noReplyLocals are the local parts of addresses that take no replies,
+// without separators (separators).
+var noReplyLocals = []string{"noreply", "donotreply", "donotrespond", "noresponse", "autoreply", "autoresponder", "notifications", "notification", "bounce", "bounces"}
+
+// separators drops the separators of a local part ("no-reply", "do_not.reply").
+var separators = strings.NewReplacer("-", "", "_", "", ".", "")
+
 // rules are the classifier, in the order they are tried. Each has a test
 // of its own (TestClassifierRules).
 var rules = []rule{
@@ -104,22 +121,20 @@ var rules = []rule{
 	}},
 	{"hotmail-jmrp", KindComplaint, func(c *classified) (string, bool) {
 		jmrp := c.Header.Get("X-HmXmrOriginalRecipient") != "" ||
-			(c.FromAddr == "staff@hotmail.com" && strings.HasPrefix(c.subject(), "complaint about message from"))
+			(c.FromAddr == "staff@hotmail.com" && strings.HasPrefix(c.subject, "complaint about message from"))
 		return "an abuse report (Hotmail's junk mail reporting)", jmrp
 	}},
 	{"dsn", KindBounce, func(c *classified) (string, bool) {
 		return "a delivery status report", c.ContentType == "multipart/report" && (c.ReportType == "delivery-status" || c.ReportType == "")
 	}},
 	{"json-bounce", KindBounce, func(c *classified) (string, bool) {
-		n, ok := readJSONReport(c.Text)
-		return "a delivery failure notice in JSON (" + n.what + ")", ok && n.kind == KindBounce
+		return "a delivery failure notice in JSON (" + c.json.what + ")", c.isJSON && c.json.kind == KindBounce
 	}},
 	{"json-complaint", KindComplaint, func(c *classified) (string, bool) {
-		n, ok := readJSONReport(c.Text)
-		return "an abuse report in JSON (" + n.what + ")", ok && n.kind == KindComplaint
+		return "an abuse report in JSON (" + c.json.what + ")", c.isJSON && c.json.kind == KindComplaint
 	}},
 	{"daemon-sender", KindBounce, func(c *classified) (string, bool) {
-		switch c.local() {
+		switch c.local {
 		case "mailer-daemon", "mailerdaemon", "mail-daemon", "postmaster", "mailer", "mail.daemon":
 			return "a notice from " + c.FromAddr, true
 		}
@@ -130,16 +145,12 @@ var rules = []rule{
 		return "a delivery failure (X-Failed-Recipients)", c.Header.Get("X-Failed-Recipients") != ""
 	}},
 	{"bounce-subject", KindBounce, func(c *classified) (string, bool) {
-		s := c.subject()
-		for _, p := range bounceSubjects {
-			if strings.HasPrefix(s, p) {
-				return "a delivery failure notice (" + p + ")", true
-			}
+		s := c.subject
+		if p, ok := firstMatch(s, bounceSubjects, strings.HasPrefix); ok {
+			return "a delivery failure notice (" + p + ")", true
 		}
-		for _, w := range bounceSubjectWords {
-			if strings.Contains(s, w) {
-				return "a delivery failure notice (" + w + ")", true
-			}
+		if w, ok := firstMatch(s, bounceSubjectWords, strings.Contains); ok {
+			return "a delivery failure notice (" + w + ")", true
 		}
 		if strings.HasPrefix(s, "warning: message") && strings.Contains(s, "delayed") { // Exim
 			return "a delivery delay notice (warning: message ... delayed)", true
@@ -147,42 +158,22 @@ var rules = []rule{
 		return "", false
 	}},
 	{"bounce-text", KindBounce, func(c *classified) (string, bool) {
-		o := c.opening()
-		for _, p := range bounceOpenings {
-			if strings.Contains(o, p) {
-				return "a delivery failure notice (\"" + p + "\")", true
-			}
-		}
-		return "", false
+		p, ok := firstMatch(c.opening, bounceOpenings, strings.Contains)
+		return "a delivery failure notice (\"" + p + "\")", ok
 	}},
 	{"list-robot", KindList, func(c *classified) (string, bool) {
-		local := c.local()
-		for _, r := range listRobots {
-			if local == r {
-				return "a mailing list's robot (" + c.FromAddr + ")", true
-			}
+		_, robot := firstMatch(c.local, listRobots, equal)
+		_, prefixed := firstMatch(c.local, listRobotAffixes, strings.HasPrefix)
+		_, suffixed := firstMatch(c.local, listRobotAffixes, strings.HasSuffix)
+		if robot || prefixed || suffixed {
+			return "a mailing list's robot (" + c.FromAddr + ")", true
 		}
-		for _, a := range listRobotAffixes {
-			if strings.HasPrefix(local, a) || strings.HasSuffix(local, a) {
-				return "a mailing list's robot (" + c.FromAddr + ")", true
-			}
-		}
-		s := c.subject()
-		for _, p := range listRobotSubjects {
-			if strings.Contains(s, p) {
-				return "a mailing list's robot (\"" + p + "\")", true
-			}
-		}
-		return "", false
+		p, ok := firstMatch(c.subject, listRobotSubjects, strings.Contains)
+		return "a mailing list's robot (\"" + p + "\")", ok
 	}},
 	{"no-reply-sender", KindAutoReply, func(c *classified) (string, bool) {
-		l := strings.NewReplacer("-", "", "_", "", ".", "").Replace(c.local())
-		for _, r := range []string{"noreply", "donotreply", "donotrespond", "noresponse", "autoreply", "autoresponder", "notifications", "notification", "bounce", "bounces"} {
-			if l == r {
-				return "sent from an address that takes no replies (" + c.FromAddr + ")", true
-			}
-		}
-		return "", false
+		_, ok := firstMatch(separators.Replace(c.local), noReplyLocals, equal)
+		return "sent from an address that takes no replies (" + c.FromAddr + ")", ok
 	}},
 	{"unsubscribe", KindUnsubscribe, func(c *classified) (string, bool) {
 		s := strings.ToLower(strings.TrimSpace(CleanSubject(c.Subject)))
@@ -217,13 +208,8 @@ var rules = []rule{
 		return "", false
 	}},
 	{"out-of-office", KindAutoReply, func(c *classified) (string, bool) {
-		s := c.subject()
-		for _, p := range outOfOffice {
-			if strings.Contains(s, p) {
-				return "an out-of-office reply (" + p + ")", true
-			}
-		}
-		return "", false
+		p, ok := firstMatch(c.subject, outOfOffice, strings.Contains)
+		return "an out-of-office reply (" + p + ")", ok
 	}},
 	{"no-text", KindNoText, func(c *classified) (string, bool) {
 		return "no readable text", strings.TrimSpace(c.cleaned) == ""
