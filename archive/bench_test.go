@@ -3,11 +3,9 @@ package archive
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -151,13 +149,7 @@ func BenchmarkImport(b *testing.B) {
 //	go test ./archive -run '^$' -bench BareBleve -benchtime 1x
 //	MAILBAG_BENCH_POSTS=100000 go test ./archive -run '^$' -bench BareBleve -benchtime 1x -timeout 60m
 func BenchmarkBareBleve(b *testing.B) {
-	n := benchPosts
-	if v := os.Getenv("MAILBAG_BENCH_POSTS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			b.Fatal(err)
-		}
-	}
+	n := benchcorpus.Count(b)
 	root := b.TempDir()
 	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
 	writeBenchPosts(b, posts.Dir, n)

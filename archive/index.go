@@ -32,7 +32,9 @@ var (
 )
 
 // batchSize is how many posts go into one index batch: bleve is as fast
-// at 500 as at 1,000, and holds a fifth less memory.
+// at 500 as at 1,000, and holds a fifth less memory (`mailbag reindex` of
+// 10,000 posts, in turn: 9.6–10.1 s and 338–350 MB at 500, 9.8–12.5 s and
+// 426–431 MB at 1,000).
 const batchSize = 500
 
 // maxSegmentPosts bounds how many posts bleve merges into one segment of

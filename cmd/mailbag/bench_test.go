@@ -81,13 +81,7 @@ func BenchmarkImportCommand(b *testing.B) {
 //
 //	MAILBAG_BENCH_POSTS=100000 go test ./cmd/mailbag -run '^$' -bench Serve -benchtime 1x -timeout 60m
 func BenchmarkServe(b *testing.B) {
-	n := 10_000
-	if v := os.Getenv("MAILBAG_BENCH_POSTS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			b.Fatal(err)
-		}
-	}
+	n := benchcorpus.Count(b)
 	bin := binary(b)
 	h, err := home.Init(b.TempDir())
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,4 +106,20 @@ func WritePosts(tb testing.TB, dir string, n int, text func(file []byte) string)
 			tb.Fatal(err)
 		}
 	}
+}
+
+// Count is how many posts a benchmark of the archive at scale writes:
+// MAILBAG_BENCH_POSTS, 10,000 unless it is set (the issues' figures are at
+// 10,000 and 100,000).
+func Count(tb testing.TB) int {
+	tb.Helper()
+	v := os.Getenv("MAILBAG_BENCH_POSTS")
+	if v == "" {
+		return 10_000
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		tb.Fatalf("MAILBAG_BENCH_POSTS=%q: want a number of posts", v)
+	}
+	return n
 }
