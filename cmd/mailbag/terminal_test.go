@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"mailbag/internal/home"
 	"mailbag/internal/peers"
 )
 
@@ -49,14 +52,13 @@ func openPTY(t *testing.T) (control, term *os.File) {
 	return control, term
 }
 
-// TestSendAsksAtATerminal: at a terminal, send asks with the count, sends
-// on "y", and shows its progress, ending with a full bar once.
-func TestSendAsksAtATerminal(t *testing.T) {
-	bin := binary(t)
-	sink := peers.StartSMTPSink(t, false)
-	h := sendHome(t, bin, sink.Addr, 3)
+// atTerminal runs cmd with a pseudo-terminal for its input and output,
+// typing answer once the terminal shows prompt (none where prompt is ""),
+// and returns all the terminal showed. The command must succeed within 30
+// seconds.
+func atTerminal(t *testing.T, cmd *exec.Cmd, prompt, answer string) string {
+	t.Helper()
 	control, term := openPTY(t)
-	cmd, _ := mailbag(bin, h, "", "send", "a-product-manager-stepped-on-my-toe")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = term, term, term
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -65,13 +67,13 @@ func TestSendAsksAtATerminal(t *testing.T) {
 	go func() {
 		var all strings.Builder
 		buf := make([]byte, 4096)
-		answered := false
+		answered := prompt == ""
 		for {
 			n, err := control.Read(buf)
 			all.Write(buf[:n])
-			if !answered && strings.Contains(all.String(), "[y/N] ") {
+			if !answered && strings.Contains(all.String(), prompt) {
 				answered = true
-				io.WriteString(control, "y\n")
+				io.WriteString(control, answer)
 			}
 			if err != nil { // the terminal closed, or the deadline passed
 				break
@@ -84,15 +86,25 @@ func TestSendAsksAtATerminal(t *testing.T) {
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Errorf("send at a terminal: %v", err)
+			t.Errorf("%v at a terminal: %v", cmd.Args[1:], err)
 		}
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("send at a terminal did not finish within 30s")
+		t.Fatalf("%v at a terminal did not finish within 30s", cmd.Args[1:])
 	}
 	term.Close()
 	control.SetReadDeadline(time.Now().Add(2 * time.Second))
-	out := <-screen
+	return <-screen
+}
+
+// TestSendAsksAtATerminal: at a terminal, send asks with the count, sends
+// on "y", and shows its progress, ending with a full bar once.
+func TestSendAsksAtATerminal(t *testing.T) {
+	bin := binary(t)
+	sink := peers.StartSMTPSink(t, false)
+	h := sendHome(t, bin, sink.Addr, 3)
+	cmd, _ := mailbag(bin, h, "", "send", "a-product-manager-stepped-on-my-toe")
+	out := atTerminal(t, cmd, "[y/N] ", "y\n")
 	for _, want := range []string{"Send “A product manager stepped on my toe” to 3 subscribers? [y/N] ", "\r[" + strings.Repeat("=", 30) + "] 3 of 3 sent\r\n"} {
 		if strings.Count(out, want) != 1 {
 			t.Errorf("the terminal does not show %q once:\n%q", want, out)
@@ -100,6 +112,32 @@ func TestSendAsksAtATerminal(t *testing.T) {
 	}
 	if sink.Count() != 3 {
 		t.Errorf("%d messages sent, want 3", sink.Count())
+	}
+}
+
+// TestImportShowsProgressAtATerminal: import at a terminal draws its
+// progress, ending with a full bar once.
+func TestImportShowsProgressAtATerminal(t *testing.T) {
+	bin := binary(t)
+	h, err := home.Init(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := t.TempDir()
+	const n = 600 // a bar is drawn from 500 files
+	for i := range n {
+		post := fmt.Sprintf("---\ntitle: Answer %d\ndate: 2020-01-01\n---\nAn answer about otters, number %d.\n", i, i)
+		if err := os.WriteFile(filepath.Join(src, fmt.Sprintf("2020-01-01-answer-%d.md", i)), []byte(post), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd, _ := mailbag(bin, h, "", "import", src)
+	out := atTerminal(t, cmd, "", "")
+	if want := fmt.Sprintf("\r[%s] %d of %d files imported\r\n", strings.Repeat("=", 30), n, n); strings.Count(out, want) != 1 {
+		t.Errorf("the terminal does not show %q once:\n%q", want, out[max(0, len(out)-2000):])
+	}
+	if !strings.Contains(out, fmt.Sprintf("%d files: %d imported", n, n)) {
+		t.Errorf("the terminal does not show the count:\n%q", out[max(0, len(out)-2000):])
 	}
 }
 
