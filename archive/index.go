@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,7 +21,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "3"
+const indexVersion = "4"
 
 // Internal keys kept in the index beside the documents.
 var (
@@ -78,14 +77,6 @@ type Index struct {
 		dir   string
 		files map[string]string
 	}
-}
-
-// indexedFile identifies the version of a post file that was indexed,
-// without reading it, and the document made of it.
-type indexedFile struct {
-	Slug    string `json:"slug"`
-	Size    int64  `json:"size"`
-	ModTime int64  `json:"mtime"` // Unix nanoseconds
 }
 
 // indexDoc is what the index holds of a post. The slug is the document ID.
@@ -205,9 +196,8 @@ func (x *Index) readMeta() error {
 	if err != nil {
 		return err
 	}
-	x.manifest = make(map[string]indexedFile)
-	if err := json.Unmarshal(raw, &x.manifest); err != nil {
-		return fmt.Errorf("manifest: %w", err)
+	if x.manifest, err = decodeManifest(raw); err != nil {
+		return err
 	}
 	x.texts.Lock()
 	defer x.texts.Unlock()
@@ -376,7 +366,7 @@ func (x *Index) update(posts []*Post, gone []string) error {
 	}
 	// The last batch carries the manifest, so that the index never
 	// records a post it does not hold.
-	raw, err := json.Marshal(x.manifest)
+	raw, err := encodeManifest(x.manifest)
 	if err != nil {
 		return err
 	}
