@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -21,7 +22,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "4"
+const indexVersion = "5"
 
 // Internal keys kept in the index beside the documents.
 var (
@@ -210,8 +211,9 @@ func (x *Index) readMeta() error {
 
 // Rebuild makes a new index of posts in dir, replacing any index there only
 // once the new one is complete: a failed rebuild, or a crash, leaves the old
-// index as it was. It returns the new index, open, as Open does; loc is the
-// newsletter's time zone (nil means UTC).
+// index as it was. It returns the new index, open, as Open does, reading
+// the posts' texts (for phrases and fragments) from the folder of their
+// files; loc is the newsletter's time zone (nil means UTC).
 func Rebuild(dir string, posts []*Post, loc *time.Location) (*Index, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -223,7 +225,11 @@ func Rebuild(dir string, posts []*Post, loc *time.Location) (*Index, error) {
 	if err := atomicfile.ReplaceDir(tmp, dir); err != nil {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	return Open(dir, loc)
+	x, err := Open(dir, loc)
+	if err == nil && len(posts) > 0 && posts[0].Path != "" {
+		x.readTextsFrom(filepath.Dir(posts[0].Path))
+	}
+	return x, err
 }
 
 // Rebuild makes x anew from posts, in place: searches and updates go on
@@ -286,9 +292,10 @@ func buildAside(dir string, posts []*Post, loc *time.Location) error {
 	return nil
 }
 
-// newMapping is the index layout: title and body as English text (stemmed,
-// stop words dropped) with term vectors for highlighting, the date as a date
-// and tags as exact keywords. There is no catch-all _all field and no doc
+// newMapping is the index layout: title and body as English text (plurals
+// made singular, stop words dropped), the title with its words' positions
+// for phrases, the body without (phrase.go), the date as a date and tags
+// as exact keywords. There is no catch-all _all field and no doc
 // values on text: both cost time and space, and queries name their fields.
 func newMapping() mapping.IndexMapping {
 	text := func() *mapping.FieldMapping {
@@ -306,7 +313,8 @@ func newMapping() mapping.IndexMapping {
 	tags.DocValues = false
 
 	body := text()
-	body.Store = false // fragments are made from the post's file (snippet.go)
+	body.Store = false              // fragments are made from the post's file (snippet.go)
+	body.IncludeTermVectors = false // phrases are checked in the post's file (phrase.go)
 	post := bleve.NewDocumentStaticMapping()
 	post.AddFieldMappingsAt("title", text())
 	post.AddFieldMappingsAt("body", body)

@@ -6,121 +6,245 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"mailbag/internal/parallel"
 )
 
-// A search for one phrase ("standard library") is made in two steps.
-// bleve's phrase search reads the positions of the phrase's words in every
-// post that has them all, which took 350 ms at 100,000 posts for words
-// common in the archive, bare bleve as long. Instead, bleve finds the posts
-// that have all the words, and mailbag reads them, best first, keeping
-// those that have the words as the phrase has them, until the page is full
-// and one more is found. The order is that of bleve's phrase search, which
-// scores a phrase as it scores its words (but for a post with the phrase
-// in its title and only the words in its body, which ranks a little higher
-// here). Where more posts have the words than were read, the number of
-// hits is an estimate (Results.Approximate). A phrase rare among the posts
-// that have its words falls back to bleve's phrase search after
-// maxPhraseReads posts, as do deep pages.
+// The index keeps no positions of the body's words: they were two thirds
+// of its size and a third of the time to make it (at 10,000 posts, 80 MB
+// and 9.6 s with them, 27 MB and 7.1 s without). A search with a phrase
+// in the body ("standard library") is made in two steps instead. bleve
+// finds the posts that have the phrase's words (relax), best first, and
+// mailbag reads them in that order, keeping those where the phrase holds
+// (phraseHolds: its words in its order), until the page is full and one
+// more is found. bleve's phrase search ranked a phrase as it ranks its
+// words, so the order is the same. Where more posts have the words than
+// were read, the number of hits is an estimate (Results.Approximate), as
+// it is when maxPhraseReads posts were read without filling the page.
+// Titles keep their positions: a phrase in the title is bleve's.
 
 const (
 	// phraseWindow is how many posts with the phrase's words are asked
-	// of bleve at a time.
+	// of bleve, and read, at a time.
 	phraseWindow = 50
-	// maxPhraseReads is how many posts are read at most for one search.
-	maxPhraseReads = 200
-	// maxPhraseDepth is the deepest hit a page may ask for, beyond which
-	// bleve's phrase search is used.
-	maxPhraseDepth = 100
+	// maxPhraseReads is how many posts are read at most for one search:
+	// about 100 ms of reading and parsing on this project's machine.
+	maxPhraseReads = 500
+	// minPhraseChunk is how many posts are read at once at least.
+	minPhraseChunk = 8
 )
 
-// lonePhrase finds the phrase of a query that is one phrase and nothing
-// else, as ParseQuery makes it: in the body (body:"...") or in the title
-// or the body (a phrase without a field); title is nil for the first.
-func lonePhrase(q query.Query) (body, title *query.MatchPhraseQuery, ok bool) {
-	b, isBool := q.(*query.BooleanQuery)
-	if !isBool || b.Must != nil || b.MustNot != nil {
-		return nil, nil, false
-	}
-	d, isOr := b.Should.(*query.DisjunctionQuery)
-	if !isOr || len(d.Disjuncts) != 1 {
-		return nil, nil, false
-	}
-	switch c := d.Disjuncts[0].(type) {
-	case *query.MatchPhraseQuery:
-		return c, nil, c.Field() == "body"
-	case *query.DisjunctionQuery:
-		if len(c.Disjuncts) != 2 {
-			return nil, nil, false
+// relax is q with each phrase in the body replaced by what bleve can find
+// without positions: the conjunction of its words where the phrase must
+// hold, nothing where it must not (the posts are checked after, by
+// phraseHolds). Composite queries are copied, so that q stays as it was;
+// some says whether there was a phrase to replace.
+func relax(q query.Query, analyzer analysis.Analyzer, negated bool) (out query.Query, some bool) {
+	all := func(qs []query.Query, negated bool) []query.Query {
+		out := make([]query.Query, len(qs))
+		for i, c := range qs {
+			var changed bool
+			out[i], changed = relax(c, analyzer, negated)
+			some = some || changed
 		}
-		t, inTitle := c.Disjuncts[0].(*query.MatchPhraseQuery)
-		b, inBody := c.Disjuncts[1].(*query.MatchPhraseQuery)
-		return b, t, inTitle && inBody && t.Field() == "title" && b.Field() == "body"
+		return out
 	}
-	return nil, nil, false
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		b := clone(q)
+		for _, part := range []struct {
+			q   *query.Query
+			neg bool
+		}{{&b.Must, negated}, {&b.Should, negated}, {&b.MustNot, !negated}} {
+			if *part.q != nil {
+				*part.q = all([]query.Query{*part.q}, part.neg)[0]
+			}
+		}
+		return b, some
+	case *query.ConjunctionQuery:
+		c := clone(q)
+		c.Conjuncts = all(q.Conjuncts, negated)
+		return c, some
+	case *query.DisjunctionQuery:
+		d := clone(q)
+		d.Disjuncts = all(q.Disjuncts, negated)
+		return d, some
+	case *query.MatchPhraseQuery:
+		phrase := analyzer.Analyze([]byte(q.MatchPhrase))
+		if q.Field() != "body" || len(phrase) == 0 {
+			return q, false
+		}
+		if negated {
+			return query.NewMatchNoneQuery(), true
+		}
+		words := make([]query.Query, len(phrase))
+		for i, t := range phrase {
+			tq := query.NewTermQuery(string(t.Term))
+			tq.SetField("body")
+			words[i] = tq
+		}
+		c := query.NewConjunctionQuery(words)
+		c.SetBoost(q.Boost())
+		return c, true
+	}
+	return q, false
 }
 
-// searchPhrase searches for the phrase of body (and title, when not nil)
-// in two steps, and returns a page of hits, without fragments, and the
-// texts of the posts it read, by slug. ok is false where bleve's phrase
-// search must answer instead: a phrase of one word, a deep page, a phrase
-// rare among the posts with its words, an index that does not know where
-// the posts' files are (one made by Rebuild and not yet synced).
-func (x *Index) searchPhrase(ctx context.Context, body, title *query.MatchPhraseQuery, page, per int) (out *Results, texts map[string]string, ok bool, err error) {
+// truth is a query's verdict on a post from its phrases alone: the
+// other terms are bleve's to judge (unknown), and bleve found the post.
+type truth int
+
+const (
+	unknown truth = iota
+	yes
+	no
+)
+
+func and(a, b truth) truth {
+	switch {
+	case a == no || b == no:
+		return no
+	case a == yes && b == yes:
+		return yes
+	}
+	return unknown
+}
+
+func not(a truth) truth {
+	switch a {
+	case yes:
+		return no
+	case no:
+		return yes
+	}
+	return unknown
+}
+
+// atLeast is the verdict on "at least n of these".
+func atLeast(n int, ts []truth) truth {
+	var y, u int
+	for _, t := range ts {
+		switch t {
+		case yes:
+			y++
+		case unknown:
+			u++
+		}
+	}
+	switch {
+	case y >= n:
+		return yes
+	case y+u >= n:
+		return unknown
+	}
+	return no
+}
+
+// phraseHolds judges a post that the relaxed query found against the
+// phrases of the query as the reader wrote it (q): title and body are the
+// post's, as the analyzer makes them. Clauses are read as bleve reads them:
+// where a query has required clauses, the optional ones do not decide.
+func phraseHolds(q query.Query, analyzer analysis.Analyzer, title, body analysis.TokenStream) truth {
+	each := func(qs []query.Query) []truth {
+		out := make([]truth, len(qs))
+		for i, c := range qs {
+			out[i] = phraseHolds(c, analyzer, title, body)
+		}
+		return out
+	}
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		t := yes
+		if q.Must != nil {
+			t = phraseHolds(q.Must, analyzer, title, body)
+		} else if q.Should != nil {
+			t = phraseHolds(q.Should, analyzer, title, body)
+		}
+		if q.MustNot != nil {
+			t = and(t, not(atLeast(1, each([]query.Query{q.MustNot}))))
+		}
+		return t
+	case *query.ConjunctionQuery:
+		return atLeast(len(q.Conjuncts), each(q.Conjuncts))
+	case *query.DisjunctionQuery:
+		return atLeast(max(int(q.Min), 1), each(q.Disjuncts))
+	case *query.MatchPhraseQuery:
+		phrase := analyzer.Analyze([]byte(q.MatchPhrase))
+		if len(phrase) == 0 {
+			return unknown
+		}
+		switch q.Field() {
+		case "title":
+			return verdict(hasPhrase(title, phrase))
+		case "body":
+			return verdict(hasPhrase(body, phrase))
+		}
+	}
+	return unknown
+}
+
+func verdict(b bool) truth {
+	if b {
+		return yes
+	}
+	return no
+}
+
+// searchPhrases runs relaxed (q with its body phrases relaxed, patterns
+// expanded) and keeps, in bleve's order, the hits where q's phrases hold,
+// reading posts a window at a time on every core, until the page (of per
+// hits) is full and one more is found, or maxPhraseReads posts were read.
+// It returns the page, without fragments, and the texts of its hits.
+func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page, per int) (*Results, map[string]string, error) {
 	analyzer := x.idx.Mapping().AnalyzerNamed(analyzerName)
-	phrase := analyzer.Analyze([]byte(body.MatchPhrase))
 	need := page*per + 1
-	if len(phrase) < 2 || need > maxPhraseDepth || !x.hasTexts() {
-		return nil, nil, false, nil
-	}
-	words := make([]query.Query, len(phrase))
-	for i, t := range phrase {
-		tq := query.NewTermQuery(string(t.Term))
-		tq.SetField("body")
-		words[i] = tq
-	}
-	all := query.NewConjunctionQuery(words)
-	all.SetBoost(body.Boost())
-	var candidates query.Query = all
-	if title != nil {
-		candidates = query.NewDisjunctionQuery([]query.Query{title, all})
-	}
 	var found []Hit
-	texts = map[string]string{}
+	texts := map[string]string{}
 	read, total := 0, 0
-	for from := 0; ; from += phraseWindow {
-		req := bleve.NewSearchRequestOptions(candidates, phraseWindow, from, false)
+	for from := 0; len(found) < need && read < maxPhraseReads && (from == 0 || from < total); from += phraseWindow {
+		req := bleve.NewSearchRequestOptions(relaxed, min(phraseWindow, maxPhraseReads-read), from, false)
 		req.Fields = []string{"title", "date"}
 		res, err := x.idx.SearchInContext(ctx, req)
 		if err != nil {
-			return nil, nil, false, err
+			return nil, nil, err
 		}
 		total = int(res.Total)
-		for _, h := range x.hits(res.Hits) {
-			if read == maxPhraseReads {
-				return nil, nil, false, nil
-			}
-			read++
-			text := x.text(h.Slug)
-			if hasPhrase(analyzer.Analyze([]byte(h.Title)), phrase) || hasPhrase(analyzer.Analyze([]byte(text)), phrase) {
-				texts[h.Slug] = text
-				if found = append(found, h); len(found) == need {
-					break
+		hits := x.hits(res.Hits)
+		// The posts are read a few more at a time than the page still
+		// needs, on every core: most have the phrase when it is common.
+		for len(hits) > 0 && len(found) < need {
+			n := min(len(hits), max(need-len(found)+2, minPhraseChunk))
+			bodies := make([]string, n)
+			holds := make([]bool, n)
+			parallel.For(n, func(i int) {
+				bodies[i] = x.text(hits[i].Slug)
+				title, body := analyzer.Analyze([]byte(hits[i].Title)), analyzer.Analyze([]byte(bodies[i]))
+				holds[i] = phraseHolds(q, analyzer, title, body) != no
+			})
+			for i, h := range hits[:n] {
+				read++
+				if holds[i] {
+					texts[h.Slug] = bodies[i]
+					if found = append(found, h); len(found) == need {
+						break
+					}
 				}
 			}
+			hits = hits[n:]
 		}
-		if len(found) == need || from+phraseWindow >= total {
-			break
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
 		}
 	}
-	out = &Results{Total: len(found), Page: page, PerPage: per}
-	if len(found) == need && read < total {
-		// Of the posts with the phrase's words, read were read and
-		// len(found) had the phrase: as many in the rest, in proportion.
-		out.Total = max(need, total*len(found)/read)
+	out := &Results{Total: len(found), Page: page, PerPage: per}
+	if read < total {
+		// Of the posts with the phrases' words, read were read and
+		// len(found) had the phrases: as many in the rest, in proportion.
+		out.Total = max(len(found), total*len(found)/max(read, 1))
 		out.Approximate = true
 	}
 	out.Hits = found[min((page-1)*per, len(found)):min(page*per, len(found))]
-	return out, texts, true, nil
+	return out, texts, nil
 }
 
 // hasPhrase reports whether text (a token stream) holds phrase's terms in

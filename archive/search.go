@@ -396,20 +396,19 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 
 // find runs the parsed query and returns one page of its hits, without
 // fragments; the texts of the posts it read to find them, by slug; and the
-// query it ran, with its patterns expanded.
+// query it ran, its patterns expanded and its phrases relaxed (phrase.go).
 func (x *Index) find(ctx context.Context, text string, parsed query.Query, page, per int) (*Results, map[string]string, query.Query, error) {
-	if body, title, ok := lonePhrase(parsed); ok {
-		out, texts, ok, err := x.searchPhrase(ctx, body, title, page, per)
+	relaxed, phrases := relax(parsed, x.idx.Mapping().AnalyzerNamed(analyzerName), false)
+	expanded, err := x.expand(relaxed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if phrases {
+		out, texts, err := x.searchPhrases(ctx, parsed, expanded, page, per)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
 		}
-		if ok {
-			return out, texts, parsed, nil
-		}
-	}
-	expanded, err := x.expand(parsed)
-	if err != nil {
-		return nil, nil, nil, err
+		return out, texts, expanded, nil
 	}
 	req := bleve.NewSearchRequestOptions(expanded, per, (page-1)*per, false)
 	req.Fields = []string{"title", "date"}

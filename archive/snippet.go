@@ -13,8 +13,8 @@ import (
 )
 
 // A hit's fragment is made from the post's text, not kept in the index
-// (which holds the body's terms and positions, not its text: a third of
-// the size, and much less to write): the passage of at most snippetBytes
+// (which holds the body's terms, not its text nor their positions: much
+// less to write and to keep): the passage of at most snippetBytes
 // that shows the most of the query's words, from the start of a word to
 // the end of one, each matching word in <mark>.
 
@@ -63,13 +63,6 @@ func (x *Index) readTextsFrom(dir string) {
 	x.texts.Lock()
 	x.texts.dir = dir
 	x.texts.Unlock()
-}
-
-// hasTexts reports whether text knows where the posts' files are.
-func (x *Index) hasTexts() bool {
-	x.texts.RLock()
-	defer x.texts.RUnlock()
-	return x.texts.dir != ""
 }
 
 // text is the plain text of the post with slug, from its file; "" when it
