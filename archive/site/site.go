@@ -58,6 +58,10 @@ type Options struct {
 	// Links are more links for the header's navigation (the demo's page
 	// of mail sent); nil for none.
 	Links []NavLink
+	// Searches, when set, is told of each search a reader makes: its
+	// query and how many hits it had (the first page of results only, so
+	// that paging is not counted again); archive/searchlog keeps them.
+	Searches SearchLog
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (serve.trusted_proxies); nil believes none.
 	TrustedProxies []netip.Prefix
@@ -73,6 +77,12 @@ type Index interface {
 	Sync(posts *archive.Posts) (archive.SyncResult, error)
 	Search(ctx context.Context, q archive.Query) (*archive.Results, error)
 	RelatedTitles(ctx context.Context, text string, n int) ([]archive.Hit, error)
+}
+
+// SearchLog is what the site tells of readers' searches: a
+// *searchlog.Log.
+type SearchLog interface {
+	Record(query string, hits int)
 }
 
 // Site is the archive site. It is safe for concurrent use.

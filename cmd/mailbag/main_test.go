@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -48,8 +49,33 @@ func TestScripts(t *testing.T) {
 			"freeport":   cmdFreePort,
 			"fetch":      cmdFetch,
 			"setting":    cmdSetting,
+			"eventually": cmdEventually,
 		},
 	})
+}
+
+// cmdEventually runs a program again until it succeeds and its stdout
+// matches the pattern, for up to 20 s (what a running serve writes in its
+// own time):
+//
+//	eventually PATTERN PROGRAM ARGS...
+func cmdEventually(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: eventually PATTERN PROGRAM ARGS...")
+	}
+	re, err := regexp.Compile("(?m)" + args[0])
+	ts.Check(err)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := ts.Exec(args[1], args[2:]...)
+		if err == nil && re.MatchString(ts.ReadFile("stdout")) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s: no output matching %q after 20 s (%v)", strings.Join(args[1:], " "), args[0], err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // cmdFreePort sets the variable VAR to a free port on 127.0.0.1:

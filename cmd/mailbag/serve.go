@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailbag/archive/indexsock"
+	"mailbag/archive/searchlog"
 	"mailbag/archive/site"
 	"mailbag/publish"
 )
@@ -58,7 +59,12 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 		return err
 	}
 	defer x.Close()
-	s, err := site.New(n.siteOptions(site.Options{Index: x, Templates: t, Subscriptions: subs, Log: a.log, Now: a.now,
+	searches, err := searchlog.Open(ctx, db, a.now, a.log)
+	if err != nil {
+		return err
+	}
+	defer searches.Close()
+	s, err := site.New(n.siteOptions(site.Options{Index: x, Templates: t, Subscriptions: subs, Searches: searches, Log: a.log, Now: a.now,
 		TrustedProxies: n.cfg.Serve.Proxies, SubscribingClosed: !subs.p.Open()}))
 	if err != nil {
 		return err

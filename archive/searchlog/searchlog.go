@@ -1,0 +1,257 @@
+// Package searchlog counts what readers search for on the archive site, and
+// what they search for and do not find: the questions readers have that the
+// archive does not answer yet. It owns the searches table of the state
+// database.
+//
+// What is kept is a query's normalised text (lower case, spaces folded, an
+// address or a long number blanked, at most 100 characters), the day (UTC),
+// how many times it was searched that day and how many hits it last had.
+// No address, IP, cookie or anything else of the searcher is kept; rows
+// older than 90 days are deleted. A flood cannot grow the table without
+// bound: at most maxPerDay distinct queries are kept a day.
+package searchlog
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"mailbag/internal/sqlitedb"
+)
+
+//go:embed schema.sql
+var schemaV1 string
+
+var migrations = []string{schemaV1}
+
+const (
+	// Keep is how long searches are kept.
+	Keep = 90 * 24 * time.Hour
+	// maxQuery is how many characters of a query are kept.
+	maxQuery = 100
+	// maxPerDay is how many distinct queries a day are kept; searches of
+	// others that day are not counted.
+	maxPerDay = 2000
+	// maxPending is how many distinct queries wait in memory for the next
+	// write; more before it are not counted.
+	maxPending = 1000
+	// writeAfter is how long a search waits in memory before it is
+	// written, with the others that came meanwhile: one transaction for
+	// many searches, none while nobody searches.
+	writeAfter = 5 * time.Second
+)
+
+// Log is the record of the site's searches. Record is safe for concurrent
+// use; the searches it is given reach the database within writeAfter, or
+// at Close.
+type Log struct {
+	db  *sql.DB
+	now func() time.Time
+	log *slog.Logger
+
+	mu      sync.Mutex
+	pending map[key]*tally // under mu
+	timer   *time.Timer    // under mu: the write to come, nil when none is
+	dropped int            // under mu: searches not counted since the last write
+}
+
+type key struct{ day, query string }
+
+type tally struct{ count, hits int }
+
+// Open returns the log kept in db, creating or upgrading its table. now is
+// the clock (nil means time.Now); log says what failed to be written (nil
+// means nowhere).
+func Open(ctx context.Context, db *sql.DB, now func() time.Time, log *slog.Logger) (*Log, error) {
+	if err := sqlitedb.Migrate(ctx, db, "searchlog", migrations); err != nil {
+		return nil, err
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Log{db: db, now: now, log: log, pending: map[key]*tally{}}, nil
+}
+
+// Record counts one search of query that found hits posts. A query that
+// normalises to nothing is not counted.
+func (l *Log) Record(query string, hits int) {
+	q := Normalise(query)
+	if q == "" {
+		return
+	}
+	k := key{l.now().UTC().Format(time.DateOnly), q}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t, ok := l.pending[k]
+	if !ok {
+		if len(l.pending) >= maxPending {
+			l.dropped++
+			return
+		}
+		t = &tally{}
+		l.pending[k] = t
+	}
+	t.count++
+	t.hits = hits
+	if l.timer == nil {
+		l.timer = time.AfterFunc(writeAfter, func() {
+			if err := l.Flush(context.Background()); err != nil {
+				l.log.Error("record the site's searches", "err", err)
+			}
+		})
+	}
+}
+
+// Flush writes the searches recorded so far, and deletes those older than
+// Keep, in one transaction.
+func (l *Log) Flush(ctx context.Context) error {
+	l.mu.Lock()
+	pending, dropped := l.pending, l.dropped
+	l.pending, l.dropped = map[key]*tally{}, 0
+	if l.timer != nil {
+		l.timer.Stop()
+		l.timer = nil
+	}
+	l.mu.Unlock()
+	if dropped > 0 {
+		l.log.Warn("searches not counted: too many different ones at once", "searches", dropped)
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("searchlog: %w", err)
+	}
+	defer tx.Rollback()
+	// A query already counted that day is counted again; a new one only
+	// while the day has room.
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO searches (day, query, count, hits)
+		SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM searches WHERE day = ?1 AND query = ?2)
+			OR (SELECT count(*) FROM searches WHERE day = ?1) < ?5
+		ON CONFLICT (day, query) DO UPDATE SET count = count + excluded.count, hits = excluded.hits`)
+	if err != nil {
+		return fmt.Errorf("searchlog: %w", err)
+	}
+	defer stmt.Close()
+	for k, t := range pending {
+		if _, err := stmt.ExecContext(ctx, k.day, k.query, t.count, t.hits, maxPerDay); err != nil {
+			return fmt.Errorf("searchlog: %w", err)
+		}
+	}
+	oldest := l.now().UTC().Add(-Keep).Format(time.DateOnly)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM searches WHERE day < ?`, oldest); err != nil {
+		return fmt.Errorf("searchlog: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("searchlog: %w", err)
+	}
+	return nil
+}
+
+// Close writes what is left.
+func (l *Log) Close() error {
+	return l.Flush(context.Background())
+}
+
+// Query is a search as the log reports it.
+type Query struct {
+	Text  string
+	Count int       // times searched in the period
+	Hits  int       // hits it had the last time
+	Last  time.Time // the last day it was searched (UTC midnight)
+}
+
+// TopOptions say which searches Top lists.
+type TopOptions struct {
+	// Failed lists only the queries that found nothing the last time.
+	Failed bool
+	// Limit is how many queries at most (0: 50).
+	Limit int
+}
+
+// Top lists the queries of the last Keep (90 days), most searched first.
+func (l *Log) Top(ctx context.Context, o TopOptions) ([]Query, error) {
+	if o.Limit <= 0 {
+		o.Limit = 50
+	}
+	oldest := l.now().UTC().Add(-Keep).Format(time.DateOnly)
+	// The hits of a query are those of the last day it was searched.
+	rows, err := l.db.QueryContext(ctx, `SELECT query, total, hits, day FROM (
+			SELECT query, day, hits, sum(count) OVER (PARTITION BY query) AS total,
+				row_number() OVER (PARTITION BY query ORDER BY day DESC) AS n
+			FROM searches WHERE day >= ?)
+		WHERE n = 1 AND (NOT ? OR hits = 0)
+		ORDER BY total DESC, query LIMIT ?`, oldest, o.Failed, o.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("searchlog: %w", err)
+	}
+	defer rows.Close()
+	var out []Query
+	for rows.Next() {
+		var q Query
+		var day string
+		if err := rows.Scan(&q.Text, &q.Count, &q.Hits, &day); err != nil {
+			return nil, fmt.Errorf("searchlog: %w", err)
+		}
+		q.Last, _ = time.Parse(time.DateOnly, day)
+		out = append(out, q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("searchlog: %w", err)
+	}
+	return out, nil
+}
+
+// Things in a query that may say who searched: an address, a number of
+// six digits or more (an order, an account), or of nine or more in groups
+// (a phone; years side by side have fewer).
+var (
+	address = regexp.MustCompile(`\S*@\S*`)
+	number  = regexp.MustCompile(`[0-9][0-9 ./-]{4,}[0-9]`)
+)
+
+// Normalise is query as the log keeps it: lower case, runs of spaces one
+// space, addresses and long numbers blanked ("[address]", "[number]"), at
+// most maxQuery characters, cut at a word where it can be.
+func Normalise(query string) string {
+	q := strings.Join(strings.Fields(strings.ToLower(strings.ToValidUTF8(query, ""))), " ")
+	q = address.ReplaceAllString(q, "[address]")
+	q = number.ReplaceAllStringFunc(q, func(s string) string {
+		digits, run, longest := 0, 0, 0
+		for _, r := range s {
+			if r >= '0' && r <= '9' {
+				digits++
+				run++
+				longest = max(longest, run)
+			} else {
+				run = 0
+			}
+		}
+		if longest >= 6 || digits >= 9 {
+			return "[number]"
+		}
+		return s
+	})
+	n := 0
+	for i := range q {
+		if n == maxQuery {
+			cut := i
+			if sp := strings.LastIndexByte(q[:i], ' '); sp > maxQuery/2 {
+				cut = sp
+			}
+			return strings.TrimSpace(q[:cut])
+		}
+		n++
+	}
+	return q
+}
