@@ -145,3 +145,54 @@ func TestDidYouMean(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswersForQuestions: for each question of the set, Answers finds a
+// past answer a person would point the reader to, or nothing where the
+// archive has none. -v prints each answer's cover of its question, to
+// set minAnswerCover between the two.
+func TestAnswersForQuestions(t *testing.T) {
+	x := sharedIndex(t)
+	f, err := os.Open("testdata/asked.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	var answered, none int
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		question, want, _ := strings.Cut(line, "\t")
+		hits, err := x.Answers(context.Background(), question, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range hits {
+			got = append(got, h.Slug)
+		}
+		covers, err := x.covers(context.Background(), question)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range covers {
+			t.Logf("%.2f %.2f %s\t%s", c.cover, c.hit.Score, c.hit.Slug, question)
+		}
+		if want == "none" {
+			none++
+			if len(got) > 0 {
+				t.Errorf("%q: the archive does not answer it, yet Answers found %q", question, got)
+			}
+			continue
+		}
+		answered++
+		if !slices.ContainsFunc(strings.Fields(want), func(s string) bool { return slices.Contains(got, s) }) {
+			t.Errorf("%q: none of %s among Answers' %q", question, want, got)
+		}
+	}
+	if answered < 8 || none < 4 {
+		t.Errorf("only %d answered and %d unanswered questions in the set", answered, none)
+	}
+}

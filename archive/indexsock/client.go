@@ -62,6 +62,13 @@ func (c *Client) RelatedTitles(ctx context.Context, text string, n int) ([]archi
 	return hits, err
 }
 
+// Answers is archive.Index.Answers, in serve.
+func (c *Client) Answers(ctx context.Context, question string, n int) ([]archive.Hit, error) {
+	var hits []archive.Hit
+	err := c.call(ctx, "/related", relatedRequest{Text: question, N: n, Answers: true}, &hits)
+	return hits, err
+}
+
 // Sync has serve bring its index up to date with posts/, which must be
 // the posts serve serves (the same home).
 func (c *Client) Sync(*archive.Posts) (archive.SyncResult, error) {

@@ -65,9 +65,10 @@ func Listen(addr string) (net.Listener, error) {
 // searchRequest, relatedRequest and the replies are the JSON bodies.
 type (
 	relatedRequest struct {
-		Text   string `json:"text"`
-		N      int    `json:"n"`
-		Titles bool   `json:"titles"` // RelatedTitles
+		Text    string `json:"text"`
+		N       int    `json:"n"`
+		Titles  bool   `json:"titles"`  // RelatedTitles
+		Answers bool   `json:"answers"` // Answers
 	}
 	syncReply struct {
 		Indexed    int      `json:"indexed"`

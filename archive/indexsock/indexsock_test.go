@@ -68,6 +68,12 @@ func TestClientThroughTheSocket(t *testing.T) {
 	if hits, err := c.Related(ctx, "beaver dams", 3); err != nil || len(hits) != 1 || hits[0].Slug != "beavers" {
 		t.Errorf("Related = %+v, %v", hits, err)
 	}
+	if hits, err := c.Answers(ctx, "How do beavers build their dams?", 3); err != nil || len(hits) != 1 || hits[0].Slug != "beavers" {
+		t.Errorf("Answers = %+v, %v", hits, err)
+	}
+	if hits, err := c.Answers(ctx, "Which sourdough starter makes the best bread?", 3); err != nil || len(hits) != 0 {
+		t.Errorf("Answers to a question the archive does not answer = %+v, %v", hits, err)
+	}
 	write("2020-03-03-broken.md", "not a post")
 	if rebuilt, err := c.Rebuild(ctx); err != nil || rebuilt.Indexed != 2 || len(rebuilt.Problems) != 1 {
 		t.Errorf("Rebuild = %+v, %v", rebuilt, err)

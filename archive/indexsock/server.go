@@ -69,8 +69,11 @@ func (s *server) related(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	related := s.o.Index.Related
-	if q.Titles {
+	switch {
+	case q.Titles:
 		related = s.o.Index.RelatedTitles
+	case q.Answers:
+		related = s.o.Index.Answers
 	}
 	hits, err := related(r.Context(), q.Text, q.N)
 	reply(w, hits, err)

@@ -19,6 +19,7 @@ const (
 	postPage     = "site/post.html"
 	archivePage  = "site/archive.html"
 	searchPage   = "site/search.html"
+	askPage      = "site/ask.html"
 	notFoundPage = "site/notfound.html"
 	messagePage  = "site/message.html"
 	styleSheet   = "site/style.css"
@@ -98,6 +99,10 @@ type pageData struct {
 	Total, First              int
 	Approximate               bool // Total is an estimate
 	Hits                      []hitLink
+	// The ask page: the reader's question, the past answers that answer
+	// it, and the mailto: link that sends it.
+	Question, MailTo string
+	Answers          []postLink
 
 	// The message page (subscribe, confirm, unsubscribe): a heading, lines,
 	// and a form of one button posting Token to Action.
@@ -116,9 +121,9 @@ func (s *Site) checkTemplates() error {
 	full := pageData{Site: s.info, Query: "q", Posts: []postLink{l}, Page: 1, Pages: 2, Prev: "/", Next: "/",
 		Years: []yearGroup{{Year: 2020, Posts: []postLink{l}}}, YearLinks: []yearLink{{Year: 2020, URL: "/archive/#y2020"}}, Tag: "t", Post: l, Body: "b", Newer: &l, Older: &l,
 		Related: []postLink{l}, Problem: "p", Total: 1, Approximate: true, First: 1, PrevText: "p", NextText: "n", Suggestion: "s", SuggestionURL: "/s", Hits: []hitLink{{postLink: l, Fragments: []htmltemplate.HTML{"f"}}},
-		Heading: "h", Lines: []string{"l"}, Action: "/a", Token: "t", Button: "b"}
+		Heading: "h", Lines: []string{"l"}, Action: "/a", Token: "t", Button: "b", Question: "q", MailTo: "mailto:a@b.c?subject=q", Answers: []postLink{l}}
 	full.Site.Links = []NavLink{{Title: "L", URL: "/l/"}}
-	for _, page := range []string{homePage, postPage, archivePage, searchPage, notFoundPage, messagePage} {
+	for _, page := range []string{homePage, postPage, archivePage, searchPage, askPage, notFoundPage, messagePage} {
 		if err := s.o.Templates.Check(page, full, pageData{Site: s.info}); err != nil {
 			return err
 		}

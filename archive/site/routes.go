@@ -12,6 +12,7 @@ func (s *Site) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tags/{tag}/{$}", s.archive)               // archive.go
 	mux.HandleFunc("GET /tags/{tag}/page/{n}/{$}", s.archive)      // archive.go
 	mux.HandleFunc("GET /search", s.search)                        // search.go
+	mux.HandleFunc("GET /ask", s.ask)                              // ask.go
 	mux.HandleFunc("GET /feed.xml", s.feed)                        // feed.go
 	mux.HandleFunc("GET /sitemap.xml", s.sitemap)                  // sitemap.go
 	mux.HandleFunc("GET /sitemaps/{file}", s.sitemapFile)          // sitemap.go

@@ -23,6 +23,21 @@ var (
 	searchWait  = time.Second
 )
 
+// searchSlot waits for a place among the searches running, at most
+// searchWait, and returns what gives it back. ok is false when none came:
+// the request was given up, or the site is busy (Retry-After is set; the
+// caller says so).
+func (s *Site) searchSlot(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
+	select {
+	case s.searches <- struct{}{}:
+		return func() { <-s.searches }, true
+	case <-time.After(searchWait):
+		w.Header().Set("Retry-After", "2")
+	case <-r.Context().Done():
+	}
+	return nil, false
+}
+
 // search is the search page, /search?q=...&page=N: hits with highlighted
 // fragments, a page at a time; "did you mean" when nothing is found.
 func (s *Site) search(w http.ResponseWriter, r *http.Request) {
@@ -33,17 +48,13 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, searchPage, d)
 		return
 	}
-	select {
-	case s.searches <- struct{}{}:
-		defer func() { <-s.searches }()
-	case <-time.After(searchWait):
-		w.Header().Set("Retry-After", "2")
+	release, ok := s.searchSlot(w, r)
+	if !ok {
 		d.Problem, d.status = "Many searches are running at once. Try again in a moment.", http.StatusServiceUnavailable
 		s.render(w, r, searchPage, d)
 		return
-	case <-r.Context().Done():
-		return
 	}
+	defer release()
 	res, err := s.o.Index.Search(r.Context(), archive.Query{Text: q, Page: d.Page})
 	switch {
 	case errors.Is(err, archive.ErrBadQuery):

@@ -77,6 +77,7 @@ type Index interface {
 	Sync(posts *archive.Posts) (archive.SyncResult, error)
 	Search(ctx context.Context, q archive.Query) (*archive.Results, error)
 	RelatedTitles(ctx context.Context, text string, n int) ([]archive.Hit, error)
+	Answers(ctx context.Context, question string, n int) ([]archive.Hit, error)
 }
 
 // SearchLog is what the site tells of readers' searches: a
@@ -220,6 +221,9 @@ type NavLink struct {
 
 // SearchAction is where the search form goes; "" leaves the form out.
 func (i Info) SearchAction() string { return i.action("/search") }
+
+// AskAction is the ask page, where its form goes; "" leaves it out.
+func (i Info) AskAction() string { return i.action("/ask") }
 
 // SubscribeAction is where the subscribe form goes; "" leaves it out.
 func (i Info) SubscribeAction() string {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"mailbag/internal/home"
 	"mailbag/internal/peers"
 )
 
@@ -26,24 +24,14 @@ type axeViolation struct {
 
 // TestSiteAccessibility runs axe-core in Chromium over the pages a reader
 // sees most, on a served home of the real posts: the home, a post with a
-// wide code block, the archive, a search with hits and one without. None
+// wide code block, the archive, a search with hits and one without, the
+// ask page empty and with answers. None
 // may break a rule.
 func TestSiteAccessibility(t *testing.T) {
 	axe := peers.AxeScript(t)
 	bin := binary(t)
 	browser := peers.StartChromium(t)
-	h, err := home.Init(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	site := freeSite(t)
-	setting(t, h, "newsletter", "base_url", fmt.Sprintf("%q", site))
-	for _, src := range []string{"../../testdata/seed", "../../testdata/corpora/posts/go-blog"} {
-		cmd, out := mailbag(bin, h, "", "import", src)
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("import: %v\n%s", err, out)
-		}
-	}
+	h, site := corpusHome(t, bin)
 	code, err := filepath.Glob(filepath.Join(h.Posts(), "*-using-go-modules.md")) // wide code blocks
 	if err != nil || len(code) != 1 {
 		t.Fatalf("the post with code: %v %v", code, err)
@@ -51,7 +39,8 @@ func TestSiteAccessibility(t *testing.T) {
 	name := filepath.Base(code[0])
 	codePage := "/" + name[:4] + "/" + name[5:7] + "/" + name[8:10] + "/" + strings.TrimSuffix(name[11:], ".md") + "/"
 	startServe(t, bin, h, "", site)
-	for _, page := range []string{"/", codePage, "/archive/", "/search?q=generics", "/search?q=zzqxv", "/tags/modules/"} {
+	for _, page := range []string{"/", codePage, "/archive/", "/search?q=generics", "/search?q=zzqxv", "/tags/modules/",
+		"/ask", "/ask?q=How+do+I+find+where+my+Go+program+spends+its+CPU+time%3F"} {
 		if err := chromedp.Do(browser, chromedp.Navigate(site+page), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
 			t.Fatalf("%s: %v", page, err)
 		}

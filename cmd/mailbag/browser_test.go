@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"mailbag/internal/home"
@@ -149,4 +150,71 @@ func TestSiteInABrowser(t *testing.T) {
 	if list := run("subscribers", "list", "--status", "unsubscribed"); !strings.Contains(list, "reader@example.net") {
 		t.Fatalf("the subscriber is not unsubscribed:\n%s", list)
 	}
+}
+
+// TestAskWithoutJavaScript: a reader with JavaScript off opens the ask
+// page from the header, types a question, sees the past answer that
+// answers it, and gets a mailto: link with the question filled in. The
+// screenshot is README's.
+func TestAskWithoutJavaScript(t *testing.T) {
+	bin := binary(t)
+	browser := peers.StartChromium(t)
+	h, site := corpusHome(t, bin)
+	startServe(t, bin, h, "", site)
+	if _, err := chromedp.Call(browser, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	question := "How do I find out where my Go program spends its CPU time? Is there a profiler?"
+	if err := chromedp.Do(browser,
+		chromedp.Navigate(site+"/"),
+		chromedp.Click(chromedp.CSS(`header nav a[href="/ask"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#question")),
+		chromedp.SendKeys(chromedp.CSS("#question"), question),
+		chromedp.Submit(chromedp.CSS("#question")),
+		chromedp.WaitVisible(chromedp.CSS("ol.answers li a")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	title, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS("ol.answers li a")))
+	if err != nil || title != "Profiling Go Programs" {
+		t.Errorf("first answer %q (%v), want Profiling Go Programs", title, err)
+	}
+	attr, err := chromedp.Run(browser, chromedp.AttributeValue(chromedp.CSS("p.send a"), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	href := attr.Value
+	u, err := url.Parse(href)
+	if err != nil || u.Scheme != "mailto" || u.Opaque != "ask@example.org" || u.Query().Get("subject") != question || u.Query().Get("body") != question {
+		t.Errorf("the mail link %q does not send the question to the newsletter", href)
+	}
+	png, err := chromedp.Run(browser, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shots := filepath.Join(os.TempDir(), "mailbag-screenshots")
+	if err := os.MkdirAll(shots, 0o755); err == nil {
+		os.WriteFile(filepath.Join(shots, "ask.png"), png, 0o644)
+		t.Logf("screenshot in %s", filepath.Join(shots, "ask.png"))
+	}
+}
+
+// corpusHome is a new home, made as init makes it, of the seed post and
+// the Go blog corpus imported, its base_url the address of the site to
+// serve.
+func corpusHome(t *testing.T, bin string) (home.Home, string) {
+	t.Helper()
+	h, err := home.Init(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := freeSite(t)
+	setting(t, h, "newsletter", "base_url", fmt.Sprintf("%q", site))
+	for _, src := range []string{"../../testdata/seed", "../../testdata/corpora/posts/go-blog"} {
+		cmd, out := mailbag(bin, h, "", "import", src)
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("import: %v\n%s", err, out)
+		}
+	}
+	return h, site
 }
