@@ -285,6 +285,11 @@ func (x *Index) hits(matches bsearch.DocumentMatchCollection) []Hit {
 	return out
 }
 
+// URLPath is the path of the hit's page on the site, as Post.URLPath.
+func (h Hit) URLPath() string {
+	return (&Post{Date: h.Date, Slug: h.Slug}).URLPath()
+}
+
 // maxRelatedWords bounds how much of a question Related searches with.
 const maxRelatedWords = 80
 

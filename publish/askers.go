@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -24,9 +25,19 @@ type AskersOptions struct {
 	Mailer     Mailer
 	Newsletter Newsletter
 	Templates  *templates.Set
+	// Answers, when set, finds up to n past answers that answer a
+	// question well (archive.Index.Answers, opened for the call): the
+	// acknowledgement lists them. nil lists none; an error is logged and
+	// the acknowledgement goes without them.
+	Answers func(ctx context.Context, question string, n int) ([]archive.Hit, error)
+	// Log receives what went wrong without stopping a reply; nil discards.
+	Log *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
+
+// ackAnswers is how many past answers an acknowledgement lists at most.
+const ackAnswers = 3
 
 // Askers writes to the people who asked questions, each message once: that
 // their question arrived (Acknowledge), and that it was answered (Notify).
@@ -40,7 +51,12 @@ type Askers struct {
 // ackData and notifyData are what ack.txt and notify.txt are executed
 // with.
 type (
-	ackData    struct{ Newsletter, Subject string }
+	ackData struct {
+		Newsletter, Subject string
+		// Answers are past answers that may answer the question already.
+		Answers []ackAnswer
+	}
+	ackAnswer  struct{ Title, URL, Date string }
 	notifyData struct{ Newsletter, Subject, PostURL string }
 )
 
@@ -50,7 +66,7 @@ func NewAskers(ctx context.Context, db *sql.DB, o AskersOptions) (*Askers, error
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	if err := o.Templates.Check("ack.txt", ackData{"N", "S"}, ackData{}); err != nil {
+	if err := o.Templates.Check("ack.txt", ackData{"N", "S", []ackAnswer{{"T", "https://u/", "1 May 2020"}}}, ackData{}); err != nil {
 		return nil, err
 	}
 	if err := o.Templates.Check("notify.txt", notifyData{"N", "S", "https://u/"}, notifyData{}); err != nil {
@@ -59,6 +75,9 @@ func NewAskers(ctx context.Context, db *sql.DB, o AskersOptions) (*Askers, error
 	a := &Askers{db: db, o: o, now: o.Now}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	if a.o.Log == nil {
+		a.o.Log = slog.New(slog.DiscardHandler)
 	}
 	return a, nil
 }
@@ -184,12 +203,30 @@ func (a *Askers) acknowledge(ctx context.Context, qq *ingest.Question) error {
 		domain:        n.host(),
 		autoSubmitted: "auto-replied",
 		body:          a.o.Templates.Text("ack.txt"),
-		data:          ackData{Newsletter: n.Title, Subject: qq.Subject},
+		data:          ackData{Newsletter: n.Title, Subject: qq.Subject, Answers: a.pastAnswers(ctx, qq)},
 	}
 	if !strings.HasPrefix(qq.MessageKey, "sha256:") {
 		m.inReplyTo = qq.MessageKey
 	}
 	return m.send(ctx, a.o.Mailer)
+}
+
+// pastAnswers are the past answers that may answer qq already, for its
+// acknowledgement: none when they cannot be looked for.
+func (a *Askers) pastAnswers(ctx context.Context, qq *ingest.Question) []ackAnswer {
+	if a.o.Answers == nil {
+		return nil
+	}
+	hits, err := a.o.Answers(ctx, qq.Subject+"\n"+qq.Text, ackAnswers)
+	if err != nil {
+		a.o.Log.Warn("acknowledge without past answers: the search index cannot be read", "question", qq.ID, "err", err)
+		return nil
+	}
+	var out []ackAnswer
+	for _, h := range hits {
+		out = append(out, ackAnswer{Title: h.Title, URL: strings.TrimRight(a.o.Newsletter.BaseURL, "/") + h.URLPath(), Date: h.Date.Format("2 January 2006")})
+	}
+	return out
 }
 
 // Notify mails each asker of the questions post answers, once: "your

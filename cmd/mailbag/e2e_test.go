@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"mailbag/internal/home"
 	"mailbag/internal/peers"
 )
 
@@ -31,9 +32,7 @@ func TestEndToEnd(t *testing.T) {
 	site := freeSite(t)
 	setting(t, h, "newsletter", "base_url", strconv.Quote(site))
 	setting(t, h, "newsletter", "notify_askers", "true")
-	setting(t, h, "smtp", "address", strconv.Quote(mp.SMTPAddr))
-	setting(t, h, "smtp", "security", `"none"`)
-	setting(t, h, "smtp", "username", `""`) // a relay without login: no password either
+	relayTo(t, h, mp)
 	startServe(t, bin, h, d.Password, site)
 	editor := filepath.Join(t.TempDir(), "editor.sh")
 	if err := os.WriteFile(editor, []byte("#!/bin/sh\nsed -i 's/^\\[Write your answer here.\\]$/Block the time in your calendar, like any meeting: a quokka-sized hour./' \"$1\"\n"), 0o755); err != nil {
@@ -112,4 +111,68 @@ func fetch(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestAcknowledgementListsPastAnswers: with acknowledge on and serve
+// running, a question the archive answers already gets an acknowledgement
+// (through Mailpit) that lists the past answer, its link working on the
+// site; a question the archive does not answer gets one without any.
+func TestAcknowledgementListsPastAnswers(t *testing.T) {
+	bin := binary(t)
+	d := peers.StartDovecot(t)
+	mp := peers.StartMailpit(t)
+	h := dovecotHome(t, d)
+	site := freeSite(t)
+	setting(t, h, "newsletter", "base_url", strconv.Quote(site))
+	setting(t, h, "newsletter", "acknowledge", "true")
+	relayTo(t, h, mp)
+	run := func(args ...string) string {
+		t.Helper()
+		cmd, out := mailbag(bin, h, d.Password, args...)
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("mailbag %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out.String()
+	}
+	run("import", "../../testdata/seed")
+	run("import", "../../testdata/corpora/posts/go-blog")
+	startServe(t, bin, h, d.Password, site)
+	run("ingest") // acknowledging starts: mail from now on gets a reply
+	// Acknowledging starts at the second after ingest started, and Dovecot
+	// dates a message by its file's time, to the second (and the kernel's
+	// file times lag the clock by a tick): two seconds on, so that the
+	// question is not taken for mail that came before acknowledging.
+	for started := time.Now().Unix(); time.Now().Unix() <= started+1; {
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	d.Deliver(t, []byte("From: Ola Nordmann <ola@example.net>\r\nTo: ask@example.org\r\nSubject: Where does my program spend its time?\r\nMessage-ID: <ack-answers-1@example.net>\r\n\r\nHow do I find out where my Go program spends its CPU time? Is there a profiler?\r\n"))
+	if out := run("ingest"); !strings.Contains(out, "acknowledged 1 question") {
+		t.Fatalf("ingest: %s", out)
+	}
+	text := mp.Message(t, "latest").Text
+	link := site + "/2011/06/24/pprof/"
+	if !strings.Contains(text, "Profiling Go Programs (24 June 2011)") || !strings.Contains(text, link) {
+		t.Fatalf("the acknowledgement does not list the past answer and its link %s:\n%s", link, text)
+	}
+	if page := fetch(t, link); !strings.Contains(page, "<h1>Profiling Go Programs</h1>") {
+		t.Errorf("the acknowledgement's link %s does not lead to the answer", link)
+	}
+
+	d.Deliver(t, []byte("From: Kari <kari@example.net>\r\nTo: ask@example.org\r\nSubject: Bread\r\nMessage-ID: <ack-answers-2@example.net>\r\n\r\nWhat's a good recipe for sourdough bread with a crunchy crust?\r\n"))
+	if out := run("ingest"); !strings.Contains(out, "acknowledged 1 question") {
+		t.Fatalf("ingest: %s", out)
+	}
+	if text := mp.Message(t, "latest").Text; !strings.Contains(text, `arrived: "Bread"`) || strings.Contains(text, "While you wait") || strings.Contains(text, site) {
+		t.Errorf("a question the archive does not answer is acknowledged with past answers:\n%s", text)
+	}
+}
+
+// relayTo points the [smtp] settings of h at Mailpit: a relay without
+// login (no password either) or TLS.
+func relayTo(t *testing.T, h home.Home, mp *peers.Mailpit) {
+	t.Helper()
+	setting(t, h, "smtp", "address", strconv.Quote(mp.SMTPAddr))
+	setting(t, h, "smtp", "security", `"none"`)
+	setting(t, h, "smtp", "username", `""`)
 }

@@ -137,7 +137,7 @@ func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *in
 	if err != nil {
 		return nil, fmt.Errorf("newsletter.acknowledge needs [smtp]: %w", err)
 	}
-	askers, err := n.askers(ctx, db, q, sender)
+	askers, err := a.askersWithAnswers(ctx, n, db, q, sender)
 	if err != nil {
 		return nil, err
 	}

@@ -243,6 +243,27 @@ func (n *newsletter) askers(ctx context.Context, db *sql.DB, q *ingest.Queue, m 
 	return publish.NewAskers(ctx, db, publish.AskersOptions{Queue: q, Mailer: m, Newsletter: n.list(), Templates: t, Now: n.now})
 }
 
+// askersWithAnswers is askers whose acknowledgements list the past answers
+// that answer a question: the index is opened for each look (through a
+// running serve, or by itself for the moment), so that a long `ingest
+// --watch` never keeps it from serve or reindex.
+func (a *app) askersWithAnswers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue, m publish.Mailer) (*publish.Askers, error) {
+	t, err := n.templates()
+	if err != nil {
+		return nil, err
+	}
+	answers := func(ctx context.Context, question string, count int) ([]archive.Hit, error) {
+		x, err := a.openIndex(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		defer x.Close()
+		return x.Answers(ctx, question, count)
+	}
+	return publish.NewAskers(ctx, db, publish.AskersOptions{Queue: q, Mailer: m, Newsletter: n.list(), Templates: t, Now: n.now,
+		Answers: answers, Log: a.log})
+}
+
 // applyReports takes off the list the subscribers that reports in the
 // question queue name (bounces, complaints, unsubscribes by mail), and
 // says whom.
