@@ -135,18 +135,36 @@ func (l *Log) Flush(ctx context.Context) error {
 	defer tx.Rollback()
 	// A query already counted that day is counted again; a new one only
 	// while the day has room.
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO searches (day, query, count, hits)
-		SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM searches WHERE day = ?1 AND query = ?2)
-			OR (SELECT count(*) FROM searches WHERE day = ?1) < ?5
-		ON CONFLICT (day, query) DO UPDATE SET count = count + excluded.count, hits = excluded.hits`)
+	update, err := tx.PrepareContext(ctx, `UPDATE searches SET count = count + ?, hits = ? WHERE day = ? AND query = ?`)
 	if err != nil {
 		return fmt.Errorf("searchlog: %w", err)
 	}
-	defer stmt.Close()
+	defer update.Close()
+	room := map[string]int{} // day -> how many more queries it may keep
 	for k, t := range pending {
-		if _, err := stmt.ExecContext(ctx, k.day, k.query, t.count, t.hits, maxPerDay); err != nil {
+		res, err := update.ExecContext(ctx, t.count, t.hits, k.day, k.query)
+		if err != nil {
 			return fmt.Errorf("searchlog: %w", err)
 		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			continue
+		}
+		left, ok := room[k.day]
+		if !ok {
+			var kept int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM searches WHERE day = ?`, k.day).Scan(&kept); err != nil {
+				return fmt.Errorf("searchlog: %w", err)
+			}
+			left = maxPerDay - kept
+		}
+		if left <= 0 {
+			room[k.day] = 0
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO searches (day, query, count, hits) VALUES (?, ?, ?, ?)`, k.day, k.query, t.count, t.hits); err != nil {
+			return fmt.Errorf("searchlog: %w", err)
+		}
+		room[k.day] = left - 1
 	}
 	oldest := l.now().UTC().Add(-Keep).Format(time.DateOnly)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM searches WHERE day < ?`, oldest); err != nil {
