@@ -75,6 +75,7 @@ type Options struct {
 // Summary counts what a pass did.
 type Summary struct {
 	New        int // questions added to the queue
+	FollowUps  int // askers' replies that joined their questions
 	Ignored    int // messages set aside as not questions
 	Failed     int // messages that could not be read (kept raw)
 	Duplicates int // messages already in the queue
@@ -83,6 +84,7 @@ type Summary struct {
 // Add adds the counts of o to s.
 func (s *Summary) Add(o Summary) {
 	s.New += o.New
+	s.FollowUps += o.FollowUps
 	s.Ignored += o.Ignored
 	s.Failed += o.Failed
 	s.Duplicates += o.Duplicates
@@ -319,8 +321,9 @@ func (in *Ingester) read(f fetched, validity uint32) []stored {
 		case qq.Received.IsZero():
 			qq.Received = in.q.now()
 		}
-		qs[i] = stored{Question: qq, mailbox: in.opts.Server.Mailbox, uidValidity: validity, uid: uint32(m.UID)}
-		qs[i].recipients = reportRecipients(qq, raw) // read once, here: publish reads the table
+		qq.mailbox, qq.uidValidity, qq.uid = in.opts.Server.Mailbox, validity, uint32(m.UID)
+		qs[i] = qq
+		qs[i].recipients = reportRecipients(qq.Question, raw) // read once, here: publish reads the table
 	})
 	return qs
 }
@@ -344,6 +347,9 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 		switch {
 		case !added[i]:
 			sum.Duplicates++
+		case s.Kind == KindFollowUp:
+			sum.FollowUps++
+			in.log.Debug("a follow-up", "uid", s.uid, "question", s.Thread)
 		case s.Kind == KindUnreadable:
 			sum.Failed++
 			in.log.Warn("message kept raw, unreadable", "uid", s.uid, "raw", s.RawPath, "offset", s.RawOffset, "reason", s.Reason)
@@ -442,10 +448,10 @@ func (in *Ingester) fetchBodies(c *imapclient.Client, batch []*imapclient.FetchM
 
 // question reads a raw message into a question, or an ignored entry with
 // its reason.
-func (in *Ingester) question(raw []byte, tooLarge bool, size int64) Question {
+func (in *Ingester) question(raw []byte, tooLarge bool, size int64) stored {
 	m, err := ParseMessage(raw)
 	if err != nil {
-		return Question{Status: StatusIgnored, Kind: KindUnreadable, Reason: err.Error(), MessageKey: contentKey(raw)}
+		return stored{Question: Question{Status: StatusIgnored, Kind: KindUnreadable, Reason: err.Error(), MessageKey: contentKey(raw)}}
 	}
 	q := Question{
 		Status:     StatusNew,
@@ -465,7 +471,7 @@ func (in *Ingester) question(raw []byte, tooLarge bool, size int64) Question {
 	if kind != "" {
 		q.Status, q.Kind, q.Reason = StatusIgnored, kind, reason
 	}
-	return q
+	return stored{Question: q, refs: m.Refs}
 }
 
 // after marks or moves the handled messages of a batch, as the options say.

@@ -28,11 +28,14 @@ type Message struct {
 	// Message-ID, else "sha256:" and a hash of the raw bytes.
 	Key       string
 	MessageID string
-	Subject   string // decoded, as sent
-	FromName  string
-	FromAddr  string // lower-case
-	Date      time.Time
-	Header    message.Header
+	// Refs are the Message-IDs it replies to: In-Reply-To's, then
+	// References' not already there (without angle brackets).
+	Refs     []string
+	Subject  string // decoded, as sent
+	FromName string
+	FromAddr string // lower-case
+	Date     time.Time
+	Header   message.Header
 	// ContentType is the top-level media type ("multipart/report").
 	ContentType string
 	// ReportType is the report-type parameter of a multipart/report.
@@ -78,6 +81,7 @@ func ParseMessage(raw []byte) (*Message, error) {
 	if m.Key == "" {
 		m.Key = contentKey(raw)
 	}
+	m.Refs = messageIDs(ent.Header.Get("In-Reply-To") + " " + ent.Header.Get("References"))
 	m.Subject = hd.decode(ent.Header.Get("Subject"))
 	m.FromName, m.FromAddr = hd.parseFrom(ent.Header.Get("From"))
 	if d, err := h.Date(); err == nil {
@@ -97,6 +101,34 @@ func ParseMessage(raw []byte) (*Message, error) {
 		m.Text = HTMLText(html)
 	}
 	return m, nil
+}
+
+// maxRefLen bounds a Message-ID read from In-Reply-To or References.
+const maxRefLen = 250
+
+// messageIDs are the <...> Message-IDs in v, in order, each once, without
+// brackets; at most maxRefs of them (the last), each of at most maxRefLen.
+func messageIDs(v string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for {
+		i := strings.IndexByte(v, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(v[i:], '>')
+		if j < 0 {
+			break
+		}
+		id := strings.TrimSpace(v[i+1 : i+j])
+		v = v[i+j+1:]
+		if id == "" || len(id) > maxRefLen || strings.ContainsAny(id, "<> \t") || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	return out[max(0, len(out)-maxRefs):]
 }
 
 // messageID is a Message-ID without its angle brackets and spaces.

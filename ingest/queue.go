@@ -25,8 +25,11 @@ var schemaV3 string
 //go:embed schema_v4.sql
 var schemaV4 string
 
+//go:embed schema_v5.sql
+var schemaV5 string
+
 // migrations are the ingest tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4}
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5}
 
 // Status is where a question stands.
 type Status string
@@ -53,6 +56,7 @@ const (
 	KindTooLarge    Kind = "too-large"   // over the size limit: only the header was fetched
 	KindNoText      Kind = "no-text"     // nothing readable in it
 	KindUnreadable  Kind = "unreadable"  // cannot be parsed at all; kept raw
+	KindFollowUp    Kind = "follow-up"   // the asker's reply about a question: Thread is the question
 )
 
 // Question is one entry of the queue.
@@ -80,6 +84,12 @@ type Question struct {
 	// AnswerSlug is the slug of the post that answers the question, once
 	// published.
 	AnswerSlug string
+	// Thread is the question a follow-up follows up (KindFollowUp); 0 for
+	// any other.
+	Thread int64
+	// FollowUps is how many follow-ups a question has (List and Get count
+	// them).
+	FollowUps int
 	// NoAutoReply says why no automatic reply (an acknowledgement) may go
 	// to the asker, following RFC 3834: a null Return-Path, Precedence
 	// bulk, list or junk, Auto-Submitted, a list header; "" when one may.
@@ -119,6 +129,10 @@ type stored struct {
 	uidValidity uint32
 	uid         uint32
 	recipients  []Recipient
+	// refs are the Message-IDs the message replies to (In-Reply-To,
+	// References): where one is the asker's question, or mail sent about
+	// it, the message follows it up.
+	refs []string
 }
 
 // add stores questions and moves the mailbox's checkpoint to lastUID, in one
@@ -132,8 +146,8 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 	defer tx.Rollback()
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO questions
 		(message_key, status, kind, reason, received, subject, body, from_name, from_addr,
-		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, report_read)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, thread, report_read)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 		ON CONFLICT (message_key) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: store questions: %w", err)
@@ -141,10 +155,20 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 	defer insert.Close()
 	created := q.now().UTC().Format(time.RFC3339)
 	added := make([]bool, len(qs))
-	for i, s := range qs {
+	for i := range qs {
+		s := &qs[i] // a follow-up is told so here, for the caller's count too
+		if s.Status == StatusNew && len(s.refs) > 0 {
+			root, err := followed(ctx, tx, s.refs, s.FromAddr)
+			if err != nil {
+				return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
+			}
+			if root != 0 {
+				s.Status, s.Kind, s.Reason, s.Thread = StatusIgnored, KindFollowUp, fmt.Sprintf("follows up question %d", root), root
+			}
+		}
 		res, err := insert.ExecContext(ctx,
 			s.MessageKey, s.Status, s.Kind, s.Reason, s.Received.UTC().Format(time.RFC3339), s.Subject, s.Text,
-			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.mailbox, s.uidValidity, s.uid, created, s.NoAutoReply)
+			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.mailbox, s.uidValidity, s.uid, created, s.NoAutoReply, s.Thread)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
 		}
@@ -169,6 +193,71 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 		return nil, fmt.Errorf("ingest: store questions: %w", err)
 	}
 	return added, nil
+}
+
+// maxRefs bounds how many of a message's references are looked up: the
+// last ones, nearest to it.
+const maxRefs = 20
+
+// followed is the question that mail from addr replying to refs (its
+// Message-IDs) follows up: the question whose Message-ID is among them, or
+// whose follow-up's is, or about which the newsletter sent one of them,
+// asked from the same address; 0 for none.
+func followed(ctx context.Context, tx *sql.Tx, refs []string, addr string) (int64, error) {
+	if addr == "" {
+		return 0, nil
+	}
+	refs = refs[max(0, len(refs)-maxRefs):]
+	in := "?" + strings.Repeat(", ?", len(refs)-1)
+	args := make([]any, 0, 2*len(refs)+1)
+	for _, r := range refs {
+		args = append(args, r)
+	}
+	for _, r := range refs {
+		args = append(args, r)
+	}
+	args = append(args, strings.ToLower(addr))
+	var root int64
+	err := tx.QueryRowContext(ctx, `SELECT CASE WHEN thread != 0 THEN thread ELSE id END FROM questions
+		WHERE (id IN (SELECT question_id FROM sent_about WHERE message_id IN (`+in+`))
+			OR (message_key IN (`+in+`) AND (status != 'ignored' OR kind = 'follow-up')))
+		AND lower(from_addr) = ?
+		ORDER BY id DESC LIMIT 1`, args...).Scan(&root)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return root, err
+}
+
+// SentAbout records that the newsletter sent mail with messageID (no
+// angle brackets) about question id, so that a reply to it follows the
+// question up.
+func (q *Queue) SentAbout(ctx context.Context, id int64, messageID string) error {
+	if _, err := q.db.ExecContext(ctx, `INSERT INTO sent_about (message_id, question_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, messageID, id); err != nil {
+		return fmt.Errorf("ingest: record mail sent about question %d: %w", id, err)
+	}
+	return nil
+}
+
+// FollowUps returns the follow-ups of question id, oldest first.
+func (q *Queue) FollowUps(ctx context.Context, id int64) ([]*Question, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+questionColumns+` FROM questions WHERE thread = ? ORDER BY received, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: follow-ups of question %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []*Question
+	for rows.Next() {
+		qq, err := scanQuestion(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: follow-ups of question %d: %w", id, err)
+		}
+		out = append(out, qq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ingest: follow-ups of question %d: %w", id, err)
+	}
+	return out, nil
 }
 
 // known returns which of keys the queue holds messages of.
@@ -213,13 +302,15 @@ func (q *Queue) checkpoint(ctx context.Context, mailbox string) (uidValidity, la
 	return uidValidity, lastUID, nil
 }
 
-const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, answer_slug, no_auto_reply`
+const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, answer_slug, no_auto_reply,
+	thread, (SELECT count(*) FROM questions f WHERE f.thread = questions.id)`
 
 func scanQuestion(row interface{ Scan(...any) error }) (*Question, error) {
 	var qq Question
 	var received string
 	if err := row.Scan(&qq.ID, &qq.Status, &qq.Kind, &qq.Reason, &received, &qq.Subject, &qq.Text,
-		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.RawOffset, &qq.RawSize, &qq.MessageKey, &qq.AnswerSlug, &qq.NoAutoReply); err != nil {
+		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.RawOffset, &qq.RawSize, &qq.MessageKey, &qq.AnswerSlug, &qq.NoAutoReply,
+		&qq.Thread, &qq.FollowUps); err != nil {
 		return nil, err
 	}
 	qq.Received, _ = time.Parse(time.RFC3339, received)

@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,5 +53,34 @@ func TestQueueTransitions(t *testing.T) {
 	}
 	if err := q.Reject(ctx, 99, ""); !errors.Is(err, ErrNoQuestion) {
 		t.Errorf("rejecting question 99: %v", err)
+	}
+}
+
+// The Message-IDs a reply names are read from In-Reply-To and References,
+// each once, bounded in number and length; junk between them is skipped.
+func TestMessageIDs(t *testing.T) {
+	long := strings.Repeat("x", maxRefLen+1) + "@example.net"
+	many := ""
+	for i := range maxRefs + 5 {
+		many += fmt.Sprintf(" <m%d@example.net>", i)
+	}
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"<a@example.net>", []string{"a@example.net"}},
+		{"<a@example.net> <b@example.net>\r\n\t<a@example.net>", []string{"a@example.net", "b@example.net"}},
+		{"junk <a@example.net> (comment) <> < > <" + long + "> <b@x", []string{"a@example.net"}},
+		{"", nil},
+		{many, func() (out []string) {
+			for i := 5; i < maxRefs+5; i++ {
+				out = append(out, fmt.Sprintf("m%d@example.net", i))
+			}
+			return out
+		}()},
+	} {
+		if got := messageIDs(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("messageIDs(%.60q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

@@ -208,7 +208,21 @@ func (a *Askers) acknowledge(ctx context.Context, qq *ingest.Question) error {
 	if !strings.HasPrefix(qq.MessageKey, "sha256:") {
 		m.inReplyTo = qq.MessageKey
 	}
-	return m.send(ctx, a.o.Mailer)
+	id, err := m.send(ctx, a.o.Mailer)
+	if err == nil {
+		a.sentAbout(ctx, qq.ID, id)
+	}
+	return err
+}
+
+// sentAbout records the Message-ID of a mail about a question that went
+// out, so that the asker's reply to it joins the question (ingest's
+// follow-ups). Failing that is said in the log, not an error: the mail is
+// out, and must not go again.
+func (a *Askers) sentAbout(ctx context.Context, question int64, id string) {
+	if err := a.o.Queue.SentAbout(context.WithoutCancel(ctx), question, id); err != nil {
+		a.o.Log.Warn("a reply to this mail will be a new question", "question", question, "err", err)
+	}
 }
 
 // pastAnswers are the past answers that may answer qq already, for its
@@ -265,12 +279,17 @@ func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
 // notify mails one asker.
 func (a *Askers) notify(ctx context.Context, post *archive.Post, qq *ingest.Question) error {
 	n := a.o.Newsletter
-	return autoMail{
+	m := autoMail{
 		fromName: n.Title, fromAddr: n.Address, toName: qq.FromName, toAddr: qq.FromAddr,
 		subject:       "Your question was answered: " + post.Title,
 		domain:        n.host(),
 		autoSubmitted: "auto-generated",
 		body:          a.o.Templates.Text("notify.txt"),
 		data:          notifyData{Newsletter: n.Title, Subject: qq.Subject, PostURL: n.URL(post)},
-	}.send(ctx, a.o.Mailer)
+	}
+	id, err := m.send(ctx, a.o.Mailer)
+	if err == nil {
+		a.sentAbout(ctx, qq.ID, id)
+	}
+	return err
 }

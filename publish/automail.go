@@ -43,27 +43,29 @@ func messageID(domain string) string {
 	return hex.EncodeToString(r[:]) + "@" + domain
 }
 
-// send renders the body and mails the message through m.
-func (a autoMail) send(ctx context.Context, m Mailer) error {
+// send renders the body and mails the message through m; id is its
+// Message-ID, without brackets.
+func (a autoMail) send(ctx context.Context, m Mailer) (id string, err error) {
 	var body bytes.Buffer
 	if err := a.body.Execute(&body, a.data); err != nil {
-		return err
+		return "", err
 	}
 	msg := mail.NewMsg()
 	if err := msg.FromFormat(a.fromName, a.fromAddr); err != nil {
-		return err
+		return "", err
 	}
 	if err := msg.AddToFormat(a.toName, a.toAddr); err != nil {
-		return err
+		return "", err
 	}
 	msg.Subject(a.subject)
 	msg.SetDate()
-	msg.SetMessageIDWithValue(messageID(a.domain))
+	id = messageID(a.domain)
+	msg.SetMessageIDWithValue(id)
 	msg.SetGenHeader(mail.Header("Auto-Submitted"), a.autoSubmitted)
 	if a.inReplyTo != "" {
 		msg.SetGenHeader(mail.Header("In-Reply-To"), "<"+a.inReplyTo+">")
 		msg.SetGenHeader(mail.Header("References"), "<"+a.inReplyTo+">")
 	}
 	msg.SetBodyString(mail.TypeTextPlain, body.String())
-	return m.SendMessage(ctx, msg)
+	return id, m.SendMessage(ctx, msg)
 }

@@ -183,6 +183,8 @@ type draftQuestion struct {
 	ID      int64
 	Subject string
 	Text    string
+	// FollowUps are the texts of the asker's follow-ups, oldest first.
+	FollowUps []string
 }
 
 type relatedPost struct {
@@ -190,9 +192,12 @@ type relatedPost struct {
 }
 
 // Create writes a new draft answering qs, from the draft.md template: the
-// questions quoted with their askers' names and addresses removed, and the
-// related past answers in a note that publishing removes. It never
-// overwrites a file: a slug in use gets a number. It returns the new path.
+// questions quoted with their askers' names and addresses removed, each
+// with its follow-ups after it (a follow-up in qs, ingest's KindFollowUp,
+// is quoted after its question, which must be in qs before it: the author
+// deletes what is not to be quoted), and the related past answers in a
+// note that publishing removes. It never overwrites a file: a slug in use
+// gets a number. It returns the new path.
 func (d *Drafts) Create(qs []*ingest.Question, related []archive.Hit) (string, error) {
 	if len(qs) == 0 {
 		return "", errors.New("publish: no question to answer")
@@ -204,6 +209,14 @@ func (d *Drafts) Create(qs []*ingest.Question, related []archive.Hit) (string, e
 	}
 	var ids []string
 	for _, q := range qs {
+		if q.Kind == ingest.KindFollowUp {
+			i := slices.IndexFunc(data.Questions, func(d draftQuestion) bool { return d.ID == q.Thread })
+			if i < 0 {
+				return "", fmt.Errorf("publish: follow-up %d comes before its question %d", q.ID, q.Thread)
+			}
+			data.Questions[i].FollowUps = append(data.Questions[i].FollowUps, Redact(q.Text, q.FromName, q.FromAddr))
+			continue
+		}
 		if err := answerable(q, ""); err != nil {
 			return "", err
 		}
@@ -273,7 +286,7 @@ func quoteReader(text string) string { return blockquote(escapeMarkdown(text)) }
 // draft does not have is found before a draft is written.
 func (d *Drafts) CheckTemplate() error {
 	full := draftData{Title: "T", Date: "2026-01-02 00:00:00", QuestionField: "1", Placeholder: Placeholder, Signoff: "S",
-		Questions: []draftQuestion{{ID: 1, Subject: "S", Text: "T"}, {ID: 2}}, Related: []relatedPost{{Date: "2026-01-01", Title: "T", Slug: "s"}}}
+		Questions: []draftQuestion{{ID: 1, Subject: "S", Text: "T", FollowUps: []string{"F"}}, {ID: 2}}, Related: []relatedPost{{Date: "2026-01-01", Title: "T", Slug: "s"}}}
 	return d.Templates.Check("draft.md", full, draftData{})
 }
 

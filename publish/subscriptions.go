@@ -169,7 +169,7 @@ func (s *Subscriptions) ask(ctx context.Context, addr string) error {
 func (s *Subscriptions) sendConfirmation(ctx context.Context, sub *Subscriber) error {
 	n := s.o.Newsletter
 	link := strings.TrimRight(n.BaseURL, "/") + "/confirm?t=" + url.QueryEscape(Token(s.o.Key, confirmPurpose(sub), sub.ID, sub.Email))
-	return autoMail{
+	_, err := autoMail{
 		fromName: n.Title, fromAddr: n.Address, toAddr: sub.Email,
 		subject:       "Confirm your subscription to " + n.Title,
 		domain:        n.host(),
@@ -177,6 +177,7 @@ func (s *Subscriptions) sendConfirmation(ctx context.Context, sub *Subscriber) e
 		body:          s.o.Templates.Text("confirm.txt"),
 		data:          confirmData{Newsletter: n.Title, ConfirmURL: link},
 	}.send(ctx, s.o.Mailer)
+	return err
 }
 
 // confirmPurpose is the purpose of a confirmation token. It holds the

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,14 +127,7 @@ func TestAcknowledgementListsPastAnswers(t *testing.T) {
 	setting(t, h, "newsletter", "base_url", strconv.Quote(site))
 	setting(t, h, "newsletter", "acknowledge", "true")
 	relayTo(t, h, mp)
-	run := func(args ...string) string {
-		t.Helper()
-		cmd, out := mailbag(bin, h, d.Password, args...)
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("mailbag %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return out.String()
-	}
+	run := runner(t, bin, h, d.Password)
 	run("import", "../../testdata/seed")
 	run("import", "../../testdata/corpora/posts/go-blog")
 	startServe(t, bin, h, d.Password, site)
@@ -175,4 +169,97 @@ func relayTo(t *testing.T, h home.Home, mp *peers.Mailpit) {
 	setting(t, h, "smtp", "address", strconv.Quote(mp.SMTPAddr))
 	setting(t, h, "smtp", "security", `"none"`)
 	setting(t, h, "smtp", "username", `""`)
+}
+
+// TestFollowUpsJoinTheirQuestion: through Dovecot and Mailpit, the asker's
+// reply to the acknowledgement, to their own question and to the notice
+// that it was answered each join the question, where `show` and the draft
+// have them in order; another reader's reply to it is a question of its own.
+func TestFollowUpsJoinTheirQuestion(t *testing.T) {
+	bin := binary(t)
+	d := peers.StartDovecot(t)
+	mp := peers.StartMailpit(t)
+	h := dovecotHome(t, d)
+	setting(t, h, "newsletter", "base_url", strconv.Quote(freeSite(t)))
+	setting(t, h, "newsletter", "acknowledge", "true")
+	setting(t, h, "newsletter", "notify_askers", "true")
+	relayTo(t, h, mp)
+	run := runner(t, bin, h, d.Password)
+	run("ingest") // acknowledging starts
+	for started := time.Now().Unix(); time.Now().Unix() <= started+1; {
+		time.Sleep(10 * time.Millisecond) // past the second it starts at (see TestAcknowledgementListsPastAnswers)
+	}
+	d.Deliver(t, []byte("From: Ola Nordmann <ola@example.net>\r\nTo: ask@example.org\r\nSubject: Standing desks\r\nMessage-ID: <q1@example.net>\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nIs a standing desk worth it for a programmer?\r\n"))
+	if out := run("ingest"); !strings.Contains(out, "ingested: 1 new") || !strings.Contains(out, "acknowledged 1 question") {
+		t.Fatalf("ingest: %s", out)
+	}
+	ack := mp.Messages(t)[0].MessageID
+	d.Deliver(t,
+		[]byte("From: Ola Nordmann <ola@example.net>\r\nTo: ask@example.org\r\nSubject: Re: Re: Standing desks\r\nMessage-ID: <f1@example.net>\r\nIn-Reply-To: <"+ack+">\r\nReferences: <q1@example.net> <"+ack+">\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n\r\nThanks! I should add: I already have back pain.\r\n\r\nOn Mon, Ask Jim wrote:\r\n> Your question arrived.\r\n"),
+		[]byte("From: Ola Nordmann <OLA@example.net>\r\nTo: ask@example.org\r\nSubject: Re: Standing desks\r\nMessage-ID: <f2@example.net>\r\nIn-Reply-To: <q1@example.net>\r\nDate: Mon, 30 Nov 2026 11:00:00 +0000\r\n\r\nAnd my budget is 300 euros.\r\n"),
+		[]byte("From: Kari <kari@example.net>\r\nTo: ask@example.org\r\nSubject: Re: Standing desks\r\nMessage-ID: <other@example.net>\r\nIn-Reply-To: <q1@example.net>\r\nDate: Mon, 30 Nov 2026 12:00:00 +0000\r\n\r\nI have the same question about treadmill desks.\r\n"),
+	)
+	if out := run("ingest"); !strings.Contains(out, "ingested: 1 new, 0 ignored, 0 failed, 2 follow-ups to questions asked before") {
+		t.Fatalf("ingest: %s", out)
+	}
+	list := run("questions")
+	if !regexp.MustCompile(`(?m)^ +1 .*Standing desks .*ola@example.net>\)  \+2 follow-ups$`).MatchString(list) ||
+		!regexp.MustCompile(`(?m)^ +\d+ .*Standing desks +\(Kari <kari@example.net>\)$`).MatchString(list) || strings.Count(list, "\n") != 2 {
+		t.Errorf("questions: the two follow-ups should be with question 1, Kari's question on its own:\n%s", list)
+	}
+	show := run("show", "1")
+	want := []string{"Is a standing desk worth it", "Follow-up 1 of 2", "I already have back pain.", "Follow-up 2 of 2", "And my budget is 300 euros."}
+	at := 0
+	for _, w := range want {
+		i := strings.Index(show[at:], w)
+		if i < 0 {
+			t.Fatalf("show 1: %q missing or out of order:\n%s", w, show)
+		}
+		at += i
+	}
+	if strings.Contains(show, "Your question arrived") || strings.Contains(show, "treadmill") {
+		t.Errorf("show 1 has the quoted acknowledgement or another reader's mail:\n%s", show)
+	}
+	run("answer", "1")
+	draft, err := os.ReadFile(filepath.Join(h.Drafts(), "standing-desks.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?s)> Is a standing desk worth it.*And later:\n\n> Thanks\\?! I should add: I already have back pain\..*And later:\n\n> And my budget is 300 euros\.`).Match(draft) {
+		t.Errorf("the draft does not quote the follow-ups after the question:\n%s", draft)
+	}
+
+	// Answered and sent: a reply to the notice joins the question too.
+	os.WriteFile(filepath.Join(h.Drafts(), "standing-desks.md"), []byte(strings.Replace(string(draft), "[Write your answer here.]", "Try one for a month first.", 1)), 0o644)
+	run("publish", "standing-desks")
+	run("send", "--yes", "standing-desks")
+	var notice string
+	for _, m := range mp.Messages(t) {
+		if strings.HasPrefix(m.Subject, "Your question was answered") {
+			notice = m.MessageID
+		}
+	}
+	if notice == "" {
+		t.Fatal("no notice that the question was answered in Mailpit")
+	}
+	d.Deliver(t, []byte("From: ola@example.net\r\nTo: ask@example.org\r\nSubject: Re: Your question was answered\r\nMessage-ID: <f3@example.net>\r\nIn-Reply-To: <"+notice+">\r\nDate: Tue, 1 Dec 2026 09:00:00 +0000\r\n\r\nI tried it: my back is better.\r\n"))
+	if out := run("ingest"); !strings.Contains(out, "ingested: 0 new, 0 ignored, 0 failed, 1 follow-up to questions asked before") {
+		t.Fatalf("ingest: %s", out)
+	}
+	if show := run("show", "1"); !strings.Contains(show, "Follow-up 3 of 3") || !strings.Contains(show, "my back is better") {
+		t.Errorf("the reply to the notice is not with its question:\n%s", show)
+	}
+}
+
+// runner runs the binary on h (with the IMAP password) and returns what it
+// printed; a failure ends the test.
+func runner(t *testing.T, bin string, h home.Home, password string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		cmd, out := mailbag(bin, h, password, args...)
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("mailbag %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out.String()
+	}
 }

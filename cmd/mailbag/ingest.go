@@ -137,7 +137,7 @@ func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *in
 	if err != nil {
 		return nil, fmt.Errorf("newsletter.acknowledge needs [smtp]: %w", err)
 	}
-	askers, err := a.askersWithAnswers(ctx, n, db, q, sender)
+	askers, err := a.askers(ctx, n, db, q, sender)
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +155,9 @@ func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *in
 
 func printSummary(w io.Writer, s ingest.Summary) {
 	fmt.Fprintf(w, "ingested: %d new, %d ignored, %d failed", s.New, s.Ignored, s.Failed)
+	if s.FollowUps > 0 {
+		fmt.Fprintf(w, ", %s to questions asked before", plural(s.FollowUps, "follow-up"))
+	}
 	if s.Duplicates > 0 {
 		fmt.Fprintf(w, " (%d already there)", s.Duplicates)
 	}

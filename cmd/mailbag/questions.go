@@ -60,6 +60,10 @@ type questionJSON struct {
 	Subject  string `json:"subject"`
 	Text     string `json:"text"`
 	From     string `json:"from"`
+	// FollowUps counts a question's follow-ups; Thread is the question a
+	// follow-up (kind "follow-up") follows.
+	FollowUps int   `json:"follow_ups"`
+	Thread    int64 `json:"thread,omitempty"`
 }
 
 func writeQuestionsJSON(w io.Writer, qs []*ingest.Question) error {
@@ -68,6 +72,7 @@ func writeQuestionsJSON(w io.Writer, qs []*ingest.Question) error {
 		out = append(out, questionJSON{
 			ID: q.ID, Status: string(q.Status), Kind: string(q.Kind), Reason: q.Reason,
 			Received: q.Received.Format(time.RFC3339), Subject: q.Subject, Text: q.Text, From: sender(q),
+			FollowUps: q.FollowUps, Thread: q.Thread,
 		})
 	}
 	return writeJSON(w, out)
@@ -104,6 +109,9 @@ func writeQuestionsText(w io.Writer, qs []*ingest.Question, status string, loc *
 			fmt.Fprintf(w, "  [%s]", oneLineText(q.Reason, 80))
 		default:
 			fmt.Fprintf(w, "  (%s)", sender(q))
+			if q.FollowUps > 0 {
+				fmt.Fprintf(w, "  +%s", plural(q.FollowUps, "follow-up"))
+			}
 		}
 		fmt.Fprintln(w)
 	}

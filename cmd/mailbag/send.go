@@ -223,7 +223,7 @@ func (a *app) printSendSummary(sum publish.SendSummary) {
 // notifyAskers tells the askers of post's questions that it is out, once
 // each (newsletter.notify_askers).
 func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue, sender *publish.Sender, post *archive.Post) error {
-	askers, err := n.askers(ctx, db, q, sender)
+	askers, err := a.askers(ctx, n, db, q, sender)
 	if err != nil {
 		return err
 	}
@@ -234,20 +234,12 @@ func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *in
 	return err
 }
 
-// askers is what writes to the people who asked questions.
-func (n *newsletter) askers(ctx context.Context, db *sql.DB, q *ingest.Queue, m publish.Mailer) (*publish.Askers, error) {
-	t, err := n.templates()
-	if err != nil {
-		return nil, err
-	}
-	return publish.NewAskers(ctx, db, publish.AskersOptions{Queue: q, Mailer: m, Newsletter: n.list(), Templates: t, Now: n.now})
-}
-
-// askersWithAnswers is askers whose acknowledgements list the past answers
-// that answer a question: the index is opened for each look (through a
-// running serve, or by itself for the moment), so that a long `ingest
-// --watch` never keeps it from serve or reindex.
-func (a *app) askersWithAnswers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue, m publish.Mailer) (*publish.Askers, error) {
+// askers is what writes to the people who asked questions. Its
+// acknowledgements list the past answers that answer a question: the index
+// is opened for each look (through a running serve, or by itself for the
+// moment), so that a long `ingest --watch` never keeps it from serve or
+// reindex.
+func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue, m publish.Mailer) (*publish.Askers, error) {
 	t, err := n.templates()
 	if err != nil {
 		return nil, err

@@ -15,7 +15,9 @@ func newShowCmd(a *app) *cobra.Command {
 		Use:   "show ID",
 		Short: "Show a question and related past answers",
 		Long: `Show question ID: its subject, when it came, who sent it (for your eyes only),
-its text, and up to five past answers on the same subject.`,
+its text, the asker's follow-ups in order (their replies to it, to its
+acknowledgement or to the notice that it was answered), and up to five past
+answers on the same subject.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, err := parseIDs(args)
@@ -47,6 +49,14 @@ func (a *app) show(ctx context.Context, n *newsletter, q *ingest.Queue, id int64
 		fmt.Fprintf(w, "Answered: %s\n", qq.AnswerSlug)
 	}
 	fmt.Fprintf(w, "\n%s\n", indent(qq.Text, "    "))
+	follow, err := q.FollowUps(ctx, qq.ID)
+	if err != nil {
+		return err
+	}
+	for i, f := range follow {
+		fmt.Fprintf(w, "\nFollow-up %d of %d (question %d), received %s:\n\n%s\n", i+1, len(follow), f.ID,
+			f.Received.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04"), indent(f.Text, "    "))
+	}
 	related, err := a.related(ctx, n, qq)
 	if err != nil {
 		return err
