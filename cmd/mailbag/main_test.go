@@ -50,6 +50,8 @@ func TestScripts(t *testing.T) {
 			"fetch":      cmdFetch,
 			"setting":    cmdSetting,
 			"eventually": cmdEventually,
+			"timeafter":  cmdTimeAfter,
+			"waituntil":  cmdWaitUntil,
 		},
 	})
 }
@@ -75,6 +77,37 @@ func cmdEventually(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s: no output matching %q after 20 s (%v)", strings.Join(args[1:], " "), args[0], err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// cmdTimeAfter sets the variable VAR to the time SECONDS from now, in
+// RFC 3339, for --at:
+//
+//	timeafter VAR SECONDS
+func cmdTimeAfter(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: timeafter VAR SECONDS")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	ts.Setenv(args[0], time.Now().Add(time.Duration(n)*time.Second).Format(time.RFC3339))
+}
+
+// cmdWaitUntil waits until the RFC 3339 time has passed (at most a
+// minute):
+//
+//	waituntil TIME
+func cmdWaitUntil(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waituntil TIME")
+	}
+	at, err := time.Parse(time.RFC3339, args[0])
+	ts.Check(err)
+	if d := time.Until(at); d > time.Minute {
+		ts.Fatalf("waituntil %s: more than a minute away", args[0])
+	}
+	for !time.Now().After(at) {
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 func newPublishCmd(a *app) *cobra.Command {
-	var dateFlag string
+	var dateFlag, atFlag string
 	cmd := &cobra.Command{
 		Use:   "publish DRAFT",
 		Short: "Publish a draft: posts/, the search index, questions answered",
@@ -22,15 +23,27 @@ an answer written, no placeholder left), date it now (or --date), write
 posts/YYYY-MM-DD-slug.md, index it, mark the questions it answers answered,
 and remove the draft. Every problem is named at once. Nothing is
 overwritten; if it is interrupted, publishing the same draft again finishes
-the job.`,
+the job.
+
+With --at TIME, the draft is checked now and published at TIME by
+` + "`mailbag run`" + ` (mailbag schedule lists and cancels).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if atFlag != "" {
+				if dateFlag != "" {
+					return usageError{fmt.Errorf("--at and --date: a scheduled post is dated when it is published")}
+				}
+				return a.withDB(cmd.Context(), func(n *newsletter, db *sql.DB) error {
+					return a.schedulePublish(cmd.Context(), n, db, args[0], atFlag)
+				})
+			}
 			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
 				return a.publish(cmd.Context(), n, q, args[0], dateFlag)
 			})
 		},
 	}
 	cmd.Flags().StringVar(&dateFlag, "date", "", "the post's date ('YYYY-MM-DD HH:MM:SS', YYYY-MM-DD or RFC 3339); default now")
+	cmd.Flags().StringVar(&atFlag, "at", "", "publish at this time ('YYYY-MM-DD HH:MM:SS' in the newsletter's time zone, or RFC 3339), by mailbag run")
 	return cmd
 }
 
@@ -45,12 +58,7 @@ func (a *app) publish(ctx context.Context, n *newsletter, q *ingest.Queue, ref, 
 	}
 	// Check before opening the index: a draft that is not ready
 	// should not wait on it.
-	p := &publish.Publisher{Drafts: n.drafts(), Posts: n.posts, Queue: q}
-	path, err := p.Drafts.Find(ref)
-	if err != nil {
-		return err
-	}
-	draft, err := p.Check(ctx, path)
+	p, path, draft, err := a.readyDraft(ctx, n, q, ref)
 	if err != nil {
 		return err
 	}
@@ -68,6 +76,63 @@ func (a *app) publish(ctx context.Context, n *newsletter, q *ingest.Queue, ref, 
 	fmt.Fprintf(a.stdout, "Published %s, at %s\n", a.rel(n, post.Path), n.list().URL(post))
 	fmt.Fprintf(a.stdout, "Next: mailbag send --test YOUR-ADDRESS %s to see it in your inbox, then mailbag send %s\n", post.Slug, post.Slug)
 	return nil
+}
+
+// readyDraft finds the draft ref and checks that it is ready to publish:
+// the publisher, its path and the draft as a post.
+func (a *app) readyDraft(ctx context.Context, n *newsletter, q *ingest.Queue, ref string) (*publish.Publisher, string, *archive.Post, error) {
+	p := &publish.Publisher{Drafts: n.drafts(), Posts: n.posts, Queue: q}
+	path, err := p.Drafts.Find(ref)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	draft, err := p.Check(ctx, path)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return p, path, draft, nil
+}
+
+// schedulePublish checks the draft ref now and schedules its publishing
+// at the time at.
+func (a *app) schedulePublish(ctx context.Context, n *newsletter, db *sql.DB, ref, at string) error {
+	when, err := a.parseAt(n, at)
+	if err != nil {
+		return err
+	}
+	q, err := ingest.NewQueue(ctx, db, a.now)
+	if err != nil {
+		return err
+	}
+	_, path, draft, err := a.readyDraft(ctx, n, q, ref)
+	if err != nil {
+		return err
+	}
+	s, err := publish.NewSchedule(ctx, db, a.now)
+	if err != nil {
+		return err
+	}
+	// The draft as the home has it (drafts/x.md), whatever folder run is in.
+	j, err := s.Add(ctx, publish.JobPublish, a.rel(n, path), draft.Slug, when)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Scheduled %d: publish %s at %s, by mailbag run (mailbag schedule lists and cancels).\n",
+		j.ID, a.rel(n, path), when.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04 MST"))
+	return nil
+}
+
+// parseAt reads an --at time: in the newsletter's time zone unless it says
+// its own, and to come.
+func (a *app) parseAt(n *newsletter, at string) (time.Time, error) {
+	when, err := archive.ParseDate(at, n.cfg.Location)
+	if err != nil {
+		return time.Time{}, usageError{fmt.Errorf("--at: %w", err)}
+	}
+	if !when.After(a.now()) {
+		return time.Time{}, usageError{fmt.Errorf("--at %s is not in the future (it is %s now)", at, a.now().In(n.cfg.Location).Format("2006-01-02 15:04:05 MST"))}
+	}
+	return when, nil
 }
 
 // noteSlug says when a draft's slug (from its file name, or set) is not

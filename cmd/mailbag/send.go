@@ -28,6 +28,7 @@ type sendFlags struct {
 	dryRun, raw, yes bool
 	retry            publish.Retry
 	test             string
+	at               string
 }
 
 func newSendCmd(a *app) *cobra.Command {
@@ -49,7 +50,10 @@ A message the server may have taken just before a crash is reported as
 unconfirmed and not sent again, unless --retry-unconfirmed. Messages the
 server refused for good (5xx) are sent again with --retry-failed, once the
 cause is mended; a message it keeps answering "try later" (4xx) is left for
-the next run, and a relay that cannot be reached stops the run.`,
+the next run, and a relay that cannot be reached stops the run.
+
+With --at TIME, it is sent at TIME by ` + "`mailbag run`" + `, without asking: POST must be
+published by then (published now, or a draft scheduled to be before TIME).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.dryRun && f.test != "" {
@@ -58,7 +62,13 @@ the next run, and a relay that cannot be reached stops the run.`,
 			if f.raw && !f.dryRun {
 				return usageError{errors.New("--raw goes with --dry-run")}
 			}
+			if f.at != "" && (f.dryRun || f.test != "") {
+				return usageError{errors.New("--at schedules the send itself: --dry-run and --test go without it")}
+			}
 			return a.withDB(cmd.Context(), func(n *newsletter, db *sql.DB) error {
+				if f.at != "" {
+					return a.scheduleSend(cmd.Context(), n, db, args[0], f.at)
+				}
 				return a.send(cmd.Context(), n, db, args[0], f)
 			})
 		},
@@ -67,6 +77,7 @@ the next run, and a relay that cannot be reached stops the run.`,
 	cmd.Flags().BoolVar(&f.raw, "raw", false, "with --dry-run: print the message as it goes out (MIME)")
 	cmd.Flags().StringVar(&f.test, "test", "", "send one copy to this address; record nothing")
 	cmd.Flags().BoolVar(&f.yes, "yes", false, "do not ask before sending")
+	cmd.Flags().StringVar(&f.at, "at", "", "send at this time ('YYYY-MM-DD HH:MM:SS' in the newsletter's time zone, or RFC 3339), by mailbag run")
 	cmd.Flags().BoolVar(&f.retry.Unconfirmed, "retry-unconfirmed", false, "send again the messages a stopped run may or may not have delivered")
 	cmd.Flags().BoolVar(&f.retry.Failed, "retry-failed", false, "send again the messages the server refused (5xx) to subscribers still active")
 	return cmd
@@ -142,6 +153,45 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 		}
 	}
 	return unfinished(sum)
+}
+
+// scheduleSend schedules sending ref at the time at: ref is a published
+// post, or a draft scheduled to be published before then.
+func (a *app) scheduleSend(ctx context.Context, n *newsletter, db *sql.DB, ref, at string) error {
+	when, err := a.parseAt(n, at)
+	if err != nil {
+		return err
+	}
+	s, err := publish.NewSchedule(ctx, db, a.now)
+	if err != nil {
+		return err
+	}
+	slug := ""
+	if post, err := n.posts.Find(ref); err == nil {
+		slug = post.Slug
+	} else if path, derr := n.drafts().Find(ref); derr == nil {
+		jobs, err := s.List(ctx, false)
+		if err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if j.Kind == publish.JobPublish && j.Ref == a.rel(n, path) && j.At.Before(when) {
+				slug = j.Slug
+			}
+		}
+		if slug == "" {
+			return fmt.Errorf("%s is a draft not scheduled to be published before %s: publish it, or publish it --at an earlier time", a.rel(n, path), at)
+		}
+	} else {
+		return err
+	}
+	j, err := s.Add(ctx, publish.JobSend, slug, slug, when)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Scheduled %d: send %s at %s, by mailbag run (mailbag schedule lists and cancels).\n",
+		j.ID, slug, when.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04 MST"))
+	return nil
 }
 
 // publishedPost is the post ref names, which must be published: a draft,
