@@ -96,6 +96,18 @@ type Question struct {
 	NoAutoReply string
 }
 
+// Sender is the asker as "Name <address>", or whichever of the two there
+// is: for the author's eyes only.
+func (q *Question) Sender() string {
+	switch {
+	case q.FromName != "" && q.FromAddr != "":
+		return q.FromName + " <" + q.FromAddr + ">"
+	case q.FromAddr != "":
+		return q.FromAddr
+	}
+	return q.FromName
+}
+
 // ErrNoQuestion means there is no question with the ID asked for.
 var ErrNoQuestion = errors.New("ingest: no such question")
 

@@ -71,22 +71,11 @@ func writeQuestionsJSON(w io.Writer, qs []*ingest.Question) error {
 	for _, q := range qs {
 		out = append(out, questionJSON{
 			ID: q.ID, Status: string(q.Status), Kind: string(q.Kind), Reason: q.Reason,
-			Received: q.Received.Format(time.RFC3339), Subject: q.Subject, Text: q.Text, From: sender(q),
+			Received: q.Received.Format(time.RFC3339), Subject: q.Subject, Text: q.Text, From: q.Sender(),
 			FollowUps: q.FollowUps, Thread: q.Thread,
 		})
 	}
 	return writeJSON(w, out)
-}
-
-// sender is "Name <address>", or whichever of the two there is.
-func sender(q *ingest.Question) string {
-	switch {
-	case q.FromName != "" && q.FromAddr != "":
-		return q.FromName + " <" + q.FromAddr + ">"
-	case q.FromAddr != "":
-		return q.FromAddr
-	}
-	return q.FromName
 }
 
 func writeQuestionsText(w io.Writer, qs []*ingest.Question, status string, loc *time.Location) {
@@ -108,7 +97,7 @@ func writeQuestionsText(w io.Writer, qs []*ingest.Question, status string, loc *
 		case ingest.StatusIgnored, ingest.StatusRejected:
 			fmt.Fprintf(w, "  [%s]", oneLineText(q.Reason, 80))
 		default:
-			fmt.Fprintf(w, "  (%s)", sender(q))
+			fmt.Fprintf(w, "  (%s)", q.Sender())
 			if q.FollowUps > 0 {
 				fmt.Fprintf(w, "  +%s", plural(q.FollowUps, "follow-up"))
 			}

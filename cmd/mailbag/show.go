@@ -44,7 +44,7 @@ func (a *app) show(ctx context.Context, n *newsletter, q *ingest.Queue, id int64
 	}
 	fmt.Fprintf(w, "Subject:  %s\n", qq.Subject)
 	fmt.Fprintf(w, "Received: %s\n", qq.Received.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04"))
-	fmt.Fprintf(w, "From:     %s (private: never published)\n", sender(qq))
+	fmt.Fprintf(w, "From:     %s (private: never published)\n", qq.Sender())
 	if qq.AnswerSlug != "" {
 		fmt.Fprintf(w, "Answered: %s\n", qq.AnswerSlug)
 	}

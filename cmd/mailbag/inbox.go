@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/spf13/cobra"
+
+	"mailbag/archive"
+	"mailbag/ingest"
+	"mailbag/internal/inbox"
+)
+
+func newInboxCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "inbox",
+		Short: "Triage the new questions in a terminal interface",
+		Long: `Triage the new questions in a terminal interface: the list of them (age,
+subject, first line, follow-ups), the selected one in full with its
+follow-ups beside the three past answers most like it, and keys: a answers
+it (and the questions marked with m, in one post) in your editor, as
+mailbag answer does, and comes back; r rejects it with a reason; s skips it
+for now; / searches the archive; 1-3 open a past answer; q quits. Every
+action is done in the state database at once, as the command would; the
+list follows what ingest --watch stores. It needs a terminal (80x24 is
+enough; narrower works).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !isTerminal(a.stdin) || !isTerminal(a.stdout) {
+				return errors.New("inbox: not at a terminal: use mailbag questions, show, answer and reject instead")
+			}
+			return a.withDB(cmd.Context(), func(n *newsletter, db *sql.DB) error {
+				return a.inbox(cmd.Context(), n, db)
+			})
+		},
+	}
+}
+
+func (a *app) inbox(ctx context.Context, n *newsletter, db *sql.DB) error {
+	q, err := ingest.NewQueue(ctx, db, a.now)
+	if err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("inbox: %w", err)
+	}
+	src := inboxSource{a: a, n: n, q: q, self: self}
+	m := inbox.New(ctx, inbox.Options{Source: src, Location: n.cfg.Location, Now: a.now})
+	in, _ := a.stdin.(*os.File)
+	out, _ := a.stdout.(*os.File)
+	_, err = tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen()).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// inboxSource is the inbox's Source: the commands' own code.
+type inboxSource struct {
+	a    *app
+	n    *newsletter
+	q    *ingest.Queue
+	self string // this binary, for answer
+}
+
+func (s inboxSource) Questions(ctx context.Context) ([]*ingest.Question, error) {
+	return s.q.List(ctx, ingest.StatusNew)
+}
+
+func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*ingest.Question, error) {
+	return s.q.FollowUps(ctx, id)
+}
+
+func (s inboxSource) Related(ctx context.Context, qq *ingest.Question, n int) ([]archive.Hit, error) {
+	hits, err := s.a.related(ctx, s.n, qq)
+	return hits[:min(n, len(hits))], err
+}
+
+func (s inboxSource) Search(ctx context.Context, query string) ([]archive.Hit, error) {
+	x, err := s.a.openIndex(ctx, s.n)
+	if err != nil {
+		return nil, err
+	}
+	defer x.Close()
+	res, err := x.Search(ctx, archive.Query{Text: query, PerPage: 20})
+	if err != nil {
+		return nil, err
+	}
+	return res.Hits, nil
+}
+
+func (s inboxSource) PostText(slug string) (string, error) {
+	p, err := s.n.posts.FindNamed(slug)
+	if err != nil {
+		return "", err
+	}
+	full, err := s.n.posts.ReadFile(p.Path)
+	if err != nil {
+		return "", err
+	}
+	return archive.PlainText(full.Body), nil
+}
+
+func (s inboxSource) Reject(ctx context.Context, id int64, reason string) error {
+	return s.q.Reject(ctx, id, reason)
+}
+
+func (s inboxSource) AnswerCommand(ids []int64) *exec.Cmd {
+	args := []string{"--home", s.n.home.Dir, "answer", "--edit"}
+	for _, id := range ids {
+		args = append(args, strconv.FormatInt(id, 10))
+	}
+	return exec.Command(s.self, args...)
+}
