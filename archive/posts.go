@@ -212,6 +212,19 @@ func (s *Posts) Holds(path string) bool {
 	return filepath.Dir(file) == dir
 }
 
+// Text is the plain text of the body of the post named slug (PlainText).
+func (s *Posts) Text(slug string) (string, error) {
+	p, err := s.FindNamed(slug)
+	if err != nil {
+		return "", err
+	}
+	full, err := s.ReadFile(p.Path)
+	if err != nil {
+		return "", err
+	}
+	return PlainText(full.Body), nil
+}
+
 // FindNamed returns the post whose file is named with slug
 // (YYYY-MM-DD-slug.md), as mailbag names every post it writes. Unlike Find
 // it reads no other file, so it stays fast however large the archive. The

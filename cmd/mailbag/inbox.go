@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
@@ -51,11 +52,16 @@ func (a *app) inbox(ctx context.Context, n *newsletter, db *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("inbox: %w", err)
 	}
-	src := inboxSource{a: a, n: n, q: q, self: self}
-	m := inbox.New(ctx, inbox.Options{Source: src, Location: n.cfg.Location, Now: a.now})
+	return a.runInbox(ctx, inboxSource{a: a, n: n, q: q, self: self}, n.cfg.Location)
+}
+
+// runInbox runs the inbox on src at the terminal until it is quit or ctx
+// is done.
+func (a *app) runInbox(ctx context.Context, src inbox.Source, loc *time.Location) error {
+	m := inbox.New(ctx, inbox.Options{Source: src, Location: loc, Now: a.now})
 	in, _ := a.stdin.(*os.File)
 	out, _ := a.stdout.(*os.File)
-	_, err = tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen()).Run()
+	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen()).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}
@@ -97,15 +103,7 @@ func (s inboxSource) Search(ctx context.Context, query string) ([]archive.Hit, e
 }
 
 func (s inboxSource) PostText(slug string) (string, error) {
-	p, err := s.n.posts.FindNamed(slug)
-	if err != nil {
-		return "", err
-	}
-	full, err := s.n.posts.ReadFile(p.Path)
-	if err != nil {
-		return "", err
-	}
-	return archive.PlainText(full.Body), nil
+	return s.n.posts.Text(slug)
 }
 
 func (s inboxSource) Reject(ctx context.Context, id int64, reason string) error {

@@ -112,3 +112,24 @@ func TestInboxInTmux(t *testing.T) {
 	}
 	narrow.Keys(t, "q")
 }
+
+// TestDemoInboxOneKeyAway: the demo, at a terminal, says the inbox is a
+// keypress away, and i opens it on the demo's questions, the follow-up
+// among them; q comes back to the demo, Ctrl-C stops it.
+func TestDemoInboxOneKeyAway(t *testing.T) {
+	bin := binary(t)
+	tm := peers.StartTmux(t, 100, 30, nil, bin, "demo", "--addr", "127.0.0.1:0")
+	tm.WaitFor(t, "6. Press i for the inbox")
+	tm.Keys(t, "i")
+	screen := tm.WaitFor(t, "mailbag inbox: 1 new")
+	for _, want := range []string{"Estimates", "+1", "Follow-up 1", "we estimate in days", "Past answers like it"} {
+		if !strings.Contains(tm.WaitFor(t, want), want) {
+			t.Errorf("the demo's inbox does not show %q:\n%s", want, screen)
+		}
+	}
+	tm.Keys(t, "q")
+	tm.WaitFor(t, "Back from the inbox")
+	tm.Keys(t, "C-c")
+	tm.WaitFor(t, "Stopped. The demo home")
+	tm.WaitExit(t)
+}

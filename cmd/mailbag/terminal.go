@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -20,6 +21,40 @@ func isTerminal(v any) bool {
 	}
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// readKey waits for one key at the terminal f, without Enter and without
+// echoing it, and returns its first byte. The terminal is as it was when
+// it returns, and when ctx is done (Ctrl-C still stops the program).
+func readKey(ctx context.Context, f *os.File) (byte, error) {
+	fd := int(f.Fd())
+	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		return 0, err
+	}
+	raw := *old
+	raw.Lflag &^= unix.ICANON | unix.ECHO
+	raw.Cc[unix.VMIN], raw.Cc[unix.VTIME] = 1, 0
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &raw); err != nil {
+		return 0, err
+	}
+	returned := make(chan struct{})
+	defer func() {
+		close(returned)
+		unix.IoctlSetTermios(fd, unix.TCSETS, old)
+	}()
+	go func() { // stopped while waiting: the read never returns
+		select {
+		case <-ctx.Done():
+			unix.IoctlSetTermios(fd, unix.TCSETS, old)
+		case <-returned:
+		}
+	}()
+	var b [1]byte
+	if _, err := f.Read(b[:]); err != nil {
+		return 0, err
+	}
+	return b[0], nil
 }
 
 // progressBar draws a progress bar on a terminal as work is done:

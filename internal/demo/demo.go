@@ -26,6 +26,7 @@ import (
 	"mailbag/archive/site"
 	"mailbag/ingest"
 	"mailbag/internal/home"
+	"mailbag/internal/inbox"
 	"mailbag/internal/memserver"
 	"mailbag/internal/sqlitedb"
 	"mailbag/publish"
@@ -51,6 +52,10 @@ type Options struct {
 	// list (cmd fills it: the site and publish know nothing of each
 	// other); nil closes subscribing.
 	Subscriptions func(*publish.Subscriptions) site.Subscriptions
+	// Inbox, when set (at a terminal), runs the inbox on the demo's
+	// questions each time the person asks, until ctx is done: cmd fills
+	// it with the keypress and `mailbag inbox`'s program.
+	Inbox func(ctx context.Context, src inbox.Source) error
 }
 
 // Run runs the demo until ctx is done. It prints each step, then the site's
@@ -126,7 +131,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	return serveSite(ctx, ln, h, nl, posts, x, t, subs, sink, o, say)
+	return serveSite(ctx, ln, h, nl, q, posts, x, t, subs, sink, o, say)
 }
 
 // ingestQuestions starts the in-memory IMAP server with the demo's
@@ -157,7 +162,7 @@ func ingestQuestions(ctx context.Context, db *sql.DB, h home.Home, say func(stri
 	if err != nil {
 		return nil, err
 	}
-	say("2. Ingested %d messages over IMAP: %d questions, %d set aside (an out-of-office reply)", len(names), sum.New, sum.Ignored)
+	say("2. Ingested %d messages over IMAP: %d questions, %d follow-up that joined its question, %d set aside (an out-of-office reply)", len(names), sum.New, sum.FollowUps, sum.Ignored)
 	return q, nil
 }
 
@@ -240,7 +245,7 @@ func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Po
 // serveSite serves the archive, the subscriber pages and a page of the
 // sent mail until ctx is done, with the same timeouts and limits as
 // `mailbag serve`.
-func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.Newsletter, posts *archive.Posts, x *archive.Index, t *templates.Set, subs *publish.Subscribers, sink *memserver.SMTPSink, o Options, say func(string, ...any)) error {
+func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.Newsletter, q *ingest.Queue, posts *archive.Posts, x *archive.Index, t *templates.Set, subs *publish.Subscribers, sink *memserver.SMTPSink, o Options, say func(string, ...any)) error {
 	key, err := publish.LoadSecret(filepath.Join(h.State(), "secret"))
 	if err != nil {
 		return err
@@ -262,9 +267,21 @@ func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.New
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /demo/mail/{$}", func(w http.ResponseWriter, r *http.Request) { mailPage(w, sink) })
 	mux.Handle("/", s.Handler())
-	say("5. The archive site, and the %d messages sent at %s/demo/mail/", sink.Count(), nl.BaseURL)
+	say("5. The archive site (with /ask, linked from its header), and the %d messages sent at %s/demo/mail/", sink.Count(), nl.BaseURL)
+	if o.Inbox != nil {
+		say("6. Press i for the inbox: the question still waiting, with its follow-up, beside past answers (q there comes back here).")
+	} else {
+		say("6. The inbox: mailbag --home %s inbox, at a terminal (run the demo with --keep to keep its home)", h.Dir)
+	}
 	say("Ctrl-C stops the demo.")
 	say("%s/", nl.BaseURL)
+	if o.Inbox != nil {
+		go func() {
+			if err := o.Inbox(ctx, inboxSource{q: q, x: x, posts: posts, h: h, t: t}); err != nil && ctx.Err() == nil {
+				say("The inbox stopped: %v", err)
+			}
+		}()
+	}
 	return site.Serve(ctx, ln, mux)
 }
 

@@ -47,7 +47,7 @@ func startDemo(t *testing.T, o Options) (site string, out *peers.Output, stop fu
 
 func TestDemo(t *testing.T) {
 	site, out, stop := startDemo(t, Options{})
-	for _, want := range []string{"2. Ingested 4 messages over IMAP: 3 questions, 1 set aside", "to 3 subscribers", "6 messages sent"} {
+	for _, want := range []string{"2. Ingested 5 messages over IMAP: 3 questions, 1 follow-up that joined its question, 1 set aside", "to 3 subscribers", "6 messages sent"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the demo did not say %q:\n%s", want, out.String())
 		}

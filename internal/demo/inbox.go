@@ -1,0 +1,88 @@
+package demo
+
+import (
+	"context"
+	"os"
+	"os/exec"
+
+	"mailbag/archive"
+	"mailbag/ingest"
+	"mailbag/internal/home"
+	"mailbag/internal/inbox"
+	"mailbag/publish"
+	"mailbag/templates"
+)
+
+// inboxSource is the inbox's Source on the demo's home: the index the
+// demo holds open, and a draft written here and opened in the editor.
+type inboxSource struct {
+	q     *ingest.Queue
+	x     *archive.Index
+	posts *archive.Posts
+	h     home.Home
+	t     *templates.Set
+}
+
+var _ inbox.Source = inboxSource{}
+
+func (s inboxSource) Questions(ctx context.Context) ([]*ingest.Question, error) {
+	return s.q.List(ctx, ingest.StatusNew)
+}
+
+func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*ingest.Question, error) {
+	return s.q.FollowUps(ctx, id)
+}
+
+func (s inboxSource) Related(ctx context.Context, q *ingest.Question, n int) ([]archive.Hit, error) {
+	return s.x.Related(ctx, q.Subject+" "+q.Text, n)
+}
+
+func (s inboxSource) Search(ctx context.Context, query string) ([]archive.Hit, error) {
+	res, err := s.x.Search(ctx, archive.Query{Text: query, PerPage: 20})
+	if err != nil {
+		return nil, err
+	}
+	return res.Hits, nil
+}
+
+func (s inboxSource) PostText(slug string) (string, error) {
+	return s.posts.Text(slug)
+}
+
+func (s inboxSource) Reject(ctx context.Context, id int64, reason string) error {
+	return s.q.Reject(ctx, id, reason)
+}
+
+// AnswerCommand writes the draft (or finds the one there is) and opens it
+// in $VISUAL, $EDITOR or vi, as `mailbag answer` does; the demo keeps the
+// index, so it is done here rather than by the command.
+func (s inboxSource) AnswerCommand(ids []int64) *exec.Cmd {
+	drafts := &publish.Drafts{Dir: s.h.Drafts(), Signoff: "All the best,\n\n-- Jim", Templates: s.t}
+	path, err := drafts.ForQuestions(ids)
+	if err == nil && path == "" {
+		var qs []*ingest.Question
+		for _, id := range ids {
+			qq, gerr := s.q.Get(context.Background(), id)
+			if gerr != nil {
+				err = gerr
+				break
+			}
+			follow, _ := s.q.FollowUps(context.Background(), id)
+			qs = append(append(qs, qq), follow...)
+		}
+		if err == nil {
+			path, err = drafts.Create(qs, nil)
+		}
+	}
+	if err != nil {
+		return exec.Command("sh", "-c", `echo "$1" >&2; exit 1`, "sh", err.Error())
+	}
+	editor := "vi"
+	for _, v := range []string{"VISUAL", "EDITOR"} {
+		if e := os.Getenv(v); e != "" {
+			editor = e
+			break
+		}
+	}
+	return exec.Command("sh", "-c", editor+` "$1"`, "sh", path)
+}
