@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -103,7 +104,20 @@ func (a *app) setup() error {
 	default:
 		return usageError{fmt.Errorf("--log-format %q is not text or json", a.logFormat)}
 	}
+	// bleve reports with the standard logger what it does not return (a
+	// segment file it could not remove because another of its goroutines
+	// already had): into mailbag's log at debug level, not bare on stderr.
+	log.SetFlags(0)
+	log.SetOutput(debugLog{a.log})
 	return nil
+}
+
+// debugLog writes each line it is given to l at debug level.
+type debugLog struct{ l *slog.Logger }
+
+func (d debugLog) Write(p []byte) (int, error) {
+	d.l.Debug(strings.TrimSpace(string(p)), "from", "bleve")
+	return len(p), nil
 }
 
 // newsletter is an open newsletter home with its settings.
