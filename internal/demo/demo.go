@@ -271,7 +271,7 @@ func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.New
 	if o.Inbox != nil {
 		say("6. Press i for the inbox: the question still waiting, with its follow-up, beside past answers (q there comes back here).")
 	} else {
-		say("6. The inbox: mailbag --home %s inbox, at a terminal (run the demo with --keep to keep its home)", h.Dir)
+		say("6. The inbox: run the demo at a terminal, and i opens it on the question still waiting")
 	}
 	say("Ctrl-C stops the demo.")
 	say("%s/", nl.BaseURL)
