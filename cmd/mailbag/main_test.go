@@ -81,7 +81,8 @@ func cmdEventually(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdTimeAfter sets the variable VAR to the time SECONDS from now, in
-// RFC 3339, for --at:
+// RFC 3339 (whole seconds: between SECONDS-1 and SECONDS from now), for
+// --at; give a slow machine a few seconds to run the command that uses it:
 //
 //	timeafter VAR SECONDS
 func cmdTimeAfter(ts *testscript.TestScript, neg bool, args []string) {
