@@ -60,6 +60,11 @@ func relax(q query.Query, analyzer analysis.Analyzer, negated bool) (out query.Q
 				*part.q = all([]query.Query{*part.q}, part.neg)[0]
 			}
 		}
+		if b.Must == nil && b.Should == nil && b.MustNot != nil {
+			// Only "not": every post but those, as bleve reads it, even
+			// where what is excluded is a phrase, now nothing to bleve.
+			b.Must = query.NewMatchAllQuery()
+		}
 		return b, some
 	case *query.ConjunctionQuery:
 		c := clone(q)

@@ -190,6 +190,8 @@ func TestPhrasesInQueries(t *testing.T) {
 		{`"standard library" "error handling"`, []string{"phrase-go", "phrase", "title-phrase", "other-phrase"}},
 		{`title:"standard library"`, []string{"title-phrase"}},
 		{`+body:"standard library" +body:"of go"`, []string{"phrase-go"}},
+		{`-"standard library"`, []string{"words-go", "other-phrase", "neither"}},
+		{`-body:"standard library"`, []string{"words-go", "other-phrase", "neither", "title-phrase"}},
 	} {
 		got := slugsOf(search(t, x, c.query))
 		slices.Sort(got)
