@@ -137,7 +137,7 @@ func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *in
 	if err != nil {
 		return nil, fmt.Errorf("newsletter.acknowledge needs [smtp]: %w", err)
 	}
-	askers, err := a.askers(ctx, n, db, q, sender)
+	askers, release, err := a.askers(ctx, n, db, q, sender)
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +145,7 @@ func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *in
 		return nil, err
 	}
 	return func() error {
+		defer release() // the index, opened once for all of a pass's replies
 		sent, err := askers.Acknowledge(ctx)
 		if sent > 0 {
 			fmt.Fprintf(a.stdout, "acknowledged %s\n", plural(sent, "question"))

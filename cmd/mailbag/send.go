@@ -273,10 +273,11 @@ func (a *app) printSendSummary(sum publish.SendSummary) {
 // notifyAskers tells the askers of post's questions that it is out, once
 // each (newsletter.notify_askers).
 func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue, sender *publish.Sender, post *archive.Post) error {
-	askers, err := a.askers(ctx, n, db, q, sender)
+	askers, release, err := a.askers(ctx, n, db, q, sender)
 	if err != nil {
 		return err
 	}
+	defer release()
 	told, err := askers.Notify(ctx, post)
 	if told > 0 {
 		fmt.Fprintf(a.stdout, "Told %s that the answer is out.\n", plural(told, "asker"))
@@ -285,25 +286,33 @@ func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *in
 }
 
 // askers is what writes to the people who asked questions. Its
-// acknowledgements list the past answers that answer a question: the index
-// is opened for each look (through a running serve, or by itself for the
-// moment), so that a long `ingest --watch` never keeps it from serve or
-// reindex.
-func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue, m publish.Mailer) (*publish.Askers, error) {
+// acknowledgements list the past answers that answer a question, from the
+// index opened at the first look (through a running serve, or by itself)
+// and kept until release is called, so that a long `ingest --watch` never
+// keeps it from serve or reindex between passes.
+func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue, m publish.Mailer) (askers *publish.Askers, release func(), err error) {
 	t, err := n.templates()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var x searchIndex
 	answers := func(ctx context.Context, question string, count int) ([]archive.Hit, error) {
-		x, err := a.openIndex(ctx, n)
-		if err != nil {
-			return nil, err
+		if x == nil {
+			if x, err = a.openIndex(ctx, n); err != nil {
+				return nil, err
+			}
 		}
-		defer x.Close()
 		return x.Answers(ctx, question, count)
 	}
-	return publish.NewAskers(ctx, db, publish.AskersOptions{Queue: q, Mailer: m, Newsletter: n.list(), Templates: t, Now: n.now,
+	release = func() {
+		if x != nil {
+			x.Close()
+			x = nil
+		}
+	}
+	askers, err = publish.NewAskers(ctx, db, publish.AskersOptions{Queue: q, Mailer: m, Newsletter: n.list(), Templates: t, Now: n.now,
 		Answers: answers, Log: a.log})
+	return askers, release, err
 }
 
 // applyReports takes off the list the subscribers that reports in the
