@@ -290,9 +290,14 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 	case "s":
 		if q := m.selected(); q != nil {
+			at := m.cursor
 			m.skipped[q.ID] = true
 			m.status = fmt.Sprintf("Skipped question %d: it waits at the end of the list.", q.ID)
-			return m.show(slices.Clone(m.questions))
+			shown, _ := m.show(slices.Clone(m.questions))
+			m = shown.(Model)
+			m.cursor = min(at, len(m.questions)-1) // the next one takes its place
+			m.follow, m.related = nil, nil
+			return m, m.detail()
 		}
 	case "/":
 		m.mode = searching
@@ -302,6 +307,7 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case "1", "2", "3":
 		i := int(k.String()[0] - '1')
 		if i < len(m.related) {
+			m.hits = nil // Esc comes back to the list, not to an old search
 			return m.open(m.related[i])
 		}
 	}

@@ -1,0 +1,133 @@
+package inbox
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"mailbag/archive"
+	"mailbag/ingest"
+)
+
+// fake is a Source of a few questions, recording what was done.
+type fake struct {
+	questions []*ingest.Question
+	rejected  map[int64]string
+}
+
+func (f *fake) Questions(context.Context) ([]*ingest.Question, error) {
+	var out []*ingest.Question
+	for _, q := range f.questions {
+		if _, gone := f.rejected[q.ID]; !gone {
+			out = append(out, q)
+		}
+	}
+	return out, nil
+}
+func (f *fake) FollowUps(context.Context, int64) ([]*ingest.Question, error) { return nil, nil }
+func (f *fake) Related(context.Context, *ingest.Question, int) ([]archive.Hit, error) {
+	return []archive.Hit{{Slug: "toe", Title: "A product manager stepped on my toe", Date: time.Date(2018, 6, 20, 0, 0, 0, 0, time.UTC)}}, nil
+}
+func (f *fake) Search(context.Context, string) ([]archive.Hit, error) {
+	return []archive.Hit{{Slug: "other", Title: "Another answer", Date: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)}}, nil
+}
+func (f *fake) PostText(slug string) (string, error) { return "The text of " + slug + ".", nil }
+func (f *fake) Reject(_ context.Context, id int64, reason string) error {
+	f.rejected[id] = reason
+	return nil
+}
+func (f *fake) AnswerCommand([]int64) *exec.Cmd { return exec.Command("true") }
+
+// step runs msg through the model, and the commands it returns (not the
+// timer's, nor an editor) until none is left.
+func step(m tea.Model, msgs ...tea.Msg) tea.Model {
+	for len(msgs) > 0 {
+		var cmd tea.Cmd
+		m, cmd = m.Update(msgs[0])
+		msgs = msgs[1:]
+		if cmd == nil {
+			continue
+		}
+		switch msg := cmd().(type) {
+		case tea.BatchMsg:
+			for _, c := range msg {
+				if c != nil {
+					if out, ok := c().(loadedMsg); ok {
+						msgs = append(msgs, out)
+					}
+				}
+			}
+		case loadedMsg, detailMsg, searchedMsg:
+			msgs = append(msgs, msg)
+		}
+	}
+	return m
+}
+
+func keys(s ...string) []tea.Msg {
+	var out []tea.Msg
+	for _, k := range s {
+		switch k {
+		case "enter":
+			out = append(out, tea.KeyMsg{Type: tea.KeyEnter})
+		case "esc":
+			out = append(out, tea.KeyMsg{Type: tea.KeyEsc})
+		case "down":
+			out = append(out, tea.KeyMsg{Type: tea.KeyDown})
+		default:
+			out = append(out, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+		}
+	}
+	return out
+}
+
+// The inbox's keys do what they say: skip sends a question to the end,
+// reject asks a reason and does it in the source, / searches, a number
+// opens a past answer and Esc comes back to the list.
+func TestInboxKeys(t *testing.T) {
+	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f := &fake{rejected: map[int64]string{}, questions: []*ingest.Question{
+		{ID: 1, Subject: "First", Text: "One?", Received: received},
+		{ID: 2, Subject: "Second", Text: "Two?", Received: received},
+		{ID: 3, Subject: "Third", Text: "Three?", Received: received, FollowUps: 2},
+	}}
+	m := New(context.Background(), Options{Source: f, Now: func() time.Time { return received.Add(3 * time.Hour) }})
+	var tm tea.Model = m
+	tm = step(tm, tea.WindowSizeMsg{Width: 80, Height: 24}, loadedMsg{questions: f.questions})
+	view := tm.View()
+	for _, want := range []string{"mailbag inbox: 3 new", "   1   3h  First", "+2", "#1 First", "1 A product manager stepped on my toe", "q quit"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("first view lacks %q:\n%s", want, view)
+		}
+	}
+
+	tm = step(tm, keys("s")...) // First goes to the end
+	if v := tm.View(); !strings.Contains(v, "#2 Second") || strings.Index(v, "First") < strings.Index(v, "Third") {
+		t.Errorf("after skipping, question 2 is selected and 1 is last:\n%s", v)
+	}
+
+	tm = step(tm, keys("r", "spam", "enter")...)
+	if f.rejected[2] != "spam" {
+		t.Errorf("rejected %v, want question 2 for spam", f.rejected)
+	}
+	if v := tm.View(); !strings.Contains(v, "Rejected question 2") || !strings.Contains(v, "mailbag inbox: 2 new") {
+		t.Errorf("after rejecting:\n%s", v)
+	}
+
+	tm = step(tm, keys("/", "toe", "enter")...)
+	if v := tm.View(); !strings.Contains(v, "Past answers for “toe”") || !strings.Contains(v, "Another answer") {
+		t.Errorf("search results:\n%s", v)
+	}
+	tm = step(tm, keys("esc", "1")...)
+	if v := tm.View(); !strings.Contains(v, "The text of toe.") {
+		t.Errorf("reading a past answer:\n%s", v)
+	}
+	tm = step(tm, keys("esc")...)
+	if v := tm.View(); !strings.Contains(v, "mailbag inbox: 2 new") {
+		t.Errorf("Esc from a past answer opened from the list comes back to the list:\n%s", v)
+	}
+}
