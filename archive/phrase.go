@@ -28,7 +28,7 @@ const (
 	// of bleve, and read, at a time.
 	phraseWindow = 50
 	// maxPhraseReads is how many posts are read at most for one search:
-	// about 100 ms of reading and parsing on this project's machine.
+	// the bound on what a phrase of common words may cost.
 	maxPhraseReads = 500
 	// minPhraseChunk is how many posts are read at once at least.
 	minPhraseChunk = 8
@@ -36,7 +36,7 @@ const (
 
 // relax is q with each phrase in the body replaced by what bleve can find
 // without positions: the conjunction of its words where the phrase must
-// hold, nothing where it must not (the posts are checked after, by
+// hold, nothing where it must not, its word for a phrase of one (the posts are checked after, by
 // phraseHolds). Composite queries are copied, so that q stays as it was;
 // some says whether there was a phrase to replace.
 func relax(q query.Query, analyzer analysis.Analyzer, negated bool) (out query.Query, some bool) {
@@ -79,14 +79,18 @@ func relax(q query.Query, analyzer analysis.Analyzer, negated bool) (out query.Q
 		if q.Field() != "body" || len(phrase) == 0 {
 			return q, false
 		}
-		if negated {
-			return query.NewMatchNoneQuery(), true
-		}
 		words := make([]query.Query, len(phrase))
 		for i, t := range phrase {
 			tq := query.NewTermQuery(string(t.Term))
 			tq.SetField("body")
 			words[i] = tq
+		}
+		switch {
+		case len(words) == 1: // a word: bleve's alone, exact
+			words[0].(*query.TermQuery).SetBoost(q.Boost())
+			return words[0], false
+		case negated:
+			return query.NewMatchNoneQuery(), true
 		}
 		c := query.NewConjunctionQuery(words)
 		c.SetBoost(q.Boost())

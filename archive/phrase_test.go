@@ -201,3 +201,21 @@ func TestPhrasesInQueries(t *testing.T) {
 		}
 	}
 }
+
+// A "phrase" of one word is that word: bleve answers it from the index,
+// exact, with no post read to check it (nor an estimate).
+func TestOneWordPhraseIsAWord(t *testing.T) {
+	x := phraseIndex(t, map[string]string{"a": "The library.", "b": "A standard.", "c": "Libraries galore."}, nil)
+	parsed, err := ParseQuery(`"library" -body:"standard"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, some := relax(parsed, x.idx.Mapping().AnalyzerNamed(analyzerName), false); some {
+		t.Error("one-word phrases were left for mailbag to check in the posts")
+	}
+	got := slugsOf(search(t, x, `"library" -body:"standard"`))
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"a", "c"}) {
+		t.Errorf("found %q, want a and c", got)
+	}
+}
