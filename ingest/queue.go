@@ -251,6 +251,24 @@ func (q *Queue) SentAbout(ctx context.Context, id int64, messageID string) error
 	return nil
 }
 
+// Thread returns the questions ids, each followed by its follow-ups, oldest
+// first: what a draft answering them quotes.
+func (q *Queue) Thread(ctx context.Context, ids []int64) ([]*Question, error) {
+	var out []*Question
+	for _, id := range ids {
+		qq, err := q.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		follow, err := q.FollowUps(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(out, qq), follow...)
+	}
+	return out, nil
+}
+
 // FollowUps returns the follow-ups of question id, oldest first.
 func (q *Queue) FollowUps(ctx context.Context, id int64) ([]*Question, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT `+questionColumns+` FROM questions WHERE thread = ? ORDER BY received, id`, id)

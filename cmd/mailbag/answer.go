@@ -84,17 +84,9 @@ func (a *app) answer(ctx context.Context, n *newsletter, q *ingest.Queue, ids []
 
 // newDraft writes a new draft for the questions ids.
 func (a *app) newDraft(ctx context.Context, n *newsletter, q *ingest.Queue, drafts *publish.Drafts, ids []int64) (string, error) {
-	var qs []*ingest.Question // each question, then its follow-ups
-	for _, id := range ids {
-		qq, err := q.Get(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		follow, err := q.FollowUps(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		qs = append(append(qs, qq), follow...)
+	qs, err := q.Thread(ctx, ids)
+	if err != nil {
+		return "", err
 	}
 	related, err := a.related(ctx, n, qs[0])
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,6 +36,7 @@ home (unless --keep).`,
 				Subscriptions: func(p *publish.Subscriptions) site.Subscriptions { return subscriptions{p} }}
 			if isTerminal(a.stdin) && isTerminal(a.stdout) {
 				o.Inbox = a.demoInbox
+				o.Editor = func(path string) *exec.Cmd { return editorCmd(cmd.Context(), path) }
 			}
 			return demo.Run(cmd.Context(), o)
 		},

@@ -28,10 +28,20 @@ func editorCommand() string {
 var lineEditors = map[string]bool{"vi": true, "vim": true, "nvim": true, "nano": true, "emacs": true, "emacsclient": true,
 	"micro": true, "kak": true, "joe": true, "jed": true, "mg": true, "ne": true}
 
-// edit opens path in the author's editor and waits for it; an editor that
-// takes +N opens at the line to write on (the placeholder). The editor
-// setting may hold arguments ("code --wait"), so it runs through sh.
+// edit opens path in the author's editor and waits for it.
 func edit(ctx context.Context, path string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := editorCmd(ctx, path)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("editor %q: %w (the draft is kept: %s)", editorCommand(), err, path)
+	}
+	return nil
+}
+
+// editorCmd is the author's editor on path; an editor that takes +N opens
+// at the line to write on (the placeholder). The editor setting may hold
+// arguments ("code --wait"), so it runs through sh.
+func editorCmd(ctx context.Context, path string) *exec.Cmd {
 	editor := editorCommand()
 	at := ""
 	if fields := strings.Fields(editor); len(fields) > 0 && lineEditors[filepath.Base(fields[0])] {
@@ -39,12 +49,7 @@ func edit(ctx context.Context, path string, stdin io.Reader, stdout, stderr io.W
 			at = " +" + strconv.Itoa(n)
 		}
 	}
-	cmd := exec.CommandContext(ctx, "sh", "-c", editor+at+` "$1"`, "sh", path)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("editor %q: %w (the draft is kept: %s)", editor, err, path)
-	}
-	return nil
+	return exec.CommandContext(ctx, "sh", "-c", editor+at+` "$1"`, "sh", path)
 }
 
 // placeholderLine is the line of the draft at path that holds the

@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -56,6 +57,9 @@ type Options struct {
 	// questions each time the person asks, until ctx is done: cmd fills
 	// it with the keypress and `mailbag inbox`'s program.
 	Inbox func(ctx context.Context, src inbox.Source) error
+	// Editor is the author's editor on a draft, for the inbox's answer
+	// (cmd's, as `mailbag answer` runs it).
+	Editor func(path string) *exec.Cmd
 }
 
 // Run runs the demo until ctx is done. It prints each step, then the site's
@@ -277,7 +281,7 @@ func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.New
 	say("%s/", nl.BaseURL)
 	if o.Inbox != nil {
 		go func() {
-			if err := o.Inbox(ctx, inboxSource{q: q, x: x, posts: posts, h: h, t: t}); err != nil && ctx.Err() == nil {
+			if err := o.Inbox(ctx, inboxSource{q: q, x: x, posts: posts, h: h, t: t, editor: o.Editor}); err != nil && ctx.Err() == nil {
 				say("The inbox stopped: %v", err)
 			}
 		}()

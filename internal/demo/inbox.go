@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"os"
 	"os/exec"
 
 	"mailbag/archive"
@@ -16,11 +15,12 @@ import (
 // inboxSource is the inbox's Source on the demo's home: the index the
 // demo holds open, and a draft written here and opened in the editor.
 type inboxSource struct {
-	q     *ingest.Queue
-	x     *archive.Index
-	posts *archive.Posts
-	h     home.Home
-	t     *templates.Set
+	q      *ingest.Queue
+	x      *archive.Index
+	posts  *archive.Posts
+	h      home.Home
+	t      *templates.Set
+	editor func(path string) *exec.Cmd
 }
 
 var _ inbox.Source = inboxSource{}
@@ -54,35 +54,19 @@ func (s inboxSource) Reject(ctx context.Context, id int64, reason string) error 
 }
 
 // AnswerCommand writes the draft (or finds the one there is) and opens it
-// in $VISUAL, $EDITOR or vi, as `mailbag answer` does; the demo keeps the
+// in the author's editor, as `mailbag answer` does; the demo keeps the
 // index, so it is done here rather than by the command.
 func (s inboxSource) AnswerCommand(ids []int64) *exec.Cmd {
 	drafts := &publish.Drafts{Dir: s.h.Drafts(), Signoff: "All the best,\n\n-- Jim", Templates: s.t}
 	path, err := drafts.ForQuestions(ids)
 	if err == nil && path == "" {
 		var qs []*ingest.Question
-		for _, id := range ids {
-			qq, gerr := s.q.Get(context.Background(), id)
-			if gerr != nil {
-				err = gerr
-				break
-			}
-			follow, _ := s.q.FollowUps(context.Background(), id)
-			qs = append(append(qs, qq), follow...)
-		}
-		if err == nil {
+		if qs, err = s.q.Thread(context.Background(), ids); err == nil {
 			path, err = drafts.Create(qs, nil)
 		}
 	}
 	if err != nil {
 		return exec.Command("sh", "-c", `echo "$1" >&2; exit 1`, "sh", err.Error())
 	}
-	editor := "vi"
-	for _, v := range []string{"VISUAL", "EDITOR"} {
-		if e := os.Getenv(v); e != "" {
-			editor = e
-			break
-		}
-	}
-	return exec.Command("sh", "-c", editor+` "$1"`, "sh", path)
+	return s.editor(path)
 }
