@@ -83,7 +83,7 @@ func (x *Index) covers(ctx context.Context, question string) ([]covered, error) 
 	parallel.For(len(hits), func(i int) {
 		out[i] = covered{hit: hits[i]}
 		if all > 0 {
-			out[i].cover = passageCover(analyzer.Analyze([]byte(hits[i].Title)), analyzer.Analyze([]byte(x.text(hits[i].Slug))), weight) / all
+			out[i].cover = passageCover(analyzer.Analyze([]byte(hits[i].Title)), analyzer.Analyze([]byte(x.text(hits[i]))), weight) / all
 		}
 	})
 	return out, nil

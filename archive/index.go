@@ -22,7 +22,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "5"
+const indexVersion = "6"
 
 // Internal keys kept in the index beside the documents.
 var (
@@ -67,17 +67,19 @@ type Index struct {
 	rebuilding sync.Mutex
 	// gen counts the changes to the index since it was opened.
 	gen atomic.Uint64
-	// manifest maps the file name of each indexed post to what the index
-	// knows of that file.
-	manifest map[string]indexedFile
+	// The manifest of indexed files (manifest.go) is read from the index
+	// when an update needs it, not held: at 100,000 posts it is 10 MB
+	// decoded, which a site serving searches has no use for.
 
-	// texts is where search finds the text of a hit, for its fragments:
-	// the posts folder (set by Sync) and each post's file, by slug.
+	// texts is the posts folder (set by Sync), where search reads the
+	// text of a hit, for phrases and fragments: the file each document
+	// names (its stored field "file").
 	texts struct {
 		sync.RWMutex
-		dir   string
-		files map[string]string
+		dir string
 	}
+	// cache drops the kernel's cache of the files updates write (cache.go).
+	cache *cacheDropper
 }
 
 // indexDoc is what the index holds of a post. The slug is the document ID.
@@ -86,6 +88,7 @@ type indexDoc struct {
 	Body  string    `json:"body"`
 	Date  time.Time `json:"date"`
 	Tags  []string  `json:"tags"`
+	File  string    `json:"file"` // the post's file name in the posts folder, stored only
 }
 
 // openConfig makes bleve give up after a while when another process holds
@@ -116,7 +119,7 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open index %s: %w: %v", dir, ErrIndexCorrupt, err)
 	}
-	x := &Index{dir: dir, idx: idx, loc: loc}
+	x := &Index{dir: dir, idx: idx, loc: loc, cache: newCacheDropper(dir)}
 	if err := x.readMeta(); err != nil {
 		idx.Close()
 		if errors.Is(err, ErrIndexOutdated) {
@@ -193,20 +196,18 @@ func (x *Index) readMeta() error {
 	if string(loc) != x.loc.String() {
 		return fmt.Errorf("%w: its dates are in the time zone %q, the newsletter's is %q", ErrIndexOutdated, loc, x.loc)
 	}
+	_, err = x.manifest() // read once here, so that a damaged one is found at open
+	return err
+}
+
+// manifest is the index's manifest of indexed files, file name to what
+// was indexed of it.
+func (x *Index) manifest() (map[string]indexedFile, error) {
 	raw, err := x.idx.GetInternal(keyManifest)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if x.manifest, err = decodeManifest(raw); err != nil {
-		return err
-	}
-	x.texts.Lock()
-	defer x.texts.Unlock()
-	x.texts.files = make(map[string]string, len(x.manifest))
-	for name, f := range x.manifest {
-		x.texts.files[f.Slug] = name
-	}
-	return nil
+	return decodeManifest(raw)
 }
 
 // Rebuild makes a new index of posts in dir, replacing any index there only
@@ -263,6 +264,8 @@ func (x *Index) Rebuild(posts []*Post) error {
 		return fmt.Errorf("archive: rebuild index: %w: %v", ErrIndexCorrupt, err)
 	}
 	x.idx = idx
+	x.cache.close()
+	x.cache = newCacheDropper(x.dir)
 	x.gen.Add(1)
 	if err := x.readMeta(); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w: %v", ErrIndexCorrupt, err)
@@ -280,8 +283,8 @@ func buildAside(dir string, posts []*Post, loc *time.Location) error {
 	if err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	x := &Index{dir: dir, idx: idx, loc: loc, manifest: make(map[string]indexedFile)}
-	if err := x.update(posts, nil); err != nil {
+	x := &Index{dir: dir, idx: idx, loc: loc}
+	if err := x.update(map[string]indexedFile{}, posts, nil); err != nil {
 		idx.Close()
 		os.RemoveAll(dir)
 		return fmt.Errorf("archive: rebuild index: %w", err)
@@ -289,6 +292,7 @@ func buildAside(dir string, posts []*Post, loc *time.Location) error {
 	if err := idx.Close(); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
+	dropAll(dir)
 	return nil
 }
 
@@ -320,6 +324,11 @@ func newMapping() mapping.IndexMapping {
 	post.AddFieldMappingsAt("body", body)
 	post.AddFieldMappingsAt("date", date)
 	post.AddFieldMappingsAt("tags", tags)
+	file := bleve.NewKeywordFieldMapping() // kept for the hits, not searched
+	file.Index = false
+	file.IncludeInAll = false
+	file.DocValues = false
+	post.AddFieldMappingsAt("file", file)
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = post
@@ -331,27 +340,20 @@ func newMapping() mapping.IndexMapping {
 }
 
 // update indexes posts and deletes the documents of the files gone (by file
-// name), in batches, and records the new manifest and version with the last
-// batch. The next batch is prepared (Markdown to text, documents mapped)
-// while bleve writes the one before.
-func (x *Index) update(posts []*Post, gone []string) error {
+// name), in batches, and records the new manifest (m, the index's manifest
+// read under x.mu, changed accordingly) and version with the last batch.
+// The next batch is prepared (Markdown to text, documents mapped) while
+// bleve writes the one before.
+func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) error {
 	goneSlugs := make([]string, 0, len(gone))
 	for _, name := range gone {
-		goneSlugs = append(goneSlugs, x.manifest[name].Slug)
+		goneSlugs = append(goneSlugs, m[name].Slug)
+		delete(m, name)
 	}
 	stop := make(chan struct{})
 	defer close(stop)
 	ready := x.prepare(posts, goneSlugs, stop)
 
-	x.texts.Lock()
-	if x.texts.files == nil {
-		x.texts.files = map[string]string{}
-	}
-	for _, name := range gone {
-		delete(x.texts.files, x.manifest[name].Slug)
-		delete(x.manifest, name)
-	}
-	x.texts.Unlock()
 	var last *preparedBatch
 	for pr := range ready {
 		if pr.err != nil {
@@ -362,19 +364,16 @@ func (x *Index) update(posts []*Post, gone []string) error {
 				return err
 			}
 		}
-		x.texts.Lock()
 		for _, p := range pr.posts {
 			if p.file.name != "" {
-				x.manifest[p.file.name] = indexedFile{Slug: p.Slug, Size: p.file.size, ModTime: p.file.modTime}
-				x.texts.files[p.Slug] = p.file.name
+				m[p.file.name] = indexedFile{Slug: p.Slug, Size: p.file.size, ModTime: p.file.modTime}
 			}
 		}
-		x.texts.Unlock()
 		last = &pr
 	}
 	// The last batch carries the manifest, so that the index never
 	// records a post it does not hold.
-	raw, err := encodeManifest(x.manifest)
+	raw, err := encodeManifest(m)
 	if err != nil {
 		return err
 	}
@@ -385,6 +384,9 @@ func (x *Index) update(posts []*Post, gone []string) error {
 		return err
 	}
 	x.gen.Add(1)
+	if x.cache != nil {
+		x.cache.dropSoon()
+	}
 	return nil
 }
 
@@ -426,7 +428,7 @@ func (x *Index) prepare(posts []*Post, goneSlugs []string, stop <-chan struct{})
 					errs[k] = err
 					return
 				}
-				docs[k] = indexDoc{Title: p.Title, Body: PlainText(body), Date: p.Date, Tags: p.Tags}
+				docs[k] = indexDoc{Title: p.Title, Body: PlainText(body), Date: p.Date, Tags: p.Tags, File: p.file.name}
 			})
 			for k, p := range chunk {
 				if err := errors.Join(errs[k], pr.batch.Index(p.Slug, docs[k])); err != nil {
@@ -450,7 +452,11 @@ func (x *Index) Add(posts ...*Post) error {
 	defer x.mu.Unlock()
 	x.swap.RLock()
 	defer x.swap.RUnlock()
-	if err := x.update(posts, nil); err != nil {
+	m, err := x.manifest()
+	if err != nil {
+		return fmt.Errorf("archive: index posts: %w", err)
+	}
+	if err := x.update(m, posts, nil); err != nil {
 		return fmt.Errorf("archive: index posts: %w", err)
 	}
 	return nil
@@ -476,6 +482,7 @@ func (x *Index) Close() error {
 		return nil
 	}
 	x.closed = true
+	x.cache.close()
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("archive: close index: %w", err)
 	}

@@ -212,7 +212,7 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 	read, total := 0, 0
 	for from := 0; len(found) < need && read < maxPhraseReads && (from == 0 || from < total); from += phraseWindow {
 		req := bleve.NewSearchRequestOptions(relaxed, min(phraseWindow, maxPhraseReads-read), from, false)
-		req.Fields = []string{"title", "date"}
+		req.Fields = hitFields
 		res, err := x.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return nil, nil, err
@@ -226,7 +226,7 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 			bodies := make([]string, n)
 			holds := make([]bool, n)
 			parallel.For(n, func(i int) {
-				bodies[i] = x.text(hits[i].Slug)
+				bodies[i] = x.text(hits[i])
 				title, body := analyzer.Analyze([]byte(hits[i].Title)), analyzer.Analyze([]byte(bodies[i]))
 				holds[i] = phraseHolds(q, analyzer, title, body) != no
 			})

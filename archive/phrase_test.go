@@ -46,14 +46,14 @@ func allPhraseHits(t *testing.T, x *Index, text string, page int) ([]string, int
 	analyzer := x.idx.Mapping().AnalyzerNamed(analyzerName)
 	relaxed, _ := relax(parsed, analyzer, false)
 	req := bleve.NewSearchRequestOptions(relaxed, 10_000, 0, false)
-	req.Fields = []string{"title"}
+	req.Fields = hitFields
 	res, err := x.idx.Search(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var slugs []string
 	for _, h := range x.hits(res.Hits) {
-		title, body := analyzer.Analyze([]byte(h.Title)), analyzer.Analyze([]byte(x.text(h.Slug)))
+		title, body := analyzer.Analyze([]byte(h.Title)), analyzer.Analyze([]byte(x.text(h)))
 		if phraseHolds(parsed, analyzer, title, body) != no {
 			slugs = append(slugs, h.Slug)
 		}

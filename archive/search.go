@@ -75,7 +75,12 @@ type Hit struct {
 	// title, where only it matched), as HTML: the text escaped, matches in
 	// <mark> elements.
 	Fragments []string
+
+	file string // the post's file name in the posts folder
 }
+
+// hitFields are the stored fields a search reads of its hits.
+var hitFields = []string{"title", "date", "file"}
 
 // Limits on a query: each wildcard or regular expression becomes an
 // automaton run over the whole term dictionary, and its cost grows quickly
@@ -275,6 +280,7 @@ func (x *Index) hits(matches bsearch.DocumentMatchCollection) []Hit {
 	for _, h := range matches {
 		hit := Hit{Slug: h.ID, Score: h.Score}
 		hit.Title, _ = h.Fields["title"].(string)
+		hit.file, _ = h.Fields["file"].(string)
 		if s, ok := h.Fields["date"].(string); ok {
 			if t, err := time.Parse(time.RFC3339, s); err == nil {
 				hit.Date = t.In(x.loc)
@@ -314,23 +320,65 @@ func (x *Index) related(ctx context.Context, text string, n int, fields ...strin
 	if len(words) == 0 || n <= 0 {
 		return nil, nil
 	}
-	t := strings.Join(words[:min(len(words), maxRelatedWords)], " ")
+	tokens := x.idx.Mapping().AnalyzerNamed(analyzerName).Analyze([]byte(strings.Join(words[:min(len(words), maxRelatedWords)], " ")))
+	r, err := x.reader()
+	if err != nil {
+		return nil, fmt.Errorf("archive: related posts: %w", err)
+	}
+	defer r.Close()
+	total, err := r.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("archive: related posts: %w", err)
+	}
+	// What bleve's match query of the text in each field is, each word
+	// a term query, less the words too common to relate anything.
 	var qs []query.Query
 	for _, f := range fields {
-		q := query.NewMatchQuery(t)
-		q.SetField(f)
+		boost := 1.0
 		if f == "title" {
-			q.SetBoost(titleBoost)
+			boost = titleBoost
 		}
-		qs = append(qs, q)
+		var tqs []query.Query
+		df := map[string]uint64{}
+		for _, t := range tokens {
+			term := string(t.Term)
+			if _, ok := df[term]; !ok {
+				df[term] = docCount(r, f, term)
+			}
+			if df[term] > commonIn(total) {
+				continue
+			}
+			tq := query.NewTermQuery(term)
+			tq.SetField(f)
+			tq.SetBoost(boost)
+			tqs = append(tqs, tq)
+		}
+		if len(tqs) > 0 {
+			d := query.NewDisjunctionQuery(tqs)
+			d.SetMin(1)
+			d.SetBoost(boost)
+			qs = append(qs, d)
+		}
+	}
+	if len(qs) == 0 {
+		return nil, nil
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), n, 0, false)
-	req.Fields = []string{"title", "date"}
+	req.Fields = hitFields
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("archive: related posts: %w", err)
 	}
 	return x.hits(res.Hits), nil
+}
+
+// commonIn is how many of an archive's posts (total) may have a word
+// for it to count in what relates posts: one in twenty, and never fewer
+// than 500. A word in more says little of what a post is about, and costs
+// most: at 100,000 posts, "go" in a title made bleve score tens of
+// thousands of posts for a page's related answers.
+func commonIn(total uint64) uint64 {
+	return max(500, total/20)
 }
 
 // maxResults is how deep into the hits pages go: the page that starts
@@ -375,11 +423,11 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	if out.Total == 0 {
 		out.Suggestion = x.suggest(q.Text)
 	}
-	text := func(slug string) string {
-		if t, ok := texts[slug]; ok {
+	text := func(h Hit) string {
+		if t, ok := texts[h.Slug]; ok {
 			return t
 		}
-		return x.text(slug)
+		return x.text(h)
 	}
 	terms := queryTerms(used, x.idx.Mapping().AnalyzerNamed(analyzerName))
 	// Each hit's file is read and its fragment made on every core: a third
@@ -387,7 +435,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	parallel.For(len(out.Hits), func(i int) {
 		// The passage of the body that matches best; where only the
 		// title matches, the title; else the start of the body.
-		body, matched := fragment(text(out.Hits[i].Slug), terms)
+		body, matched := fragment(text(out.Hits[i]), terms)
 		if title, inTitle := fragment(out.Hits[i].Title, terms); !matched && inTitle {
 			body = title
 		}
@@ -416,7 +464,7 @@ func (x *Index) find(ctx context.Context, text string, parsed query.Query, page,
 		return out, texts, expanded, nil
 	}
 	req := bleve.NewSearchRequestOptions(expanded, per, (page-1)*per, false)
-	req.Fields = []string{"title", "date"}
+	req.Fields = hitFields
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("archive: search %q: %w", text, err)

@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -253,5 +254,38 @@ func TestRelated(t *testing.T) {
 	}
 	if hits, err := x.Related(context.Background(), "   ", 5); err != nil || len(hits) != 0 {
 		t.Errorf("Related(blank) = %v, %v", hits, err)
+	}
+}
+
+// A word in more than one post in twenty (and more than 500) relates
+// nothing: related answers leave it out, and what the title says besides
+// decides; a title of only such words has none.
+func TestRelatedLeavesOutCommonWords(t *testing.T) {
+	var posts []*Post
+	day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 600 {
+		title := fmt.Sprintf("Go note %d", i)
+		if i%100 == 0 {
+			title = fmt.Sprintf("Fuzzing in Go, part %d", i/100)
+		}
+		posts = append(posts, &Post{Title: title, Date: day.Add(time.Duration(i) * time.Hour), Slug: fmt.Sprintf("p%d", i), Body: []byte("Text.")})
+	}
+	x, err := Rebuild(filepath.Join(t.TempDir(), "index"), posts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	hits, err := x.RelatedTitles(context.Background(), "Go fuzzing", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 6 {
+		t.Errorf("related to %q: %d posts, want the 6 about fuzzing alone", "Go fuzzing", len(hits))
+	}
+	if hits, err := x.RelatedTitles(context.Background(), "Go", 10); err != nil || len(hits) != 0 {
+		t.Errorf("related to %q = %d posts, %v; want none: the word is in every title", "Go", len(hits), err)
+	}
+	if n := commonIn(100_000); n != 5000 {
+		t.Errorf("commonIn(100,000) = %d, want 5,000", n)
 	}
 }

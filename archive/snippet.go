@@ -65,13 +65,13 @@ func (x *Index) readTextsFrom(dir string) {
 	x.texts.Unlock()
 }
 
-// text is the plain text of the post with slug, from its file; "" when it
+// text is the plain text of a hit's post, from its file; "" when it
 // cannot be read.
-func (x *Index) text(slug string) string {
+func (x *Index) text(h Hit) string {
 	x.texts.RLock()
-	dir, name := x.texts.dir, x.texts.files[slug]
+	dir, name := x.texts.dir, h.file
 	x.texts.RUnlock()
-	if dir == "" || name == "" {
+	if dir == "" || name == "" || filepath.Base(name) != name {
 		return ""
 	}
 	data, err := os.ReadFile(filepath.Join(dir, name))

@@ -45,18 +45,22 @@ func (x *Index) Sync(posts *Posts) (SyncResult, error) {
 	x.swap.RLock()
 	defer x.swap.RUnlock()
 
-	changed, gone, err := x.compare(posts.Dir, entries)
+	m, err := x.manifest()
 	if err != nil {
 		return res, fmt.Errorf("archive: sync index: %w", err)
 	}
-	before := make(map[string]bool, len(x.manifest))
-	owner := make(map[string]string, len(x.manifest)) // slug -> file name
-	for name, m := range x.manifest {
-		before[m.Slug] = true
-		owner[m.Slug] = name
+	changed, gone, err := compare(m, posts.Dir, entries)
+	if err != nil {
+		return res, fmt.Errorf("archive: sync index: %w", err)
+	}
+	before := make(map[string]bool, len(m))
+	owner := make(map[string]string, len(m)) // slug -> file name
+	for name, f := range m {
+		before[f.Slug] = true
+		owner[f.Slug] = name
 	}
 	for _, name := range gone {
-		delete(owner, x.manifest[name].Slug)
+		delete(owner, m[name].Slug)
 	}
 
 	read, problems := posts.readAll(changed, false) // bodies are read a batch at a time by update
@@ -77,22 +81,22 @@ func (x *Index) Sync(posts *Posts) (SyncResult, error) {
 		res.Generation = x.gen.Load()
 		return res, nil
 	}
-	if err := x.update(fresh, gone); err != nil {
+	if err := x.update(m, fresh, gone); err != nil {
 		return res, fmt.Errorf("archive: sync index: %w", err)
 	}
-	for _, m := range x.manifest {
-		delete(before, m.Slug)
+	for _, f := range m {
+		delete(before, f.Slug)
 	}
 	res.Removed = len(before)
 	res.Generation = x.gen.Load()
 	return res, nil
 }
 
-// compare sets the post files in dir (entries) against the manifest, under
-// x.mu: changed are the paths of files new or changed since they were
-// indexed, gone the names of indexed files gone or changed. Both lose their
-// old document; the changed ones that still read are indexed again.
-func (x *Index) compare(dir string, entries []os.DirEntry) (changed, gone []string, err error) {
+// compare sets the post files in dir (entries) against the manifest m:
+// changed are the paths of files new or changed since they were indexed,
+// gone the names of indexed files gone or changed. Both lose their old
+// document; the changed ones that still read are indexed again.
+func compare(m map[string]indexedFile, dir string, entries []os.DirEntry) (changed, gone []string, err error) {
 	present := make(map[string]bool, len(entries))
 	for _, e := range entries {
 		if !e.Type().IsRegular() || !isPostFile(e.Name()) {
@@ -103,17 +107,17 @@ func (x *Index) compare(dir string, entries []os.DirEntry) (changed, gone []stri
 		if err != nil {
 			return nil, nil, err
 		}
-		if m, ok := x.manifest[e.Name()]; !ok || m.Size != fi.Size() || m.ModTime != fi.ModTime().UnixNano() {
+		if f, ok := m[e.Name()]; !ok || f.Size != fi.Size() || f.ModTime != fi.ModTime().UnixNano() {
 			changed = append(changed, filepath.Join(dir, e.Name()))
 		}
 	}
-	for name := range x.manifest {
+	for name := range m {
 		if !present[name] {
 			gone = append(gone, name)
 		}
 	}
 	for _, path := range changed {
-		if _, ok := x.manifest[filepath.Base(path)]; ok {
+		if _, ok := m[filepath.Base(path)]; ok {
 			gone = append(gone, filepath.Base(path))
 		}
 	}
