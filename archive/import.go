@@ -202,11 +202,11 @@ func (s *Posts) importChunk(sources []string, taken map[string]string) ([]Import
 		}
 		c.post.Path = files[k].Path
 		if fi, err := os.Stat(c.post.Path); err == nil {
-			c.post.file = fileInfo{name: filepath.Base(c.post.Path), size: fi.Size(), modTime: fi.ModTime().UnixNano()}
+			c.post.file = fileInfo{size: fi.Size(), modTime: fi.ModTime().UnixNano()}
 		}
 		// The front matter as read is not needed any more; the body is,
 		// by the index, which would otherwise read the file again.
-		c.post.doc, c.post.head = nil, nil
+		c.post.src = nil
 		c.result = ImportResult{Source: c.result.Source, Outcome: Imported, Path: c.post.Path, Post: c.post, Notes: c.result.Notes}
 	}
 	results := make([]ImportResult, len(conv))
@@ -289,10 +289,10 @@ func importStem(path string) string {
 // frontList is a front matter field read as a list of words (a list, or
 // a string split on spaces, as Jekyll reads categories); nil when absent.
 func (p *Post) frontList(key string) []string {
-	if p.doc == nil || len(p.doc.Content) == 0 {
+	if p.src == nil || len(p.src.doc.Content) == 0 {
 		return nil
 	}
-	m := p.doc.Content[0]
+	m := p.src.doc.Content[0]
 	if i := fieldIndex(m, key); i >= 0 {
 		list, _ := stringList(m.Content[i+1])
 		return list
@@ -303,10 +303,10 @@ func (p *Post) frontList(key string) []string {
 // frontValue is the text of a scalar front matter field not otherwise
 // known, "" when absent.
 func (p *Post) frontValue(key string) string {
-	if p.doc == nil || len(p.doc.Content) == 0 {
+	if p.src == nil || len(p.src.doc.Content) == 0 {
 		return ""
 	}
-	m := p.doc.Content[0]
+	m := p.src.doc.Content[0]
 	if i := fieldIndex(m, key); i >= 0 {
 		return scalarText(m.Content[i+1])
 	}

@@ -365,8 +365,8 @@ func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) e
 			}
 		}
 		for _, p := range pr.posts {
-			if p.file.name != "" {
-				m[p.file.name] = indexedFile{Slug: p.Slug, Size: p.file.size, ModTime: p.file.modTime}
+			if name := p.fileName(); name != "" {
+				m[name] = indexedFile{Slug: p.Slug, Size: p.file.size, ModTime: p.file.modTime}
 			}
 		}
 		last = &pr
@@ -428,7 +428,7 @@ func (x *Index) prepare(posts []*Post, goneSlugs []string, stop <-chan struct{})
 					errs[k] = err
 					return
 				}
-				docs[k] = indexDoc{Title: p.Title, Body: PlainText(body), Date: p.Date, Tags: p.Tags, File: p.file.name}
+				docs[k] = indexDoc{Title: p.Title, Body: PlainText(body), Date: p.Date, Tags: p.Tags, File: p.fileName()}
 			})
 			for k, p := range chunk {
 				if err := errors.Join(errs[k], pr.batch.Index(p.Slug, docs[k])); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -44,17 +45,32 @@ type Post struct {
 	// Path is the file the post was read from; empty for a new post.
 	Path string
 
-	file   fileInfo   // the file as it was when read; zero for a new post
-	doc    *yaml.Node // the front matter document as read; nil for a new post
-	head   []byte     // the file up to the body as read, --- lines included
-	hadCRL bool       // the front matter lines ended in CRLF
+	file fileInfo     // the file at Path as it was when read; zero for a new post
+	src  *frontMatter // nil for a new post, and for one listed without it (Posts.Headers)
 }
 
 // fileInfo identifies the version of a file a post was read from.
 type fileInfo struct {
-	name    string // base name
 	size    int64
 	modTime int64 // Unix nanoseconds
+}
+
+// frontMatter is a post's front matter as read, for Marshal to write back.
+// It is apart from Post so that a list of 100,000 posts without it
+// (Posts.Headers) takes less memory.
+type frontMatter struct {
+	doc  *yaml.Node // the front matter document
+	head []byte     // the file up to the body, --- lines included
+	crlf bool       // the front matter lines ended in CRLF
+}
+
+// fileName is the base name of the file the post was read from; "" for a
+// new post.
+func (p *Post) fileName() string {
+	if p.file == (fileInfo{}) {
+		return ""
+	}
+	return filepath.Base(p.Path)
 }
 
 // DateLayout is how post dates are written in front matter: the seed's
@@ -94,7 +110,7 @@ func Parse(data []byte, loc *time.Location) (*Post, error) {
 	if err := yaml.Unmarshal(front, &doc); err != nil {
 		return nil, yamlError(err)
 	}
-	p := &Post{Body: body, doc: &doc, head: data[:len(data)-len(body)], hadCRL: crlf}
+	p := &Post{Body: body, src: &frontMatter{doc: &doc, head: data[:len(data)-len(body)], crlf: crlf}}
 	if doc.Kind == 0 { // empty front matter
 		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
 	}
@@ -356,19 +372,17 @@ func (p *Post) FileName() string {
 // no known field needs rewriting, the front matter is written back exactly
 // as it was read, comments and all.
 func (p *Post) Marshal() ([]byte, error) {
-	doc := p.doc
-	if doc == nil {
-		doc = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
-		p.doc = doc
+	if p.src == nil {
+		p.src = &frontMatter{doc: &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}}
 	}
-	if !p.setFields(doc.Content[0]) && p.head != nil {
-		return append(slices.Clip(p.head), p.Body...), nil
+	if !p.setFields(p.src.doc.Content[0]) && p.src.head != nil {
+		return append(slices.Clip(p.src.head), p.Body...), nil
 	}
-	out, err := encodeFrontMatter(doc, p.hadCRL)
+	out, err := encodeFrontMatter(p.src.doc, p.src.crlf)
 	if err != nil {
 		return nil, err
 	}
-	p.head = slices.Clone(out)
+	p.src.head = slices.Clone(out)
 	return append(out, p.Body...), nil
 }
 

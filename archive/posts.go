@@ -45,7 +45,7 @@ func (s *Posts) ReadFile(path string) (*Post, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	p.Path = path
-	p.file = fileInfo{name: filepath.Base(path), size: fi.Size(), modTime: fi.ModTime().UnixNano()}
+	p.file = fileInfo{size: fi.Size(), modTime: fi.ModTime().UnixNano()}
 	date, slug := SplitFileName(stem(path), s.Location)
 	if p.Slug == "" {
 		p.Slug = slug
@@ -133,7 +133,7 @@ func (s *Posts) readAll(paths []string, bodies bool) ([]*Post, []error) {
 	parallel.For(len(paths), func(i int) {
 		read[i], errs[i] = s.ReadFile(paths[i])
 		if !bodies && read[i] != nil {
-			read[i].Body, read[i].doc, read[i].head = nil, nil, nil
+			read[i].Body, read[i].src = nil, nil
 		}
 	})
 	posts := make([]*Post, 0, len(paths))
@@ -304,7 +304,7 @@ func (s *Posts) Write(p *Post) error {
 	}
 	p.Path = path
 	if fi, err := os.Stat(path); err == nil {
-		p.file = fileInfo{name: filepath.Base(path), size: fi.Size(), modTime: fi.ModTime().UnixNano()}
+		p.file = fileInfo{size: fi.Size(), modTime: fi.ModTime().UnixNano()}
 	}
 	return nil
 }

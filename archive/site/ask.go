@@ -52,7 +52,7 @@ func (s *Site) ask(w http.ResponseWriter, r *http.Request) {
 		d.Problem, d.status = "Looking for answers failed. Try again, or mail your question.", statusOf(err)
 	}
 	for _, h := range hits {
-		if p, ok := sn.bySlug[h.Slug]; ok {
+		if p, _, ok := sn.bySlug(h.Slug); ok {
 			d.Answers = append(d.Answers, linkOf(p))
 		}
 	}

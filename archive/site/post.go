@@ -9,7 +9,7 @@ const relatedCount = 5
 // answers and related ones.
 func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get()
-	p, ok := sn.bySlug[r.PathValue("slug")]
+	p, i, ok := sn.bySlug(r.PathValue("slug"))
 	if !ok || p.URLPath() != r.URL.Path {
 		s.notFound(w, r)
 		return
@@ -20,11 +20,11 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("render post", "slug", p.Slug, "err", err)
 	}
 	d.Body = body
-	if i := sn.pos[p.Slug]; i > 0 {
+	if i > 0 {
 		l := linkOf(sn.list[i-1])
 		d.Newer = &l
 	}
-	if i := sn.pos[p.Slug]; i+1 < len(sn.list) {
+	if i+1 < len(sn.list) {
 		l := linkOf(sn.list[i+1])
 		d.Older = &l
 	}
@@ -35,7 +35,7 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("related posts", "slug", p.Slug, "err", err)
 	}
 	for _, h := range related {
-		if q, ok := sn.bySlug[h.Slug]; ok && q != p && len(d.Related) < relatedCount {
+		if q, _, ok := sn.bySlug(h.Slug); ok && q != p && len(d.Related) < relatedCount {
 			d.Related = append(d.Related, linkOf(q))
 		}
 	}

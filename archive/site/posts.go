@@ -21,11 +21,10 @@ const refreshEvery = 500 * time.Millisecond
 // asked for: a body is cached in the snapshot its post came from, so a
 // rendering finished after a refresh can never land in the newer one.
 type snapshot struct {
-	made   time.Time       // when the site saw the posts so: every page's Last-Modified
-	gen    uint64          // the index's generation then
-	list   []*archive.Post // newest first
-	bySlug map[string]*archive.Post
-	pos    map[string]int // index in list, by slug
+	made time.Time        // when the site saw the posts so: every page's Last-Modified
+	gen  uint64           // the index's generation then
+	list []*archive.Post  // newest first
+	pos  map[string]int32 // index in list, by slug
 	// byTag are the posts by the slug of each of their tags (tagSlug),
 	// tagName the tag's name as the newest post writes it.
 	byTag   map[string][]*archive.Post
@@ -38,17 +37,25 @@ type snapshot struct {
 	html map[string]htmltemplate.HTML // rendered bodies, by slug
 }
 
+// bySlug is the post with slug, and its index in list.
+func (sn *snapshot) bySlug(slug string) (p *archive.Post, i int, ok bool) {
+	j, ok := sn.pos[slug]
+	if !ok {
+		return nil, 0, false
+	}
+	return sn.list[j], int(j), true
+}
+
 // tagSlug is the slug of a tag's page, /tags/SLUG/: "Product Management"
 // and "product-management" share one; "" for a tag with no letters or
 // digits, which has no page.
 func tagSlug(tag string) string { return archive.Slugify(tag) }
 
 func newSnapshot(list []*archive.Post, made time.Time, gen uint64) *snapshot {
-	sn := &snapshot{made: made, gen: gen, list: list, bySlug: make(map[string]*archive.Post, len(list)), pos: make(map[string]int, len(list)),
+	sn := &snapshot{made: made, gen: gen, list: list, pos: make(map[string]int32, len(list)),
 		byTag: map[string][]*archive.Post{}, tagName: map[string]string{}, byAlias: map[string]*archive.Post{}, html: map[string]htmltemplate.HTML{}}
 	for i, p := range list {
-		sn.bySlug[p.Slug] = p
-		sn.pos[p.Slug] = i
+		sn.pos[p.Slug] = int32(i)
 		for _, t := range p.Tags {
 			if slug := tagSlug(t); slug != "" && !slices.Contains(sn.byTag[slug], p) {
 				sn.byTag[slug] = append(sn.byTag[slug], p)

@@ -80,7 +80,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		d.Suggestion, d.SuggestionURL = res.Suggestion, "/search?q="+url.QueryEscape(res.Suggestion)
 	}
 	for _, h := range res.Hits {
-		p, ok := sn.bySlug[h.Slug]
+		p, _, ok := sn.bySlug(h.Slug)
 		if !ok {
 			continue // removed since the index was synced
 		}
