@@ -81,6 +81,48 @@ func (a analyzer) Analyze(text []byte) analysis.TokenStream {
 	return out
 }
 
+// hasPhrase reports whether text holds phrase (tokens of this analyzer)
+// where Analyze(text) would have it (hasPhrase of the two), without making
+// text's tokens: a phrase search checks the whole text of many posts.
+func (a analyzer) hasPhrase(text string, phrase analysis.TokenStream) bool {
+	if len(phrase) == 0 {
+		return false
+	}
+	lowered := []byte(text)
+	lowerASCII(lowered)
+	first, last := phrase[0], phrase[len(phrase)-1]
+	span := last.Position - first.Position + 1
+	// The terms of the last span positions, each at its position modulo
+	// span, with the position it is of.
+	terms := make([][]byte, span)
+	at := make([]int, span)
+	position, found := 0, false
+	eachWord(lowered, func(start, end int) {
+		position++
+		if found {
+			return
+		}
+		term := termOf(lowered[start:end])
+		if len(term) == 0 || a.stop[string(term)] {
+			return
+		}
+		term = singular(term)
+		terms[position%span], at[position%span] = term, position
+		if !bytes.Equal(term, last.Term) {
+			return
+		}
+		from := position - span + 1 // where the phrase's first term is, if it holds
+		for _, p := range phrase {
+			want := from + p.Position - first.Position
+			if want < 1 || at[want%span] != want || !bytes.Equal(terms[want%span], p.Term) {
+				return
+			}
+		}
+		found = true
+	})
+	return found
+}
+
 // singular is the singular of an English plural (lower case), much as
 // Lucene's minimal English stemmer makes it (after Harman, 1991): "-ies" is
 // "-y" (not after a or e), "-aes" and "-ies" after a or e stay, any other

@@ -150,10 +150,11 @@ func atLeast(n int, ts []truth) truth {
 }
 
 // phraseHolds judges a post that the relaxed query found against the
-// phrases of the query as the reader wrote it (q): title and body are the
-// post's, as the analyzer makes them. Clauses are read as bleve reads them:
-// where a query has required clauses, the optional ones do not decide.
-func phraseHolds(q query.Query, analyzer analysis.Analyzer, title, body analysis.TokenStream) truth {
+// phrases of the query as the reader wrote it (q): title and body say
+// whether the post's title and body hold a phrase (of analyzer's tokens).
+// Clauses are read as bleve reads them: where a query has required
+// clauses, the optional ones do not decide.
+func phraseHolds(q query.Query, analyzer analysis.Analyzer, title, body func(phrase analysis.TokenStream) bool) truth {
 	each := func(qs []query.Query) []truth {
 		out := make([]truth, len(qs))
 		for i, c := range qs {
@@ -184,9 +185,9 @@ func phraseHolds(q query.Query, analyzer analysis.Analyzer, title, body analysis
 		}
 		switch q.Field() {
 		case "title":
-			return verdict(hasPhrase(title, phrase))
+			return verdict(title(phrase))
 		case "body":
-			return verdict(hasPhrase(body, phrase))
+			return verdict(body(phrase))
 		}
 	}
 	return unknown
@@ -205,13 +206,17 @@ func verdict(b bool) truth {
 // hits) is full and one more is found, or maxPhraseReads posts were read.
 // It returns the page, without fragments, and the texts of its hits.
 func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page, per int) (*Results, map[string]string, error) {
-	analyzer := x.idx.Mapping().AnalyzerNamed(analyzerName)
+	a := x.idx.Mapping().AnalyzerNamed(analyzerName).(analyzer)
 	need := page*per + 1
 	var found []Hit
 	texts := map[string]string{}
 	read, total := 0, 0
-	for from := 0; len(found) < need && read < maxPhraseReads && (from == 0 || from < total); from += phraseWindow {
-		req := bleve.NewSearchRequestOptions(relaxed, min(phraseWindow, maxPhraseReads-read), from, false)
+	// The first window is what the page needs, and a little more: a common
+	// phrase is in most posts with its words, and bleve reads the stored
+	// fields of every hit it returns.
+	window := need + 2
+	for from := 0; len(found) < need && read < maxPhraseReads && (from == 0 || from < total); from, window = from+window, phraseWindow {
+		req := bleve.NewSearchRequestOptions(relaxed, min(window, maxPhraseReads-read), from, false)
 		req.Fields = hitFields
 		res, err := x.idx.SearchInContext(ctx, req)
 		if err != nil {
@@ -227,8 +232,9 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 			holds := make([]bool, n)
 			parallel.For(n, func(i int) {
 				bodies[i] = x.text(hits[i])
-				title, body := analyzer.Analyze([]byte(hits[i].Title)), analyzer.Analyze([]byte(bodies[i]))
-				holds[i] = phraseHolds(q, analyzer, title, body) != no
+				title := func(phrase analysis.TokenStream) bool { return a.hasPhrase(hits[i].Title, phrase) }
+				body := func(phrase analysis.TokenStream) bool { return a.hasPhrase(bodies[i], phrase) }
+				holds[i] = phraseHolds(q, a, title, body) != no
 			})
 			for i, h := range hits[:n] {
 				read++
@@ -254,30 +260,4 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 	}
 	out.Hits = found[min((page-1)*per, len(found)):min(page*per, len(found))]
 	return out, texts, nil
-}
-
-// hasPhrase reports whether text (a token stream) holds phrase's terms in
-// its order and at its distances (a stop word in a phrase, dropped by the
-// analyzer, leaves a gap that any word fills, as in bleve's phrase search).
-func hasPhrase(text, phrase analysis.TokenStream) bool {
-	for i, t := range text {
-		if string(t.Term) != string(phrase[0].Term) {
-			continue
-		}
-		j, match := i, true
-		for _, p := range phrase[1:] {
-			want := t.Position + p.Position - phrase[0].Position
-			for j < len(text) && text[j].Position < want {
-				j++
-			}
-			if j == len(text) || text[j].Position != want || string(text[j].Term) != string(p.Term) {
-				match = false
-				break
-			}
-		}
-		if match {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"html"
 	"os"
 	"path/filepath"
@@ -78,11 +79,12 @@ func (x *Index) text(h Hit) string {
 	if err != nil {
 		return ""
 	}
-	p, err := Parse(data, x.loc)
+	// The body alone: what the front matter says is in the index.
+	_, body, _, err := splitFrontMatter(bytes.TrimPrefix(data, utf8BOM))
 	if err != nil {
 		return ""
 	}
-	return PlainText(p.Body)
+	return PlainText(body)
 }
 
 // spaces matches runs of white space, folded to one in a fragment.
