@@ -7,6 +7,7 @@ import (
 	htmltemplate "html/template"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"mailbag/archive"
@@ -138,8 +139,14 @@ func (s *Site) checkTemplates() error {
 // GET gets a 304.
 func (s *Site) render(w http.ResponseWriter, r *http.Request, page string, d pageData) {
 	d.Site = s.info
-	var buf bytes.Buffer
-	if err := s.o.Templates.HTML(page).Execute(&buf, d); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledPage {
+			buf.Reset()
+			pageBuffers.Put(buf)
+		}
+	}()
+	if err := s.o.Templates.HTML(page).Execute(buf, d); err != nil {
 		s.log.Error("render page", "page", page, "err", err)
 		http.Error(w, "The page could not be made.", http.StatusInternalServerError)
 		return
@@ -149,6 +156,13 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, page string, d pag
 	}
 	s.send(w, r, "text/html; charset=utf-8", buf.Bytes(), d.modified, d.status)
 }
+
+// pageBuffers are the buffers pages are made in, kept for the next:
+// growing a new one for every page was a fifth of what a post's page
+// allocated. Those grown past maxPooledPage are let go.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledPage = 1 << 20
 
 // send writes body with an ETag, through http.ServeContent (conditional
 // GET, HEAD) for a 200, or plainly for another status.
