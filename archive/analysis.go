@@ -2,7 +2,9 @@ package archive
 
 import (
 	"bytes"
+	"iter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -96,10 +98,17 @@ func (a analyzer) hasPhrase(text string, phrase analysis.TokenStream) bool {
 	// span, with the position it is of.
 	terms := make([][]byte, span)
 	at := make([]int, span)
+	starts := firstBytes(func(yield func([]byte) bool) {
+		for _, t := range phrase {
+			if !yield(t.Term) {
+				return
+			}
+		}
+	})
 	position, found := 0, false
 	eachWord(lowered, func(start, end int) {
 		position++
-		if found {
+		if found || !starts.may(lowered[start]) { // not a term of the phrase: as a stop word
 			return
 		}
 		term := termOf(lowered[start:end])
@@ -121,6 +130,27 @@ func (a analyzer) hasPhrase(text string, phrase analysis.TokenStream) bool {
 		found = true
 	})
 	return found
+}
+
+// startSet is the first bytes of some terms, to pass over at once most
+// words of a text that are none of them: a word (lower-cased as ASCII)
+// whose term is one of them starts with the same byte, unless it starts
+// with a letter beyond ASCII, which termOf lower-cases.
+type startSet [256]bool
+
+func firstBytes(terms iter.Seq[[]byte]) *startSet {
+	var s startSet
+	for t := range terms {
+		if len(t) > 0 {
+			s[t[0]] = true
+		}
+	}
+	return &s
+}
+
+// may reports whether a word starting with c may be one of the terms.
+func (s *startSet) may(c byte) bool {
+	return c >= utf8.RuneSelf || s[c]
 }
 
 // singular is the singular of an English plural (lower case), much as

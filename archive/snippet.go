@@ -102,7 +102,17 @@ func words(text string, terms map[string]bool) []word {
 	var out []word
 	lowered := []byte(text)
 	lowerASCII(lowered)
+	starts := firstBytes(func(yield func([]byte) bool) {
+		for t := range terms {
+			if !yield([]byte(t)) {
+				return
+			}
+		}
+	})
 	eachWord(lowered, func(start, end int) {
+		if !starts.may(lowered[start]) {
+			return
+		}
 		if t := singular(termOf(lowered[start:end])); terms[string(t)] {
 			out = append(out, word{Start: start, End: end, Term: string(t)})
 		}

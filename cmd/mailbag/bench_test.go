@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -144,24 +145,33 @@ func BenchmarkServe(b *testing.B) {
 			get(postPath(0))
 		}
 		report("post", 2000, postPath)
+		searches := 0
 		for _, kind := range []string{"words", "phrases"} {
 			qs := benchcorpus.Queries[kind]
 			report("search-"+kind, 30*len(qs), func(i int) string { return "/search?q=" + url.QueryEscape(qs[i%len(qs)]) })
+			searches += 30 * len(qs)
 		}
 		b.ReportMetric(procMB(b, serve.Process.Pid, "VmRSS"), "serve-RSS-MB")
 		b.ReportMetric(procMB(b, serve.Process.Pid, "VmHWM"), "serve-peak-MB")
 		// Idle: the CPU serve uses over 5 seconds when nobody asks, once
-		// it has written the searches it counted (archive/searchlog
+		// it has written all the searches it counted (archive/searchlog
 		// writes them a few seconds after they are made).
 		for deadline := time.Now().Add(30 * time.Second); ; {
 			out, err := exec.Command(bin, "--home", h.Dir, "searches", "--json").Output()
-			if err == nil && strings.Contains(string(out), `"query"`) {
-				break
+			var counted []struct{ Count int }
+			if err == nil && json.Unmarshal(out, &counted) == nil {
+				n := 0
+				for _, q := range counted {
+					n += q.Count
+				}
+				if n == searches {
+					break
+				}
 			}
 			if time.Now().After(deadline) {
-				b.Fatalf("serve has not written its searches after 30 s: %v\n%s", err, out)
+				b.Fatalf("serve has not written its %d searches after 30 s: %v\n%s", searches, err, out)
 			}
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(time.Second)
 		}
 		before := procCPU(b, serve.Process.Pid)
 		time.Sleep(5 * time.Second)
