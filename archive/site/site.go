@@ -152,6 +152,10 @@ func originOf(u string) string {
 	return p.Scheme + "://" + p.Host
 }
 
+// Load reads the posts now, as the first request would otherwise: the
+// site is then ready when it starts listening.
+func (s *Site) Load() { s.cache.get() }
+
 // Changed tells the site that posts or the index changed (a command
 // published, imported or reindexed through serve): the next request looks
 // at once, without waiting for the next look.

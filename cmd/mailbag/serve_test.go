@@ -42,3 +42,16 @@ func startServe(t *testing.T, bin string, h home.Home, password, site string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// serve's heap grows by three quarters of what it keeps, and 24 MB at
+// least: a small archive is not collected every few searches.
+func TestGCPercent(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{{38 << 20, 75}, {100 << 20, 75}, {32 << 20, 75}, {8 << 20, 300}, {0, 2400}} {
+		if got := gcPercent(c.live); got != c.want {
+			t.Errorf("gcPercent(%d MB) = %d, want %d", c.live>>20, got, c.want)
+		}
+	}
+}
