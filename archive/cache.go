@@ -19,7 +19,9 @@ import (
 // writes of the index leaves the cache once it is on the disk: the whole
 // index after a rebuild, each update's new segments after the update, and
 // those of bleve's merges that follow an update, mergeSettle after it.
-// Pages a search has mapped already stay where they are.
+// Pages a search has mapped already stay where they are. The texts file
+// (texts.go) keeps its cache: search reads it, and what is read into the
+// cache is not in a process's memory.
 
 // mergeSettle is how long after an update the index's new files are
 // looked for again: bleve merges small segments in the background.
@@ -63,7 +65,7 @@ func (d *cacheDropper) dropNew() {
 			return nil
 		}
 		present[path] = true
-		if !d.seen[path] {
+		if !d.seen[path] && filepath.Base(path) != textsName { // search reads the texts, it does not map them
 			dropCached(path)
 		}
 		return nil

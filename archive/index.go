@@ -22,7 +22,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "6"
+const indexVersion = "7"
 
 // Internal keys kept in the index beside the documents.
 var (
@@ -71,11 +71,12 @@ type Index struct {
 	// when an update needs it, not held: at 100,000 posts it is 10 MB
 	// decoded, which a site serving searches has no use for.
 
-	// texts is the posts folder (set by Sync), where search reads the
-	// text of a hit, for phrases and fragments: the file each document
-	// names (its stored field "file").
+	// texts are where search reads the text of a hit, for phrases and
+	// fragments: the index's texts file (texts.go), else the posts folder
+	// (set by Sync) and the file each document names (its field "file").
 	texts struct {
 		sync.RWMutex
+		f   *os.File
 		dir string
 	}
 	// cache drops the kernel's cache of the files updates write (cache.go).
@@ -89,6 +90,9 @@ type indexDoc struct {
 	Date  time.Time `json:"date"`
 	Tags  []string  `json:"tags"`
 	File  string    `json:"file"` // the post's file name in the posts folder, stored only
+	// Where the index's texts file has the body's plain text (texts.go).
+	TextAt  int64 `json:"text_at"`
+	TextLen int64 `json:"text_len"`
 }
 
 // openConfig makes bleve give up after a while when another process holds
@@ -127,6 +131,7 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 		}
 		return nil, fmt.Errorf("archive: open index %s: %w: %v", dir, ErrIndexCorrupt, err)
 	}
+	x.openTexts()
 	return x, nil
 }
 
@@ -264,6 +269,7 @@ func (x *Index) Rebuild(posts []*Post) error {
 		return fmt.Errorf("archive: rebuild index: %w: %v", ErrIndexCorrupt, err)
 	}
 	x.idx = idx
+	x.openTexts()
 	x.cache.close()
 	x.cache = newCacheDropper(x.dir)
 	x.gen.Add(1)
@@ -329,6 +335,13 @@ func newMapping() mapping.IndexMapping {
 	file.IncludeInAll = false
 	file.DocValues = false
 	post.AddFieldMappingsAt("file", file)
+	for _, name := range []string{"text_at", "text_len"} {
+		n := bleve.NewNumericFieldMapping() // kept for the hits, not searched
+		n.Index = false
+		n.IncludeInAll = false
+		n.DocValues = false
+		post.AddFieldMappingsAt(name, n)
+	}
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = post
@@ -350,9 +363,13 @@ func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) e
 		goneSlugs = append(goneSlugs, m[name].Slug)
 		delete(m, name)
 	}
+	texts, err := openTextWriter(x.dir)
+	if err != nil {
+		return err
+	}
 	stop := make(chan struct{})
 	defer close(stop)
-	ready := x.prepare(posts, goneSlugs, stop)
+	ready := x.prepare(posts, goneSlugs, texts, stop)
 
 	var last *preparedBatch
 	for pr := range ready {
@@ -398,10 +415,11 @@ type preparedBatch struct {
 }
 
 // prepare maps posts to documents batchSize at a time, on a goroutine of
-// its own, the first batch deleting the documents of goneSlugs, and hands
+// its own, the first batch deleting the documents of goneSlugs, each
+// document's text appended to texts (which it closes), and hands
 // the batches over one at a time until done, or until stop is closed. There
 // is always one batch, if only to carry the deletes and the manifest.
-func (x *Index) prepare(posts []*Post, goneSlugs []string, stop <-chan struct{}) <-chan preparedBatch {
+func (x *Index) prepare(posts []*Post, goneSlugs []string, texts *textWriter, stop <-chan struct{}) <-chan preparedBatch {
 	chunks := slices.Collect(slices.Chunk(posts, batchSize))
 	if len(chunks) == 0 {
 		chunks = [][]*Post{nil}
@@ -409,6 +427,7 @@ func (x *Index) prepare(posts []*Post, goneSlugs []string, stop <-chan struct{})
 	ready := make(chan preparedBatch, 1)
 	go func() {
 		defer close(ready)
+		defer texts.close() // each batch's texts were synced before it was handed over
 		for i, chunk := range chunks {
 			pr := preparedBatch{batch: x.idx.NewBatch(), posts: chunk}
 			if i == 0 {
@@ -431,10 +450,16 @@ func (x *Index) prepare(posts []*Post, goneSlugs []string, stop <-chan struct{})
 				docs[k] = indexDoc{Title: p.Title, Body: PlainText(body), Date: p.Date, Tags: p.Tags, File: p.fileName()}
 			})
 			for k, p := range chunk {
+				if errs[k] == nil {
+					docs[k].TextAt, docs[k].TextLen, errs[k] = texts.add(docs[k].Body)
+				}
 				if err := errors.Join(errs[k], pr.batch.Index(p.Slug, docs[k])); err != nil {
 					pr.err = fmt.Errorf("index %s: %w", p.Slug, err)
 					break
 				}
+			}
+			if pr.err == nil {
+				pr.err = texts.sync() // the texts are on the disk before the documents that point to them
 			}
 			select {
 			case ready <- pr:
@@ -486,5 +511,5 @@ func (x *Index) Close() error {
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("archive: close index: %w", err)
 	}
-	return nil
+	return x.closeTexts()
 }

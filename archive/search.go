@@ -76,11 +76,12 @@ type Hit struct {
 	// <mark> elements.
 	Fragments []string
 
-	file string // the post's file name in the posts folder
+	file            string // the post's file name in the posts folder
+	textAt, textLen int64  // where the index's texts file has its text (texts.go)
 }
 
 // hitFields are the stored fields a search reads of its hits.
-var hitFields = []string{"title", "date", "file"}
+var hitFields = []string{"title", "date", "file", "text_at", "text_len"}
 
 // Limits on a query: each wildcard or regular expression becomes an
 // automaton run over the whole term dictionary, and its cost grows quickly
@@ -281,6 +282,10 @@ func (x *Index) hits(matches bsearch.DocumentMatchCollection) []Hit {
 		hit := Hit{Slug: h.ID, Score: h.Score}
 		hit.Title, _ = h.Fields["title"].(string)
 		hit.file, _ = h.Fields["file"].(string)
+		if at, ok := h.Fields["text_at"].(float64); ok {
+			n, _ := h.Fields["text_len"].(float64)
+			hit.textAt, hit.textLen = int64(at), int64(n)
+		}
 		if s, ok := h.Fields["date"].(string); ok {
 			if t, err := time.Parse(time.RFC3339, s); err == nil {
 				hit.Date = t.In(x.loc)

@@ -66,9 +66,12 @@ func (x *Index) readTextsFrom(dir string) {
 	x.texts.Unlock()
 }
 
-// text is the plain text of a hit's post, from its file; "" when it
-// cannot be read.
+// text is the plain text of a hit's post, from the index's texts file,
+// else from the post's file; "" when it cannot be read.
 func (x *Index) text(h Hit) string {
+	if t, ok := x.storedText(h); ok {
+		return t
+	}
 	x.texts.RLock()
 	dir, name := x.texts.dir, h.file
 	x.texts.RUnlock()
