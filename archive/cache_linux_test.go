@@ -87,6 +87,11 @@ func TestUpdateDropsTheCacheOfNewFiles(t *testing.T) {
 	defer d.close()
 	write("new.zap")
 	if resident, _ := residentPages(t, dir); resident < 400 {
+		// A file system that does not cache what is written (some
+		// network ones) leaves nothing to drop; CI's disk caches.
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the files just written are not in the cache (%d pages), and CI is set", resident)
+		}
 		t.Skipf("the files just written are not in the cache (%d pages): nothing to see", resident)
 	}
 	d.dropSoon()
