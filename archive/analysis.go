@@ -2,7 +2,6 @@ package archive
 
 import (
 	"bytes"
-	"iter"
 	"time"
 	"unicode/utf8"
 
@@ -84,8 +83,8 @@ func (a analyzer) Analyze(text []byte) analysis.TokenStream {
 }
 
 // hasPhrase reports whether text holds phrase (tokens of this analyzer)
-// where Analyze(text) would have it (hasPhrase of the two), without making
-// text's tokens: a phrase search checks the whole text of many posts.
+// where the tokens of Analyze(text) would hold it, without making them: a
+// phrase search checks the whole text of many posts.
 func (a analyzer) hasPhrase(text string, phrase analysis.TokenStream) bool {
 	if len(phrase) == 0 {
 		return false
@@ -98,13 +97,10 @@ func (a analyzer) hasPhrase(text string, phrase analysis.TokenStream) bool {
 	// span, with the position it is of.
 	terms := make([][]byte, span)
 	at := make([]int, span)
-	starts := firstBytes(func(yield func([]byte) bool) {
-		for _, t := range phrase {
-			if !yield(t.Term) {
-				return
-			}
-		}
-	})
+	var starts startSet
+	for _, t := range phrase {
+		markStart(&starts, t.Term)
+	}
 	position, found := 0, false
 	eachWord(lowered, func(start, end int) {
 		position++
@@ -138,14 +134,11 @@ func (a analyzer) hasPhrase(text string, phrase analysis.TokenStream) bool {
 // with a letter beyond ASCII, which termOf lower-cases.
 type startSet [256]bool
 
-func firstBytes(terms iter.Seq[[]byte]) *startSet {
-	var s startSet
-	for t := range terms {
-		if len(t) > 0 {
-			s[t[0]] = true
-		}
+// markStart adds the first byte of term to s.
+func markStart[T string | []byte](s *startSet, term T) {
+	if len(term) > 0 {
+		s[term[0]] = true
 	}
-	return &s
 }
 
 // may reports whether a word starting with c may be one of the terms.

@@ -105,13 +105,10 @@ func words(text string, terms map[string]bool) []word {
 	var out []word
 	lowered := []byte(text)
 	lowerASCII(lowered)
-	starts := firstBytes(func(yield func([]byte) bool) {
-		for t := range terms {
-			if !yield([]byte(t)) {
-				return
-			}
-		}
-	})
+	var starts startSet
+	for t := range terms {
+		markStart(&starts, t)
+	}
 	eachWord(lowered, func(start, end int) {
 		if !starts.may(lowered[start]) {
 			return
