@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -45,12 +46,19 @@ func TestHitTextsFromTheIndex(t *testing.T) {
 }
 
 // A document's text that cannot be where it says (a damaged index) is read
-// from the post's file instead, never allocated as asked.
+// from the post's file instead, and never allocated as the document asks.
 func TestStoredTextBounds(t *testing.T) {
 	x := phraseIndex(t, map[string]string{"a": "Some text."}, nil)
 	for _, h := range []Hit{{textAt: 0, textLen: maxTextLen + 1}, {textAt: -1, textLen: 4}, {textAt: 1 << 40, textLen: 4}} {
-		if text, ok := x.storedText(h); ok {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		text, ok := x.storedText(h)
+		runtime.ReadMemStats(&after)
+		if ok {
 			t.Errorf("storedText(at %d, %d bytes) = %q, want none", h.textAt, h.textLen, text)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("storedText(at %d, %d bytes) allocated %d bytes", h.textAt, h.textLen, n)
 		}
 	}
 }
