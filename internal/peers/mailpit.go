@@ -23,20 +23,38 @@ type Mailpit struct {
 
 // StartMailpit starts Mailpit; it is stopped (by process ID) when the test
 // ends.
+//
+// Its two ports are picked free, then given to Mailpit: between the two, a
+// listener of another test may take one, and Mailpit exits. So it is ready
+// only when its own API answers while it runs, and started again on other
+// ports, three times at most, when it exited.
 func StartMailpit(t testing.TB) *Mailpit {
 	t.Helper()
 	bin := needMailpit(t)
-	dir := t.TempDir()
+	var err error
+	for range 3 {
+		var m *Mailpit
+		if m, err = startMailpit(t, bin); err == nil {
+			return m
+		}
+	}
+	t.Fatal(err)
+	return nil
+}
+
+// startMailpit starts Mailpit on two free ports and waits until it answers.
+func startMailpit(t testing.TB, bin string) (*Mailpit, error) {
+	t.Helper()
 	smtpPort, err := freePort()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	httpPort, err := freePort()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	m := &Mailpit{SMTPAddr: fmt.Sprintf("127.0.0.1:%d", smtpPort), HTTPAddr: fmt.Sprintf("127.0.0.1:%d", httpPort)}
-	m.cmd = exec.Command(bin, "--smtp", m.SMTPAddr, "--listen", m.HTTPAddr, "--database", filepath.Join(dir, "mp.db"),
+	m.cmd = exec.Command(bin, "--smtp", m.SMTPAddr, "--listen", m.HTTPAddr, "--database", filepath.Join(t.TempDir(), "mp.db"),
 		"--max", "0", "--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--disable-version-check",
 		"--smtp-disable-rdns", "--smtp-max-recipients", "1000", "--quiet")
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -44,24 +62,49 @@ func StartMailpit(t testing.TB) *Mailpit {
 	if err := m.cmd.Start(); err != nil {
 		t.Fatalf("start mailpit: %v", err)
 	}
+	exited := make(chan error, 1)
+	go func() { exited <- m.cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
-		_ = m.cmd.Wait()
+		<-exited
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		c1, err1 := net.DialTimeout("tcp", m.SMTPAddr, time.Second)
-		c2, err2 := net.DialTimeout("tcp", m.HTTPAddr, time.Second)
+		select {
+		case err := <-exited:
+			exited <- err
+			return nil, fmt.Errorf("mailpit on %s and %s exited: %v", m.SMTPAddr, m.HTTPAddr, err)
+		default:
+		}
+		c, err1 := net.DialTimeout("tcp", m.SMTPAddr, time.Second)
+		if err1 == nil {
+			c.Close()
+		}
+		err2 := m.answers()
 		if err1 == nil && err2 == nil {
-			c1.Close()
-			c2.Close()
-			return m
+			return m, nil
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("mailpit did not listen within 20s: %v %v", err1, err2)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// answers says whether Mailpit's API answers as Mailpit's.
+func (m *Mailpit) answers() error {
+	resp, err := http.Get("http://" + m.HTTPAddr + "/api/v1/info")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var info struct {
+		Version string `json:"Version"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil || resp.StatusCode != http.StatusOK || info.Version == "" {
+		return fmt.Errorf("%s is not mailpit's API: %s, %v", m.HTTPAddr, resp.Status, err)
+	}
+	return nil
 }
 
 // needMailpit finds the mailpit program: on the PATH, or where go install
