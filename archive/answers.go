@@ -57,7 +57,7 @@ func (x *Index) covers(ctx context.Context, question string) ([]covered, error) 
 	if err != nil || len(hits) == 0 {
 		return nil, err
 	}
-	analyzer := x.idx.Mapping().AnalyzerNamed(analyzerName)
+	analyzer := x.analyzer()
 	words := strings.Fields(question)
 	asked := map[string]bool{}
 	for _, t := range analyzer.Analyze([]byte(strings.Join(words[:min(len(words), maxRelatedWords)], " "))) {
@@ -134,18 +134,18 @@ func passageCover(title, body analysis.TokenStream, weight map[string]float64) f
 func (x *Index) rarity(terms map[string]bool) (weight map[string]float64, unknown float64, err error) {
 	x.swap.RLock()
 	defer x.swap.RUnlock()
-	r, err := x.reader()
+	v, err := x.view()
 	if err != nil {
 		return nil, 0, err
 	}
-	defer r.Close()
-	total, err := r.DocCount()
+	defer v.Close()
+	total, err := v.docs()
 	if err != nil {
 		return nil, 0, err
 	}
 	weight = make(map[string]float64, len(terms))
 	for term := range terms {
-		df := max(docCount(r, "title", term), docCount(r, "body", term))
+		df := max(v.docCount("title", term), v.docCount("body", term))
 		idf := math.Log(1 + float64(total)/float64(1+df))
 		if df == 0 {
 			unknown += idf * idf

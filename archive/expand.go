@@ -2,8 +2,6 @@ package archive
 
 import (
 	"cmp"
-	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -185,63 +183,18 @@ type dictEntry struct {
 	count uint64
 }
 
-// reader is a reader of the index's current state; close it after use.
-func (x *Index) reader() (index.IndexReader, error) {
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	return adv.Reader()
-}
-
-// collect reads the entries of dict, with how many posts have each term
-// (which some dictionaries leave out).
-func collect(r index.IndexReader, field string, dict index.FieldDict, keep func(term string) bool) ([]dictEntry, error) {
-	defer dict.Close()
-	var found []dictEntry
-	for {
-		e, err := dict.Next()
-		if err != nil {
-			return nil, err
-		}
-		if e == nil {
-			return found, nil
-		}
-		if !keep(e.Term) {
-			continue
-		}
-		n := e.Count
-		if n == 0 {
-			n = docCount(r, field, e.Term)
-		}
-		found = append(found, dictEntry{e.Term, n})
-	}
-}
-
-// docCount is how many posts have term in field.
-func docCount(r index.IndexReader, field, term string) uint64 {
-	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
-	if err != nil {
-		return 0
-	}
-	defer tfr.Close()
-	return tfr.Count()
-}
-
 // termsLike is the query for the terms of field, starting with prefix,
 // that re matches: the maxExpansions most frequent, each a term query with
 // boost.
 func (x *Index) termsLike(field, prefix string, re *regexp.Regexp, boost float64) (query.Query, error) {
-	r, err := x.reader()
+	v, err := x.view()
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	dict, err := r.FieldDictPrefix(field, []byte(prefix))
-	if err != nil {
-		return nil, err
-	}
-	found, err := collect(r, field, dict, re.MatchString)
+	defer v.Close()
+	found, err := v.terms(field, func(r index.IndexReader) (index.FieldDict, error) {
+		return r.FieldDictPrefix(field, []byte(prefix))
+	}, re.MatchString)
 	if err != nil {
 		return nil, err
 	}
@@ -251,23 +204,15 @@ func (x *Index) termsLike(field, prefix string, re *regexp.Regexp, boost float64
 // nearTerms is the query for the terms of q's field within q's fuzziness
 // of its words, analysed like the index's.
 func (x *Index) nearTerms(q *query.MatchQuery) (query.Query, error) {
-	analyzer := x.idx.Mapping().AnalyzerNamed(analyzerName)
-	r, err := x.reader()
+	analyzer := x.analyzer()
+	v, err := x.view()
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	fuzzy, ok := r.(index.IndexReaderFuzzy)
-	if !ok {
-		return nil, errors.New("the index cannot look up near terms")
-	}
+	defer v.Close()
 	var parts []query.Query
 	for _, tok := range analyzer.Analyze([]byte(q.Match)) {
-		dict, err := fuzzy.FieldDictFuzzy(q.Field(), string(tok.Term), q.Fuzziness, "")
-		if err != nil {
-			return nil, err
-		}
-		found, err := collect(r, q.Field(), dict, func(string) bool { return true })
+		found, err := v.near(q.Field(), string(tok.Term), q.Fuzziness)
 		if err != nil {
 			return nil, err
 		}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
-	bolterrors "go.etcd.io/bbolt/errors"
 
 	"mailbag/internal/atomicfile"
 	"mailbag/internal/parallel"
@@ -22,9 +21,9 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "7"
+const indexVersion = "8"
 
-// Internal keys kept in the index beside the documents.
+// Internal keys kept in the index's first shard beside the documents.
 var (
 	keyVersion  = []byte("mailbag.version")
 	keyManifest = []byte("mailbag.manifest")
@@ -44,8 +43,8 @@ const batchSize = 500
 // memory the rebuild used.
 const maxSegmentPosts = 20_000
 
-// Index is the search index of the posts, a bleve index in a folder
-// (.mailbag/index in a newsletter home). It is derived data: Rebuild makes it
+// Index is the search index of the posts: bleve indexes (its shards,
+// shards.go) in a folder (.mailbag/index in a newsletter home). It is derived data: Rebuild makes it
 // from the posts, Sync brings it up to date with them.
 //
 // An Index is safe for concurrent use: searches go on while it is updated
@@ -55,10 +54,10 @@ type Index struct {
 	dir string
 	loc *time.Location // the newsletter's time zone, for dates of hits
 
-	// swap guards idx: held for reading by every use, for writing only
-	// while a rebuilt index takes the old one's place.
-	swap sync.RWMutex
-	idx  bleve.Index
+	// swap guards shards: held for reading by every use, for writing
+	// only while a rebuilt index takes the old one's place.
+	swap   sync.RWMutex
+	shards []bleve.Index
 
 	mu     sync.Mutex // held while updating, and while a rebuilt index takes the old one's place
 	closed bool       // under mu
@@ -116,16 +115,13 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("archive: open index %s: %w", dir, ErrIndexMissing)
 	}
-	idx, err := bleve.OpenUsing(dir, openConfig())
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("archive: open index %s: %w", dir, ErrIndexBusy)
-	}
+	shards, err := openShards(dir)
 	if err != nil {
-		return nil, fmt.Errorf("archive: open index %s: %w: %v", dir, ErrIndexCorrupt, err)
+		return nil, fmt.Errorf("archive: open index %s: %w", dir, err)
 	}
-	x := &Index{dir: dir, idx: idx, loc: loc, cache: newCacheDropper(dir)}
+	x := &Index{dir: dir, shards: shards, loc: loc, cache: newCacheDropper(dir)}
 	if err := x.readMeta(); err != nil {
-		idx.Close()
+		closeShards(shards)
 		if errors.Is(err, ErrIndexOutdated) {
 			return nil, fmt.Errorf("archive: open index %s: %w", dir, err)
 		}
@@ -187,14 +183,14 @@ func rebuiltBecause(err error) string {
 // readMeta reads what the index says of itself: the version of mailbag's
 // index, the time zone its dates are in, and the manifest of post files.
 func (x *Index) readMeta() error {
-	v, err := x.idx.GetInternal(keyVersion)
+	v, err := x.shards[0].GetInternal(keyVersion)
 	if err != nil {
 		return err
 	}
 	if string(v) != indexVersion {
 		return fmt.Errorf("%w: made by another version of mailbag (index version %q, this one makes %q)", ErrIndexOutdated, v, indexVersion)
 	}
-	loc, err := x.idx.GetInternal(keyLocation)
+	loc, err := x.shards[0].GetInternal(keyLocation)
 	if err != nil {
 		return err
 	}
@@ -208,7 +204,7 @@ func (x *Index) readMeta() error {
 // manifest is the index's manifest of indexed files, file name to what
 // was indexed of it.
 func (x *Index) manifest() (map[string]indexedFile, error) {
-	raw, err := x.idx.GetInternal(keyManifest)
+	raw, err := x.shards[0].GetInternal(keyManifest)
 	if err != nil {
 		return nil, err
 	}
@@ -257,18 +253,18 @@ func (x *Index) Rebuild(posts []*Post) error {
 	}
 	x.swap.Lock()
 	defer x.swap.Unlock()
-	if err := x.idx.Close(); err != nil {
+	if err := closeShards(x.shards); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
 	if err := atomicfile.ReplaceDir(tmp, x.dir); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	idx, err := bleve.OpenUsing(x.dir, openConfig())
+	shards, err := openShards(x.dir)
 	if err != nil {
 		x.closed = true
-		return fmt.Errorf("archive: rebuild index: %w: %v", ErrIndexCorrupt, err)
+		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	x.idx = idx
+	x.shards = shards
 	x.openTexts()
 	x.cache.close()
 	x.cache = newCacheDropper(x.dir)
@@ -285,17 +281,18 @@ func buildAside(dir string, posts []*Post, loc *time.Location) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	idx, err := bleve.NewUsing(dir, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
+	shards, err := createShards(dir)
 	if err != nil {
-		return fmt.Errorf("archive: rebuild index: %w", err)
-	}
-	x := &Index{dir: dir, idx: idx, loc: loc}
-	if err := x.update(map[string]indexedFile{}, posts, nil); err != nil {
-		idx.Close()
 		os.RemoveAll(dir)
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	if err := idx.Close(); err != nil {
+	x := &Index{dir: dir, shards: shards, loc: loc}
+	if err := errors.Join(x.update(map[string]indexedFile{}, posts, nil), mergeShards(shards)); err != nil {
+		closeShards(shards)
+		os.RemoveAll(dir)
+		return fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	if err := closeShards(shards); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
 	dropAll(dir)
@@ -367,9 +364,14 @@ func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) e
 	if err != nil {
 		return err
 	}
+	place, err := newPlacer(x.shards, len(posts))
+	if err != nil {
+		texts.close()
+		return err
+	}
 	stop := make(chan struct{})
 	defer close(stop)
-	ready := x.prepare(posts, goneSlugs, texts, stop)
+	ready := x.prepare(posts, goneSlugs, place, texts, stop)
 
 	var last *preparedBatch
 	for pr := range ready {
@@ -377,7 +379,7 @@ func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) e
 			return pr.err
 		}
 		if last != nil {
-			if err := x.idx.Batch(last.batch); err != nil {
+			if err := x.apply(last.batches, false); err != nil {
 				return err
 			}
 		}
@@ -394,10 +396,11 @@ func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) e
 	if err != nil {
 		return err
 	}
-	last.batch.SetInternal(keyManifest, raw)
-	last.batch.SetInternal(keyVersion, []byte(indexVersion))
-	last.batch.SetInternal(keyLocation, []byte(x.loc.String()))
-	if err := x.idx.Batch(last.batch); err != nil {
+	meta := last.batches[0]
+	meta.SetInternal(keyManifest, raw)
+	meta.SetInternal(keyVersion, []byte(indexVersion))
+	meta.SetInternal(keyLocation, []byte(x.loc.String()))
+	if err := x.apply(last.batches, true); err != nil {
 		return err
 	}
 	x.gen.Add(1)
@@ -407,11 +410,32 @@ func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) e
 	return nil
 }
 
-// preparedBatch is a batch of posts mapped to documents, ready for bleve.
+// apply writes a batch of each shard, those with nothing in them left
+// out, at once; with last, the first shard's (which has the manifest)
+// after the others.
+func (x *Index) apply(batches []*bleve.Batch, last bool) error {
+	errs := make([]error, len(batches))
+	from := 0
+	if last {
+		from = 1
+	}
+	parallel.For(len(batches)-from, func(i int) {
+		if b := batches[from+i]; b.Size() > 0 {
+			errs[from+i] = x.shards[from+i].Batch(b)
+		}
+	})
+	if last && errors.Join(errs...) == nil {
+		errs[0] = x.shards[0].Batch(batches[0])
+	}
+	return errors.Join(errs...)
+}
+
+// preparedBatch is a batch of posts mapped to documents, ready for bleve:
+// a batch for each shard.
 type preparedBatch struct {
-	batch *bleve.Batch
-	posts []*Post
-	err   error
+	batches []*bleve.Batch
+	posts   []*Post
+	err     error
 }
 
 // prepare maps posts to documents batchSize at a time, on a goroutine of
@@ -419,7 +443,13 @@ type preparedBatch struct {
 // document's text appended to texts (which it closes), and hands
 // the batches over one at a time until done, or until stop is closed. There
 // is always one batch, if only to carry the deletes and the manifest.
-func (x *Index) prepare(posts []*Post, goneSlugs []string, texts *textWriter, stop <-chan struct{}) <-chan preparedBatch {
+// place says which shard each post goes to; it is deleted from the others
+// (that have posts: it may have been in one before).
+func (x *Index) prepare(posts []*Post, goneSlugs []string, place *placer, texts *textWriter, stop <-chan struct{}) <-chan preparedBatch {
+	had := make([]bool, len(place.counts))
+	for i, n := range place.counts {
+		had[i] = n > 0
+	}
 	chunks := slices.Collect(slices.Chunk(posts, batchSize))
 	if len(chunks) == 0 {
 		chunks = [][]*Post{nil}
@@ -429,10 +459,13 @@ func (x *Index) prepare(posts []*Post, goneSlugs []string, texts *textWriter, st
 		defer close(ready)
 		defer texts.close() // each batch's texts were synced before it was handed over
 		for i, chunk := range chunks {
-			pr := preparedBatch{batch: x.idx.NewBatch(), posts: chunk}
-			if i == 0 {
-				for _, slug := range goneSlugs {
-					pr.batch.Delete(slug)
+			pr := preparedBatch{batches: make([]*bleve.Batch, len(x.shards)), posts: chunk}
+			for s, shard := range x.shards {
+				pr.batches[s] = shard.NewBatch()
+				if i == 0 && had[s] {
+					for _, slug := range goneSlugs {
+						pr.batches[s].Delete(slug)
+					}
 				}
 			}
 			// The documents are made on every core; a post listed without
@@ -453,9 +486,15 @@ func (x *Index) prepare(posts []*Post, goneSlugs []string, texts *textWriter, st
 				if errs[k] == nil {
 					docs[k].TextAt, docs[k].TextLen, errs[k] = texts.add(docs[k].Body)
 				}
-				if err := errors.Join(errs[k], pr.batch.Index(p.Slug, docs[k])); err != nil {
+				s := place.next()
+				if err := errors.Join(errs[k], pr.batches[s].Index(p.Slug, docs[k])); err != nil {
 					pr.err = fmt.Errorf("index %s: %w", p.Slug, err)
 					break
+				}
+				for other, b := range pr.batches {
+					if other != s && had[other] {
+						b.Delete(p.Slug)
+					}
 				}
 			}
 			if pr.err == nil {
@@ -491,11 +530,15 @@ func (x *Index) Add(posts ...*Post) error {
 func (x *Index) Len() (int, error) {
 	x.swap.RLock()
 	defer x.swap.RUnlock()
-	n, err := x.idx.DocCount()
-	if err != nil {
-		return 0, fmt.Errorf("archive: count index: %w", err)
+	var total uint64
+	for _, s := range x.shards {
+		n, err := s.DocCount()
+		if err != nil {
+			return 0, fmt.Errorf("archive: count index: %w", err)
+		}
+		total += n
 	}
-	return int(n), nil
+	return int(total), nil
 }
 
 // Close closes the index; it must not be used afterwards. Closing it again
@@ -508,7 +551,7 @@ func (x *Index) Close() error {
 	}
 	x.closed = true
 	x.cache.close()
-	if err := x.idx.Close(); err != nil {
+	if err := closeShards(x.shards); err != nil {
 		return fmt.Errorf("archive: close index: %w", err)
 	}
 	return x.closeTexts()

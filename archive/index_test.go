@@ -178,10 +178,10 @@ func TestOpenIndexRebuildsACorruptIndex(t *testing.T) {
 	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
 	writePost(t, posts.Dir, "2020-01-01-alpha.md", "---\ntitle: Alpha\ndate: 2020-01-01\n---\nOtters.\n")
 	dir := filepath.Join(root, "index")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(shardDir(dir, 0), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "index_meta.json"), []byte("{not json"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(shardDir(dir, 0), "index_meta.json"), []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Open(dir, time.UTC); !errors.Is(err, ErrIndexCorrupt) {
@@ -275,7 +275,7 @@ func TestOpenIndexRebuildsAnOutdatedIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := x.idx.SetInternal(keyVersion, []byte("0")); err != nil {
+	if err := x.shards[0].SetInternal(keyVersion, []byte("0")); err != nil {
 		t.Fatal(err)
 	}
 	x.Close()

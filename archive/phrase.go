@@ -206,7 +206,7 @@ func verdict(b bool) truth {
 // hits) is full and one more is found, or maxPhraseReads posts were read.
 // It returns the page, without fragments, and the texts of its hits.
 func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page, per int) (*Results, map[string]string, error) {
-	a := x.idx.Mapping().AnalyzerNamed(analyzerName).(analyzer)
+	a := x.analyzer().(analyzer)
 	need := page*per + 1
 	var found []Hit
 	texts := map[string]string{}
@@ -218,12 +218,12 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 	for from := 0; len(found) < need && read < maxPhraseReads && (from == 0 || from < total); from, window = from+window, phraseWindow {
 		req := bleve.NewSearchRequestOptions(relaxed, min(window, maxPhraseReads-read), from, false)
 		req.Fields = hitFields
-		res, err := x.idx.SearchInContext(ctx, req)
+		n, matches, err := x.search(ctx, req)
 		if err != nil {
 			return nil, nil, err
 		}
-		total = int(res.Total)
-		hits := x.hits(res.Hits)
+		total = int(n)
+		hits := x.hits(matches)
 		// The posts are read a few more at a time than the page still
 		// needs, on every core: most have the phrase when it is common.
 		for len(hits) > 0 && len(found) < need {

@@ -46,16 +46,16 @@ func allPhraseHits(t *testing.T, x *Index, text string, page int) ([]string, int
 	if err != nil {
 		t.Fatal(err)
 	}
-	analyzer := x.idx.Mapping().AnalyzerNamed(analyzerName)
+	analyzer := x.analyzer()
 	relaxed, _ := relax(parsed, analyzer, false)
 	req := bleve.NewSearchRequestOptions(relaxed, 10_000, 0, false)
 	req.Fields = hitFields
-	res, err := x.idx.Search(req)
+	_, matches, err := x.search(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var slugs []string
-	for _, h := range x.hits(res.Hits) {
+	for _, h := range x.hits(matches) {
 		title, body := analyzer.Analyze([]byte(h.Title)), analyzer.Analyze([]byte(x.text(h)))
 		inTitle := func(phrase analysis.TokenStream) bool { return tokensHold(title, phrase) }
 		inBody := func(phrase analysis.TokenStream) bool { return tokensHold(body, phrase) }
@@ -215,7 +215,7 @@ func TestOneWordPhraseIsAWord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, some := relax(parsed, x.idx.Mapping().AnalyzerNamed(analyzerName), false); some {
+	if _, some := relax(parsed, x.analyzer(), false); some {
 		t.Error("one-word phrases were left for mailbag to check in the posts")
 	}
 	got := slugsOf(search(t, x, `"library" -body:"standard"`))

@@ -329,13 +329,13 @@ func (x *Index) related(ctx context.Context, text string, n int, stored []string
 	if len(words) == 0 || n <= 0 {
 		return nil, nil
 	}
-	tokens := x.idx.Mapping().AnalyzerNamed(analyzerName).Analyze([]byte(strings.Join(words[:min(len(words), maxRelatedWords)], " ")))
-	r, err := x.reader()
+	tokens := x.analyzer().Analyze([]byte(strings.Join(words[:min(len(words), maxRelatedWords)], " ")))
+	v, err := x.view()
 	if err != nil {
 		return nil, fmt.Errorf("archive: related posts: %w", err)
 	}
-	defer r.Close()
-	total, err := r.DocCount()
+	defer v.Close()
+	total, err := v.docs()
 	if err != nil {
 		return nil, fmt.Errorf("archive: related posts: %w", err)
 	}
@@ -352,7 +352,7 @@ func (x *Index) related(ctx context.Context, text string, n int, stored []string
 		for _, t := range tokens {
 			term := string(t.Term)
 			if _, ok := df[term]; !ok {
-				df[term] = docCount(r, f, term)
+				df[term] = v.docCount(f, term)
 			}
 			if df[term] > commonIn(total) {
 				continue
@@ -374,11 +374,11 @@ func (x *Index) related(ctx context.Context, text string, n int, stored []string
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), n, 0, false)
 	req.Fields = stored
-	res, err := x.idx.SearchInContext(ctx, req)
+	_, hits, err := x.search(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("archive: related posts: %w", err)
 	}
-	return x.hits(res.Hits), nil
+	return x.hits(hits), nil
 }
 
 // commonIn is how many of an archive's posts (total) may have a word
@@ -438,7 +438,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		}
 		return x.text(h)
 	}
-	terms := queryTerms(used, x.idx.Mapping().AnalyzerNamed(analyzerName))
+	terms := queryTerms(used, x.analyzer())
 	// Each hit's file is read and its fragment made on every core: a third
 	// of a search's time.
 	parallel.For(len(out.Hits), func(i int) {
@@ -460,7 +460,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 // fragments; the texts of the posts it read to find them, by slug; and the
 // query it ran, its patterns expanded and its phrases relaxed (phrase.go).
 func (x *Index) find(ctx context.Context, text string, parsed query.Query, page, per int) (*Results, map[string]string, query.Query, error) {
-	relaxed, phrases := relax(parsed, x.idx.Mapping().AnalyzerNamed(analyzerName), false)
+	relaxed, phrases := relax(parsed, x.analyzer(), false)
 	expanded, err := x.expand(relaxed)
 	if err != nil {
 		return nil, nil, nil, err
@@ -474,9 +474,9 @@ func (x *Index) find(ctx context.Context, text string, parsed query.Query, page,
 	}
 	req := bleve.NewSearchRequestOptions(expanded, per, (page-1)*per, false)
 	req.Fields = hitFields
-	res, err := x.idx.SearchInContext(ctx, req)
+	total, hits, err := x.search(ctx, req)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
 	}
-	return &Results{Total: int(res.Total), Page: page, PerPage: per, Hits: x.hits(res.Hits)}, nil, expanded, nil
+	return &Results{Total: int(total), Page: page, PerPage: per, Hits: x.hits(hits)}, nil, expanded, nil
 }

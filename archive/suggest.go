@@ -3,8 +3,6 @@ package archive
 import (
 	"strings"
 	"unicode"
-
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // suggest is "did you mean" for a query that found nothing: the query with
@@ -13,17 +11,13 @@ import (
 // nothing better to offer. Words with field names, operators, quotes or
 // patterns are kept as they are.
 func (x *Index) suggest(text string) string {
-	analyzer := x.idx.Mapping().AnalyzerNamed(analyzerName)
-	r, err := x.reader()
+	analyzer := x.analyzer()
+	v, err := x.view()
 	if err != nil {
 		return ""
 	}
-	defer r.Close()
-	fuzzy, ok := r.(index.IndexReaderFuzzy)
-	if !ok {
-		return ""
-	}
-	if n, err := r.DocCount(); err != nil || n == 0 {
+	defer v.Close()
+	if n, err := v.docs(); err != nil || n == 0 {
 		return ""
 	}
 	words := strings.Fields(text)
@@ -37,11 +31,11 @@ func (x *Index) suggest(text string) string {
 			continue // a stop word, or more than one word
 		}
 		term := string(tokens[0].Term)
-		if hasTerm(r, term) {
+		if v.docCount("title", term) > 0 || v.docCount("body", term) > 0 {
 			continue
 		}
 		for fuzziness := 1; fuzziness <= 2; fuzziness++ {
-			if best := nearest(r, fuzzy, term, fuzziness); best != "" {
+			if best := nearest(v, term, fuzziness); best != "" {
 				words[i], changed = best, true
 				break
 			}
@@ -64,19 +58,10 @@ func plainWord(w string) bool {
 	return w != ""
 }
 
-// hasTerm reports whether some post has term in its title or body.
-func hasTerm(r index.IndexReader, term string) bool {
-	return docCount(r, "title", term) > 0 || docCount(r, "body", term) > 0
-}
-
 // nearest is the body's most common term within fuzziness of term; "" for
 // none.
-func nearest(r index.IndexReader, fuzzy index.IndexReaderFuzzy, term string, fuzziness int) string {
-	dict, err := fuzzy.FieldDictFuzzy("body", term, fuzziness, "")
-	if err != nil {
-		return ""
-	}
-	found, err := collect(r, "body", dict, func(string) bool { return true })
+func nearest(v view, term string, fuzziness int) string {
+	found, err := v.near("body", term, fuzziness)
 	if err != nil {
 		return ""
 	}
