@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"mailbag/internal/atomicfile"
@@ -58,6 +59,9 @@ type Index struct {
 	// only while a rebuilt index takes the old one's place.
 	swap   sync.RWMutex
 	shards []bleve.Index
+	// an is the analyzer of the title and body: the same for every
+	// index mailbag makes, so read without swap.
+	an analysis.Analyzer
 
 	mu     sync.Mutex // held while updating, and while a rebuilt index takes the old one's place
 	closed bool       // under mu
@@ -119,7 +123,7 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open index %s: %w", dir, err)
 	}
-	x := &Index{dir: dir, shards: shards, loc: loc, cache: newCacheDropper(dir)}
+	x := &Index{dir: dir, shards: shards, an: analyzerOf(shards), loc: loc, cache: newCacheDropper(dir)}
 	if err := x.readMeta(); err != nil {
 		closeShards(shards)
 		if errors.Is(err, ErrIndexOutdated) {
@@ -286,7 +290,7 @@ func buildAside(dir string, posts []*Post, loc *time.Location) error {
 		os.RemoveAll(dir)
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	x := &Index{dir: dir, shards: shards, loc: loc}
+	x := &Index{dir: dir, shards: shards, an: analyzerOf(shards), loc: loc}
 	if err := errors.Join(x.update(map[string]indexedFile{}, posts, nil), mergeShards(shards)); err != nil {
 		closeShards(shards)
 		os.RemoveAll(dir)

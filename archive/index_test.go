@@ -228,8 +228,9 @@ func TestOpenIndexRebuildsForANewTimeZone(t *testing.T) {
 	}
 }
 
-// TestRebuildInPlace: an open index is rebuilt while it answers searches,
-// which see the old index, then the new one, never an error.
+// TestRebuildInPlace: an open index is rebuilt while it answers searches
+// and finds answers, which see the old index, then the new one, never an
+// error (and -race checks what they read of it).
 func TestRebuildInPlace(t *testing.T) {
 	root := t.TempDir()
 	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
@@ -258,6 +259,9 @@ func TestRebuildInPlace(t *testing.T) {
 		default:
 			if _, err := x.Search(context.Background(), Query{Text: "otters"}); err != nil {
 				t.Fatalf("a search during the rebuild: %v", err)
+			}
+			if _, err := x.Answers(context.Background(), "Do otters hold hands?", 3); err != nil {
+				t.Fatalf("answers during the rebuild: %v", err)
 			}
 		}
 	}

@@ -131,9 +131,14 @@ func mergeShards(shards []bleve.Index) error {
 	return nil
 }
 
-// analyzer is the index's analyzer of text (analysis.go).
+// analyzerOf is the analyzer of the shards' title and body (analysis.go).
+func analyzerOf(shards []bleve.Index) analysis.Analyzer {
+	return shards[0].Mapping().AnalyzerNamed(analyzerName)
+}
+
+// analyzer is the analyzer of the index's title and body.
 func (x *Index) analyzer() analysis.Analyzer {
-	return x.shards[0].Mapping().AnalyzerNamed(analyzerName)
+	return x.an
 }
 
 // placer says which shard each post indexed goes to, from how many posts
@@ -171,7 +176,8 @@ func (p *placer) next() int {
 	return i
 }
 
-// search runs req on every shard at once and merges their hits, best first.
+// search runs req, sorted by score as bleve's requests are unless told
+// otherwise, on every shard at once and merges their hits, best first.
 // Hits of equal score are in the order of their shards, each shard's in its
 // own order, so that pages of the same search follow on. A post found in
 // two shards (indexed again between the two searches) is kept once.
