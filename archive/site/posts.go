@@ -136,6 +136,7 @@ type postCache struct {
 	// Watch to look now.
 	watched atomic.Bool
 	kick    chan struct{}
+	looks   int // how many looks were made, under mu (for tests)
 }
 
 // get returns the current snapshot, refreshed first when a second has
@@ -178,6 +179,7 @@ func (c *postCache) look() *snapshot {
 	}
 	c.stale.Store(false)
 	c.checked = c.site.now()
+	c.looks++
 	s := c.site
 	res, err := s.o.Index.Sync(s.o.Posts)
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"mailbag/archive"
@@ -99,6 +100,12 @@ type Site struct {
 	// searches holds a place for each search under way: at most
 	// cap(searches) at once (search.go).
 	searches chan struct{}
+	// watch is the watching of posts/, started once by Load or Watch.
+	watch struct {
+		once    sync.Once
+		changes <-chan struct{}
+		stop    func()
+	}
 }
 
 // New returns the site Options describe. It checks every page template
@@ -152,9 +159,22 @@ func originOf(u string) string {
 	return p.Scheme + "://" + p.Host
 }
 
-// Load reads the posts now, as the first request would otherwise: the
-// site is then ready when it starts listening.
-func (s *Site) Load() { s.cache.get() }
+// Load reads the posts now, as the first request would otherwise, so that
+// the site is ready when it starts listening, for the Watch that follows
+// to keep up to date: posts/ is watched from before Load looks, so Watch
+// sees what changes from then on and needs no look of its own.
+func (s *Site) Load() {
+	s.watching()
+	s.cache.get()
+	s.cache.watched.Store(true)
+}
+
+// watching starts watching posts/, once: what changes from then on is
+// told on the channel.
+func (s *Site) watching() <-chan struct{} {
+	s.watch.once.Do(func() { s.watch.changes, s.watch.stop = watchDir(s.o.Posts.Dir, s.log) })
+	return s.watch.changes
+}
 
 // Changed tells the site that posts or the index changed (a command
 // published, imported or reindexed through serve): the next request looks
@@ -174,10 +194,12 @@ func (s *Site) Changed() {
 // Without Watch, a request looks when half a second has passed since the
 // last look.
 func (s *Site) Watch(ctx context.Context) {
-	changes, stop := watchDir(s.o.Posts.Dir, s.log)
-	defer stop()
-	s.cache.get() // the first look, before watching takes over
-	s.cache.watched.Store(true)
+	changes := s.watching()
+	defer s.watch.stop()
+	if !s.cache.watched.Load() { // the first look, unless Load made it
+		s.cache.get()
+		s.cache.watched.Store(true)
+	}
 	defer s.cache.watched.Store(false)
 	for {
 		select {

@@ -473,6 +473,46 @@ func TestWatchSeesChangesWithoutRequests(t *testing.T) {
 	waitHome("A watched answer", false)
 }
 
+// TestWatchAfterLoadLooksOnlyAtChanges: serve loads the site before it
+// listens, then watches. The watching starts before Load looks, so that a
+// post written before Watch runs is seen, and Watch makes no look of its
+// own (at 100,000 posts a look is a second of CPU as the first visitors
+// come).
+func TestWatchAfterLoadLooksOnlyAtChanges(t *testing.T) {
+	posts, x := fixturePosts(t)
+	s, srv := testSite(t, posts, x)
+	s.Load()
+	later := time.Now().Add(time.Hour) // past any look's time: a look due by the clock would happen
+	s.now = func() time.Time { return later }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Watch(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the site watched", func() bool { return s.cache.watched.Load() })
+	writePost(t, posts.Dir, "2026-11-26-new.md", "---\ntitle: A new answer\ndate: 2026-11-26\n---\n\nAbout otters.\n")
+	waitFor(t, "the new post on the home page", func() bool {
+		_, home := get(t, srv, "/")
+		return strings.Contains(home, "A new answer")
+	})
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	if n := s.cache.looks; n != 2 {
+		t.Errorf("%d looks at posts/, want 2: Load's and the one for the new post", n)
+	}
+}
+
+// waitFor waits for cond, ten seconds at most.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s, still not %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // Where hundreds of posts have a phrase's words, the search reads only as
 // many as fill the page, and the page says its count is an estimate.
 func TestSearchPageSaysAboutForAnEstimate(t *testing.T) {
