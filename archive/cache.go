@@ -16,30 +16,33 @@ import (
 // block maps the whole of it: after a reindex of 100,000 posts, serve's
 // searches mapped 150 MB of a 230 MB index, where the same searches over
 // the same files read back from the disk mapped 28 MB. So what mailbag
-// writes of the index leaves the cache once it is on the disk: the whole
-// index after a rebuild, each update's new segments after the update, and
-// those of bleve's merges that follow an update, mergeSettle after it.
-// Pages a search has mapped already stay where they are. The texts file
-// (texts.go) keeps its cache: search reads it, and what is read into the
-// cache is not in a process's memory.
+// writes of the index is dropped from the cache once it is on the disk,
+// and read back into it page by page (recache): the whole index after a
+// rebuild, each update's new segments after the update, and those of
+// bleve's merges that follow an update, mergeSettle after it. A search
+// then maps in only what it reads, and reads it from memory, not from the
+// disk (with the cache dropped and not read back, a query's first run
+// after a reindex took up to three times as long). Pages a search has
+// mapped already stay where they are. The texts file (texts.go) is left
+// alone: search reads it, and what is read is not in a process's memory.
 
 // mergeSettle is how long after an update the index's new files are
 // looked for again: bleve merges small segments in the background.
 const mergeSettle = 10 * time.Second
 
-// cacheDropper drops the cache of an index's files once each.
-type cacheDropper struct {
+// recacher recaches an index's files once each.
+type recacher struct {
 	mu    sync.Mutex
 	dir   string
-	seen  map[string]bool // the files already dropped, by path
+	seen  map[string]bool // the files already recached, by path
 	timer *time.Timer     // the look after mergeSettle; nil when none is due
 	stop  bool
 }
 
-// newCacheDropper is a cacheDropper for the index in dir, its files as
-// they are now taken as dropped already.
-func newCacheDropper(dir string) *cacheDropper {
-	d := &cacheDropper{dir: dir, seen: map[string]bool{}}
+// newRecacher is a recacher for the index in dir, its files as they are
+// now taken as recached already.
+func newRecacher(dir string) *recacher {
+	d := &recacher{dir: dir, seen: map[string]bool{}}
 	filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
 		if err == nil && e.Type().IsRegular() {
 			d.seen[path] = true
@@ -49,14 +52,14 @@ func newCacheDropper(dir string) *cacheDropper {
 	return d
 }
 
-// dropAll drops the cache of every file of the index in dir.
-func dropAll(dir string) {
-	(&cacheDropper{dir: dir}).dropNew()
+// recacheAll recaches every file of the index in dir.
+func recacheAll(dir string) {
+	(&recacher{dir: dir}).recacheNew()
 }
 
-// dropNew drops the cache of the files in d.dir not dropped before, and
-// forgets the files gone.
-func (d *cacheDropper) dropNew() {
+// recacheNew recaches the files in d.dir not recached before, and forgets
+// the files gone.
+func (d *recacher) recacheNew() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	present := map[string]bool{}
@@ -66,31 +69,30 @@ func (d *cacheDropper) dropNew() {
 		}
 		present[path] = true
 		if !d.seen[path] && filepath.Base(path) != textsName { // search reads the texts, it does not map them
-			dropCached(path)
+			recache(path)
 		}
 		return nil
 	})
 	d.seen = present
 }
 
-// dropSoon drops the cache of the new files now and again after
-// mergeSettle.
-func (d *cacheDropper) dropSoon() {
-	d.dropNew()
+// recacheSoon recaches the new files now and again after mergeSettle.
+func (d *recacher) recacheSoon() {
+	d.recacheNew()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.stop {
 		return
 	}
 	if d.timer == nil {
-		d.timer = time.AfterFunc(mergeSettle, d.dropNew)
+		d.timer = time.AfterFunc(mergeSettle, d.recacheNew)
 	} else {
 		d.timer.Reset(mergeSettle)
 	}
 }
 
 // close stops the look due after mergeSettle.
-func (d *cacheDropper) close() {
+func (d *recacher) close() {
 	if d == nil {
 		return
 	}

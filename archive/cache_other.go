@@ -2,5 +2,5 @@
 
 package archive
 
-// dropCached does nothing where posix_fadvise is not at hand.
-func dropCached(string) {}
+// recache does nothing where posix_fadvise is not at hand.
+func recache(string) {}

@@ -82,8 +82,8 @@ type Index struct {
 		f   *os.File
 		dir string
 	}
-	// cache drops the kernel's cache of the files updates write (cache.go).
-	cache *cacheDropper
+	// cache recaches the files updates write (cache.go).
+	cache *recacher
 }
 
 // indexDoc is what the index holds of a post. The slug is the document ID.
@@ -123,7 +123,7 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open index %s: %w", dir, err)
 	}
-	x := &Index{dir: dir, shards: shards, an: analyzerOf(shards), loc: loc, cache: newCacheDropper(dir)}
+	x := &Index{dir: dir, shards: shards, an: analyzerOf(shards), loc: loc, cache: newRecacher(dir)}
 	if err := x.readMeta(); err != nil {
 		closeShards(shards)
 		if errors.Is(err, ErrIndexOutdated) {
@@ -271,7 +271,7 @@ func (x *Index) Rebuild(posts []*Post) error {
 	x.shards = shards
 	x.openTexts()
 	x.cache.close()
-	x.cache = newCacheDropper(x.dir)
+	x.cache = newRecacher(x.dir)
 	x.gen.Add(1)
 	if err := x.readMeta(); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w: %v", ErrIndexCorrupt, err)
@@ -299,7 +299,7 @@ func buildAside(dir string, posts []*Post, loc *time.Location) error {
 	if err := closeShards(shards); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	dropAll(dir)
+	recacheAll(dir)
 	return nil
 }
 
@@ -409,7 +409,7 @@ func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) e
 	}
 	x.gen.Add(1)
 	if x.cache != nil {
-		x.cache.dropSoon()
+		x.cache.recacheSoon()
 	}
 	return nil
 }
