@@ -45,8 +45,9 @@ const batchSize = 500
 const maxSegmentPosts = 20_000
 
 // Index is the search index of the posts: bleve indexes (its shards,
-// shards.go) in a folder (.mailbag/index in a newsletter home). It is derived data: Rebuild makes it
-// from the posts, Sync brings it up to date with them.
+// shards.go) in a folder (.mailbag/index in a newsletter home). It is
+// derived data: Rebuild makes it from the posts, Sync brings it up to date
+// with them.
 //
 // An Index is safe for concurrent use: searches go on while it is updated
 // or rebuilt. Only one process can have a folder's index open at a time;
