@@ -98,7 +98,7 @@ func openShards(dir string) ([]bleve.Index, error) {
 	return shards, nil
 }
 
-// closeShards closes shards, and says what went wrong first.
+// closeShards closes shards, and says what went wrong.
 func closeShards(shards []bleve.Index) error {
 	var errs []error
 	for _, s := range shards {
