@@ -182,12 +182,19 @@ func (p *placer) next() int {
 // own order, so that pages of the same search follow on. A post found in
 // two shards (indexed again between the two searches) is kept once.
 func (x *Index) search(ctx context.Context, req *bleve.SearchRequest) (total uint64, hits bsearch.DocumentMatchCollection, err error) {
-	results := make([]*bleve.SearchResult, len(x.shards))
-	errs := make([]error, len(x.shards))
-	parallel.For(len(x.shards), func(i int) {
+	// A small archive's second shard is empty: it is not searched.
+	shards := make([]bleve.Index, 0, len(x.shards))
+	for _, s := range x.shards {
+		if n, err := s.DocCount(); err != nil || n > 0 {
+			shards = append(shards, s)
+		}
+	}
+	results := make([]*bleve.SearchResult, len(shards))
+	errs := make([]error, len(shards))
+	parallel.For(len(shards), func(i int) {
 		r := *req
 		r.From, r.Size = 0, req.From+req.Size
-		results[i], errs[i] = x.shards[i].SearchInContext(ctx, &r)
+		results[i], errs[i] = shards[i].SearchInContext(ctx, &r)
 	})
 	if err := errors.Join(errs...); err != nil {
 		return 0, nil, err
