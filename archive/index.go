@@ -384,7 +384,7 @@ func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) e
 			return pr.err
 		}
 		if last != nil {
-			if err := x.apply(last.batches, false); err != nil {
+			if err := apply(x.shards, last.batches); err != nil {
 				return err
 			}
 		}
@@ -401,11 +401,15 @@ func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) e
 	if err != nil {
 		return err
 	}
+	// It goes to the first shard, after the other shards' batches.
 	meta := last.batches[0]
 	meta.SetInternal(keyManifest, raw)
 	meta.SetInternal(keyVersion, []byte(indexVersion))
 	meta.SetInternal(keyLocation, []byte(x.loc.String()))
-	if err := x.apply(last.batches, true); err != nil {
+	if err := apply(x.shards[1:], last.batches[1:]); err != nil {
+		return err
+	}
+	if err := x.shards[0].Batch(meta); err != nil {
 		return err
 	}
 	x.gen.Add(1)
@@ -415,23 +419,15 @@ func (x *Index) update(m map[string]indexedFile, posts []*Post, gone []string) e
 	return nil
 }
 
-// apply writes a batch of each shard, those with nothing in them left
-// out, at once; with last, the first shard's (which has the manifest)
-// after the others.
-func (x *Index) apply(batches []*bleve.Batch, last bool) error {
+// apply writes each shard's batch at once, those with nothing in them
+// left out.
+func apply(shards []bleve.Index, batches []*bleve.Batch) error {
 	errs := make([]error, len(batches))
-	from := 0
-	if last {
-		from = 1
-	}
-	parallel.For(len(batches)-from, func(i int) {
-		if b := batches[from+i]; b.Size() > 0 {
-			errs[from+i] = x.shards[from+i].Batch(b)
+	parallel.For(len(batches), func(i int) {
+		if batches[i].Size() > 0 {
+			errs[i] = shards[i].Batch(batches[i])
 		}
 	})
-	if last && errors.Join(errs...) == nil {
-		errs[0] = x.shards[0].Batch(batches[0])
-	}
 	return errors.Join(errs...)
 }
 
@@ -449,12 +445,8 @@ type preparedBatch struct {
 // the batches over one at a time until done, or until stop is closed. There
 // is always one batch, if only to carry the deletes and the manifest.
 // place says which shard each post goes to; it is deleted from the others
-// (that have posts: it may have been in one before).
+// that had posts (it may have been in one of them before).
 func (x *Index) prepare(posts []*Post, goneSlugs []string, place *placer, texts *textWriter, stop <-chan struct{}) <-chan preparedBatch {
-	had := make([]bool, len(place.counts))
-	for i, n := range place.counts {
-		had[i] = n > 0
-	}
 	chunks := slices.Collect(slices.Chunk(posts, batchSize))
 	if len(chunks) == 0 {
 		chunks = [][]*Post{nil}
@@ -467,7 +459,7 @@ func (x *Index) prepare(posts []*Post, goneSlugs []string, place *placer, texts 
 			pr := preparedBatch{batches: make([]*bleve.Batch, len(x.shards)), posts: chunk}
 			for s, shard := range x.shards {
 				pr.batches[s] = shard.NewBatch()
-				if i == 0 && had[s] {
+				if i == 0 && place.had[s] {
 					for _, slug := range goneSlugs {
 						pr.batches[s].Delete(slug)
 					}
@@ -497,7 +489,7 @@ func (x *Index) prepare(posts []*Post, goneSlugs []string, place *placer, texts 
 					break
 				}
 				for other, b := range pr.batches {
-					if other != s && had[other] {
+					if other != s && place.had[other] {
 						b.Delete(p.Slug)
 					}
 				}

@@ -145,20 +145,21 @@ func (x *Index) analyzer() analysis.Analyzer {
 // each holds.
 type placer struct {
 	counts []uint64
-	spread bool // the archive is large enough to spread over the shards
+	had    []bool // which shards had posts before the update
+	spread bool   // the archive is large enough to spread over the shards
 }
 
 // newPlacer is the placer for an update of shards, as they are now,
 // indexing adding posts.
 func newPlacer(shards []bleve.Index, adding int) (*placer, error) {
-	p := &placer{counts: make([]uint64, len(shards))}
+	p := &placer{counts: make([]uint64, len(shards)), had: make([]bool, len(shards))}
 	var total uint64
 	for i, s := range shards {
 		n, err := s.DocCount()
 		if err != nil {
 			return nil, err
 		}
-		p.counts[i] = n
+		p.counts[i], p.had[i] = n, n > 0
 		total += n
 	}
 	p.spread = total+uint64(adding) >= uint64(shardFrom)
