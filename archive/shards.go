@@ -282,8 +282,7 @@ func (v view) near(field, term string, fuzziness int) ([]dictEntry, error) {
 }
 
 // terms reads the terms of field in the dictionaries open opens, one a
-// shard, those keep keeps, with how many posts have each, in the order
-// of the terms.
+// shard, those keep keeps, with how many posts have each, in no order.
 func (v view) terms(field string, open func(index.IndexReader) (index.FieldDict, error), keep func(term string) bool) ([]dictEntry, error) {
 	counts := map[string]uint64{}
 	for _, r := range v {
@@ -315,6 +314,5 @@ func (v view) terms(field string, open func(index.IndexReader) (index.FieldDict,
 	for term, n := range counts {
 		found = append(found, dictEntry{term, n})
 	}
-	slices.SortFunc(found, func(a, b dictEntry) int { return cmp.Compare(a.term, b.term) })
 	return found, nil
 }
