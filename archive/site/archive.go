@@ -28,15 +28,16 @@ func archivePath(tag string, n int) string {
 // link to the page it starts on.
 func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get()
-	list := sn.list
+	n, post := sn.posts.len(), func(k int) int { return k } // the list's length, and its k-th post's index
 	slug := r.PathValue("tag")
 	d := pageData{Page: 1}
 	if slug != "" {
-		list = sn.byTag[slug]
-		if len(list) == 0 {
+		tagged := sn.byTag[slug]
+		if len(tagged) == 0 {
 			s.notFound(w, r)
 			return
 		}
+		n, post = len(tagged), func(k int) int { return int(tagged[k]) }
 		d.Tag = sn.tagName[slug]
 	}
 	if v := r.PathValue("n"); v != "" {
@@ -47,18 +48,19 @@ func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Page = n
 	}
-	d.Pages = max((len(list)+archivePerPage-1)/archivePerPage, 1)
+	d.Pages = max((n+archivePerPage-1)/archivePerPage, 1)
 	if d.Page > d.Pages {
 		s.notFound(w, r)
 		return
 	}
-	for i, p := range list {
-		y := p.Date.Year()
+	for k := range n {
+		y := sn.posts.date(post(k)).Year()
 		if n := len(d.YearLinks); n == 0 || d.YearLinks[n-1].Year != y {
-			d.YearLinks = append(d.YearLinks, yearLink{Year: y, URL: archivePath(slug, i/archivePerPage+1) + "#y" + strconv.Itoa(y)})
+			d.YearLinks = append(d.YearLinks, yearLink{Year: y, URL: archivePath(slug, k/archivePerPage+1) + "#y" + strconv.Itoa(y)})
 		}
 	}
-	for _, p := range list[(d.Page-1)*archivePerPage : min(d.Page*archivePerPage, len(list))] {
+	for k := (d.Page - 1) * archivePerPage; k < min(d.Page*archivePerPage, n); k++ {
+		p := sn.posts.at(post(k))
 		y := p.Date.Year()
 		if n := len(d.Years); n == 0 || d.Years[n-1].Year != y {
 			d.Years = append(d.Years, yearGroup{Year: y})

@@ -17,7 +17,7 @@ import (
 )
 
 // benchSite serves a site of 10,000 posts of about 1,000 words.
-func benchSite(b *testing.B) (*Site, http.Handler, []*archive.Post, string) {
+func benchSite(b *testing.B) (*Site, http.Handler, *postTable, string) {
 	b.Helper()
 	root := b.TempDir()
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
@@ -37,7 +37,7 @@ func benchSite(b *testing.B) (*Site, http.Handler, []*archive.Post, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return s, s.Handler(), s.cache.get().list, root
+	return s, s.Handler(), &s.cache.get().posts, root
 }
 
 // latencies runs each request once per loop and reports p50 and p99.
@@ -68,10 +68,10 @@ func latencies(b *testing.B, h http.Handler, paths func(i int) string) {
 //
 //	go test ./archive/site -run '^$' -bench SitePages -benchtime 3000x
 func BenchmarkSitePages(b *testing.B) {
-	_, h, list, _ := benchSite(b)
+	_, h, posts, _ := benchSite(b)
 	rng := rand.New(rand.NewPCG(5, 6))
 	b.Run("post", func(b *testing.B) {
-		latencies(b, h, func(int) string { return list[rng.IntN(len(list))].URLPath() })
+		latencies(b, h, func(int) string { return posts.at(rng.IntN(posts.len())).URLPath() })
 	})
 	b.Run("search", func(b *testing.B) {
 		words := benchcorpus.Queries["words"]

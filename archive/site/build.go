@@ -93,9 +93,8 @@ func (s *Site) Build(dir string) (BuildStats, error) {
 // staticPaths lists every path of the site but search.
 func (s *Site) staticPaths() []string {
 	sn := s.cache.get()
-	list := sn.list
 	paths := []string{"/", "/archive/", "/feed.xml", "/sitemap.xml", "/robots.txt", "/style.css"}
-	for n := 2; (n-1)*perPage < len(list); n++ {
+	for n := 2; (n-1)*perPage < sn.posts.len(); n++ {
 		paths = append(paths, homePath(n))
 	}
 	tags := make([]string, 0, len(sn.byTag))
@@ -103,7 +102,7 @@ func (s *Site) staticPaths() []string {
 		tags = append(tags, t)
 	}
 	slices.Sort(tags)
-	for n := 2; (n-1)*archivePerPage < len(list); n++ {
+	for n := 2; (n-1)*archivePerPage < sn.posts.len(); n++ {
 		paths = append(paths, archivePath("", n))
 	}
 	for _, t := range tags {
@@ -111,11 +110,11 @@ func (s *Site) staticPaths() []string {
 			paths = append(paths, archivePath(t, n))
 		}
 	}
-	for n := 1; n <= sitemapFiles(len(list)); n++ {
+	for n := 1; n <= sitemapFiles(sn.posts.len()); n++ {
 		paths = append(paths, sitemapPath(n))
 	}
-	for _, p := range list {
-		paths = append(paths, p.URLPath())
+	for i := range sn.posts.len() {
+		paths = append(paths, sn.posts.at(i).URLPath())
 	}
 	return paths
 }
@@ -142,7 +141,9 @@ var redirectPage = htmltemplate.Must(htmltemplate.New("redirect").Parse(`<!DOCTY
 // many it wrote.
 func (s *Site) writeRedirects(dir string) (int, error) {
 	n := 0
-	for _, p := range s.cache.get().list {
+	sn := s.cache.get()
+	for i := range sn.posts.len() {
+		p := sn.posts.at(i)
 		for _, a := range p.Aliases {
 			path := a
 			if ext := filepath.Ext(a); ext != ".html" && ext != ".htm" && !strings.HasSuffix(a, "/") {

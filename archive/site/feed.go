@@ -50,12 +50,13 @@ func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 	if s.o.Author != "" {
 		f.Author = &atomPerson{Name: s.o.Author}
 	}
-	if len(sn.list) > 0 {
-		f.Updated = sn.list[0].Date.Format(time.RFC3339)
+	if sn.posts.len() > 0 {
+		f.Updated = sn.posts.date(0).Format(time.RFC3339)
 	} else {
 		f.Updated = time.Unix(0, 0).UTC().Format(time.RFC3339)
 	}
-	for _, p := range sn.list[:min(feedSize, len(sn.list))] {
+	for i := range min(feedSize, sn.posts.len()) {
+		p := sn.posts.at(i)
 		body, err := sn.body(s.o.Posts, p)
 		if err != nil {
 			s.log.Error("render post", "slug", p.Slug, "err", err)

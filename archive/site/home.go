@@ -19,7 +19,6 @@ func homePath(n int) string {
 // home is the latest answers, perPage a page: / and /page/N/.
 func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get()
-	list := sn.list
 	page := 1
 	if v := r.PathValue("n"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -29,12 +28,15 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 		}
 		page = n
 	}
-	pages := max((len(list)+perPage-1)/perPage, 1)
+	pages := max((sn.posts.len()+perPage-1)/perPage, 1)
 	if page > pages {
 		s.notFound(w, r)
 		return
 	}
-	d := pageData{Page: page, Pages: pages, Posts: linksOf(list[(page-1)*perPage : min(page*perPage, len(list))])}
+	d := pageData{Page: page, Pages: pages}
+	for i := (page - 1) * perPage; i < min(page*perPage, sn.posts.len()); i++ {
+		d.Posts = append(d.Posts, linkOf(sn.posts.at(i)))
+	}
 	if page > 1 {
 		d.Prev = homePath(page - 1)
 	}

@@ -6,7 +6,7 @@ import "net/http"
 // address (an alias, kept from the site it was imported from) is
 // redirected to its page for good.
 func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
-	if p, ok := s.cache.get().byAlias[r.URL.Path]; ok {
+	if p, ok := s.cache.get().alias(r.URL.Path); ok {
 		http.Redirect(w, r, p.URLPath(), http.StatusMovedPermanently)
 		return
 	}

@@ -9,11 +9,12 @@ const relatedCount = 5
 // answers and related ones.
 func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get()
-	p, i, ok := sn.bySlug(r.PathValue("slug"))
-	if !ok || p.URLPath() != r.URL.Path {
+	i, ok := sn.bySlug(r.PathValue("slug"))
+	if !ok || sn.posts.at(i).URLPath() != r.URL.Path {
 		s.notFound(w, r)
 		return
 	}
+	p := sn.posts.at(i)
 	d := pageData{Post: linkOf(p), modified: sn.made}
 	body, err := sn.body(s.o.Posts, p)
 	if err != nil {
@@ -21,11 +22,11 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Body = body
 	if i > 0 {
-		l := linkOf(sn.list[i-1])
+		l := linkOf(sn.posts.at(i - 1))
 		d.Newer = &l
 	}
-	if i+1 < len(sn.list) {
-		l := linkOf(sn.list[i+1])
+	if i+1 < sn.posts.len() {
+		l := linkOf(sn.posts.at(i + 1))
 		d.Older = &l
 	}
 	// The title's words in other titles: searching bodies too costs
@@ -35,8 +36,8 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("related posts", "slug", p.Slug, "err", err)
 	}
 	for _, h := range related {
-		if q, _, ok := sn.bySlug(h.Slug); ok && q != p && len(d.Related) < relatedCount {
-			d.Related = append(d.Related, linkOf(q))
+		if j, ok := sn.bySlug(h.Slug); ok && j != i && len(d.Related) < relatedCount {
+			d.Related = append(d.Related, linkOf(sn.posts.at(j)))
 		}
 	}
 	s.render(w, r, postPage, d)

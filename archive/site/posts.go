@@ -21,30 +21,49 @@ const refreshEvery = 500 * time.Millisecond
 // asked for: a body is cached in the snapshot its post came from, so a
 // rendering finished after a refresh can never land in the newer one.
 type snapshot struct {
-	made    time.Time       // when the site saw the posts so: every page's Last-Modified
-	gen     uint64          // the index's generation then
-	list    []*archive.Post // newest first
-	bySlugs []int32         // the indexes in list, in the order of the posts' slugs (a map by slug was 5 MB of serve's memory at 100,000 posts)
+	made    time.Time // when the site saw the posts so: every page's Last-Modified
+	gen     uint64    // the index's generation then
+	posts   postTable // newest first
+	bySlugs []int32   // the posts' indexes, in the order of their slugs
 	// byTag are the posts by the slug of each of their tags (tagSlug),
 	// tagName the tag's name as the newest post writes it.
-	byTag   map[string][]*archive.Post
+	byTag   map[string][]int32
 	tagName map[string]string
-	// byAlias are the posts by their old addresses (Post.Aliases), each
-	// with and without its last slash.
-	byAlias map[string]*archive.Post
+	// byAlias are the posts' old addresses (Post.Aliases) without their
+	// last slash, in order, and the newest post's first for each.
+	byAlias []aliasOf
 
 	mu   sync.Mutex
 	html map[string]htmltemplate.HTML // rendered bodies, by slug
 }
 
-// bySlug is the post with slug, and its index in list.
-func (sn *snapshot) bySlug(slug string) (p *archive.Post, i int, ok bool) {
-	j, ok := slices.BinarySearchFunc(sn.bySlugs, slug, func(k int32, slug string) int { return strings.Compare(sn.list[k].Slug, slug) })
+// aliasOf is one of a post's old addresses.
+type aliasOf struct {
+	path span // without its last slash
+	post int32
+}
+
+// bySlug is the index of the post with slug.
+func (sn *snapshot) bySlug(slug string) (i int, ok bool) {
+	j, ok := slices.BinarySearchFunc(sn.bySlugs, slug, func(k int32, slug string) int { return strings.Compare(sn.posts.slug(int(k)), slug) })
 	if !ok {
-		return nil, 0, false
+		return 0, false
 	}
-	i = int(sn.bySlugs[j])
-	return sn.list[i], i, true
+	return int(sn.bySlugs[j]), true
+}
+
+// alias is the post whose old address is path (with or without its last
+// slash): the newest of those that have it, but the one whose page path
+// is.
+func (sn *snapshot) alias(path string) (p *archive.Post, ok bool) {
+	key := strings.TrimSuffix(path, "/")
+	j, _ := slices.BinarySearchFunc(sn.byAlias, key, func(a aliasOf, key string) int { return strings.Compare(sn.posts.str(a.path), key) })
+	for ; j < len(sn.byAlias) && sn.posts.str(sn.byAlias[j].path) == key; j++ {
+		if p := sn.posts.at(int(sn.byAlias[j].post)); p.URLPath() != path {
+			return p, true
+		}
+	}
+	return nil, false
 }
 
 // tagSlug is the slug of a tag's page, /tags/SLUG/: "Product Management"
@@ -52,30 +71,31 @@ func (sn *snapshot) bySlug(slug string) (p *archive.Post, i int, ok bool) {
 // digits, which has no page.
 func tagSlug(tag string) string { return archive.Slugify(tag) }
 
-func newSnapshot(list []*archive.Post, made time.Time, gen uint64) *snapshot {
-	sn := &snapshot{made: made, gen: gen, list: list, bySlugs: make([]int32, len(list)),
-		byTag: map[string][]*archive.Post{}, tagName: map[string]string{}, byAlias: map[string]*archive.Post{}, html: map[string]htmltemplate.HTML{}}
-	for i, p := range list {
+func newSnapshot(list []*archive.Post, loc *time.Location, made time.Time, gen uint64) *snapshot {
+	sn := &snapshot{made: made, gen: gen, posts: newPostTable(list, loc), bySlugs: make([]int32, len(list)),
+		byTag: map[string][]int32{}, tagName: map[string]string{}, html: map[string]htmltemplate.HTML{}}
+	t := &sn.posts
+	for i := range t.len() {
 		sn.bySlugs[i] = int32(i)
-		for _, t := range p.Tags {
-			if slug := tagSlug(t); slug != "" && !slices.Contains(sn.byTag[slug], p) {
-				sn.byTag[slug] = append(sn.byTag[slug], p)
-				if _, ok := sn.tagName[slug]; !ok {
-					sn.tagName[slug] = t
-				}
+		for _, sp := range t.tags(i) {
+			tag := t.str(sp)
+			slug := tagSlug(tag)
+			if l := sn.byTag[slug]; slug == "" || len(l) > 0 && l[len(l)-1] == int32(i) {
+				continue // no page, or a tag of the post's with the same slug
+			}
+			sn.byTag[slug] = append(sn.byTag[slug], int32(i))
+			if _, ok := sn.tagName[slug]; !ok {
+				sn.tagName[slug] = tag
+			}
+		}
+		for _, sp := range t.aliases(i) {
+			if key := strings.TrimSuffix(t.str(sp), "/"); key != "" {
+				sn.byAlias = append(sn.byAlias, aliasOf{path: span{off: sp.off, len: uint32(len(key))}, post: int32(i)})
 			}
 		}
 	}
-	slices.SortFunc(sn.bySlugs, func(a, b int32) int { return strings.Compare(list[a].Slug, list[b].Slug) })
-	for _, p := range list { // newest first: an alias two posts claim is the newer's
-		for _, a := range p.Aliases {
-			for _, key := range []string{a, strings.TrimSuffix(a, "/"), strings.TrimSuffix(a, "/") + "/"} {
-				if _, taken := sn.byAlias[key]; !taken && key != "" && key != p.URLPath() {
-					sn.byAlias[key] = p
-				}
-			}
-		}
-	}
+	slices.SortFunc(sn.bySlugs, func(a, b int32) int { return strings.Compare(t.slug(int(a)), t.slug(int(b))) })
+	slices.SortStableFunc(sn.byAlias, func(a, b aliasOf) int { return strings.Compare(t.str(a.path), t.str(b.path)) })
 	return sn
 }
 
@@ -192,14 +212,14 @@ func (c *postCache) look() *snapshot {
 	if err != nil {
 		s.log.Error("list posts", "err", err)
 		if cur == nil {
-			cur = newSnapshot(nil, c.checked, 0)
+			cur = newSnapshot(nil, s.o.Posts.Location, c.checked, 0)
 		}
 		return cur
 	}
 	for _, p := range problems {
 		s.log.Warn("post left out of the site", "problem", p.Error())
 	}
-	cur = newSnapshot(list, lastModified(cur, c.checked), res.Generation)
+	cur = newSnapshot(list, s.o.Posts.Location, lastModified(cur, c.checked), res.Generation)
 	c.cur.Store(cur)
 	return cur
 }

@@ -50,14 +50,6 @@ func linkOf(p *archive.Post) postLink {
 	return l
 }
 
-func linksOf(posts []*archive.Post) []postLink {
-	out := make([]postLink, len(posts))
-	for i, p := range posts {
-		out[i] = linkOf(p)
-	}
-	return out
-}
-
 // hitLink is a search hit as the search page shows it.
 type hitLink struct {
 	postLink

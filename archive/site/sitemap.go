@@ -44,7 +44,7 @@ func sitemapFiles(posts int) int { return (posts + 2 + sitemapSize - 1) / sitema
 func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get()
 	var idx sitemapIndex
-	for n := 1; n <= sitemapFiles(len(sn.list)); n++ {
+	for n := 1; n <= sitemapFiles(sn.posts.len()); n++ {
 		idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: s.absolute(sitemapPath(n)), LastMod: sn.made.UTC().Format("2006-01-02")})
 	}
 	s.sendXML(w, r, "application/xml; charset=utf-8", idx, sn.made)
@@ -55,20 +55,20 @@ func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) {
 func (s *Site) sitemapFile(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get()
 	n, err := strconv.Atoi(strings.TrimSuffix(r.PathValue("file"), ".xml"))
-	if err != nil || !strings.HasSuffix(r.PathValue("file"), ".xml") || n < 1 || n > sitemapFiles(len(sn.list)) {
+	if err != nil || !strings.HasSuffix(r.PathValue("file"), ".xml") || n < 1 || n > sitemapFiles(sn.posts.len()) {
 		s.notFound(w, r)
 		return
 	}
 	var set urlSet
 	first := (n - 1) * sitemapSize // in the home, the archive, the answers
-	for i := first; i < first+sitemapSize && i < len(sn.list)+2; i++ {
+	for i := first; i < first+sitemapSize && i < sn.posts.len()+2; i++ {
 		switch i {
 		case 0:
 			set.URLs = append(set.URLs, siteURL{Loc: s.absolute("/")})
 		case 1:
 			set.URLs = append(set.URLs, siteURL{Loc: s.absolute("/archive/")})
 		default:
-			p := sn.list[i-2]
+			p := sn.posts.at(i - 2)
 			set.URLs = append(set.URLs, siteURL{Loc: s.absolute(p.URLPath()), LastMod: p.Date.Format("2006-01-02")})
 		}
 	}
