@@ -5,7 +5,7 @@ import (
 	"html"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -90,9 +90,6 @@ func (x *Index) text(h Hit) string {
 	return PlainText(body)
 }
 
-// spaces matches runs of white space, folded to one in a fragment.
-var spaces = regexp.MustCompile(`\s+`)
-
 // word is one word of a text the query looks for: its bytes and its term.
 type word struct {
 	Start, End int
@@ -100,7 +97,9 @@ type word struct {
 }
 
 // words finds the words of text that are terms, as the index's analyzer
-// splits and makes them (eachWord, termOf, singular).
+// splits and makes them (eachWord, termOf, singular). Only the stretches of
+// text that may hold one are split into words (stretches): splitting the
+// whole of each hit's post was a quarter of a search's time.
 func words(text string, terms map[string]bool) []word {
 	var out []word
 	lowered := []byte(text)
@@ -109,15 +108,88 @@ func words(text string, terms map[string]bool) []word {
 	for t := range terms {
 		markStart(&starts, t)
 	}
-	eachWord(lowered, func(start, end int) {
-		if !starts.may(lowered[start]) {
-			return
-		}
-		if t := singular(termOf(lowered[start:end])); terms[string(t)] {
-			out = append(out, word{Start: start, End: end, Term: string(t)})
-		}
-	})
+	for _, st := range stretches(lowered, terms) {
+		eachWord(lowered[st.from:st.to], func(start, end int) {
+			start, end = start+st.from, end+st.from
+			if !starts.may(lowered[start]) {
+				return
+			}
+			if t := singular(termOf(lowered[start:end])); terms[string(t)] {
+				out = append(out, word{Start: start, End: end, Term: string(t)})
+			}
+		})
+	}
 	return out
+}
+
+// stretch is a part of a text, from white space (or its start) to white
+// space (or its end): white space ends any word, so the text's words there
+// are the stretch's.
+type stretch struct{ from, to int }
+
+// stretches are the parts of lowered (a text with its ASCII letters in
+// lower case), in order and apart, that hold every word whose term may be
+// one of terms: those around each place where a term's start is, found by
+// bytes.Index. A word of a term starts with the term's letters but a last
+// y ("libraries", library) as far as they are ASCII; where that cannot be
+// told (a term that starts beyond ASCII, a text with one of the two
+// letters Unicode lower-cases into ASCII), the stretch is the whole text.
+func stretches(lowered []byte, terms map[string]bool) []stretch {
+	whole := []stretch{{0, len(lowered)}}
+	if bytes.Contains(lowered, []byte("\u0130")) || bytes.Contains(lowered, []byte("\u212a")) { // İ and the Kelvin sign: i and k
+		return whole
+	}
+	var found []stretch // where each term's start is
+	for t := range terms {
+		needle := strings.TrimSuffix(t, "y")
+		if i := strings.IndexFunc(needle, func(r rune) bool { return r >= utf8.RuneSelf }); i >= 0 {
+			needle = needle[:i]
+		}
+		if needle == "" {
+			return whole
+		}
+		for at := 0; ; {
+			i := bytes.Index(lowered[at:], []byte(needle))
+			if i < 0 {
+				break
+			}
+			found = append(found, stretch{at + i, at + i + len(needle)})
+			at += i + len(needle)
+		}
+	}
+	slices.SortFunc(found, func(a, b stretch) int { return a.from - b.from })
+	var out []stretch
+	for _, f := range found {
+		if n := len(out); n > 0 && f.from < out[n-1].to {
+			out[n-1].to = max(out[n-1].to, spaceAfter(lowered, f.to))
+			continue
+		}
+		out = append(out, stretch{spaceBefore(lowered, f.from), spaceAfter(lowered, f.to)})
+	}
+	return out
+}
+
+// spaceBefore is where the stretch of text around i starts: after the white
+// space before i, else at 0.
+func spaceBefore(text []byte, i int) int {
+	for i > 0 && !isSpace(text[i-1]) {
+		i--
+	}
+	return i
+}
+
+// spaceAfter is where the stretch of text around i ends: at the white space
+// from i on, else at the end.
+func spaceAfter(text []byte, i int) int {
+	for i < len(text) && !isSpace(text[i]) {
+		i++
+	}
+	return i
+}
+
+// isSpace reports whether c is ASCII white space, as regexp's \s.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
 }
 
 // wordsBack is where the nth word before offset at starts (0 when there
@@ -223,5 +295,22 @@ func fragment(text string, terms map[string]bool) (frag string, matched bool) {
 	if end < len(text) {
 		b.WriteString(" …")
 	}
-	return strings.TrimSpace(spaces.ReplaceAllString(b.String(), " ")), len(hits) > 0
+	return strings.TrimSpace(foldSpaces(b.String())), len(hits) > 0
+}
+
+// foldSpaces is s with each run of white space (isSpace) made one space.
+func foldSpaces(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			b.WriteByte(s[i])
+			continue
+		}
+		b.WriteByte(' ')
+		for i+1 < len(s) && isSpace(s[i+1]) {
+			i++
+		}
+	}
+	return b.String()
 }
