@@ -144,6 +144,7 @@ func BenchmarkServe(b *testing.B) {
 		for range 200 { // the first visits
 			get(postPath(0))
 		}
+		steal := stolenSince(b, nil)
 		report("post", 2000, postPath)
 		searches := 0
 		for _, kind := range []string{"words", "phrases"} {
@@ -151,6 +152,10 @@ func BenchmarkServe(b *testing.B) {
 			report("search-"+kind, 30*len(qs), func(i int) string { return "/search?q=" + url.QueryEscape(qs[i%len(qs)]) })
 			searches += 30 * len(qs)
 		}
+		// The share of the machine's CPU time its host gave to others
+		// while the pages and searches ran: a virtual machine's slow
+		// phases, which set the tails.
+		b.ReportMetric(stolenSince(b, steal).share, "steal-%")
 		b.ReportMetric(procMB(b, serve.Process.Pid, "VmRSS"), "serve-RSS-MB")
 		b.ReportMetric(procMB(b, serve.Process.Pid, "VmHWM"), "serve-peak-MB")
 		// Idle: the CPU serve uses over 5 seconds when nobody asks, once
@@ -218,6 +223,42 @@ func procMB(b *testing.B, pid int, field string) float64 {
 	}
 	b.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
+}
+
+// cpuTicks are the machine's CPU times from /proc/stat: all of them, and
+// those stolen (given by the host to other machines); since a former
+// reading, share is the stolen part in percent.
+type cpuTicks struct {
+	total, stolen uint64
+	share         float64
+}
+
+// stolenSince reads /proc/stat, and the share of stolen time since was
+// (nil: since the machine started).
+func stolenSince(b *testing.B, was *cpuTicks) *cpuTicks {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		b.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	if len(fields) < 9 || fields[0] != "cpu" {
+		b.Fatalf("/proc/stat starts %q", line)
+	}
+	now := &cpuTicks{}
+	for i, f := range fields[1:] {
+		n, _ := strconv.ParseUint(f, 10, 64)
+		if i < 8 { // guest times are counted in user's already
+			now.total += n
+		}
+		if i == 7 {
+			now.stolen = n
+		}
+	}
+	if was != nil && now.total > was.total {
+		now.share = 100 * float64(now.stolen-was.stolen) / float64(now.total-was.total)
+	}
+	return now
 }
 
 // procCPU is the CPU time a process has used, from /proc/PID/stat.
