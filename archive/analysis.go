@@ -89,8 +89,9 @@ func (a analyzer) hasPhrase(text string, phrase analysis.TokenStream) bool {
 	if len(phrase) == 0 {
 		return false
 	}
-	lowered := []byte(text)
-	lowerASCII(lowered)
+	buf := lowerCopy(text)
+	defer giveBack(buf)
+	lowered := *buf
 	first, last := phrase[0], phrase[len(phrase)-1]
 	span := last.Position - first.Position + 1
 	// The terms of the last span positions, each at its position modulo

@@ -57,8 +57,10 @@ var sanitizer = func() *bluemonday.Policy {
 func RenderHTML(md []byte) ([]byte, error) {
 	// The buffers are made about the size they end up (the HTML is a
 	// little longer than the Markdown): growing them was most of what a
-	// post's page allocated.
-	raw := bytes.NewBuffer(make([]byte, 0, len(md)+len(md)/2+512))
+	// post's page allocated. The one before sanitizing is lent by scratch.
+	scratchRaw := borrow(len(md) + len(md)/2 + 512)
+	defer giveBack(scratchRaw)
+	raw := bytes.NewBuffer((*scratchRaw)[:0])
 	if err := markdown.Convert(md, raw); err != nil {
 		return nil, fmt.Errorf("archive: render markdown: %w", err)
 	}

@@ -102,8 +102,9 @@ type word struct {
 // whole of each hit's post was a quarter of a search's time.
 func words(text string, terms map[string]bool) []word {
 	var out []word
-	lowered := []byte(text)
-	lowerASCII(lowered)
+	buf := lowerCopy(text)
+	defer giveBack(buf)
+	lowered := *buf
 	var starts startSet
 	for t := range terms {
 		markStart(&starts, t)

@@ -89,11 +89,12 @@ func (x *Index) storedText(h Hit) (text string, ok bool) {
 	if x.texts.f == nil {
 		return "", false
 	}
-	buf := make([]byte, h.textLen)
-	if _, err := x.texts.f.ReadAt(buf, h.textAt); err != nil {
+	buf := borrow(int(h.textLen))
+	defer giveBack(buf)
+	if _, err := x.texts.f.ReadAt(*buf, h.textAt); err != nil {
 		return "", false
 	}
-	return string(buf), true
+	return string(*buf), true
 }
 
 // closeTexts closes the texts file search reads.
