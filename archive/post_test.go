@@ -225,3 +225,67 @@ func TestTitleIsBounded(t *testing.T) {
 		t.Error("a blank title passed")
 	}
 }
+
+// TestHeadersReadTheStartOfFiles: Headers, which reads only the start of
+// a long post's file, gives each post as ReadFile does but for its body,
+// where the front matter is short, longer than the start read, closed on
+// the start's last line or a line cut by it; and the same error for a
+// broken one.
+func TestHeadersReadTheStartOfFiles(t *testing.T) {
+	posts := &Posts{Dir: t.TempDir(), Location: london(t)}
+	body := "\n" + strings.Repeat("A long body of words. ", 400) + "\n"
+	aliases := func(n int) string { // an aliases line of n bytes or so
+		return "aliases: [" + strings.TrimSuffix(strings.Repeat("/old/x/, ", n/9), ", ") + "]\n"
+	}
+	files := map[string]string{
+		"2024-01-01-short.md":      "---\ntitle: Short\ntags: [go]\n---\nA short body.\n",
+		"2024-01-02-long-body.md":  "---\ntitle: Long body\nquestion: [3, 4]\n---\n" + body,
+		"2024-01-03-long-front.md": "---\ntitle: Long front matter\n" + aliases(2*headBytes) + "---\n" + body,
+		"2024-01-04-crlf-bom.md":   "\ufeff---\r\ntitle: CRLF and BOM\r\n---\r\n" + body,
+	}
+	// The closing line ends exactly at the start read, and one byte later
+	// (its "---" read, its end of line not).
+	front := "---\ntitle: At the edge\n"
+	pad := aliases(headBytes - len(front) - len("---\n") - 40)
+	pad = pad[:len(pad)-2] + strings.Repeat(" ", headBytes-len(front)-len(pad)-len("---\n")) + "]\n"
+	files["2024-01-05-edge.md"] = front + pad + "---\n" + body
+	files["2024-01-06-cut.md"] = front + pad[:len(pad)-2] + " ]\n" + "---\n" + body
+	for name, content := range files {
+		writePost(t, posts.Dir, name, content)
+	}
+	if c := files["2024-01-05-edge.md"]; strings.Index(c, "\n---\n")+len("\n---\n") != headBytes {
+		t.Fatalf("the edge post's front matter ends at %d, not %d", strings.Index(c, "\n---\n")+len("\n---\n"), headBytes)
+	}
+	full, problems, err := posts.List()
+	if err != nil || len(problems) > 0 {
+		t.Fatal(err, problems)
+	}
+	heads, problems, err := posts.Headers()
+	if err != nil || len(problems) > 0 {
+		t.Fatal(err, problems)
+	}
+	if len(heads) != len(files) || len(full) != len(files) {
+		t.Fatalf("%d headers, %d posts, of %d files", len(heads), len(full), len(files))
+	}
+	for i, h := range heads {
+		p := full[i]
+		if h.Body != nil || h.Title != p.Title || !h.Date.Equal(p.Date) || h.Slug != p.Slug || h.Path != p.Path ||
+			!slices.Equal(h.Tags, p.Tags) || !slices.Equal(h.Questions, p.Questions) || !slices.Equal(h.Aliases, p.Aliases) || h.file != p.file {
+			t.Errorf("%s: header %+v\npost %+v", filepath.Base(p.Path), h, p)
+		}
+	}
+	// Broken front matter longer than the start, and a line of "----"
+	// whose "---" ends the start: the error ReadFile gives.
+	for name, content := range map[string]string{
+		"2024-01-07-broken.md": "---\ntitle: Broken\n" + aliases(2*headBytes) + "date: [\n---\n" + body,
+		"2024-01-08-dashes.md": front + pad[:len(pad)-2] + " ]\n" + "----\n---\n" + body,
+	} {
+		path := filepath.Join(posts.Dir, name)
+		writePost(t, posts.Dir, name, content)
+		_, want := posts.ReadFile(path)
+		_, got := posts.readHeader(path)
+		if want == nil || got == nil || got.Error() != want.Error() {
+			t.Errorf("%s: readHeader: %v; ReadFile: %v", name, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -40,6 +41,51 @@ func (s *Posts) ReadFile(path string) (*Post, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: read post: %w", err)
 	}
+	return s.parse(path, fi, data)
+}
+
+// headBytes is how much of a post's file readHeader reads first: front
+// matter is a few hundred bytes.
+const headBytes = 4 << 10
+
+// readHeader is ReadFile without the body (nor what Marshal needs): the
+// start of the file is read into a lent buffer, and where it does not
+// hold the whole front matter, the whole file. serve reads every post's
+// front matter as it starts: the whole files were a third of what it
+// allocated doing so at 100,000 posts (600 MB).
+func (s *Posts) readHeader(path string) (*Post, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("archive: read post: %w", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("archive: read post: %w", err)
+	}
+	buf := borrow(headBytes)
+	defer giveBack(buf)
+	n, err := io.ReadFull(f, *buf)
+	f.Close()
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, fmt.Errorf("archive: read post: %w", err)
+	}
+	head := (*buf)[:n]
+	if n == len(*buf) { // the file goes on: whole lines only, as a closing --- cut short may be a longer line
+		head = head[:bytes.LastIndexByte(head, '\n')+1]
+	}
+	if _, _, _, err := splitFrontMatter(bytes.TrimPrefix(head, utf8BOM)); err != nil {
+		return s.ReadFile(path) // front matter longer than the start read, or bad: read as ever
+	}
+	p, err := s.parse(path, fi, head)
+	if p != nil {
+		p.Body, p.src = nil, nil // in the lent buffer
+	}
+	return p, err
+}
+
+// parse makes the post read from the file at path (data, as it was when
+// fi was taken), and checks it.
+func (s *Posts) parse(path string, fi os.FileInfo, data []byte) (*Post, error) {
 	p, err := Parse(data, s.Location)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -131,8 +177,9 @@ func (s *Posts) readAll(paths []string, bodies bool) ([]*Post, []error) {
 	read := make([]*Post, len(paths))
 	errs := make([]error, len(paths))
 	parallel.For(len(paths), func(i int) {
-		read[i], errs[i] = s.ReadFile(paths[i])
-		if !bodies && read[i] != nil {
+		if bodies {
+			read[i], errs[i] = s.ReadFile(paths[i])
+		} else if read[i], errs[i] = s.readHeader(paths[i]); read[i] != nil {
 			read[i].Body, read[i].src = nil, nil
 		}
 	})
