@@ -53,8 +53,8 @@ func (sn *snapshot) bySlug(slug string) (i int, ok bool) {
 }
 
 // alias is the post whose old address is path (with or without its last
-// slash): the newest of those that have it, but the one whose page path
-// is.
+// slash): the newest that has it, passing over one whose own page is at
+// path.
 func (sn *snapshot) alias(path string) (p *archive.Post, ok bool) {
 	key := strings.TrimSuffix(path, "/")
 	j, _ := slices.BinarySearchFunc(sn.byAlias, key, func(a aliasOf, key string) int { return strings.Compare(sn.posts.str(a.path), key) })
@@ -156,7 +156,6 @@ type postCache struct {
 	// Watch to look now.
 	watched atomic.Bool
 	kick    chan struct{}
-	looks   int // how many looks were made, under mu (for tests)
 }
 
 // get returns the current snapshot, refreshed first when a second has
@@ -199,7 +198,6 @@ func (c *postCache) look() *snapshot {
 	}
 	c.stale.Store(false)
 	c.checked = c.site.now()
-	c.looks++
 	s := c.site
 	res, err := s.o.Index.Sync(s.o.Posts)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -480,7 +481,8 @@ func TestWatchSeesChangesWithoutRequests(t *testing.T) {
 // come).
 func TestWatchAfterLoadLooksOnlyAtChanges(t *testing.T) {
 	posts, x := fixturePosts(t)
-	s, srv := testSite(t, posts, x)
+	looks := &syncCounter{Index: x}
+	s, srv := testSite(t, posts, looks)
 	s.Load()
 	later := time.Now().Add(time.Hour) // past any look's time: a look due by the clock would happen
 	s.now = func() time.Time { return later }
@@ -494,11 +496,21 @@ func TestWatchAfterLoadLooksOnlyAtChanges(t *testing.T) {
 		_, home := get(t, srv, "/")
 		return strings.Contains(home, "A new answer")
 	})
-	s.cache.mu.Lock()
-	defer s.cache.mu.Unlock()
-	if n := s.cache.looks; n != 2 {
+	if n := looks.syncs.Load(); n != 2 {
 		t.Errorf("%d looks at posts/, want 2: Load's and the one for the new post", n)
 	}
+}
+
+// syncCounter is an index that counts its syncs: each of the site's looks
+// at posts/ is one.
+type syncCounter struct {
+	Index
+	syncs atomic.Int32
+}
+
+func (c *syncCounter) Sync(posts *archive.Posts) (archive.SyncResult, error) {
+	c.syncs.Add(1)
+	return c.Index.Sync(posts)
 }
 
 // waitFor waits for cond, ten seconds at most.

@@ -22,7 +22,8 @@ type postTable struct {
 	loc  *time.Location // the newsletter's time zone, the dates' (Posts.Location)
 }
 
-// span is a part of a postTable's text.
+// span is a part of a postTable's text (of 4 GB at most: titles and
+// paths of some twenty million posts).
 type span struct{ off, len uint32 }
 
 // postRow is one post in a postTable.
