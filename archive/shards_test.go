@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -223,5 +224,64 @@ func TestOpenIndexRebuildsAnIndexWithoutShards(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the old index's files are left: %v", err)
+	}
+}
+
+// segments is how many segments each shard of x has.
+func segments(t *testing.T, x *Index) []uint64 {
+	t.Helper()
+	var n []uint64
+	for _, s := range x.shards {
+		adv, err := s.Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stats := adv.(*scorch.Scorch).StatsMap()
+		n = append(n, stats["TotFileSegmentsAtRoot"].(uint64)+stats["TotMemorySegmentsAtRoot"].(uint64))
+	}
+	return n
+}
+
+// TestMergeAfterAnImport: an import adds posts a chunk at a time, each a
+// segment or more a shard; Merge leaves each shard in one (as a rebuild
+// does with so few posts), every post found and the manifest whole.
+func TestMergeAfterAnImport(t *testing.T) {
+	spreadFrom(t, 1000)
+	posts := &Posts{Dir: filepath.Join(t.TempDir(), "posts")}
+	writePost(t, posts.Dir, "2020-01-01-first.md", "---\ntitle: First\ndate: 2020-01-01\n---\n\nThe first answer.\n")
+	x, _, err := OpenIndex(filepath.Join(t.TempDir(), "index"), posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	for chunk := range 3 {
+		var added []*Post
+		for i := range 800 { // two batches a chunk
+			name := fmt.Sprintf("2021-01-01-imported-%d-%03d.md", chunk, i)
+			writePost(t, posts.Dir, name, fmt.Sprintf("---\ntitle: Imported %d\ndate: 2021-01-01\n---\n\nAn answer about otters, number %d.\n", i, i))
+			p, err := posts.ReadFile(filepath.Join(posts.Dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			added = append(added, p)
+		}
+		if err := x.Add(added...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Merge(); err != nil {
+		t.Fatal(err)
+	}
+	if got := segments(t, x); !slices.Equal(got, []uint64{1, 1}) {
+		t.Errorf("after Merge, segments a shard %v, want 1 each", got)
+	}
+	if sizes := shardSizes(t, x); sizes[0]+sizes[1] != 2401 {
+		t.Errorf("shards hold %v posts, want 2,401", sizes)
+	}
+	if res, err := x.Search(context.Background(), Query{Text: "otters"}); err != nil || res.Total != 2400 {
+		t.Errorf("the merged index finds %v posts (%v), want 2,400", res.Total, err)
+	}
+	if res, err := x.Sync(posts); err != nil || res.Indexed != 0 || res.Removed != 0 {
+		t.Errorf("a sync after Merge = %+v, %v; want nothing to do", res, err)
 	}
 }

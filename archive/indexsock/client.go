@@ -92,6 +92,11 @@ func (c *Client) Rebuild(ctx context.Context) (archive.SyncResult, error) {
 	return r.result(), err
 }
 
+// Merge has serve merge its index's segments (archive.Index.Merge).
+func (c *Client) Merge() error {
+	return c.call(context.Background(), "/merge", struct{}{}, &struct{}{})
+}
+
 // Close does nothing: serve keeps its index.
 func (c *Client) Close() error { return nil }
 

@@ -74,6 +74,12 @@ func TestClientThroughTheSocket(t *testing.T) {
 	if hits, err := c.Answers(ctx, "Which sourdough starter makes the best bread?", 3); err != nil || len(hits) != 0 {
 		t.Errorf("Answers to a question the archive does not answer = %+v, %v", hits, err)
 	}
+	if err := c.Merge(); err != nil {
+		t.Errorf("Merge = %v", err)
+	}
+	if res, err := c.Search(ctx, archive.Query{Text: "beavers OR otters"}); err != nil || res.Total != 2 {
+		t.Errorf("after Merge, Search = %+v, %v; want both posts", res, err)
+	}
 	write("2020-03-03-broken.md", "not a post")
 	if rebuilt, err := c.Rebuild(ctx); err != nil || rebuilt.Indexed != 2 || len(rebuilt.Problems) != 1 {
 		t.Errorf("Rebuild = %+v, %v", rebuilt, err)

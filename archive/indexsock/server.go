@@ -35,6 +35,7 @@ func Serve(ctx context.Context, ln net.Listener, o Options) error {
 	mux.HandleFunc("POST /related", s.related)
 	mux.HandleFunc("POST /sync", s.sync)
 	mux.HandleFunc("POST /rebuild", s.rebuild)
+	mux.HandleFunc("POST /merge", s.merge)
 	srv := &http.Server{Handler: http.MaxBytesHandler(mux, 1<<20), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -103,6 +104,15 @@ func (s *server) rebuild(w http.ResponseWriter, r *http.Request) {
 	}
 	s.changed()
 	reply(w, syncReplyOf(archive.SyncResult{Indexed: len(list), Problems: problems}), err)
+}
+
+// merge merges the index's segments: an import of many posts ended.
+func (s *server) merge(w http.ResponseWriter, r *http.Request) {
+	err := s.o.Index.Merge()
+	if err == nil {
+		s.o.Log.Info("search index merged for a command")
+	}
+	reply(w, struct{}{}, err)
 }
 
 // changed tells the site, if it asked to be told.

@@ -37,6 +37,11 @@ const (
 	importQueue = 4
 )
 
+// importMergeFrom is how many posts an import adds before it ends by
+// merging the index's segments (archive.Index.Merge). A variable, for
+// tests.
+var importMergeFrom = 5000
+
 // drain takes what is waiting in chunks, without waiting.
 func drain(chunks chan []*archive.Post) []*archive.Post {
 	var out []*archive.Post
@@ -114,6 +119,11 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error 
 	}
 	if err != nil {
 		return err
+	}
+	if counts[archive.Imported] >= importMergeFrom {
+		if err := x.Merge(); err != nil {
+			return fmt.Errorf("import: merge the search index: %w", err)
+		}
 	}
 	total := counts[0] + counts[1] + counts[2]
 	fmt.Fprintf(a.stdout, "%s: %d imported, %d already there, %d skipped\n",

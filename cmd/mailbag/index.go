@@ -23,6 +23,7 @@ type searchIndex interface {
 	site.Index // Sync, Search, RelatedTitles
 	Related(ctx context.Context, text string, n int) ([]archive.Hit, error)
 	Add(posts ...*archive.Post) error
+	Merge() error
 	Close() error
 }
 
