@@ -121,18 +121,7 @@ func TestRebuiltIndexIsCached(t *testing.T) {
 // that were there before stay as they are.
 func TestUpdateRecachesNewFiles(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string) string {
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.Write(make([]byte, 4<<20))
-		if err := errors.Join(f.Sync(), f.Close()); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(name string) string { return writeSynced(t, filepath.Join(dir, name)) }
 	write("old.zap")
 	d := newRecacher(dir)
 	defer d.close()
@@ -161,16 +150,8 @@ func TestUpdateRecachesNewFiles(t *testing.T) {
 func TestCloseRecachesWhatTheIndexWrote(t *testing.T) {
 	dir := t.TempDir()
 	d := newRecacher(dir)
-	path := filepath.Join(dir, "merged.zap")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Write(make([]byte, 4<<20))
-	if err := errors.Join(f.Sync(), f.Close()); err != nil {
-		t.Fatal(err)
-	}
-	f, err = os.Open(path)
+	path := writeSynced(t, filepath.Join(dir, "merged.zap"))
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,4 +173,19 @@ func TestCloseRecachesWhatTheIndexWrote(t *testing.T) {
 		t.Errorf("reading 4 bytes of a file recached at close, 1 MB apart, maps %d of its %d KB (%d before); want a quarter at most", after, size, before)
 	}
 	t.Logf("mapped %d KB of %d before the recache at close, %d after", before, size, after)
+}
+
+// writeSynced writes 4 MB to a new file at path, on the disk when it
+// returns, and returns path.
+func writeSynced(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(make([]byte, 4<<20))
+	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
