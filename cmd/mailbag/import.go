@@ -38,9 +38,9 @@ const (
 )
 
 // importMergeFrom is how many posts an import adds before it ends by
-// merging the index's segments (archive.Index.Merge). A variable, for
-// tests.
-var importMergeFrom = 5000
+// merging the index's segments (archive.Index.Merge): fewer leave a few
+// small segments, bleve's to merge.
+const importMergeFrom = 5000
 
 // drain takes what is waiting in chunks, without waiting.
 func drain(chunks chan []*archive.Post) []*archive.Post {

@@ -54,8 +54,8 @@ stops it.`,
 //
 // While serve starts, opening the index and reading every post's front
 // matter, what it keeps grows amid garbage: it collects at startGCPercent
-// then. At 100,000 posts its peak memory (VmHWM) was 134–156 MB at Go's
-// default, 96 MB at a quarter, the start half a second longer.
+// then. At 100,000 posts its peak memory (VmHWM) was 129–156 MB at Go's
+// default, 96–103 MB at a quarter, the start up to a second longer.
 const (
 	serveGCPercent = 75
 	minGCHeadroom  = 24 << 20
