@@ -274,11 +274,12 @@ func TestHeadersReadTheStartOfFiles(t *testing.T) {
 			t.Errorf("%s: header %+v\npost %+v", filepath.Base(p.Path), h, p)
 		}
 	}
-	// Broken front matter longer than the start, and a line of "----"
-	// whose "---" ends the start: the error ReadFile gives.
+	// Broken front matter longer than the start, a line of "----" whose
+	// "---" ends the start, an empty file: the error ReadFile gives.
 	for name, content := range map[string]string{
 		"2024-01-07-broken.md": "---\ntitle: Broken\n" + aliases(2*headBytes) + "date: [\n---\n" + body,
 		"2024-01-08-dashes.md": front + pad[:len(pad)-2] + " ]\n" + "----\n---\n" + body,
+		"2024-01-09-empty.md":  "",
 	} {
 		path := filepath.Join(posts.Dir, name)
 		writePost(t, posts.Dir, name, content)

@@ -66,7 +66,7 @@ func (s *Posts) readHeader(path string) (*Post, error) {
 	defer giveBack(buf)
 	n, err := io.ReadFull(f, *buf)
 	f.Close()
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) { // a short file, or an empty one
 		return nil, fmt.Errorf("archive: read post: %w", err)
 	}
 	head := (*buf)[:n]
