@@ -101,3 +101,35 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadHeader: a post file read for its header alone (the start of
+// it, where the front matter ends there) gives what the whole file gives
+// but the body, or the same error, wherever the front matter ends.
+func FuzzReadHeader(f *testing.F) {
+	f.Add([]byte("---\ntitle: x\ndate: 2020-01-01\ntags: [a]\n---\n"), uint16(5000))
+	f.Add([]byte("---\r\ntitle: 'a: b'\r\n---\r\n"), uint16(0))
+	f.Add([]byte("---\ntitle: x\nfoo: |\n  ---\n---\n"), uint16(headBytes))
+	f.Add([]byte("---\ntitle: x\n"), uint16(headBytes))
+	f.Fuzz(func(t *testing.T, front []byte, pad uint16) {
+		// The front matter, then pad bytes of lines, so that the start
+		// read ends anywhere in the file.
+		data := append(slices.Clip(front), bytes.Repeat([]byte("words ---\n"), int(pad)/10)...)
+		posts := &Posts{Dir: t.TempDir()}
+		path := posts.Dir + "/2020-01-01-post.md"
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want, werr := posts.ReadFile(path)
+		got, gerr := posts.readHeader(path)
+		if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
+			t.Fatalf("readHeader: %v; ReadFile: %v\nfile: %q", gerr, werr, data)
+		}
+		if werr != nil {
+			return
+		}
+		if got.Body != nil || got.Title != want.Title || !got.Date.Equal(want.Date) || got.Slug != want.Slug ||
+			!slices.Equal(got.Tags, want.Tags) || !slices.Equal(got.Questions, want.Questions) || !slices.Equal(got.Aliases, want.Aliases) {
+			t.Fatalf("readHeader gives %+v, ReadFile %+v\nfile: %q", got, want, data)
+		}
+	})
+}
