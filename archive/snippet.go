@@ -146,7 +146,7 @@ func stretches(lowered []byte, terms map[string]bool) []stretch {
 		if i := strings.IndexFunc(needle, func(r rune) bool { return r >= utf8.RuneSelf }); i >= 0 {
 			needle = needle[:i]
 		}
-		if needle == "" {
+		if needle == "" || strings.ContainsAny(needle, " \t\n\r\f") {
 			return whole
 		}
 		for at := 0; ; {
@@ -162,8 +162,7 @@ func stretches(lowered []byte, terms map[string]bool) []stretch {
 	var out []stretch
 	for _, f := range found {
 		if n := len(out); n > 0 && f.from < out[n-1].to {
-			out[n-1].to = max(out[n-1].to, spaceAfter(lowered, f.to))
-			continue
+			continue // in the last stretch: no white space is in a needle
 		}
 		out = append(out, stretch{spaceBefore(lowered, f.from), spaceAfter(lowered, f.to)})
 	}
