@@ -28,7 +28,7 @@ func archivePath(tag string, n int) string {
 // link to the page it starts on.
 func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get()
-	n, post := sn.posts.len(), func(k int) int { return k } // the list's length, and its k-th post's index
+	count, post := sn.posts.len(), func(k int) int { return k } // the list's length, and its k-th post's index
 	slug := r.PathValue("tag")
 	d := pageData{Page: 1}
 	if slug != "" {
@@ -37,7 +37,7 @@ func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 			s.notFound(w, r)
 			return
 		}
-		n, post = len(tagged), func(k int) int { return int(tagged[k]) }
+		count, post = len(tagged), func(k int) int { return int(tagged[k]) }
 		d.Tag = sn.tagName[slug]
 	}
 	if v := r.PathValue("n"); v != "" {
@@ -48,18 +48,18 @@ func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Page = n
 	}
-	d.Pages = max((n+archivePerPage-1)/archivePerPage, 1)
+	d.Pages = max((count+archivePerPage-1)/archivePerPage, 1)
 	if d.Page > d.Pages {
 		s.notFound(w, r)
 		return
 	}
-	for k := range n {
+	for k := range count {
 		y := sn.posts.date(post(k)).Year()
 		if n := len(d.YearLinks); n == 0 || d.YearLinks[n-1].Year != y {
 			d.YearLinks = append(d.YearLinks, yearLink{Year: y, URL: archivePath(slug, k/archivePerPage+1) + "#y" + strconv.Itoa(y)})
 		}
 	}
-	for k := (d.Page - 1) * archivePerPage; k < min(d.Page*archivePerPage, n); k++ {
+	for k := (d.Page - 1) * archivePerPage; k < min(d.Page*archivePerPage, count); k++ {
 		p := sn.posts.at(post(k))
 		y := p.Date.Year()
 		if n := len(d.Years); n == 0 || d.Years[n-1].Year != y {

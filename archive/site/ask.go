@@ -52,8 +52,8 @@ func (s *Site) ask(w http.ResponseWriter, r *http.Request) {
 		d.Problem, d.status = "Looking for answers failed. Try again, or mail your question.", statusOf(err)
 	}
 	for _, h := range hits {
-		if i, ok := sn.bySlug(h.Slug); ok {
-			d.Answers = append(d.Answers, linkOf(sn.posts.at(i)))
+		if p, _, ok := sn.bySlug(h.Slug); ok {
+			d.Answers = append(d.Answers, linkOf(p))
 		}
 	}
 	d.noStore = true // the reader's question is in the page

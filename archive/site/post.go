@@ -9,12 +9,11 @@ const relatedCount = 5
 // answers and related ones.
 func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get()
-	i, ok := sn.bySlug(r.PathValue("slug"))
-	if !ok || sn.posts.at(i).URLPath() != r.URL.Path {
+	p, i, ok := sn.bySlug(r.PathValue("slug"))
+	if !ok || p.URLPath() != r.URL.Path {
 		s.notFound(w, r)
 		return
 	}
-	p := sn.posts.at(i)
 	d := pageData{Post: linkOf(p), modified: sn.made}
 	body, err := sn.body(s.o.Posts, p)
 	if err != nil {
@@ -36,8 +35,8 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("related posts", "slug", p.Slug, "err", err)
 	}
 	for _, h := range related {
-		if j, ok := sn.bySlug(h.Slug); ok && j != i && len(d.Related) < relatedCount {
-			d.Related = append(d.Related, linkOf(sn.posts.at(j)))
+		if q, j, ok := sn.bySlug(h.Slug); ok && j != i && len(d.Related) < relatedCount {
+			d.Related = append(d.Related, linkOf(q))
 		}
 	}
 	s.render(w, r, postPage, d)

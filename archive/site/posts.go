@@ -43,13 +43,14 @@ type aliasOf struct {
 	post int32
 }
 
-// bySlug is the index of the post with slug.
-func (sn *snapshot) bySlug(slug string) (i int, ok bool) {
+// bySlug is the post with slug, and its index in posts.
+func (sn *snapshot) bySlug(slug string) (p *archive.Post, i int, ok bool) {
 	j, ok := slices.BinarySearchFunc(sn.bySlugs, slug, func(k int32, slug string) int { return strings.Compare(sn.posts.slug(int(k)), slug) })
 	if !ok {
-		return 0, false
+		return nil, 0, false
 	}
-	return int(sn.bySlugs[j]), true
+	i = int(sn.bySlugs[j])
+	return sn.posts.at(i), i, true
 }
 
 // alias is the post whose old address is path (with or without its last

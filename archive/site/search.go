@@ -80,11 +80,11 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		d.Suggestion, d.SuggestionURL = res.Suggestion, "/search?q="+url.QueryEscape(res.Suggestion)
 	}
 	for _, h := range res.Hits {
-		i, ok := sn.bySlug(h.Slug)
+		p, _, ok := sn.bySlug(h.Slug)
 		if !ok {
 			continue // removed since the index was synced
 		}
-		hl := hitLink{postLink: linkOf(sn.posts.at(i))}
+		hl := hitLink{postLink: linkOf(p)}
 		for _, f := range h.Fragments {
 			hl.Fragments = append(hl.Fragments, htmltemplate.HTML(f)) // escaped by the index, <mark> around matches
 		}

@@ -73,11 +73,11 @@ func TestSnapshotLooksUp(t *testing.T) {
 	list := tablePosts(t)
 	sn := newSnapshot(list, london(t), time.Now(), 1)
 	for i, p := range list {
-		if j, ok := sn.bySlug(p.Slug); !ok || j != i {
-			t.Errorf("bySlug(%q) = %d, %v; want %d", p.Slug, j, ok, i)
+		if q, j, ok := sn.bySlug(p.Slug); !ok || j != i || q.Title != p.Title {
+			t.Errorf("bySlug(%q) = %v, %d, %v; want %d", p.Slug, q, j, ok, i)
 		}
 	}
-	if _, ok := sn.bySlug("no-such-post"); ok {
+	if _, _, ok := sn.bySlug("no-such-post"); ok {
 		t.Error("bySlug found a post that is not there")
 	}
 	var goPosts []string
