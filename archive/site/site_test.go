@@ -552,3 +552,24 @@ func TestSearchPageSaysAboutForAnEstimate(t *testing.T) {
 		t.Errorf("a search of words counts every hit:\n%s", body)
 	}
 }
+
+// TestRelatedLeavesOutThePostItself: a post's related answers are other
+// posts like it, never the post itself, which its own title matches best.
+func TestRelatedLeavesOutThePostItself(t *testing.T) {
+	srv, _ := siteFixture(t)
+	for _, path := range []string{"/2018/06/20/a-product-manager-stepped-on-my-toe/", "/2019/05/05/older/"} {
+		_, page := get(t, srv, path)
+		_, related, ok := strings.Cut(page, `<h2 id="related">Related answers</h2>`)
+		if !ok {
+			t.Errorf("%s: no related answers", path)
+			continue
+		}
+		related, _, _ = strings.Cut(related, "</section>")
+		if strings.Contains(related, `href="`+path+`"`) {
+			t.Errorf("%s lists itself among its related answers:\n%s", path, related)
+		}
+		if !strings.Contains(related, `href="/`) {
+			t.Errorf("%s: its related answers link nowhere:\n%s", path, related)
+		}
+	}
+}
