@@ -144,7 +144,7 @@ func BenchmarkServe(b *testing.B) {
 		for range 200 { // the first visits
 			get(postPath(0))
 		}
-		steal := stolenSince(b, nil)
+		ticks := readCPUTicks(b)
 		report("post", 2000, postPath)
 		searches := 0
 		for _, kind := range []string{"words", "phrases"} {
@@ -155,7 +155,7 @@ func BenchmarkServe(b *testing.B) {
 		// The share of the machine's CPU time its host gave to others
 		// while the pages and searches ran: a virtual machine's slow
 		// phases, which set the tails.
-		b.ReportMetric(stolenSince(b, steal).share, "steal-%")
+		b.ReportMetric(stolenShare(ticks, readCPUTicks(b)), "steal-%")
 		b.ReportMetric(procMB(b, serve.Process.Pid, "VmRSS"), "serve-RSS-MB")
 		b.ReportMetric(procMB(b, serve.Process.Pid, "VmHWM"), "serve-peak-MB")
 		// Idle: the CPU serve uses over 5 seconds when nobody asks, once
@@ -226,39 +226,38 @@ func procMB(b *testing.B, pid int, field string) float64 {
 }
 
 // cpuTicks are the machine's CPU times from /proc/stat: all of them, and
-// those stolen (given by the host to other machines); since a former
-// reading, share is the stolen part in percent.
-type cpuTicks struct {
-	total, stolen uint64
-	share         float64
-}
+// those stolen (given by the host to other machines).
+type cpuTicks struct{ total, stolen uint64 }
 
-// stolenSince reads /proc/stat, and the share of stolen time since was
-// (nil: since the machine started).
-func stolenSince(b *testing.B, was *cpuTicks) *cpuTicks {
+// readCPUTicks reads the machine's CPU times.
+func readCPUTicks(b *testing.B) cpuTicks {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		b.Fatal(err)
 	}
 	line, _, _ := strings.Cut(string(data), "\n")
-	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal guest ...
 	if len(fields) < 9 || fields[0] != "cpu" {
 		b.Fatalf("/proc/stat starts %q", line)
 	}
-	now := &cpuTicks{}
-	for i, f := range fields[1:] {
+	var t cpuTicks
+	for i, f := range fields[1:9] { // guest times are counted in user's already
 		n, _ := strconv.ParseUint(f, 10, 64)
-		if i < 8 { // guest times are counted in user's already
-			now.total += n
-		}
+		t.total += n
 		if i == 7 {
-			now.stolen = n
+			t.stolen = n
 		}
 	}
-	if was != nil && now.total > was.total {
-		now.share = 100 * float64(now.stolen-was.stolen) / float64(now.total-was.total)
+	return t
+}
+
+// stolenShare is the part of the CPU time between two readings that was
+// stolen, in percent.
+func stolenShare(before, after cpuTicks) float64 {
+	if after.total <= before.total {
+		return 0
 	}
-	return now
+	return 100 * float64(after.stolen-before.stolen) / float64(after.total-before.total)
 }
 
 // procCPU is the CPU time a process has used, from /proc/PID/stat.
