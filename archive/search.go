@@ -306,23 +306,9 @@ const maxRelatedWords = 80
 
 // Related returns up to n posts most like text (a reader's question), best
 // first: any of its words, in titles (counting more) and bodies, English
-// word forms matched. Query syntax in text has no meaning here. Hits have no
-// fragments.
+// word forms matched, less the words too common to relate anything. Query
+// syntax in text has no meaning here. Hits have no fragments.
 func (x *Index) Related(ctx context.Context, text string, n int) ([]Hit, error) {
-	return x.related(ctx, text, n, hitFields, "title", "body")
-}
-
-// RelatedTitles is Related over titles alone, its hits only slugs and
-// scores: a fraction of the cost, for the related answers of every page of
-// the site, which has the posts. (Reading a hit's stored fields was a
-// tenth of what a post's page allocated.)
-func (x *Index) RelatedTitles(ctx context.Context, text string, n int) ([]Hit, error) {
-	return x.related(ctx, text, n, nil, "title")
-}
-
-// related is the posts most like text in fields, their hits with the
-// stored fields named.
-func (x *Index) related(ctx context.Context, text string, n int, stored []string, fields ...string) ([]Hit, error) {
 	x.swap.RLock()
 	defer x.swap.RUnlock()
 	words := strings.Fields(text)
@@ -342,7 +328,7 @@ func (x *Index) related(ctx context.Context, text string, n int, stored []string
 	// What bleve's match query of the text in each field is, each word
 	// a term query, less the words too common to relate anything.
 	var qs []query.Query
-	for _, f := range fields {
+	for _, f := range []string{"title", "body"} {
 		boost := 1.0
 		if f == "title" {
 			boost = titleBoost
@@ -373,7 +359,7 @@ func (x *Index) related(ctx context.Context, text string, n int, stored []string
 		return nil, nil
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), n, 0, false)
-	req.Fields = stored
+	req.Fields = hitFields
 	_, hits, err := x.search(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("archive: related posts: %w", err)
@@ -382,10 +368,10 @@ func (x *Index) related(ctx context.Context, text string, n int, stored []string
 }
 
 // commonIn is how many of an archive's posts (total) may have a word
-// for it to count in what relates posts: one in twenty, and never fewer
-// than 500. A word in more says little of what a post is about, and costs
-// most: at 100,000 posts, "go" in a title made bleve score tens of
-// thousands of posts for a page's related answers.
+// for it to count in what relates posts (Related, Titles.Like): one in
+// twenty, and never fewer than 500. A word in more says little of what a
+// post is about, and costs most: at 100,000 posts, "go" in a title made
+// bleve score tens of thousands of posts for a page's related answers.
 func commonIn(total uint64) uint64 {
 	return max(500, total/20)
 }

@@ -258,8 +258,8 @@ func TestRelated(t *testing.T) {
 }
 
 // A word in more than one post in twenty (and more than 500) relates
-// nothing: related answers leave it out, and what the title says besides
-// decides; a title of only such words has none.
+// nothing: related posts leave it out, and what the question says besides
+// decides; a question of only such words has none.
 func TestRelatedLeavesOutCommonWords(t *testing.T) {
 	var posts []*Post
 	day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -275,15 +275,15 @@ func TestRelatedLeavesOutCommonWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	hits, err := x.RelatedTitles(context.Background(), "Go fuzzing", 10)
+	hits, err := x.Related(context.Background(), "Go fuzzing text", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(hits) != 6 {
-		t.Errorf("related to %q: %d posts, want the 6 about fuzzing alone", "Go fuzzing", len(hits))
+		t.Errorf("related to %q: %d posts, want the 6 about fuzzing alone", "Go fuzzing text", len(hits))
 	}
-	if hits, err := x.RelatedTitles(context.Background(), "Go", 10); err != nil || len(hits) != 0 {
-		t.Errorf("related to %q = %d posts, %v; want none: the word is in every title", "Go", len(hits), err)
+	if hits, err := x.Related(context.Background(), "Go text", 10); err != nil || len(hits) != 0 {
+		t.Errorf("related to %q = %d posts, %v; want none: the words are in every post", "Go text", len(hits), err)
 	}
 	if n := commonIn(100_000); n != 5000 {
 		t.Errorf("commonIn(100,000) = %d, want 5,000", n)

@@ -55,13 +55,6 @@ func (c *Client) Related(ctx context.Context, text string, n int) ([]archive.Hit
 	return hits, err
 }
 
-// RelatedTitles is archive.Index.RelatedTitles, in serve.
-func (c *Client) RelatedTitles(ctx context.Context, text string, n int) ([]archive.Hit, error) {
-	var hits []archive.Hit
-	err := c.call(ctx, "/related", relatedRequest{Text: text, N: n, Titles: true}, &hits)
-	return hits, err
-}
-
 // Answers is archive.Index.Answers, in serve.
 func (c *Client) Answers(ctx context.Context, question string, n int) ([]archive.Hit, error) {
 	var hits []archive.Hit

@@ -67,7 +67,6 @@ type (
 	relatedRequest struct {
 		Text    string `json:"text"`
 		N       int    `json:"n"`
-		Titles  bool   `json:"titles"`  // RelatedTitles
 		Answers bool   `json:"answers"` // Answers
 	}
 	syncReply struct {

@@ -70,10 +70,7 @@ func (s *server) related(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	related := s.o.Index.Related
-	switch {
-	case q.Titles:
-		related = s.o.Index.RelatedTitles
-	case q.Answers:
+	if q.Answers {
 		related = s.o.Index.Answers
 	}
 	hits, err := related(r.Context(), q.Text, q.N)

@@ -30,13 +30,9 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 	}
 	// The title's words in other titles: searching bodies too costs
 	// milliseconds a page at 10,000 posts, and a build makes every page.
-	related, err := s.o.Index.RelatedTitles(r.Context(), p.Title, relatedCount+1)
-	if err != nil {
-		s.log.Error("related posts", "slug", p.Slug, "err", err)
-	}
-	for _, h := range related {
-		if q, j, ok := sn.bySlug(h.Slug); ok && j != i && len(d.Related) < relatedCount {
-			d.Related = append(d.Related, linkOf(q))
+	for _, j := range sn.titles.Like(p.Title, relatedCount+1) {
+		if j != i && len(d.Related) < relatedCount {
+			d.Related = append(d.Related, linkOf(sn.posts.at(j)))
 		}
 	}
 	s.render(w, r, postPage, d)

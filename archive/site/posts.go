@@ -32,6 +32,7 @@ type snapshot struct {
 	// byAlias are the posts' old addresses (Post.Aliases) without their
 	// last slash, in order, and the newest post's first for each.
 	byAlias []aliasOf
+	titles  *archive.Titles // the posts' titles, for each page's related answers
 
 	mu   sync.Mutex
 	html map[string]htmltemplate.HTML // rendered bodies, by slug
@@ -76,7 +77,9 @@ func newSnapshot(list []*archive.Post, loc *time.Location, made time.Time, gen u
 	sn := &snapshot{made: made, gen: gen, posts: newPostTable(list, loc), bySlugs: make([]int32, len(list)),
 		byTag: map[string][]int32{}, tagName: map[string]string{}, html: map[string]htmltemplate.HTML{}}
 	t := &sn.posts
+	titles := make([]string, t.len())
 	for i := range t.len() {
+		titles[i] = t.str(t.rows[i].title)
 		sn.bySlugs[i] = int32(i)
 		for _, sp := range t.tags(i) {
 			tag := t.str(sp)
@@ -97,6 +100,7 @@ func newSnapshot(list []*archive.Post, loc *time.Location, made time.Time, gen u
 	}
 	slices.SortFunc(sn.bySlugs, func(a, b int32) int { return strings.Compare(t.slug(int(a)), t.slug(int(b))) })
 	slices.SortStableFunc(sn.byAlias, func(a, b aliasOf) int { return strings.Compare(t.str(a.path), t.str(b.path)) })
+	sn.titles = archive.NewTitles(titles)
 	return sn
 }
 

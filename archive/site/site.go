@@ -77,7 +77,6 @@ type Options struct {
 type Index interface {
 	Sync(posts *archive.Posts) (archive.SyncResult, error)
 	Search(ctx context.Context, q archive.Query) (*archive.Results, error)
-	RelatedTitles(ctx context.Context, text string, n int) ([]archive.Hit, error)
 	Answers(ctx context.Context, question string, n int) ([]archive.Hit, error)
 }
 

@@ -20,7 +20,7 @@ const indexWait = 30 * time.Second
 // searchIndex is the search index as the commands use it: the index
 // itself, or the one a running serve holds, reached through its socket.
 type searchIndex interface {
-	site.Index // Sync, Search, RelatedTitles
+	site.Index // Sync, Search, Answers
 	Related(ctx context.Context, text string, n int) ([]archive.Hit, error)
 	Add(posts ...*archive.Post) error
 	Merge() error
