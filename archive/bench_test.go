@@ -3,6 +3,7 @@ package archive
 import (
 	"errors"
 	"io/fs"
+	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"mailbag/internal/benchcorpus"
 )
@@ -101,6 +103,82 @@ func BenchmarkSearch(b *testing.B) {
 			ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 			b.ReportMetric(ms(took[len(took)/2]), "p50-ms")
 			b.ReportMetric(ms(took[len(took)*99/100]), "p99-ms")
+		})
+	}
+}
+
+// BenchmarkRelatedTitles measures a post page's related answers at
+// MAILBAG_BENCH_POSTS posts (10,000 unless set): Titles.Like, as the site
+// asks it, beside bleve doing the same (what the site did before: a
+// disjunction of the title's terms over the index's titles, common words
+// left out) on the same random titles. It reports how long NewTitles takes
+// and each way's p50 and p99.
+//
+//	go test ./archive -run '^$' -bench RelatedTitles -benchtime 2000x
+//	MAILBAG_BENCH_POSTS=100000 go test ./archive -run '^$' -bench RelatedTitles -benchtime 2000x -timeout 30m
+func BenchmarkRelatedTitles(b *testing.B) {
+	n := benchcorpus.Count(b)
+	root := b.TempDir()
+	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
+	writeBenchPosts(b, posts.Dir, n)
+	list, _, err := posts.Headers()
+	if err != nil {
+		b.Fatal(err)
+	}
+	SortPosts(list)
+	titles := make([]string, len(list))
+	for i, p := range list {
+		titles[i] = p.Title
+	}
+	t0 := time.Now()
+	t := NewTitles(titles)
+	made := time.Since(t0)
+	x, err := Rebuild(filepath.Join(root, "index"), list, time.UTC)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	// bleve is the search the site made before Titles.
+	bleveLike := func(text string) error {
+		v, err := x.view()
+		if err != nil {
+			return err
+		}
+		defer v.Close()
+		var terms []query.Query
+		for _, tok := range x.analyzer().Analyze([]byte(text)) {
+			if v.docCount("title", string(tok.Term)) > commonIn(uint64(n)) {
+				continue
+			}
+			tq := query.NewTermQuery(string(tok.Term))
+			tq.SetField("title")
+			terms = append(terms, tq)
+		}
+		if len(terms) == 0 {
+			return nil
+		}
+		_, _, err = x.search(b.Context(), bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(terms), 6, 0, false))
+		return err
+	}
+	for _, way := range []string{"titles", "bleve"} {
+		b.Run(way, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(3, 4))
+			var took []time.Duration
+			for b.Loop() {
+				title := titles[rng.IntN(len(titles))]
+				t0 := time.Now()
+				if way == "titles" {
+					t.Like(title, 6)
+				} else if err := bleveLike(title); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(t0))
+			}
+			slices.Sort(took)
+			us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+			b.ReportMetric(us(took[len(took)/2]), "p50-us")
+			b.ReportMetric(us(took[len(took)*99/100]), "p99-us")
+			b.ReportMetric(float64(made)/float64(time.Millisecond), "NewTitles-ms")
 		})
 	}
 }
