@@ -47,6 +47,7 @@ func TestTitlesLike(t *testing.T) {
 		{"The MANAGERS' decision", 6, []int{0, 1, 4, 9, 8, 2}},
 		// One word: the shortest titles first, equals in order.
 		{"otter", 10, []int{5, 6}},
+		{"otter", math.MaxInt, []int{5, 6}}, // however many are asked for
 		{"decision", 4, []int{2, 0, 6, 7}},
 		// Only stop words, or words no title has: nothing.
 		{"the and of", 5, nil},
