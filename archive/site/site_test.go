@@ -553,6 +553,33 @@ func TestSearchPageSaysAboutForAnEstimate(t *testing.T) {
 	}
 }
 
+// TestRelatedAnswersFollowNewPosts: a post published after the site
+// started is among the related answers of the pages whose titles it is
+// like, once the site has seen it.
+func TestRelatedAnswersFollowNewPosts(t *testing.T) {
+	posts, x := fixturePosts(t)
+	s, srv := testSite(t, posts, x)
+	related := func(path string) string {
+		t.Helper()
+		_, page := get(t, srv, path)
+		_, list, _ := strings.Cut(page, `<h2 id="related">Related answers</h2>`)
+		list, _, _ = strings.Cut(list, "</section>")
+		return list
+	}
+	const older, newer = "/2019/05/05/older/", "/2021/03/04/managers-again/"
+	if list := related(older); strings.Contains(list, newer) {
+		t.Fatalf("related answers name a post not yet written:\n%s", list)
+	}
+	writePost(t, posts.Dir, "2021-03-04-managers-again.md", "---\ntitle: Managers, again\ndate: 2021-03-04\n---\n\nMore on managers.\n")
+	s.Changed()
+	if list := related(older); !strings.Contains(list, `href="`+newer+`"`) {
+		t.Errorf("%s: the new post on managers is not among its related answers:\n%s", older, list)
+	}
+	if list := related(newer); !strings.Contains(list, `href="`+older+`"`) {
+		t.Errorf("%s: the older post on managers is not among its related answers:\n%s", newer, list)
+	}
+}
+
 // TestRelatedLeavesOutThePostItself: a post's related answers are other
 // posts like it, never the post itself, which its own title matches best.
 func TestRelatedLeavesOutThePostItself(t *testing.T) {
