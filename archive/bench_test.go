@@ -25,6 +25,19 @@ func writeBenchPosts(tb testing.TB, dir string, n int) {
 	benchcorpus.WritePosts(tb, dir, n, plainTextOf)
 }
 
+// benchHeaders writes n benchmark posts to a new posts folder and lists
+// them without their bodies.
+func benchHeaders(b *testing.B, n int) (*Posts, []*Post) {
+	b.Helper()
+	posts := &Posts{Dir: filepath.Join(b.TempDir(), "posts"), Location: time.UTC}
+	writeBenchPosts(b, posts.Dir, n)
+	list, _, err := posts.Headers()
+	if err != nil || len(list) != n {
+		b.Fatalf("Headers: %d posts, %v", len(list), err)
+	}
+	return posts, list
+}
+
 // plainTextOf is the plain text of a post file; "" when it is not a post.
 func plainTextOf(file []byte) string {
 	p, err := Parse(file, time.UTC)
@@ -118,13 +131,7 @@ func BenchmarkSearch(b *testing.B) {
 //	MAILBAG_BENCH_POSTS=100000 go test ./archive -run '^$' -bench RelatedTitles -benchtime 2000x -timeout 30m
 func BenchmarkRelatedTitles(b *testing.B) {
 	n := benchcorpus.Count(b)
-	root := b.TempDir()
-	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
-	writeBenchPosts(b, posts.Dir, n)
-	list, _, err := posts.Headers()
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, list := benchHeaders(b, n)
 	SortPosts(list)
 	titles := make([]string, len(list))
 	for i, p := range list {
@@ -133,7 +140,7 @@ func BenchmarkRelatedTitles(b *testing.B) {
 	t0 := time.Now()
 	t := NewTitles(titles)
 	made := time.Since(t0)
-	x, err := Rebuild(filepath.Join(root, "index"), list, time.UTC)
+	x, err := Rebuild(filepath.Join(b.TempDir(), "index"), list, time.UTC)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -228,13 +235,7 @@ func BenchmarkImport(b *testing.B) {
 //	MAILBAG_BENCH_POSTS=100000 go test ./archive -run '^$' -bench BareBleve -benchtime 1x -timeout 60m
 func BenchmarkBareBleve(b *testing.B) {
 	n := benchcorpus.Count(b)
-	root := b.TempDir()
-	posts := &Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
-	writeBenchPosts(b, posts.Dir, n)
-	list, _, err := posts.Headers()
-	if err != nil || len(list) != n {
-		b.Fatalf("Headers: %d posts, %v", len(list), err)
-	}
+	posts, list := benchHeaders(b, n)
 	type doc struct {
 		Title string `json:"title"`
 		Body  string `json:"body"`
