@@ -100,6 +100,8 @@ type Ingester struct {
 
 	mu             sync.Mutex
 	held, peakHeld int64 // bytes of mail held now, and at most
+
+	warnNoUIDPlus sync.Once // the server cannot expunge by UID: said once
 }
 
 // New returns an Ingester that stores into q.
@@ -172,12 +174,15 @@ func (in *Ingester) pass(ctx context.Context, c *imapclient.Client) (Summary, er
 		last = 0
 	}
 	if sel.NumMessages == 0 {
-		return sum, nil
+		return sum, in.q.forgetUnfinished(ctx, mailbox)
 	}
 	if in.opts.After == AfterMove {
 		// Create the folder handled mail goes to; an error here most likely
-		// means it exists, and MOVE will say if not.
+		// means it exists, and the copy or move will say if not.
 		_ = c.Create(in.opts.MoveTo, nil).Wait()
+	}
+	if err := in.finishUnfinished(ctx, c, mailbox, sel.UIDValidity); err != nil {
+		return sum, err
 	}
 	news, err := in.listNew(c, imap.UID(last))
 	if err != nil {
@@ -339,7 +344,7 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 		return sum, err
 	}
 	last := f.batch[len(f.batch)-1].UID
-	added, err := in.q.add(ctx, qs, in.opts.Server.Mailbox, validity, uint32(last))
+	added, err := in.q.add(ctx, qs, in.opts.Server.Mailbox, validity, uint32(last), in.opts.After != AfterNone)
 	if err != nil {
 		return sum, err
 	}
@@ -360,7 +365,7 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 			sum.New++
 		}
 	}
-	return sum, in.after(c, f.batch)
+	return sum, in.after(ctx, c, validity, f.batch)
 }
 
 // keepRaw appends the raw messages of the batch that the queue does not
@@ -472,24 +477,4 @@ func (in *Ingester) question(raw []byte, tooLarge bool, size int64) stored {
 		q.Status, q.Kind, q.Reason = StatusIgnored, kind, reason
 	}
 	return stored{Question: q, refs: m.Refs}
-}
-
-// after marks or moves the handled messages of a batch, as the options say.
-func (in *Ingester) after(c *imapclient.Client, batch []*imapclient.FetchMessageBuffer) error {
-	var set imap.UIDSet
-	for _, m := range batch {
-		set.AddNum(m.UID)
-	}
-	switch in.opts.After {
-	case AfterSeen:
-		store := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}
-		if err := c.Store(set, store, nil).Close(); err != nil {
-			return fmt.Errorf("ingest: mark messages seen: %w", err)
-		}
-	case AfterMove:
-		if _, err := c.Move(set, in.opts.MoveTo).Wait(); err != nil {
-			return fmt.Errorf("ingest: move messages to %q: %w", in.opts.MoveTo, err)
-		}
-	}
-	return nil
 }

@@ -28,8 +28,11 @@ var schemaV4 string
 //go:embed schema_v5.sql
 var schemaV5 string
 
+//go:embed schema_v6.sql
+var schemaV6 string
+
 // migrations are the ingest tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5}
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6}
 
 // Status is where a question stands.
 type Status string
@@ -149,8 +152,10 @@ type stored struct {
 
 // add stores questions and moves the mailbox's checkpoint to lastUID, in one
 // transaction. A question whose message key is already in the queue is not
-// stored again. It reports which of qs were new.
-func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidity, lastUID uint32) ([]bool, error) {
+// stored again. It reports which of qs were new. When unfinished is true,
+// the messages' UIDs are recorded as not yet flagged or moved (see
+// Queue.unfinished), in the same transaction.
+func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidity, lastUID uint32, unfinished bool) ([]bool, error) {
 	tx, err := q.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: store questions: %w", err)
@@ -193,6 +198,14 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 			id, _ := res.LastInsertId()
 			if err := recordRecipients(ctx, tx, id, s.recipients); err != nil {
 				return nil, err
+			}
+		}
+	}
+	if unfinished {
+		for _, s := range qs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO unfinished (mailbox, uidvalidity, uid) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+				mailbox, uidValidity, s.uid); err != nil {
+				return nil, fmt.Errorf("ingest: store questions: %w", err)
 			}
 		}
 	}
@@ -451,4 +464,57 @@ func (q *Queue) Reopen(ctx context.Context, id int64) error {
 // error wraps ErrNoQuestion, or ErrStatus when the question is not new.
 func (q *Queue) MarkAnswered(ctx context.Context, id int64, slug string) error {
 	return q.transition(ctx, id, []Status{StatusNew}, StatusAnswered, "", slug)
+}
+
+// unfinished returns the UIDs of mailbox's handled messages that are not yet
+// flagged or moved, in UID order, forgetting those of another UIDVALIDITY.
+func (q *Queue) unfinished(ctx context.Context, mailbox string, validity uint32) ([]uint32, error) {
+	if _, err := q.db.ExecContext(ctx, `DELETE FROM unfinished WHERE mailbox = ? AND uidvalidity != ?`, mailbox, validity); err != nil {
+		return nil, fmt.Errorf("ingest: read unfinished messages: %w", err)
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT uid FROM unfinished WHERE mailbox = ? AND uidvalidity = ? ORDER BY uid`, mailbox, validity)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: read unfinished messages: %w", err)
+	}
+	defer rows.Close()
+	var out []uint32
+	for rows.Next() {
+		var uid uint32
+		if err := rows.Scan(&uid); err != nil {
+			return nil, fmt.Errorf("ingest: read unfinished messages: %w", err)
+		}
+		out = append(out, uid)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ingest: read unfinished messages: %w", err)
+	}
+	return out, nil
+}
+
+// finished forgets uids of mailbox as unfinished: the server flagged or
+// moved them.
+func (q *Queue) finished(ctx context.Context, mailbox string, validity uint32, uids []uint32) error {
+	tx, err := q.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("ingest: record finished messages: %w", err)
+	}
+	defer tx.Rollback()
+	for _, uid := range uids {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM unfinished WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`, mailbox, validity, uid); err != nil {
+			return fmt.Errorf("ingest: record finished messages: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("ingest: record finished messages: %w", err)
+	}
+	return nil
+}
+
+// forgetUnfinished forgets every unfinished message of mailbox: it is
+// empty, so none is left to flag or move.
+func (q *Queue) forgetUnfinished(ctx context.Context, mailbox string) error {
+	if _, err := q.db.ExecContext(ctx, `DELETE FROM unfinished WHERE mailbox = ?`, mailbox); err != nil {
+		return fmt.Errorf("ingest: forget unfinished messages: %w", err)
+	}
+	return nil
 }

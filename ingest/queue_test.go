@@ -17,7 +17,7 @@ func TestQueueTransitions(t *testing.T) {
 	_, err := q.add(ctx, []stored{
 		{Question: Question{Status: StatusNew, MessageKey: "a", Subject: "A", Received: now}, mailbox: "INBOX", uidValidity: 1, uid: 1},
 		{Question: Question{Status: StatusIgnored, Kind: KindAutoReply, Reason: "Auto-Submitted: auto-replied", MessageKey: "b", Received: now}, mailbox: "INBOX", uidValidity: 1, uid: 2},
-	}, "INBOX", 1, 2)
+	}, "INBOX", 1, 2, false)
 	if err != nil {
 		t.Fatal(err)
 	}

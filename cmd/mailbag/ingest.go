@@ -96,6 +96,9 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		return errors.New("ingest: interrupted; run it again to carry on")
 	}
 	if err != nil {
+		if sum != (ingest.Summary{}) {
+			printSummary(a.stdout, sum) // what was stored is stored: said even when the run then failed
+		}
 		return err
 	}
 	printSummary(a.stdout, sum)

@@ -217,6 +217,15 @@ func (d *Dovecot) Stop() {
 	_ = syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
 	_ = d.cmd.Wait()
 	d.cmd = nil
+	// Its children may hold the listening sockets a moment longer: a
+	// restart must not take them for the new server's.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", d.Addr, time.Second)
+		if err != nil {
+			return
+		}
+		c.Close()
+	}
 }
 
 // Restart stops and starts Dovecot again on the same ports and mail.
@@ -224,6 +233,32 @@ func (d *Dovecot) Restart(t testing.TB) {
 	t.Helper()
 	d.Stop()
 	d.start(t, need(t, "dovecot", "dovecot-imapd"))
+}
+
+// Configure adds lines to Dovecot's configuration and restarts it, on the
+// same ports and mail: "imap_capability = IMAP4rev1 IDLE" makes a server
+// without MOVE and UIDPLUS.
+func (d *Dovecot) Configure(t testing.TB, lines string) {
+	t.Helper()
+	conf := filepath.Join(d.dir, "dovecot.conf")
+	f, err := os.OpenFile(conf, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString("\n" + lines + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Restart(t)
+}
+
+// Folder is the Maildir++ folder of the mailbox name ("Questions" is
+// Maildir/.Questions), made by the first message put in it.
+func (d *Dovecot) Folder(name string) string {
+	return filepath.Join(d.Maildir, "."+name)
 }
 
 // Deliver drops raw messages into the Maildir's new/ folder, as a mail
