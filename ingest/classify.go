@@ -34,7 +34,6 @@ func classify(m *Message, ownAddress, cleaned string) (Kind, string) {
 		Message: m, own: strings.ToLower(ownAddress), cleaned: cleaned,
 		local: local, subject: folded(m.Subject), opening: folded(opening),
 	}
-	c.json, c.isJSON = readJSONReport(m.Text)
 	for _, r := range rules {
 		if why, ok := r.match(&c); ok {
 			return r.kind, why + " (rule " + r.name + ")"
@@ -52,8 +51,6 @@ type classified struct {
 	local   string // the part of the sender's address before the @
 	subject string // the subject in lower case, spaces folded
 	opening string // the start of the text, likewise: where mail systems say what they are
-	json    jsonReport
-	isJSON  bool // the text is a JSON bounce or complaint notification (json)
 }
 
 // folded is s in lower case, its runs of white space one space each.
@@ -125,7 +122,8 @@ var rules = []rule{
 		return "an abuse report (Hotmail's junk mail reporting)", jmrp
 	}},
 	{"dsn", KindBounce, func(c *classified) (string, bool) {
-		return "a delivery status report", c.ContentType == "multipart/report" && (c.ReportType == "delivery-status" || c.ReportType == "")
+		return "a delivery status report", c.ContentType == "multipart/report" &&
+			(c.ReportType == "delivery-status" || c.ReportType == "global-delivery-status" || c.ReportType == "")
 	}},
 	{"json-bounce", KindBounce, func(c *classified) (string, bool) {
 		return "a delivery failure notice in JSON (" + c.json.what + ")", c.isJSON && c.json.kind == KindBounce
@@ -176,8 +174,8 @@ var rules = []rule{
 		return "sent from an address that takes no replies (" + c.FromAddr + ")", ok
 	}},
 	{"unsubscribe", KindUnsubscribe, func(c *classified) (string, bool) {
-		s := strings.ToLower(strings.TrimSpace(CleanSubject(c.Subject)))
-		return "an unsubscribe request (the mailto: of List-Unsubscribe)", s == "unsubscribe"
+		f := strings.Fields(strings.ToLower(CleanSubject(c.Subject)))
+		return "an unsubscribe request (the mailto: of List-Unsubscribe)", len(f) >= 1 && len(f) <= 2 && f[0] == "unsubscribe"
 	}},
 	{"auto-submitted", KindAutoReply, func(c *classified) (string, bool) {
 		v := strings.ToLower(strings.TrimSpace(c.Header.Get("Auto-Submitted")))
@@ -282,6 +280,7 @@ type jsonReport struct {
 	kind       Kind   // KindBounce or KindComplaint
 	what       string // its type, in its words: "Bounce"
 	recipients []Recipient
+	messageIDs []string // of the mail it is about, as its "mail" object gives them
 }
 
 // readJSONReport reads the JSON bounce and complaint notifications that
@@ -310,6 +309,12 @@ func readJSONReport(text string) (jsonReport, bool) {
 				EmailAddress string `json:"emailAddress"`
 			} `json:"complainedRecipients"`
 		} `json:"complaint"`
+		Mail *struct {
+			CommonHeaders struct {
+				MessageID string `json:"messageId"`
+			} `json:"commonHeaders"`
+			Headers []struct{ Name, Value string } `json:"headers"`
+		} `json:"mail"`
 	}
 	if err := json.Unmarshal([]byte(text), &n); err != nil {
 		return jsonReport{}, false
@@ -321,9 +326,18 @@ func readJSONReport(text string) (jsonReport, bool) {
 	if what == "" {
 		what = n.EventType
 	}
+	var ids []string
+	if n.Mail != nil {
+		ids = append(ids, n.Mail.CommonHeaders.MessageID)
+		for _, h := range n.Mail.Headers {
+			if strings.EqualFold(h.Name, "Message-ID") {
+				ids = append(ids, h.Value)
+			}
+		}
+	}
 	switch strings.ToLower(what) {
 	case "bounce":
-		r := jsonReport{kind: KindBounce, what: what}
+		r := jsonReport{kind: KindBounce, what: what, messageIDs: ids}
 		if n.Bounce != nil {
 			for _, b := range n.Bounce.BouncedRecipients {
 				action := strings.ToLower(b.Action)
@@ -335,7 +349,7 @@ func readJSONReport(text string) (jsonReport, bool) {
 		}
 		return r, true
 	case "complaint":
-		r := jsonReport{kind: KindComplaint, what: what}
+		r := jsonReport{kind: KindComplaint, what: what, messageIDs: ids}
 		if n.Complaint != nil {
 			for _, c := range n.Complaint.ComplainedRecipients {
 				r.recipients = append(r.recipients, Recipient{Address: strings.ToLower(c.EmailAddress), Action: ActionComplained})

@@ -165,7 +165,7 @@ func TestBounceCorpusIsNeverAQuestion(t *testing.T) {
 			t.Errorf("%s: %s/%s (%s), want ignored/%s", name, q.Status, q.Kind, q.Reason, want)
 		}
 		if who, ok := hotmailComplainants[name]; ok {
-			if rs := reportRecipients(q.Question, raw); len(rs) != 1 || rs[0] != (Recipient{Address: who, Action: ActionComplained}) {
+			if rs := q.report.Recipients; len(rs) != 1 || rs[0] != (Recipient{Address: who, Action: ActionComplained}) {
 				t.Errorf("%s: complainants %+v, want %s", name, rs, who)
 			}
 		}
@@ -193,7 +193,7 @@ func TestRecipientsOfPlainNotices(t *testing.T) {
 	in := New(nil, Options{OwnAddress: "ask@example.org"})
 	for i, tt := range tests {
 		q := in.question(tt.raw, false, int64(len(tt.raw)))
-		if rs := reportRecipients(q.Question, tt.raw); len(rs) != 1 || rs[0] != tt.want {
+		if rs := q.report.Recipients; len(rs) != 1 || rs[0] != tt.want {
 			t.Errorf("%d (%s): %+v, want %+v", i, q.Kind, rs, tt.want)
 		}
 	}

@@ -71,20 +71,37 @@ func FuzzHTMLText(f *testing.F) {
 	})
 }
 
-// FuzzParseDSN: any bytes give recipients with lower-case addresses, or
-// none; never a panic.
-func FuzzParseDSN(f *testing.F) {
-	for _, name := range []string{"flanker-messages/bounce/office365.eml", "mikel-mail-fixtures/multipart_report_emails/report_422.eml"} {
+// FuzzReadReport: any bytes give a report with lower-case addresses and
+// bounded Message-IDs, or none; never a panic.
+func FuzzReadReport(f *testing.F) {
+	for _, name := range []string{"flanker-messages/bounce/office365.eml", "mikel-mail-fixtures/multipart_report_emails/report_422.eml", "php-bounce-handler/fbl-yahoo.txt"} {
 		raw, err := os.ReadFile("../testdata/corpora/mail/" + name)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(raw)
 	}
+	for _, name := range []string{"postfix-smtputf8.eml", "postfix-rfc3464.eml"} {
+		raw, err := os.ReadFile("testdata/reports/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		for _, r := range ParseDSN(raw) {
-			if r.Address != strings.ToLower(r.Address) {
-				t.Fatalf("address %q not in lower case", r.Address)
+		m, err := ParseMessage(raw)
+		if err != nil {
+			return
+		}
+		for _, kind := range []Kind{KindBounce, KindComplaint, KindUnsubscribe} {
+			r := readReport(kind, m)
+			for _, rc := range r.Recipients {
+				if rc.Address != strings.ToLower(rc.Address) {
+					t.Fatalf("address %q not in lower case", rc.Address)
+				}
+			}
+			if len(r.MessageIDs) > maxReportIDs {
+				t.Fatalf("%d Message-IDs", len(r.MessageIDs))
 			}
 		}
 	})

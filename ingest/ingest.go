@@ -66,6 +66,10 @@ type Options struct {
 	// After and MoveTo say what to do to handled messages; "" is AfterNone.
 	After  After
 	MoveTo string
+	// AuthservIDs are the authserv-ids (RFC 8601) of the receiving
+	// server, whose Authentication-Results are believed
+	// (Question.Authenticated); none believes nothing.
+	AuthservIDs []string
 	// Log receives progress and problems; nil discards them.
 	Log *slog.Logger
 	// Progress, when not nil, is called as messages are handled.
@@ -328,7 +332,6 @@ func (in *Ingester) read(f fetched, validity uint32) []stored {
 		}
 		qq.mailbox, qq.uidValidity, qq.uid = in.opts.Server.Mailbox, validity, uint32(m.UID)
 		qs[i] = qq
-		qs[i].recipients = reportRecipients(qq.Question, raw) // read once, here: publish reads the table
 	})
 	return qs
 }
@@ -468,6 +471,7 @@ func (in *Ingester) question(raw []byte, tooLarge bool, size int64) stored {
 		Text:       CleanText(m.Text),
 	}
 	q.NoAutoReply = noAutoReply(m.Header)
+	q.Authenticated = authenticated(m.Header, in.opts.AuthservIDs, m.FromAddr)
 	kind, reason := classify(m, in.opts.OwnAddress, q.Text)
 	if tooLarge && (kind == "" || kind == KindNoText) {
 		kind = KindTooLarge
@@ -476,5 +480,5 @@ func (in *Ingester) question(raw []byte, tooLarge bool, size int64) stored {
 	if kind != "" {
 		q.Status, q.Kind, q.Reason = StatusIgnored, kind, reason
 	}
-	return stored{Question: q, refs: m.Refs}
+	return stored{Question: q, refs: m.Refs, report: readReport(kind, m)}
 }

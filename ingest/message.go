@@ -43,6 +43,13 @@ type Message struct {
 	// Text is the readable text: the text/plain part, else the HTML part as
 	// text; "" when there is none.
 	Text string
+
+	// reportParts are the parts that say what a report is about (see
+	// reportPart), json what a JSON notification in Text says: kept by
+	// the one parse, for readReport.
+	reportParts []reportPart
+	json        jsonReport
+	isJSON      bool
 }
 
 // maxTextPart bounds how much of one text part is read.
@@ -93,13 +100,16 @@ func ParseMessage(raw []byte) (*Message, error) {
 	} else {
 		m.ContentType = "text/plain"
 	}
-	plain, html := findText(ent, 0)
+	var w walker
+	w.walk(ent, 0)
 	switch {
-	case strings.TrimSpace(plain) != "":
-		m.Text = plain
-	case strings.TrimSpace(html) != "":
-		m.Text = HTMLText(html)
+	case strings.TrimSpace(w.plain) != "":
+		m.Text = w.plain
+	case strings.TrimSpace(w.html) != "":
+		m.Text = HTMLText(w.html)
 	}
+	m.reportParts = w.reports
+	m.json, m.isJSON = readJSONReport(m.Text)
 	return m, nil
 }
 
@@ -308,48 +318,53 @@ func (d headerDecoder) parseFrom(v string) (name, addr string) {
 	return v, ""
 }
 
-// maxDepth bounds how deep findText goes into nested multiparts.
+// maxDepth bounds how deep walker goes into nested multiparts.
 const maxDepth = 20
 
-// findText returns the first text/plain and text/html parts that are not
-// attachments, decoded to UTF-8. Parts that fail to decode are skipped.
-func findText(ent *message.Entity, depth int) (plain, html string) {
+// walker reads a message's parts in one pass: the first text/plain and
+// text/html parts that are not attachments, decoded to UTF-8, and the
+// parts of a report (reportPart). Parts that fail to decode are skipped.
+type walker struct {
+	plain, html string
+	reports     []reportPart
+}
+
+// walk reads ent and, in order, the parts inside it.
+func (w *walker) walk(ent *message.Entity, depth int) {
 	if depth > maxDepth {
-		return "", ""
+		return
 	}
 	if mr := ent.MultipartReader(); mr != nil {
 		for {
 			part, err := mr.NextPart()
 			if err != nil {
-				break // io.EOF, or broken MIME: keep what was found
+				return // io.EOF, or broken MIME: keep what was found
 			}
-			p, h := findText(part, depth+1)
-			if plain == "" {
-				plain = p
-			}
-			if html == "" {
-				html = h
-			}
-			if plain != "" {
-				break
-			}
+			w.walk(part, depth+1)
 		}
-		return plain, html
-	}
-	if disp, _, err := ent.Header.ContentDisposition(); err == nil && disp == "attachment" {
-		return "", ""
 	}
 	t, _, err := ent.Header.ContentType()
 	if err != nil {
 		t = "text/plain" // RFC 2045: the default
 	}
-	switch strings.ToLower(t) {
-	case "text/plain", "text", "":
-		return readText(ent.Body), ""
-	case "text/html":
-		return "", readText(ent.Body)
+	t = strings.ToLower(t)
+	if reportMediaTypes[t] && len(w.reports) < maxReportParts {
+		w.reports = append(w.reports, readReportPart(t, ent.Body))
+		return
 	}
-	return "", ""
+	if disp, _, err := ent.Header.ContentDisposition(); err == nil && disp == "attachment" {
+		return
+	}
+	switch t {
+	case "text/plain", "text", "":
+		if w.plain == "" {
+			w.plain = readText(ent.Body)
+		}
+	case "text/html":
+		if w.html == "" {
+			w.html = readText(ent.Body)
+		}
+	}
 }
 
 // readText reads a decoded body as UTF-8 text, replacing invalid bytes.

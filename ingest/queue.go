@@ -31,8 +31,11 @@ var schemaV5 string
 //go:embed schema_v6.sql
 var schemaV6 string
 
+//go:embed schema_v7.sql
+var schemaV7 string
+
 // migrations are the ingest tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6}
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7}
 
 // Status is where a question stands.
 type Status string
@@ -97,6 +100,11 @@ type Question struct {
 	// to the asker, following RFC 3834: a null Return-Path, Precedence
 	// bulk, list or junk, Auto-Submitted, a list header; "" when one may.
 	NoAutoReply string
+	// Authenticated says what proved the sender's address, from the
+	// receiving server's Authentication-Results (RFC 8601): "dmarc=pass
+	// (mx.example.org)"; "" when nothing did. Automatic replies go only to
+	// authenticated senders.
+	Authenticated string
 }
 
 // Sender is the asker as "Name <address>", or whichever of the two there
@@ -143,7 +151,7 @@ type stored struct {
 	mailbox     string
 	uidValidity uint32
 	uid         uint32
-	recipients  []Recipient
+	report      Report // what a report says (readReport)
 	// refs are the Message-IDs the message replies to (In-Reply-To,
 	// References): where one is the asker's question, or mail sent about
 	// it, the message follows it up.
@@ -163,8 +171,8 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 	defer tx.Rollback()
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO questions
 		(message_key, status, kind, reason, received, subject, body, from_name, from_addr,
-		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, thread, report_read)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, thread, report_read, authenticated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
 		ON CONFLICT (message_key) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: store questions: %w", err)
@@ -185,7 +193,7 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 		}
 		res, err := insert.ExecContext(ctx,
 			s.MessageKey, s.Status, s.Kind, s.Reason, s.Received.UTC().Format(time.RFC3339), s.Subject, s.Text,
-			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.mailbox, s.uidValidity, s.uid, created, s.NoAutoReply, s.Thread)
+			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.mailbox, s.uidValidity, s.uid, created, s.NoAutoReply, s.Thread, s.Authenticated)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
 		}
@@ -194,9 +202,9 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
 		}
 		added[i] = n > 0
-		if added[i] && len(s.recipients) > 0 {
+		if added[i] && isReport(s.Kind) {
 			id, _ := res.LastInsertId()
-			if err := recordRecipients(ctx, tx, id, s.recipients); err != nil {
+			if err := recordReport(ctx, tx, id, s.report); err != nil {
 				return nil, err
 			}
 		}
@@ -346,16 +354,17 @@ func (q *Queue) checkpoint(ctx context.Context, mailbox string) (uidValidity, la
 }
 
 const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, answer_slug, no_auto_reply,
-	thread, (SELECT count(*) FROM questions f WHERE f.thread = questions.id)`
+	thread, (SELECT count(*) FROM questions f WHERE f.thread = questions.id), report_note, authenticated`
 
 func scanQuestion(row interface{ Scan(...any) error }) (*Question, error) {
 	var qq Question
-	var received string
+	var received, note string
 	if err := row.Scan(&qq.ID, &qq.Status, &qq.Kind, &qq.Reason, &received, &qq.Subject, &qq.Text,
 		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.RawOffset, &qq.RawSize, &qq.MessageKey, &qq.AnswerSlug, &qq.NoAutoReply,
-		&qq.Thread, &qq.FollowUps); err != nil {
+		&qq.Thread, &qq.FollowUps, &note, &qq.Authenticated); err != nil {
 		return nil, err
 	}
+	qq.Reason = withNote(qq.Reason, note)
 	qq.Received, _ = time.Parse(time.RFC3339, received)
 	return &qq, nil
 }

@@ -5,115 +5,130 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 )
 
-// Actions of the recipients of complaints and unsubscribe requests (those
-// of delivery reports are RFC 3464's: failed, delayed, ...).
-const (
-	ActionComplained  = "complained"  // the recipient reported the mail as spam
-	ActionUnsubscribe = "unsubscribe" // the sender asked to leave, by mail
-)
+// StoredReport is a report in the queue, as ingest read it when it stored
+// it.
+type StoredReport struct {
+	ID       int64 // the question ID it is stored under
+	Kind     Kind  // KindBounce, KindComplaint or KindUnsubscribe
+	Received time.Time
+	Report
+}
 
-// reportRecipients reads whom a message stored as q reports on: the
-// recipients of a delivery report, the complainant of an ARF report, the
-// sender of an unsubscribe request; none for anything else.
-func reportRecipients(q Question, raw []byte) []Recipient {
-	switch q.Kind {
-	case KindBounce:
-		if rs := ParseDSN(raw); len(rs) > 0 {
-			return rs
+// isReport says whether messages of kind are reports that may change the
+// list.
+func isReport(k Kind) bool {
+	return k == KindBounce || k == KindComplaint || k == KindUnsubscribe
+}
+
+// recordReport stores report r of the message stored as question id,
+// within tx.
+func recordReport(ctx context.Context, tx *sql.Tx, id int64, r Report) error {
+	for _, rc := range r.Recipients {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_recipients (question_id, address, original, action, status) VALUES (?, ?, ?, ?, ?)`,
+			id, rc.Address, rc.Original, rc.Action, rc.Status); err != nil {
+			return fmt.Errorf("ingest: store report %d: %w", id, err)
 		}
-		return plainBounceRecipients(raw)
-	case KindComplaint:
-		if rs := ParseComplaint(raw); len(rs) > 0 {
-			return rs
+	}
+	for _, mid := range r.MessageIDs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_refs (question_id, message_id) VALUES (?, ?)`, id, mid); err != nil {
+			return fmt.Errorf("ingest: store report %d: %w", id, err)
 		}
-		if m, err := ParseMessage(raw); err == nil {
-			n, _ := readJSONReport(m.Text)
-			return n.recipients
-		}
-	case KindUnsubscribe:
-		if q.FromAddr != "" {
-			return []Recipient{{Address: strings.ToLower(q.FromAddr), Action: ActionUnsubscribe}}
-		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE questions SET report_token = ?, report_settled = 0 WHERE id = ?`, r.Token, id); err != nil {
+		return fmt.Errorf("ingest: store report %d: %w", id, err)
 	}
 	return nil
 }
 
-// plainBounceRecipients reads the failed recipients of a delivery failure
-// notice without a report part: its X-Failed-Recipients field (Exim), or
-// the recipients of a JSON notification.
-func plainBounceRecipients(raw []byte) []Recipient {
-	m, err := ParseMessage(raw)
+// UnsettledReports returns the reports whose proof publish has not yet
+// weighed for good (SettleReport), oldest first.
+func (q *Queue) UnsettledReports(ctx context.Context) ([]StoredReport, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, received, report_token FROM questions WHERE report_settled = 0 ORDER BY id`)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("ingest: unsettled reports: %w", err)
 	}
-	if v := m.Header.Get("X-Failed-Recipients"); v != "" {
-		var out []Recipient
-		for _, a := range strings.Split(v, ",") {
-			if a = strings.ToLower(strings.Trim(strings.TrimSpace(a), "<>")); strings.Count(a, "@") == 1 {
-				out = append(out, Recipient{Address: a, Action: "failed"})
-			}
-		}
-		return out
-	}
-	n, _ := readJSONReport(m.Text)
-	return n.recipients
-}
-
-// recordRecipients stores the recipients of the delivery report stored as
-// question id, within tx.
-func recordRecipients(ctx context.Context, tx *sql.Tx, id int64, rs []Recipient) error {
-	for _, r := range rs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO report_recipients (question_id, address, action, status) VALUES (?, ?, ?, ?)`,
-			id, r.Address, r.Action, r.Status); err != nil {
-			return fmt.Errorf("ingest: store the recipients of report %d: %w", id, err)
-		}
-	}
-	return nil
-}
-
-// ReportRecipients returns the recipients of every report in the queue, as
-// ingest read them when it stored each: of delivery reports, who failed,
-// was delayed or was delivered, with the enhanced status code (RFC 3463);
-// of complaints, who complained (ActionComplained); of unsubscribe
-// requests, who asked to leave (ActionUnsubscribe).
-func (q *Queue) ReportRecipients(ctx context.Context) ([]Recipient, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT address, action, status FROM report_recipients ORDER BY question_id`)
-	if err != nil {
-		return nil, fmt.Errorf("ingest: report recipients: %w", err)
-	}
-	defer rows.Close()
-	var out []Recipient
+	var out []StoredReport
 	for rows.Next() {
-		var r Recipient
-		if err := rows.Scan(&r.Address, &r.Action, &r.Status); err != nil {
-			return nil, fmt.Errorf("ingest: report recipients: %w", err)
+		var r StoredReport
+		var received string
+		if err := rows.Scan(&r.ID, &r.Kind, &received, &r.Token); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("ingest: unsettled reports: %w", err)
 		}
+		r.Received, _ = time.Parse(time.RFC3339, received)
 		out = append(out, r)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ingest: report recipients: %w", err)
+		return nil, fmt.Errorf("ingest: unsettled reports: %w", err)
+	}
+	for i := range out {
+		if err := q.readStoredReport(ctx, &out[i]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-// readOldReports reads the recipients of the delivery reports that an
-// older mailbag stored without them, from their raw messages in mailDir,
-// once. A report whose raw message is gone is marked read with none.
+// readStoredReport reads the recipients and Message-IDs of r.
+func (q *Queue) readStoredReport(ctx context.Context, r *StoredReport) error {
+	rows, err := q.db.QueryContext(ctx, `SELECT address, original, action, status FROM report_recipients WHERE question_id = ?`, r.ID)
+	if err != nil {
+		return fmt.Errorf("ingest: report %d: %w", r.ID, err)
+	}
+	for rows.Next() {
+		var rc Recipient
+		if err := rows.Scan(&rc.Address, &rc.Original, &rc.Action, &rc.Status); err != nil {
+			rows.Close()
+			return fmt.Errorf("ingest: report %d: %w", r.ID, err)
+		}
+		r.Recipients = append(r.Recipients, rc)
+	}
+	rows.Close()
+	rows, err = q.db.QueryContext(ctx, `SELECT message_id FROM report_refs WHERE question_id = ?`, r.ID)
+	if err != nil {
+		return fmt.Errorf("ingest: report %d: %w", r.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("ingest: report %d: %w", r.ID, err)
+		}
+		r.MessageIDs = append(r.MessageIDs, id)
+	}
+	return rows.Err()
+}
+
+// SettleReport records what came of report id, in words ("proves nothing:
+// it names no mail this newsletter sent"), shown after its reason. When
+// final, the report is settled: UnsettledReports no longer returns it.
+func (q *Queue) SettleReport(ctx context.Context, id int64, note string, final bool) error {
+	if _, err := q.db.ExecContext(ctx, `UPDATE questions SET report_note = ?, report_settled = ? WHERE id = ?`, note, final, id); err != nil {
+		return fmt.Errorf("ingest: settle report %d: %w", id, err)
+	}
+	return nil
+}
+
+// readOldReports reads the reports that an older mailbag stored without
+// what this one keeps of them, from their raw messages in mailDir, once. A
+// report whose raw message is gone is kept with nothing.
 func (q *Queue) readOldReports(ctx context.Context, mailDir string) error {
 	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, raw_path, raw_offset, raw_size FROM questions WHERE report_read = 0`)
 	if err != nil {
 		return fmt.Errorf("ingest: old reports: %w", err)
 	}
-	type report struct {
+	type old struct {
 		id   int64
 		kind Kind
 		raw  rawRef
 	}
-	var reports []report
+	var reports []old
 	for rows.Next() {
-		var r report
+		var r old
 		if err := rows.Scan(&r.id, &r.kind, &r.raw.path, &r.raw.offset, &r.raw.size); err != nil {
 			rows.Close()
 			return fmt.Errorf("ingest: old reports: %w", err)
@@ -122,27 +137,36 @@ func (q *Queue) readOldReports(ctx context.Context, mailDir string) error {
 	}
 	rows.Close()
 	for _, r := range reports {
-		var rs []Recipient
+		var rep Report
 		if raw, err := readRaw(mailDir, r.raw); err == nil {
-			rs = reportRecipients(Question{Kind: r.kind}, raw)
+			if m, err := ParseMessage(raw); err == nil {
+				rep = readReport(r.kind, m)
+			}
 		}
-		if err := q.markReportRead(ctx, r.id, rs); err != nil {
+		if err := q.markReportRead(ctx, r.id, r.kind, rep); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// markReportRead stores the recipients of report id and marks it read, in
-// one transaction.
-func (q *Queue) markReportRead(ctx context.Context, id int64, rs []Recipient) error {
+// markReportRead stores report rep of question id, in place of anything
+// stored of it before, and marks it read, in one transaction.
+func (q *Queue) markReportRead(ctx context.Context, id int64, kind Kind, rep Report) error {
 	tx, err := q.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("ingest: old reports: %w", err)
 	}
 	defer tx.Rollback()
-	if err := recordRecipients(ctx, tx, id, rs); err != nil {
-		return err
+	for _, table := range []string{"report_recipients", "report_refs"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE question_id = ?`, id); err != nil {
+			return fmt.Errorf("ingest: old reports: %w", err)
+		}
+	}
+	if isReport(kind) {
+		if err := recordReport(ctx, tx, id, rep); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE questions SET report_read = 1 WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("ingest: old reports: %w", err)
@@ -151,4 +175,12 @@ func (q *Queue) markReportRead(ctx context.Context, id int64, rs []Recipient) er
 		return fmt.Errorf("ingest: old reports: %w", err)
 	}
 	return nil
+}
+
+// withNote is reason followed by a report's note, when it has one.
+func withNote(reason, note string) string {
+	if note == "" {
+		return reason
+	}
+	return strings.TrimSpace(reason + "; " + note)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode"
 
 	"mailbag/archive"
 	"mailbag/ingest"
@@ -131,79 +132,136 @@ func (a *Askers) acknowledgingSince(ctx context.Context) (time.Time, error) {
 	return t, nil
 }
 
+// AckSummary says what a pass of Acknowledge did.
+type AckSummary struct {
+	Sent int // acknowledgements that went out
+	// Unauthenticated are new questions whose sender the receiving server
+	// did not authenticate (ingest's Question.Authenticated): no reply
+	// goes to them, since their From may be forged.
+	Unauthenticated int
+	// Failed are acknowledgements that could not be made or sent; each is
+	// tried again by the next passes, up to maxAckAttempts times in all.
+	Failed int
+}
+
+// maxAckAttempts bounds how many times one acknowledgement is tried.
+const maxAckAttempts = 3
+
 // Acknowledge replies to the asker of every new question that arrived
 // since StartAcknowledging and is not yet acknowledged, that their
 // question arrived, following RFC 3834: marked Auto-Submitted:
-// auto-replied, In-Reply-To the question, to the asker's address, at most
-// once a day an address, and never to mail that asks for no automatic
-// reply (ingest's Question.NoAutoReply: a null Return-Path, Precedence,
-// Auto-Submitted, list headers). Auto-replies, list mail and bounces are
-// never new questions (ingest sets them aside). It returns how many
-// replies went out.
-func (a *Askers) Acknowledge(ctx context.Context) (int, error) {
+// auto-replied, In-Reply-To the question, to the asker's address alone
+// (never their display name), at most once a day an address, and never to
+// mail that asks for no automatic reply (ingest's Question.NoAutoReply: a
+// null Return-Path, Precedence, Auto-Submitted, list headers). A reply
+// goes only to a sender the receiving server authenticated
+// (Question.Authenticated): a forged sender gets nothing, so the newsletter
+// never mails strangers for a spammer. One acknowledgement that fails does
+// not stop the others: it is recorded with why and tried again by the next
+// call, up to maxAckAttempts times. The error is for the state database.
+func (a *Askers) Acknowledge(ctx context.Context) (AckSummary, error) {
+	var sum AckSummary
 	since, err := a.acknowledgingSince(ctx)
 	if err != nil || since.IsZero() {
-		return 0, err
+		return sum, err
 	}
 	news, err := a.o.Queue.List(ctx, ingest.StatusNew)
 	if err != nil {
-		return 0, err
+		return sum, err
 	}
-	sent := 0
 	for _, qq := range news {
 		addr := strings.ToLower(qq.FromAddr)
 		if addr == "" || addr == strings.ToLower(a.o.Newsletter.Address) || qq.NoAutoReply != "" || qq.Received.Before(since) {
 			continue
 		}
+		if qq.Authenticated == "" {
+			sum.Unauthenticated++
+			continue
+		}
 		acked, err := a.claimAck(ctx, qq.ID, addr)
 		if err != nil {
-			return sent, err
+			return sum, err
 		}
 		if !acked {
 			continue
 		}
 		if err := a.acknowledge(ctx, qq); err != nil {
-			_, _ = a.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM acknowledgements WHERE question_id = ?`, qq.ID)
-			return sent, fmt.Errorf("publish: acknowledge question %d: %w", qq.ID, err)
+			sum.Failed++
+			a.o.Log.Warn("acknowledgement not sent; tried again by the next ingest", "question", qq.ID, "err", err)
+			if _, derr := a.db.ExecContext(context.WithoutCancel(ctx), `UPDATE acknowledgements SET acked = 0, error = ? WHERE question_id = ?`,
+				cut(err.Error(), 300), qq.ID); derr != nil {
+				return sum, fmt.Errorf("publish: acknowledge question %d: %w", qq.ID, derr)
+			}
+			continue
 		}
-		sent++
+		sum.Sent++
 	}
-	return sent, nil
+	return sum, nil
+}
+
+// cut is s cut to at most n bytes.
+func cut(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // claimAck records that question id was dealt with, and whether it is to
-// be acknowledged: not when it was before, nor when its address had one in
-// the last day.
+// be acknowledged now: not when it was before (or tried maxAckAttempts
+// times), nor when its address had one in the last day.
 func (a *Askers) claimAck(ctx context.Context, id int64, addr string) (bool, error) {
-	var done int
-	if err := a.db.QueryRowContext(ctx, `SELECT count(*) FROM acknowledgements WHERE question_id = ?`, id).Scan(&done); err != nil {
+	var attempts int
+	var failed string
+	err := a.db.QueryRowContext(ctx, `SELECT attempts, error FROM acknowledgements WHERE question_id = ?`, id).Scan(&attempts, &failed)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
 		return false, fmt.Errorf("publish: acknowledge: %w", err)
-	}
-	if done > 0 {
-		return false, nil
+	case failed == "" || attempts >= maxAckAttempts:
+		return false, nil // sent, passed over, or given up
 	}
 	var recent int
 	since := a.now().Add(-ackInterval).UTC().Format(time.RFC3339)
-	if err := a.db.QueryRowContext(ctx, `SELECT count(*) FROM acknowledgements WHERE address = ? AND acked = 1 AND sent > ?`, addr, since).Scan(&recent); err != nil {
+	if err := a.db.QueryRowContext(ctx, `SELECT count(*) FROM acknowledgements WHERE address = ? AND acked = 1 AND sent > ? AND question_id != ?`,
+		addr, since, id).Scan(&recent); err != nil {
 		return false, fmt.Errorf("publish: acknowledge: %w", err)
 	}
-	if _, err := a.db.ExecContext(ctx, `INSERT INTO acknowledgements (question_id, address, acked, sent) VALUES (?, ?, ?, ?)`,
+	if _, err := a.db.ExecContext(ctx, `INSERT INTO acknowledgements (question_id, address, acked, sent, attempts) VALUES (?, ?, ?, ?, 1)
+		ON CONFLICT (question_id) DO UPDATE SET acked = excluded.acked, sent = excluded.sent, error = '', attempts = attempts + 1`,
 		id, addr, recent == 0, a.now().UTC().Format(time.RFC3339)); err != nil {
 		return false, fmt.Errorf("publish: acknowledge: %w", err)
 	}
 	return recent == 0, nil
 }
 
+// ackSubject is the subject of an acknowledgement: "Re: " and at most the
+// first 78 characters of the question's subject, without control
+// characters. A stranger chooses the subject; it must carry little.
+func ackSubject(subject string) string {
+	clean := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf) {
+			return -1
+		}
+		return r
+	}, subject)
+	clean = strings.Join(strings.Fields(clean), " ")
+	if r := []rune(clean); len(r) > 78 {
+		clean = string(r[:78]) + "…"
+	}
+	return "Re: " + clean
+}
+
 // acknowledge mails one asker.
 func (a *Askers) acknowledge(ctx context.Context, qq *ingest.Question) error {
 	n := a.o.Newsletter
 	m := autoMail{
-		fromName: n.Title, fromAddr: n.Address, toName: qq.FromName, toAddr: qq.FromAddr,
-		subject:       "Re: " + qq.Subject,
+		fromName: n.Title, fromAddr: n.Address, toAddr: qq.FromAddr, // never the sender's display name: anyone writes it
+		subject:       ackSubject(qq.Subject),
 		domain:        n.host(),
 		autoSubmitted: "auto-replied",
 		body:          a.o.Templates.Text("ack.txt"),
-		data:          ackData{Newsletter: n.Title, Subject: qq.Subject, Answers: a.pastAnswers(ctx, qq)},
+		data:          ackData{Newsletter: n.Title, Subject: strings.TrimPrefix(ackSubject(qq.Subject), "Re: "), Answers: a.pastAnswers(ctx, qq)},
 	}
 	if !strings.HasPrefix(qq.MessageKey, "sha256:") {
 		m.inReplyTo = qq.MessageKey
@@ -245,7 +303,8 @@ func (a *Askers) pastAnswers(ctx context.Context, qq *ingest.Question) []ackAnsw
 
 // Notify mails each asker of the questions post answers, once: "your
 // question was answered", with the link, marked Auto-Submitted:
-// auto-generated (RFC 3834). It returns how many it told. A question whose
+// auto-generated (RFC 3834); only to askers the receiving server
+// authenticated, as Acknowledge. It returns how many it told. A question whose
 // asker was told before is skipped; a failed message is tried again by the
 // next call.
 func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
@@ -255,8 +314,8 @@ func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
 		if err != nil {
 			return told, err
 		}
-		if qq.FromAddr == "" || qq.FromAddr == strings.ToLower(a.o.Newsletter.Address) {
-			continue
+		if qq.FromAddr == "" || qq.FromAddr == strings.ToLower(a.o.Newsletter.Address) || qq.Authenticated == "" {
+			continue // no mail to a sender who may be forged
 		}
 		// Claimed first: a crash after this never mails twice.
 		res, err := a.db.ExecContext(ctx, `INSERT INTO notifications (question_id, post_slug, sent) VALUES (?, ?, ?)
@@ -280,12 +339,12 @@ func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
 func (a *Askers) notify(ctx context.Context, post *archive.Post, qq *ingest.Question) error {
 	n := a.o.Newsletter
 	m := autoMail{
-		fromName: n.Title, fromAddr: n.Address, toName: qq.FromName, toAddr: qq.FromAddr,
+		fromName: n.Title, fromAddr: n.Address, toAddr: qq.FromAddr,
 		subject:       "Your question was answered: " + post.Title,
 		domain:        n.host(),
 		autoSubmitted: "auto-generated",
 		body:          a.o.Templates.Text("notify.txt"),
-		data:          notifyData{Newsletter: n.Title, Subject: qq.Subject, PostURL: n.URL(post)},
+		data:          notifyData{Newsletter: n.Title, Subject: strings.TrimPrefix(ackSubject(qq.Subject), "Re: "), PostURL: n.URL(post)},
 	}
 	id, err := m.send(ctx, a.o.Mailer)
 	if err == nil {

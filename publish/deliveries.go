@@ -29,6 +29,9 @@ type Deliveries struct {
 	applyStmt *sql.Stmt
 	// journalWriter, in tests, stands between the journal and its file.
 	journalWriter func(io.Writer) io.Writer
+	// SoftBounces say when refusals that are not a missing mailbox
+	// bounce a subscriber; the zero value means the defaults.
+	SoftBounces SoftBounces
 }
 
 // DeliveryCounts counts a post's deliveries by status.
@@ -231,9 +234,15 @@ func (d *Deliveries) apply(ctx context.Context, tx *sql.Tx, entries []entry) err
 		if _, err := stmt.ExecContext(ctx, e.status, e.err, e.messageID, now, e.slug, e.id); err != nil {
 			return fmt.Errorf("publish: record deliveries: %w", err)
 		}
-		if e.bounced {
-			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', updated = ? WHERE id = ?`, now, e.id); err != nil {
+		switch {
+		case e.bounced:
+			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', status_reason = ?, updated = ? WHERE id = ?`,
+				"the relay said the address does not exist", now, e.id); err != nil {
 				return fmt.Errorf("publish: mark subscriber %d bounced: %w", e.id, err)
+			}
+		case e.status == "failed":
+			if _, err := recordSoftFailure(ctx, tx, d.SoftBounces, e.id, e.slug, d.now(), "relay: "+e.err, d.now()); err != nil {
+				return err
 			}
 		}
 	}

@@ -115,6 +115,14 @@ func UnsubscribeURL(n Newsletter, key []byte, sub *Subscriber) string {
 	return strings.TrimRight(n.BaseURL, "/") + "/unsubscribe?t=" + Token(key, unsubscribePurpose(sub), sub.ID, sub.Email)
 }
 
+// UnsubscribeMailto is the mailto: URL of a subscriber's List-Unsubscribe:
+// a mail to the newsletter's address whose subject is "unsubscribe" and
+// the subscriber's signed token, which unsubscribes them whoever sends it
+// (ApplyReports); a mail without the token changes nothing.
+func UnsubscribeMailto(n Newsletter, key []byte, sub *Subscriber) string {
+	return "mailto:" + n.Address + "?subject=unsubscribe%20" + Token(key, unsubscribePurpose(sub), sub.ID, sub.Email)
+}
+
 // Message makes the copy of the post for one subscriber: From and Reply-To
 // the newsletter's address, Date, a Message-ID, List-Id, and the personal
 // unsubscribe link in the body and in List-Unsubscribe, with one-click
@@ -141,14 +149,17 @@ func (r *Rendered) message(sub *Subscriber, now time.Time, written func() error)
 	}
 	m.Subject(r.post.Title)
 	m.SetDateWithValue(now)
-	m.SetMessageIDWithValue(fmt.Sprintf("%s.%d.%d@%s", r.post.Slug, sub.ID, now.UnixNano(), r.host))
+	// Random: a report proves it answers this copy by naming its
+	// Message-ID, so nobody may guess one (ApplyReports).
+	m.SetMessageIDWithValue(messageID(r.host))
 	m.SetGenHeader(mail.Header("List-Id"), r.n.Title+" <"+r.host+">")
+	mailto := UnsubscribeMailto(r.n, r.key, sub)
 	if strings.HasPrefix(unsub, "https://") {
-		if err := m.SetListUnsubscribeOneClick(unsub, "mailto:"+r.n.Address+"?subject=unsubscribe"); err != nil {
+		if err := m.SetListUnsubscribeOneClick(unsub, mailto); err != nil {
 			return nil, fmt.Errorf("publish: list-unsubscribe: %w", err)
 		}
 	} else {
-		m.SetListUnsubscribe(unsub, "mailto:"+r.n.Address+"?subject=unsubscribe")
+		m.SetListUnsubscribe(unsub, mailto)
 	}
 	m.SetBodyString(mail.TypeTextPlain, strings.ReplaceAll(r.text, unsubscribeMarker, unsub))
 	html := strings.ReplaceAll(r.html, unsubscribeMarker, unsub)

@@ -41,8 +41,14 @@ var schemaV7 string
 //go:embed schema_v8.sql
 var schemaV8 string
 
+//go:embed schema_v9.sql
+var schemaV9 string
+
+//go:embed schema_v10.sql
+var schemaV10 string
+
 // migrations are the publish tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8}
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8, schemaV9, schemaV10}
 
 // SubscriberStatus is where a subscriber stands.
 type SubscriberStatus string
@@ -66,6 +72,10 @@ type Subscriber struct {
 	Attributes map[string]string
 	Created    time.Time
 	Updated    time.Time
+	// StatusReason says why the subscriber left the list, when a report
+	// or failures decided it ("the address does not exist (5.1.1)"); ""
+	// otherwise.
+	StatusReason string
 }
 
 // Errors of the subscriber list.
@@ -329,12 +339,12 @@ func (s *Subscribers) setStatus(ctx context.Context, db queryer, email string, s
 	return nil
 }
 
-const subscriberColumns = `id, email, name, status, source, attributes, created, updated`
+const subscriberColumns = `id, email, name, status, source, attributes, created, updated, status_reason`
 
 func scanSubscriber(row interface{ Scan(...any) error }) (*Subscriber, error) {
 	var sub Subscriber
 	var attrs, created, updated string
-	if err := row.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &sub.Source, &attrs, &created, &updated); err != nil {
+	if err := row.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &sub.Source, &attrs, &created, &updated, &sub.StatusReason); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(attrs), &sub.Attributes); err != nil {

@@ -32,6 +32,7 @@ func TestEndToEnd(t *testing.T) {
 	h := dovecotHome(t, d)
 	site := freeSite(t)
 	setting(t, h, "newsletter", "base_url", strconv.Quote(site))
+	setting(t, h, "imap", "authserv_ids", `["mx.example.org"]`)
 	setting(t, h, "newsletter", "notify_askers", "true")
 	relayTo(t, h, mp)
 	startServe(t, bin, h, d.Password, site)
@@ -49,7 +50,7 @@ func TestEndToEnd(t *testing.T) {
 		return out.String()
 	}
 
-	d.Deliver(t, []byte("From: Mia Berg <mia@example.net>\r\nTo: ask@example.org\r\nSubject: How do I find time to learn?\r\nMessage-ID: <e2e-1@example.net>\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n\r\nWork fills every hour. How do I find time to learn new things?\r\n\r\nThanks,\r\nMia Berg\r\n"))
+	d.Deliver(t, []byte(authResults+"From: Mia Berg <mia@example.net>\r\nTo: ask@example.org\r\nSubject: How do I find time to learn?\r\nMessage-ID: <e2e-1@example.net>\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n\r\nWork fills every hour. How do I find time to learn new things?\r\n\r\nThanks,\r\nMia Berg\r\n"))
 	if out := run("ingest"); !strings.Contains(out, "ingested: 1 new") {
 		t.Fatalf("ingest: %s", out)
 	}
@@ -125,6 +126,7 @@ func TestAcknowledgementListsPastAnswers(t *testing.T) {
 	h := dovecotHome(t, d)
 	site := freeSite(t)
 	setting(t, h, "newsletter", "base_url", strconv.Quote(site))
+	setting(t, h, "imap", "authserv_ids", `["mx.example.org"]`)
 	setting(t, h, "newsletter", "acknowledge", "true")
 	relayTo(t, h, mp)
 	run := runner(t, bin, h, d.Password)
@@ -140,7 +142,7 @@ func TestAcknowledgementListsPastAnswers(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 
-	d.Deliver(t, []byte("From: Ola Nordmann <ola@example.net>\r\nTo: ask@example.org\r\nSubject: Where does my program spend its time?\r\nMessage-ID: <ack-answers-1@example.net>\r\n\r\nHow do I find out where my Go program spends its CPU time? Is there a profiler?\r\n"))
+	d.Deliver(t, []byte(authResults+"From: Ola Nordmann <ola@example.net>\r\nTo: ask@example.org\r\nSubject: Where does my program spend its time?\r\nMessage-ID: <ack-answers-1@example.net>\r\n\r\nHow do I find out where my Go program spends its CPU time? Is there a profiler?\r\n"))
 	if out := run("ingest"); !strings.Contains(out, "acknowledged 1 question") {
 		t.Fatalf("ingest: %s", out)
 	}
@@ -153,7 +155,7 @@ func TestAcknowledgementListsPastAnswers(t *testing.T) {
 		t.Errorf("the acknowledgement's link %s does not lead to the answer", link)
 	}
 
-	d.Deliver(t, []byte("From: Kari <kari@example.net>\r\nTo: ask@example.org\r\nSubject: Bread\r\nMessage-ID: <ack-answers-2@example.net>\r\n\r\nWhat's a good recipe for sourdough bread with a crunchy crust?\r\n"))
+	d.Deliver(t, []byte(authResults+"From: Kari <kari@example.net>\r\nTo: ask@example.org\r\nSubject: Bread\r\nMessage-ID: <ack-answers-2@example.net>\r\n\r\nWhat's a good recipe for sourdough bread with a crunchy crust?\r\n"))
 	if out := run("ingest"); !strings.Contains(out, "acknowledged 1 question") {
 		t.Fatalf("ingest: %s", out)
 	}
@@ -181,6 +183,7 @@ func TestFollowUpsJoinTheirQuestion(t *testing.T) {
 	mp := peers.StartMailpit(t)
 	h := dovecotHome(t, d)
 	setting(t, h, "newsletter", "base_url", strconv.Quote(freeSite(t)))
+	setting(t, h, "imap", "authserv_ids", `["mx.example.org"]`)
 	setting(t, h, "newsletter", "acknowledge", "true")
 	setting(t, h, "newsletter", "notify_askers", "true")
 	relayTo(t, h, mp)
@@ -189,15 +192,15 @@ func TestFollowUpsJoinTheirQuestion(t *testing.T) {
 	for started := time.Now().Unix(); time.Now().Unix() <= started+1; {
 		time.Sleep(10 * time.Millisecond) // past the second it starts at (see TestAcknowledgementListsPastAnswers)
 	}
-	d.Deliver(t, []byte("From: Ola Nordmann <ola@example.net>\r\nTo: ask@example.org\r\nSubject: Standing desks\r\nMessage-ID: <q1@example.net>\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nIs a standing desk worth it for a programmer?\r\n"))
+	d.Deliver(t, []byte(authResults+"From: Ola Nordmann <ola@example.net>\r\nTo: ask@example.org\r\nSubject: Standing desks\r\nMessage-ID: <q1@example.net>\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nIs a standing desk worth it for a programmer?\r\n"))
 	if out := run("ingest"); !strings.Contains(out, "ingested: 1 new") || !strings.Contains(out, "acknowledged 1 question") {
 		t.Fatalf("ingest: %s", out)
 	}
 	ack := mp.Messages(t)[0].MessageID
 	d.Deliver(t,
-		[]byte("From: Ola Nordmann <ola@example.net>\r\nTo: ask@example.org\r\nSubject: Re: Re: Standing desks\r\nMessage-ID: <f1@example.net>\r\nIn-Reply-To: <"+ack+">\r\nReferences: <q1@example.net> <"+ack+">\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n\r\nThanks! I should add: I already have back pain.\r\n\r\nOn Mon, Ask Jim wrote:\r\n> Your question arrived.\r\n"),
-		[]byte("From: Ola Nordmann <OLA@example.net>\r\nTo: ask@example.org\r\nSubject: Re: Standing desks\r\nMessage-ID: <f2@example.net>\r\nIn-Reply-To: <q1@example.net>\r\nDate: Mon, 30 Nov 2026 11:00:00 +0000\r\n\r\nAnd my budget is 300 euros.\r\n"),
-		[]byte("From: Kari <kari@example.net>\r\nTo: ask@example.org\r\nSubject: Re: Standing desks\r\nMessage-ID: <other@example.net>\r\nIn-Reply-To: <q1@example.net>\r\nDate: Mon, 30 Nov 2026 12:00:00 +0000\r\n\r\nI have the same question about treadmill desks.\r\n"),
+		[]byte(authResults+"From: Ola Nordmann <ola@example.net>\r\nTo: ask@example.org\r\nSubject: Re: Re: Standing desks\r\nMessage-ID: <f1@example.net>\r\nIn-Reply-To: <"+ack+">\r\nReferences: <q1@example.net> <"+ack+">\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n\r\nThanks! I should add: I already have back pain.\r\n\r\nOn Mon, Ask Jim wrote:\r\n> Your question arrived.\r\n"),
+		[]byte(authResults+"From: Ola Nordmann <OLA@example.net>\r\nTo: ask@example.org\r\nSubject: Re: Standing desks\r\nMessage-ID: <f2@example.net>\r\nIn-Reply-To: <q1@example.net>\r\nDate: Mon, 30 Nov 2026 11:00:00 +0000\r\n\r\nAnd my budget is 300 euros.\r\n"),
+		[]byte(authResults+"From: Kari <kari@example.net>\r\nTo: ask@example.org\r\nSubject: Re: Standing desks\r\nMessage-ID: <other@example.net>\r\nIn-Reply-To: <q1@example.net>\r\nDate: Mon, 30 Nov 2026 12:00:00 +0000\r\n\r\nI have the same question about treadmill desks.\r\n"),
 	)
 	if out := run("ingest"); !strings.Contains(out, "ingested: 1 new, 0 ignored, 0 failed, 2 follow-ups to questions asked before") {
 		t.Fatalf("ingest: %s", out)
@@ -242,7 +245,7 @@ func TestFollowUpsJoinTheirQuestion(t *testing.T) {
 	if notice == "" {
 		t.Fatal("no notice that the question was answered in Mailpit")
 	}
-	d.Deliver(t, []byte("From: ola@example.net\r\nTo: ask@example.org\r\nSubject: Re: Your question was answered\r\nMessage-ID: <f3@example.net>\r\nIn-Reply-To: <"+notice+">\r\nDate: Tue, 1 Dec 2026 09:00:00 +0000\r\n\r\nI tried it: my back is better.\r\n"))
+	d.Deliver(t, []byte(authResults+"From: ola@example.net\r\nTo: ask@example.org\r\nSubject: Re: Your question was answered\r\nMessage-ID: <f3@example.net>\r\nIn-Reply-To: <"+notice+">\r\nDate: Tue, 1 Dec 2026 09:00:00 +0000\r\n\r\nI tried it: my back is better.\r\n"))
 	if out := run("ingest"); !strings.Contains(out, "ingested: 0 new, 0 ignored, 0 failed, 1 follow-up to questions asked before") {
 		t.Fatalf("ingest: %s", out)
 	}
@@ -263,3 +266,9 @@ func runner(t *testing.T, bin string, h home.Home, password string) func(args ..
 		return out.String()
 	}
 }
+
+// authResults is the Authentication-Results field the receiving server
+// (mx.example.org, as the tests' authserv_ids say) adds to mail from a
+// reader whose domain passed DMARC: the tests put mail straight into the
+// mailbox, so they add it themselves.
+const authResults = "Authentication-Results: mx.example.org; dmarc=pass header.from=example.net\r\n"

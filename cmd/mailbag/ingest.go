@@ -77,7 +77,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 				printSummary(a.stdout, s)
 			}
 			if s.Ignored > 0 {
-				if err := a.applyReports(ctx, db, q); err != nil {
+				if err := a.applyReports(ctx, n, db, q); err != nil {
 					a.log.Error("apply reports", "err", err)
 				}
 			}
@@ -102,7 +102,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		return err
 	}
 	printSummary(a.stdout, sum)
-	if err := a.applyReports(ctx, db, q); err != nil {
+	if err := a.applyReports(ctx, n, db, q); err != nil {
 		return err
 	}
 	return ack()
@@ -121,12 +121,13 @@ func (a *app) ingestOptions(ctx context.Context, n *newsletter) (ingest.Options,
 			Address: c.Address, Security: c.Security, Username: c.Username,
 			Password: password, Mailbox: c.Mailbox, CAFile: n.path(c.CAFile),
 		},
-		MailDir:    n.home.Mail(),
-		OwnAddress: n.cfg.Newsletter.Address,
-		MaxSize:    int64(c.MaxMessageMB) << 20,
-		After:      ingest.After(c.AfterIngest),
-		MoveTo:     c.MoveTo,
-		Log:        a.log,
+		MailDir:     n.home.Mail(),
+		OwnAddress:  n.cfg.Newsletter.Address,
+		MaxSize:     int64(c.MaxMessageMB) << 20,
+		After:       ingest.After(c.AfterIngest),
+		MoveTo:      c.MoveTo,
+		AuthservIDs: c.AuthservIDs,
+		Log:         a.log,
 	}, nil
 }
 
@@ -149,9 +150,15 @@ func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *in
 	}
 	return func() error {
 		defer release() // the index, opened once for all of a pass's replies
-		sent, err := askers.Acknowledge(ctx)
-		if sent > 0 {
-			fmt.Fprintf(a.stdout, "acknowledged %s\n", plural(sent, "question"))
+		sum, err := askers.Acknowledge(ctx)
+		if sum.Sent > 0 {
+			fmt.Fprintf(a.stdout, "acknowledged %s\n", plural(sum.Sent, "question"))
+		}
+		if sum.Unauthenticated > 0 {
+			fmt.Fprintf(a.stdout, "not acknowledged: %s whose sender your mail server did not authenticate (imap.authserv_ids)\n", plural(sum.Unauthenticated, "question"))
+		}
+		if sum.Failed > 0 {
+			fmt.Fprintf(a.stdout, "acknowledgements failed: %d, tried again by the next ingest (the log says why)\n", sum.Failed)
 		}
 		return err
 	}, nil

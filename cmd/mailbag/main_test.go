@@ -49,6 +49,7 @@ func TestScripts(t *testing.T) {
 			"freeport":   cmdFreePort,
 			"fetch":      cmdFetch,
 			"setting":    cmdSetting,
+			"report":     cmdReport,
 			"eventually": cmdEventually,
 			"timeafter":  cmdTimeAfter,
 			"waituntil":  cmdWaitUntil,

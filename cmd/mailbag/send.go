@@ -100,6 +100,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err != nil {
 		return err
 	}
+	deliveries.SoftBounces = publish.SoftBounces{Limit: n.cfg.SMTP.SoftBounceLimit, Days: n.cfg.SMTP.SoftBounceDays}
 	key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
 	if err != nil {
 		return err
@@ -108,7 +109,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err != nil {
 		return err
 	}
-	if err := a.applyReports(ctx, db, q); err != nil {
+	if err := a.applyReports(ctx, n, db, q); err != nil {
 		return err
 	}
 	r, err := publish.Render(n.list(), post, key, t)
@@ -318,12 +319,17 @@ func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Q
 // applyReports takes off the list the subscribers that reports in the
 // question queue name (bounces, complaints, unsubscribes by mail), and
 // says whom.
-func (a *app) applyReports(ctx context.Context, db *sql.DB, q *ingest.Queue) error {
+func (a *app) applyReports(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue) error {
 	subs, err := publish.NewSubscribers(ctx, db, a.now)
 	if err != nil {
 		return err
 	}
-	marked, err := publish.ApplyReports(ctx, q, subs)
+	key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
+	if err != nil {
+		return err
+	}
+	marked, err := publish.ApplyReports(ctx, publish.ReportOptions{Queue: q, Subscribers: subs, Key: key, Now: a.now,
+		SoftBounces: publish.SoftBounces{Limit: n.cfg.SMTP.SoftBounceLimit, Days: n.cfg.SMTP.SoftBounceDays}})
 	for _, m := range marked {
 		fmt.Fprintf(a.stdout, "Marked %s %s, from a report in the questions mailbox.\n", m.Email, m.Status)
 	}

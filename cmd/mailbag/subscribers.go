@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -99,11 +100,19 @@ func newSubscribersListCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				failures, err := s.Failures(cmd.Context())
+				if err != nil {
+					return err
+				}
 				if asJSON {
-					return writeSubscribersJSON(a.stdout, subs)
+					return writeSubscribersJSON(a.stdout, subs, failures)
 				}
 				for _, sub := range subs {
-					fmt.Fprintf(a.stdout, "%-40s %-12s %s  %s\n", sub.Email, sub.Status, sub.Created.In(n.cfg.Location).Format("2006-01-02"), sub.Name)
+					line := fmt.Sprintf("%-40s %-12s %3d  %s  %s", sub.Email, sub.Status, failures[sub.ID], sub.Created.In(n.cfg.Location).Format("2006-01-02"), sub.Name)
+					if sub.StatusReason != "" {
+						line += "  (" + sub.StatusReason + ")"
+					}
+					fmt.Fprintln(a.stdout, strings.TrimRight(line, " "))
 				}
 				fmt.Fprintf(a.stdout, "%s\n", plural(len(subs), "subscriber"))
 				return nil
@@ -122,12 +131,19 @@ type subscriberJSON struct {
 	Name    string `json:"name"`
 	Status  string `json:"status"`
 	Created string `json:"created"`
+	// Failures counts the sends that failed for the address for a reason
+	// other than a missing mailbox (smtp.soft_bounce_limit).
+	Failures int `json:"failures"`
+	// Reason says why the address left the list, when a report or its
+	// failures decided it.
+	Reason string `json:"reason,omitempty"`
 }
 
-func writeSubscribersJSON(w io.Writer, subs []*publish.Subscriber) error {
+func writeSubscribersJSON(w io.Writer, subs []*publish.Subscriber, failures map[int64]int) error {
 	out := make([]subscriberJSON, 0, len(subs))
 	for _, s := range subs {
-		out = append(out, subscriberJSON{Email: s.Email, Name: s.Name, Status: string(s.Status), Created: s.Created.Format(time.RFC3339)})
+		out = append(out, subscriberJSON{Email: s.Email, Name: s.Name, Status: string(s.Status), Created: s.Created.Format(time.RFC3339),
+			Failures: failures[s.ID], Reason: s.StatusReason})
 	}
 	return writeJSON(w, out)
 }

@@ -74,6 +74,9 @@ type IMAP struct {
 	AfterIngest     string `toml:"after_ingest"`
 	MoveTo          string `toml:"move_to"`
 	MaxMessageMB    int    `toml:"max_message_mb"` // at most MaxMessageMB
+	// AuthservIDs are the authserv-ids (RFC 8601) of the receiving
+	// server's Authentication-Results: only its verdicts are believed.
+	AuthservIDs []string `toml:"authserv_ids"`
 }
 
 // SMTP is the [smtp] table: how list mail leaves.
@@ -89,6 +92,8 @@ type SMTP struct {
 	DKIMDomain      string  `toml:"dkim_domain"`
 	DKIMSelector    string  `toml:"dkim_selector"`
 	DKIMKeyFile     string  `toml:"dkim_key_file"`
+	SoftBounceLimit int     `toml:"soft_bounce_limit"`
+	SoftBounceDays  int     `toml:"soft_bounce_days"`
 }
 
 // Serve is the [serve] table: the site as `mailbag serve` runs it.
@@ -251,6 +256,20 @@ func (c *Config) check() error {
 	}
 	if c.SMTP.Rate < 0 {
 		return bad("smtp.rate", "%v is negative (0 means no limit)", c.SMTP.Rate)
+	}
+	if c.SMTP.SoftBounceLimit < 1 {
+		return bad("smtp.soft_bounce_limit", "%d is not a number of sends of 1 or more", c.SMTP.SoftBounceLimit)
+	}
+	if c.SMTP.SoftBounceDays < 0 {
+		return bad("smtp.soft_bounce_days", "%d is negative", c.SMTP.SoftBounceDays)
+	}
+	for _, id := range c.IMAP.AuthservIDs {
+		if id == "" || strings.ContainsAny(id, " \t;()") {
+			return bad("imap.authserv_ids", "%q is not an authserv-id: the host name an Authentication-Results header starts with, such as \"mx.google.com\"", id)
+		}
+	}
+	if c.Newsletter.Acknowledge && len(c.IMAP.AuthservIDs) == 0 {
+		return bad("newsletter.acknowledge", "needs imap.authserv_ids: acknowledgements go only to senders your mail server authenticated (DMARC, SPF or DKIM), or forged senders would turn them into spam to strangers; set authserv_ids to the id in the Authentication-Results header your server adds (docs/quickstart.md shows how to find it)")
 	}
 	if (c.SMTP.DKIMKeyFile != "") != (c.SMTP.DKIMDomain != "" && c.SMTP.DKIMSelector != "") {
 		return bad("smtp.dkim_key_file", "DKIM signing needs dkim_domain, dkim_selector and dkim_key_file, all three")

@@ -1,0 +1,304 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net/mail"
+	"net/textproto"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Recipient is one recipient named by a report: of a delivery status
+// report (RFC 3464, RFC 6533), who failed, was delayed or delivered; of an
+// abuse report, who complained; of an unsubscribe request, who asked.
+type Recipient struct {
+	Address string // lower case: the Final-Recipient, or the complainant
+	// Original is the Original-Recipient of a delivery report, when it
+	// differs from Address (the address mailed, before forwarding); "" if
+	// none.
+	Original string
+	Action   string // failed, delayed, delivered, relayed, expanded; complained; unsubscribe
+	Status   string // the enhanced status code: 5.1.1
+}
+
+// Actions of the recipients of complaints and unsubscribe requests (those
+// of delivery reports are RFC 3464's: failed, delayed, ...).
+const (
+	ActionComplained  = "complained"  // the recipient reported the mail as spam
+	ActionUnsubscribe = "unsubscribe" // the sender asked to leave, by mail
+)
+
+// Report is what a delivery report, an abuse report or an unsubscribe
+// request says, read once when ingest stores it: whom it is about, and
+// what would prove it answers mail the newsletter sent. ingest records it;
+// it proves nothing by itself (publish checks the proof against the mail
+// it sent).
+type Report struct {
+	Recipients []Recipient
+	// MessageIDs are the Message-IDs (without angle brackets) that the
+	// report names as the mail it is about: the returned message's or
+	// headers' (message/rfc822, message/global, text/rfc822-headers,
+	// message/global-headers), those quoted in its text, those of JSON
+	// notifications, and the report's own In-Reply-To and References.
+	MessageIDs []string
+	// Token is the signed token of an unsubscribe request (the word after
+	// "unsubscribe" in its subject); "" for none.
+	Token string
+}
+
+// maxReportIDs bounds how many Message-IDs a report may name.
+const maxReportIDs = 50
+
+// readReport reads what m, a message of kind, reports; the zero Report for
+// a kind that reports nothing. It reads only what ParseMessage kept of m.
+func readReport(kind Kind, m *Message) Report {
+	var r Report
+	switch kind {
+	case KindBounce:
+		r.Recipients = m.statusRecipients()
+		if len(r.Recipients) == 0 {
+			r.Recipients = failedRecipients(m.Header.Get("X-Failed-Recipients"))
+		}
+		if len(r.Recipients) == 0 {
+			r.Recipients = m.json.recipients
+		}
+	case KindComplaint:
+		r.Recipients = m.complainants()
+	case KindUnsubscribe:
+		if m.FromAddr != "" {
+			r.Recipients = []Recipient{{Address: m.FromAddr, Action: ActionUnsubscribe}}
+		}
+		r.Token = unsubscribeToken(m.Subject)
+		return r
+	default:
+		return r
+	}
+	r.MessageIDs = m.reportedIDs()
+	return r
+}
+
+// statusRecipients reads the per-recipient fields of the message's
+// message/delivery-status and message/global-delivery-status parts.
+func (m *Message) statusRecipients() []Recipient {
+	var out []Recipient
+	for _, p := range m.reportParts {
+		if p.mediaType == "message/delivery-status" || p.mediaType == "message/global-delivery-status" {
+			out = append(out, readStatusFields(p.body)...)
+		}
+	}
+	return out
+}
+
+// readStatusFields reads the blocks of fields of a delivery-status body;
+// the first is about the message, the others one per recipient.
+func readStatusFields(body []byte) []Recipient {
+	r := textproto.NewReader(bufio.NewReader(bytes.NewReader(body)))
+	var out []Recipient
+	for {
+		h, err := r.ReadMIMEHeader()
+		if final := statusAddress(h.Get("Final-Recipient")); final != "" {
+			status, _, _ := strings.Cut(strings.TrimSpace(h.Get("Status")), " ")
+			rcpt := Recipient{
+				Address: final,
+				Action:  strings.ToLower(strings.TrimSpace(h.Get("Action"))),
+				Status:  status,
+			}
+			if orig := statusAddress(h.Get("Original-Recipient")); orig != final {
+				rcpt.Original = orig
+			}
+			out = append(out, rcpt)
+		}
+		if err != nil {
+			return out
+		}
+	}
+}
+
+// statusAddress reads the address of a Final-Recipient or
+// Original-Recipient field: "rfc822; a@b", "utf-8; a@\x{...}" (RFC 6533,
+// its embedded characters decoded), or a bare "<a@b>"; lower case, "" when
+// there is none.
+func statusAddress(v string) string {
+	_, addr, found := strings.Cut(v, ";")
+	if !found {
+		addr = v
+	}
+	addr = strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))
+	if strings.Contains(addr, `\x{`) {
+		addr = embeddedUnicode.ReplaceAllStringFunc(addr, func(s string) string {
+			n, err := strconv.ParseUint(s[3:len(s)-1], 16, 32)
+			if err != nil {
+				return s
+			}
+			return string(rune(n))
+		})
+	}
+	if strings.Count(addr, "@") != 1 || strings.ContainsAny(addr, " \t") {
+		return ""
+	}
+	return addr
+}
+
+// embeddedUnicode is RFC 6533's embedded-unicode-char: \x{HEXPOINT}.
+var embeddedUnicode = regexp.MustCompile(`\\x\{[0-9a-f]{1,6}\}`)
+
+// failedRecipients reads an X-Failed-Recipients field (Exim): a list of
+// addresses, each failed.
+func failedRecipients(v string) []Recipient {
+	var out []Recipient
+	for _, a := range strings.Split(v, ",") {
+		if a = strings.ToLower(strings.Trim(strings.TrimSpace(a), "<>")); strings.Count(a, "@") == 1 {
+			out = append(out, Recipient{Address: a, Action: "failed"})
+		}
+	}
+	return out
+}
+
+// complainants reads whom an abuse report (ARF, RFC 5965) is about: the
+// Original-Rcpt-To of its feedback-report part, else the
+// X-HmXmrOriginalRecipient of Hotmail's reports (in the reported message,
+// or the report's own header), else the To of the reported message; the
+// recipients of a JSON complaint notification. Each comes back with Action
+// ActionComplained.
+func (m *Message) complainants() []Recipient {
+	var fromReport, fromMessage []Recipient
+	if v := m.Header.Get("X-HmXmrOriginalRecipient"); v != "" {
+		fromReport = complainant(v)
+	}
+	for _, p := range m.reportParts {
+		switch {
+		case p.mediaType == "message/feedback-report":
+			for _, v := range p.fields().Values("Original-Rcpt-To") {
+				fromReport = append(fromReport, complainant(v)...)
+			}
+		case p.returned():
+			h := p.fields()
+			if v := h.Get("X-HmXmrOriginalRecipient"); v != "" {
+				fromReport = append(fromReport, complainant(v)...)
+			}
+			fromMessage = append(fromMessage, complainant(h.Get("To"))...)
+		}
+	}
+	switch {
+	case len(fromReport) > 0:
+		return fromReport
+	case len(fromMessage) > 0:
+		return fromMessage
+	}
+	return m.json.recipients
+}
+
+// complainant reads the addresses of a field: "someuser@yahoo.com", or
+// "Name <a@b>" lists; each lower-cased, as ActionComplained.
+func complainant(v string) []Recipient {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	var out []Recipient
+	if list, err := mail.ParseAddressList(v); err == nil {
+		for _, a := range list {
+			out = append(out, Recipient{Address: strings.ToLower(a.Address), Action: ActionComplained})
+		}
+		return out
+	}
+	if a := strings.Trim(v, "<> "); strings.Count(a, "@") == 1 && !strings.ContainsAny(a, " \t") {
+		out = append(out, Recipient{Address: strings.ToLower(a), Action: ActionComplained})
+	}
+	return out
+}
+
+// quotedMessageID matches a Message-ID header quoted in a notice's text,
+// as qmail, Exchange and Gmail quote the returned message's header.
+var quotedMessageID = regexp.MustCompile(`(?im)^[ \t>]*Message-ID:[ \t]*(<[^<>\s]{1,250}>)`)
+
+// reportedIDs returns the Message-IDs m names as the mail it reports on,
+// each once, at most maxReportIDs.
+func (m *Message) reportedIDs() []string {
+	var ids []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if id != "" && !seen[id] && len(ids) < maxReportIDs {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, p := range m.reportParts {
+		if p.returned() {
+			add(messageID(p.fields().Get("Message-Id")))
+		}
+	}
+	text := m.Text
+	if len(text) > 256<<10 {
+		text = text[:256<<10]
+	}
+	for _, sub := range quotedMessageID.FindAllStringSubmatch(text, maxReportIDs) {
+		add(messageID(sub[1]))
+	}
+	for _, id := range m.json.messageIDs {
+		add(messageID(id))
+	}
+	for _, id := range m.Refs {
+		add(id)
+	}
+	return ids
+}
+
+// unsubscribeToken is the word after "unsubscribe" in an unsubscribe
+// request's subject ("unsubscribe 1z.Q2hJ..."), as List-Unsubscribe's
+// mailto: writes it; "" for none.
+func unsubscribeToken(subject string) string {
+	f := strings.Fields(CleanSubject(subject))
+	if len(f) != 2 || !strings.EqualFold(f[0], "unsubscribe") || len(f[1]) > 200 {
+		return ""
+	}
+	return f[1]
+}
+
+// reportPart is a part of a message that says what it reports on: a
+// delivery-status or feedback-report part, or the returned message or its
+// header; body is its decoded content, at most maxReportPart bytes.
+type reportPart struct {
+	mediaType string
+	body      []byte
+}
+
+// maxReportPart bounds how much of one report part is kept, and
+// maxReportParts how many are.
+const (
+	maxReportPart  = 64 << 10
+	maxReportParts = 8
+)
+
+// reportMediaTypes are the media types of the parts a reportPart keeps.
+var reportMediaTypes = map[string]bool{
+	"message/delivery-status": true, "message/global-delivery-status": true, // RFC 3464, RFC 6533
+	"message/feedback-report": true,                         // RFC 5965
+	"message/rfc822":          true, "message/global": true, // the returned message (RFC 6533: internationalised)
+	"text/rfc822-headers": true, "message/global-headers": true, // its header alone
+}
+
+// returned says whether the part is the returned message, or its header.
+func (p reportPart) returned() bool {
+	switch p.mediaType {
+	case "message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers":
+		return true
+	}
+	return false
+}
+
+// fields reads the part as a block of header fields (the returned
+// message's header, or a feedback report).
+func (p reportPart) fields() textproto.MIMEHeader {
+	h, _ := textproto.NewReader(bufio.NewReader(bytes.NewReader(headerStart(p.body)))).ReadMIMEHeader()
+	return h
+}
+
+// readReportPart reads at most maxReportPart bytes of a report part.
+func readReportPart(mediaType string, body io.Reader) reportPart {
+	b, _ := io.ReadAll(io.LimitReader(body, maxReportPart))
+	return reportPart{mediaType: mediaType, body: b}
+}
