@@ -76,6 +76,9 @@ func TestRealBouncesThroughPostfix(t *testing.T) {
 					t.Errorf("subscribers list does not match %s:\n%s", want, list)
 				}
 			}
+			if sends := run("sends", "--json"); !strings.Contains(sends, `"sent": 3,`) || !strings.Contains(sends, `"bounced": 1,`) {
+				t.Errorf("sends does not count the bounce:\n%s", sends)
+			}
 			if got := waitForMail(t, filepath.Join(readerBox, "new"), 1); len(got) != 1 {
 				t.Errorf("the reader got %d messages", len(got))
 			}
