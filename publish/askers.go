@@ -175,7 +175,15 @@ func (a *Askers) Acknowledge(ctx context.Context) (AckSummary, error) {
 			continue
 		}
 		if qq.Authenticated == "" {
-			sum.Unauthenticated++
+			// Passed over, once: counted by the pass that first sees it.
+			res, err := a.db.ExecContext(ctx, `INSERT INTO acknowledgements (question_id, address, acked, sent, attempts) VALUES (?, ?, 0, ?, 0)
+				ON CONFLICT (question_id) DO NOTHING`, qq.ID, addr, a.now().UTC().Format(time.RFC3339))
+			if err != nil {
+				return sum, fmt.Errorf("publish: acknowledge: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				sum.Unauthenticated++
+			}
 			continue
 		}
 		acked, err := a.claimAck(ctx, qq.ID, addr)
