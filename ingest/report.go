@@ -60,7 +60,7 @@ func readReport(kind Kind, m *Message) Report {
 	case KindBounce:
 		r.Recipients = m.statusRecipients()
 		if len(r.Recipients) == 0 {
-			r.Recipients = failedRecipients(m.Header.Get("X-Failed-Recipients"))
+			r.Recipients = failedRecipients(m.Header.Get("X-Failed-Recipients"), textStatus(m.Text))
 		}
 		if len(r.Recipients) == 0 {
 			r.Recipients = m.json.recipients
@@ -145,16 +145,32 @@ func statusAddress(v string) string {
 // embeddedUnicode is RFC 6533's embedded-unicode-char: \x{HEXPOINT}.
 var embeddedUnicode = regexp.MustCompile(`\\x\{[0-9a-f]{1,6}\}`)
 
-// failedRecipients reads an X-Failed-Recipients field (Exim): a list of
-// addresses, each failed.
-func failedRecipients(v string) []Recipient {
+// failedRecipients reads an X-Failed-Recipients field (Exim, Gmail): a
+// list of addresses, each failed with status (the notice's text's, or "").
+func failedRecipients(v, status string) []Recipient {
 	var out []Recipient
 	for _, a := range strings.Split(v, ",") {
 		if a = strings.ToLower(strings.Trim(strings.TrimSpace(a), "<>")); strings.Count(a, "@") == 1 {
-			out = append(out, Recipient{Address: a, Action: "failed"})
+			out = append(out, Recipient{Address: a, Action: "failed", Status: status})
 		}
 	}
 	return out
+}
+
+// enhancedStatus matches an enhanced status code (RFC 3463) in a notice's
+// text, after an SMTP reply code: "550 5.1.1".
+var enhancedStatus = regexp.MustCompile(`\b[45]\d\d[ -]([45]\.\d{1,3}\.\d{1,3})\b`)
+
+// textStatus is the first enhanced status code a notice's text gives after
+// a reply code, in its first 16 KB; "" for none.
+func textStatus(text string) string {
+	if len(text) > 16<<10 {
+		text = text[:16<<10]
+	}
+	if m := enhancedStatus.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // complainants reads whom an abuse report (ARF, RFC 5965) is about: the

@@ -54,6 +54,23 @@ func TestReadPostfixReports(t *testing.T) {
 	}
 }
 
+// TestReadGmailBounce: Gmail's notice, without a report part, names the
+// failed address in X-Failed-Recipients and quotes the returned mail's
+// header in its text: both are read.
+func TestReadGmailBounce(t *testing.T) {
+	raw, err := os.ReadFile("testdata/reports/gmail-plain.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind, r := reportOf(t, raw)
+	if kind != KindBounce || !slices.Equal(r.Recipients, []Recipient{{Address: "aougoueioaldljgoiuiorghladkgke@example.fr", Action: "failed", Status: "5.1.1"}}) {
+		t.Errorf("%s %+v", kind, r.Recipients)
+	}
+	if !slices.Contains(r.MessageIDs, "45B7FBD7-1218-4FCD-ACA1-4706F111E682@gmail.com") {
+		t.Errorf("Message-IDs %q, want the returned mail's", r.MessageIDs)
+	}
+}
+
 // TestReadCorpusReports: delivery reports from real mail systems in the
 // corpus read: their recipients, and the Message-ID of the mail they
 // return, wherever the report puts it.
