@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 
 	"github.com/emersion/go-message"
@@ -100,6 +101,10 @@ type rule struct {
 	match func(c *classified) (why string, ok bool)
 }
 
+// tokenShape matches a subscriber token as List-Unsubscribe's mailto:
+// writes it after "unsubscribe": a base-36 ID, a dot, base64url.
+var tokenShape = regexp.MustCompile(`^[0-9a-z]{1,13}\.[A-Za-z0-9_-]{1,64}$`)
+
 // noReplyLocals are the local parts of addresses that take no replies,
 // without separators (separators).
 var noReplyLocals = []string{"noreply", "donotreply", "donotrespond", "noresponse", "autoreply", "autoresponder", "notifications", "notification", "bounce", "bounces"}
@@ -174,8 +179,9 @@ var rules = []rule{
 		return "sent from an address that takes no replies (" + c.FromAddr + ")", ok
 	}},
 	{"unsubscribe", KindUnsubscribe, func(c *classified) (string, bool) {
-		f := strings.Fields(strings.ToLower(CleanSubject(c.Subject)))
-		return "an unsubscribe request (the mailto: of List-Unsubscribe)", len(f) >= 1 && len(f) <= 2 && f[0] == "unsubscribe"
+		f := strings.Fields(CleanSubject(c.Subject))
+		request := len(f) == 1 || (len(f) == 2 && tokenShape.MatchString(f[1])) // "Unsubscribe etiquette?" is a question
+		return "an unsubscribe request (the mailto: of List-Unsubscribe)", request && strings.EqualFold(f[0], "unsubscribe")
 	}},
 	{"auto-submitted", KindAutoReply, func(c *classified) (string, bool) {
 		v := strings.ToLower(strings.TrimSpace(c.Header.Get("Auto-Submitted")))

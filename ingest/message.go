@@ -361,7 +361,7 @@ func (w *walker) walk(ent *message.Entity, depth int) {
 			w.plain = readText(ent.Body)
 		}
 	case "text/html":
-		if w.html == "" {
+		if w.html == "" && w.plain == "" { // the plain text wins: no need to read this
 			w.html = readText(ent.Body)
 		}
 	}

@@ -198,6 +198,7 @@ func TestUnsubscribeByMail(t *testing.T) {
 		{"unsubscribe 1z.AbC-d_e", KindUnsubscribe, "1z.AbC-d_e"},
 		{"Re: Unsubscribe 2.xyz", KindUnsubscribe, "2.xyz"},
 		{"How do I unsubscribe from a meeting?", "", ""},
+		{"Unsubscribe etiquette?", "", ""},
 	} {
 		kind, r := reportOf(t, []byte("From: Ana <Ana@Example.net>\r\nTo: ask@example.org\r\nSubject: "+tt.subject+"\r\n\r\nPlease take me off.\r\n"))
 		if kind != tt.kind || r.Token != tt.token {
