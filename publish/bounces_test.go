@@ -236,18 +236,20 @@ func TestProvenReportsAct(t *testing.T) {
 }
 
 // TestSoftBouncesEnd: an address whose mail failed for another reason than
-// a missing mailbox is bounced once it failed in three sends spanning a
-// week, not before.
+// a missing mailbox (a full mailbox, a relay that gave up retrying, a
+// domain that does not exist) is bounced once it failed in three sends
+// spanning a week, not before.
 func TestSoftBouncesEnd(t *testing.T) {
 	f := newReportsFixture(t, "full@example.net")
+	status := []string{"5.2.2", "4.4.7", "5.2.2", "5.4.4"} // 4.4.7: the relay retried until it gave up
 	report := func(n int) []byte {
 		id := fmt.Sprintf("%032x@ask.example.test", n)
 		f.delivered(fmt.Sprintf("post-%d", n), "full@example.net", id)
 		return []byte(fmt.Sprintf("From: MAILER-DAEMON@mx.example.net\r\nTo: ask@example.test\r\nSubject: Undelivered Mail Returned to Sender\r\n"+
 			"Message-ID: <dsn%d@mx.example.net>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"+
 			"--b\r\nContent-Type: text/plain\r\n\r\nFull.\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\n"+
-			"Final-Recipient: rfc822; full@example.net\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"+
-			"From: ask@example.test\r\nTo: full@example.net\r\nMessage-ID: <%s>\r\n\r\n--b--\r\n", n, id))
+			"Final-Recipient: rfc822; full@example.net\r\nAction: failed\r\nStatus: %s\r\n\r\n--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"+
+			"From: ask@example.test\r\nTo: full@example.net\r\nMessage-ID: <%s>\r\n\r\n--b--\r\n", n, status[n], id))
 	}
 	for n, day := range []int{0, 3, 6} {
 		f.now = time.Date(2026, 12, 1+day, 9, 0, 0, 0, time.UTC)

@@ -56,6 +56,9 @@ func TestLoadErrors(t *testing.T) {
 		{"concurrency", "[smtp]\nconcurrency = 0\n", ":2: smtp.concurrency 0 is not between 1 and 100"},
 		{"message size", "[imap]\nmax_message_mb = 40\n", ":2: imap.max_message_mb 40 is not a number of megabytes from 1 to 16"},
 		{"negative rate", "[smtp]\nrate = -1\n", ":2: smtp.rate -1 is negative"},
+		{"acknowledge without authserv_ids", "[newsletter]\nacknowledge = true\n", ":2: newsletter.acknowledge needs imap.authserv_ids"},
+		{"bad authserv id", "[imap]\nauthserv_ids = [\"mx.google.com; dmarc=pass\"]\n", `:2: imap.authserv_ids "mx.google.com; dmarc=pass" is not an authserv-id`},
+		{"soft bounce limit", "[smtp]\nsoft_bounce_limit = 0\n", ":2: smtp.soft_bounce_limit 0 is not a number of sends"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
