@@ -24,11 +24,11 @@ type SoftBounces struct {
 	Days  int
 }
 
-func (s SoftBounces) limit() int { return cmp0(s.Limit, 3) }
-func (s SoftBounces) days() int  { return cmp0(s.Days, 7) }
+func (s SoftBounces) limit() int { return orDefault(s.Limit, 3) }
+func (s SoftBounces) days() int  { return orDefault(s.Days, 7) }
 
-// cmp0 is v, or def when v is zero or less.
-func cmp0(v, def int) int {
+// orDefault is v, or def when v is zero or less.
+func orDefault(v, def int) int {
 	if v <= 0 {
 		return def
 	}
@@ -214,7 +214,7 @@ func (o ReportOptions) effect(r ingest.StoredReport, d delivered) (effect, why s
 		return "failed", rc.Status
 	case tryLater:
 		if rc.Action == "failed" { // a 4.x.x status: the relay gave up trying
-			return "failed", cmpStr(rc.Status, "gave up")
+			return "failed", rc.Status
 		}
 	}
 	return "", ""
@@ -239,13 +239,6 @@ func namesAny(rs []ingest.Recipient, ds []delivered) bool {
 		}
 	}
 	return false
-}
-
-func cmpStr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // act applies effect to the subscriber of delivery d, recording it for
