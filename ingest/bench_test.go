@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -137,5 +138,27 @@ func BenchmarkCleanText(b *testing.B) {
 				CleanText(texts[name])
 			}
 		})
+	}
+}
+
+// BenchmarkPreviews reads the new questions as the inbox does when 100 of
+// them hold a megabyte of text each.
+func BenchmarkPreviews(b *testing.B) {
+	ctx := context.Background()
+	q := newQueue(b)
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	var batch []stored
+	for i := range 100 {
+		batch = append(batch, stored{Question: Question{Status: StatusNew, MessageKey: fmt.Sprint(i), Subject: "Big",
+			Text: strings.Repeat("a", 1<<20), Received: now}, mailbox: "INBOX", uidValidity: 1, uid: uint32(i + 1)})
+	}
+	if _, err := q.add(ctx, batch, "INBOX", 1, 100, false); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		qs, err := q.Previews(ctx, StatusNew, 16<<10)
+		if err != nil || len(qs) != 100 {
+			b.Fatal(len(qs), err)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"mailbag/internal/sqlitedb"
 )
@@ -100,6 +101,9 @@ type Question struct {
 	// to the asker, following RFC 3834: a null Return-Path, Precedence
 	// bulk, list or junk, Auto-Submitted, a list header; "" when one may.
 	NoAutoReply string
+	// TextMore is how many bytes of the text were left out (Previews).
+	TextMore int64
+	textSize int64
 	// Authenticated says what proved the sender's address, from the
 	// receiving server's Authentication-Results (RFC 8601): "dmarc=pass
 	// (mx.example.org)"; "" when nothing did. Automatic replies go only to
@@ -356,12 +360,22 @@ func (q *Queue) checkpoint(ctx context.Context, mailbox string) (uidValidity, la
 const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, answer_slug, no_auto_reply,
 	thread, (SELECT count(*) FROM questions f WHERE f.thread = questions.id), report_note, authenticated`
 
-func scanQuestion(row interface{ Scan(...any) error }) (*Question, error) {
+// scanQuestion reads a row of questionColumns, and of the text's size
+// after them when the row has it (Previews).
+func scanQuestion(row interface {
+	Scan(...any) error
+}) (*Question, error) {
 	var qq Question
 	var received, note string
-	if err := row.Scan(&qq.ID, &qq.Status, &qq.Kind, &qq.Reason, &received, &qq.Subject, &qq.Text,
+	dest := []any{&qq.ID, &qq.Status, &qq.Kind, &qq.Reason, &received, &qq.Subject, &qq.Text,
 		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.RawOffset, &qq.RawSize, &qq.MessageKey, &qq.AnswerSlug, &qq.NoAutoReply,
-		&qq.Thread, &qq.FollowUps, &note, &qq.Authenticated); err != nil {
+		&qq.Thread, &qq.FollowUps, &note, &qq.Authenticated}
+	if r, ok := row.(*sql.Rows); ok {
+		if cols, _ := r.Columns(); len(cols) > len(dest) {
+			dest = append(dest, &qq.textSize)
+		}
+	}
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	qq.Reason = withNote(qq.Reason, note)
@@ -372,7 +386,43 @@ func scanQuestion(row interface{ Scan(...any) error }) (*Question, error) {
 // List returns the questions with status (all of them when status is ""),
 // oldest first.
 func (q *Queue) List(ctx context.Context, status Status) ([]*Question, error) {
-	query := `SELECT ` + questionColumns + ` FROM questions`
+	return q.list(ctx, status, questionColumns)
+}
+
+// Previews returns what List does with at most limit bytes of each
+// question's text, cut at a character's start; TextMore says how many
+// bytes were left out. What a screen of many questions shows costs the
+// same whatever a reader sent.
+func (q *Queue) Previews(ctx context.Context, status Status, limit int) ([]*Question, error) {
+	cols := strings.Replace(questionColumns, "body,", fmt.Sprintf("substr(CAST(body AS BLOB), 1, %d),", limit+utf8.UTFMax), 1) +
+		`, length(CAST(body AS BLOB))`
+	qs, err := q.list(ctx, status, cols)
+	for _, qq := range qs {
+		qq.Text = cutText(qq.Text, limit)
+		qq.TextMore = qq.textSize - int64(len(qq.Text))
+	}
+	return qs, err
+}
+
+// cutText returns at most limit bytes of s, ending where a character
+// ends.
+func cutText(s string, limit int) string {
+	if len(s) <= limit {
+		return strings.ToValidUTF8(s, "")
+	}
+	s = s[:limit]
+	for len(s) > 0 {
+		if r, size := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || size > 1 {
+			break
+		}
+		s = s[:len(s)-1] // a character's start, cut from its end
+	}
+	return s
+}
+
+// list returns the questions with status, oldest first, reading cols.
+func (q *Queue) list(ctx context.Context, status Status, cols string) ([]*Question, error) {
+	query := `SELECT ` + cols + ` FROM questions`
 	var args []any
 	if status != "" {
 		query += ` WHERE status = ?`

@@ -84,3 +84,35 @@ func TestMessageIDs(t *testing.T) {
 		}
 	}
 }
+
+// Previews reads a bounded start of each question's text, whole
+// characters only, and says how much was left out.
+func TestPreviews(t *testing.T) {
+	ctx := context.Background()
+	q := newQueue(t)
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	long := strings.Repeat("é東", 1000) // 5,000 bytes; 2- and 3-byte characters
+	_, err := q.add(ctx, []stored{
+		{Question: Question{Status: StatusNew, MessageKey: "a", Subject: "Long", Text: long, Received: now}, mailbox: "INBOX", uidValidity: 1, uid: 1},
+		{Question: Question{Status: StatusNew, MessageKey: "b", Subject: "Short", Text: "short", Received: now.Add(time.Minute)}, mailbox: "INBOX", uidValidity: 1, uid: 2},
+	}, "INBOX", 1, 2, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{1000, 1001, 1002, 4999, 5000, 6000} {
+		qs, err := q.Previews(ctx, StatusNew, limit)
+		if err != nil || len(qs) != 2 {
+			t.Fatalf("Previews(%d): %d, %v", limit, len(qs), err)
+		}
+		got := qs[0]
+		if len(got.Text) > limit || len(got.Text) < min(limit, len(long))-2 || !strings.HasPrefix(long, got.Text) {
+			t.Errorf("Previews(%d): %d bytes, a prefix: %v", limit, len(got.Text), strings.HasPrefix(long, got.Text))
+		}
+		if got.TextMore != int64(len(long)-len(got.Text)) {
+			t.Errorf("Previews(%d): TextMore %d, want %d", limit, got.TextMore, len(long)-len(got.Text))
+		}
+		if qs[1].Text != "short" || qs[1].TextMore != 0 || qs[1].Subject != "Short" {
+			t.Errorf("Previews(%d) of a short one: %+v", limit, qs[1])
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"mailbag/archive"
 	"mailbag/ingest"
 	"mailbag/internal/atomicfile"
+	"mailbag/internal/visible"
 	"mailbag/templates"
 )
 
@@ -214,14 +215,17 @@ func (d *Drafts) Create(qs []*ingest.Question, related []archive.Hit) (string, e
 			if i < 0 {
 				return "", fmt.Errorf("publish: follow-up %d comes before its question %d", q.ID, q.Thread)
 			}
-			data.Questions[i].FollowUps = append(data.Questions[i].FollowUps, Redact(q.Text, q.FromName, q.FromAddr))
+			data.Questions[i].FollowUps = append(data.Questions[i].FollowUps, Redact(visible.Strip(q.Text), q.FromName, q.FromAddr))
 			continue
 		}
 		if err := answerable(q, ""); err != nil {
 			return "", err
 		}
-		text := Redact(q.Text, q.FromName, q.FromAddr)
-		data.Questions = append(data.Questions, draftQuestion{ID: q.ID, Subject: Redact(q.Subject, q.FromName, q.FromAddr), Text: text})
+		// A reader's controls (escape sequences, bidirectional overrides)
+		// have no place in a post, a title or a mail.
+		text := Redact(visible.Strip(q.Text), q.FromName, q.FromAddr)
+		subject := Redact(strings.Join(strings.Fields(visible.Strip(q.Subject)), " "), q.FromName, q.FromAddr)
+		data.Questions = append(data.Questions, draftQuestion{ID: q.ID, Subject: subject, Text: text})
 		ids = append(ids, strconv.FormatInt(q.ID, 10))
 	}
 	data.Title = data.Questions[0].Subject

@@ -76,7 +76,7 @@ func (a *app) answer(ctx context.Context, n *newsletter, q *ingest.Queue, ids []
 		fmt.Fprintf(a.stdout, "Edit it, then: mailbag publish %s\n", a.rel(n, path))
 		return nil
 	}
-	if err := edit(ctx, path, a.stdin, a.stdout, a.stderr); err != nil {
+	if err := edit(ctx, path, a.stdin, raw(a.stdout), raw(a.stderr)); err != nil {
 		return err
 	}
 	return a.reportDraft(ctx, n, q, path)

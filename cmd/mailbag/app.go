@@ -16,6 +16,7 @@ import (
 	"mailbag/archive"
 	"mailbag/internal/config"
 	"mailbag/internal/home"
+	"mailbag/internal/visible"
 	"mailbag/publish"
 	"mailbag/templates"
 )
@@ -101,7 +102,7 @@ func (a *app) setup() error {
 	case "text":
 		a.log = slog.New(slog.NewTextHandler(a.stderr, opts))
 	case "json":
-		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
+		a.log = slog.New(slog.NewJSONHandler(visible.JSONWriter{W: a.stderr}, opts))
 	default:
 		return usageError{fmt.Errorf("--log-format %q is not text or json", a.logFormat)}
 	}

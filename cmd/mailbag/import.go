@@ -84,7 +84,7 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error 
 	}()
 	var bar *progressBar
 	if isTerminal(a.stderr) {
-		bar = newProgressBar(a.stderr, "files imported", 500)
+		bar = newProgressBar(raw(a.stderr), "files imported", 500)
 	}
 	var counts [3]int
 	var pending []*archive.Post

@@ -60,7 +60,7 @@ func (a *app) inbox(ctx context.Context, n *newsletter, db *sql.DB) error {
 func (a *app) runInbox(ctx context.Context, src inbox.Source, loc *time.Location) error {
 	m := inbox.New(ctx, inbox.Options{Source: src, Location: loc, Now: a.now})
 	in, _ := a.stdin.(*os.File)
-	out, _ := a.stdout.(*os.File)
+	out, _ := raw(a.stdout).(*os.File)
 	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen()).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
@@ -76,8 +76,8 @@ type inboxSource struct {
 	self string // this binary, for answer
 }
 
-func (s inboxSource) Questions(ctx context.Context) ([]*ingest.Question, error) {
-	return s.q.List(ctx, ingest.StatusNew)
+func (s inboxSource) Questions(ctx context.Context, textLimit int) ([]*ingest.Question, error) {
+	return s.q.Previews(ctx, ingest.StatusNew, textLimit)
 }
 
 func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*ingest.Question, error) {

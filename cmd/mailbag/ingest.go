@@ -61,7 +61,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 	}
 	var bar *progressBar
 	if isTerminal(a.stderr) {
-		bar = newProgressBar(a.stderr, "messages fetched", 200)
+		bar = newProgressBar(raw(a.stderr), "messages fetched", 200)
 		opts.Progress = bar.update
 	}
 	in := ingest.New(q, opts)

@@ -23,6 +23,7 @@ import (
 	_ "time/tzdata" // time zones on machines without a zoneinfo database
 
 	"mailbag/archive"
+	"mailbag/internal/visible"
 )
 
 func main() {
@@ -50,6 +51,10 @@ const memoryLimit = 300 << 20
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Everything printed goes through visible: a reader's Subject or a
+	// visitor's search never acts on the terminal. What draws on it on
+	// purpose (the inbox, a progress bar, the editor) takes raw().
+	stdout, stderr = visible.NewWriter(stdout), visible.NewWriter(stderr)
 	root := newRootCmd(&app{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now})
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

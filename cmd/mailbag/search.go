@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailbag/archive"
+	"mailbag/internal/visible"
 )
 
 func newSearchCmd(a *app) *cobra.Command {
@@ -119,10 +120,14 @@ func writeSearchText(w io.Writer, res *archive.Results, query string, color bool
 		about = "about "
 	}
 	fmt.Fprintf(w, "%s%d %s “%s” (page %d of %d)\n", about, res.Total, noun, query, res.Page, res.Pages())
+	fw := w // the fragments' lines: bold through the terminal's own writer
+	if color {
+		fw = raw(w)
+	}
 	for _, h := range res.Hits {
 		fmt.Fprintf(w, "\n%s  %s\n    %s\n", h.Date.Format("2006-01-02"), h.Title, h.Slug)
 		for _, f := range h.Fragments {
-			fmt.Fprintf(w, "    %s\n", fragmentText(f, color))
+			fmt.Fprintf(fw, "    %s\n", fragmentText(f, color))
 		}
 	}
 	if res.Page < res.Pages() {
@@ -130,13 +135,16 @@ func writeSearchText(w io.Writer, res *archive.Results, query string, color bool
 	}
 }
 
-// fragmentText turns an HTML fragment into terminal text: matches in bold
-// on a terminal, else in plain text; newlines folded.
+// fragmentText turns an HTML fragment into terminal text on one line, its
+// text shown safely (visible.Line): matches in bold on a terminal, else in
+// plain text.
 func fragmentText(f string, color bool) string {
 	on, off := "", ""
 	if color {
 		on, off = "\x1b[1m", "\x1b[0m"
 	}
-	f = strings.NewReplacer("<mark>", on, "</mark>", off).Replace(f)
-	return strings.Join(strings.Fields(html.UnescapeString(f)), " ")
+	const markOn, markOff = "\ue000", "\ue001" // private use: kept as they are
+	f = strings.NewReplacer("<mark>", markOn, "</mark>", markOff).Replace(f)
+	f = visible.Line(html.UnescapeString(f))
+	return strings.NewReplacer(markOn, on, markOff, off).Replace(f)
 }

@@ -135,7 +135,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	}
 	var bar *progressBar
 	if isTerminal(a.stderr) {
-		bar = newProgressBar(a.stderr, "sent", 1)
+		bar = newProgressBar(raw(a.stderr), "sent", 1)
 		sender.Progress = bar.update
 	}
 	sum, err := sender.Send(ctx, r, f.retry)

@@ -8,6 +8,7 @@ import (
 
 	"mailbag/ingest"
 	"mailbag/internal/sqlitedb"
+	"mailbag/internal/visible"
 	"mailbag/publish"
 )
 
@@ -55,7 +56,8 @@ func (a *app) withDB(_ context.Context, f func(n *newsletter, db *sql.DB) error)
 // writeJSON prints v as indented JSON, HTML characters as they are: the
 // --json output of every command.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(visible.JSONWriter{W: w}) // controls as \u escapes, not shown as text
+
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"mailbag/internal/visible"
 )
 
 // isTerminal reports whether v, standard input or output, is a terminal: a
@@ -15,12 +17,25 @@ import (
 // /dev/null is one, and a command run from cron or a service with its input
 // from /dev/null must not wait for an answer.
 func isTerminal(v any) bool {
+	if w, ok := v.(io.Writer); ok {
+		v = raw(w)
+	}
 	f, ok := v.(*os.File)
 	if !ok {
 		return false
 	}
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// raw returns the writer under w when w shows outside text safely
+// (visible.Writer): for what draws on the terminal on purpose, with only
+// its own text or text it made safe itself.
+func raw(w io.Writer) io.Writer {
+	if v, ok := w.(*visible.Writer); ok {
+		return v.W
+	}
+	return w
 }
 
 // readKey waits for one key at the terminal f, without Enter and without

@@ -25,8 +25,8 @@ type inboxSource struct {
 
 var _ inbox.Source = inboxSource{}
 
-func (s inboxSource) Questions(ctx context.Context) ([]*ingest.Question, error) {
-	return s.q.List(ctx, ingest.StatusNew)
+func (s inboxSource) Questions(ctx context.Context, textLimit int) ([]*ingest.Question, error) {
+	return s.q.Previews(ctx, ingest.StatusNew, textLimit)
 }
 
 func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*ingest.Question, error) {

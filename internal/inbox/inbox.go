@@ -19,16 +19,19 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"mailbag/archive"
 	"mailbag/ingest"
+	"mailbag/internal/visible"
 )
 
 // Source is what the inbox reads and does, each the same code as the
 // command line's.
 type Source interface {
-	// Questions are the new questions, oldest first (mailbag questions).
-	Questions(ctx context.Context) ([]*ingest.Question, error)
+	// Questions are the new questions, oldest first (mailbag questions),
+	// with at most textLimit bytes of each one's text (ingest's Previews).
+	Questions(ctx context.Context, textLimit int) ([]*ingest.Question, error)
 	// FollowUps are a question's follow-ups, in order (mailbag show).
 	FollowUps(ctx context.Context, id int64) ([]*ingest.Question, error)
 	// Related are past answers like a question (mailbag show).
@@ -56,6 +59,11 @@ type Options struct {
 
 // relatedShown is how many past answers show beside a question.
 const relatedShown = 3
+
+// textShown is how much of a question's text (and of each follow-up's)
+// the inbox reads and shows, in bytes: pages of it, and no more whatever
+// a reader sends; `mailbag show` prints the rest.
+const textShown = 16 << 10
 
 // mode is what the keys do at the moment.
 type mode int
@@ -131,7 +139,7 @@ func (m Model) Init() tea.Cmd { return tea.Batch(m.load(), m.tick()) }
 
 func (m Model) load() tea.Cmd {
 	return func() tea.Msg {
-		qs, err := m.o.Source.Questions(m.ctx)
+		qs, err := m.o.Source.Questions(m.ctx, textShown)
 		return loadedMsg{qs, err}
 	}
 }
@@ -171,10 +179,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = "Cannot read the questions: " + msg.err.Error()
 			return m, nil
 		}
-		return m.show(msg.questions)
+		return m.show(shown(msg.questions))
 	case detailMsg:
 		if q := m.selected(); q != nil && q.ID == msg.id {
-			m.follow, m.related = msg.follow, msg.related
+			m.follow, m.related = shown(msg.follow), shownHits(msg.related)
 		}
 		return m, nil
 	case tickMsg:
@@ -193,7 +201,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.mode = listing
 			return m, nil
 		}
-		m.hits, m.hitCursor, m.mode = msg.hits, 0, results
+		m.hits, m.hitCursor, m.mode = shownHits(msg.hits), 0, results
 		if len(m.hits) == 0 {
 			m.status, m.mode = "No past answer matches “"+m.input.Value()+"”.", listing
 		}
@@ -402,8 +410,8 @@ func (m Model) open(h archive.Hit) (tea.Model, tea.Cmd) {
 		m.status = err.Error()
 		return m, nil
 	}
-	m.title = h.Title + " · " + h.Date.In(m.o.Location).Format("2 January 2006")
-	m.text, m.textTop, m.mode = text, 0, reading
+	m.title = visible.Line(h.Title) + " · " + h.Date.In(m.o.Location).Format("2 January 2006")
+	m.text, m.textTop, m.mode = visible.String(text), 0, reading
 	return m, nil
 }
 
@@ -438,7 +446,7 @@ func (m Model) View() string {
 		footer = append(footer, "Search: "+m.input.View(), faint.Render("Enter to search, Esc to leave it"))
 	default:
 		if m.status != "" {
-			footer = append(footer, cut(m.status, w))
+			footer = append(footer, cut(visible.Line(m.status), w))
 		}
 		footer = append(footer, faint.Render(wrapKeys(keys, w)))
 	}
@@ -500,13 +508,15 @@ func (m Model) questionView(w, rows int) string {
 	lines = append(lines, faint.Render(cut(fmt.Sprintf("%s · %s", q.Sender(), q.Received.In(m.o.Location).Format("Mon 2 Jan 2006 15:04")), textWidth)))
 	lines = append(lines, "")
 	lines = append(lines, wrap(q.Text, textWidth)...)
+	lines = append(lines, more(q, textWidth)...)
 	for i, f := range m.follow {
 		lines = append(lines, "", bold.Render(fmt.Sprintf("Follow-up %d, %s", i+1, f.Received.In(m.o.Location).Format("2 Jan 15:04"))))
 		lines = append(lines, wrap(f.Text, textWidth)...)
+		lines = append(lines, more(f, textWidth)...)
 	}
 	if side {
 		if len(lines) > rows {
-			lines = append(lines[:rows-1], faint.Render("…"))
+			lines = append(lines[:rows-1], overflow(q, textWidth))
 		}
 		left := lipgloss.NewStyle().Width(textWidth).Height(rows).Render(strings.Join(lines, "\n"))
 		right := lipgloss.NewStyle().Width(w - textWidth - 2).PaddingLeft(2).Render(strings.Join(related, "\n"))
@@ -514,7 +524,7 @@ func (m Model) questionView(w, rows int) string {
 	}
 	textRows := max(1, rows-len(related)-1)
 	if len(lines) > textRows {
-		lines = append(lines[:textRows-1], faint.Render("…"))
+		lines = append(lines[:textRows-1], overflow(q, w))
 	}
 	for len(lines) < textRows {
 		lines = append(lines, "")
@@ -567,16 +577,59 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(first), " ")
 }
 
-// cut shortens s to width cells, with an ellipsis.
+// cut shortens s (which may hold the inbox's own styles) to width cells,
+// with an ellipsis, in one pass however long s is.
 func cut(s string, width int) string {
-	if lipgloss.Width(s) <= width {
-		return s
+	return ansi.Truncate(s, width, "…")
+}
+
+// shown returns copies of qs as the inbox shows them: what a reader
+// wrote made safe to print (visible), the text at most textShown bytes,
+// with TextMore counting what was left out.
+func shown(qs []*ingest.Question) []*ingest.Question {
+	out := make([]*ingest.Question, len(qs))
+	for i, q := range qs {
+		c := *q
+		if len(c.Text) > textShown {
+			short := strings.ToValidUTF8(c.Text[:textShown], "")
+			c.TextMore += int64(len(c.Text) - len(short))
+			c.Text = short
+		}
+		c.Subject, c.Text = visible.Line(c.Subject), visible.String(c.Text)
+		c.FromName, c.FromAddr, c.Reason = visible.Line(c.FromName), visible.Line(c.FromAddr), visible.Line(c.Reason)
+		out[i] = &c
 	}
-	r := []rune(s)
-	for len(r) > 0 && lipgloss.Width(string(r))+1 > width {
-		r = r[:len(r)-1]
+	return out
+}
+
+// shownHits returns copies of hits with their titles safe to print.
+func shownHits(hits []archive.Hit) []archive.Hit {
+	out := slices.Clone(hits)
+	for i := range out {
+		out[i].Title = visible.Line(out[i].Title)
 	}
-	return string(r) + "…"
+	return out
+}
+
+// more is the line under a text the inbox did not read whole: how much
+// is left and the command that prints it.
+func more(q *ingest.Question, width int) []string {
+	if q.TextMore <= 0 {
+		return nil
+	}
+	return []string{faint.Render(cut(moreText(q), width))}
+}
+
+// overflow is the last row of a question longer than the screen.
+func overflow(q *ingest.Question, width int) string {
+	if q.TextMore > 0 {
+		return faint.Render(cut("… "+moreText(q), width))
+	}
+	return faint.Render(cut(fmt.Sprintf("… mailbag show %d prints it all", q.ID), width))
+}
+
+func moreText(q *ingest.Question) string {
+	return fmt.Sprintf("%d KB more: mailbag show %d", (q.TextMore+1023)/1024, q.ID)
 }
 
 func padRight(s string, width int) string {

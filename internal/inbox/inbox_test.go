@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -19,11 +20,15 @@ type fake struct {
 	rejected  map[int64]string
 }
 
-func (f *fake) Questions(context.Context) ([]*ingest.Question, error) {
+func (f *fake) Questions(_ context.Context, textLimit int) ([]*ingest.Question, error) {
 	var out []*ingest.Question
 	for _, q := range f.questions {
 		if _, gone := f.rejected[q.ID]; !gone {
-			out = append(out, q)
+			c := *q
+			if len(c.Text) > textLimit {
+				c.Text, c.TextMore = c.Text[:textLimit], int64(len(c.Text)-textLimit)
+			}
+			out = append(out, &c)
 		}
 	}
 	return out, nil
@@ -129,5 +134,62 @@ func TestInboxKeys(t *testing.T) {
 	tm = step(tm, keys("esc")...)
 	if v := tm.View(); !strings.Contains(v, "mailbag inbox: 2 new") {
 		t.Errorf("Esc from a past answer opened from the list comes back to the list:\n%s", v)
+	}
+}
+
+// What a reader wrote never acts on the terminal: escape sequences, C1
+// controls and bidirectional overrides in a subject, a name, a text or a
+// follow-up are shown, not obeyed, in the list and the question.
+func TestInboxShowsHostileTextInert(t *testing.T) {
+	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f := &fake{rejected: map[int64]string{}, questions: []*ingest.Question{
+		{ID: 1, Subject: "Hi\x1b]0;pwned\x07\x1b]52;c;aGFja2Vk\x07", FromName: "Eve\x1b[2J", FromAddr: "eve@example.net",
+			Text: "line one\x1b[8m hidden\x1b[0m\r\n\u009b31m red \u202eevil\x1b[1A\x1b[2Kfake", Received: received},
+	}}
+	var tm tea.Model = New(context.Background(), Options{Source: f, Now: func() time.Time { return received }})
+	tm = step(tm, tea.WindowSizeMsg{Width: 120, Height: 30}, loadedMsg{questions: f.questions})
+	view := tm.View()
+	for _, bad := range []string{"\x1b]", "\x1b[2J", "\x1b[8m", "\x1b[1A", "\x1b[2K", "\u009b", "\u202e", "\x07", "\r"} {
+		if strings.Contains(view, bad) {
+			t.Errorf("the view holds %q raw:\n%q", bad, view)
+		}
+	}
+	for _, want := range []string{"Hi␛]0;pwned␇", "Eve␛[2J", "<U+202E>evil"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the view lacks %q, shown:\n%s", want, view)
+		}
+	}
+}
+
+// A question of a megabyte shows its start and how much more there is,
+// with the command that prints it.
+func TestInboxBoundsLongQuestion(t *testing.T) {
+	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f := &fake{rejected: map[int64]string{}, questions: []*ingest.Question{
+		{ID: 7, Subject: "Long", Text: strings.Repeat("word ", 200_000) + strings.Repeat("x", 50_000), Received: received},
+	}}
+	var tm tea.Model = New(context.Background(), Options{Source: f, Now: func() time.Time { return received }})
+	qs, _ := f.Questions(context.Background(), textShown)
+	tm = step(tm, tea.WindowSizeMsg{Width: 80, Height: 40}, loadedMsg{questions: qs})
+	view := tm.View()
+	want := fmt.Sprintf("%d KB more: mailbag show 7", (1_050_000-textShown+1023)/1024)
+	if !strings.Contains(view, want) {
+		t.Errorf("the view lacks %q:\n%s", want, view)
+	}
+}
+
+// BenchmarkInboxMegabyteQuestions loads 100 new questions of 1 MB each
+// (as ingest's Previews gives them) and draws the first screen.
+func BenchmarkInboxMegabyteQuestions(b *testing.B) {
+	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f := &fake{rejected: map[int64]string{}}
+	for i := range 100 {
+		f.questions = append(f.questions, &ingest.Question{ID: int64(i + 1), Subject: "Big", Text: strings.Repeat("a", 1<<20), Received: received})
+	}
+	for b.Loop() {
+		qs, _ := f.Questions(context.Background(), textShown)
+		var tm tea.Model = New(context.Background(), Options{Source: f, Now: func() time.Time { return received }})
+		tm = step(tm, tea.WindowSizeMsg{Width: 120, Height: 40}, loadedMsg{questions: qs})
+		_ = tm.View()
 	}
 }
