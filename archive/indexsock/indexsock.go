@@ -7,8 +7,10 @@
 // themselves (see Dial).
 //
 // The protocol is HTTP with JSON bodies, on the socket only: POST /search,
-// /related, /sync and /rebuild. It is not for the network: the socket is
-// the home's, reachable by whoever may read the home.
+// /related, /sync, /rebuild and /merge. It is not for the network, nor for
+// other users: the socket file is 0600, in the home or in a folder of the
+// user's own, and serve answers only connections from its own user (the
+// peer's credentials, SO_PEERCRED, on Linux).
 package indexsock
 
 import (
@@ -30,33 +32,65 @@ const SocketName = "index.sock"
 // 108 bytes on Linux, 104 elsewhere), with room to spare.
 const maxSocketPath = 100
 
-// Address is the socket of the state folder stateDir: the file
+// Address returns the socket of the state folder stateDir: the file
 // stateDir/index.sock, or, where that path is too long for a unix socket,
-// an abstract socket (Linux) named from it.
-func Address(stateDir string) string {
+// a socket named for the home in a folder only this user may enter
+// ($XDG_RUNTIME_DIR/mailbag, else mailbag-UID in the temporary folder).
+// Never an abstract socket: file permissions do not guard those. The
+// error says what to do when no such folder can be had.
+func Address(stateDir string) (string, error) {
 	path := filepath.Join(stateDir, SocketName)
 	if len(path) <= maxSocketPath {
-		return path
+		return path, nil
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
 	}
+	dir, err := privateDir()
+	if err != nil {
+		return "", fmt.Errorf("indexsock: %s is too long for a unix socket, and %w", path, err)
+	}
 	sum := sha256.Sum256([]byte(abs))
-	return "@mailbag-index-" + hex.EncodeToString(sum[:12])
+	path = filepath.Join(dir, "index-"+hex.EncodeToString(sum[:12])+".sock")
+	if len(path) > maxSocketPath {
+		return "", fmt.Errorf("indexsock: %s is too long for a unix socket, and so is %s: set XDG_RUNTIME_DIR to a short folder of yours, or move the home", filepath.Join(stateDir, SocketName), path)
+	}
+	return path, nil
 }
 
-// Listen listens on addr (see Address). A socket file left there by a
-// serve that died is removed first: call Listen only while holding the
-// index, so that no other serve can be listening.
+// privateDir returns a folder for sockets that only this user may enter,
+// made if need be: mailbag in $XDG_RUNTIME_DIR, else mailbag-UID in the
+// temporary folder. One that another user owns, or that others may
+// enter, or that is a symbolic link, is refused.
+func privateDir() (string, error) {
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("mailbag-%d", os.Getuid()))
+	if run := os.Getenv("XDG_RUNTIME_DIR"); run != "" {
+		dir = filepath.Join(run, "mailbag")
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return "", fmt.Errorf("cannot make a private folder for it: %w", err)
+	}
+	if err := checkPrivate(dir); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// Listen listens on addr (see Address), a socket only this user may
+// connect to (mode 0600). A socket file left there by a serve that died
+// is removed first: call Listen only while holding the index, so that no
+// other serve can be listening.
 func Listen(addr string) (net.Listener, error) {
-	if addr[0] != '@' {
-		if err := os.Remove(addr); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("indexsock: %w", err)
-		}
+	if err := os.Remove(addr); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("indexsock: %w", err)
 	}
 	ln, err := net.Listen("unix", addr)
 	if err != nil {
+		return nil, fmt.Errorf("indexsock: %w", err)
+	}
+	if err := os.Chmod(addr, 0o600); err != nil {
+		ln.Close()
 		return nil, fmt.Errorf("indexsock: %w", err)
 	}
 	return ln, nil

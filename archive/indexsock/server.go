@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"mailbag/archive"
@@ -38,7 +39,7 @@ func Serve(ctx context.Context, ln net.Listener, o Options) error {
 	mux.HandleFunc("POST /merge", s.merge)
 	srv := &http.Server{Handler: http.MaxBytesHandler(mux, 1<<20), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(ownUser{ln, o.Log}) }()
 	select {
 	case err := <-done:
 		return fmt.Errorf("indexsock: %w", err)
@@ -51,6 +52,32 @@ func Serve(ctx context.Context, ln net.Listener, o Options) error {
 		return fmt.Errorf("indexsock: %w", err)
 	}
 	return nil
+}
+
+// ownUser is a listener that hands on only connections from processes of
+// serve's own user; others are closed unanswered, and logged.
+type ownUser struct {
+	net.Listener
+	log *slog.Logger
+}
+
+func (l ownUser) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		uid, known, err := peerUID(c)
+		switch {
+		case err != nil:
+			l.log.Warn("refused a connection to the commands' socket", "err", err)
+		case known && uid != os.Getuid():
+			l.log.Warn("refused a connection to the commands' socket from another user", "uid", uid)
+		default:
+			return c, nil
+		}
+		c.Close()
+	}
 }
 
 type server struct{ o Options }

@@ -100,7 +100,10 @@ func (a *app) openOwnIndex(n *newsletter) (*archive.Index, error) {
 // rebuilds the index. wait bounds the wait (0: until ctx is done); serve
 // passes 0 and never uses another's client.
 func (a *app) reachIndex(ctx context.Context, n *newsletter, wait time.Duration) (*indexsock.Client, *lockfile.Lock, error) {
-	addr := indexsock.Address(n.home.State())
+	addr, err := indexsock.Address(n.home.State())
+	if err != nil {
+		return nil, nil, err
+	}
 	start, told := a.now(), false
 	for {
 		if wait > 0 {

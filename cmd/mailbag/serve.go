@@ -124,7 +124,11 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	sock, err := indexsock.Listen(indexsock.Address(n.home.State()))
+	var sock net.Listener
+	sockAddr, err := indexsock.Address(n.home.State())
+	if err == nil {
+		sock, err = indexsock.Listen(sockAddr)
+	}
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: the commands' socket: %w", err)
