@@ -87,6 +87,9 @@ func (s *Posts) Import(src string, report func(ImportResult)) error {
 	} else if sources, err = markdownFiles(src); err != nil {
 		return err
 	}
+	if _, err := atomicfile.Clean(s.Dir); err != nil { // what an import killed midway left
+		return fmt.Errorf("archive: import: %w", err)
+	}
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return fmt.Errorf("archive: import: %w", err)
 	}

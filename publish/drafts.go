@@ -107,7 +107,7 @@ var comment = regexp.MustCompile(`(?s)<!--.*?-->`)
 // comments, the placeholder, the quoted questions and the line introducing
 // them ("I was sent this question ...:"), and the sign-off.
 func answerText(body []byte, signoff string) string {
-	text := strings.TrimSpace(comment.ReplaceAllString(string(body), ""))
+	text := strings.TrimSpace(comment.ReplaceAllString(string(withoutNote(body)), ""))
 	if so := strings.TrimSpace(signoff); so != "" {
 		text = strings.TrimSuffix(text, so)
 	}
@@ -121,6 +121,47 @@ func answerText(body []byte, signoff string) string {
 		kept = append(kept, line)
 	}
 	return strings.Join(kept, "\n")
+}
+
+// noteStart begins the note of related past answers that a draft is
+// written with (templates/draft.md); a line of "-->" alone ends it.
+const noteStart = "<!-- related:"
+
+// withoutNote returns body without the note of related past answers: the
+// lines from one that starts with noteStart to the first line after it
+// that is "-->" alone, or to the end when none is. The titles in the note
+// are indented, so no title ends it, whatever it holds; the blank lines
+// before it go too, and the body ends with one newline.
+func withoutNote(body []byte) []byte {
+	lines := bytes.SplitAfter(body, []byte("\n"))
+	start := slices.IndexFunc(lines, func(l []byte) bool { return bytes.HasPrefix(l, []byte(noteStart)) })
+	if start < 0 {
+		return body
+	}
+	end := len(lines)
+	for i := start + 1; i < len(lines); i++ {
+		if string(bytes.TrimSpace(lines[i])) == "-->" {
+			end = i + 1
+			break
+		}
+	}
+	before := bytes.TrimRight(bytes.Join(lines[:start], nil), " \t\n")
+	after := bytes.Join(lines[end:], nil)
+	out := append(append([]byte{}, before...), '\n')
+	if len(bytes.TrimSpace(after)) > 0 {
+		out = append(append(out, '\n'), after...)
+	}
+	return out
+}
+
+// inComment returns a title as the note shows it: on one line, with no
+// "--" (which could end an HTML comment in the draft's preview).
+func inComment(title string) string {
+	title = strings.Join(strings.Fields(title), " ")
+	for strings.Contains(title, "--") {
+		title = strings.ReplaceAll(title, "--", "- -")
+	}
+	return title
 }
 
 // nextIsQuote reports whether the first non-blank line is quoted.
@@ -203,6 +244,9 @@ func (d *Drafts) Create(qs []*ingest.Question, related []archive.Hit) (string, e
 	if len(qs) == 0 {
 		return "", errors.New("publish: no question to answer")
 	}
+	if _, err := atomicfile.Clean(d.Dir); err != nil { // what an answer killed midway left
+		return "", fmt.Errorf("publish: %w", err)
+	}
 	data := draftData{
 		Date:        d.now().In(d.location()).Format(archive.DateLayout),
 		Placeholder: Placeholder,
@@ -237,7 +281,7 @@ func (d *Drafts) Create(qs []*ingest.Question, related []archive.Hit) (string, e
 		data.QuestionField = "[" + strings.Join(ids, ", ") + "]"
 	}
 	for _, h := range related {
-		data.Related = append(data.Related, relatedPost{Date: h.Date.Format("2006-01-02"), Title: h.Title, Slug: h.Slug})
+		data.Related = append(data.Related, relatedPost{Date: h.Date.Format("2006-01-02"), Title: inComment(h.Title), Slug: h.Slug})
 	}
 	var buf bytes.Buffer
 	if err := d.Templates.Text("draft.md").Execute(&buf, data); err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -34,10 +33,6 @@ type Indexer interface {
 }
 
 var _ Indexer = (*archive.Index)(nil)
-
-// relatedNote matches the note of related past answers that a new draft
-// holds.
-var relatedNote = regexp.MustCompile(`(?s)\n*<!-- related:.*?-->[ \t]*\n?`)
 
 // Check reads the draft at path and reports, all at once, what keeps it
 // from being published: an error wrapping ErrDraft that lists every
@@ -104,11 +99,14 @@ func (p *Publisher) Publish(ctx context.Context, ref string, date time.Time) (*a
 	if p.Posts.Holds(path) {
 		return nil, fmt.Errorf("publish: %s: %w", path, ErrPublished)
 	}
+	if _, err := atomicfile.Clean(p.Posts.Dir); err != nil { // what a publish killed midway left
+		return nil, fmt.Errorf("publish: %w", err)
+	}
 	post, err := p.Check(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	post.Body = relatedNote.ReplaceAll(post.Body, []byte("\n"))
+	post.Body = withoutNote(post.Body)
 	if date.IsZero() {
 		date = p.Drafts.now()
 	}

@@ -153,3 +153,47 @@ func TestDraftFromAnOverriddenTemplate(t *testing.T) {
 		t.Errorf("CheckTemplate with an unknown field = %v", err)
 	}
 }
+
+// The note of related past answers is removed by its structure, whatever
+// the titles in it hold: a past title "Generics --> type parameters"
+// (a reader chooses a draft's title) does not end the note early and
+// publish the rest of it. An older draft whose note has such a title is
+// cleaned the same way.
+func TestRelatedNoteRemovedWhateverTitlesHold(t *testing.T) {
+	f := newFixture(t, "How do generics work?")
+	qq, err := f.q.Get(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	related := []archive.Hit{
+		{Slug: "generics", Title: "Generics --> type parameters", Date: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)},
+		{Slug: "secret", Title: "Notes --!> for the author only", Date: time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC)},
+	}
+	path, err := f.p.Drafts.Create([]*ingest.Question{qq}, related)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	data = []byte(strings.Replace(string(data), Placeholder, "The answer.", 1))
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	post, err := f.p.Publish(context.Background(), path, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(post.Body)
+	for _, leak := range []string{"type parameters", "(generics)", "author only", "secret", "related", "-->"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("the post holds %q of the note:\n%s", leak, body)
+		}
+	}
+	if !strings.Contains(body, "The answer.") || !strings.HasSuffix(strings.TrimSpace(body), "-- Jim") {
+		t.Errorf("the post lost the answer or the sign-off:\n%s", body)
+	}
+
+	old := "Text.\n\nAll the best\n\n<!-- related: past answers on this; publishing removes this note\n  2024-01-02  Generics --> type parameters  (generics)\n-->\n"
+	if got := string(withoutNote([]byte(old))); got != "Text.\n\nAll the best\n" {
+		t.Errorf("an older draft's note: %q", got)
+	}
+}

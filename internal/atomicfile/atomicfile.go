@@ -10,6 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // Write writes data to path, replacing any file there.
@@ -27,7 +30,7 @@ func Create(path string, data []byte, perm os.FileMode) error {
 
 func write(path string, data []byte, perm os.FileMode, place func(tmp, path string) error) error {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	f, err := os.CreateTemp(dir, tempPattern(path))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -53,6 +56,58 @@ func write(path string, data []byte, perm os.FileMode, place func(tmp, path stri
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return SyncDir(dir)
+}
+
+// tempPattern is the name of a temporary file for path, for
+// os.CreateTemp: ".NAME.tmp-PID-RANDOM", so that Clean can tell one left
+// by a process that died from one being written now.
+func tempPattern(path string) string {
+	return fmt.Sprintf(".%s.tmp-%d-*", filepath.Base(path), os.Getpid())
+}
+
+// Clean removes from dir the temporary files that a process killed while
+// writing left there: those of processes that no longer run, and those
+// of older versions (".NAME.tmpRANDOM") an hour old. It returns how many
+// it removed.
+func Clean(dir string) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("clean %s: %w", dir, err)
+	}
+	removed := 0
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !leftOver(e) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err == nil {
+			removed++
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("clean %s: %w", dir, err)
+		}
+	}
+	return removed, nil
+}
+
+// leftOver reports whether e is a temporary file nobody is writing.
+func leftOver(e fs.DirEntry) bool {
+	name := e.Name()
+	i := strings.LastIndex(name, ".tmp")
+	if !strings.HasPrefix(name, ".") || i < 0 {
+		return false
+	}
+	rest := name[i+len(".tmp"):]
+	if pid, _, ok := strings.Cut(strings.TrimPrefix(rest, "-"), "-"); strings.HasPrefix(rest, "-") && ok {
+		n, err := strconv.Atoi(pid)
+		return err == nil && n != os.Getpid() && !running(n)
+	}
+	if _, err := strconv.ParseUint(rest, 10, 64); err != nil {
+		return false
+	}
+	info, err := e.Info()
+	return err == nil && time.Since(info.ModTime()) > time.Hour
 }
 
 // SyncDir flushes a folder's entries (new, renamed or removed files) to disk.

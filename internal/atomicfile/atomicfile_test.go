@@ -2,10 +2,13 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestCreateRefusesAnExistingFile(t *testing.T) {
@@ -100,5 +103,48 @@ func TestCreateAll(t *testing.T) {
 	// A folder that is not there fails them all.
 	if _, err := CreateAll([]File{{Path: filepath.Join(dir, "no", "d.md"), Data: []byte("x"), Perm: 0o644}}); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("into a missing folder: %v", err)
+	}
+}
+
+// Clean removes the temporary files of processes that died writing, and
+// an older version's an hour old; those of running processes, a fresh
+// one of an older version and files that only look alike stay.
+func TestClean(t *testing.T) {
+	dir := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadPID := dead.Process.Pid
+	files := map[string]bool{ // name: removed
+		fmt.Sprintf(".2026-01-01-a.md.tmp-%d-123", deadPID):      true,
+		fmt.Sprintf(".2026-01-01-a.md.tmp-%d-456", os.Getpid()):  false,
+		fmt.Sprintf(".2026-01-01-a.md.tmp-%d-789", os.Getppid()): false,
+		".2026-01-01-b.md.tmp4242":                               true, // an hour old, below
+		".2026-01-01-c.md.tmp5151":                               false,
+		".notes.tmpl":                                            false,
+		"2026-01-01-d.md":                                        false,
+	}
+	for name := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, ".2026-01-01-b.md.tmp4242"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	n, err := Clean(dir)
+	if err != nil || n != 2 {
+		t.Errorf("Clean = %d, %v; want 2 removed", n, err)
+	}
+	for name, removed := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if gone := errors.Is(err, fs.ErrNotExist); gone != removed {
+			t.Errorf("%s: removed %v, want %v", name, gone, removed)
+		}
+	}
+	if n, err := Clean(filepath.Join(dir, "none")); n != 0 || err != nil {
+		t.Errorf("Clean of a folder not there = %d, %v", n, err)
 	}
 }

@@ -36,7 +36,7 @@ func CreateAll(files []File) (errs []error, err error) {
 	for i, f := range files {
 		dir := filepath.Dir(f.Path)
 		dirs[dir] = true
-		tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".tmp*")
+		tmp, err := os.CreateTemp(dir, tempPattern(f.Path))
 		if err != nil {
 			return nil, fmt.Errorf("write %s: %w", f.Path, err)
 		}
