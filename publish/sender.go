@@ -383,7 +383,7 @@ func (s *Sender) deliver(ctx context.Context, conn *relay, c copyOf, limiter *ra
 			out.deferred, out.err = true, err.Error()
 			return out, nil
 		}
-		s.log().Debug("retrying", "to", sub.Email, "attempt", attempt, "err", err)
+		s.log().Debug("retrying", "subscriber", sub.ID, "attempt", attempt, "err", redactAddresses(err.Error()))
 		select {
 		case <-ctx.Done():
 			return outcome{sub: sub}, nil

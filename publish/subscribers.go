@@ -14,6 +14,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
+
 	"mailbag/internal/sqlitedb"
 )
 
@@ -44,11 +46,14 @@ var schemaV8 string
 //go:embed schema_v9.sql
 var schemaV9 string
 
+//go:embed schema_v11.sql
+var schemaV11 string
+
 //go:embed schema_v10.sql
 var schemaV10 string
 
 // migrations are the publish tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8, schemaV9, schemaV10}
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8, schemaV9, schemaV10, schemaV11}
 
 // SubscriberStatus is where a subscriber stands.
 type SubscriberStatus string
@@ -152,11 +157,73 @@ func normalizeAddress(s string) (addr, name, why string) {
 		return "", "", "its domain is an IP address"
 	case len(local) > 64 || len(domain) > 255 || len(a.Address) > 254:
 		return "", "", "it is longer than an address may be (RFC 5321)"
+	case !dotAtom(local):
+		return "", "", "its part before the @ is quoted, or holds a character no mail provider gives out (RFC 5321)"
+	case !hostName(domain):
+		return "", "", "its domain is not a name mail can go to (labels of letters, digits and inner hyphens)"
 	}
 	if err := CheckName(a.Name); err != nil {
 		return "", "", nameProblem
 	}
 	return local + "@" + strings.ToLower(domain), a.Name, ""
+}
+
+// dotAtom reports whether local is an unquoted local part (RFC 5321's
+// Dot-string): atoms of RFC 5322's atext, or of letters, digits and marks
+// of any script (RFC 6531), joined by single dots. No quoting, no spaces,
+// nothing invisible.
+func dotAtom(local string) bool {
+	if local == "" || local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	for _, r := range local {
+		switch {
+		case r < utf8.RuneSelf:
+			if r != '.' && !isAtext(byte(r)) {
+				return false
+			}
+		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.M, r):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isAtext reports whether c is one of RFC 5322's atext characters.
+func isAtext(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+}
+
+// hostName reports whether domain is a host name mail can be sent to:
+// two labels or more, each of letters (of any script: IDNA), digits and
+// hyphens, none starting or ending with a hyphen, at most 63 bytes once
+// in ASCII (punycode), the last not all digits.
+func hostName(domain string) bool {
+	if strings.ContainsFunc(domain, func(r rune) bool {
+		return r != '.' && r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.M, r)
+	}) {
+		return false
+	}
+	ascii, err := idna.Lookup.ToASCII(domain)
+	if err != nil {
+		return false
+	}
+	labels := strings.Split(ascii, ".")
+	if len(labels) < 2 || strings.Trim(labels[len(labels)-1], "0123456789") == "" {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			if c := l[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // maxName is the longest name a subscriber may have, in characters.
@@ -279,11 +346,13 @@ func (s *Subscribers) ForgetUnconfirmed(ctx context.Context) (int, error) {
 }
 
 // claimConfirmation records that sub is mailed a link to confirm now, and
-// reports whether it may be: not when one went out within a day.
+// reports whether it may be: not when one went out to the same mailbox
+// (see mailboxKey) within a day.
 func (s *Subscribers) claimConfirmation(ctx context.Context, sub *Subscriber) (bool, error) {
 	now := s.now().UTC()
-	res, err := s.db.ExecContext(ctx, `UPDATE subscribers SET confirm_sent = ? WHERE id = ? AND (confirm_sent = '' OR confirm_sent < ?)`,
-		now.Format(time.RFC3339Nano), sub.ID, now.Add(-confirmEvery).Format(time.RFC3339Nano))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO confirmations (mailbox, sent) VALUES (?, ?)
+		ON CONFLICT (mailbox) DO UPDATE SET sent = excluded.sent WHERE confirmations.sent < ?`,
+		mailboxKey(sub.Email), now.Format(time.RFC3339Nano), now.Add(-confirmEvery).Format(time.RFC3339Nano))
 	if err != nil {
 		return false, fmt.Errorf("publish: subscriber %d: %w", sub.ID, err)
 	}
@@ -293,7 +362,32 @@ func (s *Subscribers) claimConfirmation(ctx context.Context, sub *Subscriber) (b
 
 // unclaimConfirmation undoes claimConfirmation: the mail did not go out.
 func (s *Subscribers) unclaimConfirmation(ctx context.Context, sub *Subscriber) {
-	_, _ = s.db.ExecContext(ctx, `UPDATE subscribers SET confirm_sent = '' WHERE id = ?`, sub.ID)
+	_, _ = s.db.ExecContext(ctx, `DELETE FROM confirmations WHERE mailbox = ?`, mailboxKey(sub.Email))
+}
+
+// confirmationsSince counts the confirmations mailed since t.
+func (s *Subscribers) confirmationsSince(ctx context.Context, t time.Time) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM confirmations WHERE sent >= ?`, t.UTC().Format(time.RFC3339Nano)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("publish: confirmations: %w", err)
+	}
+	return n, nil
+}
+
+// mailboxKey is the mailbox an address reaches as far as can be told
+// without asking: lower case, the local part without a "+tag" (which most
+// providers deliver to the same mailbox), and without dots at Gmail
+// (which ignores them). Two addresses with one key are one inbox.
+func mailboxKey(addr string) string {
+	local, domain, _ := strings.Cut(strings.ToLower(addr), "@")
+	local, _, _ = strings.Cut(local, "+")
+	if domain == "googlemail.com" {
+		domain = "gmail.com"
+	}
+	if domain == "gmail.com" {
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	return local + "@" + domain
 }
 
 // AddPending puts an address on the list as pending, to be confirmed:

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"mailbag/templates"
 )
@@ -16,6 +18,10 @@ import (
 // ErrSubscribingClosed means a subscription cannot start: no mail can be
 // sent to confirm it.
 var ErrSubscribingClosed = errors.New("publish: subscribing is closed: confirmations cannot be mailed")
+
+// ErrTryLater means the hour's confirmation mails are used up: a
+// subscription can be asked for again later.
+var ErrTryLater = errors.New("publish: too many subscriptions this hour: try again later")
 
 // SubscriptionsOptions configure Subscriptions.
 type SubscriptionsOptions struct {
@@ -26,6 +32,9 @@ type SubscriptionsOptions struct {
 	Templates  *templates.Set
 	// Mailer sends confirmations; nil closes subscribing.
 	Mailer Mailer
+	// PerHour caps the confirmations mailed in any hour, whoever they go
+	// to: beyond it the form says to try later (0: 60).
+	PerHour int
 	// Log receives what changed; nil discards it.
 	Log *slog.Logger
 }
@@ -63,6 +72,9 @@ type confirmData struct {
 func NewSubscriptions(o SubscriptionsOptions) (*Subscriptions, error) {
 	if err := o.Templates.Check("confirm.txt", confirmData{"N", "https://u/"}, confirmData{}); err != nil {
 		return nil, err
+	}
+	if o.PerHour <= 0 {
+		o.PerHour = 60
 	}
 	s := &Subscriptions{o: o, log: o.Log, asks: make(chan string, askQueue), done: make(chan struct{})}
 	if s.log == nil {
@@ -105,7 +117,7 @@ func (s *Subscriptions) work(ctx context.Context) {
 			}
 		case addr := <-s.asks:
 			if err := s.ask(ctx, addr); err != nil {
-				s.log.Error("subscribe", "err", err)
+				s.log.Error("subscribe", "err", redactAddresses(err.Error())) // a relay's answer may name the address
 			}
 			s.asked.Done()
 		}
@@ -114,16 +126,26 @@ func (s *Subscriptions) work(ctx context.Context) {
 
 // Subscribe asks for a subscription of addr: off the request path, it is
 // added as pending and mailed a link to confirm, unless it is subscribed
-// already, or was mailed one within a day; the caller cannot tell which
-// (the site tells nobody who subscribes). ErrBadAddress for an address that
-// is not one; ErrSubscribingClosed without a Mailer.
-func (s *Subscriptions) Subscribe(_ context.Context, addr string) error {
+// already, or its mailbox was mailed one within a day; the caller cannot
+// tell which (the site tells nobody who subscribes). ErrBadAddress for an
+// address that is not one; ErrSubscribingClosed without a Mailer;
+// ErrTryLater when the hour's confirmations (PerHour, counting those
+// waiting to go) are all used, whatever the address.
+func (s *Subscriptions) Subscribe(ctx context.Context, addr string) error {
 	addr, _, err := NormalizeAddress(addr)
 	if err != nil {
 		return err
 	}
 	if s.o.Mailer == nil {
 		return ErrSubscribingClosed
+	}
+	sent, err := s.o.Subscribers.confirmationsSince(ctx, s.o.Subscribers.now().Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if sent+len(s.asks) >= s.o.PerHour {
+		s.log.Warn("subscribe: the hour's confirmations are used up; the form says to try later", "per_hour", s.o.PerHour)
+		return ErrTryLater
 	}
 	s.asked.Add(1)
 	select {
@@ -163,6 +185,26 @@ func (s *Subscriptions) ask(ctx context.Context, addr string) error {
 	}
 	s.log.Info("subscription asked: confirmation mailed", "subscriber", sub.ID)
 	return nil
+}
+
+// addressInText finds mail addresses in text: a relay's error names them.
+var addressInText = regexp.MustCompile(`[^\s<>"'(),;:@]+@[A-Za-z0-9.-]+`)
+
+// redactAddresses returns text with each mail address in it shown only
+// by its first character and its domain ("a…@example.net"): logs keep no
+// one's address.
+func redactAddresses(text string) string {
+	return addressInText.ReplaceAllStringFunc(text, maskAddress)
+}
+
+// maskAddress is addr as a log may show it: "a…@example.net".
+func maskAddress(addr string) string {
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok || local == "" {
+		return "…"
+	}
+	r, _ := utf8.DecodeRuneInString(local)
+	return string(r) + "…@" + domain
 }
 
 // sendConfirmation mails sub the link that confirms the subscription.

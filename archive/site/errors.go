@@ -27,7 +27,7 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, archive.ErrNotFound), errors.Is(err, errNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, errTooMany):
+	case errors.Is(err, errTooMany), errors.Is(err, ErrTryLater):
 		return http.StatusTooManyRequests
 	case errors.Is(err, errCrossSite):
 		return http.StatusForbidden
@@ -58,6 +58,8 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 		d.Heading, d.Lines = "Subscribing is closed", []string{"This site cannot send mail just now."}
 	case errors.Is(err, errTooMany):
 		d.Heading, d.Lines = "Too many requests", []string{"Please wait a minute and try again."}
+	case errors.Is(err, ErrTryLater):
+		d.Heading, d.Lines = "Too many subscriptions just now", []string{"Please try again in an hour."}
 	case errors.Is(err, errUnreadable):
 		d.Heading = "This request could not be read"
 	case errors.Is(err, errCrossSite):

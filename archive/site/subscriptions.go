@@ -46,6 +46,9 @@ var (
 	ErrBadAddress = errors.New("site: not a mail address")
 	// ErrBadLink means a link's token is forged, damaged or used up.
 	ErrBadLink = errors.New("site: the link does not work")
+	// ErrTryLater means subscribing is busy: the hour's confirmation mails
+	// are used up.
+	ErrTryLater = errors.New("site: too many subscriptions just now")
 	// ErrClosed means subscribing is closed: no mail can be sent.
 	ErrClosed = errors.New("site: subscribing is closed")
 	// ErrTestLink means the link is from a test copy (send --test), made

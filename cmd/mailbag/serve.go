@@ -176,7 +176,8 @@ func (a *app) subscriptions(ctx context.Context, n *newsletter, db *sql.DB) (sub
 	if err != nil {
 		return subscriptions{}, err
 	}
-	o := publish.SubscriptionsOptions{Subscribers: list, Key: key, Newsletter: n.list(), Templates: t, Log: a.log}
+	o := publish.SubscriptionsOptions{Subscribers: list, Key: key, Newsletter: n.list(), Templates: t, Log: a.log,
+		PerHour: n.cfg.Serve.ConfirmationsPerHour}
 	if sender, err := n.sender(ctx, nil, a); err != nil {
 		a.log.Warn("subscribing on the site is closed: confirmations cannot be mailed", "err", err)
 	} else {

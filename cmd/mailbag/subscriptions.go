@@ -52,6 +52,8 @@ func siteError(err error) error {
 		return errors.Join(site.ErrBadAddress, err)
 	case errors.Is(err, publish.ErrSubscribingClosed):
 		return errors.Join(site.ErrClosed, err)
+	case errors.Is(err, publish.ErrTryLater):
+		return errors.Join(site.ErrTryLater, err)
 	}
 	return err
 }

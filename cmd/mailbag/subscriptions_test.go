@@ -17,10 +17,13 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"mailbag/archive"
 	"mailbag/archive/site"
@@ -46,6 +49,7 @@ type subsFixture struct {
 type fixtureOptions struct {
 	mailer  publish.Mailer
 	proxies []netip.Prefix
+	perHour int
 }
 
 func newSubsFixture(t *testing.T, o fixtureOptions) *subsFixture {
@@ -66,7 +70,7 @@ func newSubsFixture(t *testing.T, o fixtureOptions) *subsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.p, err = publish.NewSubscriptions(publish.SubscriptionsOptions{Subscribers: f.subs, Key: f.key, Templates: set, Mailer: o.mailer,
+	f.p, err = publish.NewSubscriptions(publish.SubscriptionsOptions{Subscribers: f.subs, Key: f.key, Templates: set, Mailer: o.mailer, PerHour: o.perHour,
 		Log:        slog.New(slog.NewTextHandler(f.log, nil)),
 		Newsletter: publish.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}})
 	if err != nil {
@@ -502,5 +506,124 @@ func TestTestCopyLink(t *testing.T) {
 		if status, body := do(t, req); status != 400 || !strings.Contains(body, "This is the link of a test copy") {
 			t.Errorf("%s: %d\n%s", method, status, body)
 		}
+	}
+}
+
+// behindProxy is a fixture behind a trusted proxy at 127.0.0.1, so that
+// each post can come from a visitor of its own (the form's limit per
+// visitor aside: here the mail is what is limited).
+func behindProxy(t *testing.T, sink *peers.SMTPSink, perHour int) *subsFixture {
+	return newSubsFixture(t, fixtureOptions{mailer: sinkMailer(sink), perHour: perHour, proxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+}
+
+// subscribeFrom posts the subscribe form for addr from visitor number i.
+func (f *subsFixture) subscribeFrom(t *testing.T, i int, addr string) (*http.Response, string) {
+	t.Helper()
+	return f.post(t, "/subscribe", "email="+url.QueryEscape(addr), "X-Forwarded-For", fmt.Sprintf("198.51.%d.%d", 100+i/250, 1+i%250))
+}
+
+// TestConfirmationsCannotBeAimed: one mailbox gets one confirmation a day
+// however its address is dressed up (+tags, Gmail's dots and domain), as
+// 30 visitors asking for bombme+tagN@ find.
+func TestConfirmationsCannotBeAimed(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	f := behindProxy(t, sink, 0)
+	var addrs []string
+	for i := range 30 {
+		addrs = append(addrs, fmt.Sprintf("bombme+tag%d@example.com", i))
+	}
+	addrs = append(addrs, "BombMe@Example.com", "b.o.m.b.m.e@gmail.com", "bombme+x@googlemail.com", "Bomb.Me@gmail.com")
+	for i, addr := range addrs {
+		if resp, _ := f.subscribeFrom(t, i, addr); resp.StatusCode != 200 {
+			t.Fatalf("subscribe %s: %d", addr, resp.StatusCode)
+		}
+		f.p.Wait()
+	}
+	if got := sink.Count(); got != 2 {
+		t.Errorf("%d confirmations for two mailboxes asked %d times, want 2: %v", got, len(addrs), peers.PerRecipient(sink.Messages()))
+	}
+}
+
+// TestConfirmationsPerHour: past the hour's cap, the form says to try
+// later, the same for any address, new or subscribed; an hour on, it
+// mails again.
+func TestConfirmationsPerHour(t *testing.T) {
+	ctx := context.Background()
+	sink := peers.StartSMTPSink(t, false)
+	f := behindProxy(t, sink, 5)
+	if _, _, err := f.subs.Add(ctx, "known@example.net", "", "cli", nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if resp, _ := f.subscribeFrom(t, i, fmt.Sprintf("reader%d@example.org", i)); resp.StatusCode != 200 {
+			t.Fatalf("subscribe %d: %d", i, resp.StatusCode)
+		}
+		f.p.Wait()
+	}
+	newResp, newBody := f.subscribeFrom(t, 100, "stranger@example.org")
+	knownResp, knownBody := f.subscribeFrom(t, 101, "known@example.net")
+	if newResp.StatusCode != http.StatusTooManyRequests || knownResp.StatusCode != newResp.StatusCode || newBody != knownBody ||
+		!strings.Contains(newBody, "Too many subscriptions just now") {
+		t.Errorf("past the cap: a new address %d, a subscribed one %d, bodies alike %v:\n%s", newResp.StatusCode, knownResp.StatusCode, newBody == knownBody, newBody)
+	}
+	f.p.Wait()
+	if sink.Count() != 5 {
+		t.Errorf("%d confirmations, want the cap's 5", sink.Count())
+	}
+	f.clock = f.clock.Add(61 * time.Minute)
+	if resp, _ := f.subscribeFrom(t, 102, "stranger@example.org"); resp.StatusCode != 200 {
+		t.Errorf("an hour later: %d", resp.StatusCode)
+	}
+	f.p.Wait()
+	if sink.Count() != 6 {
+		t.Errorf("%d confirmations an hour later, want 6", sink.Count())
+	}
+}
+
+// TestSubscribeRefusesWhatIsNoMailbox: quoted local parts, labels with a
+// leading or trailing hyphen, invisible characters, numeric top-level
+// domains and empty labels are refused before the page answers, and
+// nothing is mailed; international addresses are taken.
+func TestSubscribeRefusesWhatIsNoMailbox(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	f := behindProxy(t, sink, 0)
+	bad := []string{
+		`"quoted local"@example.com`, `"a@b"@example.com`, "hop@-evil.example", "hop@evil-.example", "zw\u200bsp@example.com",
+		"a@exa\u200bmple.com", "soft\u00adhyphen@example.com", "x@example.123", "a..b@example.com", ".a@example.com",
+		"a@example..com", "rtl\u202e@example.com", "a@ex_ample.com", "a@localhost",
+	}
+	for i, addr := range bad {
+		resp, body := f.subscribeFrom(t, i, addr)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "That is not a mail address") {
+			t.Errorf("%q: %d", addr, resp.StatusCode)
+		}
+	}
+	good := []string{"ana.lima+news@example.com", "o'brien@example.ie", "josé@exämple.de", "用户@例子.广告"}
+	for i, addr := range good {
+		if resp, _ := f.subscribeFrom(t, 50+i, addr); resp.StatusCode != 200 {
+			t.Errorf("%q: %d, want it taken", addr, resp.StatusCode)
+		}
+	}
+	f.p.Wait()
+	for to := range peers.PerRecipient(sink.Messages()) {
+		if !slices.Contains(good, to) {
+			t.Errorf("a confirmation went to %q", to)
+		}
+	}
+}
+
+// TestSubscribeLogsNoAddress: what subscribing logs, even a relay's
+// refusal that names the address, holds no one's whole address.
+func TestSubscribeLogsNoAddress(t *testing.T) {
+	sink := peers.StartSMTPSink(t, false)
+	sink.SetFault(func(rcpt string) error {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "<" + rcpt + ">: Recipient address rejected: User unknown"}
+	})
+	f := behindProxy(t, sink, 0)
+	f.subscribeFrom(t, 1, "secret.person@example.net")
+	f.p.Wait()
+	logged := f.log.String()
+	if !strings.Contains(logged, "s…@example.net") || strings.Contains(logged, "secret.person") {
+		t.Errorf("the log:\n%s", logged)
 	}
 }

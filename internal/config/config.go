@@ -101,6 +101,9 @@ type Serve struct {
 	// TrustedProxies are the addresses (or CIDR ranges) of the reverse
 	// proxies in front of serve, whose X-Forwarded-For is believed.
 	TrustedProxies []string `toml:"trusted_proxies"`
+	// ConfirmationsPerHour caps the subscription confirmations mailed in
+	// any hour; beyond it the subscribe form says to try later.
+	ConfirmationsPerHour int `toml:"confirmations_per_hour"`
 
 	// Proxies are TrustedProxies read, set by Load.
 	Proxies []netip.Prefix `toml:"-"`
@@ -259,6 +262,9 @@ func (c *Config) check() error {
 	}
 	if c.SMTP.SoftBounceLimit < 1 {
 		return bad("smtp.soft_bounce_limit", "%d is not a number of sends of 1 or more", c.SMTP.SoftBounceLimit)
+	}
+	if c.Serve.ConfirmationsPerHour < 1 {
+		return bad("serve.confirmations_per_hour", "%d is not a number of mails of 1 or more", c.Serve.ConfirmationsPerHour)
 	}
 	if c.SMTP.SoftBounceDays < 0 {
 		return bad("smtp.soft_bounce_days", "%d is negative", c.SMTP.SoftBounceDays)
