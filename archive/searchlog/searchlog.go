@@ -4,11 +4,14 @@
 // database.
 //
 // What is kept is a query's normalised text (lower case, spaces folded, an
-// address or a long number blanked, at most 100 characters), the day (UTC),
-// how many times it was searched that day and how many hits it last had.
-// No address, IP, cookie or anything else of the searcher is kept; rows
-// older than 90 days are deleted. A flood cannot grow the table without
-// bound: at most maxPerDay distinct queries are kept a day.
+// address, written out or disguised, or a long number blanked, at most 100
+// characters), the day (UTC), how many times it was searched that day and
+// how many hits it last had. No address, IP, cookie or anything else of
+// the searcher is kept; rows older than 90 days are deleted. A flood cannot
+// grow the table without bound, nor crowd out what readers keep asking: at
+// most maxPerDay distinct queries are kept a day, a query searched again
+// takes the place of one searched once, and one visitor (told apart in
+// memory by a hash) counts perVisitor times a day at most.
 package searchlog
 
 import (
@@ -16,11 +19,16 @@ import (
 	"database/sql"
 	_ "embed"
 	"fmt"
+	"hash/maphash"
+	"html"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"mailbag/internal/sqlitedb"
 )
@@ -35,12 +43,20 @@ const (
 	Keep = 90 * 24 * time.Hour
 	// maxQuery is how many characters of a query are kept.
 	maxQuery = 100
+	// maxInput is how many bytes of a query are read at all.
+	maxInput = 1000
 	// maxPerDay is how many distinct queries a day are kept; searches of
 	// others that day are not counted.
 	maxPerDay = 2000
 	// maxPending is how many distinct queries wait in memory for the next
 	// write; more before it are not counted.
 	maxPending = 1000
+	// perVisitor is how many searches of one visitor are counted a day.
+	perVisitor = 30
+	// maxVisitors and maxDropped bound what is kept in memory a day: the
+	// visitors seen (as hashes) and the queries dropped for want of room.
+	maxVisitors = 100_000
+	maxDropped  = 50_000
 	// writeAfter is how long a search waits in memory before it is
 	// written, with the others that came meanwhile: one transaction for
 	// many searches, none while nobody searches.
@@ -55,10 +71,18 @@ type Log struct {
 	now func() time.Time
 	log *slog.Logger
 
+	seed maphash.Seed // hashes visitors and queries; never stored
+
 	mu      sync.Mutex
 	pending map[key]*tally // under mu
 	timer   *time.Timer    // under mu: the write to come, nil when none is
 	dropped int            // under mu: searches not counted since the last write
+	// Under mu, for the day today: how many searches each visitor (a
+	// hash of their address) had counted, and which queries (hashes)
+	// were searched but found the day's room full. Memory only.
+	today    string
+	visitors map[uint64]int
+	missed   map[uint64]bool
 }
 
 type key struct{ day, query string }
@@ -78,12 +102,15 @@ func Open(ctx context.Context, db *sql.DB, now func() time.Time, log *slog.Logge
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Log{db: db, now: now, log: log, pending: map[key]*tally{}}, nil
+	return &Log{db: db, now: now, log: log, pending: map[key]*tally{}, seed: maphash.MakeSeed()}, nil
 }
 
-// Record counts one search of query that found hits posts. A query that
-// normalises to nothing is not counted.
-func (l *Log) Record(query string, hits int) {
+// Record counts one search of query by visitor that found hits posts.
+// visitor is who searched (the site gives the client's address): it is
+// kept in memory only, as a hash, for the day, so that one visitor's
+// searches count perVisitor times a day at most. A query that normalises
+// to nothing is not counted.
+func (l *Log) Record(visitor, query string, hits int) {
 	q := Normalise(query)
 	if q == "" {
 		return
@@ -91,6 +118,15 @@ func (l *Log) Record(query string, hits int) {
 	k := key{l.now().UTC().Format(time.DateOnly), q}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if k.day != l.today {
+		l.today, l.visitors, l.missed = k.day, map[uint64]int{}, map[uint64]bool{}
+	}
+	v := maphash.String(l.seed, visitor)
+	if n, seen := l.visitors[v]; n >= perVisitor || !seen && len(l.visitors) >= maxVisitors {
+		l.dropped++
+		return
+	}
+	l.visitors[v]++
 	t, ok := l.pending[k]
 	if !ok {
 		if len(l.pending) >= maxPending {
@@ -157,11 +193,29 @@ func (l *Log) Flush(ctx context.Context) error {
 			}
 			left = maxPerDay - kept
 		}
+		count := t.count
 		if left <= 0 {
-			room[k.day] = 0
-			continue
+			// The day is full: a query searched more than once (now, or
+			// before while there was no room) takes the place of one
+			// searched once; a query searched once waits to be searched
+			// again.
+			if l.missedBefore(k) {
+				count++
+			}
+			if count < 2 {
+				l.miss(k)
+				continue
+			}
+			res, err := tx.ExecContext(ctx, `DELETE FROM searches WHERE day = ? AND query = (SELECT query FROM searches WHERE day = ? AND count = 1 LIMIT 1)`, k.day, k.day)
+			if err != nil {
+				return fmt.Errorf("searchlog: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // every query of the day was searched more than once
+			}
+			left = 1
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO searches (day, query, count, hits) VALUES (?, ?, ?, ?)`, k.day, k.query, t.count, t.hits); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO searches (day, query, count, hits) VALUES (?, ?, ?, ?)`, k.day, k.query, count, t.hits); err != nil {
 			return fmt.Errorf("searchlog: %w", err)
 		}
 		room[k.day] = left - 1
@@ -174,6 +228,43 @@ func (l *Log) Flush(ctx context.Context) error {
 		return fmt.Errorf("searchlog: %w", err)
 	}
 	return nil
+}
+
+// miss remembers that k was searched when its day had no room.
+func (l *Log) miss(k key) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if k.day == l.today && len(l.missed) < maxDropped {
+		l.missed[maphash.String(l.seed, k.query)] = true
+	}
+}
+
+// missedBefore reports whether k was searched before when its day had no
+// room.
+func (l *Log) missedBefore(k key) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return k.day == l.today && l.missed[maphash.String(l.seed, k.query)]
+}
+
+// percentDecode returns s with each %XX escape (two hex digits) read as
+// the byte it stands for; a % that starts none is kept.
+func percentDecode(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // Close writes what is left.
@@ -230,20 +321,62 @@ func (l *Log) Top(ctx context.Context, o TopOptions) ([]Query, error) {
 	return out, nil
 }
 
-// Things in a query that may say who searched: an address, a number of
-// six digits or more (an order, an account), or of nine or more in groups
-// (a phone; years side by side have fewer).
+// Things in a query that may say who searched: an address, written out
+// or in a disguise ("ana at example dot net", "ana(at)example.net", "ana
+// [at] example [dot] net"), a number of six digits or more (an order, an
+// account), or of nine or more in groups (a phone; years side by side
+// have fewer).
 var (
-	address = regexp.MustCompile(`\S*@\S*`)
+	address = regexp.MustCompile(`\S*\s?@\s?\S*`)
+	at      = `(?:\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)`
+	dot     = `(?:\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+|\.)`
+	spelled = regexp.MustCompile(`[\pL\pN._%+-]+` + at + `[\pL\pN-]+(?:` + dot + `[\pL\pN-]+)+`)
 	number  = regexp.MustCompile(`[0-9][0-9 ./-]{4,}[0-9]`)
 )
 
-// Normalise is query as the log keeps it: lower case, runs of spaces one
-// space, addresses and long numbers blanked ("[address]", "[number]"), at
-// most maxQuery characters, cut at a word where it can be.
+// commonTLDs are the endings that make "name at host.tld" an address
+// when "at" is a plain word: "look at go.mod" is a search, "jim at
+// example.net" someone's address.
+var commonTLDs = map[string]bool{
+	"com": true, "net": true, "org": true, "edu": true, "gov": true, "io": true, "co": true, "me": true, "info": true,
+	"biz": true, "app": true, "dev": true, "uk": true, "de": true, "fr": true, "es": true, "it": true, "nl": true,
+	"se": true, "pl": true, "ru": true, "jp": true, "cn": true, "br": true, "in": true, "au": true, "ca": true,
+	"ch": true, "at": true, "be": true, "pt": true, "ie": true, "us": true, "eu": true,
+}
+
+// blankSpelled is what an address written out in words becomes.
+func blankSpelled(m string) string {
+	plainAt := !strings.ContainsAny(m, "([{<")
+	if plainAt && !strings.Contains(m, " dot ") {
+		last := m[strings.LastIndexByte(m, '.')+1:]
+		if !commonTLDs[last] {
+			return m
+		}
+	}
+	return "[address]"
+}
+
+// Normalise is query as the log keeps it: entities, %-escapes and
+// full-width forms read (NFKC), lower case, runs of spaces one space,
+// addresses (written out or disguised) and long numbers blanked
+// ("[address]", "[number]"), at most maxQuery characters, cut at a word
+// where it can be.
 func Normalise(query string) string {
-	q := strings.Join(strings.Fields(strings.ToLower(strings.ToValidUTF8(query, ""))), " ")
+	if len(query) > maxInput {
+		query = query[:maxInput]
+	}
+	q := strings.ToValidUTF8(query, "")
+	for { // "%2540" and "&amp;#64;" are "@" written twice over
+		read := strings.ToValidUTF8(percentDecode(html.UnescapeString(q)), "")
+		if read == q {
+			break
+		}
+		q = read
+	}
+	q = norm.NFKC.String(q)
+	q = strings.Join(strings.Fields(strings.ToLower(q)), " ")
 	q = address.ReplaceAllString(q, "[address]")
+	q = spelled.ReplaceAllStringFunc(q, blankSpelled)
 	q = number.ReplaceAllStringFunc(q, func(s string) string {
 		digits, run, longest := 0, 0, 0
 		for _, r := range s {

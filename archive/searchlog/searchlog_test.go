@@ -2,6 +2,7 @@ package searchlog
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -61,14 +62,14 @@ func top(t *testing.T, l *Log, o TopOptions) map[string]Query {
 func TestRecordAndTop(t *testing.T) {
 	l, c := open(t)
 	for range 3 {
-		l.Record("Product  Manager", 12)
+		l.Record("v", "Product  Manager", 12)
 	}
-	l.Record("kubernetes operators", 0)
+	l.Record("v", "kubernetes operators", 0)
 	c.add(24 * time.Hour)
-	l.Record("product manager", 11)
-	l.Record("Kubernetes Operators", 0)
-	l.Record("toe", 0)
-	l.Record("toe", 4) // found since: no longer failed
+	l.Record("v", "product manager", 11)
+	l.Record("v", "Kubernetes Operators", 0)
+	l.Record("v", "toe", 0)
+	l.Record("v", "toe", 4) // found since: no longer failed
 	got := top(t, l, TopOptions{})
 	want := map[string]Query{
 		"product manager":      {Text: "product manager", Count: 4, Hits: 11},
@@ -96,14 +97,14 @@ func TestRecordAndTop(t *testing.T) {
 // Searches older than 90 days are deleted.
 func TestSearchesAreKept90Days(t *testing.T) {
 	l, c := open(t)
-	l.Record("old question", 0)
+	l.Record("v", "old question", 0)
 	top(t, l, TopOptions{})
 	c.add(Keep - 24*time.Hour)
 	if got := top(t, l, TopOptions{}); got["old question"].Count != 1 {
 		t.Fatalf("on day 89: %v", got)
 	}
 	c.add(2 * 24 * time.Hour)
-	l.Record("new question", 0)
+	l.Record("v", "new question", 0)
 	got := top(t, l, TopOptions{})
 	if _, ok := got["old question"]; ok || got["new question"].Count != 1 {
 		t.Errorf("after 90 days: %v, want the new question alone", got)
@@ -119,9 +120,9 @@ func TestSearchesAreKept90Days(t *testing.T) {
 // bound, and the queries counted before it still are.
 func TestFloodIsBounded(t *testing.T) {
 	l, _ := open(t)
-	l.Record("first", 1)
+	l.Record("v", "first", 1)
 	for i := range 3 * maxPerDay {
-		l.Record("flood "+strings.Repeat("x", i%50)+string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676%26)), 0)
+		l.Record(fmt.Sprint("visitor ", i), "flood "+strings.Repeat("x", i%50)+string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676%26)), 0)
 		if i%(maxPending/2) == 0 {
 			if err := l.Flush(context.Background()); err != nil {
 				t.Fatal(err)
@@ -133,7 +134,7 @@ func TestFloodIsBounded(t *testing.T) {
 		}
 		l.mu.Unlock()
 	}
-	l.Record("first", 1)
+	l.Record("w", "first", 1)
 	top(t, l, TopOptions{})
 	var rows int
 	l.db.QueryRow(`SELECT count(*) FROM searches`).Scan(&rows)
@@ -152,10 +153,10 @@ func TestFloodIsBounded(t *testing.T) {
 func TestRecordConcurrently(t *testing.T) {
 	l, _ := open(t)
 	var wg sync.WaitGroup
-	for range 8 {
+	for g := range 8 {
 		wg.Go(func() {
-			for range 100 {
-				l.Record("go generics", 3)
+			for i := range 100 {
+				l.Record(fmt.Sprint(g, " ", i/perVisitor), "go generics", 3)
 			}
 		})
 	}
@@ -187,6 +188,20 @@ func TestNormalise(t *testing.T) {
 		"bad \xff utf8":                      "bad utf8",
 		strings.Repeat("word ", 40):          strings.TrimSpace(strings.Repeat("word ", 20)),
 		strings.Repeat("é", 150):             strings.Repeat("é", 100),
+		// Addresses in the disguises people use.
+		"ana.lima at example dot net":         "[address]",
+		"write ana.lima(at)example.net today": "write [address] today",
+		"ana [at] example [dot] net":          "[address]",
+		"ana.lima ＠ example.net":              "[address]",
+		"ana.lima＠example．net":                "[address]",
+		"user%40example.net":                  "[address]",
+		"user%2540example.net":                "[address]",
+		"user&#64;example.net":                "[address]",
+		"jim at example.net":                  "[address]",
+		"Jim AT Example DOT com":              "[address]",
+		"look at go.mod":                      "look at go.mod",
+		"where to look at the docs":           "where to look at the docs",
+		"100% at work":                        "100% at work",
 	} {
 		if got := Normalise(in); got != want {
 			t.Errorf("Normalise(%q) = %q, want %q", in, got, want)
@@ -209,4 +224,74 @@ func FuzzNormalise(f *testing.F) {
 			t.Fatalf("Normalise(%q) = %q, again %q", in, got, again)
 		}
 	})
+}
+
+// One visitor's searches count perVisitor times a day at most, whatever
+// they search; the next day, and other visitors, count again. Nothing of
+// the visitor reaches the database.
+func TestOneVisitorCountsLittle(t *testing.T) {
+	l, c := open(t)
+	for i := range 200 {
+		l.Record("198.51.100.7", fmt.Sprint("junk ", i%3), 0)
+	}
+	l.Record("203.0.113.5", "real question", 0)
+	got := top(t, l, TopOptions{})
+	total := 0
+	for _, q := range got {
+		total += q.Count
+	}
+	if total != perVisitor+1 || got["real question"].Count != 1 {
+		t.Errorf("%d searches counted of 201, want %d: %v", total, perVisitor+1, got)
+	}
+	c.add(24 * time.Hour)
+	l.Record("198.51.100.7", "junk 0", 0)
+	if got := top(t, l, TopOptions{}); got["junk 0"].Count != perVisitor/3+1 {
+		t.Errorf("the next day: %v", got["junk 0"])
+	}
+	var rows []string
+	r, _ := l.db.Query(`SELECT day || query FROM searches`)
+	for r.Next() {
+		var s string
+		r.Scan(&s)
+		rows = append(rows, s)
+	}
+	r.Close()
+	if strings.Contains(strings.Join(rows, " "), "198.51") {
+		t.Errorf("a visitor's address is in the table: %v", rows)
+	}
+}
+
+// Once a day's slots are full of queries searched once, a query searched
+// again (in one write, or in two) takes the place of a one-off; another
+// one-off does not.
+func TestDaySlotsFavourRepeated(t *testing.T) {
+	l, _ := open(t)
+	flush := func() {
+		t.Helper()
+		if err := l.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range maxPerDay {
+		l.Record(fmt.Sprint("bot ", i), fmt.Sprint("junk query ", i), 0)
+		if i%(maxPending/2) == 0 {
+			flush()
+		}
+	}
+	flush()
+	l.Record("a", "one-off", 0)
+	l.Record("b", "asked twice at once", 0)
+	l.Record("c", "asked twice at once", 0)
+	l.Record("d", "asked on two writes", 0)
+	flush()
+	l.Record("e", "asked on two writes", 0)
+	got := top(t, l, TopOptions{Limit: 10})
+	if got["asked twice at once"].Count != 2 || got["asked on two writes"].Count != 2 {
+		t.Errorf("repeated searches after a flood: %v", got)
+	}
+	var rows, oneOff int
+	l.db.QueryRow(`SELECT count(*), sum(query = 'one-off') FROM searches`).Scan(&rows, &oneOff)
+	if rows != maxPerDay || oneOff != 0 {
+		t.Errorf("%d rows (want %d), the one-off kept: %d", rows, maxPerDay, oneOff)
+	}
 }

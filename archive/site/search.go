@@ -74,7 +74,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Total, d.Approximate, d.Pages, d.First = res.Total, res.Approximate, max(res.Pages(), 1), (res.Page-1)*res.PerPage+1
 	if s.o.Searches != nil && res.Page == 1 {
-		s.o.Searches.Record(q, res.Total)
+		s.o.Searches.Record(limitKey(clientAddr(r, s.o.TrustedProxies)).String(), q, res.Total)
 	}
 	if res.Suggestion != "" {
 		d.Suggestion, d.SuggestionURL = res.Suggestion, "/search?q="+url.QueryEscape(res.Suggestion)

@@ -81,9 +81,10 @@ type Index interface {
 }
 
 // SearchLog is what the site tells of readers' searches: a
-// *searchlog.Log.
+// *searchlog.Log. visitor is the client's address (IPv6 by /64), for the
+// log to bound what one visitor counts for; it is not to be stored.
 type SearchLog interface {
-	Record(query string, hits int)
+	Record(visitor, query string, hits int)
 }
 
 // Site is the archive site. It is safe for concurrent use.
