@@ -102,8 +102,9 @@ type rule struct {
 }
 
 // tokenShape matches a subscriber token as List-Unsubscribe's mailto:
-// writes it after "unsubscribe": a base-36 ID, a dot, base64url.
-var tokenShape = regexp.MustCompile(`^[0-9a-z]{1,13}\.[A-Za-z0-9_-]{1,64}$`)
+// writes it after "unsubscribe": the enciphered ID (22 characters of
+// base64url; a base-36 ID in older versions' mail), a dot, base64url.
+var tokenShape = regexp.MustCompile(`^([0-9a-z]{1,13}|[A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{1,64}$`)
 
 // noReplyLocals are the local parts of addresses that take no replies,
 // without separators (separators).

@@ -1,10 +1,12 @@
 package ingest
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 // rawMail makes a raw message from header lines and a body.
@@ -216,6 +218,61 @@ func TestNoAutoReply(t *testing.T) {
 		raw := rawMail(tt.header, "How do I say no to my manager?")
 		if q := in.question(raw, false, int64(len(raw))); q.NoAutoReply != tt.want {
 			t.Errorf("%q: %q, want %q", tt.header, q.NoAutoReply, tt.want)
+		}
+	}
+}
+
+// A body with a byte-order mark is read in the encoding the mark names,
+// whatever the header says: UTF-16 and UTF-32 in either byte order,
+// labelled UTF-8 or not labelled.
+func TestBodiesWithAByteOrderMark(t *testing.T) {
+	text := "Grüße aus Köln: is on-call 24/7 fair? 東京"
+	utf16 := func(big bool) []byte {
+		var out []byte
+		if big {
+			out = []byte{0xfe, 0xff}
+		} else {
+			out = []byte{0xff, 0xfe}
+		}
+		for _, u := range utf16.Encode([]rune(text)) {
+			if big {
+				out = append(out, byte(u>>8), byte(u))
+			} else {
+				out = append(out, byte(u), byte(u>>8))
+			}
+		}
+		return out
+	}
+	utf32 := func(big bool) []byte {
+		var out []byte
+		if big {
+			out = []byte{0, 0, 0xfe, 0xff}
+		} else {
+			out = []byte{0xff, 0xfe, 0, 0}
+		}
+		for _, r := range text {
+			if big {
+				out = append(out, byte(r>>24), byte(r>>16), byte(r>>8), byte(r))
+			} else {
+				out = append(out, byte(r), byte(r>>8), byte(r>>16), byte(r>>24))
+			}
+		}
+		return out
+	}
+	for name, body := range map[string][]byte{
+		"utf-16le": utf16(false), "utf-16be": utf16(true), "utf-32le": utf32(false), "utf-32be": utf32(true),
+		"utf-8 with a mark": append([]byte{0xef, 0xbb, 0xbf}, text...),
+	} {
+		for _, ct := range []string{"text/plain; charset=utf-8", "text/plain"} {
+			raw := "From: a@example.net\r\nSubject: BOM\r\nContent-Type: " + ct + "\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+				base64.StdEncoding.EncodeToString(body) + "\r\n"
+			m, err := ParseMessage([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.TrimSpace(m.Text) != text {
+				t.Errorf("%s as %q: %q", name, ct, m.Text)
+			}
 		}
 	}
 }

@@ -343,12 +343,16 @@ func (in *Ingester) read(f fetched, validity uint32) []stored {
 func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validity uint32, f fetched) (Summary, error) {
 	var sum Summary
 	qs := f.qs
-	if err := in.keepRaw(ctx, f, qs); err != nil {
+	undo, err := in.keepRaw(ctx, f, qs)
+	if err != nil {
 		return sum, err
 	}
 	last := f.batch[len(f.batch)-1].UID
 	added, err := in.q.add(ctx, qs, in.opts.Server.Mailbox, validity, uint32(last), in.opts.After != AfterNone)
 	if err != nil {
+		if uerr := undo(); uerr != nil { // else the next run keeps them a second time
+			in.log.Warn("the day's mbox keeps messages not stored; the next ingest keeps them again", "err", uerr)
+		}
 		return sum, err
 	}
 	for i, s := range qs {
@@ -373,14 +377,16 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 
 // keepRaw appends the raw messages of the batch that the queue does not
 // hold yet to the day's mbox, synced, and notes where each went in qs.
-func (in *Ingester) keepRaw(ctx context.Context, f fetched, qs []stored) error {
+// undo takes them out of the mbox again.
+func (in *Ingester) keepRaw(ctx context.Context, f fetched, qs []stored) (undo func() error, err error) {
+	undo = func() error { return nil }
 	keys := make([]string, len(qs))
 	for i := range qs {
 		keys[i] = qs[i].MessageKey
 	}
 	known, err := in.q.known(ctx, keys)
 	if err != nil {
-		return err
+		return undo, err
 	}
 	var raws [][]byte
 	var senders []string
@@ -395,16 +401,16 @@ func (in *Ingester) keepRaw(ctx context.Context, f fetched, qs []stored) error {
 		which = append(which, i)
 	}
 	if len(raws) == 0 {
-		return nil
+		return undo, nil
 	}
-	refs, err := appendRaw(in.opts.MailDir, in.q.now(), raws, senders)
+	refs, undo, err := appendRaw(in.opts.MailDir, in.q.now(), raws, senders)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for k, i := range which {
 		qs[i].RawPath, qs[i].RawOffset, qs[i].RawSize = refs[k].path, refs[k].offset, refs[k].size
 	}
-	return nil
+	return undo, nil
 }
 
 // fetchBodies fetches the raw messages of a batch: whole, or only the

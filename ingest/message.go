@@ -19,6 +19,9 @@ import (
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // every charset go-message knows, for bodies and headers
 	gomail "github.com/emersion/go-message/mail"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 )
 
 // Message is what ingest reads of one raw message: the headers that decide
@@ -318,6 +321,31 @@ func (d headerDecoder) parseFrom(v string) (name, addr string) {
 	return v, ""
 }
 
+// fromBOM returns b decoded to UTF-8 by its byte-order mark, without the
+// mark; b as it is when it has none.
+func fromBOM(b []byte) []byte {
+	var dec *encoding.Decoder
+	switch {
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe, 0, 0}):
+		dec = utf32.UTF32(utf32.LittleEndian, utf32.ExpectBOM).NewDecoder()
+	case bytes.HasPrefix(b, []byte{0, 0, 0xfe, 0xff}):
+		dec = utf32.UTF32(utf32.BigEndian, utf32.ExpectBOM).NewDecoder()
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
+		dec = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		dec = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()
+	case bytes.HasPrefix(b, []byte{0xef, 0xbb, 0xbf}):
+		return b[3:]
+	default:
+		return b
+	}
+	out, err := dec.Bytes(b)
+	if err != nil {
+		return b
+	}
+	return out
+}
+
 // maxDepth bounds how deep walker goes into nested multiparts.
 const maxDepth = 20
 
@@ -367,9 +395,14 @@ func (w *walker) walk(ent *message.Entity, depth int) {
 	}
 }
 
-// readText reads a decoded body as UTF-8 text, replacing invalid bytes.
+// readText reads a decoded body as UTF-8 text, replacing invalid bytes. A
+// body that starts with a byte-order mark is read in the encoding it
+// marks (UTF-16 or UTF-32, either byte order, or UTF-8), whatever its
+// header said: some mail programs send UTF-16 labelled as UTF-8 or not
+// at all.
 func readText(r io.Reader) string {
 	b, _ := io.ReadAll(io.LimitReader(r, maxTextPart)) // a broken encoding yields what it decoded
+	b = fromBOM(b)
 	if !utf8.Valid(b) {
 		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
 	}

@@ -33,8 +33,11 @@ type rawRef struct {
 
 // appendRaw appends raws (with the sender of each, for its "From " line)
 // to the mbox of the day now in mailDir, syncs it, and returns where each
-// is.
-func appendRaw(mailDir string, now time.Time, raws [][]byte, senders []string) ([]rawRef, error) {
+// is, and undo, which cuts the mbox back to what it was (for when what
+// follows fails: a run again appends them again). A failed append (a full
+// disk) is cut back before it returns: the mbox never keeps part of a
+// message.
+func appendRaw(mailDir string, now time.Time, raws [][]byte, senders []string) (refs []rawRef, undo func() error, err error) {
 	day := now.UTC()
 	rel := filepath.Join(day.Format("2006"), day.Format("2006-01-02")+".mbox")
 	path := filepath.Join(mailDir, rel)
@@ -42,18 +45,19 @@ func appendRaw(mailDir string, now time.Time, raws [][]byte, senders []string) (
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		created = true
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("ingest: keep raw messages: %w", err)
+			return nil, nil, fmt.Errorf("ingest: keep raw messages: %w", err)
 		}
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: keep raw messages: %w", err)
+		return nil, nil, fmt.Errorf("ingest: keep raw messages: %w", err)
 	}
 	defer f.Close()
 	end, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: keep raw messages: %w", err)
+		return nil, nil, fmt.Errorf("ingest: keep raw messages: %w", err)
 	}
+	undo = func() error { return truncate(path, end) }
 	buf := bufio.NewWriterSize(f, 1<<20)
 	w := &countingWriter{w: buf, n: end}
 	if end > 0 {
@@ -64,7 +68,7 @@ func appendRaw(mailDir string, now time.Time, raws [][]byte, senders []string) (
 			w.Write([]byte("\n\n"))
 		}
 	}
-	refs := make([]rawRef, len(raws))
+	refs = make([]rawRef, len(raws))
 	stamp := now.UTC().Format(time.ANSIC)
 	for i, raw := range raws {
 		sender := senders[i]
@@ -91,9 +95,25 @@ func appendRaw(mailDir string, now time.Time, raws [][]byte, senders []string) (
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ingest: keep raw messages: %w", err)
+		if terr := undo(); terr != nil {
+			return nil, nil, fmt.Errorf("ingest: keep raw messages: %w (and cutting %s back failed: %v)", err, rel, terr)
+		}
+		return nil, nil, fmt.Errorf("ingest: keep raw messages: %w", err)
 	}
-	return refs, nil
+	return refs, undo, nil
+}
+
+// truncate cuts the file at path back to size bytes, durably.
+func truncate(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
+		return err
+	}
+	return f.Sync()
 }
 
 // countingWriter counts the bytes written through it.

@@ -20,7 +20,7 @@ func TestRawMailRoundTrip(t *testing.T) {
 		[]byte("Subject: no end\n\nFrom here"),
 		[]byte("Subject: plain\n\nhello\n"),
 	}
-	refs, err := appendRaw(dir, now, raws, []string{"a@example.net", "", "c d@example.net"})
+	refs, _, err := appendRaw(dir, now, raws, []string{"a@example.net", "", "c d@example.net"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestRawMailRoundTrip(t *testing.T) {
 	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	f.WriteString("From x Tue Dec  1 09:31:00 2026\nSubject: torn\n\nhal")
 	f.Close()
-	more, err := appendRaw(dir, now, raws[2:], []string{""})
+	more, _, err := appendRaw(dir, now, raws[2:], []string{""})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func (o ReportOptions) unsubscribe(ctx context.Context, r ingest.StoredReport) (
 	if r.Token == "" {
 		return nil, unproven, nil
 	}
-	id, err := TokenID(r.Token)
+	id, err := TokenID(o.Key, r.Token)
 	if err != nil {
 		return nil, unproven, nil
 	}

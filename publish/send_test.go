@@ -151,7 +151,7 @@ func TestSendEachSubscriberOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := u.Query().Get("t")
-	if id, err := TokenID(tok); err != nil || id != sub.ID || VerifyToken(f.key, tok, "unsubscribe", sub.ID, sub.Email) != nil {
+	if id, err := TokenID(f.key, tok); err != nil || id != sub.ID || VerifyToken(f.key, tok, "unsubscribe", sub.ID, sub.Email) != nil {
 		t.Errorf("the token in %s does not verify for %s", unsub, sub.Email)
 	}
 	if VerifyToken(f.key, tok, "unsubscribe", sub.ID, "someone.else@example.net") == nil {

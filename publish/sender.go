@@ -158,11 +158,15 @@ func (s *Sender) Send(ctx context.Context, r *Rendered, retry Retry) (SendSummar
 			t.fail(fmt.Errorf("publish: remove the delivery journal: %w", err))
 		}
 	}
-	after, err := d.Counts(context.WithoutCancel(ctx), slug)
-	if err != nil {
-		return t.sum, err
+	// What is left: as the database counts it, or, when this run could
+	// not record all it did there, as this run counted (the database
+	// then holds as pending what went out and the journal keeps).
+	t.sum.Remaining = t.total - t.done
+	if after, err := d.Counts(context.WithoutCancel(ctx), slug); err != nil {
+		t.fail(err)
+	} else if !t.unrecorded {
+		t.sum.Remaining = after.Pending
 	}
-	t.sum.Remaining = after.Pending
 	t.fail(parent.Err())
 	return t.sum, t.err
 }
@@ -304,7 +308,11 @@ func (s *Sender) worker(ctx context.Context, r *Rendered, j *journal, queue <-ch
 		}
 		e := out.entry(slug)
 		if err := j.write(e); err != nil {
-			// Not recorded: the next run replays the hand-over as unconfirmed.
+			// Not recorded: the next run replays the hand-over as
+			// unconfirmed, and so does this run's summary.
+			if out.sent || out.err != "" {
+				t.add(outcome{sub: out.sub, unconfirmed: true})
+			}
 			t.failRecording(err)
 			return
 		}

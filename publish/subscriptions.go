@@ -282,7 +282,7 @@ func (s *Subscriptions) subscriberOf(ctx context.Context, token string, purpose 
 	if idPart, _, _ := strings.Cut(token, "."); idPart == "0" {
 		return nil, ErrTestToken
 	}
-	id, err := TokenID(token)
+	id, err := TokenID(s.o.Key, token)
 	if err != nil {
 		return nil, err
 	}

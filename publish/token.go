@@ -1,10 +1,14 @@
 package publish
 
 import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -53,11 +57,28 @@ func LoadSecret(path string) ([]byte, error) {
 }
 
 // Token makes the token of a link that acts for one subscriber and one
-// purpose ("unsubscribe", "confirm"): the subscriber's ID and an HMAC-SHA256
-// over purpose, ID and address, so that it works for that address alone
-// and cannot be made without the key.
+// purpose ("unsubscribe", "confirm"): the subscriber's ID, enciphered so
+// that a token tells nothing of the list (not its size, not who came
+// first), and an HMAC-SHA256 over purpose, ID and address, so that it
+// works for that address alone and cannot be made without the key.
 func Token(key []byte, purpose string, id int64, email string) string {
-	return strconv.FormatInt(id, 36) + "." + base64.RawURLEncoding.EncodeToString(tokenMAC(key, purpose, id, email))
+	block := idCipher(key)
+	var b [aes.BlockSize]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(id))
+	block.Encrypt(b[:], b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:]) + "." + base64.RawURLEncoding.EncodeToString(tokenMAC(key, purpose, id, email))
+}
+
+// idCipher is the block cipher that hides the ID in a token: AES-128 with
+// a key of its own drawn from key.
+func idCipher(key []byte) cipher.Block {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("mailbag token id"))
+	block, err := aes.NewCipher(m.Sum(nil)[:16])
+	if err != nil {
+		panic(err) // a 16-byte key is always an AES key
+	}
+	return block
 }
 
 func tokenMAC(key []byte, purpose string, id int64, email string) []byte {
@@ -67,11 +88,24 @@ func tokenMAC(key []byte, purpose string, id int64, email string) []byte {
 }
 
 // TokenID reads the subscriber ID out of a token, unchecked: look the
-// subscriber up, then call VerifyToken. The error wraps ErrBadToken.
-func TokenID(token string) (int64, error) {
+// subscriber up, then call VerifyToken. Tokens of older versions (the ID
+// in base 36), in mail already sent, are read too. The error wraps
+// ErrBadToken.
+func TokenID(key []byte, token string) (int64, error) {
 	idPart, _, ok := strings.Cut(token, ".")
+	if !ok {
+		return 0, ErrBadToken
+	}
+	if b, err := base64.RawURLEncoding.DecodeString(idPart); err == nil && len(b) == aes.BlockSize {
+		idCipher(key).Decrypt(b, b)
+		id := int64(binary.BigEndian.Uint64(b[:8]))
+		if !bytes.Equal(b[8:], make([]byte, 8)) || id <= 0 {
+			return 0, ErrBadToken
+		}
+		return id, nil
+	}
 	id, err := strconv.ParseInt(idPart, 36, 64)
-	if !ok || err != nil || id <= 0 {
+	if err != nil || id <= 0 {
 		return 0, ErrBadToken
 	}
 	return id, nil

@@ -2,8 +2,11 @@ package publish
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -18,7 +21,7 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("the key changed between loads: %v", err)
 	}
 	tok := Token(key, "unsubscribe", 42, "Ana@example.net")
-	if id, err := TokenID(tok); err != nil || id != 42 {
+	if id, err := TokenID(key, tok); err != nil || id != 42 {
 		t.Errorf("TokenID = %d, %v", id, err)
 	}
 	if err := VerifyToken(key, tok, "unsubscribe", 42, "ana@example.net"); err != nil {
@@ -42,7 +45,34 @@ func TestTokens(t *testing.T) {
 			t.Errorf("%s: VerifyToken = %v, want ErrBadToken", bad.name, err)
 		}
 	}
-	if _, err := TokenID("zz"); !errors.Is(err, ErrBadToken) {
+	if _, err := TokenID(key, "zz"); !errors.Is(err, ErrBadToken) {
 		t.Errorf("TokenID of junk = %v", err)
+	}
+}
+
+// A token tells nothing of the list: the ID part of consecutive
+// subscribers' tokens is the same length and shares nothing that counts;
+// tokens in mail sent by older versions (the ID in base 36) still work.
+func TestTokensHideTheID(t *testing.T) {
+	key := bytes.Repeat([]byte("k"), secretSize)
+	seen := map[string]bool{}
+	for _, id := range []int64{1, 2, 3, 36, 1000, 1001, 1 << 40} {
+		tok := Token(key, "unsubscribe", id, "ana@example.net")
+		idPart, _, _ := strings.Cut(tok, ".")
+		if len(idPart) != 22 || seen[idPart] || strings.Contains(idPart, strconv.FormatInt(id, 36)) && id > 36 {
+			t.Errorf("id %d: the ID part %q", id, idPart)
+		}
+		seen[idPart] = true
+		if got, err := TokenID(key, tok); err != nil || got != id {
+			t.Errorf("TokenID of id %d's token = %d, %v", id, got, err)
+		}
+	}
+	other := bytes.Repeat([]byte("o"), secretSize)
+	if _, err := TokenID(other, Token(key, "unsubscribe", 5, "a@example.net")); !errors.Is(err, ErrBadToken) {
+		t.Errorf("a token read with another key: %v", err)
+	}
+	old := strconv.FormatInt(42, 36) + "." + base64.RawURLEncoding.EncodeToString(tokenMAC(key, "unsubscribe", 42, "ana@example.net"))
+	if id, err := TokenID(key, old); err != nil || id != 42 || VerifyToken(key, old, "unsubscribe", 42, "ana@example.net") != nil {
+		t.Errorf("an older version's token: %d, %v", id, err)
 	}
 }

@@ -30,6 +30,7 @@ func (s *Site) ask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if utf8.RuneCountInString(q) > maxQuestion {
+		d.Question = echo(q)
 		d.Problem, d.status = "That question is longer than 4,000 characters. Shorten it, or mail it as it is.", http.StatusBadRequest
 		d.MailTo = mailto(s.info.Address, "", "")
 		s.render(w, r, askPage, d)

@@ -7,6 +7,7 @@ import (
 	htmltemplate "html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -185,3 +186,17 @@ func pageNumber(r *http.Request) int {
 // maxPageNumber bounds the page numbers of requests: a page beyond the
 // last is answered as one, however large the number asked for.
 const maxPageNumber = 1_000_000
+
+// maxEcho is the most of a visitor's input a page shows back, in bytes
+// (the longest search archive takes): a page answering a huge request is
+// not huge.
+const maxEcho = 256
+
+// echo returns at most maxEcho bytes of input, ending where a character
+// ends.
+func echo(input string) string {
+	if len(input) <= maxEcho {
+		return input
+	}
+	return strings.ToValidUTF8(input[:maxEcho], "") // a character cut in two goes
+}

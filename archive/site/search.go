@@ -43,7 +43,7 @@ func (s *Site) searchSlot(w http.ResponseWriter, r *http.Request) (release func(
 func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	sn := s.cache.get() // the index in step with posts/
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	d := pageData{Query: q, Page: pageNumber(r), PrevText: "Better matches", NextText: "More results"}
+	d := pageData{Query: echo(q), Page: pageNumber(r), PrevText: "Better matches", NextText: "More results"}
 	if q == "" {
 		s.render(w, r, searchPage, d)
 		return
@@ -68,7 +68,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, searchPage, d)
 		return
 	case err != nil:
-		s.log.Error("search", "query", q, "err", err)
+		s.log.Error("search", "query", echo(q), "err", err)
 		http.Error(w, "The search failed; try again.", statusOf(err))
 		return
 	}

@@ -63,6 +63,10 @@ type Options struct {
 	// query and how many hits it had (the first page of results only, so
 	// that paging is not counted again); archive/searchlog keeps them.
 	Searches SearchLog
+	// RemoteImages lets pages show images from other hosts (https), which
+	// tells those hosts who reads what (serve.remote_images); else only
+	// the site's own are shown.
+	RemoteImages bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (serve.trusted_proxies); nil believes none.
 	TrustedProxies []netip.Prefix
@@ -146,7 +150,7 @@ func New(o Options) (*Site, error) {
 // (Sec-Fetch-Site, Origin). The one-click unsubscribe of mail providers
 // (RFC 8058) comes from no browser and is not refused.
 func (s *Site) Handler() http.Handler {
-	return securityHeaders(http.MaxBytesHandler(s.cop.Handler(s.mux), maxRequestBody))
+	return securityHeaders(http.MaxBytesHandler(s.cop.Handler(s.mux), maxRequestBody), s.o.RemoteImages)
 }
 
 // originOf is the origin (scheme://host[:port]) of an http(s) URL; "" for

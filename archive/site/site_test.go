@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"mailbag/archive"
 	"mailbag/templates"
@@ -597,6 +598,47 @@ func TestRelatedLeavesOutThePostItself(t *testing.T) {
 		}
 		if !strings.Contains(related, `href="/`) {
 			t.Errorf("%s: its related answers link nowhere:\n%s", path, related)
+		}
+	}
+}
+
+// A page answering a huge request shows back at most 256 bytes of it:
+// a 900 KB search or question gets a page of a few KB.
+func TestPagesEchoLittleOfHugeInput(t *testing.T) {
+	srv, _ := siteFixture(t)
+	for _, path := range []string{"/search?q=" + strings.Repeat("a", 900_000), "/ask?q=" + strings.Repeat("a", 900_000),
+		"/search?q=" + strings.Repeat("%C3%A9", 100_000), "/ask?q=" + strings.Repeat("%C3%A9", 100_000)} {
+		resp, body := get(t, srv, path)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%.20s…: status %d, want 400", path, resp.StatusCode)
+		}
+		if len(body) > 16<<10 || strings.Contains(body, strings.Repeat("a", 257)) || strings.Contains(body, strings.Repeat("é", 129)) || !utf8.ValidString(body) {
+			t.Errorf("%.20s…: a page of %d bytes, echoing more than 256 bytes of the input", path, len(body))
+		}
+	}
+}
+
+// Pages load images from the site alone unless remote images are turned
+// on (serve.remote_images): then from other hosts over https too.
+func TestRemoteImagesOnlyWhenAllowed(t *testing.T) {
+	posts, x := fixturePosts(t)
+	for _, remote := range []bool{false, true} {
+		s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Posts: posts, Index: x, Templates: loadTemplates(t), RemoteImages: remote})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(s.Handler())
+		resp, _ := get(t, srv, "/")
+		srv.Close()
+		csp := resp.Header.Get("Content-Security-Policy")
+		var imgSrc string
+		for _, d := range strings.Split(csp, ";") {
+			if d = strings.TrimSpace(d); strings.HasPrefix(d, "img-src ") {
+				imgSrc = d
+			}
+		}
+		if want := map[bool]string{false: "img-src 'self' data:", true: "img-src 'self' data: https:"}[remote]; imgSrc != want {
+			t.Errorf("remote images %v: %q, want %q", remote, imgSrc, want)
 		}
 	}
 }

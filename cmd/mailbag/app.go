@@ -32,6 +32,9 @@ type app struct {
 	verbose   bool
 
 	log *slog.Logger
+	// database is the state database of the home opened, for errors
+	// that do not name it.
+	database string
 	// now is the one clock of every command: what records or compares
 	// time gets it.
 	now func() time.Time
@@ -184,6 +187,7 @@ func (a *app) open() (*newsletter, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.database = h.Database()
 	cfg, err := config.Load(h.Settings())
 	if err != nil {
 		return nil, err

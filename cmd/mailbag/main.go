@@ -55,11 +55,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// visitor's search never acts on the terminal. What draws on it on
 	// purpose (the inbox, a progress bar, the editor) takes raw().
 	stdout, stderr = visible.NewWriter(stdout), visible.NewWriter(stderr)
-	root := newRootCmd(&app{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now})
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	if msg, ok := diskFull(err, a.database); ok {
+		fmt.Fprintf(stderr, "mailbag: %s\n", msg)
+		return 1
 	}
 	fmt.Fprintf(stderr, "mailbag: %v\n", err)
 	return exitCode(err)

@@ -36,23 +36,29 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		Condition:           condition,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("FIXTURES", fixtures)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"imapserver": cmdIMAPServer,
-			"deliver":    cmdDeliver,
-			"smtpserver": cmdSMTPServer,
-			"mailcount":  cmdMailCount,
-			"smtprefuse": cmdSMTPRefuse,
-			"freeport":   cmdFreePort,
-			"fetch":      cmdFetch,
-			"setting":    cmdSetting,
-			"report":     cmdReport,
-			"eventually": cmdEventually,
-			"timeafter":  cmdTimeAfter,
-			"waituntil":  cmdWaitUntil,
+			"imapserver":  cmdIMAPServer,
+			"deliver":     cmdDeliver,
+			"smtpserver":  cmdSMTPServer,
+			"mailcount":   cmdMailCount,
+			"smtprefuse":  cmdSMTPRefuse,
+			"freeport":    cmdFreePort,
+			"fetch":       cmdFetch,
+			"setting":     cmdSetting,
+			"report":      cmdReport,
+			"eventually":  cmdEventually,
+			"timeafter":   cmdTimeAfter,
+			"waituntil":   cmdWaitUntil,
+			"smalldisk":   cmdSmallDisk,
+			"fill":        cmdFill,
+			"unfill":      cmdUnfill,
+			"delivermany": cmdDeliverMany,
+			"sendcounts":  cmdSendCounts,
 		},
 	})
 }

@@ -112,7 +112,7 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 	}
 	defer searches.Close()
 	s, err := site.New(n.siteOptions(site.Options{Index: x, Templates: t, Subscriptions: subs, Searches: searches, Log: a.log, Now: a.now,
-		TrustedProxies: n.cfg.Serve.Proxies, SubscribingClosed: !subs.p.Open()}))
+		TrustedProxies: n.cfg.Serve.Proxies, RemoteImages: n.cfg.Serve.RemoteImages, SubscribingClosed: !subs.p.Open()}))
 	if err != nil {
 		return err
 	}

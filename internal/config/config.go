@@ -104,6 +104,8 @@ type Serve struct {
 	// ConfirmationsPerHour caps the subscription confirmations mailed in
 	// any hour; beyond it the subscribe form says to try later.
 	ConfirmationsPerHour int `toml:"confirmations_per_hour"`
+	// RemoteImages lets the site's pages show images from other hosts.
+	RemoteImages bool `toml:"remote_images"`
 
 	// Proxies are TrustedProxies read, set by Load.
 	Proxies []netip.Prefix `toml:"-"`

@@ -11,9 +11,11 @@ package sqlitedb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
-	_ "modernc.org/sqlite" // the "sqlite" driver
+	"modernc.org/sqlite" // the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Open opens (creating it if need be) the SQLite database at path, with
@@ -79,4 +81,16 @@ func Migrate(ctx context.Context, db *sql.DB, component string, migrations []str
 		return fmt.Errorf("sqlitedb: migrate %s: %w", component, err)
 	}
 	return nil
+}
+
+// WriteFailed reports whether err is SQLite failing to write its files:
+// the disk full (SQLITE_FULL) or an I/O error (SQLITE_IOERR, which is
+// what a full disk gives when the write-ahead log cannot grow).
+func WriteFailed(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	primary := se.Code() & 0xff
+	return primary == sqlite3.SQLITE_FULL || primary == sqlite3.SQLITE_IOERR
 }
