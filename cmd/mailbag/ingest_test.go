@@ -108,13 +108,14 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 		}
 		// Then a little more, so that the kill lands anywhere in a batch:
 		// between raw files, rows and the checkpoint.
-		time.Sleep(time.Duration(rand.IntN(30)) * time.Millisecond)
+		wait := time.Duration(rand.IntN(30)) * time.Millisecond
+		time.Sleep(wait)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
 		cmd.Wait()
 		n, _ := countQuestions(t, db)
-		t.Logf("kill %d: at %d questions", kill, n)
+		t.Logf("kill %d: %v after %d questions, at %d questions", kill, wait, at, n)
 	}
 	cmd, out := mailbag(bin, h, d.Password, "ingest")
 	if err := cmd.Run(); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -119,18 +120,35 @@ func cmdWaitUntil(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdFreePort sets the variable VAR to a free port on 127.0.0.1:
+// cmdFreePort sets VAR to a TCP port on 127.0.0.1 for a server the
+// script starts. The port must be closed again before the server takes
+// it, so it is drawn from below the kernel's ephemeral range (which
+// starts at 32768): no connection or ":0" listener elsewhere is given it
+// meanwhile, and no two scripts of this run are given the same one.
 //
 //	freeport VAR
 func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: freeport VAR")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	ts.Check(err)
-	ts.Setenv(args[0], strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
-	ts.Check(ln.Close())
+	for range 1000 {
+		port := 20000 + rand.IntN(12000)
+		if _, taken := portsGiven.LoadOrStore(port, true); taken {
+			continue
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue // in use
+		}
+		ts.Check(ln.Close())
+		ts.Setenv(args[0], strconv.Itoa(port))
+		return
+	}
+	ts.Fatalf("freeport: no free port found")
 }
+
+// portsGiven are the ports freeport gave in this run.
+var portsGiven sync.Map
 
 // cmdFetch GETs a URL, waiting up to 20 s for the server to answer, and
 // puts the body on stdout; with !, the status must not be 200:

@@ -52,12 +52,13 @@ func TestSendSurvivesSIGKILL(t *testing.T) {
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
-		time.Sleep(time.Duration(rand.IntN(40)) * time.Millisecond) // land anywhere in a batch
+		wait := time.Duration(rand.IntN(40)) * time.Millisecond // land anywhere in a batch
+		time.Sleep(wait)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
 		cmd.Wait()
-		t.Logf("kill %d: Mailpit at %d", kill, mp.Total(t))
+		t.Logf("kill %d: %v after Mailpit reached %d, Mailpit at %d", kill, wait, at, mp.Total(t))
 	}
 	out, err := run("send", "--yes", post)
 	if err != nil {
