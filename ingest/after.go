@@ -21,7 +21,7 @@ func (in *Ingester) finishUnfinished(ctx context.Context, c *imapclient.Client, 
 	if in.opts.After == AfterNone {
 		return nil
 	}
-	uids, err := in.q.unfinished(ctx, mailbox, validity)
+	uids, err := in.q.Unfinished(ctx, mailbox, validity)
 	if err != nil || len(uids) == 0 {
 		return err
 	}
@@ -33,7 +33,7 @@ func (in *Ingester) finishUnfinished(ctx context.Context, c *imapclient.Client, 
 	if err := in.act(c, set); err != nil {
 		return err
 	}
-	return in.q.finished(ctx, mailbox, validity, uids)
+	return in.q.Finished(ctx, mailbox, validity, uids)
 }
 
 // after flags or moves the handled messages of a batch, as the options
@@ -51,7 +51,7 @@ func (in *Ingester) after(ctx context.Context, c *imapclient.Client, validity ui
 	if err := in.act(c, set); err != nil {
 		return err
 	}
-	return in.q.finished(ctx, in.opts.Server.Mailbox, validity, uids)
+	return in.q.Finished(ctx, in.opts.Server.Mailbox, validity, uids)
 }
 
 // act flags or moves the messages set, as the options say.

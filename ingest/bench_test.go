@@ -17,6 +17,7 @@ import (
 
 	"mailbag/internal/benchcorpus"
 	"mailbag/internal/peers"
+	"mailbag/questions"
 )
 
 // benchMessages is how many messages each ingest benchmark reads.
@@ -147,16 +148,16 @@ func BenchmarkPreviews(b *testing.B) {
 	ctx := context.Background()
 	q := newQueue(b)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	var batch []stored
+	var batch []questions.Incoming
 	for i := range 100 {
-		batch = append(batch, stored{Question: Question{Status: StatusNew, MessageKey: fmt.Sprint(i), Subject: "Big",
-			Text: strings.Repeat("a", 1<<20), Received: now}, mailbox: "INBOX", uidValidity: 1, uid: uint32(i + 1)})
+		batch = append(batch, questions.Incoming{Question: questions.Question{Status: questions.StatusNew, MessageKey: fmt.Sprint(i), Subject: "Big",
+			Text: strings.Repeat("a", 1<<20), Received: now}, Mailbox: "INBOX", UIDValidity: 1, UID: uint32(i + 1)})
 	}
-	if _, err := q.add(ctx, batch, "INBOX", 1, 100, false); err != nil {
+	if _, err := q.Add(ctx, batch, "INBOX", 1, 100, false); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		qs, err := q.Previews(ctx, StatusNew, 16<<10)
+		qs, err := q.Previews(ctx, questions.StatusNew, 16<<10)
 		if err != nil || len(qs) != 100 {
 			b.Fatal(len(qs), err)
 		}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/json"
+	"mailbag/questions"
 	"regexp"
 	"strings"
 
@@ -20,12 +21,12 @@ import (
 // (feedback reports), and what mail systems send instead of those: plain
 // "failure notice" mail, mailing-list robots, carriers' notices, JSON
 // notifications of sending services.
-func Classify(m *Message, ownAddress string) (Kind, string) {
+func Classify(m *Message, ownAddress string) (questions.Kind, string) {
 	return classify(m, ownAddress, CleanText(m.Text))
 }
 
 // classify is Classify, given the message's text already cleaned.
-func classify(m *Message, ownAddress, cleaned string) (Kind, string) {
+func classify(m *Message, ownAddress, cleaned string) (questions.Kind, string) {
 	local, _, _ := strings.Cut(m.FromAddr, "@")
 	opening := m.Text
 	if len(opening) > 1500 {
@@ -97,7 +98,7 @@ func noAutoReply(h message.Header) string {
 // rule is one way to tell a message that is not a reader's question.
 type rule struct {
 	name  string // short, unique: in the reason stored, and in the tests
-	kind  Kind
+	kind  questions.Kind
 	match func(c *classified) (why string, ok bool)
 }
 
@@ -116,28 +117,28 @@ var separators = strings.NewReplacer("-", "", "_", "", ".", "")
 // rules are the classifier, in the order they are tried. Each has a test
 // of its own (TestClassifierRules).
 var rules = []rule{
-	{"own", KindOwn, func(c *classified) (string, bool) {
+	{"own", questions.KindOwn, func(c *classified) (string, bool) {
 		return "sent from the newsletter's own address", c.own != "" && c.FromAddr == c.own
 	}},
-	{"arf", KindComplaint, func(c *classified) (string, bool) {
+	{"arf", questions.KindComplaint, func(c *classified) (string, bool) {
 		return "an abuse report (feedback-report)", c.ContentType == "multipart/report" && c.ReportType == "feedback-report"
 	}},
-	{"hotmail-jmrp", KindComplaint, func(c *classified) (string, bool) {
+	{"hotmail-jmrp", questions.KindComplaint, func(c *classified) (string, bool) {
 		jmrp := c.Header.Get("X-HmXmrOriginalRecipient") != "" ||
 			(c.FromAddr == "staff@hotmail.com" && strings.HasPrefix(c.subject, "complaint about message from"))
 		return "an abuse report (Hotmail's junk mail reporting)", jmrp
 	}},
-	{"dsn", KindBounce, func(c *classified) (string, bool) {
+	{"dsn", questions.KindBounce, func(c *classified) (string, bool) {
 		return "a delivery status report", c.ContentType == "multipart/report" &&
 			(c.ReportType == "delivery-status" || c.ReportType == "global-delivery-status" || c.ReportType == "")
 	}},
-	{"json-bounce", KindBounce, func(c *classified) (string, bool) {
-		return "a delivery failure notice in JSON (" + c.json.what + ")", c.isJSON && c.json.kind == KindBounce
+	{"json-bounce", questions.KindBounce, func(c *classified) (string, bool) {
+		return "a delivery failure notice in JSON (" + c.json.what + ")", c.isJSON && c.json.kind == questions.KindBounce
 	}},
-	{"json-complaint", KindComplaint, func(c *classified) (string, bool) {
-		return "an abuse report in JSON (" + c.json.what + ")", c.isJSON && c.json.kind == KindComplaint
+	{"json-complaint", questions.KindComplaint, func(c *classified) (string, bool) {
+		return "an abuse report in JSON (" + c.json.what + ")", c.isJSON && c.json.kind == questions.KindComplaint
 	}},
-	{"daemon-sender", KindBounce, func(c *classified) (string, bool) {
+	{"daemon-sender", questions.KindBounce, func(c *classified) (string, bool) {
 		switch c.local {
 		case "mailer-daemon", "mailerdaemon", "mail-daemon", "postmaster", "mailer", "mail.daemon":
 			return "a notice from " + c.FromAddr, true
@@ -145,10 +146,10 @@ var rules = []rule{
 		name := strings.ToLower(c.FromName)
 		return "a notice from " + c.FromName, strings.HasPrefix(name, "mail delivery") || name == "mailer-daemon" || name == "postmaster"
 	}},
-	{"failed-recipients", KindBounce, func(c *classified) (string, bool) {
+	{"failed-recipients", questions.KindBounce, func(c *classified) (string, bool) {
 		return "a delivery failure (X-Failed-Recipients)", c.Header.Get("X-Failed-Recipients") != ""
 	}},
-	{"bounce-subject", KindBounce, func(c *classified) (string, bool) {
+	{"bounce-subject", questions.KindBounce, func(c *classified) (string, bool) {
 		s := c.subject
 		if p, ok := firstMatch(s, bounceSubjects, strings.HasPrefix); ok {
 			return "a delivery failure notice (" + p + ")", true
@@ -161,11 +162,11 @@ var rules = []rule{
 		}
 		return "", false
 	}},
-	{"bounce-text", KindBounce, func(c *classified) (string, bool) {
+	{"bounce-text", questions.KindBounce, func(c *classified) (string, bool) {
 		p, ok := firstMatch(c.opening, bounceOpenings, strings.Contains)
 		return "a delivery failure notice (\"" + p + "\")", ok
 	}},
-	{"list-robot", KindList, func(c *classified) (string, bool) {
+	{"list-robot", questions.KindList, func(c *classified) (string, bool) {
 		_, robot := firstMatch(c.local, listRobots, equal)
 		_, prefixed := firstMatch(c.local, listRobotAffixes, strings.HasPrefix)
 		_, suffixed := firstMatch(c.local, listRobotAffixes, strings.HasSuffix)
@@ -175,20 +176,20 @@ var rules = []rule{
 		p, ok := firstMatch(c.subject, listRobotSubjects, strings.Contains)
 		return "a mailing list's robot (\"" + p + "\")", ok
 	}},
-	{"no-reply-sender", KindAutoReply, func(c *classified) (string, bool) {
+	{"no-reply-sender", questions.KindAutoReply, func(c *classified) (string, bool) {
 		_, ok := firstMatch(separators.Replace(c.local), noReplyLocals, equal)
 		return "sent from an address that takes no replies (" + c.FromAddr + ")", ok
 	}},
-	{"unsubscribe", KindUnsubscribe, func(c *classified) (string, bool) {
+	{"unsubscribe", questions.KindUnsubscribe, func(c *classified) (string, bool) {
 		f := strings.Fields(CleanSubject(c.Subject))
 		request := len(f) == 1 || (len(f) == 2 && tokenShape.MatchString(f[1])) // "Unsubscribe etiquette?" is a question
 		return "an unsubscribe request (the mailto: of List-Unsubscribe)", request && strings.EqualFold(f[0], "unsubscribe")
 	}},
-	{"auto-submitted", KindAutoReply, func(c *classified) (string, bool) {
+	{"auto-submitted", questions.KindAutoReply, func(c *classified) (string, bool) {
 		v := strings.ToLower(strings.TrimSpace(c.Header.Get("Auto-Submitted")))
 		return "Auto-Submitted: " + v, v != "" && v != "no"
 	}},
-	{"autoreply-header", KindAutoReply, func(c *classified) (string, bool) {
+	{"autoreply-header", questions.KindAutoReply, func(c *classified) (string, bool) {
 		for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponse", "X-Autogenerated"} {
 			if c.Header.Get(k) != "" {
 				return k + " header", true
@@ -196,14 +197,14 @@ var rules = []rule{
 		}
 		return "", false
 	}},
-	{"precedence", KindAutoReply, func(c *classified) (string, bool) {
+	{"precedence", questions.KindAutoReply, func(c *classified) (string, bool) {
 		switch p := strings.ToLower(strings.TrimSpace(c.Header.Get("Precedence"))); p {
 		case "bulk", "junk", "auto_reply":
 			return "Precedence: " + p, true
 		}
 		return "", false
 	}},
-	{"list-headers", KindList, func(c *classified) (string, bool) {
+	{"list-headers", questions.KindList, func(c *classified) (string, bool) {
 		if p := strings.ToLower(strings.TrimSpace(c.Header.Get("Precedence"))); p == "list" {
 			return "Precedence: list", true
 		}
@@ -212,11 +213,11 @@ var rules = []rule{
 		}
 		return "", false
 	}},
-	{"out-of-office", KindAutoReply, func(c *classified) (string, bool) {
+	{"out-of-office", questions.KindAutoReply, func(c *classified) (string, bool) {
 		p, ok := firstMatch(c.subject, outOfOffice, strings.Contains)
 		return "an out-of-office reply (" + p + ")", ok
 	}},
-	{"no-text", KindNoText, func(c *classified) (string, bool) {
+	{"no-text", questions.KindNoText, func(c *classified) (string, bool) {
 		return "no readable text", strings.TrimSpace(c.cleaned) == ""
 	}},
 }
@@ -284,9 +285,9 @@ var outOfOffice = []string{"out of office", "out of the office", "automatic repl
 
 // jsonReport is what a JSON notification says.
 type jsonReport struct {
-	kind       Kind   // KindBounce or KindComplaint
-	what       string // its type, in its words: "Bounce"
-	recipients []Recipient
+	kind       questions.Kind // KindBounce or KindComplaint
+	what       string         // its type, in its words: "Bounce"
+	recipients []questions.Recipient
 	messageIDs []string // of the mail it is about, as its "mail" object gives them
 }
 
@@ -344,22 +345,22 @@ func readJSONReport(text string) (jsonReport, bool) {
 	}
 	switch strings.ToLower(what) {
 	case "bounce":
-		r := jsonReport{kind: KindBounce, what: what, messageIDs: ids}
+		r := jsonReport{kind: questions.KindBounce, what: what, messageIDs: ids}
 		if n.Bounce != nil {
 			for _, b := range n.Bounce.BouncedRecipients {
 				action := strings.ToLower(b.Action)
 				if action == "" {
 					action = "failed"
 				}
-				r.recipients = append(r.recipients, Recipient{Address: strings.ToLower(b.EmailAddress), Action: action, Status: b.Status})
+				r.recipients = append(r.recipients, questions.Recipient{Address: strings.ToLower(b.EmailAddress), Action: action, Status: b.Status})
 			}
 		}
 		return r, true
 	case "complaint":
-		r := jsonReport{kind: KindComplaint, what: what, messageIDs: ids}
+		r := jsonReport{kind: questions.KindComplaint, what: what, messageIDs: ids}
 		if n.Complaint != nil {
 			for _, c := range n.Complaint.ComplainedRecipients {
-				r.recipients = append(r.recipients, Recipient{Address: strings.ToLower(c.EmailAddress), Action: ActionComplained})
+				r.recipients = append(r.recipients, questions.Recipient{Address: strings.ToLower(c.EmailAddress), Action: questions.ActionComplained})
 			}
 		}
 		return r, true

@@ -2,8 +2,11 @@ package ingest
 
 import (
 	"encoding/base64"
+	"fmt"
+	"mailbag/questions"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -154,20 +157,20 @@ func TestBounceCorpusIsNeverAQuestion(t *testing.T) {
 		}
 		q := in.question(raw, false, int64(len(raw)))
 		name := filepath.Base(path)
-		var want Kind
+		var want questions.Kind
 		switch {
 		case name == "unsubscribe.txt": // a PHP log around a forwarded message, not mail
-			want = KindUnreadable
+			want = questions.KindUnreadable
 		case strings.HasPrefix(name, "arf"), strings.HasPrefix(name, "fbl-"), name == "hotmailbounce.txt":
-			want = KindComplaint
+			want = questions.KindComplaint
 		default:
-			want = KindBounce
+			want = questions.KindBounce
 		}
-		if q.Status != StatusIgnored || q.Kind != want {
+		if q.Status != questions.StatusIgnored || q.Kind != want {
 			t.Errorf("%s: %s/%s (%s), want ignored/%s", name, q.Status, q.Kind, q.Reason, want)
 		}
 		if who, ok := hotmailComplainants[name]; ok {
-			if rs := q.report.Recipients; len(rs) != 1 || rs[0] != (Recipient{Address: who, Action: ActionComplained}) {
+			if rs := q.Report.Recipients; len(rs) != 1 || rs[0] != (questions.Recipient{Address: who, Action: questions.ActionComplained}) {
 				t.Errorf("%s: complainants %+v, want %s", name, rs, who)
 			}
 		}
@@ -184,18 +187,18 @@ func TestRecipientsOfPlainNotices(t *testing.T) {
 	}
 	tests := []struct {
 		raw  []byte
-		want Recipient
+		want questions.Recipient
 	}{
-		{exim, Recipient{Address: "anitaculiyas@hotmail.com", Action: "failed"}},
-		{[]byte(classifierExamples["failed-recipients"][0]), Recipient{Address: "gone@example.net", Action: "failed"}},
-		{[]byte(classifierExamples["json-bounce"][0]), Recipient{Address: "gone@example.net", Action: "failed", Status: "5.1.1"}},
-		{[]byte(classifierExamples["json-bounce"][1]), Recipient{Address: "x@example.net", Action: "failed"}},
-		{[]byte(classifierExamples["json-complaint"][0]), Recipient{Address: "angry@example.net", Action: ActionComplained}},
+		{exim, questions.Recipient{Address: "anitaculiyas@hotmail.com", Action: "failed"}},
+		{[]byte(classifierExamples["failed-recipients"][0]), questions.Recipient{Address: "gone@example.net", Action: "failed"}},
+		{[]byte(classifierExamples["json-bounce"][0]), questions.Recipient{Address: "gone@example.net", Action: "failed", Status: "5.1.1"}},
+		{[]byte(classifierExamples["json-bounce"][1]), questions.Recipient{Address: "x@example.net", Action: "failed"}},
+		{[]byte(classifierExamples["json-complaint"][0]), questions.Recipient{Address: "angry@example.net", Action: questions.ActionComplained}},
 	}
 	in := New(nil, Options{OwnAddress: "ask@example.org"})
 	for i, tt := range tests {
 		q := in.question(tt.raw, false, int64(len(tt.raw)))
-		if rs := q.report.Recipients; len(rs) != 1 || rs[0] != tt.want {
+		if rs := q.Report.Recipients; len(rs) != 1 || rs[0] != tt.want {
 			t.Errorf("%d (%s): %+v, want %+v", i, q.Kind, rs, tt.want)
 		}
 	}
@@ -273,6 +276,35 @@ func TestBodiesWithAByteOrderMark(t *testing.T) {
 			if strings.TrimSpace(m.Text) != text {
 				t.Errorf("%s as %q: %q", name, ct, m.Text)
 			}
+		}
+	}
+}
+
+// The Message-IDs a reply names are read from In-Reply-To and References,
+// each once, bounded in number and length; junk between them is skipped.
+func TestMessageIDs(t *testing.T) {
+	long := strings.Repeat("x", maxRefLen+1) + "@example.net"
+	many := ""
+	for i := range questions.MaxRefs + 5 {
+		many += fmt.Sprintf(" <m%d@example.net>", i)
+	}
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"<a@example.net>", []string{"a@example.net"}},
+		{"<a@example.net> <b@example.net>\r\n\t<a@example.net>", []string{"a@example.net", "b@example.net"}},
+		{"junk <a@example.net> (comment) <> < > <" + long + "> <b@x", []string{"a@example.net"}},
+		{"", nil},
+		{many, func() (out []string) {
+			for i := 5; i < questions.MaxRefs+5; i++ {
+				out = append(out, fmt.Sprintf("m%d@example.net", i))
+			}
+			return out
+		}()},
+	} {
+		if got := messageIDs(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("messageIDs(%.60q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

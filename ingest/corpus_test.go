@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	goldenfile "mailbag/internal/golden"
+	"mailbag/questions"
 )
 
 // corpusMessages are the real-world messages in testdata: every file of
@@ -59,11 +60,11 @@ func TestCorpusMessages(t *testing.T) {
 			t.Errorf("%s: invalid UTF-8 in the question", rel)
 		}
 		switch q.Status {
-		case StatusNew:
+		case questions.StatusNew:
 			if strings.TrimSpace(q.Text) == "" {
 				t.Errorf("%s: a question without text", rel)
 			}
-		case StatusIgnored:
+		case questions.StatusIgnored:
 			if q.Kind == "" || q.Reason == "" {
 				t.Errorf("%s: ignored without a kind and reason: %+v", rel, q)
 			}
@@ -76,7 +77,7 @@ func TestCorpusMessages(t *testing.T) {
 		}
 		counts[label]++
 		text := q.Text
-		if q.Status == StatusIgnored {
+		if q.Status == questions.StatusIgnored {
 			text = q.Reason
 		}
 		fmt.Fprintf(&out, "%s\n  %s | %s | %s\n", rel, label, firstRunes(q.Subject, 60), firstRunes(strings.Join(strings.Fields(text), " "), 90))

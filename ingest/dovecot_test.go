@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"mailbag/internal/peers"
+	"mailbag/questions"
 )
 
 // dovecotIngester is an Ingester for d over implicit TLS, trusting d's CA.
-func dovecotIngester(t testing.TB, d *peers.Dovecot, q *Queue) *Ingester {
+func dovecotIngester(t testing.TB, d *peers.Dovecot, q *questions.Queue) *Ingester {
 	t.Helper()
 	return ingester(t, q, Server{Address: d.TLSAddr, Security: "tls", Username: d.Username, Password: d.Password, CAFile: d.CAFile})
 }
@@ -28,7 +29,7 @@ func TestDovecotCorpus(t *testing.T) {
 	d := peers.StartDovecot(t)
 	q := newQueue(t)
 	in := dovecotIngester(t, d, q)
-	want := map[string]Question{} // by message key, what reading the file says
+	want := map[string]questions.Question{} // by message key, what reading the file says
 	var delivered int
 	for _, path := range corpusMessages(t) {
 		raw, err := os.ReadFile(path)
@@ -52,10 +53,10 @@ func TestDovecotCorpus(t *testing.T) {
 	}
 	for _, g := range got {
 		w := want[g.MessageKey]
-		if g.Kind == KindFollowUp {
+		if g.Kind == questions.KindFollowUp {
 			// A reply in the corpus to the same sender's earlier message:
 			// a question offline, it joins that one in the queue.
-			if w.Status != StatusNew || g.Thread == 0 || g.Subject != w.Subject || g.Text != w.Text {
+			if w.Status != questions.StatusNew || g.Thread == 0 || g.Subject != w.Subject || g.Text != w.Text {
 				t.Errorf("%s: stored as a follow-up of %d, read offline %s/%s", g.MessageKey, g.Thread, w.Status, w.Kind)
 			}
 			continue
@@ -107,7 +108,7 @@ func TestDovecotUIDValidityChange(t *testing.T) {
 	if n := len(listAll(t, q)); n != 4 {
 		t.Errorf("%d questions, want 4", n)
 	}
-	validity, last, err := q.checkpoint(context.Background(), "INBOX")
+	validity, last, err := q.Checkpoint(context.Background(), "INBOX")
 	if err != nil || validity != 4242 || last != 4 {
 		t.Errorf("checkpoint = %d/%d, %v; want 4242/4", validity, last, err)
 	}
@@ -184,16 +185,16 @@ func TestDovecotUnreadableMessageIsKept(t *testing.T) {
 	if err != nil || sum != (Summary{New: 1, Failed: 1}) {
 		t.Fatalf("Run = %+v, %v", sum, err)
 	}
-	var bad *Question
+	var bad *questions.Question
 	for _, qq := range listAll(t, q) {
-		if qq.Kind == KindUnreadable {
+		if qq.Kind == questions.KindUnreadable {
 			bad = qq
 		}
 	}
 	if bad == nil {
 		t.Fatal("no unreadable entry")
 	}
-	if bad.Status != StatusIgnored || bad.Kind != KindUnreadable || !strings.Contains(bad.Reason, "unreadable message header") {
+	if bad.Status != questions.StatusIgnored || bad.Kind != questions.KindUnreadable || !strings.Contains(bad.Reason, "unreadable message header") {
 		t.Errorf("entry = %+v", bad)
 	}
 	if raw, err := ReadRaw(in.opts.MailDir, bad); err != nil || !strings.Contains(string(raw), "not a mail message") {

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"mailbag/questions"
 	"os"
 	"strings"
 	"testing"
@@ -93,7 +94,7 @@ func FuzzReadReport(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, kind := range []Kind{KindBounce, KindComplaint, KindUnsubscribe} {
+		for _, kind := range []questions.Kind{questions.KindBounce, questions.KindComplaint, questions.KindUnsubscribe} {
 			r := readReport(kind, m)
 			for _, rc := range r.Recipients {
 				if rc.Address != strings.ToLower(rc.Address) {

@@ -28,6 +28,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailbag/internal/parallel"
+	"mailbag/questions"
 )
 
 // Server says how to reach the mailbox questions arrive in.
@@ -96,7 +97,7 @@ func (s *Summary) Add(o Summary) {
 
 // Ingester fetches questions from one mailbox into a Queue.
 type Ingester struct {
-	q    *Queue
+	q    *questions.Queue
 	opts Options
 	log  *slog.Logger
 	// idleRestart is how long one IDLE of Watch lasts; tests shorten it.
@@ -109,7 +110,7 @@ type Ingester struct {
 }
 
 // New returns an Ingester that stores into q.
-func New(q *Queue, opts Options) *Ingester {
+func New(q *questions.Queue, opts Options) *Ingester {
 	if opts.MaxSize <= 0 {
 		opts.MaxSize = 10 << 20
 	}
@@ -160,7 +161,7 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 // pass selects the mailbox and stores what is new in it.
 func (in *Ingester) pass(ctx context.Context, c *imapclient.Client) (Summary, error) {
 	var sum Summary
-	if err := in.q.readOldReports(ctx, in.opts.MailDir); err != nil {
+	if err := readOldReports(ctx, in.q, in.opts.MailDir); err != nil {
 		return sum, err
 	}
 	mailbox := in.opts.Server.Mailbox
@@ -168,7 +169,7 @@ func (in *Ingester) pass(ctx context.Context, c *imapclient.Client) (Summary, er
 	if err != nil {
 		return sum, fmt.Errorf("ingest: open mailbox %q: %w", mailbox, err)
 	}
-	validity, last, err := in.q.checkpoint(ctx, mailbox)
+	validity, last, err := in.q.Checkpoint(ctx, mailbox)
 	if err != nil {
 		return sum, err
 	}
@@ -178,7 +179,7 @@ func (in *Ingester) pass(ctx context.Context, c *imapclient.Client) (Summary, er
 		last = 0
 	}
 	if sel.NumMessages == 0 {
-		return sum, in.q.forgetUnfinished(ctx, mailbox)
+		return sum, in.q.ForgetUnfinished(ctx, mailbox)
 	}
 	if in.opts.After == AfterMove {
 		// Create the folder handled mail goes to; an error here most likely
@@ -201,7 +202,7 @@ type fetched struct {
 	batch []*imapclient.FetchMessageBuffer
 	raws  map[imap.UID][]byte
 	bytes int64
-	qs    []stored
+	qs    []questions.Incoming
 }
 
 // storeAll fetches the messages news in batches, reads them and stores
@@ -318,8 +319,8 @@ func (in *Ingester) listNew(c *imapclient.Client, last imap.UID) ([]*imapclient.
 }
 
 // read reads a fetched batch's messages into questions, on every core.
-func (in *Ingester) read(f fetched, validity uint32) []stored {
-	qs := make([]stored, len(f.batch))
+func (in *Ingester) read(f fetched, validity uint32) []questions.Incoming {
+	qs := make([]questions.Incoming, len(f.batch))
 	parallel.For(len(f.batch), func(i int) {
 		m := f.batch[i]
 		raw := f.raws[m.UID]
@@ -328,9 +329,9 @@ func (in *Ingester) read(f fetched, validity uint32) []stored {
 		case !m.InternalDate.IsZero(): // when the server got it: more trustworthy than Date
 			qq.Received = m.InternalDate
 		case qq.Received.IsZero():
-			qq.Received = in.q.now()
+			qq.Received = in.q.Now()
 		}
-		qq.mailbox, qq.uidValidity, qq.uid = in.opts.Server.Mailbox, validity, uint32(m.UID)
+		qq.Mailbox, qq.UIDValidity, qq.UID = in.opts.Server.Mailbox, validity, uint32(m.UID)
 		qs[i] = qq
 	})
 	return qs
@@ -348,7 +349,7 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 		return sum, err
 	}
 	last := f.batch[len(f.batch)-1].UID
-	added, err := in.q.add(ctx, qs, in.opts.Server.Mailbox, validity, uint32(last), in.opts.After != AfterNone)
+	added, err := in.q.Add(ctx, qs, in.opts.Server.Mailbox, validity, uint32(last), in.opts.After != AfterNone)
 	if err != nil {
 		if uerr := undo(); uerr != nil { // else the next run keeps them a second time
 			in.log.Warn("the day's mbox keeps messages not stored; the next ingest keeps them again", "err", uerr)
@@ -359,15 +360,15 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 		switch {
 		case !added[i]:
 			sum.Duplicates++
-		case s.Kind == KindFollowUp:
+		case s.Kind == questions.KindFollowUp:
 			sum.FollowUps++
-			in.log.Debug("a follow-up", "uid", s.uid, "question", s.Thread)
-		case s.Kind == KindUnreadable:
+			in.log.Debug("a follow-up", "uid", s.UID, "question", s.Thread)
+		case s.Kind == questions.KindUnreadable:
 			sum.Failed++
-			in.log.Warn("message kept raw, unreadable", "uid", s.uid, "raw", s.RawPath, "offset", s.RawOffset, "reason", s.Reason)
-		case s.Status == StatusIgnored:
+			in.log.Warn("message kept raw, unreadable", "uid", s.UID, "raw", s.RawPath, "offset", s.RawOffset, "reason", s.Reason)
+		case s.Status == questions.StatusIgnored:
 			sum.Ignored++
-			in.log.Debug("not a question", "uid", s.uid, "kind", s.Kind, "reason", s.Reason)
+			in.log.Debug("not a question", "uid", s.UID, "kind", s.Kind, "reason", s.Reason)
 		default:
 			sum.New++
 		}
@@ -378,13 +379,13 @@ func (in *Ingester) storeBatch(ctx context.Context, c *imapclient.Client, validi
 // keepRaw appends the raw messages of the batch that the queue does not
 // hold yet to the day's mbox, synced, and notes where each went in qs.
 // undo takes them out of the mbox again.
-func (in *Ingester) keepRaw(ctx context.Context, f fetched, qs []stored) (undo func() error, err error) {
+func (in *Ingester) keepRaw(ctx context.Context, f fetched, qs []questions.Incoming) (undo func() error, err error) {
 	undo = func() error { return nil }
 	keys := make([]string, len(qs))
 	for i := range qs {
 		keys[i] = qs[i].MessageKey
 	}
-	known, err := in.q.known(ctx, keys)
+	known, err := in.q.Known(ctx, keys)
 	if err != nil {
 		return undo, err
 	}
@@ -403,7 +404,7 @@ func (in *Ingester) keepRaw(ctx context.Context, f fetched, qs []stored) (undo f
 	if len(raws) == 0 {
 		return undo, nil
 	}
-	refs, undo, err := appendRaw(in.opts.MailDir, in.q.now(), raws, senders)
+	refs, undo, err := appendRaw(in.opts.MailDir, in.q.Now(), raws, senders)
 	if err != nil {
 		return nil, err
 	}
@@ -462,13 +463,13 @@ func (in *Ingester) fetchBodies(c *imapclient.Client, batch []*imapclient.FetchM
 
 // question reads a raw message into a question, or an ignored entry with
 // its reason.
-func (in *Ingester) question(raw []byte, tooLarge bool, size int64) stored {
+func (in *Ingester) question(raw []byte, tooLarge bool, size int64) questions.Incoming {
 	m, err := ParseMessage(raw)
 	if err != nil {
-		return stored{Question: Question{Status: StatusIgnored, Kind: KindUnreadable, Reason: err.Error(), MessageKey: contentKey(raw)}}
+		return questions.Incoming{Question: questions.Question{Status: questions.StatusIgnored, Kind: questions.KindUnreadable, Reason: err.Error(), MessageKey: contentKey(raw)}}
 	}
-	q := Question{
-		Status:     StatusNew,
+	q := questions.Question{
+		Status:     questions.StatusNew,
 		MessageKey: m.Key,
 		Subject:    CleanSubject(m.Subject),
 		FromName:   m.FromName,
@@ -479,12 +480,12 @@ func (in *Ingester) question(raw []byte, tooLarge bool, size int64) stored {
 	q.NoAutoReply = noAutoReply(m.Header)
 	q.Authenticated = authenticated(m.Header, in.opts.AuthservIDs, m.FromAddr)
 	kind, reason := classify(m, in.opts.OwnAddress, q.Text)
-	if tooLarge && (kind == "" || kind == KindNoText) {
-		kind = KindTooLarge
+	if tooLarge && (kind == "" || kind == questions.KindNoText) {
+		kind = questions.KindTooLarge
 		reason = fmt.Sprintf("%.1f MB, over the limit of %.1f MB: only the header was kept", float64(size)/(1<<20), float64(in.opts.MaxSize)/(1<<20))
 	}
 	if kind != "" {
-		q.Status, q.Kind, q.Reason = StatusIgnored, kind, reason
+		q.Status, q.Kind, q.Reason = questions.StatusIgnored, kind, reason
 	}
-	return stored{Question: q, refs: m.Refs, report: readReport(kind, m)}
+	return questions.Incoming{Question: q, Refs: m.Refs, Report: readReport(kind, m)}
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -15,21 +16,29 @@ import (
 
 	"mailbag/internal/peers"
 	"mailbag/internal/sqlitedb"
+	"mailbag/questions"
 )
 
 // newQueue opens a queue in a fresh state database.
-func newQueue(t testing.TB) *Queue {
+func newQueue(t testing.TB) *questions.Queue {
+	q, _ := newQueueDB(t)
+	return q
+}
+
+// newQueueDB is newQueue with its database, for tests that play an older
+// version's tables.
+func newQueueDB(t testing.TB) (*questions.Queue, *sql.DB) {
 	t.Helper()
 	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	q, err := NewQueue(context.Background(), db, nil)
+	q, err := questions.NewQueue(context.Background(), db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return q
+	return q, db
 }
 
 func question(n int, subject, body string) []byte {
@@ -38,7 +47,7 @@ func question(n int, subject, body string) []byte {
 		n, n, subject, n, n%60, body)
 }
 
-func ingester(t testing.TB, q *Queue, s Server) *Ingester {
+func ingester(t testing.TB, q *questions.Queue, s Server) *Ingester {
 	t.Helper()
 	if s.Mailbox == "" {
 		s.Mailbox = "INBOX"
@@ -61,7 +70,7 @@ func login(t *testing.T, srv *peers.MemIMAP) *imapclient.Client {
 	return c
 }
 
-func listAll(t testing.TB, q *Queue) []*Question {
+func listAll(t testing.TB, q *questions.Queue) []*questions.Question {
 	t.Helper()
 	qs, err := q.List(context.Background(), "")
 	if err != nil {
@@ -91,7 +100,7 @@ func TestIngestInProcessServer(t *testing.T) {
 		t.Fatalf("%d entries, want 3", len(qs))
 	}
 	first := qs[0]
-	if first.Status != StatusNew || first.Subject != "How do I say no?" || first.Text != "My manager keeps asking for more." ||
+	if first.Status != questions.StatusNew || first.Subject != "How do I say no?" || first.Text != "My manager keeps asking for more." ||
 		first.FromName != "Reader 1" || first.FromAddr != "reader1@example.net" {
 		t.Errorf("question 1 = %+v", first)
 	}
@@ -192,7 +201,7 @@ func TestIngestTooLargeKeepsTheHeader(t *testing.T) {
 		t.Fatalf("Run = %+v, %v", sum, err)
 	}
 	got := listAll(t, q)[0]
-	if got.Kind != KindTooLarge || got.Subject != "A long one" || !strings.Contains(got.Reason, "over the limit of 0.1 MB") {
+	if got.Kind != questions.KindTooLarge || got.Subject != "A long one" || !strings.Contains(got.Reason, "over the limit of 0.1 MB") {
 		t.Errorf("entry = %+v", got)
 	}
 	raw, err := ReadRaw(in.opts.MailDir, got)
@@ -226,7 +235,7 @@ func TestIngestCannotKeepTheRawMessages(t *testing.T) {
 	if n := len(listAll(t, q)); n != 0 {
 		t.Errorf("%d questions stored without their raw messages", n)
 	}
-	if _, last, err := q.checkpoint(ctx, "INBOX"); err != nil || last != 0 {
+	if _, last, err := q.Checkpoint(ctx, "INBOX"); err != nil || last != 0 {
 		t.Errorf("checkpoint moved to %d, %v", last, err)
 	}
 	c := login(t, srv)

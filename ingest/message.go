@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mailbag/questions"
 	"mime"
 	"net/mail"
 	"regexp"
@@ -141,7 +142,7 @@ func messageIDs(v string) []string {
 		seen[id] = true
 		out = append(out, id)
 	}
-	return out[max(0, len(out)-maxRefs):]
+	return out[max(0, len(out)-questions.MaxRefs):]
 }
 
 // messageID is a Message-ID without its angle brackets and spaces.

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"mailbag/internal/atomicfile"
+	"mailbag/questions"
 )
 
 // Raw messages are kept in mbox files, one for each day mail came in
@@ -170,7 +171,7 @@ func unquoteFrom(quoted []byte) []byte {
 
 // ReadRaw returns the raw message of a question, as it came, from the mail
 // folder mailDir.
-func ReadRaw(mailDir string, q *Question) ([]byte, error) {
+func ReadRaw(mailDir string, q *questions.Question) ([]byte, error) {
 	return readRaw(mailDir, rawRef{path: q.RawPath, offset: q.RawOffset, size: q.RawSize})
 }
 

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"mailbag/questions"
 	"os"
 	"path/filepath"
 	"testing"
@@ -56,7 +57,7 @@ func TestRawMailRoundTrip(t *testing.T) {
 	old := filepath.Join(dir, "ab", "abcd.eml")
 	os.MkdirAll(filepath.Dir(old), 0o700)
 	os.WriteFile(old, raws[0], 0o600)
-	if got, err := ReadRaw(dir, &Question{RawPath: "ab/abcd.eml", RawOffset: -1}); err != nil || !bytes.Equal(got, raws[0]) {
+	if got, err := ReadRaw(dir, &questions.Question{RawPath: "ab/abcd.eml", RawOffset: -1}); err != nil || !bytes.Equal(got, raws[0]) {
 		t.Errorf("an old raw file reads %q, %v", got, err)
 	}
 }

@@ -3,7 +3,9 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"io"
+	"mailbag/questions"
 	"net/mail"
 	"net/textproto"
 	"regexp"
@@ -11,53 +13,15 @@ import (
 	"strings"
 )
 
-// Recipient is one recipient named by a report: of a delivery status
-// report (RFC 3464, RFC 6533), who failed, was delayed or delivered; of an
-// abuse report, who complained; of an unsubscribe request, who asked.
-type Recipient struct {
-	Address string // lower case: the Final-Recipient, or the complainant
-	// Original is the Original-Recipient of a delivery report, when it
-	// differs from Address (the address mailed, before forwarding); "" if
-	// none.
-	Original string
-	Action   string // failed, delayed, delivered, relayed, expanded; complained; unsubscribe
-	Status   string // the enhanced status code: 5.1.1
-}
-
-// Actions of the recipients of complaints and unsubscribe requests (those
-// of delivery reports are RFC 3464's: failed, delayed, ...).
-const (
-	ActionComplained  = "complained"  // the recipient reported the mail as spam
-	ActionUnsubscribe = "unsubscribe" // the sender asked to leave, by mail
-)
-
-// Report is what a delivery report, an abuse report or an unsubscribe
-// request says, read once when ingest stores it: whom it is about, and
-// what would prove it answers mail the newsletter sent. ingest records it;
-// it proves nothing by itself (publish checks the proof against the mail
-// it sent).
-type Report struct {
-	Recipients []Recipient
-	// MessageIDs are the Message-IDs (without angle brackets) that the
-	// report names as the mail it is about: the returned message's or
-	// headers' (message/rfc822, message/global, text/rfc822-headers,
-	// message/global-headers), those quoted in its text, those of JSON
-	// notifications, and the report's own In-Reply-To and References.
-	MessageIDs []string
-	// Token is the signed token of an unsubscribe request (the word after
-	// "unsubscribe" in its subject); "" for none.
-	Token string
-}
-
 // maxReportIDs bounds how many Message-IDs a report may name.
 const maxReportIDs = 50
 
 // readReport reads what m, a message of kind, reports; the zero Report for
 // a kind that reports nothing. It reads only what ParseMessage kept of m.
-func readReport(kind Kind, m *Message) Report {
-	var r Report
+func readReport(kind questions.Kind, m *Message) questions.Report {
+	var r questions.Report
 	switch kind {
-	case KindBounce:
+	case questions.KindBounce:
 		r.Recipients = m.statusRecipients()
 		if len(r.Recipients) == 0 {
 			r.Recipients = failedRecipients(m.Header.Get("X-Failed-Recipients"), textStatus(m.Text))
@@ -65,11 +29,11 @@ func readReport(kind Kind, m *Message) Report {
 		if len(r.Recipients) == 0 {
 			r.Recipients = m.json.recipients
 		}
-	case KindComplaint:
+	case questions.KindComplaint:
 		r.Recipients = m.complainants()
-	case KindUnsubscribe:
+	case questions.KindUnsubscribe:
 		if m.FromAddr != "" {
-			r.Recipients = []Recipient{{Address: m.FromAddr, Action: ActionUnsubscribe}}
+			r.Recipients = []questions.Recipient{{Address: m.FromAddr, Action: questions.ActionUnsubscribe}}
 		}
 		r.Token = unsubscribeToken(m.Subject)
 		return r
@@ -82,8 +46,8 @@ func readReport(kind Kind, m *Message) Report {
 
 // statusRecipients reads the per-recipient fields of the message's
 // message/delivery-status and message/global-delivery-status parts.
-func (m *Message) statusRecipients() []Recipient {
-	var out []Recipient
+func (m *Message) statusRecipients() []questions.Recipient {
+	var out []questions.Recipient
 	for _, p := range m.reportParts {
 		if p.mediaType == "message/delivery-status" || p.mediaType == "message/global-delivery-status" {
 			out = append(out, readStatusFields(p.body)...)
@@ -94,14 +58,14 @@ func (m *Message) statusRecipients() []Recipient {
 
 // readStatusFields reads the blocks of fields of a delivery-status body;
 // the first is about the message, the others one per recipient.
-func readStatusFields(body []byte) []Recipient {
+func readStatusFields(body []byte) []questions.Recipient {
 	r := textproto.NewReader(bufio.NewReader(bytes.NewReader(body)))
-	var out []Recipient
+	var out []questions.Recipient
 	for {
 		h, err := r.ReadMIMEHeader()
 		if final := statusAddress(h.Get("Final-Recipient")); final != "" {
 			status, _, _ := strings.Cut(strings.TrimSpace(h.Get("Status")), " ")
-			rcpt := Recipient{
+			rcpt := questions.Recipient{
 				Address: final,
 				Action:  strings.ToLower(strings.TrimSpace(h.Get("Action"))),
 				Status:  status,
@@ -147,11 +111,11 @@ var embeddedUnicode = regexp.MustCompile(`\\x\{[0-9a-f]{1,6}\}`)
 
 // failedRecipients reads an X-Failed-Recipients field (Exim, Gmail): a
 // list of addresses, each failed with status (the notice's text's, or "").
-func failedRecipients(v, status string) []Recipient {
-	var out []Recipient
+func failedRecipients(v, status string) []questions.Recipient {
+	var out []questions.Recipient
 	for _, a := range strings.Split(v, ",") {
 		if a = strings.ToLower(strings.Trim(strings.TrimSpace(a), "<>")); strings.Count(a, "@") == 1 {
-			out = append(out, Recipient{Address: a, Action: "failed", Status: status})
+			out = append(out, questions.Recipient{Address: a, Action: "failed", Status: status})
 		}
 	}
 	return out
@@ -179,8 +143,8 @@ func textStatus(text string) string {
 // or the report's own header), else the To of the reported message; the
 // recipients of a JSON complaint notification. Each comes back with Action
 // ActionComplained.
-func (m *Message) complainants() []Recipient {
-	var fromReport, fromMessage []Recipient
+func (m *Message) complainants() []questions.Recipient {
+	var fromReport, fromMessage []questions.Recipient
 	if v := m.Header.Get("X-HmXmrOriginalRecipient"); v != "" {
 		fromReport = complainant(v)
 	}
@@ -209,20 +173,20 @@ func (m *Message) complainants() []Recipient {
 
 // complainant reads the addresses of a field: "someuser@yahoo.com", or
 // "Name <a@b>" lists; each lower-cased, as ActionComplained.
-func complainant(v string) []Recipient {
+func complainant(v string) []questions.Recipient {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return nil
 	}
-	var out []Recipient
+	var out []questions.Recipient
 	if list, err := mail.ParseAddressList(v); err == nil {
 		for _, a := range list {
-			out = append(out, Recipient{Address: strings.ToLower(a.Address), Action: ActionComplained})
+			out = append(out, questions.Recipient{Address: strings.ToLower(a.Address), Action: questions.ActionComplained})
 		}
 		return out
 	}
 	if a := strings.Trim(v, "<> "); strings.Count(a, "@") == 1 && !strings.ContainsAny(a, " \t") {
-		out = append(out, Recipient{Address: strings.ToLower(a), Action: ActionComplained})
+		out = append(out, questions.Recipient{Address: strings.ToLower(a), Action: questions.ActionComplained})
 	}
 	return out
 }
@@ -317,4 +281,26 @@ func (p reportPart) fields() textproto.MIMEHeader {
 func readReportPart(mediaType string, body io.Reader) reportPart {
 	b, _ := io.ReadAll(io.LimitReader(body, maxReportPart))
 	return reportPart{mediaType: mediaType, body: b}
+}
+
+// readOldReports reads again, from their raw messages in mailDir, the
+// reports that an older mailbag stored without what this one keeps of
+// them, once. A report whose raw message is gone is kept with nothing.
+func readOldReports(ctx context.Context, q *questions.Queue, mailDir string) error {
+	reports, err := q.UnreadReports(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		var rep questions.Report
+		if raw, err := readRaw(mailDir, rawRef{path: r.RawPath, offset: r.RawOffset, size: r.RawSize}); err == nil {
+			if m, err := ParseMessage(raw); err == nil {
+				rep = readReport(r.Kind, m)
+			}
+		}
+		if err := q.MarkReportRead(ctx, r.ID, r.Kind, rep); err != nil {
+			return err
+		}
+	}
+	return nil
 }

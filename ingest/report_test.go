@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"mailbag/questions"
 	"os"
 	"slices"
 	"strings"
@@ -9,11 +10,11 @@ import (
 
 // reportOf reads raw as ingest does: parsed once, classified, its report
 // read from what the parse kept.
-func reportOf(t testing.TB, raw []byte) (Kind, Report) {
+func reportOf(t testing.TB, raw []byte) (questions.Kind, questions.Report) {
 	t.Helper()
 	in := New(nil, Options{OwnAddress: "ask@example.org"})
 	q := in.question(raw, false, int64(len(raw)))
-	return q.Kind, q.report
+	return q.Kind, q.Report
 }
 
 func corpusFile(t testing.TB, name string) []byte {
@@ -31,7 +32,7 @@ func corpusFile(t testing.TB, name string) []byte {
 // both recipients with their status, and the Message-ID of the mail
 // returned.
 func TestReadPostfixReports(t *testing.T) {
-	want := []Recipient{
+	want := []questions.Recipient{
 		{Address: "gone@example.test", Action: "failed", Status: "5.1.1"},
 		{Address: "someone@nowhere.invalid", Action: "failed", Status: "5.4.4"},
 	}
@@ -41,10 +42,10 @@ func TestReadPostfixReports(t *testing.T) {
 			t.Fatal(err)
 		}
 		kind, r := reportOf(t, raw)
-		if kind != KindBounce {
+		if kind != questions.KindBounce {
 			t.Errorf("%s: kind %q, want a bounce", name, kind)
 		}
-		slices.SortFunc(r.Recipients, func(a, b Recipient) int { return strings.Compare(a.Address, b.Address) })
+		slices.SortFunc(r.Recipients, func(a, b questions.Recipient) int { return strings.Compare(a.Address, b.Address) })
 		if !slices.Equal(r.Recipients, want) {
 			t.Errorf("%s: recipients %+v, want %+v", name, r.Recipients, want)
 		}
@@ -63,7 +64,7 @@ func TestReadGmailBounce(t *testing.T) {
 		t.Fatal(err)
 	}
 	kind, r := reportOf(t, raw)
-	if kind != KindBounce || !slices.Equal(r.Recipients, []Recipient{{Address: "aougoueioaldljgoiuiorghladkgke@example.fr", Action: "failed", Status: "5.1.1"}}) {
+	if kind != questions.KindBounce || !slices.Equal(r.Recipients, []questions.Recipient{{Address: "aougoueioaldljgoiuiorghladkgke@example.fr", Action: "failed", Status: "5.1.1"}}) {
 		t.Errorf("%s %+v", kind, r.Recipients)
 	}
 	if !slices.Contains(r.MessageIDs, "45B7FBD7-1218-4FCD-ACA1-4706F111E682@gmail.com") {
@@ -77,16 +78,16 @@ func TestReadGmailBounce(t *testing.T) {
 func TestReadCorpusReports(t *testing.T) {
 	tests := []struct {
 		file string
-		want Recipient
+		want questions.Recipient
 		id   string // a Message-ID it names; "" when it returns none
 	}{
-		{"flanker-messages/bounce/no-mx.eml", Recipient{Address: "user@example.com", Action: "delayed", Status: "4.4.4"}, ""},
-		{"mikel-mail-fixtures/multipart_report_emails/report_422.eml", Recipient{Address: "fraser@oooooooo.com.au", Action: "delayed", Status: "4.2.2"}, ""},
-		{"flanker-messages/bounce/office365.eml", Recipient{Address: "noname@example.com", Action: "failed", Status: "5.1.10"}, ""},
+		{"flanker-messages/bounce/no-mx.eml", questions.Recipient{Address: "user@example.com", Action: "delayed", Status: "4.4.4"}, ""},
+		{"mikel-mail-fixtures/multipart_report_emails/report_422.eml", questions.Recipient{Address: "fraser@oooooooo.com.au", Action: "delayed", Status: "4.2.2"}, ""},
+		{"flanker-messages/bounce/office365.eml", questions.Recipient{Address: "noname@example.com", Action: "failed", Status: "5.1.10"}, ""},
 	}
 	for _, tt := range tests {
 		kind, r := reportOf(t, corpusFile(t, tt.file))
-		if kind != KindBounce || len(r.Recipients) != 1 || r.Recipients[0] != tt.want {
+		if kind != questions.KindBounce || len(r.Recipients) != 1 || r.Recipients[0] != tt.want {
 			t.Errorf("%s: %s %+v, want %+v", tt.file, kind, r.Recipients, tt.want)
 		}
 		if tt.id != "" && !slices.Contains(r.MessageIDs, tt.id) {
@@ -109,7 +110,7 @@ func TestReportsNameTheReturnedMail(t *testing.T) {
 			t.Fatal(err)
 		}
 		kind, r := reportOf(t, raw)
-		if kind != KindBounce && kind != KindComplaint {
+		if kind != questions.KindBounce && kind != questions.KindComplaint {
 			continue
 		}
 		m, err := ParseMessage(raw)
@@ -172,10 +173,10 @@ func TestReadComplaint(t *testing.T) {
 		"php-bounce-handler/fbl-aol.txt":     "redacted@aol.com",     // the reported message's To
 	} {
 		kind, r := reportOf(t, corpusFile(t, file))
-		if kind != KindComplaint {
+		if kind != questions.KindComplaint {
 			t.Errorf("%s: classified %q, want a complaint", file, kind)
 		}
-		if !slices.Equal(r.Recipients, []Recipient{{Address: want, Action: ActionComplained}}) {
+		if !slices.Equal(r.Recipients, []questions.Recipient{{Address: want, Action: questions.ActionComplained}}) {
 			t.Errorf("%s: %+v, want %s", file, r.Recipients, want)
 		}
 		if len(r.MessageIDs) == 0 {
@@ -189,14 +190,14 @@ func TestReadComplaint(t *testing.T) {
 func TestUnsubscribeByMail(t *testing.T) {
 	for _, tt := range []struct {
 		subject string
-		kind    Kind
+		kind    questions.Kind
 		token   string
 	}{
-		{"unsubscribe", KindUnsubscribe, ""},
-		{"UNSUBSCRIBE ", KindUnsubscribe, ""},
-		{"Re: unsubscribe", KindUnsubscribe, ""},
-		{"unsubscribe 1z.AbC-d_e", KindUnsubscribe, "1z.AbC-d_e"},
-		{"Re: Unsubscribe 2.xyz", KindUnsubscribe, "2.xyz"},
+		{"unsubscribe", questions.KindUnsubscribe, ""},
+		{"UNSUBSCRIBE ", questions.KindUnsubscribe, ""},
+		{"Re: unsubscribe", questions.KindUnsubscribe, ""},
+		{"unsubscribe 1z.AbC-d_e", questions.KindUnsubscribe, "1z.AbC-d_e"},
+		{"Re: Unsubscribe 2.xyz", questions.KindUnsubscribe, "2.xyz"},
 		{"How do I unsubscribe from a meeting?", "", ""},
 		{"Unsubscribe etiquette?", "", ""},
 	} {
@@ -204,7 +205,7 @@ func TestUnsubscribeByMail(t *testing.T) {
 		if kind != tt.kind || r.Token != tt.token {
 			t.Errorf("%q: %q token %q, want %q token %q", tt.subject, kind, r.Token, tt.kind, tt.token)
 		}
-		if kind == KindUnsubscribe && !slices.Equal(r.Recipients, []Recipient{{Address: "ana@example.net", Action: ActionUnsubscribe}}) {
+		if kind == questions.KindUnsubscribe && !slices.Equal(r.Recipients, []questions.Recipient{{Address: "ana@example.net", Action: questions.ActionUnsubscribe}}) {
 			t.Errorf("%q: recipients %+v", tt.subject, r.Recipients)
 		}
 	}
@@ -217,7 +218,7 @@ func TestRFC6533Addresses(t *testing.T) {
 		"Final-Recipient: utf-8; j\\x{00F6}rg@example.test\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n" +
 		"Final-Recipient: rfc822; real@example.net\r\nOriginal-Recipient: rfc822; Alias@Example.org\r\nAction: failed\r\nStatus: 5.2.2\r\n")
 	got := readStatusFields(body)
-	want := []Recipient{
+	want := []questions.Recipient{
 		{Address: "jörg@example.test", Action: "failed", Status: "5.1.1"},
 		{Address: "real@example.net", Original: "alias@example.org", Action: "failed", Status: "5.2.2"},
 	}

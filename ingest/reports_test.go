@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"mailbag/internal/peers"
+	"mailbag/questions"
 )
 
 // TestReportRecipientsRecordedOnce: a real delivery report's recipients are
@@ -21,18 +22,18 @@ func TestReportRecipientsRecordedOnce(t *testing.T) {
 	}
 	srv := peers.StartMemIMAP(t)
 	peers.Append(t, srv, raw)
-	q := newQueue(t)
+	q, db := newQueueDB(t)
 	in := ingester(t, q, Server{Address: srv.Addr, Security: "none", Username: srv.Username, Password: srv.Password})
 	if sum, err := in.Run(ctx); err != nil || sum.Ignored != 1 {
 		t.Fatalf("Run = %+v, %v", sum, err)
 	}
 	got, err := q.UnsettledReports(ctx)
-	if err != nil || len(got) != 1 || len(got[0].Recipients) != 1 || got[0].Recipients[0] != (Recipient{Address: "noname@example.com", Action: "failed", Status: "5.1.10"}) {
+	if err != nil || len(got) != 1 || len(got[0].Recipients) != 1 || got[0].Recipients[0] != (questions.Recipient{Address: "noname@example.com", Action: "failed", Status: "5.1.10"}) {
 		t.Fatalf("UnsettledReports = %+v, %v", got, err)
 	}
 
 	// As an older version left it: the report stored, its recipients not.
-	if _, err := q.db.Exec(`DELETE FROM report_recipients; UPDATE questions SET report_read = 0`); err != nil {
+	if _, err := db.Exec(`DELETE FROM report_recipients; UPDATE questions SET report_read = 0`); err != nil {
 		t.Fatal(err)
 	}
 	if sum, err := in.Run(ctx); err != nil || sum != (Summary{}) {

@@ -11,7 +11,7 @@ import (
 	"unicode"
 
 	"mailbag/archive"
-	"mailbag/ingest"
+	"mailbag/questions"
 	"mailbag/templates"
 )
 
@@ -22,7 +22,7 @@ const ackInterval = 24 * time.Hour
 
 // AskersOptions configure Askers.
 type AskersOptions struct {
-	Queue      *ingest.Queue
+	Queue      *questions.Queue
 	Mailer     Mailer
 	Newsletter Newsletter
 	Templates  *templates.Set
@@ -165,7 +165,7 @@ func (a *Askers) Acknowledge(ctx context.Context) (AckSummary, error) {
 	if err != nil || since.IsZero() {
 		return sum, err
 	}
-	news, err := a.o.Queue.List(ctx, ingest.StatusNew)
+	news, err := a.o.Queue.List(ctx, questions.StatusNew)
 	if err != nil {
 		return sum, err
 	}
@@ -261,7 +261,7 @@ func ackSubject(subject string) string {
 }
 
 // acknowledge mails one asker.
-func (a *Askers) acknowledge(ctx context.Context, qq *ingest.Question) error {
+func (a *Askers) acknowledge(ctx context.Context, qq *questions.Question) error {
 	n := a.o.Newsletter
 	m := autoMail{
 		fromName: n.Title, fromAddr: n.Address, toAddr: qq.FromAddr, // never the sender's display name: anyone writes it
@@ -293,7 +293,7 @@ func (a *Askers) sentAbout(ctx context.Context, question int64, id string) {
 
 // pastAnswers are the past answers that may answer qq already, for its
 // acknowledgement: none when they cannot be looked for.
-func (a *Askers) pastAnswers(ctx context.Context, qq *ingest.Question) []ackAnswer {
+func (a *Askers) pastAnswers(ctx context.Context, qq *questions.Question) []ackAnswer {
 	if a.o.Answers == nil {
 		return nil
 	}
@@ -344,7 +344,7 @@ func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
 }
 
 // notify mails one asker.
-func (a *Askers) notify(ctx context.Context, post *archive.Post, qq *ingest.Question) error {
+func (a *Askers) notify(ctx context.Context, post *archive.Post, qq *questions.Question) error {
 	n := a.o.Newsletter
 	m := autoMail{
 		fromName: n.Title, fromAddr: n.Address, toAddr: qq.FromAddr,

@@ -16,8 +16,8 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/internal/peers"
+	"mailbag/questions"
 )
 
 // TestAcknowledge: a new question gets one RFC 3834 reply; a second
@@ -222,7 +222,7 @@ func TestAcknowledgeFailureStopsNothing(t *testing.T) {
 // acknowledging returns Askers that mail through sink, acknowledgements
 // turned on at 9:00 on 24 November 2026, and the clock two hours later:
 // questions received at 10:00 are answered.
-func acknowledging(t *testing.T, db *sql.DB, q *ingest.Queue, sink *peers.SMTPSink) *Askers {
+func acknowledging(t *testing.T, db *sql.DB, q *questions.Queue, sink *peers.SMTPSink) *Askers {
 	t.Helper()
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	askers, err := NewAskers(context.Background(), db, AskersOptions{Queue: q, Mailer: sinkMailer(sink), Templates: loadTemplates(t, ""),

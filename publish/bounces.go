@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mailbag/questions"
 	"strings"
 	"time"
-
-	"mailbag/ingest"
 )
 
 // Marked is a subscriber ApplyReports took off the list, and why.
@@ -37,7 +36,7 @@ func orDefault(v, def int) int {
 
 // ReportOptions configure ApplyReports.
 type ReportOptions struct {
-	Queue       *ingest.Queue
+	Queue       *questions.Queue
 	Subscribers *Subscribers
 	// Key signs unsubscribe tokens (LoadSecret): an unsubscribe request
 	// acts only with a token it signed.
@@ -77,7 +76,7 @@ func ApplyReports(ctx context.Context, o ReportOptions) ([]Marked, error) {
 		var note string
 		final := true
 		switch r.Kind {
-		case ingest.KindUnsubscribe:
+		case questions.KindUnsubscribe:
 			m, note, err = o.unsubscribe(ctx, r)
 		default:
 			m, note, final, err = o.applyReport(ctx, r)
@@ -94,7 +93,7 @@ func ApplyReports(ctx context.Context, o ReportOptions) ([]Marked, error) {
 }
 
 // unsubscribe acts on an unsubscribe request by its token.
-func (o ReportOptions) unsubscribe(ctx context.Context, r ingest.StoredReport) ([]Marked, string, error) {
+func (o ReportOptions) unsubscribe(ctx context.Context, r questions.StoredReport) ([]Marked, string, error) {
 	const unproven = "proves nothing: no valid token (only the address in a list mail's List-Unsubscribe carries one), so nothing changed"
 	if r.Token == "" {
 		return nil, unproven, nil
@@ -161,7 +160,7 @@ func (o ReportOptions) deliveriesNamed(ctx context.Context, ids []string) ([]del
 // applyReport acts on a delivery or abuse report, when it names mail
 // mailbag sent. final is false while a report that names none may still
 // be answered by a delivery not yet recorded (proofGrace).
-func (o ReportOptions) applyReport(ctx context.Context, r ingest.StoredReport) (marked []Marked, note string, final bool, err error) {
+func (o ReportOptions) applyReport(ctx context.Context, r questions.StoredReport) (marked []Marked, note string, final bool, err error) {
 	named, err := o.deliveriesNamed(ctx, r.MessageIDs)
 	if err != nil {
 		return nil, "", false, err
@@ -186,7 +185,7 @@ func (o ReportOptions) applyReport(ctx context.Context, r ingest.StoredReport) (
 		did = append(did, fmt.Sprintf("%s subscriber %d", effect, d.id))
 	}
 	if len(did) == 0 {
-		if r.Kind == ingest.KindBounce && !namesAny(r.Recipients, named) {
+		if r.Kind == questions.KindBounce && !namesAny(r.Recipients, named) {
 			return marked, "proves nothing: the mail it names went to another address than those it reports on, so nothing changed", true, nil
 		}
 		return marked, "proven (it names mail sent to subscriber " + fmt.Sprint(named[0].id) + "): nothing to change", true, nil
@@ -197,8 +196,8 @@ func (o ReportOptions) applyReport(ctx context.Context, r ingest.StoredReport) (
 // effect is what report r makes of the subscriber of delivery d:
 // "bounced", "failed" (a soft failure), "complained", or "" for nothing;
 // why is the status that says so.
-func (o ReportOptions) effect(r ingest.StoredReport, d delivered) (effect, why string) {
-	if r.Kind == ingest.KindComplaint {
+func (o ReportOptions) effect(r questions.StoredReport, d delivered) (effect, why string) {
+	if r.Kind == questions.KindComplaint {
 		// Whoever it lists (providers often redact the address), the mail it
 		// names went to d's subscriber alone: they complained.
 		return "complained", "an abuse report"
@@ -222,7 +221,7 @@ func (o ReportOptions) effect(r ingest.StoredReport, d delivered) (effect, why s
 
 // about returns the recipient of rs about address (its final or original
 // address); nil when none is.
-func about(rs []ingest.Recipient, address string) *ingest.Recipient {
+func about(rs []questions.Recipient, address string) *questions.Recipient {
 	for i := range rs {
 		if rs[i].Address == address || rs[i].Original == address {
 			return &rs[i]
@@ -232,7 +231,7 @@ func about(rs []ingest.Recipient, address string) *ingest.Recipient {
 }
 
 // namesAny says whether any recipient of rs is the address of one of ds.
-func namesAny(rs []ingest.Recipient, ds []delivered) bool {
+func namesAny(rs []questions.Recipient, ds []delivered) bool {
 	for _, d := range ds {
 		if about(rs, d.email) != nil {
 			return true
@@ -243,7 +242,7 @@ func namesAny(rs []ingest.Recipient, ds []delivered) bool {
 
 // act applies effect to the subscriber of delivery d, recording it for
 // `mailbag sends`.
-func (o ReportOptions) act(ctx context.Context, r ingest.StoredReport, d delivered, effect, why string) ([]Marked, error) {
+func (o ReportOptions) act(ctx context.Context, r questions.StoredReport, d delivered, effect, why string) ([]Marked, error) {
 	at := r.Received.UTC().Format(time.RFC3339)
 	if _, err := o.Subscribers.db.ExecContext(ctx, `INSERT INTO report_effects (question_id, post_slug, subscriber_id, effect, at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, r.ID, d.slug, d.id, effect, at); err != nil {

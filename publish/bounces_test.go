@@ -12,6 +12,7 @@ import (
 
 	"mailbag/ingest"
 	"mailbag/internal/peers"
+	"mailbag/questions"
 )
 
 // reportsFixture is a state database with a list, a question queue fed
@@ -19,7 +20,7 @@ import (
 type reportsFixture struct {
 	t    *testing.T
 	db   *sql.DB
-	q    *ingest.Queue
+	q    *questions.Queue
 	subs *Subscribers
 	imap *peers.MemIMAP
 	in   *ingest.Ingester

@@ -17,9 +17,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/internal/atomicfile"
 	"mailbag/internal/visible"
+	"mailbag/questions"
 	"mailbag/templates"
 )
 
@@ -240,7 +240,7 @@ type relatedPost struct {
 // deletes what is not to be quoted), and the related past answers in a
 // note that publishing removes. It never overwrites a file: a slug in use
 // gets a number. It returns the new path.
-func (d *Drafts) Create(qs []*ingest.Question, related []archive.Hit) (string, error) {
+func (d *Drafts) Create(qs []*questions.Question, related []archive.Hit) (string, error) {
 	if len(qs) == 0 {
 		return "", errors.New("publish: no question to answer")
 	}
@@ -254,7 +254,7 @@ func (d *Drafts) Create(qs []*ingest.Question, related []archive.Hit) (string, e
 	}
 	var ids []string
 	for _, q := range qs {
-		if q.Kind == ingest.KindFollowUp {
+		if q.Kind == questions.KindFollowUp {
 			i := slices.IndexFunc(data.Questions, func(d draftQuestion) bool { return d.ID == q.Thread })
 			if i < 0 {
 				return "", fmt.Errorf("publish: follow-up %d comes before its question %d", q.ID, q.Thread)

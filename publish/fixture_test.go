@@ -8,15 +8,15 @@ import (
 	"strconv"
 	"testing"
 
-	"mailbag/ingest"
 	"mailbag/internal/peers"
 	"mailbag/internal/sqlitedb"
+	"mailbag/questions"
 	"mailbag/templates"
 )
 
 // stateFixture opens a fresh state database with the ingest and publish
 // tables, and its question queue.
-func stateFixture(t *testing.T) (*sql.DB, *ingest.Queue) {
+func stateFixture(t *testing.T) (*sql.DB, *questions.Queue) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
@@ -24,7 +24,7 @@ func stateFixture(t *testing.T) (*sql.DB, *ingest.Queue) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	q, err := ingest.NewQueue(ctx, db, nil)
+	q, err := questions.NewQueue(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/internal/atomicfile"
+	"mailbag/questions"
 )
 
 // Publisher publishes drafts into the archive.
@@ -23,7 +23,7 @@ type Publisher struct {
 	// Index, when not nil, gets each published post at once; otherwise
 	// the next command that searches brings it in.
 	Index Indexer
-	Queue *ingest.Queue
+	Queue *questions.Queue
 }
 
 // Indexer takes published posts into the search index: an
@@ -69,7 +69,7 @@ func (p *Publisher) Check(ctx context.Context, path string) (*archive.Post, erro
 	for _, id := range post.Questions {
 		q, err := p.Queue.Get(ctx, id)
 		switch {
-		case errors.Is(err, ingest.ErrNoQuestion):
+		case errors.Is(err, questions.ErrNoQuestion):
 			problems = append(problems, fmt.Sprintf("question %d does not exist", id))
 		case err != nil:
 			return nil, err
@@ -144,13 +144,13 @@ func (p *Publisher) Publish(ctx context.Context, ref string, date time.Time) (*a
 // answerable says whether question q may be answered by the post slug
 // ("" for a new draft): it must be new, or answered by that very post
 // already (a publish run again after a crash finishes the job).
-func answerable(q *ingest.Question, slug string) error {
+func answerable(q *questions.Question, slug string) error {
 	switch {
-	case q.Status == ingest.StatusNew:
+	case q.Status == questions.StatusNew:
 		return nil
-	case q.Status == ingest.StatusAnswered && slug != "" && q.AnswerSlug == slug:
+	case q.Status == questions.StatusAnswered && slug != "" && q.AnswerSlug == slug:
 		return nil
-	case q.Status == ingest.StatusAnswered:
+	case q.Status == questions.StatusAnswered:
 		return fmt.Errorf("question %d is answered already, by the post %s", q.ID, q.AnswerSlug)
 	}
 	return fmt.Errorf("question %d is %s, not new (`mailbag reopen %d` first)", q.ID, q.Status, q.ID)

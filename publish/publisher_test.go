@@ -10,19 +10,19 @@ import (
 	"time"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/internal/sqlitedb"
+	"mailbag/questions"
 )
 
 // fixture is a home's worth of publishing: a queue with questions, drafts,
 // posts.
 type fixture struct {
 	p   *Publisher
-	q   *ingest.Queue
+	q   *questions.Queue
 	now time.Time
 }
 
-func newFixture(t *testing.T, questions ...string) *fixture {
+func newFixture(t *testing.T, texts ...string) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := sqlitedb.Open(filepath.Join(dir, "mailbag.db"))
@@ -31,11 +31,11 @@ func newFixture(t *testing.T, questions ...string) *fixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	ctx := context.Background()
-	q, err := ingest.NewQueue(ctx, db, nil)
+	q, err := questions.NewQueue(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, text := range questions {
+	for i, text := range texts {
 		if _, err := db.Exec(`INSERT INTO questions (message_key, status, received, subject, body, from_name, from_addr, mailbox, uidvalidity, uid, created)
 			VALUES (?, 'new', '2026-11-24T10:00:00Z', ?, ?, 'Ana Lima', 'ana@example.net', 'INBOX', 1, ?, '2026-11-24T10:00:00Z')`,
 			i, "Question "+text, text, i+1); err != nil {
@@ -58,7 +58,7 @@ func (f *fixture) draft(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path, err := f.p.Drafts.Create([]*ingest.Question{qq}, nil)
+	path, err := f.p.Drafts.Create([]*questions.Question{qq}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestPublishAgainAfterACrash(t *testing.T) {
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the draft is still there: %v", err)
 	}
-	if qq, _ := f.q.Get(ctx, 1); qq.Status != ingest.StatusAnswered || qq.AnswerSlug != post.Slug {
+	if qq, _ := f.q.Get(ctx, 1); qq.Status != questions.StatusAnswered || qq.AnswerSlug != post.Slug {
 		t.Errorf("question 1: %+v", qq)
 	}
 }
@@ -121,7 +121,7 @@ func TestPublishRefusesToOverwriteADifferentPost(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("the draft is gone: %v", err)
 	}
-	if qq, _ := f.q.Get(ctx, 1); qq.Status != ingest.StatusNew {
+	if qq, _ := f.q.Get(ctx, 1); qq.Status != questions.StatusNew {
 		t.Errorf("question 1 is %s, want still new", qq.Status)
 	}
 }
@@ -169,7 +169,7 @@ func TestRelatedNoteRemovedWhateverTitlesHold(t *testing.T) {
 		{Slug: "generics", Title: "Generics --> type parameters", Date: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)},
 		{Slug: "secret", Title: "Notes --!> for the author only", Date: time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC)},
 	}
-	path, err := f.p.Drafts.Create([]*ingest.Question{qq}, related)
+	path, err := f.p.Drafts.Create([]*questions.Question{qq}, related)
 	if err != nil {
 		t.Fatal(err)
 	}

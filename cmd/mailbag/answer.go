@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/publish"
+	"mailbag/questions"
 )
 
 // relatedCount is how many related past answers show and answer list.
@@ -36,7 +36,7 @@ draft is written and its path printed.`,
 			if err != nil {
 				return err
 			}
-			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
+			return a.withQueue(cmd.Context(), func(n *newsletter, q *questions.Queue) error {
 				return a.answer(cmd.Context(), n, q, ids, editFlag, noEdit)
 			})
 		},
@@ -49,7 +49,7 @@ draft is written and its path printed.`,
 
 // answer finds or writes the draft answering ids, and opens it in the
 // editor when asked to or at a terminal.
-func (a *app) answer(ctx context.Context, n *newsletter, q *ingest.Queue, ids []int64, editFlag, noEdit bool) error {
+func (a *app) answer(ctx context.Context, n *newsletter, q *questions.Queue, ids []int64, editFlag, noEdit bool) error {
 	t, err := n.templates()
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func (a *app) answer(ctx context.Context, n *newsletter, q *ingest.Queue, ids []
 }
 
 // newDraft writes a new draft for the questions ids.
-func (a *app) newDraft(ctx context.Context, n *newsletter, q *ingest.Queue, drafts *publish.Drafts, ids []int64) (string, error) {
+func (a *app) newDraft(ctx context.Context, n *newsletter, q *questions.Queue, drafts *publish.Drafts, ids []int64) (string, error) {
 	qs, err := q.Thread(ctx, ids)
 	if err != nil {
 		return "", err
@@ -96,7 +96,7 @@ func (a *app) newDraft(ctx context.Context, n *newsletter, q *ingest.Queue, draf
 }
 
 // related finds past answers like question qq.
-func (a *app) related(ctx context.Context, n *newsletter, qq *ingest.Question) ([]archive.Hit, error) {
+func (a *app) related(ctx context.Context, n *newsletter, qq *questions.Question) ([]archive.Hit, error) {
 	x, err := a.openIndex(ctx, n)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func (a *app) related(ctx context.Context, n *newsletter, qq *ingest.Question) (
 }
 
 // reportDraft says, after the editor, whether the draft can be published.
-func (a *app) reportDraft(ctx context.Context, n *newsletter, q *ingest.Queue, path string) error {
+func (a *app) reportDraft(ctx context.Context, n *newsletter, q *questions.Queue, path string) error {
 	p := &publish.Publisher{Drafts: n.drafts(), Posts: n.posts, Queue: q}
 	draft, err := p.Check(ctx, path)
 	if err != nil {

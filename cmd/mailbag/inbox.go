@@ -14,8 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/internal/inbox"
+	"mailbag/questions"
 )
 
 func newInboxCmd(a *app) *cobra.Command {
@@ -44,7 +44,7 @@ enough; narrower works).`,
 }
 
 func (a *app) inbox(ctx context.Context, n *newsletter, db *sql.DB) error {
-	q, err := ingest.NewQueue(ctx, db, a.now)
+	q, err := questions.NewQueue(ctx, db, a.now)
 	if err != nil {
 		return err
 	}
@@ -72,19 +72,19 @@ func (a *app) runInbox(ctx context.Context, src inbox.Source, loc *time.Location
 type inboxSource struct {
 	a    *app
 	n    *newsletter
-	q    *ingest.Queue
+	q    *questions.Queue
 	self string // this binary, for answer
 }
 
-func (s inboxSource) Questions(ctx context.Context, textLimit int) ([]*ingest.Question, error) {
-	return s.q.Previews(ctx, ingest.StatusNew, textLimit)
+func (s inboxSource) Questions(ctx context.Context, textLimit int) ([]*questions.Question, error) {
+	return s.q.Previews(ctx, questions.StatusNew, textLimit)
 }
 
-func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*ingest.Question, error) {
+func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*questions.Question, error) {
 	return s.q.FollowUps(ctx, id)
 }
 
-func (s inboxSource) Related(ctx context.Context, qq *ingest.Question, n int) ([]archive.Hit, error) {
+func (s inboxSource) Related(ctx context.Context, qq *questions.Question, n int) ([]archive.Hit, error) {
 	hits, err := s.a.related(ctx, s.n, qq)
 	return hits[:min(n, len(hits))], err
 }

@@ -14,6 +14,7 @@ import (
 	"mailbag/internal/config"
 	"mailbag/internal/lockfile"
 	"mailbag/publish"
+	"mailbag/questions"
 )
 
 func newIngestCmd(a *app) *cobra.Command {
@@ -51,7 +52,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		return err
 	}
 	defer lock.Release()
-	q, err := ingest.NewQueue(ctx, db, a.now)
+	q, err := questions.NewQueue(ctx, db, a.now)
 	if err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func (a *app) ingestOptions(ctx context.Context, n *newsletter) (ingest.Options,
 
 // acknowledger returns what replies to new questions that they arrived,
 // when newsletter.acknowledge is set; otherwise it does nothing.
-func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue) (func() error, error) {
+func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue) (func() error, error) {
 	if !n.cfg.Newsletter.Acknowledge {
 		return func() error { return nil }, publish.StopAcknowledging(ctx, db)
 	}

@@ -18,6 +18,7 @@ import (
 	"mailbag/internal/lockfile"
 	"mailbag/internal/peers"
 	"mailbag/internal/sqlitedb"
+	"mailbag/questions"
 )
 
 // binary builds mailbag for a test that runs it as a real process.
@@ -133,7 +134,7 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 	defer rows.Close()
 	for rows.Next() {
 		var key string
-		var q ingest.Question
+		var q questions.Question
 		if err := rows.Scan(&key, &q.RawPath, &q.RawOffset, &q.RawSize); err != nil {
 			t.Fatal(err)
 		}

@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/publish"
+	"mailbag/questions"
 )
 
 func newPublishCmd(a *app) *cobra.Command {
@@ -37,7 +37,7 @@ With --at TIME, the draft is checked now and published at TIME by
 					return a.schedulePublish(cmd.Context(), n, db, args[0], atFlag)
 				})
 			}
-			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
+			return a.withQueue(cmd.Context(), func(n *newsletter, q *questions.Queue) error {
 				return a.publish(cmd.Context(), n, q, args[0], dateFlag)
 			})
 		},
@@ -48,7 +48,7 @@ With --at TIME, the draft is checked now and published at TIME by
 }
 
 // publish publishes the draft ref, dated dateFlag or now.
-func (a *app) publish(ctx context.Context, n *newsletter, q *ingest.Queue, ref, dateFlag string) error {
+func (a *app) publish(ctx context.Context, n *newsletter, q *questions.Queue, ref, dateFlag string) error {
 	var date time.Time
 	if dateFlag != "" {
 		var err error
@@ -80,7 +80,7 @@ func (a *app) publish(ctx context.Context, n *newsletter, q *ingest.Queue, ref, 
 
 // readyDraft finds the draft ref and checks that it is ready to publish:
 // the publisher, its path and the draft as a post.
-func (a *app) readyDraft(ctx context.Context, n *newsletter, q *ingest.Queue, ref string) (*publish.Publisher, string, *archive.Post, error) {
+func (a *app) readyDraft(ctx context.Context, n *newsletter, q *questions.Queue, ref string) (*publish.Publisher, string, *archive.Post, error) {
 	p := &publish.Publisher{Drafts: n.drafts(), Posts: n.posts, Queue: q}
 	path, err := p.Drafts.Find(ref)
 	if err != nil {
@@ -100,7 +100,7 @@ func (a *app) schedulePublish(ctx context.Context, n *newsletter, db *sql.DB, re
 	if err != nil {
 		return err
 	}
-	q, err := ingest.NewQueue(ctx, db, a.now)
+	q, err := questions.NewQueue(ctx, db, a.now)
 	if err != nil {
 		return err
 	}

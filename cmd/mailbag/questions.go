@@ -3,12 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"mailbag/questions"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"mailbag/ingest"
 )
 
 func newQuestionsCmd(a *app) *cobra.Command {
@@ -23,15 +22,15 @@ func newQuestionsCmd(a *app) *cobra.Command {
 --status answered, rejected, ignored (with why each is not a question) or all.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var st ingest.Status
+			var st questions.Status
 			switch status {
 			case "new", "answered", "rejected", "ignored":
-				st = ingest.Status(status)
+				st = questions.Status(status)
 			case "all":
 			default:
 				return usageError{fmt.Errorf("--status %q is not new, answered, rejected, ignored or all", status)}
 			}
-			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
+			return a.withQueue(cmd.Context(), func(n *newsletter, q *questions.Queue) error {
 				qs, err := q.List(cmd.Context(), st)
 				if err != nil {
 					return err
@@ -66,7 +65,7 @@ type questionJSON struct {
 	Thread    int64 `json:"thread,omitempty"`
 }
 
-func writeQuestionsJSON(w io.Writer, qs []*ingest.Question) error {
+func writeQuestionsJSON(w io.Writer, qs []*questions.Question) error {
 	out := make([]questionJSON, 0, len(qs))
 	for _, q := range qs {
 		out = append(out, questionJSON{
@@ -78,7 +77,7 @@ func writeQuestionsJSON(w io.Writer, qs []*ingest.Question) error {
 	return writeJSON(w, out)
 }
 
-func writeQuestionsText(w io.Writer, qs []*ingest.Question, status string, loc *time.Location) {
+func writeQuestionsText(w io.Writer, qs []*questions.Question, status string, loc *time.Location) {
 	if len(qs) == 0 {
 		if status == "new" {
 			fmt.Fprintln(w, "No new questions. (`mailbag ingest` fetches them.)")
@@ -94,7 +93,7 @@ func writeQuestionsText(w io.Writer, qs []*ingest.Question, status string, loc *
 		}
 		fmt.Fprintf(w, "%4d  %s  %-9s %s", q.ID, q.Received.In(loc).Format("2006-01-02 15:04"), q.Status, oneLineText(subject, 60))
 		switch q.Status {
-		case ingest.StatusIgnored, ingest.StatusRejected:
+		case questions.StatusIgnored, questions.StatusRejected:
 			fmt.Fprintf(w, "  [%s]", oneLineText(q.Reason, 80))
 		default:
 			fmt.Fprintf(w, "  (%s)", q.Sender())

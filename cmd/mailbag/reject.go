@@ -2,10 +2,9 @@ package main
 
 import (
 	"fmt"
+	"mailbag/questions"
 
 	"github.com/spf13/cobra"
-
-	"mailbag/ingest"
 )
 
 func newRejectCmd(a *app) *cobra.Command {
@@ -19,7 +18,7 @@ func newRejectCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.withQueue(cmd.Context(), func(_ *newsletter, q *ingest.Queue) error {
+			return a.withQueue(cmd.Context(), func(_ *newsletter, q *questions.Queue) error {
 				if err := q.Reject(cmd.Context(), ids[0], reason); err != nil {
 					return err
 				}
@@ -42,7 +41,7 @@ func newReopenCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.withQueue(cmd.Context(), func(_ *newsletter, q *ingest.Queue) error {
+			return a.withQueue(cmd.Context(), func(_ *newsletter, q *questions.Queue) error {
 				if err := q.Reopen(cmd.Context(), ids[0]); err != nil {
 					return err
 				}

@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/internal/lockfile"
 	"mailbag/publish"
+	"mailbag/questions"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -127,8 +127,8 @@ func (a *app) carryOut(ctx context.Context, n *newsletter, db *sql.DB, s *publis
 		if _, perr := n.posts.FindNamed(j.Slug); perr == nil {
 			err = nil // published before a stop: done
 		} else if errors.Is(perr, archive.ErrNotFound) {
-			var q *ingest.Queue
-			if q, err = ingest.NewQueue(ctx, db, a.now); err == nil {
+			var q *questions.Queue
+			if q, err = questions.NewQueue(ctx, db, a.now); err == nil {
 				err = a.publish(ctx, n, q, filepath.Join(n.home.Dir, j.Ref), "")
 			}
 		} else {

@@ -19,9 +19,9 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/internal/config"
 	"mailbag/publish"
+	"mailbag/questions"
 )
 
 type sendFlags struct {
@@ -105,7 +105,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err != nil {
 		return err
 	}
-	q, err := ingest.NewQueue(ctx, db, a.now)
+	q, err := questions.NewQueue(ctx, db, a.now)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func (a *app) printSendSummary(sum publish.SendSummary) {
 
 // notifyAskers tells the askers of post's questions that it is out, once
 // each (newsletter.notify_askers).
-func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue, sender *publish.Sender, post *archive.Post) error {
+func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue, sender *publish.Sender, post *archive.Post) error {
 	askers, release, err := a.askers(ctx, n, db, q, sender)
 	if err != nil {
 		return err
@@ -291,7 +291,7 @@ func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *in
 // index opened at the first look (through a running serve, or by itself)
 // and kept until release is called, so that a long `ingest --watch` never
 // keeps it from serve or reindex between passes.
-func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue, m publish.Mailer) (askers *publish.Askers, release func(), err error) {
+func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue, m publish.Mailer) (askers *publish.Askers, release func(), err error) {
 	t, err := n.templates()
 	if err != nil {
 		return nil, nil, err
@@ -319,7 +319,7 @@ func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Q
 // applyReports takes off the list the subscribers that reports in the
 // question queue name (bounces, complaints, unsubscribes by mail), and
 // says whom.
-func (a *app) applyReports(ctx context.Context, n *newsletter, db *sql.DB, q *ingest.Queue) error {
+func (a *app) applyReports(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue) error {
 	subs, err := publish.NewSubscribers(ctx, db, a.now)
 	if err != nil {
 		return err

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"mailbag/ingest"
 	"mailbag/publish"
+	"mailbag/questions"
 )
 
 func newSendsCmd(a *app) *cobra.Command {
@@ -32,7 +32,7 @@ are weighed first, as ingest does.`,
 			}
 			return a.withDB(cmd.Context(), func(n *newsletter, db *sql.DB) error {
 				ctx := cmd.Context()
-				q, err := ingest.NewQueue(ctx, db, a.now)
+				q, err := questions.NewQueue(ctx, db, a.now)
 				if err != nil {
 					return err
 				}

@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"mailbag/questions"
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"mailbag/ingest"
 )
 
 func newShowCmd(a *app) *cobra.Command {
@@ -24,7 +23,7 @@ answers on the same subject.`,
 			if err != nil {
 				return err
 			}
-			return a.withQueue(cmd.Context(), func(n *newsletter, q *ingest.Queue) error {
+			return a.withQueue(cmd.Context(), func(n *newsletter, q *questions.Queue) error {
 				return a.show(cmd.Context(), n, q, ids[0])
 			})
 		},
@@ -32,7 +31,7 @@ answers on the same subject.`,
 }
 
 // show prints question id and the past answers related to it.
-func (a *app) show(ctx context.Context, n *newsletter, q *ingest.Queue, id int64) error {
+func (a *app) show(ctx context.Context, n *newsletter, q *questions.Queue, id int64) error {
 	qq, err := q.Get(ctx, id)
 	if err != nil {
 		return err

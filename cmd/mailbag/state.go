@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"io"
 
-	"mailbag/ingest"
 	"mailbag/internal/sqlitedb"
 	"mailbag/internal/visible"
 	"mailbag/publish"
+	"mailbag/questions"
 )
 
 // openDB opens the newsletter's state database; the caller closes it.
@@ -18,9 +18,9 @@ func (n *newsletter) openDB() (*sql.DB, error) {
 }
 
 // withQueue finds the home and runs f with its question queue.
-func (a *app) withQueue(ctx context.Context, f func(n *newsletter, q *ingest.Queue) error) error {
+func (a *app) withQueue(ctx context.Context, f func(n *newsletter, q *questions.Queue) error) error {
 	return a.withDB(ctx, func(n *newsletter, db *sql.DB) error {
-		q, err := ingest.NewQueue(ctx, db, a.now)
+		q, err := questions.NewQueue(ctx, db, a.now)
 		if err != nil {
 			return err
 		}

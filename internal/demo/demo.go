@@ -31,6 +31,7 @@ import (
 	"mailbag/internal/memserver"
 	"mailbag/internal/sqlitedb"
 	"mailbag/publish"
+	"mailbag/questions"
 	"mailbag/templates"
 )
 
@@ -140,7 +141,7 @@ func Run(ctx context.Context, o Options) error {
 
 // ingestQuestions starts the in-memory IMAP server with the demo's
 // questions and ingests them.
-func ingestQuestions(ctx context.Context, db *sql.DB, h home.Home, say func(string, ...any)) (*ingest.Queue, error) {
+func ingestQuestions(ctx context.Context, db *sql.DB, h home.Home, say func(string, ...any)) (*questions.Queue, error) {
 	imap, stop, err := memserver.NewIMAP()
 	if err != nil {
 		return nil, err
@@ -153,7 +154,7 @@ func ingestQuestions(ctx context.Context, db *sql.DB, h home.Home, say func(stri
 			return nil, err
 		}
 	}
-	q, err := ingest.NewQueue(ctx, db, nil)
+	q, err := questions.NewQueue(ctx, db, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -172,8 +173,8 @@ func ingestQuestions(ctx context.Context, db *sql.DB, h home.Home, say func(stri
 
 // answerTwo answers the first two new questions: a draft from the
 // template, the demo's answer written in, published.
-func answerTwo(ctx context.Context, q *ingest.Queue, posts *archive.Posts, x *archive.Index, h home.Home, t *templates.Set, say func(string, ...any)) error {
-	news, err := q.List(ctx, ingest.StatusNew)
+func answerTwo(ctx context.Context, q *questions.Queue, posts *archive.Posts, x *archive.Index, h home.Home, t *templates.Set, say func(string, ...any)) error {
+	news, err := q.List(ctx, questions.StatusNew)
 	if err != nil {
 		return err
 	}
@@ -184,7 +185,7 @@ func answerTwo(ctx context.Context, q *ingest.Queue, posts *archive.Posts, x *ar
 		if err != nil {
 			return err
 		}
-		path, err := drafts.Create([]*ingest.Question{qq}, related)
+		path, err := drafts.Create([]*questions.Question{qq}, related)
 		if err != nil {
 			return err
 		}
@@ -249,7 +250,7 @@ func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Po
 // serveSite serves the archive, the subscriber pages and a page of the
 // sent mail until ctx is done, with the same timeouts and limits as
 // `mailbag serve`.
-func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.Newsletter, q *ingest.Queue, posts *archive.Posts, x *archive.Index, t *templates.Set, subs *publish.Subscribers, sink *memserver.SMTPSink, o Options, say func(string, ...any)) error {
+func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.Newsletter, q *questions.Queue, posts *archive.Posts, x *archive.Index, t *templates.Set, subs *publish.Subscribers, sink *memserver.SMTPSink, o Options, say func(string, ...any)) error {
 	key, err := publish.LoadSecret(filepath.Join(h.State(), "secret"))
 	if err != nil {
 		return err

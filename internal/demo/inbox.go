@@ -5,17 +5,17 @@ import (
 	"os/exec"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/internal/home"
 	"mailbag/internal/inbox"
 	"mailbag/publish"
+	"mailbag/questions"
 	"mailbag/templates"
 )
 
 // inboxSource is the inbox's Source on the demo's home: the index the
 // demo holds open, and a draft written here and opened in the editor.
 type inboxSource struct {
-	q      *ingest.Queue
+	q      *questions.Queue
 	x      *archive.Index
 	posts  *archive.Posts
 	h      home.Home
@@ -25,15 +25,15 @@ type inboxSource struct {
 
 var _ inbox.Source = inboxSource{}
 
-func (s inboxSource) Questions(ctx context.Context, textLimit int) ([]*ingest.Question, error) {
-	return s.q.Previews(ctx, ingest.StatusNew, textLimit)
+func (s inboxSource) Questions(ctx context.Context, textLimit int) ([]*questions.Question, error) {
+	return s.q.Previews(ctx, questions.StatusNew, textLimit)
 }
 
-func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*ingest.Question, error) {
+func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*questions.Question, error) {
 	return s.q.FollowUps(ctx, id)
 }
 
-func (s inboxSource) Related(ctx context.Context, q *ingest.Question, n int) ([]archive.Hit, error) {
+func (s inboxSource) Related(ctx context.Context, q *questions.Question, n int) ([]archive.Hit, error) {
 	return s.x.Related(ctx, q.Subject+" "+q.Text, n)
 }
 
@@ -60,7 +60,7 @@ func (s inboxSource) AnswerCommand(ids []int64) *exec.Cmd {
 	drafts := &publish.Drafts{Dir: s.h.Drafts(), Signoff: "All the best,\n\n-- Jim", Templates: s.t}
 	path, err := drafts.ForQuestions(ids)
 	if err == nil && path == "" {
-		var qs []*ingest.Question
+		var qs []*questions.Question
 		if qs, err = s.q.Thread(context.Background(), ids); err == nil {
 			path, err = drafts.Create(qs, nil)
 		}

@@ -22,8 +22,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mailbag/archive"
-	"mailbag/ingest"
 	"mailbag/internal/visible"
+	"mailbag/questions"
 )
 
 // Source is what the inbox reads and does, each the same code as the
@@ -31,11 +31,11 @@ import (
 type Source interface {
 	// Questions are the new questions, oldest first (mailbag questions),
 	// with at most textLimit bytes of each one's text (ingest's Previews).
-	Questions(ctx context.Context, textLimit int) ([]*ingest.Question, error)
+	Questions(ctx context.Context, textLimit int) ([]*questions.Question, error)
 	// FollowUps are a question's follow-ups, in order (mailbag show).
-	FollowUps(ctx context.Context, id int64) ([]*ingest.Question, error)
+	FollowUps(ctx context.Context, id int64) ([]*questions.Question, error)
 	// Related are past answers like a question (mailbag show).
-	Related(ctx context.Context, q *ingest.Question, n int) ([]archive.Hit, error)
+	Related(ctx context.Context, q *questions.Question, n int) ([]archive.Hit, error)
 	// Search searches the archive (mailbag search).
 	Search(ctx context.Context, query string) ([]archive.Hit, error)
 	// PostText is a past answer's text, to read.
@@ -83,11 +83,11 @@ type Model struct {
 	width  int
 	height int
 
-	questions []*ingest.Question
+	questions []*questions.Question
 	cursor    int
 	marked    map[int64]bool
 	skipped   map[int64]bool // moved to the end of the list for this session
-	follow    []*ingest.Question
+	follow    []*questions.Question
 	related   []archive.Hit
 	hits      []archive.Hit // a search's
 	hitCursor int
@@ -118,12 +118,12 @@ func New(ctx context.Context, o Options) Model {
 // Messages from the commands the model runs.
 type (
 	loadedMsg struct {
-		questions []*ingest.Question
+		questions []*questions.Question
 		err       error
 	}
 	detailMsg struct {
 		id      int64
-		follow  []*ingest.Question
+		follow  []*questions.Question
 		related []archive.Hit
 	}
 	tickMsg     struct{}
@@ -161,7 +161,7 @@ func (m Model) detail() tea.Cmd {
 	}
 }
 
-func (m Model) selected() *ingest.Question {
+func (m Model) selected() *questions.Question {
 	if m.cursor < 0 || m.cursor >= len(m.questions) {
 		return nil
 	}
@@ -214,13 +214,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // show takes a newly read list of questions, keeping the selection where
 // the question still is.
-func (m Model) show(qs []*ingest.Question) (tea.Model, tea.Cmd) {
+func (m Model) show(qs []*questions.Question) (tea.Model, tea.Cmd) {
 	var keep int64
 	if q := m.selected(); q != nil {
 		keep = q.ID
 	}
 	// Skipped questions go to the end, in their order.
-	slices.SortStableFunc(qs, func(a, b *ingest.Question) int {
+	slices.SortStableFunc(qs, func(a, b *questions.Question) int {
 		switch {
 		case m.skipped[a.ID] == m.skipped[b.ID]:
 			return 0
@@ -241,7 +241,7 @@ func (m Model) show(qs []*ingest.Question) (tea.Model, tea.Cmd) {
 		}
 	}
 	for id := range m.marked {
-		if !slices.ContainsFunc(qs, func(q *ingest.Question) bool { return q.ID == id }) {
+		if !slices.ContainsFunc(qs, func(q *questions.Question) bool { return q.ID == id }) {
 			delete(m.marked, id)
 		}
 	}
@@ -586,8 +586,8 @@ func cut(s string, width int) string {
 // shown returns copies of qs as the inbox shows them: what a reader
 // wrote made safe to print (visible), the text at most textShown bytes,
 // with TextMore counting what was left out.
-func shown(qs []*ingest.Question) []*ingest.Question {
-	out := make([]*ingest.Question, len(qs))
+func shown(qs []*questions.Question) []*questions.Question {
+	out := make([]*questions.Question, len(qs))
 	for i, q := range qs {
 		c := *q
 		if len(c.Text) > textShown {
@@ -613,7 +613,7 @@ func shownHits(hits []archive.Hit) []archive.Hit {
 
 // more is the line under a text the inbox did not read whole: how much
 // is left and the command that prints it.
-func more(q *ingest.Question, width int) []string {
+func more(q *questions.Question, width int) []string {
 	if q.TextMore <= 0 {
 		return nil
 	}
@@ -621,14 +621,14 @@ func more(q *ingest.Question, width int) []string {
 }
 
 // overflow is the last row of a question longer than the screen.
-func overflow(q *ingest.Question, width int) string {
+func overflow(q *questions.Question, width int) string {
 	if q.TextMore > 0 {
 		return faint.Render(cut("… "+moreText(q), width))
 	}
 	return faint.Render(cut(fmt.Sprintf("… mailbag show %d prints it all", q.ID), width))
 }
 
-func moreText(q *ingest.Question) string {
+func moreText(q *questions.Question) string {
 	return fmt.Sprintf("%d KB more: mailbag show %d", (q.TextMore+1023)/1024, q.ID)
 }
 

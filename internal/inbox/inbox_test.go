@@ -11,17 +11,17 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"mailbag/archive"
-	"mailbag/ingest"
+	"mailbag/questions"
 )
 
 // fake is a Source of a few questions, recording what was done.
 type fake struct {
-	questions []*ingest.Question
+	questions []*questions.Question
 	rejected  map[int64]string
 }
 
-func (f *fake) Questions(_ context.Context, textLimit int) ([]*ingest.Question, error) {
-	var out []*ingest.Question
+func (f *fake) Questions(_ context.Context, textLimit int) ([]*questions.Question, error) {
+	var out []*questions.Question
 	for _, q := range f.questions {
 		if _, gone := f.rejected[q.ID]; !gone {
 			c := *q
@@ -33,8 +33,8 @@ func (f *fake) Questions(_ context.Context, textLimit int) ([]*ingest.Question, 
 	}
 	return out, nil
 }
-func (f *fake) FollowUps(context.Context, int64) ([]*ingest.Question, error) { return nil, nil }
-func (f *fake) Related(context.Context, *ingest.Question, int) ([]archive.Hit, error) {
+func (f *fake) FollowUps(context.Context, int64) ([]*questions.Question, error) { return nil, nil }
+func (f *fake) Related(context.Context, *questions.Question, int) ([]archive.Hit, error) {
 	return []archive.Hit{{Slug: "toe", Title: "A product manager stepped on my toe", Date: time.Date(2018, 6, 20, 0, 0, 0, 0, time.UTC)}}, nil
 }
 func (f *fake) Search(context.Context, string) ([]archive.Hit, error) {
@@ -95,7 +95,7 @@ func keys(s ...string) []tea.Msg {
 // opens a past answer and Esc comes back to the list.
 func TestInboxKeys(t *testing.T) {
 	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	f := &fake{rejected: map[int64]string{}, questions: []*ingest.Question{
+	f := &fake{rejected: map[int64]string{}, questions: []*questions.Question{
 		{ID: 1, Subject: "First", Text: "One?", Received: received},
 		{ID: 2, Subject: "Second", Text: "Two?", Received: received},
 		{ID: 3, Subject: "Third", Text: "Three?", Received: received, FollowUps: 2},
@@ -142,7 +142,7 @@ func TestInboxKeys(t *testing.T) {
 // follow-up are shown, not obeyed, in the list and the question.
 func TestInboxShowsHostileTextInert(t *testing.T) {
 	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	f := &fake{rejected: map[int64]string{}, questions: []*ingest.Question{
+	f := &fake{rejected: map[int64]string{}, questions: []*questions.Question{
 		{ID: 1, Subject: "Hi\x1b]0;pwned\x07\x1b]52;c;aGFja2Vk\x07", FromName: "Eve\x1b[2J", FromAddr: "eve@example.net",
 			Text: "line one\x1b[8m hidden\x1b[0m\r\n\u009b31m red \u202eevil\x1b[1A\x1b[2Kfake", Received: received},
 	}}
@@ -165,7 +165,7 @@ func TestInboxShowsHostileTextInert(t *testing.T) {
 // with the command that prints it.
 func TestInboxBoundsLongQuestion(t *testing.T) {
 	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	f := &fake{rejected: map[int64]string{}, questions: []*ingest.Question{
+	f := &fake{rejected: map[int64]string{}, questions: []*questions.Question{
 		{ID: 7, Subject: "Long", Text: strings.Repeat("word ", 200_000) + strings.Repeat("x", 50_000), Received: received},
 	}}
 	var tm tea.Model = New(context.Background(), Options{Source: f, Now: func() time.Time { return received }})
@@ -184,7 +184,7 @@ func BenchmarkInboxMegabyteQuestions(b *testing.B) {
 	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	f := &fake{rejected: map[int64]string{}}
 	for i := range 100 {
-		f.questions = append(f.questions, &ingest.Question{ID: int64(i + 1), Subject: "Big", Text: strings.Repeat("a", 1<<20), Received: received})
+		f.questions = append(f.questions, &questions.Question{ID: int64(i + 1), Subject: "Big", Text: strings.Repeat("a", 1<<20), Received: received})
 	}
 	for b.Loop() {
 		qs, _ := f.Questions(context.Background(), textShown)

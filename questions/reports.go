@@ -1,4 +1,4 @@
-package ingest
+package questions
 
 import (
 	"context"
@@ -7,6 +7,44 @@ import (
 	"strings"
 	"time"
 )
+
+// Recipient is one recipient named by a report: of a delivery status
+// report (RFC 3464, RFC 6533), who failed, was delayed or delivered; of an
+// abuse report, who complained; of an unsubscribe request, who asked.
+type Recipient struct {
+	Address string // lower case: the Final-Recipient, or the complainant
+	// Original is the Original-Recipient of a delivery report, when it
+	// differs from Address (the address mailed, before forwarding); "" if
+	// none.
+	Original string
+	Action   string // failed, delayed, delivered, relayed, expanded; complained; unsubscribe
+	Status   string // the enhanced status code: 5.1.1
+}
+
+// Actions of the recipients of complaints and unsubscribe requests (those
+// of delivery reports are RFC 3464's: failed, delayed, ...).
+const (
+	ActionComplained  = "complained"  // the recipient reported the mail as spam
+	ActionUnsubscribe = "unsubscribe" // the sender asked to leave, by mail
+)
+
+// Report is what a delivery report, an abuse report or an unsubscribe
+// request says, read once when ingest stores it: whom it is about, and
+// what would prove it answers mail the newsletter sent. ingest records it;
+// it proves nothing by itself (publish checks the proof against the mail
+// it sent).
+type Report struct {
+	Recipients []Recipient
+	// MessageIDs are the Message-IDs (without angle brackets) that the
+	// report names as the mail it is about: the returned message's or
+	// headers' (message/rfc822, message/global, text/rfc822-headers,
+	// message/global-headers), those quoted in its text, those of JSON
+	// notifications, and the report's own In-Reply-To and References.
+	MessageIDs []string
+	// Token is the signed token of an unsubscribe request (the word after
+	// "unsubscribe" in its subject); "" for none.
+	Token string
+}
 
 // StoredReport is a report in the queue, as ingest read it when it stored
 // it.
@@ -17,9 +55,9 @@ type StoredReport struct {
 	Report
 }
 
-// isReport says whether messages of kind are reports that may change the
+// IsReport says whether messages of kind are reports that may change the
 // list.
-func isReport(k Kind) bool {
+func IsReport(k Kind) bool {
 	return k == KindBounce || k == KindComplaint || k == KindUnsubscribe
 }
 
@@ -29,16 +67,16 @@ func recordReport(ctx context.Context, tx *sql.Tx, id int64, r Report) error {
 	for _, rc := range r.Recipients {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO report_recipients (question_id, address, original, action, status) VALUES (?, ?, ?, ?, ?)`,
 			id, rc.Address, rc.Original, rc.Action, rc.Status); err != nil {
-			return fmt.Errorf("ingest: store report %d: %w", id, err)
+			return fmt.Errorf("questions: store report %d: %w", id, err)
 		}
 	}
 	for _, mid := range r.MessageIDs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO report_refs (question_id, message_id) VALUES (?, ?)`, id, mid); err != nil {
-			return fmt.Errorf("ingest: store report %d: %w", id, err)
+			return fmt.Errorf("questions: store report %d: %w", id, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE questions SET report_token = ?, report_settled = 0 WHERE id = ?`, r.Token, id); err != nil {
-		return fmt.Errorf("ingest: store report %d: %w", id, err)
+		return fmt.Errorf("questions: store report %d: %w", id, err)
 	}
 	return nil
 }
@@ -48,7 +86,7 @@ func recordReport(ctx context.Context, tx *sql.Tx, id int64, r Report) error {
 func (q *Queue) UnsettledReports(ctx context.Context) ([]StoredReport, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, received, report_token FROM questions WHERE report_settled = 0 ORDER BY id`)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: unsettled reports: %w", err)
+		return nil, fmt.Errorf("questions: unsettled reports: %w", err)
 	}
 	var out []StoredReport
 	for rows.Next() {
@@ -56,14 +94,14 @@ func (q *Queue) UnsettledReports(ctx context.Context) ([]StoredReport, error) {
 		var received string
 		if err := rows.Scan(&r.ID, &r.Kind, &received, &r.Token); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("ingest: unsettled reports: %w", err)
+			return nil, fmt.Errorf("questions: unsettled reports: %w", err)
 		}
 		r.Received, _ = time.Parse(time.RFC3339, received)
 		out = append(out, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ingest: unsettled reports: %w", err)
+		return nil, fmt.Errorf("questions: unsettled reports: %w", err)
 	}
 	for i := range out {
 		if err := q.readStoredReport(ctx, &out[i]); err != nil {
@@ -77,26 +115,26 @@ func (q *Queue) UnsettledReports(ctx context.Context) ([]StoredReport, error) {
 func (q *Queue) readStoredReport(ctx context.Context, r *StoredReport) error {
 	rows, err := q.db.QueryContext(ctx, `SELECT address, original, action, status FROM report_recipients WHERE question_id = ?`, r.ID)
 	if err != nil {
-		return fmt.Errorf("ingest: report %d: %w", r.ID, err)
+		return fmt.Errorf("questions: report %d: %w", r.ID, err)
 	}
 	for rows.Next() {
 		var rc Recipient
 		if err := rows.Scan(&rc.Address, &rc.Original, &rc.Action, &rc.Status); err != nil {
 			rows.Close()
-			return fmt.Errorf("ingest: report %d: %w", r.ID, err)
+			return fmt.Errorf("questions: report %d: %w", r.ID, err)
 		}
 		r.Recipients = append(r.Recipients, rc)
 	}
 	rows.Close()
 	rows, err = q.db.QueryContext(ctx, `SELECT message_id FROM report_refs WHERE question_id = ?`, r.ID)
 	if err != nil {
-		return fmt.Errorf("ingest: report %d: %w", r.ID, err)
+		return fmt.Errorf("questions: report %d: %w", r.ID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return fmt.Errorf("ingest: report %d: %w", r.ID, err)
+			return fmt.Errorf("questions: report %d: %w", r.ID, err)
 		}
 		r.MessageIDs = append(r.MessageIDs, id)
 	}
@@ -108,71 +146,65 @@ func (q *Queue) readStoredReport(ctx context.Context, r *StoredReport) error {
 // final, the report is settled: UnsettledReports no longer returns it.
 func (q *Queue) SettleReport(ctx context.Context, id int64, note string, final bool) error {
 	if _, err := q.db.ExecContext(ctx, `UPDATE questions SET report_note = ?, report_settled = ? WHERE id = ?`, note, final, id); err != nil {
-		return fmt.Errorf("ingest: settle report %d: %w", id, err)
+		return fmt.Errorf("questions: settle report %d: %w", id, err)
 	}
 	return nil
 }
 
-// readOldReports reads the reports that an older mailbag stored without
-// what this one keeps of them, from their raw messages in mailDir, once. A
-// report whose raw message is gone is kept with nothing.
-func (q *Queue) readOldReports(ctx context.Context, mailDir string) error {
+// UnreadReport is a report an older mailbag stored without what this one
+// keeps of reports: ingest reads it again from its raw message.
+type UnreadReport struct {
+	ID                 int64
+	Kind               Kind
+	RawPath            string
+	RawOffset, RawSize int64
+}
+
+// UnreadReports returns the reports that an older mailbag stored without
+// what this one keeps of them (see MarkReportRead).
+func (q *Queue) UnreadReports(ctx context.Context) ([]UnreadReport, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, raw_path, raw_offset, raw_size FROM questions WHERE report_read = 0`)
 	if err != nil {
-		return fmt.Errorf("ingest: old reports: %w", err)
+		return nil, fmt.Errorf("questions: old reports: %w", err)
 	}
-	type old struct {
-		id   int64
-		kind Kind
-		raw  rawRef
-	}
-	var reports []old
+	defer rows.Close()
+	var out []UnreadReport
 	for rows.Next() {
-		var r old
-		if err := rows.Scan(&r.id, &r.kind, &r.raw.path, &r.raw.offset, &r.raw.size); err != nil {
-			rows.Close()
-			return fmt.Errorf("ingest: old reports: %w", err)
+		var r UnreadReport
+		if err := rows.Scan(&r.ID, &r.Kind, &r.RawPath, &r.RawOffset, &r.RawSize); err != nil {
+			return nil, fmt.Errorf("questions: old reports: %w", err)
 		}
-		reports = append(reports, r)
+		out = append(out, r)
 	}
-	rows.Close()
-	for _, r := range reports {
-		var rep Report
-		if raw, err := readRaw(mailDir, r.raw); err == nil {
-			if m, err := ParseMessage(raw); err == nil {
-				rep = readReport(r.kind, m)
-			}
-		}
-		if err := q.markReportRead(ctx, r.id, r.kind, rep); err != nil {
-			return err
-		}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("questions: old reports: %w", err)
 	}
-	return nil
+	return out, nil
 }
 
-// markReportRead stores report rep of question id, in place of anything
+// MarkReportRead stores report rep of question id, in place of anything
 // stored of it before, and marks it read, in one transaction.
-func (q *Queue) markReportRead(ctx context.Context, id int64, kind Kind, rep Report) error {
+func (q *Queue) MarkReportRead(ctx context.Context, id int64, kind Kind, rep Report) error {
 	tx, err := q.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("ingest: old reports: %w", err)
+		return fmt.Errorf("questions: old reports: %w", err)
 	}
 	defer tx.Rollback()
 	for _, table := range []string{"report_recipients", "report_refs"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE question_id = ?`, id); err != nil {
-			return fmt.Errorf("ingest: old reports: %w", err)
+			return fmt.Errorf("questions: old reports: %w", err)
 		}
 	}
-	if isReport(kind) {
+	if IsReport(kind) {
 		if err := recordReport(ctx, tx, id, rep); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE questions SET report_read = 1 WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("ingest: old reports: %w", err)
+		return fmt.Errorf("questions: old reports: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("ingest: old reports: %w", err)
+		return fmt.Errorf("questions: old reports: %w", err)
 	}
 	return nil
 }

@@ -1,10 +1,10 @@
-package ingest
+package questions
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
+	"mailbag/internal/sqlitedb"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +14,9 @@ func TestQueueTransitions(t *testing.T) {
 	ctx := context.Background()
 	q := newQueue(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	_, err := q.add(ctx, []stored{
-		{Question: Question{Status: StatusNew, MessageKey: "a", Subject: "A", Received: now}, mailbox: "INBOX", uidValidity: 1, uid: 1},
-		{Question: Question{Status: StatusIgnored, Kind: KindAutoReply, Reason: "Auto-Submitted: auto-replied", MessageKey: "b", Received: now}, mailbox: "INBOX", uidValidity: 1, uid: 2},
+	_, err := q.Add(ctx, []Incoming{
+		{Question: Question{Status: StatusNew, MessageKey: "a", Subject: "A", Received: now}, Mailbox: "INBOX", UIDValidity: 1, UID: 1},
+		{Question: Question{Status: StatusIgnored, Kind: KindAutoReply, Reason: "Auto-Submitted: auto-replied", MessageKey: "b", Received: now}, Mailbox: "INBOX", UIDValidity: 1, UID: 2},
 	}, "INBOX", 1, 2, false)
 	if err != nil {
 		t.Fatal(err)
@@ -56,35 +56,6 @@ func TestQueueTransitions(t *testing.T) {
 	}
 }
 
-// The Message-IDs a reply names are read from In-Reply-To and References,
-// each once, bounded in number and length; junk between them is skipped.
-func TestMessageIDs(t *testing.T) {
-	long := strings.Repeat("x", maxRefLen+1) + "@example.net"
-	many := ""
-	for i := range maxRefs + 5 {
-		many += fmt.Sprintf(" <m%d@example.net>", i)
-	}
-	for _, c := range []struct {
-		in   string
-		want []string
-	}{
-		{"<a@example.net>", []string{"a@example.net"}},
-		{"<a@example.net> <b@example.net>\r\n\t<a@example.net>", []string{"a@example.net", "b@example.net"}},
-		{"junk <a@example.net> (comment) <> < > <" + long + "> <b@x", []string{"a@example.net"}},
-		{"", nil},
-		{many, func() (out []string) {
-			for i := 5; i < maxRefs+5; i++ {
-				out = append(out, fmt.Sprintf("m%d@example.net", i))
-			}
-			return out
-		}()},
-	} {
-		if got := messageIDs(c.in); !slices.Equal(got, c.want) {
-			t.Errorf("messageIDs(%.60q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
 // Previews reads a bounded start of each question's text, whole
 // characters only, and says how much was left out.
 func TestPreviews(t *testing.T) {
@@ -92,9 +63,9 @@ func TestPreviews(t *testing.T) {
 	q := newQueue(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	long := strings.Repeat("é東", 1000) // 5,000 bytes; 2- and 3-byte characters
-	_, err := q.add(ctx, []stored{
-		{Question: Question{Status: StatusNew, MessageKey: "a", Subject: "Long", Text: long, Received: now}, mailbox: "INBOX", uidValidity: 1, uid: 1},
-		{Question: Question{Status: StatusNew, MessageKey: "b", Subject: "Short", Text: "short", Received: now.Add(time.Minute)}, mailbox: "INBOX", uidValidity: 1, uid: 2},
+	_, err := q.Add(ctx, []Incoming{
+		{Question: Question{Status: StatusNew, MessageKey: "a", Subject: "Long", Text: long, Received: now}, Mailbox: "INBOX", UIDValidity: 1, UID: 1},
+		{Question: Question{Status: StatusNew, MessageKey: "b", Subject: "Short", Text: "short", Received: now.Add(time.Minute)}, Mailbox: "INBOX", UIDValidity: 1, UID: 2},
 	}, "INBOX", 1, 2, false)
 	if err != nil {
 		t.Fatal(err)
@@ -115,4 +86,18 @@ func TestPreviews(t *testing.T) {
 			t.Errorf("Previews(%d) of a short one: %+v", limit, qs[1])
 		}
 	}
+}
+
+func newQueue(t testing.TB) *Queue {
+	t.Helper()
+	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "mailbag.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	q, err := NewQueue(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }

@@ -1,4 +1,14 @@
-package ingest
+// Package questions is the question store: the questions readers sent,
+// their follow-ups and status, and the reports (bounces, complaints,
+// unsubscribe requests) kept beside them, in the state database's tables
+// it owns. ingest writes it (Add, with the mailbox's checkpoint in the same
+// transaction); publish, the inbox and the commands read it and move
+// questions from status to status.
+//
+// Its migrations are recorded under the name "ingest" in schema_versions,
+// the package that owned these tables before: homes made by older
+// versions upgrade in place.
+package questions
 
 import (
 	"context"
@@ -82,7 +92,8 @@ type Question struct {
 	// RawPath is the file the raw message is kept in, relative to the
 	// mail folder: the mbox of the day it came in, where it starts at
 	// RawOffset and takes RawSize bytes (RawOffset is -1 when the file is
-	// the message alone, as older versions kept them). ReadRaw reads it.
+	// the message alone, as older versions kept them). ingest.ReadRaw reads
+	// it.
 	RawPath   string
 	RawOffset int64
 	RawSize   int64
@@ -124,17 +135,20 @@ func (q *Question) Sender() string {
 }
 
 // ErrNoQuestion means there is no question with the ID asked for.
-var ErrNoQuestion = errors.New("ingest: no such question")
+var ErrNoQuestion = errors.New("questions: no such question")
 
 // ErrStatus means a question's status does not allow what was asked: a
 // rejected question cannot be answered before it is reopened, say.
-var ErrStatus = errors.New("ingest: wrong status")
+var ErrStatus = errors.New("questions: wrong status")
 
 // Queue is the question queue in the state database.
 type Queue struct {
 	db  *sql.DB
 	now func() time.Time
 }
+
+// Now is the queue's clock: the time it stamps what it stores with.
+func (q *Queue) Now() time.Time { return q.now() }
 
 // NewQueue returns the queue kept in db, creating or upgrading its tables.
 // now is the clock (nil means time.Now).
@@ -148,29 +162,31 @@ func NewQueue(ctx context.Context, db *sql.DB, now func() time.Time) (*Queue, er
 	return &Queue{db: db, now: now}, nil
 }
 
-// stored is a question on its way into the queue, with where it came from
-// and, for a delivery report, its recipients.
-type stored struct {
+// Incoming is a message on its way into the store: its question, where
+// it came from and, for a report, what the report says.
+type Incoming struct {
 	Question
-	mailbox     string
-	uidValidity uint32
-	uid         uint32
-	report      Report // what a report says (readReport)
-	// refs are the Message-IDs the message replies to (In-Reply-To,
+	Mailbox     string
+	UIDValidity uint32
+	UID         uint32
+	Report      Report // what a report says
+	// Refs are the Message-IDs the message replies to (In-Reply-To,
 	// References): where one is the asker's question, or mail sent about
 	// it, the message follows it up.
-	refs []string
+	Refs []string
 }
 
-// add stores questions and moves the mailbox's checkpoint to lastUID, in one
+// Add stores questions and moves the mailbox's checkpoint to lastUID, in one
 // transaction. A question whose message key is already in the queue is not
 // stored again. It reports which of qs were new. When unfinished is true,
 // the messages' UIDs are recorded as not yet flagged or moved (see
-// Queue.unfinished), in the same transaction.
-func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidity, lastUID uint32, unfinished bool) ([]bool, error) {
+// Queue.Unfinished), in the same transaction. A new question that replies
+// to one of the asker's questions, or to mail sent about it, is stored as
+// its follow-up (qs is changed to say so).
+func (q *Queue) Add(ctx context.Context, qs []Incoming, mailbox string, uidValidity, lastUID uint32, unfinished bool) ([]bool, error) {
 	tx, err := q.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: store questions: %w", err)
+		return nil, fmt.Errorf("questions: store questions: %w", err)
 	}
 	defer tx.Rollback()
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO questions
@@ -179,17 +195,17 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
 		ON CONFLICT (message_key) DO NOTHING`)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: store questions: %w", err)
+		return nil, fmt.Errorf("questions: store questions: %w", err)
 	}
 	defer insert.Close()
 	created := q.now().UTC().Format(time.RFC3339)
 	added := make([]bool, len(qs))
 	for i := range qs {
 		s := &qs[i] // a follow-up is told so here, for the caller's count too
-		if s.Status == StatusNew && len(s.refs) > 0 {
-			root, err := followed(ctx, tx, s.refs, s.FromAddr)
+		if s.Status == StatusNew && len(s.Refs) > 0 {
+			root, err := followed(ctx, tx, s.Refs, s.FromAddr)
 			if err != nil {
-				return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
+				return nil, fmt.Errorf("questions: store question %s: %w", s.MessageKey, err)
 			}
 			if root != 0 {
 				s.Status, s.Kind, s.Reason, s.Thread = StatusIgnored, KindFollowUp, fmt.Sprintf("follows up question %d", root), root
@@ -197,18 +213,18 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 		}
 		res, err := insert.ExecContext(ctx,
 			s.MessageKey, s.Status, s.Kind, s.Reason, s.Received.UTC().Format(time.RFC3339), s.Subject, s.Text,
-			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.mailbox, s.uidValidity, s.uid, created, s.NoAutoReply, s.Thread, s.Authenticated)
+			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.Mailbox, s.UIDValidity, s.UID, created, s.NoAutoReply, s.Thread, s.Authenticated)
 		if err != nil {
-			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
+			return nil, fmt.Errorf("questions: store question %s: %w", s.MessageKey, err)
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
-			return nil, fmt.Errorf("ingest: store question %s: %w", s.MessageKey, err)
+			return nil, fmt.Errorf("questions: store question %s: %w", s.MessageKey, err)
 		}
 		added[i] = n > 0
-		if added[i] && isReport(s.Kind) {
+		if added[i] && IsReport(s.Kind) {
 			id, _ := res.LastInsertId()
-			if err := recordReport(ctx, tx, id, s.report); err != nil {
+			if err := recordReport(ctx, tx, id, s.Report); err != nil {
 				return nil, err
 			}
 		}
@@ -216,25 +232,25 @@ func (q *Queue) add(ctx context.Context, qs []stored, mailbox string, uidValidit
 	if unfinished {
 		for _, s := range qs {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO unfinished (mailbox, uidvalidity, uid) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-				mailbox, uidValidity, s.uid); err != nil {
-				return nil, fmt.Errorf("ingest: store questions: %w", err)
+				mailbox, uidValidity, s.UID); err != nil {
+				return nil, fmt.Errorf("questions: store questions: %w", err)
 			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (mailbox, uidvalidity, last_uid) VALUES (?, ?, ?)
 		ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid`,
 		mailbox, uidValidity, lastUID); err != nil {
-		return nil, fmt.Errorf("ingest: save checkpoint: %w", err)
+		return nil, fmt.Errorf("questions: save checkpoint: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("ingest: store questions: %w", err)
+		return nil, fmt.Errorf("questions: store questions: %w", err)
 	}
 	return added, nil
 }
 
-// maxRefs bounds how many of a message's references are looked up: the
+// MaxRefs bounds how many of a message's references are looked up: the
 // last ones, nearest to it.
-const maxRefs = 20
+const MaxRefs = 20
 
 // followed is the question that mail from addr replying to refs (its
 // Message-IDs) follows up: the question whose Message-ID is among them, or
@@ -244,7 +260,7 @@ func followed(ctx context.Context, tx *sql.Tx, refs []string, addr string) (int6
 	if addr == "" {
 		return 0, nil
 	}
-	refs = refs[max(0, len(refs)-maxRefs):]
+	refs = refs[max(0, len(refs)-MaxRefs):]
 	in := "?" + strings.Repeat(", ?", len(refs)-1)
 	args := make([]any, 0, 2*len(refs)+1)
 	for _, r := range refs {
@@ -271,7 +287,7 @@ func followed(ctx context.Context, tx *sql.Tx, refs []string, addr string) (int6
 // question up.
 func (q *Queue) SentAbout(ctx context.Context, id int64, messageID string) error {
 	if _, err := q.db.ExecContext(ctx, `INSERT INTO sent_about (message_id, question_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, messageID, id); err != nil {
-		return fmt.Errorf("ingest: record mail sent about question %d: %w", id, err)
+		return fmt.Errorf("questions: record mail sent about question %d: %w", id, err)
 	}
 	return nil
 }
@@ -298,25 +314,25 @@ func (q *Queue) Thread(ctx context.Context, ids []int64) ([]*Question, error) {
 func (q *Queue) FollowUps(ctx context.Context, id int64) ([]*Question, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT `+questionColumns+` FROM questions WHERE thread = ? ORDER BY received, id`, id)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: follow-ups of question %d: %w", id, err)
+		return nil, fmt.Errorf("questions: follow-ups of question %d: %w", id, err)
 	}
 	defer rows.Close()
 	var out []*Question
 	for rows.Next() {
 		qq, err := scanQuestion(rows)
 		if err != nil {
-			return nil, fmt.Errorf("ingest: follow-ups of question %d: %w", id, err)
+			return nil, fmt.Errorf("questions: follow-ups of question %d: %w", id, err)
 		}
 		out = append(out, qq)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ingest: follow-ups of question %d: %w", id, err)
+		return nil, fmt.Errorf("questions: follow-ups of question %d: %w", id, err)
 	}
 	return out, nil
 }
 
-// known returns which of keys the queue holds messages of.
-func (q *Queue) known(ctx context.Context, keys []string) (map[string]bool, error) {
+// Known returns which of keys (message keys) the queue holds messages of.
+func (q *Queue) Known(ctx context.Context, keys []string) (map[string]bool, error) {
 	out := make(map[string]bool, len(keys))
 	if len(keys) == 0 {
 		return out, nil
@@ -327,32 +343,32 @@ func (q *Queue) known(ctx context.Context, keys []string) (map[string]bool, erro
 	}
 	rows, err := q.db.QueryContext(ctx, `SELECT message_key FROM questions WHERE message_key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: look up messages: %w", err)
+		return nil, fmt.Errorf("questions: look up messages: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("ingest: look up messages: %w", err)
+			return nil, fmt.Errorf("questions: look up messages: %w", err)
 		}
 		out[k] = true
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ingest: look up messages: %w", err)
+		return nil, fmt.Errorf("questions: look up messages: %w", err)
 	}
 	return out, nil
 }
 
-// checkpoint returns how far ingest has got in mailbox; zeros when it has
-// not started.
-func (q *Queue) checkpoint(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
+// Checkpoint returns how far ingest has got in mailbox: its UIDVALIDITY
+// and the last UID stored; zeros when it has not started.
+func (q *Queue) Checkpoint(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
 	err = q.db.QueryRowContext(ctx, `SELECT uidvalidity, last_uid FROM checkpoints WHERE mailbox = ?`, mailbox).
 		Scan(&uidValidity, &lastUID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, nil
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("ingest: read checkpoint: %w", err)
+		return 0, 0, fmt.Errorf("questions: read checkpoint: %w", err)
 	}
 	return uidValidity, lastUID, nil
 }
@@ -430,19 +446,19 @@ func (q *Queue) list(ctx context.Context, status Status, cols string) ([]*Questi
 	}
 	rows, err := q.db.QueryContext(ctx, query+` ORDER BY received, id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: list questions: %w", err)
+		return nil, fmt.Errorf("questions: list questions: %w", err)
 	}
 	defer rows.Close()
 	var out []*Question
 	for rows.Next() {
 		qq, err := scanQuestion(rows)
 		if err != nil {
-			return nil, fmt.Errorf("ingest: list questions: %w", err)
+			return nil, fmt.Errorf("questions: list questions: %w", err)
 		}
 		out = append(out, qq)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ingest: list questions: %w", err)
+		return nil, fmt.Errorf("questions: list questions: %w", err)
 	}
 	return out, nil
 }
@@ -455,7 +471,7 @@ func (q *Queue) Get(ctx context.Context, id int64) (*Question, error) {
 		return nil, fmt.Errorf("%w: %d", ErrNoQuestion, id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ingest: question %d: %w", id, err)
+		return nil, fmt.Errorf("questions: question %d: %w", id, err)
 	}
 	return qq, nil
 }
@@ -465,7 +481,7 @@ func (q *Queue) Get(ctx context.Context, id int64) (*Question, error) {
 func (q *Queue) transition(ctx context.Context, id int64, from []Status, to Status, reason, slug string) error {
 	tx, err := q.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("ingest: question %d: %w", id, err)
+		return fmt.Errorf("questions: question %d: %w", id, err)
 	}
 	defer tx.Rollback()
 	var status Status
@@ -475,7 +491,7 @@ func (q *Queue) transition(ctx context.Context, id int64, from []Status, to Stat
 		return fmt.Errorf("%w: %d", ErrNoQuestion, id)
 	}
 	if err != nil {
-		return fmt.Errorf("ingest: question %d: %w", id, err)
+		return fmt.Errorf("questions: question %d: %w", id, err)
 	}
 	if status == to && to == StatusAnswered {
 		// Publishing again after a crash: already done.
@@ -490,10 +506,10 @@ func (q *Queue) transition(ctx context.Context, id int64, from []Status, to Stat
 	// it no longer applies.
 	if _, err := tx.ExecContext(ctx, `UPDATE questions SET status = ?, kind = '', reason = ?, answer_slug = ? WHERE id = ?`,
 		to, reason, slug, id); err != nil {
-		return fmt.Errorf("ingest: question %d: %w", id, err)
+		return fmt.Errorf("questions: question %d: %w", id, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("ingest: question %d: %w", id, err)
+		return fmt.Errorf("questions: question %d: %w", id, err)
 	}
 	return nil
 }
@@ -525,55 +541,55 @@ func (q *Queue) MarkAnswered(ctx context.Context, id int64, slug string) error {
 	return q.transition(ctx, id, []Status{StatusNew}, StatusAnswered, "", slug)
 }
 
-// unfinished returns the UIDs of mailbox's handled messages that are not yet
+// Unfinished returns the UIDs of mailbox's handled messages that are not yet
 // flagged or moved, in UID order, forgetting those of another UIDVALIDITY.
-func (q *Queue) unfinished(ctx context.Context, mailbox string, validity uint32) ([]uint32, error) {
+func (q *Queue) Unfinished(ctx context.Context, mailbox string, validity uint32) ([]uint32, error) {
 	if _, err := q.db.ExecContext(ctx, `DELETE FROM unfinished WHERE mailbox = ? AND uidvalidity != ?`, mailbox, validity); err != nil {
-		return nil, fmt.Errorf("ingest: read unfinished messages: %w", err)
+		return nil, fmt.Errorf("questions: read unfinished messages: %w", err)
 	}
 	rows, err := q.db.QueryContext(ctx, `SELECT uid FROM unfinished WHERE mailbox = ? AND uidvalidity = ? ORDER BY uid`, mailbox, validity)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: read unfinished messages: %w", err)
+		return nil, fmt.Errorf("questions: read unfinished messages: %w", err)
 	}
 	defer rows.Close()
 	var out []uint32
 	for rows.Next() {
 		var uid uint32
 		if err := rows.Scan(&uid); err != nil {
-			return nil, fmt.Errorf("ingest: read unfinished messages: %w", err)
+			return nil, fmt.Errorf("questions: read unfinished messages: %w", err)
 		}
 		out = append(out, uid)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ingest: read unfinished messages: %w", err)
+		return nil, fmt.Errorf("questions: read unfinished messages: %w", err)
 	}
 	return out, nil
 }
 
-// finished forgets uids of mailbox as unfinished: the server flagged or
+// Finished forgets uids of mailbox as unfinished: the server flagged or
 // moved them.
-func (q *Queue) finished(ctx context.Context, mailbox string, validity uint32, uids []uint32) error {
+func (q *Queue) Finished(ctx context.Context, mailbox string, validity uint32, uids []uint32) error {
 	tx, err := q.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("ingest: record finished messages: %w", err)
+		return fmt.Errorf("questions: record finished messages: %w", err)
 	}
 	defer tx.Rollback()
 	for _, uid := range uids {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM unfinished WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`, mailbox, validity, uid); err != nil {
-			return fmt.Errorf("ingest: record finished messages: %w", err)
+			return fmt.Errorf("questions: record finished messages: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("ingest: record finished messages: %w", err)
+		return fmt.Errorf("questions: record finished messages: %w", err)
 	}
 	return nil
 }
 
-// forgetUnfinished forgets every unfinished message of mailbox: it is
+// ForgetUnfinished forgets every unfinished message of mailbox: it is
 // empty, so none is left to flag or move.
-func (q *Queue) forgetUnfinished(ctx context.Context, mailbox string) error {
+func (q *Queue) ForgetUnfinished(ctx context.Context, mailbox string) error {
 	if _, err := q.db.ExecContext(ctx, `DELETE FROM unfinished WHERE mailbox = ?`, mailbox); err != nil {
-		return fmt.Errorf("ingest: forget unfinished messages: %w", err)
+		return fmt.Errorf("questions: forget unfinished messages: %w", err)
 	}
 	return nil
 }
