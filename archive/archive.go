@@ -1,7 +1,8 @@
 // Package archive owns the published answers: posts on disk as Markdown
-// files with YAML front matter, their address on the site (Post.URLPath),
-// their rendering to HTML, and the bleve search index built from them. The
-// web site that shows them is archive/site; this package has no net/http.
+// files with YAML front matter, their address on the site (Post.URLPath)
+// and their rendering to HTML. The search index built from them is
+// archive/search, bringing posts in from other tools archive/importer, the
+// web site that shows them archive/site; this package has no net/http.
 //
 // The files in posts/ are the source of truth. The search index is derived
 // data: it can always be rebuilt from the files, and nothing here keeps the
@@ -22,18 +23,4 @@ var (
 	ErrNotInPosts = errors.New("archive: not a published post: the file is not in posts/")
 	// ErrExists means a different post already has the file name or slug.
 	ErrExists = errors.New("archive: a different post already exists")
-	// ErrBadQuery means a search query could not be understood.
-	ErrBadQuery = errors.New("archive: bad search query")
-	// ErrIndexMissing means there is no search index yet.
-	ErrIndexMissing = errors.New("archive: no search index")
-	// ErrIndexOutdated means the search index was made by another version
-	// of mailbag, or for another time zone.
-	ErrIndexOutdated = errors.New("archive: search index out of date")
-	// ErrIndexBusy means another process has the search index open.
-	ErrIndexBusy = errors.New("archive: search index in use by another mailbag process")
-	// ErrIndexCorrupt means the search index cannot be opened or read.
-	ErrIndexCorrupt = errors.New("archive: search index unreadable")
-	// ErrIndexClosed means the index was closed, or lost in a failed
-	// rebuild.
-	ErrIndexClosed = errors.New("archive: search index closed")
 )

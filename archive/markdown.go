@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"fmt"
+	"mailbag/internal/scratch"
 	"regexp"
 	"strings"
 
@@ -58,8 +59,8 @@ func RenderHTML(md []byte) ([]byte, error) {
 	// The buffers are made about the size they end up (the HTML is a
 	// little longer than the Markdown): growing them was most of what a
 	// post's page allocated. The one before sanitizing is lent by scratch.
-	scratchRaw := borrow(len(md) + len(md)/2 + 512)
-	defer giveBack(scratchRaw)
+	scratchRaw := scratch.Borrow(len(md) + len(md)/2 + 512)
+	defer scratch.GiveBack(scratchRaw)
 	raw := bytes.NewBuffer((*scratchRaw)[:0])
 	if err := markdown.Convert(md, raw); err != nil {
 		return nil, fmt.Errorf("archive: render markdown: %w", err)

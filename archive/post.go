@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -505,4 +506,57 @@ func idsNode(ids []int64) *yaml.Node {
 		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(id, 10)})
 	}
 	return n
+}
+
+// FrontList is a front matter field read as a list of words (a list, or
+// a string split on spaces, as Jekyll reads categories); nil when absent.
+func (p *Post) FrontList(key string) []string {
+	if p.src == nil || len(p.src.doc.Content) == 0 {
+		return nil
+	}
+	m := p.src.doc.Content[0]
+	if i := fieldIndex(m, key); i >= 0 {
+		list, _ := stringList(m.Content[i+1])
+		return list
+	}
+	return nil
+}
+
+// FrontValue is the text of a scalar front matter field not otherwise
+// known, "" when absent.
+func (p *Post) FrontValue(key string) string {
+	if p.src == nil || len(p.src.doc.Content) == 0 {
+		return ""
+	}
+	m := p.src.doc.Content[0]
+	if i := fieldIndex(m, key); i >= 0 {
+		return scalarText(m.Content[i+1])
+	}
+	return ""
+}
+
+// Written records that p was written to path, as Posts.Write does: its
+// Path, and the file's size and time, by which the index knows the
+// version it holds. The front matter as read is dropped: p cannot be
+// marshalled again.
+func (p *Post) Written(path string) {
+	p.Path = path
+	if fi, err := os.Stat(path); err == nil {
+		p.file = fileInfo{size: fi.Size(), modTime: fi.ModTime().UnixNano()}
+	}
+	p.src = nil
+}
+
+// FileVersion says which version of its file p was read from: the file's
+// base name, size and modification time (Unix nanoseconds); name is ""
+// for a new post.
+func (p *Post) FileVersion() (name string, size, modTime int64) {
+	return p.fileName(), p.file.size, p.file.modTime
+}
+
+// BodyOf returns the Markdown body of a post file's data: what follows
+// its front matter.
+func BodyOf(data []byte) ([]byte, error) {
+	_, body, _, err := splitFrontMatter(bytes.TrimPrefix(data, utf8BOM))
+	return body, err
 }

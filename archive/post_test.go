@@ -290,3 +290,13 @@ func TestHeadersReadTheStartOfFiles(t *testing.T) {
 		}
 	}
 }
+
+func writePost(t *testing.T, dir, name, content string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"mailbag/internal/atomicfile"
 	"mailbag/internal/parallel"
+	"mailbag/internal/scratch"
 )
 
 // Posts is the folder of published posts (posts/ in a newsletter home):
@@ -62,8 +63,8 @@ func (s *Posts) readHeader(path string) (*Post, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: read post: %w", err)
 	}
-	buf := borrow(headBytes)
-	defer giveBack(buf)
+	buf := scratch.Borrow(headBytes)
+	defer scratch.GiveBack(buf)
 	n, err := io.ReadFull(f, *buf)
 	f.Close()
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) { // a short file, or an empty one
@@ -92,7 +93,7 @@ func (s *Posts) parse(path string, fi os.FileInfo, data []byte) (*Post, error) {
 	}
 	p.Path = path
 	p.file = fileInfo{size: fi.Size(), modTime: fi.ModTime().UnixNano()}
-	date, slug := SplitFileName(stem(path), s.Location)
+	date, slug := SplitFileName(FileStem(path), s.Location)
 	if p.Slug == "" {
 		p.Slug = slug
 	}
@@ -105,15 +106,15 @@ func (s *Posts) parse(path string, fi os.FileInfo, data []byte) (*Post, error) {
 	return p, nil
 }
 
-// stem is a file's name without folder and extension.
-func stem(path string) string {
+// FileStem is a file's name without folder and extension.
+func FileStem(path string) string {
 	base := filepath.Base(path)
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
-// isPostFile reports whether a name in posts/ is a post: Markdown, not
+// IsPostFile reports whether a name in posts/ is a post: Markdown, not
 // hidden (temporary files start with a dot).
-func isPostFile(name string) bool {
+func IsPostFile(name string) bool {
 	if strings.HasPrefix(name, ".") {
 		return false
 	}
@@ -160,7 +161,7 @@ func (s *Posts) list(bodies bool) (posts []*Post, problems []error, err error) {
 	}
 	var paths []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && isPostFile(e.Name()) {
+		if e.Type().IsRegular() && IsPostFile(e.Name()) {
 			paths = append(paths, filepath.Join(s.Dir, e.Name()))
 		}
 	}
@@ -169,6 +170,13 @@ func (s *Posts) list(bodies bool) (posts []*Post, problems []error, err error) {
 	SortPosts(posts)
 	posts, dupErrs := dropDuplicateSlugs(posts)
 	return posts, append(errs, dupErrs...), nil
+}
+
+// ReadHeaders reads the posts in files paths without their bodies, on
+// all cores, in no order; the files that are not posts are returned as
+// problems.
+func (s *Posts) ReadHeaders(paths []string) ([]*Post, []error) {
+	return s.readAll(paths, false)
 }
 
 // readAll reads files on all cores, without the bodies unless bodies is
@@ -226,7 +234,7 @@ func dropDuplicateSlugs(posts []*Post) ([]*Post, []error) {
 // there is no such post, and ErrNotInPosts for a file elsewhere (a draft):
 // only what is in posts/ is published.
 func (s *Posts) Find(ref string) (*Post, error) {
-	if strings.ContainsRune(ref, filepath.Separator) || isPostFile(ref) {
+	if strings.ContainsRune(ref, filepath.Separator) || IsPostFile(ref) {
 		if _, err := os.Stat(ref); err != nil {
 			return nil, fmt.Errorf("archive: post %s: %w", ref, ErrNotFound)
 		}
@@ -294,7 +302,7 @@ func (s *Posts) namedPath(slug string) (string, error) {
 		return "", fmt.Errorf("archive: find post %s: %w", slug, err)
 	}
 	for _, m := range matches {
-		if _, sl := SplitFileName(stem(m), s.Location); sl == slug {
+		if _, sl := SplitFileName(FileStem(m), s.Location); sl == slug {
 			return m, nil
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/questions"
 	"mailbag/templates"
 )
@@ -27,10 +28,10 @@ type AskersOptions struct {
 	Newsletter Newsletter
 	Templates  *templates.Set
 	// Answers, when set, finds up to n past answers that answer a
-	// question well (archive.Index.Answers, opened for the call): the
+	// question well (search.Index.Answers, opened for the call): the
 	// acknowledgement lists them. nil lists none; an error is logged and
 	// the acknowledgement goes without them.
-	Answers func(ctx context.Context, question string, n int) ([]archive.Hit, error)
+	Answers func(ctx context.Context, question string, n int) ([]search.Hit, error)
 	// Log receives what went wrong without stopping a reply; nil discards.
 	Log *slog.Logger
 	// Now is the clock; nil means time.Now.

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/internal/atomicfile"
 	"mailbag/internal/visible"
 	"mailbag/questions"
@@ -240,7 +241,7 @@ type relatedPost struct {
 // deletes what is not to be quoted), and the related past answers in a
 // note that publishing removes. It never overwrites a file: a slug in use
 // gets a number. It returns the new path.
-func (d *Drafts) Create(qs []*questions.Question, related []archive.Hit) (string, error) {
+func (d *Drafts) Create(qs []*questions.Question, related []search.Hit) (string, error) {
 	if len(qs) == 0 {
 		return "", errors.New("publish: no question to answer")
 	}

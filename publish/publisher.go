@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/internal/atomicfile"
 	"mailbag/questions"
 )
@@ -27,12 +28,12 @@ type Publisher struct {
 }
 
 // Indexer takes published posts into the search index: an
-// *archive.Index, or the one a running serve holds.
+// *search.Index, or the one a running serve holds.
 type Indexer interface {
 	Add(posts ...*archive.Post) error
 }
 
-var _ Indexer = (*archive.Index)(nil)
+var _ Indexer = (*search.Index)(nil)
 
 // Check reads the draft at path and reports, all at once, what keeps it
 // from being published: an error wrapping ErrDraft that lists every

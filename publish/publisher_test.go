@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/internal/sqlitedb"
 	"mailbag/questions"
 )
@@ -165,7 +166,7 @@ func TestRelatedNoteRemovedWhateverTitlesHold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	related := []archive.Hit{
+	related := []search.Hit{
 		{Slug: "generics", Title: "Generics --> type parameters", Date: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)},
 		{Slug: "secret", Title: "Notes --!> for the author only", Date: time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC)},
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 )
 
 // ErrNoServer means no `mailbag serve` answers on the home's socket: the
@@ -19,7 +20,7 @@ import (
 var ErrNoServer = errors.New("indexsock: no mailbag serve answers on the home's socket")
 
 // Client is the index a running serve holds, used through its socket. It
-// has the methods of *archive.Index that the commands use.
+// has the methods of *search.Index that the commands use.
 type Client struct {
 	hc *http.Client
 }
@@ -39,32 +40,32 @@ func Dial(addr string) (*Client, error) {
 	return &Client{hc: &http.Client{Transport: &http.Transport{DialContext: dial}}}, nil
 }
 
-// Search is archive.Index.Search, in serve.
-func (c *Client) Search(ctx context.Context, q archive.Query) (*archive.Results, error) {
-	var res archive.Results
+// Search is search.Index.Search, in serve.
+func (c *Client) Search(ctx context.Context, q search.Query) (*search.Results, error) {
+	var res search.Results
 	if err := c.call(ctx, "/search", q, &res); err != nil {
 		return nil, err
 	}
 	return &res, nil
 }
 
-// Related is archive.Index.Related, in serve.
-func (c *Client) Related(ctx context.Context, text string, n int) ([]archive.Hit, error) {
-	var hits []archive.Hit
+// Related is search.Index.Related, in serve.
+func (c *Client) Related(ctx context.Context, text string, n int) ([]search.Hit, error) {
+	var hits []search.Hit
 	err := c.call(ctx, "/related", relatedRequest{Text: text, N: n}, &hits)
 	return hits, err
 }
 
-// Answers is archive.Index.Answers, in serve.
-func (c *Client) Answers(ctx context.Context, question string, n int) ([]archive.Hit, error) {
-	var hits []archive.Hit
+// Answers is search.Index.Answers, in serve.
+func (c *Client) Answers(ctx context.Context, question string, n int) ([]search.Hit, error) {
+	var hits []search.Hit
 	err := c.call(ctx, "/related", relatedRequest{Text: question, N: n, Answers: true}, &hits)
 	return hits, err
 }
 
 // Sync has serve bring its index up to date with posts/, which must be
 // the posts serve serves (the same home).
-func (c *Client) Sync(*archive.Posts) (archive.SyncResult, error) {
+func (c *Client) Sync(*archive.Posts) (search.SyncResult, error) {
 	var r syncReply
 	err := c.call(context.Background(), "/sync", struct{}{}, &r)
 	return r.result(), err
@@ -79,13 +80,13 @@ func (c *Client) Add(...*archive.Post) error {
 // Rebuild has serve make its index anew from posts/ while it goes on
 // answering. The result says how many posts it indexed and which files it
 // left out.
-func (c *Client) Rebuild(ctx context.Context) (archive.SyncResult, error) {
+func (c *Client) Rebuild(ctx context.Context) (search.SyncResult, error) {
 	var r syncReply
 	err := c.call(ctx, "/rebuild", struct{}{}, &r)
 	return r.result(), err
 }
 
-// Merge has serve merge its index's segments (archive.Index.Merge).
+// Merge has serve merge its index's segments (search.Index.Merge).
 func (c *Client) Merge() error {
 	return c.call(context.Background(), "/merge", struct{}{}, &struct{}{})
 }
@@ -95,7 +96,7 @@ func (c *Client) Close() error { return nil }
 
 // call posts in as JSON to path and decodes the reply into out. An error
 // serve sent keeps its meaning: a query it could not read wraps
-// archive.ErrBadQuery.
+// search.ErrBadQuery.
 func (c *Client) call(ctx context.Context, path string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
@@ -116,7 +117,7 @@ func (c *Client) call(ctx context.Context, path string, in, out any) error {
 			return fmt.Errorf("indexsock: the running mailbag serve answered %s", resp.Status)
 		}
 		if e.BadQuery {
-			return fmt.Errorf("%w: %s", archive.ErrBadQuery, strings.TrimPrefix(e.Error, archive.ErrBadQuery.Error()+": "))
+			return fmt.Errorf("%w: %s", search.ErrBadQuery, strings.TrimPrefix(e.Error, search.ErrBadQuery.Error()+": "))
 		}
 		return fmt.Errorf("mailbag serve: %s", e.Error)
 	}

@@ -18,11 +18,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"mailbag/archive/search"
 	"net"
 	"os"
 	"path/filepath"
-
-	"mailbag/archive"
 )
 
 // SocketName is the socket's file name in the home's state folder.
@@ -116,7 +115,7 @@ type (
 )
 
 // syncReplyOf is res as sent.
-func syncReplyOf(res archive.SyncResult) syncReply {
+func syncReplyOf(res search.SyncResult) syncReply {
 	r := syncReply{Indexed: res.Indexed, Removed: res.Removed, Generation: res.Generation}
 	for _, p := range res.Problems {
 		r.Problems = append(r.Problems, p.Error())
@@ -125,8 +124,8 @@ func syncReplyOf(res archive.SyncResult) syncReply {
 }
 
 // result is r as received.
-func (r syncReply) result() archive.SyncResult {
-	res := archive.SyncResult{Indexed: r.Indexed, Removed: r.Removed, Generation: r.Generation}
+func (r syncReply) result() search.SyncResult {
+	res := search.SyncResult{Indexed: r.Indexed, Removed: r.Removed, Generation: r.Generation}
 	for _, p := range r.Problems {
 		res.Problems = append(res.Problems, errors.New(p))
 	}

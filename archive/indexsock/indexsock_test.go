@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 )
 
 // TestClientThroughTheSocket: a command's searches, syncs and rebuilds
@@ -30,7 +31,7 @@ func TestClientThroughTheSocket(t *testing.T) {
 		}
 	}
 	write("2020-01-01-otters.md", "---\ntitle: On otters\ndate: 2020-01-01\n---\nOtters hold hands.\n")
-	x, _, err := archive.OpenIndex(filepath.Join(dir, "index"), posts)
+	x, _, err := search.OpenIndex(filepath.Join(dir, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +61,11 @@ func TestClientThroughTheSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.Search(ctx, archive.Query{Text: "otters"})
+	res, err := c.Search(ctx, search.Query{Text: "otters"})
 	if err != nil || res.Total != 1 || res.Hits[0].Slug != "otters" || len(res.Hits[0].Fragments) == 0 {
 		t.Fatalf("Search = %+v, %v", res, err)
 	}
-	if _, err := c.Search(ctx, archive.Query{Text: "title:"}); !errors.Is(err, archive.ErrBadQuery) || strings.Contains(err.Error(), "archive: bad search query: archive: bad") {
+	if _, err := c.Search(ctx, search.Query{Text: "title:"}); !errors.Is(err, search.ErrBadQuery) || strings.Contains(err.Error(), "search: bad search query: search: bad") {
 		t.Errorf("a bad query = %v, want ErrBadQuery said once", err)
 	}
 	write("2020-02-02-beavers.md", "---\ntitle: On beavers\ndate: 2020-02-02\n---\nBeavers build dams.\n")
@@ -83,7 +84,7 @@ func TestClientThroughTheSocket(t *testing.T) {
 	if err := c.Merge(); err != nil {
 		t.Errorf("Merge = %v", err)
 	}
-	if res, err := c.Search(ctx, archive.Query{Text: "beavers OR otters"}); err != nil || res.Total != 2 {
+	if res, err := c.Search(ctx, search.Query{Text: "beavers OR otters"}); err != nil || res.Total != 2 {
 		t.Errorf("after Merge, Search = %+v, %v; want both posts", res, err)
 	}
 	write("2020-03-03-broken.md", "not a post")
@@ -151,7 +152,7 @@ func TestMain(m *testing.M) {
 	if addr := os.Getenv(dialAs); addr != "" {
 		c, err := Dial(addr)
 		if err == nil {
-			_, err = c.Search(context.Background(), archive.Query{Text: "otters"})
+			_, err = c.Search(context.Background(), search.Query{Text: "otters"})
 		}
 		fmt.Println("search:", err)
 		os.Exit(0)
@@ -178,7 +179,7 @@ func TestOtherUsersRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	posts := &archive.Posts{Dir: filepath.Join(dir, "posts"), Location: time.UTC}
-	x, _, err := archive.OpenIndex(filepath.Join(dir, "index"), posts)
+	x, _, err := search.OpenIndex(filepath.Join(dir, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}

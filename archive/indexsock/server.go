@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 )
 
 // Options say what the server serves.
 type Options struct {
-	Index *archive.Index
+	Index *search.Index
 	Posts *archive.Posts
 	// Log receives what clients changed; nil discards it.
 	Log *slog.Logger
@@ -83,7 +84,7 @@ func (l ownUser) Accept() (net.Conn, error) {
 type server struct{ o Options }
 
 func (s *server) search(w http.ResponseWriter, r *http.Request) {
-	var q archive.Query
+	var q search.Query
 	if !read(w, r, &q) {
 		return
 	}
@@ -127,7 +128,7 @@ func (s *server) rebuild(w http.ResponseWriter, r *http.Request) {
 		s.o.Log.Info("search index rebuilt for a command", "posts", len(list))
 	}
 	s.changed()
-	reply(w, syncReplyOf(archive.SyncResult{Indexed: len(list), Problems: problems}), err)
+	reply(w, syncReplyOf(search.SyncResult{Indexed: len(list), Problems: problems}), err)
 }
 
 // merge merges the index's segments: an import of many posts ended.
@@ -161,7 +162,7 @@ func reply(w http.ResponseWriter, v any, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
-		v = errorReply{Error: err.Error(), BadQuery: errors.Is(err, archive.ErrBadQuery)}
+		v = errorReply{Error: err.Error(), BadQuery: errors.Is(err, search.ErrBadQuery)}
 	}
 	_ = json.NewEncoder(w).Encode(v)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 )
 
 // TestOldAddressesRedirect: a post's old addresses (from an import's
@@ -18,7 +19,7 @@ func TestOldAddressesRedirect(t *testing.T) {
 	root := t.TempDir()
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
 	writePost(t, posts.Dir, "2018-06-20-toe.md", "---\ntitle: Toe\ndate: 2018-06-20\npermalink: /blog/2018/06/20/toe.html\naliases: [old/toe/, /2018/06/20/the-toe/, /archive/]\n---\n\nAbout toes.\n")
-	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
+	x, _, err := search.OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ const maxQuestion = 4000
 const askAnswers = 3
 
 // ask is the ask page, /ask?q=...: a reader types a question and sees
-// the past answers that answer it well (archive.Index.Answers: none
+// the past answers that answer it well (search.Index.Answers: none
 // rather than weak ones), then a mailto: link with the question filled in,
 // to send it if it is still needed. The page only reads: no question is
 // taken over HTTP, and none is kept (a question is not a search: it is not

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/internal/benchcorpus"
 )
 
@@ -28,7 +29,7 @@ func benchSite(b *testing.B) (*Site, http.Handler, *postTable, string) {
 		}
 		return archive.PlainText(p.Body)
 	})
-	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
+	x, _, err := search.OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		b.Fatal(err)
 	}

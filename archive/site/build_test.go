@@ -11,16 +11,18 @@ import (
 	"testing"
 
 	"mailbag/archive"
+	"mailbag/archive/importer"
+	"mailbag/archive/search"
 )
 
 func TestBuild(t *testing.T) {
 	root := t.TempDir()
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
-	if err := posts.Import("../../testdata/seed", func(archive.ImportResult) {}); err != nil {
+	if err := importer.Import(posts, "../../testdata/seed", func(importer.Result) {}); err != nil {
 		t.Fatal(err)
 	}
 	writePost(t, posts.Dir, "2019-05-05-older.md", "---\ntitle: An older answer\ndate: 2019-05-05\ntags: [career]\n---\n\nAbout managers.\n")
-	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
+	x, _, err := search.OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,11 +91,11 @@ func TestBuildLinksResolve(t *testing.T) {
 	root := t.TempDir()
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
 	for _, src := range []string{"../../testdata/seed", "../../testdata/corpora/posts/go-blog"} {
-		if err := posts.Import(src, func(archive.ImportResult) {}); err != nil {
+		if err := importer.Import(posts, src, func(importer.Result) {}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
+	x, _, err := search.OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 )
 
 // Errors the handlers meet that are not the Subscriptions' own.
@@ -23,7 +24,7 @@ func statusOf(err error) int {
 	switch {
 	case err == nil:
 		return http.StatusOK
-	case errors.Is(err, archive.ErrBadQuery), errors.Is(err, ErrBadAddress), errors.Is(err, ErrBadLink), errors.Is(err, ErrTestLink), errors.Is(err, errUnreadable):
+	case errors.Is(err, search.ErrBadQuery), errors.Is(err, ErrBadAddress), errors.Is(err, ErrBadLink), errors.Is(err, ErrTestLink), errors.Is(err, errUnreadable):
 		return http.StatusBadRequest
 	case errors.Is(err, archive.ErrNotFound), errors.Is(err, errNotFound):
 		return http.StatusNotFound

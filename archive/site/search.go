@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	htmltemplate "html/template"
+	"mailbag/archive/search"
 	"net/http"
 	"net/url"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
-
-	"mailbag/archive"
 )
 
 // A search costs more than any other page: at most maxSearches run at
@@ -55,10 +54,10 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	res, err := s.o.Index.Search(r.Context(), archive.Query{Text: q, Page: d.Page})
+	res, err := s.o.Index.Search(r.Context(), search.Query{Text: q, Page: d.Page})
 	switch {
-	case errors.Is(err, archive.ErrBadQuery):
-		d.Problem = "That search could not be read: " + strings.TrimPrefix(err.Error(), archive.ErrBadQuery.Error()+": ") + "."
+	case errors.Is(err, search.ErrBadQuery):
+		d.Problem = "That search could not be read: " + strings.TrimPrefix(err.Error(), search.ErrBadQuery.Error()+": ") + "."
 		d.status = statusOf(err)
 		s.render(w, r, searchPage, d)
 		return
@@ -96,7 +95,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	if d.Page > 1 {
 		d.Prev = link(d.Page - 1)
 	}
-	if d.Page < res.Pages() && d.Page < archive.MaxPages(res.PerPage) {
+	if d.Page < res.Pages() && d.Page < search.MaxPages(res.PerPage) {
 		d.Next = link(d.Page + 1)
 	}
 	s.render(w, r, searchPage, d)

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/templates"
 )
 
@@ -76,12 +77,12 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Index is what the site needs of the search index: an *archive.Index, or
+// Index is what the site needs of the search index: an *search.Index, or
 // for a build while `mailbag serve` runs, the one serve holds.
 type Index interface {
-	Sync(posts *archive.Posts) (archive.SyncResult, error)
-	Search(ctx context.Context, q archive.Query) (*archive.Results, error)
-	Answers(ctx context.Context, question string, n int) ([]archive.Hit, error)
+	Sync(posts *archive.Posts) (search.SyncResult, error)
+	Search(ctx context.Context, q search.Query) (*search.Results, error)
+	Answers(ctx context.Context, question string, n int) ([]search.Hit, error)
 }
 
 // SearchLog is what the site tells of readers' searches: a

@@ -19,6 +19,8 @@ import (
 	"unicode/utf8"
 
 	"mailbag/archive"
+	"mailbag/archive/importer"
+	"mailbag/archive/search"
 	"mailbag/templates"
 )
 
@@ -55,16 +57,16 @@ func writePost(t testing.TB, dir, name, content string) {
 }
 
 // fixturePosts is the seed post and a few made for the test, indexed.
-func fixturePosts(t *testing.T) (*archive.Posts, *archive.Index) {
+func fixturePosts(t *testing.T) (*archive.Posts, *search.Index) {
 	t.Helper()
 	root := t.TempDir()
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
-	if err := posts.Import("../../testdata/seed", func(archive.ImportResult) {}); err != nil {
+	if err := importer.Import(posts, "../../testdata/seed", func(importer.Result) {}); err != nil {
 		t.Fatal(err)
 	}
 	writePost(t, posts.Dir, "2020-01-02-evil.md", "---\ntitle: '<script>alert(\"title\")</script> Evil'\ndate: 2020-01-02\ntags: [security]\n---\n\nHello <img src=x onerror=alert(1)> and [a link](javascript:alert(2)).\n")
 	writePost(t, posts.Dir, "2019-05-05-older.md", "---\ntitle: An older answer on managers\ndate: 2019-05-05\ntags: [security, career]\n---\n\nAbout managers and toes.\n")
-	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
+	x, _, err := search.OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +324,7 @@ func TestLargeArchivePaged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
+	x, _, err := search.OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -516,7 +518,7 @@ type syncCounter struct {
 	syncs atomic.Int32
 }
 
-func (c *syncCounter) Sync(posts *archive.Posts) (archive.SyncResult, error) {
+func (c *syncCounter) Sync(posts *archive.Posts) (search.SyncResult, error) {
 	c.syncs.Add(1)
 	return c.Index.Sync(posts)
 }
@@ -545,7 +547,7 @@ func TestSearchPageSaysAboutForAnEstimate(t *testing.T) {
 		}
 		writePost(t, posts.Dir, fmt.Sprintf("2020-01-01-post-%03d.md", i), fmt.Sprintf("---\ntitle: Post %d\ndate: 2020-01-01\n---\n\n%s\n", i, body))
 	}
-	x, _, err := archive.OpenIndex(filepath.Join(root, "index"), posts)
+	x, _, err := search.OpenIndex(filepath.Join(root, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}

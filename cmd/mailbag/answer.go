@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/publish"
 	"mailbag/questions"
 )
@@ -96,7 +96,7 @@ func (a *app) newDraft(ctx context.Context, n *newsletter, q *questions.Queue, d
 }
 
 // related finds past answers like question qq.
-func (a *app) related(ctx context.Context, n *newsletter, qq *questions.Question) ([]archive.Hit, error) {
+func (a *app) related(ctx context.Context, n *newsletter, qq *questions.Question) ([]search.Hit, error) {
 	x, err := a.openIndex(ctx, n)
 	if err != nil {
 		return nil, err

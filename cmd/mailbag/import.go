@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"mailbag/archive"
+	"mailbag/archive/importer"
 )
 
 func newImportCmd(a *app) *cobra.Command {
@@ -38,7 +39,7 @@ const (
 )
 
 // importMergeFrom is how many posts an import adds before it ends by
-// merging the index's segments (archive.Index.Merge): fewer leave a few
+// merging the index's segments (search.Index.Merge): fewer leave a few
 // small segments, bleve's to merge.
 const importMergeFrom = 5000
 
@@ -89,11 +90,11 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error 
 	var counts [3]int
 	var pending []*archive.Post
 	done := 0
-	err = n.posts.Import(src, func(r archive.ImportResult) {
+	err = importer.Import(n.posts, src, func(r importer.Result) {
 		counts[r.Outcome]++
 		done++
 		switch r.Outcome {
-		case archive.Imported:
+		case importer.Imported:
 			fmt.Fprintf(a.stdout, "imported  %s -> %s\n", r.Source, a.rel(n, r.Path))
 			for _, note := range r.Notes {
 				fmt.Fprintf(a.stdout, "          note: %s\n", note)
@@ -102,9 +103,9 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error 
 				chunks <- pending
 				pending = nil
 			}
-		case archive.AlreadyImported:
+		case importer.AlreadyImported:
 			fmt.Fprintf(a.stdout, "unchanged %s (already %s)\n", r.Source, a.rel(n, r.Path))
-		case archive.Skipped:
+		case importer.Skipped:
 			fmt.Fprintf(a.stdout, "skipped   %s: %s\n", r.Source, r.Reason)
 		}
 		bar.update(done, r.Total)
@@ -120,18 +121,18 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error 
 	if err != nil {
 		return err
 	}
-	if counts[archive.Imported] >= importMergeFrom {
+	if counts[importer.Imported] >= importMergeFrom {
 		if err := x.Merge(); err != nil {
 			return fmt.Errorf("import: merge the search index: %w", err)
 		}
 	}
 	total := counts[0] + counts[1] + counts[2]
 	fmt.Fprintf(a.stdout, "%s: %d imported, %d already there, %d skipped\n",
-		plural(total, "file"), counts[archive.Imported], counts[archive.AlreadyImported], counts[archive.Skipped])
+		plural(total, "file"), counts[importer.Imported], counts[importer.AlreadyImported], counts[importer.Skipped])
 	if total == 0 {
 		return fmt.Errorf("import %s: no Markdown files (.md, .markdown) found", src)
 	}
-	if counts[archive.Skipped] == total {
+	if counts[importer.Skipped] == total {
 		return fmt.Errorf("import %s: no file could be imported", src)
 	}
 	return nil

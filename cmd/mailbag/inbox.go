@@ -13,7 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
 
-	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/internal/inbox"
 	"mailbag/questions"
 )
@@ -84,18 +84,18 @@ func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*questions.Ques
 	return s.q.FollowUps(ctx, id)
 }
 
-func (s inboxSource) Related(ctx context.Context, qq *questions.Question, n int) ([]archive.Hit, error) {
+func (s inboxSource) Related(ctx context.Context, qq *questions.Question, n int) ([]search.Hit, error) {
 	hits, err := s.a.related(ctx, s.n, qq)
 	return hits[:min(n, len(hits))], err
 }
 
-func (s inboxSource) Search(ctx context.Context, query string) ([]archive.Hit, error) {
+func (s inboxSource) Search(ctx context.Context, query string) ([]search.Hit, error) {
 	x, err := s.a.openIndex(ctx, s.n)
 	if err != nil {
 		return nil, err
 	}
 	defer x.Close()
-	res, err := x.Search(ctx, archive.Query{Text: query, PerPage: 20})
+	res, err := x.Search(ctx, search.Query{Text: query, PerPage: 20})
 	if err != nil {
 		return nil, err
 	}

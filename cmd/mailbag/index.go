@@ -9,6 +9,7 @@ import (
 
 	"mailbag/archive"
 	"mailbag/archive/indexsock"
+	"mailbag/archive/search"
 	"mailbag/archive/site"
 	"mailbag/internal/lockfile"
 )
@@ -21,7 +22,7 @@ const indexWait = 30 * time.Second
 // itself, or the one a running serve holds, reached through its socket.
 type searchIndex interface {
 	site.Index // Sync, Search, Answers
-	Related(ctx context.Context, text string, n int) ([]archive.Hit, error)
+	Related(ctx context.Context, text string, n int) ([]search.Hit, error)
 	Add(posts ...*archive.Post) error
 	Merge() error
 	Close() error
@@ -35,7 +36,7 @@ var (
 // ownIndex is an index this process opened itself, with the lock that
 // keeps every other process from opening or rebuilding it meanwhile.
 type ownIndex struct {
-	*archive.Index
+	*search.Index
 	lock *lockfile.Lock
 }
 
@@ -74,13 +75,13 @@ func (a *app) openIndex(ctx context.Context, n *newsletter) (searchIndex, error)
 
 // openOwnIndex opens the index under the lock reachIndex took, and says
 // what it had to do.
-func (a *app) openOwnIndex(n *newsletter) (*archive.Index, error) {
-	x, res, err := archive.OpenIndex(n.home.Index(), n.posts)
+func (a *app) openOwnIndex(n *newsletter) (*search.Index, error) {
+	x, res, err := search.OpenIndex(n.home.Index(), n.posts)
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case res.Rebuilt == archive.RebuiltNew:
+	case res.Rebuilt == search.RebuiltNew:
 		a.log.Debug("search index built from posts/", "posts", res.Indexed)
 	case res.Rebuilt != "":
 		a.log.Warn("search index rebuilt from posts/", "why", res.Rebuilt, "posts", res.Indexed)
@@ -117,7 +118,7 @@ func (a *app) reachIndex(ctx context.Context, n *newsletter, wait time.Duration)
 			return nil, lock, err
 		}
 		if wait > 0 && a.now().Sub(start) > wait {
-			return nil, nil, fmt.Errorf("%w (%v): try again when it has finished", archive.ErrIndexBusy, err)
+			return nil, nil, fmt.Errorf("%w (%v): try again when it has finished", search.ErrIndexBusy, err)
 		}
 		if !told {
 			a.log.Info("waiting for the search index: another mailbag command has it", "lock", err)

@@ -22,7 +22,7 @@ import (
 
 	_ "time/tzdata" // time zones on machines without a zoneinfo database
 
-	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/internal/visible"
 )
 
@@ -80,7 +80,7 @@ func (e usageError) Unwrap() error { return e.err }
 func exitCode(err error) int {
 	var ue usageError
 	switch {
-	case errors.As(err, &ue), errors.Is(err, archive.ErrBadQuery):
+	case errors.As(err, &ue), errors.Is(err, search.ErrBadQuery):
 		return 2
 	}
 	return 1

@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"mailbag/archive/search"
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"mailbag/archive"
 )
 
 func newReindexCmd(a *app) *cobra.Command {
@@ -45,10 +44,10 @@ are named and left out, and the command then exits non-zero.`,
 
 // reindex has a running serve rebuild its index, or, with none, rebuilds
 // the index under its lock.
-func (a *app) reindex(ctx context.Context, n *newsletter) (archive.SyncResult, error) {
+func (a *app) reindex(ctx context.Context, n *newsletter) (search.SyncResult, error) {
 	c, lock, err := a.reachIndex(ctx, n, indexWait)
 	if err != nil {
-		return archive.SyncResult{}, err
+		return search.SyncResult{}, err
 	}
 	if c != nil {
 		return c.Rebuild(ctx)
@@ -56,11 +55,11 @@ func (a *app) reindex(ctx context.Context, n *newsletter) (archive.SyncResult, e
 	defer lock.Release()
 	posts, problems, err := n.posts.Headers()
 	if err != nil {
-		return archive.SyncResult{}, err
+		return search.SyncResult{}, err
 	}
-	x, err := archive.Rebuild(n.home.Index(), posts, n.cfg.Location)
+	x, err := search.Rebuild(n.home.Index(), posts, n.cfg.Location)
 	if err != nil {
-		return archive.SyncResult{}, err
+		return search.SyncResult{}, err
 	}
-	return archive.SyncResult{Indexed: len(posts), Problems: problems}, x.Close()
+	return search.SyncResult{Indexed: len(posts), Problems: problems}, x.Close()
 }

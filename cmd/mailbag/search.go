@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/internal/visible"
 )
 
@@ -50,7 +50,7 @@ the title counts more); English word forms match ("toes" finds "toe").
 				return err
 			}
 			defer x.Close()
-			res, err := x.Search(cmd.Context(), archive.Query{Text: strings.Join(args, " "), Page: page})
+			res, err := x.Search(cmd.Context(), search.Query{Text: strings.Join(args, " "), Page: page})
 			if err != nil {
 				return err
 			}
@@ -88,7 +88,7 @@ type hitJSON struct {
 	Fragments []string `json:"fragments"`
 }
 
-func writeSearchJSON(w io.Writer, res *archive.Results) error {
+func writeSearchJSON(w io.Writer, res *search.Results) error {
 	out := searchJSON{Total: res.Total, Approx: res.Approximate, Page: res.Page, Pages: res.Pages(), Hits: []hitJSON{}, Suggestion: res.Suggestion}
 	for _, h := range res.Hits {
 		frags := h.Fragments
@@ -103,7 +103,7 @@ func writeSearchJSON(w io.Writer, res *archive.Results) error {
 	return writeJSON(w, out)
 }
 
-func writeSearchText(w io.Writer, res *archive.Results, query string, color bool) {
+func writeSearchText(w io.Writer, res *search.Results, query string, color bool) {
 	if res.Total == 0 {
 		fmt.Fprintf(w, "No answers match “%s”.\n", query)
 		if res.Suggestion != "" {

@@ -19,6 +19,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/internal/config"
 	"mailbag/publish"
 	"mailbag/questions"
@@ -297,7 +298,7 @@ func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *question
 		return nil, nil, err
 	}
 	var x searchIndex
-	answers := func(ctx context.Context, question string, count int) ([]archive.Hit, error) {
+	answers := func(ctx context.Context, question string, count int) ([]search.Hit, error) {
 		if x == nil {
 			if x, err = a.openIndex(ctx, n); err != nil {
 				return nil, err

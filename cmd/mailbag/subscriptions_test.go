@@ -26,6 +26,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/archive/site"
 	"mailbag/internal/peers"
 	"mailbag/internal/sqlitedb"
@@ -78,7 +79,7 @@ func newSubsFixture(t *testing.T, o fixtureOptions) *subsFixture {
 	}
 	t.Cleanup(func() { f.p.Close() })
 	posts := &archive.Posts{Dir: filepath.Join(dir, "posts")}
-	x, _, err := archive.OpenIndex(filepath.Join(dir, "index"), posts)
+	x, _, err := search.OpenIndex(filepath.Join(dir, "index"), posts)
 	if err != nil {
 		t.Fatal(err)
 	}

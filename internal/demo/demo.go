@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/archive/site"
 	"mailbag/ingest"
 	"mailbag/internal/home"
@@ -119,7 +120,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	x, _, err := archive.OpenIndex(h.Index(), posts)
+	x, _, err := search.OpenIndex(h.Index(), posts)
 	if err != nil {
 		return err
 	}
@@ -173,7 +174,7 @@ func ingestQuestions(ctx context.Context, db *sql.DB, h home.Home, say func(stri
 
 // answerTwo answers the first two new questions: a draft from the
 // template, the demo's answer written in, published.
-func answerTwo(ctx context.Context, q *questions.Queue, posts *archive.Posts, x *archive.Index, h home.Home, t *templates.Set, say func(string, ...any)) error {
+func answerTwo(ctx context.Context, q *questions.Queue, posts *archive.Posts, x *search.Index, h home.Home, t *templates.Set, say func(string, ...any)) error {
 	news, err := q.List(ctx, questions.StatusNew)
 	if err != nil {
 		return err
@@ -250,7 +251,7 @@ func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Po
 // serveSite serves the archive, the subscriber pages and a page of the
 // sent mail until ctx is done, with the same timeouts and limits as
 // `mailbag serve`.
-func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.Newsletter, q *questions.Queue, posts *archive.Posts, x *archive.Index, t *templates.Set, subs *publish.Subscribers, sink *memserver.SMTPSink, o Options, say func(string, ...any)) error {
+func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.Newsletter, q *questions.Queue, posts *archive.Posts, x *search.Index, t *templates.Set, subs *publish.Subscribers, sink *memserver.SMTPSink, o Options, say func(string, ...any)) error {
 	key, err := publish.LoadSecret(filepath.Join(h.State(), "secret"))
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 
 	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/internal/home"
 	"mailbag/internal/inbox"
 	"mailbag/publish"
@@ -16,7 +17,7 @@ import (
 // demo holds open, and a draft written here and opened in the editor.
 type inboxSource struct {
 	q      *questions.Queue
-	x      *archive.Index
+	x      *search.Index
 	posts  *archive.Posts
 	h      home.Home
 	t      *templates.Set
@@ -33,12 +34,12 @@ func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*questions.Ques
 	return s.q.FollowUps(ctx, id)
 }
 
-func (s inboxSource) Related(ctx context.Context, q *questions.Question, n int) ([]archive.Hit, error) {
+func (s inboxSource) Related(ctx context.Context, q *questions.Question, n int) ([]search.Hit, error) {
 	return s.x.Related(ctx, q.Subject+" "+q.Text, n)
 }
 
-func (s inboxSource) Search(ctx context.Context, query string) ([]archive.Hit, error) {
-	res, err := s.x.Search(ctx, archive.Query{Text: query, PerPage: 20})
+func (s inboxSource) Search(ctx context.Context, query string) ([]search.Hit, error) {
+	res, err := s.x.Search(ctx, search.Query{Text: query, PerPage: 20})
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/internal/visible"
 	"mailbag/questions"
 )
@@ -35,9 +35,9 @@ type Source interface {
 	// FollowUps are a question's follow-ups, in order (mailbag show).
 	FollowUps(ctx context.Context, id int64) ([]*questions.Question, error)
 	// Related are past answers like a question (mailbag show).
-	Related(ctx context.Context, q *questions.Question, n int) ([]archive.Hit, error)
+	Related(ctx context.Context, q *questions.Question, n int) ([]search.Hit, error)
 	// Search searches the archive (mailbag search).
-	Search(ctx context.Context, query string) ([]archive.Hit, error)
+	Search(ctx context.Context, query string) ([]search.Hit, error)
 	// PostText is a past answer's text, to read.
 	PostText(slug string) (string, error)
 	// Reject sets a question aside (mailbag reject --reason).
@@ -88,8 +88,8 @@ type Model struct {
 	marked    map[int64]bool
 	skipped   map[int64]bool // moved to the end of the list for this session
 	follow    []*questions.Question
-	related   []archive.Hit
-	hits      []archive.Hit // a search's
+	related   []search.Hit
+	hits      []search.Hit // a search's
 	hitCursor int
 	text      string // what is being read
 	textTop   int
@@ -124,12 +124,12 @@ type (
 	detailMsg struct {
 		id      int64
 		follow  []*questions.Question
-		related []archive.Hit
+		related []search.Hit
 	}
 	tickMsg     struct{}
 	answeredMsg struct{ err error }
 	searchedMsg struct {
-		hits []archive.Hit
+		hits []search.Hit
 		err  error
 	}
 )
@@ -404,7 +404,7 @@ func (m Model) readingKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 }
 
 // open shows a past answer's text.
-func (m Model) open(h archive.Hit) (tea.Model, tea.Cmd) {
+func (m Model) open(h search.Hit) (tea.Model, tea.Cmd) {
 	text, err := m.o.Source.PostText(h.Slug)
 	if err != nil {
 		m.status = err.Error()
@@ -603,7 +603,7 @@ func shown(qs []*questions.Question) []*questions.Question {
 }
 
 // shownHits returns copies of hits with their titles safe to print.
-func shownHits(hits []archive.Hit) []archive.Hit {
+func shownHits(hits []search.Hit) []search.Hit {
 	out := slices.Clone(hits)
 	for i := range out {
 		out[i].Title = visible.Line(out[i].Title)

@@ -10,7 +10,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"mailbag/archive"
+	"mailbag/archive/search"
 	"mailbag/questions"
 )
 
@@ -34,11 +34,11 @@ func (f *fake) Questions(_ context.Context, textLimit int) ([]*questions.Questio
 	return out, nil
 }
 func (f *fake) FollowUps(context.Context, int64) ([]*questions.Question, error) { return nil, nil }
-func (f *fake) Related(context.Context, *questions.Question, int) ([]archive.Hit, error) {
-	return []archive.Hit{{Slug: "toe", Title: "A product manager stepped on my toe", Date: time.Date(2018, 6, 20, 0, 0, 0, 0, time.UTC)}}, nil
+func (f *fake) Related(context.Context, *questions.Question, int) ([]search.Hit, error) {
+	return []search.Hit{{Slug: "toe", Title: "A product manager stepped on my toe", Date: time.Date(2018, 6, 20, 0, 0, 0, 0, time.UTC)}}, nil
 }
-func (f *fake) Search(context.Context, string) ([]archive.Hit, error) {
-	return []archive.Hit{{Slug: "other", Title: "Another answer", Date: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)}}, nil
+func (f *fake) Search(context.Context, string) ([]search.Hit, error) {
+	return []search.Hit{{Slug: "other", Title: "Another answer", Date: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)}}, nil
 }
 func (f *fake) PostText(slug string) (string, error) { return "The text of " + slug + ".", nil }
 func (f *fake) Reject(_ context.Context, id int64, reason string) error {

@@ -1,0 +1,99 @@
+package search
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+func TestSingular(t *testing.T) {
+	for in, want := range map[string]string{
+		"managers": "manager", "manager": "manager", "management": "management", "queries": "query",
+		"stories": "story", "plays": "play", "boxes": "boxe", "goroutines": "goroutine", "generics": "generic",
+		"class": "class", "bus": "bus", "status": "status", "is": "is", "gas": "gas", "toes": "toe",
+		"shoes": "shoe", "trees": "tree", "products": "product", "production": "production",
+		"series": "sery", // not a word, but the same for every "series", as in Lucene
+	} {
+		if got := string(singular([]byte(in))); got != want {
+			t.Errorf("singular(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// textAnalyzer is the index's analyzer, as the mapping finds it.
+func textAnalyzer(t testing.TB) analysis.Analyzer {
+	t.Helper()
+	a, err := registry.NewCache().AnalyzerNamed(analyzerName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+type term struct {
+	Term     string
+	Position int
+	Text     string // what of the text it was made of
+}
+
+func analyze(t testing.TB, text string) []term {
+	var out []term
+	for _, tok := range textAnalyzer(t).Analyze([]byte(text)) {
+		out = append(out, term{string(tok.Term), tok.Position, text[tok.Start:tok.End]})
+	}
+	return out
+}
+
+func TestAnalyzer(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []term
+	}{
+		{"The Manager's managers", []term{{"manager", 2, "Manager's"}, {"manager", 3, "managers"}}},
+		{"don't stop_words; it's", []term{{"stop_word", 2, "stop_words"}}}, // "don't", "it" are stop words
+		{"state of the art", []term{{"state", 1, "state"}, {"art", 4, "art"}}},
+		{"go1.22 and 3.14", []term{{"go1", 1, "go1"}, {"22", 2, "22"}, {"3", 4, "3"}, {"14", 5, "14"}}},
+		{"ÉCOLE’s Straße", []term{{"école", 1, "ÉCOLE’s"}, {"straße", 2, "Straße"}}},
+		{"cafe\u0301s", []term{{"cafe\u0301", 1, "cafe\u0301s"}}}, // a combining accent is part of the word
+		{"日本語のテキスト", []term{{"日", 1, "日"}, {"本", 2, "本"}, {"語", 3, "語"}, {"の", 4, "の"}, {"テキスト", 5, "テキスト"}}},
+		{"'quoted' words' end", []term{{"quoted", 1, "quoted"}, {"word", 2, "words"}, {"end", 3, "end"}}},
+		{"", nil},
+	} {
+		if got := analyze(t, c.text); !slices.Equal(got, c.want) {
+			t.Errorf("Analyze(%q) =\n %+v\nwant\n %+v", c.text, got, c.want)
+		}
+	}
+}
+
+// FuzzAnalyzer checks that the analyzer's tokens lie in the text, in
+// order, and that the fragments of a hit (words) find exactly the words the
+// index has: what a search found is what it marks.
+func FuzzAnalyzer(f *testing.F) {
+	for _, s := range []string{"The Manager's managers", "日本語のテキスト", "cafe\u0301s", "a'b'c ’s '", "\xff\xfe ok", "x\u0301\u0301"} {
+		f.Add(s)
+	}
+	a := textAnalyzer(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		tokens := a.Analyze([]byte(text))
+		terms := map[string]bool{}
+		var indexed []string
+		last := 0
+		for _, tok := range tokens {
+			if tok.Start < last || tok.End <= tok.Start || tok.End > len(text) || tok.Position < 1 {
+				t.Fatalf("token %q at %d..%d (position %d) out of order in %q", tok.Term, tok.Start, tok.End, tok.Position, text)
+			}
+			last = tok.End
+			terms[string(tok.Term)] = true
+			indexed = append(indexed, string(tok.Term))
+		}
+		var found []string
+		for _, w := range words(text, terms) {
+			found = append(found, w.Term)
+		}
+		if !slices.Equal(found, indexed) {
+			t.Fatalf("in %q the index has %q, fragments find %q", text, indexed, found)
+		}
+	})
+}

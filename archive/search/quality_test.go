@@ -1,0 +1,202 @@
+package search
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"mailbag/archive"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata" // the zones, whatever the machine has: in the test binary only
+)
+
+// TestRelevanceSet: each query of testdata/relevance.txt finds the posts
+// it should among its first hits.
+func TestRelevanceSet(t *testing.T) {
+	x := sharedIndex(t)
+	f, err := os.Open("testdata/relevance.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		q, want, _ := strings.Cut(line, "\t")
+		slugs := strings.Fields(want)
+		res, err := x.Search(context.Background(), Query{Text: q, PerPage: len(slugs) + 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.Slug)
+		}
+		for _, s := range slugs {
+			if !slices.Contains(got, s) {
+				t.Errorf("%q: %s is not among the first hits %q", q, s, got)
+			}
+		}
+		n++
+	}
+	if n < 10 {
+		t.Errorf("only %d queries in the relevance set", n)
+	}
+}
+
+// TestSearchReadsPatternsLikeTheIndex: the README's examples work:
+// wildcards in any case, a misspelling with ~1; "product manager" finds
+// neither "management" nor "production" alone.
+func TestSearchReadsPatternsLikeTheIndex(t *testing.T) {
+	x := sharedIndex(t)
+	total := func(q string) int {
+		t.Helper()
+		res, err := x.Search(context.Background(), Query{Text: q})
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		return res.Total
+	}
+	if lower, upper := total("manag*"), total("Manag*"); lower == 0 || lower != upper {
+		t.Errorf("manag* finds %d, Manag* %d", lower, upper)
+	}
+	if fuzzy, exact := total("mangaer~1"), total("manager"); fuzzy < exact || exact == 0 {
+		t.Errorf("mangaer~1 finds %d, manager %d", fuzzy, exact)
+	}
+	if n := total("Managers~1"); n < total("manager") {
+		t.Errorf("Managers~1 finds %d", n)
+	}
+	for _, q := range []string{"+product +manager", "\"product manager\""} {
+		res, err := x.Search(context.Background(), Query{Text: q, PerPage: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 {
+			t.Errorf("%q finds nothing: the check below would pass on nothing", q)
+		}
+		for _, h := range res.Hits {
+			if h.Slug == "vuln" {
+				t.Errorf("%q finds %s (%q), which is about management", q, h.Slug, h.Title)
+			}
+		}
+	}
+}
+
+// TestSearchDeadline: a search whose time is up stops with the
+// context's error.
+func TestSearchDeadline(t *testing.T) {
+	x := sharedIndex(t)
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	if _, err := x.Search(ctx, Query{Text: "go test"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a search out of time: %v", err)
+	}
+}
+
+// TestDateRangeInTheNewslettersZone: a post of 1 January at 00:30 in
+// Tokyo is on 1 January for date:>=, whatever UTC says (31 December
+// there); the hit's date is in that zone too.
+func TestDateRangeInTheNewslettersZone(t *testing.T) {
+	dir := t.TempDir()
+	tokyo, err := time.LoadLocation("Asia/Tokyo") // time/tzdata is in the test binary
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := []*archive.Post{{Title: "New year", Slug: "new-year", Date: time.Date(2024, 1, 1, 0, 30, 0, 0, tokyo), Body: []byte("Fireworks.")}}
+	x, err := Rebuild(dir, posts, tokyo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	for q, want := range map[string]int{`date:>="2024-01-01"`: 1, `date:<"2024-01-01"`: 0, `date:>="2024-01-01" fireworks`: 1} {
+		res, err := x.Search(context.Background(), Query{Text: q})
+		if err != nil || res.Total != want {
+			t.Errorf("%s: %v, %v; want %d", q, res, err, want)
+			continue
+		}
+		if want > 0 && res.Hits[0].Date.Format("2006-01-02 15:04") != "2024-01-01 00:30" {
+			t.Errorf("%s: the hit is dated %v", q, res.Hits[0].Date)
+		}
+	}
+}
+
+// TestDidYouMean: a misspelt query that finds nothing offers the index's
+// words nearest to it; one that finds something, or has nothing near, does
+// not.
+func TestDidYouMean(t *testing.T) {
+	x := sharedIndex(t)
+	for q, want := range map[string]string{
+		"colector":           "collector",
+		"mangaer":            "manager",
+		"generis programing": "generic programming",
+		"garbage collector":  "",
+		"zzqxv":              "",
+		"title:mangaer":      "",
+	} {
+		res, err := x.Search(context.Background(), Query{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Suggestion != want {
+			t.Errorf("%q: suggestion %q, want %q (%d hits)", q, res.Suggestion, want, res.Total)
+		}
+	}
+}
+
+// TestAnswersForQuestions: for each question of the set, Answers finds a
+// past answer a person would point the reader to, or nothing where the
+// archive has none. -v prints each answer's cover of its question, to
+// set minAnswerCover between the two.
+func TestAnswersForQuestions(t *testing.T) {
+	x := sharedIndex(t)
+	f, err := os.Open("testdata/asked.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	var answered, none int
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		question, want, _ := strings.Cut(line, "\t")
+		hits, err := x.Answers(context.Background(), question, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range hits {
+			got = append(got, h.Slug)
+		}
+		covers, err := x.covers(context.Background(), question)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range covers {
+			t.Logf("%.2f %.2f %s\t%s", c.cover, c.hit.Score, c.hit.Slug, question)
+		}
+		if want == "none" {
+			none++
+			if len(got) > 0 {
+				t.Errorf("%q: the archive does not answer it, yet Answers found %q", question, got)
+			}
+			continue
+		}
+		answered++
+		if !slices.ContainsFunc(strings.Fields(want), func(s string) bool { return slices.Contains(got, s) }) {
+			t.Errorf("%q: none of %s among Answers' %q", question, want, got)
+		}
+	}
+	if answered < 8 || none < 4 {
+		t.Errorf("only %d answered and %d unanswered questions in the set", answered, none)
+	}
+}

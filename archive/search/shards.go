@@ -1,0 +1,318 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	index "github.com/blevesearch/bleve_index_api"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"mailbag/internal/parallel"
+)
+
+// The index is two bleve indexes, its shards, in folders of the index's
+// folder, searched at once on every core. A search of words common in the
+// archive scores every post that has them, one after the other; at
+// 100,000 posts, two halves scored side by side answer such a search in
+// about 0.6 of the time the whole takes (docs/benchmarks.md).
+//
+// Where a post goes: bleve weighs a word by how few posts of its shard
+// have it, so a post's score depends a little on the other posts of its
+// shard. Below shardFrom posts every post is in the first shard and the
+// second is empty, so a small archive is ranked exactly as one index
+// ranks it (and is searched fast anyway). From shardFrom posts on, each
+// post indexed goes to the shard with fewer posts, and a rebuild deals
+// them out in turn: the shards hold halves alike, in which a word weighs
+// about the same. A post indexed again is deleted from the other shard.
+//
+// What the index says of itself (version, time zone, manifest) is kept in
+// the first shard, written with an update's last batch after the other
+// shard's: the manifest never records a post the index does not hold.
+
+// shardCount is how many shards an index has.
+const shardCount = 2
+
+// shardFrom is how many posts an archive has before they are spread over
+// the shards. A variable, for tests.
+var shardFrom = 5000
+
+// shardDir is the folder of shard i of the index in dir.
+func shardDir(dir string, i int) string {
+	return filepath.Join(dir, fmt.Sprintf("shard-%d", i))
+}
+
+// createShards makes the empty shards of a new index in dir.
+func createShards(dir string) ([]bleve.Index, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	shards := make([]bleve.Index, 0, shardCount)
+	for i := range shardCount {
+		s, err := bleve.NewUsing(shardDir(dir, i), newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
+		if err != nil {
+			closeShards(shards)
+			return nil, err
+		}
+		shards = append(shards, s)
+	}
+	return shards, nil
+}
+
+// openShards opens the shards of the index in dir. The error wraps
+// ErrIndexBusy while another process has them open, ErrIndexOutdated for
+// the one bleve index of mailbag before shards, ErrIndexCorrupt when a
+// shard is missing or cannot be read.
+func openShards(dir string) ([]bleve.Index, error) {
+	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err == nil {
+		return nil, fmt.Errorf("%w: made by an older version of mailbag (one index where this one keeps %d shards)", ErrIndexOutdated, shardCount)
+	}
+	shards := make([]bleve.Index, 0, shardCount)
+	for i := range shardCount {
+		sdir := shardDir(dir, i)
+		if _, err := os.Stat(sdir); errors.Is(err, fs.ErrNotExist) {
+			closeShards(shards)
+			return nil, fmt.Errorf("%w: its shard %s is missing", ErrIndexCorrupt, filepath.Base(sdir))
+		}
+		s, err := bleve.OpenUsing(sdir, openConfig())
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			closeShards(shards)
+			return nil, ErrIndexBusy
+		}
+		if err != nil {
+			closeShards(shards)
+			return nil, fmt.Errorf("%w: %v", ErrIndexCorrupt, err)
+		}
+		shards = append(shards, s)
+	}
+	return shards, nil
+}
+
+// closeShards closes shards, and says what went wrong.
+func closeShards(shards []bleve.Index) error {
+	var errs []error
+	for _, s := range shards {
+		errs = append(errs, s.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// mergeShards merges the segments of each shard of a new index into as
+// few as maxSegmentPosts allows. bleve leaves the last batches of a
+// rebuild in segments of their own (eleven a shard at 100,000 posts, four
+// after this), and each segment has its own dictionaries, which every
+// search looks its words up in: with four, serve's memory under the
+// benchmark's load is 16 MB smaller (the pages of the index it maps).
+func mergeShards(shards []bleve.Index) error {
+	opts := mergeplan.SingleSegmentMergePlanOptions
+	opts.MaxSegmentSize = maxSegmentPosts
+	opts.FloorSegmentSize = maxSegmentPosts
+	for _, s := range shards {
+		adv, err := s.Advanced()
+		if err != nil {
+			return err
+		}
+		if sc, ok := adv.(*scorch.Scorch); ok {
+			if err := sc.ForceMerge(context.Background(), &opts); err != nil {
+				return fmt.Errorf("merge segments: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// analyzerOf is the analyzer of the shards' title and body (analysis.go).
+func analyzerOf(shards []bleve.Index) analysis.Analyzer {
+	return shards[0].Mapping().AnalyzerNamed(analyzerName)
+}
+
+// analyzer is the analyzer of the index's title and body.
+func (x *Index) analyzer() analysis.Analyzer {
+	return x.an
+}
+
+// placer says which shard each post indexed goes to, from how many posts
+// each holds.
+type placer struct {
+	counts []uint64
+	had    []bool // which shards had posts before the update
+	spread bool   // the archive is large enough to spread over the shards
+}
+
+// newPlacer is the placer for an update of shards, as they are now,
+// indexing adding posts.
+func newPlacer(shards []bleve.Index, adding int) (*placer, error) {
+	p := &placer{counts: make([]uint64, len(shards)), had: make([]bool, len(shards))}
+	var total uint64
+	for i, s := range shards {
+		n, err := s.DocCount()
+		if err != nil {
+			return nil, err
+		}
+		p.counts[i], p.had[i] = n, n > 0
+		total += n
+	}
+	p.spread = total+uint64(adding) >= uint64(shardFrom)
+	return p, nil
+}
+
+// next is the shard of the next post indexed: the first while the archive
+// is small, else the one with fewest posts.
+func (p *placer) next() int {
+	i := 0
+	if p.spread {
+		i = slices.Index(p.counts, slices.Min(p.counts))
+	}
+	p.counts[i]++
+	return i
+}
+
+// search runs req, sorted by score as bleve's requests are unless told
+// otherwise, on every shard at once and merges their hits, best first.
+// Hits of equal score are in the order of their shards, each shard's in its
+// own order, so that pages of the same search follow on. A post found in
+// two shards (indexed again between the two searches) is kept once.
+func (x *Index) search(ctx context.Context, req *bleve.SearchRequest) (total uint64, hits bsearch.DocumentMatchCollection, err error) {
+	// A small archive's second shard is empty: it is not searched.
+	shards := make([]bleve.Index, 0, len(x.shards))
+	for _, s := range x.shards {
+		if n, err := s.DocCount(); err != nil || n > 0 {
+			shards = append(shards, s)
+		}
+	}
+	results := make([]*bleve.SearchResult, len(shards))
+	errs := make([]error, len(shards))
+	parallel.For(len(shards), func(i int) {
+		r := *req
+		r.From, r.Size = 0, req.From+req.Size
+		results[i], errs[i] = shards[i].SearchInContext(ctx, &r)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return 0, nil, err
+	}
+	var all bsearch.DocumentMatchCollection
+	for _, r := range results {
+		total += r.Total
+		all = append(all, r.Hits...)
+	}
+	slices.SortStableFunc(all, func(a, b *bsearch.DocumentMatch) int { return cmp.Compare(b.Score, a.Score) })
+	seen := make(map[string]bool, len(all))
+	all = slices.DeleteFunc(all, func(h *bsearch.DocumentMatch) bool {
+		dup := seen[h.ID]
+		seen[h.ID] = true
+		return dup
+	})
+	return total, all[min(req.From, len(all)):min(req.From+req.Size, len(all))], nil
+}
+
+// view is a reader of every shard, for what the index's dictionaries
+// say; close it after use.
+type view []index.IndexReader
+
+func (x *Index) view() (view, error) {
+	v := make(view, 0, len(x.shards))
+	for _, s := range x.shards {
+		adv, err := s.Advanced()
+		if err == nil {
+			var r index.IndexReader
+			if r, err = adv.Reader(); err == nil {
+				v = append(v, r)
+				continue
+			}
+		}
+		v.Close()
+		return nil, err
+	}
+	return v, nil
+}
+
+func (v view) Close() {
+	for _, r := range v {
+		r.Close()
+	}
+}
+
+// docs is how many posts the index holds.
+func (v view) docs() (uint64, error) {
+	var total uint64
+	for _, r := range v {
+		n, err := r.DocCount()
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// docCount is how many posts have term in field.
+func (v view) docCount(field, term string) uint64 {
+	var total uint64
+	for _, r := range v {
+		tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
+		if err != nil {
+			continue
+		}
+		total += tfr.Count()
+		tfr.Close()
+	}
+	return total
+}
+
+// near is the terms of field within fuzziness of term, with how many
+// posts have each.
+func (v view) near(field, term string, fuzziness int) ([]dictEntry, error) {
+	return v.terms(field, func(r index.IndexReader) (index.FieldDict, error) {
+		fuzzy, ok := r.(index.IndexReaderFuzzy)
+		if !ok {
+			return nil, errors.New("the index cannot look up near terms")
+		}
+		return fuzzy.FieldDictFuzzy(field, term, fuzziness, "")
+	}, func(string) bool { return true })
+}
+
+// terms reads the terms of field in the dictionaries open opens, one a
+// shard, those keep keeps, with how many posts have each, in no order.
+func (v view) terms(field string, open func(index.IndexReader) (index.FieldDict, error), keep func(term string) bool) ([]dictEntry, error) {
+	counts := map[string]uint64{}
+	for _, r := range v {
+		dict, err := open(r)
+		if err != nil {
+			return nil, err
+		}
+		for {
+			e, err := dict.Next()
+			if err != nil {
+				dict.Close()
+				return nil, err
+			}
+			if e == nil {
+				break
+			}
+			if !keep(e.Term) {
+				continue
+			}
+			n := e.Count
+			if n == 0 { // some dictionaries leave it out
+				n = view{r}.docCount(field, e.Term)
+			}
+			counts[e.Term] += n
+		}
+		dict.Close()
+	}
+	found := make([]dictEntry, 0, len(counts))
+	for term, n := range counts {
+		found = append(found, dictEntry{term, n})
+	}
+	return found, nil
+}

@@ -1,0 +1,318 @@
+package search
+
+import (
+	"bytes"
+	"html"
+	"mailbag/archive"
+	"mailbag/internal/scratch"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// A hit's fragment is made from the post's text, not kept in the index
+// (which holds the body's terms, not its text nor their positions: much
+// less to write and to keep): the passage of at most snippetBytes
+// that shows the most of the query's words, from the start of a word to
+// the end of one, each matching word in <mark>.
+
+// snippetBytes is about how long a fragment is.
+const snippetBytes = 240
+
+// queryTerms are the index terms a query looks for (not those it must not
+// have), as the analyzer makes them.
+func queryTerms(q query.Query, a analysis.Analyzer) map[string]bool {
+	terms := map[string]bool{}
+	var walk func(q query.Query)
+	walk = func(q query.Query) {
+		switch q := q.(type) {
+		case *query.BooleanQuery:
+			for _, part := range []query.Query{q.Must, q.Should} {
+				if part != nil {
+					walk(part)
+				}
+			}
+		case *query.ConjunctionQuery:
+			for _, c := range q.Conjuncts {
+				walk(c)
+			}
+		case *query.DisjunctionQuery:
+			for _, c := range q.Disjuncts {
+				walk(c)
+			}
+		case *query.MatchQuery:
+			for _, t := range a.Analyze([]byte(q.Match)) {
+				terms[string(t.Term)] = true
+			}
+		case *query.MatchPhraseQuery:
+			for _, t := range a.Analyze([]byte(q.MatchPhrase)) {
+				terms[string(t.Term)] = true
+			}
+		case *query.TermQuery:
+			terms[q.Term] = true
+		}
+	}
+	walk(q)
+	return terms
+}
+
+// readTextsFrom sets the folder of the posts' files, where text reads them.
+func (x *Index) readTextsFrom(dir string) {
+	x.texts.Lock()
+	x.texts.dir = dir
+	x.texts.Unlock()
+}
+
+// text is the plain text of a hit's post, from the index's texts file,
+// else from the post's file; "" when it cannot be read.
+func (x *Index) text(h Hit) string {
+	if t, ok := x.storedText(h); ok {
+		return t
+	}
+	x.texts.RLock()
+	dir, name := x.texts.dir, h.file
+	x.texts.RUnlock()
+	if dir == "" || name == "" || filepath.Base(name) != name {
+		return ""
+	}
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return ""
+	}
+	// The body alone: what the front matter says is in the index.
+	body, err := archive.BodyOf(data)
+	if err != nil {
+		return ""
+	}
+	return archive.PlainText(body)
+}
+
+// word is one word of a text the query looks for: its bytes and its term.
+type word struct {
+	Start, End int
+	Term       string
+}
+
+// words finds the words of text that are terms, as the index's analyzer
+// splits and makes them (eachWord, termOf, singular). Only the stretches of
+// text that may hold one are split into words (stretches): splitting the
+// whole of each hit's post was a quarter of a search's time.
+func words(text string, terms map[string]bool) []word {
+	var out []word
+	buf := lowerCopy(text)
+	defer scratch.GiveBack(buf)
+	lowered := *buf
+	var starts startSet
+	for t := range terms {
+		markStart(&starts, t)
+	}
+	for _, st := range stretches(lowered, terms) {
+		eachWord(lowered[st.from:st.to], func(start, end int) {
+			start, end = start+st.from, end+st.from
+			if !starts.may(lowered[start]) {
+				return
+			}
+			if t := singular(termOf(lowered[start:end])); terms[string(t)] {
+				out = append(out, word{Start: start, End: end, Term: string(t)})
+			}
+		})
+	}
+	return out
+}
+
+// stretch is a part of a text, from white space (or its start) to white
+// space (or its end): white space ends any word, so the text's words there
+// are the stretch's.
+type stretch struct{ from, to int }
+
+// stretches are the parts of lowered (a text with its ASCII letters in
+// lower case), in order and apart, that hold every word whose term may be
+// one of terms: those around each place where a term's start is, found by
+// bytes.Index. A word of a term starts with the term's letters but a last
+// y ("libraries", library) as far as they are ASCII; where that cannot be
+// told (a term that starts beyond ASCII, a text with one of the two
+// letters Unicode lower-cases into ASCII), the stretch is the whole text.
+func stretches(lowered []byte, terms map[string]bool) []stretch {
+	whole := []stretch{{0, len(lowered)}}
+	if bytes.Contains(lowered, []byte("\u0130")) || bytes.Contains(lowered, []byte("\u212a")) { // İ and the Kelvin sign: i and k
+		return whole
+	}
+	var found []stretch // where each term's start is
+	for t := range terms {
+		needle := strings.TrimSuffix(t, "y")
+		if i := strings.IndexFunc(needle, func(r rune) bool { return r >= utf8.RuneSelf }); i >= 0 {
+			needle = needle[:i]
+		}
+		if needle == "" || strings.ContainsAny(needle, " \t\n\r\f") {
+			return whole
+		}
+		for at := 0; ; {
+			i := bytes.Index(lowered[at:], []byte(needle))
+			if i < 0 {
+				break
+			}
+			found = append(found, stretch{at + i, at + i + len(needle)})
+			at += i + len(needle)
+		}
+	}
+	slices.SortFunc(found, func(a, b stretch) int { return a.from - b.from })
+	var out []stretch
+	for _, f := range found {
+		if n := len(out); n > 0 && f.from < out[n-1].to {
+			continue // in the last stretch: no white space is in a needle
+		}
+		out = append(out, stretch{spaceBefore(lowered, f.from), spaceAfter(lowered, f.to)})
+	}
+	return out
+}
+
+// spaceBefore is where the stretch of text around i starts: after the white
+// space before i, else at 0.
+func spaceBefore(text []byte, i int) int {
+	for i > 0 && !isSpace(text[i-1]) {
+		i--
+	}
+	return i
+}
+
+// spaceAfter is where the stretch of text around i ends: at the white space
+// from i on, else at the end.
+func spaceAfter(text []byte, i int) int {
+	for i < len(text) && !isSpace(text[i]) {
+		i++
+	}
+	return i
+}
+
+// isSpace reports whether c is ASCII white space, as regexp's \s.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
+}
+
+// wordsBack is where the nth word before offset at starts (0 when there
+// are fewer).
+func wordsBack(text string, at, n int) int {
+	for ; n > 0 && at > 0; n-- {
+		for at > 0 { // the gap before
+			r, size := utf8.DecodeLastRuneInString(text[:at])
+			if isWordRune(r) {
+				break
+			}
+			at -= size
+		}
+		for at > 0 { // the word
+			r, size := utf8.DecodeLastRuneInString(text[:at])
+			if !isWordRune(r) {
+				break
+			}
+			at -= size
+		}
+	}
+	return at
+}
+
+// wordEnd is the end of the last whole word that ends at or before limit
+// (which may fall inside a word), after start; limit itself when none.
+func wordEnd(text string, start, limit int) int {
+	for limit > start && !utf8.RuneStart(text[limit]) {
+		limit--
+	}
+	at := limit
+	if r, _ := utf8.DecodeRuneInString(text[at:]); isWordRune(r) { // inside a word: go back to its start
+		for at > start {
+			r, size := utf8.DecodeLastRuneInString(text[:at])
+			if !isWordRune(r) {
+				break
+			}
+			at -= size
+		}
+	}
+	for at > start { // and back over the gap
+		r, size := utf8.DecodeLastRuneInString(text[:at])
+		if isWordRune(r) {
+			break
+		}
+		at -= size
+	}
+	if at == start {
+		return limit
+	}
+	return at
+}
+
+// fragment is the passage of text that shows the most of terms, as HTML:
+// escaped, the matching words in <mark>, "…" where the text goes on. With
+// no match, it is the start of the text, and matched is false.
+func fragment(text string, terms map[string]bool) (frag string, matched bool) {
+	if text == "" {
+		return "", false
+	}
+	hits := words(text, terms)
+	start := 0 // byte offset the fragment starts at
+	if len(hits) > 0 {
+		// Each window starts a few words before a match; the best has the
+		// most different words of the query, then the most matches. The
+		// windows move forward, so that each match enters and leaves once.
+		bestScore, in, left, right := -1, map[string]int{}, 0, 0
+		for _, h := range hits {
+			from := wordsBack(text, h.Start, 3)
+			for ; right < len(hits) && hits[right].End <= from+snippetBytes; right++ {
+				in[hits[right].Term]++
+			}
+			for ; left < right && hits[left].Start < from; left++ {
+				if in[hits[left].Term]--; in[hits[left].Term] == 0 {
+					delete(in, hits[left].Term)
+				}
+			}
+			if score := 1000*len(in) + (right - left); score > bestScore {
+				start, bestScore = from, score
+			}
+		}
+	}
+	end := len(text)
+	if start+snippetBytes < len(text) {
+		end = wordEnd(text, start, start+snippetBytes)
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("… ")
+	}
+	at := start
+	for _, t := range hits {
+		if t.Start < start || t.End > end {
+			continue
+		}
+		b.WriteString(html.EscapeString(text[at:t.Start]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(text[t.Start:t.End]))
+		b.WriteString("</mark>")
+		at = t.End
+	}
+	b.WriteString(html.EscapeString(text[at:end]))
+	if end < len(text) {
+		b.WriteString(" …")
+	}
+	return strings.TrimSpace(foldSpaces(b.String())), len(hits) > 0
+}
+
+// foldSpaces is s with each run of white space (isSpace) made one space.
+func foldSpaces(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			b.WriteByte(s[i])
+			continue
+		}
+		b.WriteByte(' ')
+		for i+1 < len(s) && isSpace(s[i+1]) {
+			i++
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,101 @@
+package search
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestFragment: a fragment starts and ends on word boundaries, a few words
+// before the best match, marks each matching word (plurals and case
+// too), escapes the text, and says "…" where the text goes on.
+func TestFragment(t *testing.T) {
+	long := strings.Repeat("Filler words go here again and again. ", 20)
+	text := long + "Ask your Managers <why> the manager's plan & the managers' roadmap differ. " + long
+	frag, matched := fragment(text, map[string]bool{"manager": true, "roadmap": true})
+	if !matched {
+		t.Fatal("no match")
+	}
+	for _, want := range []string{"<mark>Managers</mark>", "<mark>manager&#39;s</mark>", "<mark>roadmap</mark>", "&lt;why&gt;", "&amp;"} {
+		if !strings.Contains(frag, want) {
+			t.Errorf("no %q in %q", want, frag)
+		}
+	}
+	inner := strings.TrimSuffix(strings.TrimPrefix(frag, "… "), " …")
+	if !strings.HasPrefix(frag, "… ") || !strings.HasSuffix(frag, " …") || !strings.Contains(long, strings.Fields(inner)[0]+" ") {
+		t.Errorf("not cut on words: %q", frag)
+	}
+	if last := strings.Fields(inner)[len(strings.Fields(inner))-1]; !strings.Contains(text, " "+last+" ") && !strings.Contains(text, " "+last) {
+		t.Errorf("ends inside a word: %q", last)
+	}
+	if len(inner) > snippetBytes+200 { // marks and escapes add to it
+		t.Errorf("%d bytes: %q", len(inner), frag)
+	}
+	// No match: the start of the text.
+	if frag, matched := fragment("Plain words only, nothing more.", map[string]bool{"zebra": true}); matched || frag != "Plain words only, nothing more." {
+		t.Errorf("no match: %q %v", frag, matched)
+	}
+	// One word longer than a fragment is cut, not lost.
+	huge := strings.Repeat("x", 1000)
+	if frag, _ := fragment(huge, map[string]bool{"y": true}); frag == "" || len(frag) > snippetBytes+10 {
+		t.Errorf("a huge word: %d bytes", len(frag))
+	}
+}
+
+// wordsEverywhere is words by splitting the whole text: what words finds
+// looking only where the terms' letters are.
+func wordsEverywhere(text string, terms map[string]bool) []word {
+	var out []word
+	lowered := []byte(text)
+	lowerASCII(lowered)
+	eachWord(lowered, func(start, end int) {
+		if t := singular(termOf(lowered[start:end])); terms[string(t)] {
+			out = append(out, word{Start: start, End: end, Term: string(t)})
+		}
+	})
+	return out
+}
+
+// FuzzWords: the words of a text that are a query's terms are found where
+// the terms' letters are just as by splitting the whole text: plurals in
+// -ies, possessives, words run together, letters beyond ASCII, and the two
+// that lower-case into ASCII.
+func FuzzWords(f *testing.F) {
+	for _, c := range [][2]string{
+		{"Libraries, a library's LIBRARY.\tlibrary-ish", "library"},
+		{"go-to good ago GO\nGoing go's", "go"},
+		{"Café CAFÉ cafés\u00a0café's", "café"},
+		{"\u212aelvin and kelvin", "kelvin"},
+		{"\u0130stanbul istanbul", "istanbul"},
+		{"Ünïcödé wörds and 漢字の文", "字 wörds"},
+		{"x y  z\f\fx's", "x y"},
+		{"don't  stop' 'em", "don stop em"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	a := textAnalyzer(f)
+	f.Fuzz(func(t *testing.T, text, q string) {
+		terms := map[string]bool{}
+		for _, tok := range a.Analyze([]byte(q)) {
+			terms[string(tok.Term)] = true
+		}
+		if got, want := words(text, terms), wordsEverywhere(text, terms); !slices.Equal(got, want) {
+			t.Fatalf("in %q for %q: found %v, splitting the whole text finds %v", text, q, got, want)
+		}
+	})
+}
+
+// TestFoldSpaces: runs of white space are one space, other characters
+// are kept.
+func TestFoldSpaces(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                  "",
+		"a":                 "a",
+		" \t\na  b\r\n\fc ": " a b c ",
+		"a\u00a0 b":         "a\u00a0 b",
+	} {
+		if got := foldSpaces(in); got != want {
+			t.Errorf("foldSpaces(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package search
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"mailbag/internal/scratch"
+	"os"
+	"path/filepath"
+)
+
+// The posts' plain texts, as the index made them, in one file in the
+// index's folder (textsName). Search reads a hit's text there, for its
+// fragment and to check a phrase, with one read at the place its document
+// stores (the fields text_at and text_len), where reading the post's file
+// and turning its Markdown into text again took a quarter of a search's
+// time. Texts are only appended: a post indexed again has its new text at
+// the end, and a rebuild starts anew. Where a document has no text there,
+// or it cannot be read, the post's own file is read instead.
+
+// textsName is the texts file in an index's folder.
+const textsName = "texts"
+
+// maxTextLen bounds the text read for one hit: a damaged document must not
+// make search allocate gigabytes.
+const maxTextLen = 64 << 20
+
+// textWriter appends texts to the texts file of an index's folder.
+type textWriter struct {
+	f   *os.File
+	w   *bufio.Writer
+	end int64 // the file's length, what was written included
+}
+
+func openTextWriter(dir string) (*textWriter, error) {
+	f, err := os.OpenFile(filepath.Join(dir, textsName), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &textWriter{f: f, w: bufio.NewWriterSize(f, 256<<10), end: fi.Size()}, nil
+}
+
+// add appends text and says where it is.
+func (t *textWriter) add(text string) (at, n int64, err error) {
+	at = t.end
+	m, err := t.w.WriteString(text)
+	t.end += int64(m)
+	return at, int64(m), err
+}
+
+// sync puts what was added on the disk: before the batch of documents
+// that point to it.
+func (t *textWriter) sync() error {
+	return errors.Join(t.w.Flush(), t.f.Sync())
+}
+
+func (t *textWriter) close() error {
+	return errors.Join(t.sync(), t.f.Close())
+}
+
+// openTexts opens the index's texts file for search to read, closing the
+// one open before (a rebuild replaced the folder); with none, hits' texts
+// are read from the posts' files.
+func (x *Index) openTexts() {
+	f, err := os.Open(filepath.Join(x.dir, textsName))
+	if err != nil {
+		f = nil
+	}
+	x.texts.Lock()
+	defer x.texts.Unlock()
+	if x.texts.f != nil {
+		x.texts.f.Close()
+	}
+	x.texts.f = f
+}
+
+// storedText is a hit's text from the texts file; ok is false where the
+// document has none there or it cannot be read.
+func (x *Index) storedText(h Hit) (text string, ok bool) {
+	if h.textLen <= 0 || h.textLen > maxTextLen || h.textAt < 0 {
+		return "", false
+	}
+	x.texts.RLock()
+	defer x.texts.RUnlock()
+	if x.texts.f == nil {
+		return "", false
+	}
+	buf := scratch.Borrow(int(h.textLen))
+	defer scratch.GiveBack(buf)
+	if _, err := x.texts.f.ReadAt(*buf, h.textAt); err != nil {
+		return "", false
+	}
+	return string(*buf), true
+}
+
+// closeTexts closes the texts file search reads.
+func (x *Index) closeTexts() error {
+	x.texts.Lock()
+	defer x.texts.Unlock()
+	if x.texts.f == nil {
+		return nil
+	}
+	err := x.texts.f.Close()
+	x.texts.f = nil
+	if err != nil {
+		return fmt.Errorf("archive: close index: %w", err)
+	}
+	return nil
+}
