@@ -197,7 +197,7 @@ func (p *Post) readField(key string, v *yaml.Node, loc *time.Location) error {
 			return bad("slug is not a single value")
 		}
 		if s := scalarText(v); s != "" {
-			if !ValidSlug(s) {
+			if !validSlug(s) {
 				return bad("slug %q is not lower-case letters, digits and dashes (try %q)", s, Slugify(s))
 			}
 			p.Slug = s
@@ -338,19 +338,19 @@ func (p *Post) Check() error {
 	return errors.Join(errs...)
 }
 
-// MaxTitle is the longest title, in characters: it becomes the subject of
+// maxTitle is the longest title, in characters: it becomes the subject of
 // the list mail, whose header lines must stay within 998 octets (RFC 5322,
 // 2.1.1), and a page's <title>.
-const MaxTitle = 200
+const maxTitle = 200
 
-// CheckTitle reports what is wrong with a title: none, or over MaxTitle
+// CheckTitle reports what is wrong with a title: none, or over maxTitle
 // characters. The error is a *FormatError.
 func CheckTitle(title string) error {
 	if strings.TrimSpace(title) == "" {
 		return &FormatError{Reason: "no title"}
 	}
-	if n := utf8.RuneCountInString(title); n > MaxTitle {
-		return &FormatError{Reason: fmt.Sprintf("the title is %d characters long: at most %d (it is the subject of the mail)", n, MaxTitle)}
+	if n := utf8.RuneCountInString(title); n > maxTitle {
+		return &FormatError{Reason: fmt.Sprintf("the title is %d characters long: at most %d (it is the subject of the mail)", n, maxTitle)}
 	}
 	return nil
 }

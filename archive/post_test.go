@@ -208,10 +208,10 @@ func TestSplitFileName(t *testing.T) {
 }
 
 // TestTitleIsBounded: a title becomes the mail's Subject, whose lines must
-// stay within 998 octets: one over MaxTitle characters is a problem named.
+// stay within 998 octets: one over maxTitle characters is a problem named.
 func TestTitleIsBounded(t *testing.T) {
-	if err := CheckTitle(strings.Repeat("é", MaxTitle)); err != nil {
-		t.Errorf("a title of %d characters: %v", MaxTitle, err)
+	if err := CheckTitle(strings.Repeat("é", maxTitle)); err != nil {
+		t.Errorf("a title of %d characters: %v", maxTitle, err)
 	}
 	long := strings.Repeat("x", 3000)
 	err := CheckTitle(long)

@@ -294,7 +294,7 @@ func (s *Posts) FindNamed(slug string) (*Post, error) {
 
 // namedPath finds the file named with slug.
 func (s *Posts) namedPath(slug string) (string, error) {
-	if !ValidSlug(slug) {
+	if !validSlug(slug) {
 		return "", fmt.Errorf("archive: %q is not a post slug: %w", slug, ErrNotFound)
 	}
 	matches, err := filepath.Glob(filepath.Join(s.Dir, "[0-9][0-9][0-9][0-9]-*-"+slug+".md"))
@@ -312,7 +312,7 @@ func (s *Posts) namedPath(slug string) (string, error) {
 // pathOf finds the file of the post with slug: the file named with it,
 // else (reading every post) one whose front matter sets it.
 func (s *Posts) pathOf(slug string) (string, error) {
-	if path, err := s.namedPath(slug); err == nil || !errors.Is(err, ErrNotFound) || !ValidSlug(slug) {
+	if path, err := s.namedPath(slug); err == nil || !errors.Is(err, ErrNotFound) || !validSlug(slug) {
 		return path, err
 	}
 	posts, _, _ := s.List()

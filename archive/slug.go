@@ -47,8 +47,8 @@ func Slugify(title string) string {
 	return s[:cut]
 }
 
-// ValidSlug reports whether s is a slug as Slugify makes them.
-func ValidSlug(s string) bool {
+// validSlug reports whether s is a slug as Slugify makes them.
+func validSlug(s string) bool {
 	return s != "" && Slugify(s) == s
 }
 

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/json"
+	"mailbag/internal/mailaddr"
 	"mailbag/questions"
 	"regexp"
 	"strings"
@@ -9,11 +10,12 @@ import (
 	"github.com/emersion/go-message"
 )
 
-// Classify says whether a parsed message is a reader's question: it returns
-// "" for a question, else the kind of message it is and the reason, in
-// words, naming the rule that matched. ownAddress is the newsletter's
-// address (mail from it is never a question). It looks at the header and
-// the text only.
+// classify says whether a parsed message is a reader's question: it
+// returns "" for a question, else the kind of message it is and the
+// reason, in words, naming the rule that matched. ownAddress is the
+// newsletter's address (mail from it is never a question); cleaned is the
+// message's text as CleanText leaves it. It looks at the header and the
+// text only.
 //
 // The rules are the table rules, tried in order; the first that matches
 // decides. They follow RFC 3834 (automatic responses), RFC 2369 and 2919
@@ -21,11 +23,7 @@ import (
 // (feedback reports), and what mail systems send instead of those: plain
 // "failure notice" mail, mailing-list robots, carriers' notices, JSON
 // notifications of sending services.
-func Classify(m *Message, ownAddress string) (questions.Kind, string) {
-	return classify(m, ownAddress, CleanText(m.Text))
-}
 
-// classify is Classify, given the message's text already cleaned.
 func classify(m *Message, ownAddress, cleaned string) (questions.Kind, string) {
 	local, _, _ := strings.Cut(m.FromAddr, "@")
 	opening := m.Text
@@ -33,7 +31,7 @@ func classify(m *Message, ownAddress, cleaned string) (questions.Kind, string) {
 		opening = opening[:1500]
 	}
 	c := classified{
-		Message: m, own: strings.ToLower(ownAddress), cleaned: cleaned,
+		Message: m, own: mailaddr.Key(ownAddress), cleaned: cleaned,
 		local: local, subject: folded(m.Subject), opening: folded(opening),
 	}
 	for _, r := range rules {
@@ -181,7 +179,7 @@ var rules = []rule{
 		return "sent from an address that takes no replies (" + c.FromAddr + ")", ok
 	}},
 	{"unsubscribe", questions.KindUnsubscribe, func(c *classified) (string, bool) {
-		f := strings.Fields(CleanSubject(c.Subject))
+		f := strings.Fields(cleanSubject(c.Subject))
 		request := len(f) == 1 || (len(f) == 2 && tokenShape.MatchString(f[1])) // "Unsubscribe etiquette?" is a question
 		return "an unsubscribe request (the mailto: of List-Unsubscribe)", request && strings.EqualFold(f[0], "unsubscribe")
 	}},
@@ -352,7 +350,7 @@ func readJSONReport(text string) (jsonReport, bool) {
 				if action == "" {
 					action = "failed"
 				}
-				r.recipients = append(r.recipients, questions.Recipient{Address: strings.ToLower(b.EmailAddress), Action: action, Status: b.Status})
+				r.recipients = append(r.recipients, questions.Recipient{Address: mailaddr.Key(b.EmailAddress), Action: action, Status: b.Status})
 			}
 		}
 		return r, true
@@ -360,7 +358,7 @@ func readJSONReport(text string) (jsonReport, bool) {
 		r := jsonReport{kind: questions.KindComplaint, what: what, messageIDs: ids}
 		if n.Complaint != nil {
 			for _, c := range n.Complaint.ComplainedRecipients {
-				r.recipients = append(r.recipients, questions.Recipient{Address: strings.ToLower(c.EmailAddress), Action: questions.ActionComplained})
+				r.recipients = append(r.recipients, questions.Recipient{Address: mailaddr.Key(c.EmailAddress), Action: questions.ActionComplained})
 			}
 		}
 		return r, true

@@ -92,7 +92,7 @@ func TestClassifierRules(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s example %d: %v", r.name, i, err)
 			}
-			kind, reason := Classify(m, "ask@example.org")
+			kind, reason := classify(m, "ask@example.org", CleanText(m.Text))
 			if kind != r.kind || !strings.HasSuffix(reason, "(rule "+r.name+")") {
 				t.Errorf("%s example %d (%q): %s, %q; want %s by the rule %s", r.name, i, m.Subject, kind, reason, r.kind, r.name)
 			}
@@ -128,7 +128,7 @@ func TestClassifierKeepsQuestions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if kind, reason := Classify(m, "ask@example.org"); kind != "" {
+		if kind, reason := classify(m, "ask@example.org", CleanText(m.Text)); kind != "" {
 			t.Errorf("%q: %s (%s), want a question", m.Subject, kind, reason)
 		}
 	}

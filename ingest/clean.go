@@ -347,9 +347,9 @@ func (c *cleaner) moreTextAfter(i int) bool {
 // "Re[2]: ".
 var subjectPrefix = regexp.MustCompile(`(?i)^\s*((re|fwd?|aw|wg|sv|vs|tr|rif|r|odp|antw|ynt|res|enc)(\[\d+\]|\(\d+\))?\s*[:：]\s*)+`)
 
-// CleanSubject removes reply and forward markers from a subject and
+// cleanSubject removes reply and forward markers from a subject and
 // normalises its spaces.
-func CleanSubject(s string) string {
+func cleanSubject(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	for {
 		t := subjectPrefix.ReplaceAllString(s, "")

@@ -65,8 +65,8 @@ func TestCleanSubject(t *testing.T) {
 		"Regarding the re: in here": "Regarding the re: in here",
 		"":                          "",
 	} {
-		if got := CleanSubject(in); got != want {
-			t.Errorf("CleanSubject(%q) = %q, want %q", in, got, want)
+		if got := cleanSubject(in); got != want {
+			t.Errorf("cleanSubject(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -37,8 +37,8 @@ func FuzzParseMessage(f *testing.F) {
 		if m.Key == "" {
 			t.Fatal("no key")
 		}
-		Classify(m, "ask@example.org")
-		if !utf8.ValidString(CleanText(m.Text)) || !utf8.ValidString(CleanSubject(m.Subject)) {
+		classify(m, "ask@example.org", CleanText(m.Text))
+		if !utf8.ValidString(CleanText(m.Text)) || !utf8.ValidString(cleanSubject(m.Subject)) {
 			t.Fatal("cleaning made invalid UTF-8")
 		}
 	})
@@ -66,8 +66,8 @@ func FuzzHTMLText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		if out := HTMLText(src); !utf8.ValidString(out) && utf8.ValidString(src) {
-			t.Fatalf("HTMLText(%q) = %q: invalid UTF-8", src, out)
+		if out := htmlText(src); !utf8.ValidString(out) && utf8.ValidString(src) {
+			t.Fatalf("htmlText(%q) = %q: invalid UTF-8", src, out)
 		}
 	})
 }

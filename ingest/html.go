@@ -8,11 +8,11 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// HTMLText turns an HTML mail body into plain text: block elements become
+// htmlText turns an HTML mail body into plain text: block elements become
 // line breaks, scripts, styles and the head are dropped, and so is quoted
 // reply history (blockquote elements and the quote containers of Gmail,
 // Outlook, Yahoo and Apple Mail).
-func HTMLText(src string) string {
+func htmlText(src string) string {
 	doc, err := html.Parse(strings.NewReader(src))
 	if err != nil {
 		return ""

@@ -10,8 +10,8 @@ func TestHTMLTextKeepsLists(t *testing.T) {
 		"<ol><li>first</li>\n<li>second</li><li>third <b>one</b></li></ol>": "1. first\n2. second\n3. third one",
 		"<ul><li><p>a paragraph item</p></li></ul>":                         "- a paragraph item",
 	} {
-		if got := HTMLText(src); got != want {
-			t.Errorf("HTMLText(%q) = %q, want %q", src, got, want)
+		if got := htmlText(src); got != want {
+			t.Errorf("htmlText(%q) = %q, want %q", src, got, want)
 		}
 	}
 }

@@ -471,7 +471,7 @@ func (in *Ingester) question(raw []byte, tooLarge bool, size int64) questions.In
 	q := questions.Question{
 		Status:     questions.StatusNew,
 		MessageKey: m.Key,
-		Subject:    CleanSubject(m.Subject),
+		Subject:    cleanSubject(m.Subject),
 		FromName:   m.FromName,
 		FromAddr:   m.FromAddr,
 		Received:   m.Date,

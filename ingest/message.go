@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mailbag/internal/mailaddr"
 	"mailbag/questions"
 	"mime"
 	"net/mail"
@@ -110,7 +111,7 @@ func ParseMessage(raw []byte) (*Message, error) {
 	case strings.TrimSpace(w.plain) != "":
 		m.Text = w.plain
 	case strings.TrimSpace(w.html) != "":
-		m.Text = HTMLText(w.html)
+		m.Text = htmlText(w.html)
 	}
 	m.reportParts = w.reports
 	m.json, m.isJSON = readJSONReport(m.Text)
@@ -304,7 +305,7 @@ func decodeWordLeniently(word string) string {
 func (d headerDecoder) parseFrom(v string) (name, addr string) {
 	p := &mail.AddressParser{WordDecoder: wordDecoder}
 	if a, err := p.Parse(v); err == nil {
-		return d.decode(a.Name), strings.ToLower(a.Address)
+		return d.decode(a.Name), mailaddr.Key(a.Address)
 	}
 	if list, err := p.ParseList(v); err == nil && len(list) > 0 {
 		return d.decode(list[0].Name), strings.ToLower(list[0].Address)

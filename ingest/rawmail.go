@@ -13,7 +13,6 @@ import (
 	"unicode"
 
 	"mailbag/internal/atomicfile"
-	"mailbag/questions"
 )
 
 // Raw messages are kept in mbox files, one for each day mail came in
@@ -169,12 +168,7 @@ func unquoteFrom(quoted []byte) []byte {
 	return out.Bytes()
 }
 
-// ReadRaw returns the raw message of a question, as it came, from the mail
-// folder mailDir.
-func ReadRaw(mailDir string, q *questions.Question) ([]byte, error) {
-	return readRaw(mailDir, rawRef{path: q.RawPath, offset: q.RawOffset, size: q.RawSize})
-}
-
+// readRaw returns the raw message kept at ref in mailDir, as it came.
 func readRaw(mailDir string, ref rawRef) ([]byte, error) {
 	if ref.path == "" {
 		return nil, errors.New("ingest: the raw message was not kept")

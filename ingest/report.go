@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"mailbag/internal/mailaddr"
 	"mailbag/questions"
 	"net/mail"
 	"net/textproto"
@@ -90,7 +91,7 @@ func statusAddress(v string) string {
 	if !found {
 		addr = v
 	}
-	addr = strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))
+	addr = mailaddr.Key(strings.Trim(addr, " \t<>"))
 	if strings.Contains(addr, `\x{`) {
 		addr = embeddedUnicode.ReplaceAllStringFunc(addr, func(s string) string {
 			n, err := strconv.ParseUint(s[3:len(s)-1], 16, 32)
@@ -114,7 +115,7 @@ var embeddedUnicode = regexp.MustCompile(`\\x\{[0-9a-f]{1,6}\}`)
 func failedRecipients(v, status string) []questions.Recipient {
 	var out []questions.Recipient
 	for _, a := range strings.Split(v, ",") {
-		if a = strings.ToLower(strings.Trim(strings.TrimSpace(a), "<>")); strings.Count(a, "@") == 1 {
+		if a = mailaddr.Key(strings.Trim(a, " \t<>")); strings.Count(a, "@") == 1 {
 			out = append(out, questions.Recipient{Address: a, Action: "failed", Status: status})
 		}
 	}
@@ -181,12 +182,12 @@ func complainant(v string) []questions.Recipient {
 	var out []questions.Recipient
 	if list, err := mail.ParseAddressList(v); err == nil {
 		for _, a := range list {
-			out = append(out, questions.Recipient{Address: strings.ToLower(a.Address), Action: questions.ActionComplained})
+			out = append(out, questions.Recipient{Address: mailaddr.Key(a.Address), Action: questions.ActionComplained})
 		}
 		return out
 	}
 	if a := strings.Trim(v, "<> "); strings.Count(a, "@") == 1 && !strings.ContainsAny(a, " \t") {
-		out = append(out, questions.Recipient{Address: strings.ToLower(a), Action: questions.ActionComplained})
+		out = append(out, questions.Recipient{Address: mailaddr.Key(a), Action: questions.ActionComplained})
 	}
 	return out
 }
@@ -231,7 +232,7 @@ func (m *Message) reportedIDs() []string {
 // request's subject ("unsubscribe 1z.Q2hJ..."), as List-Unsubscribe's
 // mailto: writes it; "" for none.
 func unsubscribeToken(subject string) string {
-	f := strings.Fields(CleanSubject(subject))
+	f := strings.Fields(cleanSubject(subject))
 	if len(f) != 2 || !strings.EqualFold(f[0], "unsubscribe") || len(f[1]) > 200 {
 		return ""
 	}

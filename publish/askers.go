@@ -12,6 +12,7 @@ import (
 
 	"mailbag/archive"
 	"mailbag/archive/search"
+	"mailbag/internal/mailaddr"
 	"mailbag/questions"
 	"mailbag/templates"
 )
@@ -171,8 +172,8 @@ func (a *Askers) Acknowledge(ctx context.Context) (AckSummary, error) {
 		return sum, err
 	}
 	for _, qq := range news {
-		addr := strings.ToLower(qq.FromAddr)
-		if addr == "" || addr == strings.ToLower(a.o.Newsletter.Address) || qq.NoAutoReply != "" || qq.Received.Before(since) {
+		addr := mailaddr.Key(qq.FromAddr)
+		if addr == "" || addr == mailaddr.Key(a.o.Newsletter.Address) || qq.NoAutoReply != "" || qq.Received.Before(since) {
 			continue
 		}
 		if qq.Authenticated == "" {
@@ -323,7 +324,7 @@ func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
 		if err != nil {
 			return told, err
 		}
-		if qq.FromAddr == "" || qq.FromAddr == strings.ToLower(a.o.Newsletter.Address) || qq.Authenticated == "" {
+		if qq.FromAddr == "" || mailaddr.Key(qq.FromAddr) == mailaddr.Key(a.o.Newsletter.Address) || qq.Authenticated == "" {
 			continue // no mail to a sender who may be forged
 		}
 		// Claimed first: a crash after this never mails twice.

@@ -98,7 +98,7 @@ func (o ReportOptions) unsubscribe(ctx context.Context, r questions.StoredReport
 	if r.Token == "" {
 		return nil, unproven, nil
 	}
-	id, err := TokenID(o.Key, r.Token)
+	id, err := tokenID(o.Key, r.Token)
 	if err != nil {
 		return nil, unproven, nil
 	}
@@ -109,7 +109,7 @@ func (o ReportOptions) unsubscribe(ctx context.Context, r questions.StoredReport
 	if err != nil {
 		return nil, "", err
 	}
-	if VerifyToken(o.Key, r.Token, unsubscribePurpose(sub), sub.ID, sub.Email) != nil {
+	if verifyToken(o.Key, r.Token, unsubscribePurpose(sub), sub.ID, sub.Email) != nil {
 		return nil, unproven, nil
 	}
 	if sub.Status != Active && sub.Status != Pending {

@@ -227,7 +227,7 @@ func TestProvenReportsAct(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mailto := UnsubscribeMailto(Newsletter{Address: "ask@example.test"}, f.key, bo)
+	mailto := unsubscribeMailto(Newsletter{Address: "ask@example.test"}, f.key, bo)
 	_, subject, _ := strings.Cut(mailto, "?subject=")
 	subject = strings.ReplaceAll(subject, "%20", " ")
 	req := []byte("From: Someone Else <other@example.org>\r\nTo: ask@example.test\r\nSubject: " + subject + "\r\nMessage-ID: <u3@example.org>\r\n\r\n\r\n")

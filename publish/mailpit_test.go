@@ -78,7 +78,7 @@ func TestSendToMailpit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := VerifyToken(f.key, u.Query().Get("t"), "unsubscribe", sub.ID, sub.Email); err != nil {
+	if err := verifyToken(f.key, u.Query().Get("t"), "unsubscribe", sub.ID, sub.Email); err != nil {
 		t.Errorf("the unsubscribe token of %s does not verify: %v", sub.Email, err)
 	}
 	if !strings.Contains(body.Text, unsub) {

@@ -110,16 +110,16 @@ func Render(n Newsletter, post *archive.Post, key []byte, t *templates.Set) (*Re
 	return &Rendered{n: n, post: post, text: text.String(), html: html.String(), key: key, host: n.host()}, nil
 }
 
-// UnsubscribeURL is the personal unsubscribe link of a subscriber.
-func UnsubscribeURL(n Newsletter, key []byte, sub *Subscriber) string {
+// unsubscribeURL is the personal unsubscribe link of a subscriber.
+func unsubscribeURL(n Newsletter, key []byte, sub *Subscriber) string {
 	return strings.TrimRight(n.BaseURL, "/") + "/unsubscribe?t=" + Token(key, unsubscribePurpose(sub), sub.ID, sub.Email)
 }
 
-// UnsubscribeMailto is the mailto: URL of a subscriber's List-Unsubscribe:
+// unsubscribeMailto is the mailto: URL of a subscriber's List-Unsubscribe:
 // a mail to the newsletter's address whose subject is "unsubscribe" and
 // the subscriber's signed token, which unsubscribes them whoever sends it
 // (ApplyReports); a mail without the token changes nothing.
-func UnsubscribeMailto(n Newsletter, key []byte, sub *Subscriber) string {
+func unsubscribeMailto(n Newsletter, key []byte, sub *Subscriber) string {
 	return "mailto:" + n.Address + "?subject=unsubscribe%20" + Token(key, unsubscribePurpose(sub), sub.ID, sub.Email)
 }
 
@@ -136,7 +136,7 @@ func (r *Rendered) Message(sub *Subscriber, now time.Time) (*mail.Msg, error) {
 // end goes out (go-mail makes the last part whole before writing it, and
 // SMTP's final dot comes after). Its error stops the writing.
 func (r *Rendered) message(sub *Subscriber, now time.Time, written func() error) (*mail.Msg, error) {
-	unsub := UnsubscribeURL(r.n, r.key, sub)
+	unsub := unsubscribeURL(r.n, r.key, sub)
 	m := mail.NewMsg()
 	if err := m.FromFormat(r.n.Title, r.n.Address); err != nil {
 		return nil, fmt.Errorf("publish: from %s: %w", r.n.Address, err)
@@ -153,7 +153,7 @@ func (r *Rendered) message(sub *Subscriber, now time.Time, written func() error)
 	// Message-ID, so nobody may guess one (ApplyReports).
 	m.SetMessageIDWithValue(messageID(r.host))
 	m.SetGenHeader(mail.Header("List-Id"), r.n.Title+" <"+r.host+">")
-	mailto := UnsubscribeMailto(r.n, r.key, sub)
+	mailto := unsubscribeMailto(r.n, r.key, sub)
 	if strings.HasPrefix(unsub, "https://") {
 		if err := m.SetListUnsubscribeOneClick(unsub, mailto); err != nil {
 			return nil, fmt.Errorf("publish: list-unsubscribe: %w", err)

@@ -151,10 +151,10 @@ func TestSendEachSubscriberOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := u.Query().Get("t")
-	if id, err := TokenID(f.key, tok); err != nil || id != sub.ID || VerifyToken(f.key, tok, "unsubscribe", sub.ID, sub.Email) != nil {
+	if id, err := tokenID(f.key, tok); err != nil || id != sub.ID || verifyToken(f.key, tok, "unsubscribe", sub.ID, sub.Email) != nil {
 		t.Errorf("the token in %s does not verify for %s", unsub, sub.Email)
 	}
-	if VerifyToken(f.key, tok, "unsubscribe", sub.ID, "someone.else@example.net") == nil {
+	if verifyToken(f.key, tok, "unsubscribe", sub.ID, "someone.else@example.net") == nil {
 		t.Error("the token verifies for another address")
 	}
 	if !strings.Contains(raw, tok) {

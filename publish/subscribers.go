@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/net/idna"
 
+	"mailbag/internal/mailaddr"
 	"mailbag/internal/sqlitedb"
 )
 
@@ -162,7 +163,7 @@ func normalizeAddress(s string) (addr, name, why string) {
 	case !hostName(domain):
 		return "", "", "its domain is not a name mail can go to (labels of letters, digits and inner hyphens)"
 	}
-	if err := CheckName(a.Name); err != nil {
+	if err := checkName(a.Name); err != nil {
 		return "", "", nameProblem
 	}
 	return local + "@" + strings.ToLower(domain), a.Name, ""
@@ -229,14 +230,14 @@ func hostName(domain string) bool {
 // maxName is the longest name a subscriber may have, in characters.
 const maxName = 200
 
-// nameProblem says what CheckName refuses.
+// nameProblem says what checkName refuses.
 var nameProblem = fmt.Sprintf("the name is over %d characters or holds a control character (a line break?)", maxName)
 
-// CheckName reports a name a subscriber may not have: one over 200
+// checkName reports a name a subscriber may not have: one over 200
 // characters, or holding a control character (a line break in a name
 // would break the To header of every message to it). The error wraps
 // ErrBadAddress.
-func CheckName(name string) error {
+func checkName(name string) error {
 	if utf8.RuneCountInString(name) > maxName || strings.ContainsFunc(name, unicode.IsControl) {
 		return fmt.Errorf("%w: %q: %s", ErrBadAddress, name, nameProblem)
 	}
@@ -279,7 +280,7 @@ func (s *Subscribers) add(ctx context.Context, db queryer, email, name, source s
 	if name == "" {
 		name = parsedName
 	}
-	if err := CheckName(name); err != nil {
+	if err := checkName(name); err != nil {
 		return nil, 0, err
 	}
 	if old, err := s.get(ctx, db, addr); err == nil {
@@ -317,7 +318,7 @@ func (s *Subscribers) insert(ctx context.Context, db queryer, row importRow) err
 		row.updated = now
 	}
 	if _, err := db.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, name, status, source, attributes, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, row.addr, strings.ToLower(row.addr), row.name, row.status, row.source, string(rawAttrs),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, row.addr, mailaddr.Key(row.addr), row.name, row.status, row.source, string(rawAttrs),
 		row.created.UTC().Format(time.RFC3339), row.updated.UTC().Format(time.RFC3339)); err != nil {
 		return fmt.Errorf("publish: add subscriber %s: %w", row.addr, err)
 	}
@@ -352,7 +353,7 @@ func (s *Subscribers) claimConfirmation(ctx context.Context, sub *Subscriber) (b
 	now := s.now().UTC()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO confirmations (mailbox, sent) VALUES (?, ?)
 		ON CONFLICT (mailbox) DO UPDATE SET sent = excluded.sent WHERE confirmations.sent < ?`,
-		mailboxKey(sub.Email), now.Format(time.RFC3339Nano), now.Add(-confirmEvery).Format(time.RFC3339Nano))
+		mailaddr.Mailbox(sub.Email), now.Format(time.RFC3339Nano), now.Add(-confirmEvery).Format(time.RFC3339Nano))
 	if err != nil {
 		return false, fmt.Errorf("publish: subscriber %d: %w", sub.ID, err)
 	}
@@ -362,7 +363,7 @@ func (s *Subscribers) claimConfirmation(ctx context.Context, sub *Subscriber) (b
 
 // unclaimConfirmation undoes claimConfirmation: the mail did not go out.
 func (s *Subscribers) unclaimConfirmation(ctx context.Context, sub *Subscriber) {
-	_, _ = s.db.ExecContext(ctx, `DELETE FROM confirmations WHERE mailbox = ?`, mailboxKey(sub.Email))
+	_, _ = s.db.ExecContext(ctx, `DELETE FROM confirmations WHERE mailbox = ?`, mailaddr.Mailbox(sub.Email))
 }
 
 // confirmationsSince counts the confirmations mailed since t.
@@ -372,22 +373,6 @@ func (s *Subscribers) confirmationsSince(ctx context.Context, t time.Time) (int,
 		return 0, fmt.Errorf("publish: confirmations: %w", err)
 	}
 	return n, nil
-}
-
-// mailboxKey is the mailbox an address reaches as far as can be told
-// without asking: lower case, the local part without a "+tag" (which most
-// providers deliver to the same mailbox), and without dots at Gmail
-// (which ignores them). Two addresses with one key are one inbox.
-func mailboxKey(addr string) string {
-	local, domain, _ := strings.Cut(strings.ToLower(addr), "@")
-	local, _, _ = strings.Cut(local, "+")
-	if domain == "googlemail.com" {
-		domain = "gmail.com"
-	}
-	if domain == "gmail.com" {
-		local = strings.ReplaceAll(local, ".", "")
-	}
-	return local + "@" + domain
 }
 
 // AddPending puts an address on the list as pending, to be confirmed:
@@ -405,7 +390,7 @@ func (s *Subscribers) AddPending(ctx context.Context, email, source string) (*Su
 	}
 	now := s.now().UTC().Format(time.RFC3339Nano)
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, status, source, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email_key) DO NOTHING`, addr, strings.ToLower(addr), Pending, source, now, now); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email_key) DO NOTHING`, addr, mailaddr.Key(addr), Pending, source, now, now); err != nil {
 		return nil, fmt.Errorf("publish: add subscriber %s: %w", addr, err)
 	}
 	return s.Get(ctx, addr)
@@ -423,7 +408,7 @@ func (s *Subscribers) setStatus(ctx context.Context, db queryer, email string, s
 		return err
 	}
 	res, err := db.ExecContext(ctx, `UPDATE subscribers SET status = ?, updated = ? WHERE email_key = ?`,
-		status, s.now().UTC().Format(time.RFC3339Nano), strings.ToLower(addr))
+		status, s.now().UTC().Format(time.RFC3339Nano), mailaddr.Key(addr))
 	if err != nil {
 		return fmt.Errorf("publish: subscriber %s: %w", addr, err)
 	}
@@ -460,7 +445,7 @@ func (s *Subscribers) get(ctx context.Context, db queryer, email string) (*Subsc
 	if err != nil {
 		return nil, err
 	}
-	sub, err := scanSubscriber(db.QueryRowContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE email_key = ?`, strings.ToLower(addr)))
+	sub, err := scanSubscriber(db.QueryRowContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE email_key = ?`, mailaddr.Key(addr)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %s", ErrNoSubscriber, addr)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mailbag/internal/mailaddr"
 	"maps"
 	"slices"
 	"strings"
@@ -171,7 +172,7 @@ func readRecord(rec []string, cols columns, source string) (importRow, error) {
 	if why != "" {
 		return row, errors.New(why)
 	}
-	if err := CheckName(row.name); err != nil {
+	if err := checkName(row.name); err != nil {
 		return row, errors.New(nameProblem)
 	}
 	row.addr = addr
@@ -216,7 +217,7 @@ func (s *Subscribers) importRecord(ctx context.Context, tx queryer, rec []string
 		out.Result, out.Reason = "bad", err.Error()
 		return out
 	}
-	key := strings.ToLower(row.addr)
+	key := mailaddr.Key(row.addr)
 	if first, dup := seen[key]; dup {
 		out.Result, out.Reason = "bad", fmt.Sprintf("the same address as line %d", first)
 		return out

@@ -282,7 +282,7 @@ func (s *Subscriptions) subscriberOf(ctx context.Context, token string, purpose 
 	if idPart, _, _ := strings.Cut(token, "."); idPart == "0" {
 		return nil, ErrTestToken
 	}
-	id, err := TokenID(s.o.Key, token)
+	id, err := tokenID(s.o.Key, token)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +293,7 @@ func (s *Subscriptions) subscriberOf(ctx context.Context, token string, purpose 
 	if err != nil {
 		return nil, err
 	}
-	if err := VerifyToken(s.o.Key, token, purpose(sub), sub.ID, sub.Email); err != nil {
+	if err := verifyToken(s.o.Key, token, purpose(sub), sub.ID, sub.Email); err != nil {
 		return nil, err
 	}
 	return sub, nil

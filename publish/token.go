@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"mailbag/internal/atomicfile"
+	"mailbag/internal/mailaddr"
 )
 
 // ErrBadToken means a subscriber token is forged, damaged, or for another
@@ -83,15 +84,15 @@ func idCipher(key []byte) cipher.Block {
 
 func tokenMAC(key []byte, purpose string, id int64, email string) []byte {
 	m := hmac.New(sha256.New, key)
-	fmt.Fprintf(m, "%s\x00%d\x00%s", purpose, id, strings.ToLower(email))
+	fmt.Fprintf(m, "%s\x00%d\x00%s", purpose, id, mailaddr.Key(email))
 	return m.Sum(nil)[:18]
 }
 
-// TokenID reads the subscriber ID out of a token, unchecked: look the
-// subscriber up, then call VerifyToken. Tokens of older versions (the ID
+// tokenID reads the subscriber ID out of a token, unchecked: look the
+// subscriber up, then call verifyToken. Tokens of older versions (the ID
 // in base 36), in mail already sent, are read too. The error wraps
 // ErrBadToken.
-func TokenID(key []byte, token string) (int64, error) {
+func tokenID(key []byte, token string) (int64, error) {
 	idPart, _, ok := strings.Cut(token, ".")
 	if !ok {
 		return 0, ErrBadToken
@@ -111,9 +112,9 @@ func TokenID(key []byte, token string) (int64, error) {
 	return id, nil
 }
 
-// VerifyToken checks that token was made by Token with these arguments.
+// verifyToken checks that token was made by Token with these arguments.
 // The error wraps ErrBadToken.
-func VerifyToken(key []byte, token, purpose string, id int64, email string) error {
+func verifyToken(key []byte, token, purpose string, id int64, email string) error {
 	_, macPart, _ := strings.Cut(token, ".")
 	got, err := base64.RawURLEncoding.DecodeString(macPart)
 	if err != nil || !hmac.Equal(got, tokenMAC(key, purpose, id, email)) {

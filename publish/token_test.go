@@ -21,10 +21,10 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("the key changed between loads: %v", err)
 	}
 	tok := Token(key, "unsubscribe", 42, "Ana@example.net")
-	if id, err := TokenID(key, tok); err != nil || id != 42 {
-		t.Errorf("TokenID = %d, %v", id, err)
+	if id, err := tokenID(key, tok); err != nil || id != 42 {
+		t.Errorf("tokenID = %d, %v", id, err)
 	}
-	if err := VerifyToken(key, tok, "unsubscribe", 42, "ana@example.net"); err != nil {
+	if err := verifyToken(key, tok, "unsubscribe", 42, "ana@example.net"); err != nil {
 		t.Errorf("a good token: %v", err)
 	}
 	other := make([]byte, len(key))
@@ -41,12 +41,12 @@ func TestTokens(t *testing.T) {
 		{"damaged", tok[:len(tok)-2], "unsubscribe", 42, "ana@example.net", key},
 		{"empty", "", "unsubscribe", 42, "ana@example.net", key},
 	} {
-		if err := VerifyToken(bad.key, bad.tok, bad.purpose, bad.id, bad.email); !errors.Is(err, ErrBadToken) {
-			t.Errorf("%s: VerifyToken = %v, want ErrBadToken", bad.name, err)
+		if err := verifyToken(bad.key, bad.tok, bad.purpose, bad.id, bad.email); !errors.Is(err, ErrBadToken) {
+			t.Errorf("%s: verifyToken = %v, want ErrBadToken", bad.name, err)
 		}
 	}
-	if _, err := TokenID(key, "zz"); !errors.Is(err, ErrBadToken) {
-		t.Errorf("TokenID of junk = %v", err)
+	if _, err := tokenID(key, "zz"); !errors.Is(err, ErrBadToken) {
+		t.Errorf("tokenID of junk = %v", err)
 	}
 }
 
@@ -63,16 +63,16 @@ func TestTokensHideTheID(t *testing.T) {
 			t.Errorf("id %d: the ID part %q", id, idPart)
 		}
 		seen[idPart] = true
-		if got, err := TokenID(key, tok); err != nil || got != id {
-			t.Errorf("TokenID of id %d's token = %d, %v", id, got, err)
+		if got, err := tokenID(key, tok); err != nil || got != id {
+			t.Errorf("tokenID of id %d's token = %d, %v", id, got, err)
 		}
 	}
 	other := bytes.Repeat([]byte("o"), secretSize)
-	if _, err := TokenID(other, Token(key, "unsubscribe", 5, "a@example.net")); !errors.Is(err, ErrBadToken) {
+	if _, err := tokenID(other, Token(key, "unsubscribe", 5, "a@example.net")); !errors.Is(err, ErrBadToken) {
 		t.Errorf("a token read with another key: %v", err)
 	}
 	old := strconv.FormatInt(42, 36) + "." + base64.RawURLEncoding.EncodeToString(tokenMAC(key, "unsubscribe", 42, "ana@example.net"))
-	if id, err := TokenID(key, old); err != nil || id != 42 || VerifyToken(key, old, "unsubscribe", 42, "ana@example.net") != nil {
+	if id, err := tokenID(key, old); err != nil || id != 42 || verifyToken(key, old, "unsubscribe", 42, "ana@example.net") != nil {
 		t.Errorf("an older version's token: %d, %v", id, err)
 	}
 }

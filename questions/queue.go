@@ -137,9 +137,9 @@ func (q *Question) Sender() string {
 // ErrNoQuestion means there is no question with the ID asked for.
 var ErrNoQuestion = errors.New("questions: no such question")
 
-// ErrStatus means a question's status does not allow what was asked: a
+// errStatus means a question's status does not allow what was asked: a
 // rejected question cannot be answered before it is reopened, say.
-var ErrStatus = errors.New("questions: wrong status")
+var errStatus = errors.New("questions: wrong status")
 
 // Queue is the question queue in the state database.
 type Queue struct {
@@ -477,7 +477,7 @@ func (q *Queue) Get(ctx context.Context, id int64) (*Question, error) {
 }
 
 // transition moves question id from one of the statuses from to status to,
-// setting reason and answer slug; the error wraps ErrNoQuestion or ErrStatus.
+// setting reason and answer slug; the error wraps ErrNoQuestion or errStatus.
 func (q *Queue) transition(ctx context.Context, id int64, from []Status, to Status, reason, slug string) error {
 	tx, err := q.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -500,7 +500,7 @@ func (q *Queue) transition(ctx context.Context, id int64, from []Status, to Stat
 		if kind != "" {
 			what += " (" + string(kind) + ")"
 		}
-		return fmt.Errorf("%w: question %d is %s, not %s", ErrStatus, id, what, joinStatuses(from))
+		return fmt.Errorf("%w: question %d is %s, not %s", errStatus, id, what, joinStatuses(from))
 	}
 	// Kind says why a message was ignored; once it is a question again,
 	// it no longer applies.
@@ -523,20 +523,20 @@ func joinStatuses(ss []Status) string {
 }
 
 // Reject sets a new question aside, with an optional reason. The error
-// wraps ErrNoQuestion, or ErrStatus when the question is not new.
+// wraps ErrNoQuestion, or errStatus when the question is not new.
 func (q *Queue) Reject(ctx context.Context, id int64, reason string) error {
 	return q.transition(ctx, id, []Status{StatusNew}, StatusRejected, reason, "")
 }
 
 // Reopen puts a rejected (or ignored) question back among the new ones.
-// The error wraps ErrNoQuestion, or ErrStatus for a new or answered one.
+// The error wraps ErrNoQuestion, or errStatus for a new or answered one.
 func (q *Queue) Reopen(ctx context.Context, id int64) error {
 	return q.transition(ctx, id, []Status{StatusRejected, StatusIgnored}, StatusNew, "", "")
 }
 
 // MarkAnswered records that the post slug answers question id. Marking a
 // question answered again does nothing worse than record slug again. The
-// error wraps ErrNoQuestion, or ErrStatus when the question is not new.
+// error wraps ErrNoQuestion, or errStatus when the question is not new.
 func (q *Queue) MarkAnswered(ctx context.Context, id int64, slug string) error {
 	return q.transition(ctx, id, []Status{StatusNew}, StatusAnswered, "", slug)
 }

@@ -27,7 +27,7 @@ func TestQueueTransitions(t *testing.T) {
 	if got, _ := q.Get(ctx, 1); got.Status != StatusRejected || got.Reason != "off topic" {
 		t.Errorf("after Reject: %+v", got)
 	}
-	if err := q.MarkAnswered(ctx, 1, "a-post"); !errors.Is(err, ErrStatus) || !strings.Contains(err.Error(), "question 1 is rejected, not new") {
+	if err := q.MarkAnswered(ctx, 1, "a-post"); !errors.Is(err, errStatus) || !strings.Contains(err.Error(), "question 1 is rejected, not new") {
 		t.Errorf("answering a rejected question: %v", err)
 	}
 	if err := q.Reopen(ctx, 1); err != nil {
@@ -42,7 +42,7 @@ func TestQueueTransitions(t *testing.T) {
 	if got, _ := q.Get(ctx, 1); got.Status != StatusAnswered || got.AnswerSlug != "a-post" {
 		t.Errorf("after MarkAnswered: %+v", got)
 	}
-	if err := q.Reject(ctx, 2, ""); !errors.Is(err, ErrStatus) || !strings.Contains(err.Error(), "question 2 is ignored (auto-reply), not new") {
+	if err := q.Reject(ctx, 2, ""); !errors.Is(err, errStatus) || !strings.Contains(err.Error(), "question 2 is ignored (auto-reply), not new") {
 		t.Errorf("rejecting an ignored message: %v", err)
 	}
 	if err := q.Reopen(ctx, 2); err != nil {

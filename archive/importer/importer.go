@@ -28,18 +28,6 @@ const (
 	Skipped                        // not imported; Reason says why
 )
 
-func (o Outcome) String() string {
-	switch o {
-	case Imported:
-		return "imported"
-	case AlreadyImported:
-		return "unchanged"
-	case Skipped:
-		return "skipped"
-	}
-	return fmt.Sprintf("Outcome(%d)", int(o))
-}
-
 // Result is the result of importing one file.
 type Result struct {
 	// Source is the file imported.

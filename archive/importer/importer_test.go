@@ -213,3 +213,16 @@ func TestImportCorpusGolden(t *testing.T) {
 		t.Errorf("second import: %v; %d files before, %d after", counts, len(before), len(after))
 	}
 }
+
+// String is an Outcome as the golden report of an import writes it.
+func (o Outcome) String() string {
+	switch o {
+	case Imported:
+		return "imported"
+	case AlreadyImported:
+		return "unchanged"
+	case Skipped:
+		return "skipped"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}

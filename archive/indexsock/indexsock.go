@@ -24,8 +24,8 @@ import (
 	"path/filepath"
 )
 
-// SocketName is the socket's file name in the home's state folder.
-const SocketName = "index.sock"
+// socketName is the socket's file name in the home's state folder.
+const socketName = "index.sock"
 
 // maxSocketPath is the longest path a unix socket may have (sun_path is
 // 108 bytes on Linux, 104 elsewhere), with room to spare.
@@ -38,7 +38,7 @@ const maxSocketPath = 100
 // Never an abstract socket: file permissions do not guard those. The
 // error says what to do when no such folder can be had.
 func Address(stateDir string) (string, error) {
-	path := filepath.Join(stateDir, SocketName)
+	path := filepath.Join(stateDir, socketName)
 	if len(path) <= maxSocketPath {
 		return path, nil
 	}
@@ -53,7 +53,7 @@ func Address(stateDir string) (string, error) {
 	sum := sha256.Sum256([]byte(abs))
 	path = filepath.Join(dir, "index-"+hex.EncodeToString(sum[:12])+".sock")
 	if len(path) > maxSocketPath {
-		return "", fmt.Errorf("indexsock: %s is too long for a unix socket, and so is %s: set XDG_RUNTIME_DIR to a short folder of yours, or move the home", filepath.Join(stateDir, SocketName), path)
+		return "", fmt.Errorf("indexsock: %s is too long for a unix socket, and so is %s: set XDG_RUNTIME_DIR to a short folder of yours, or move the home", filepath.Join(stateDir, socketName), path)
 	}
 	return path, nil
 }

@@ -184,7 +184,7 @@ func TestOtherUsersRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	addr := filepath.Join(dir, SocketName)
+	addr := filepath.Join(dir, socketName)
 	ln, err := Listen(addr)
 	if err != nil {
 		t.Fatal(err)

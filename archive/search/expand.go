@@ -91,7 +91,7 @@ func wildcardRegexp(w string) (*regexp.Regexp, error) {
 var errNoPrefix = fmt.Errorf("a wildcard or regular expression must start with at least %d letters or digits (manag*, /colou?r/)", minPatternPrefix)
 
 // expand rewrites the wildcard, regular expression and fuzzy terms of a
-// parsed query (see ParseQuery) into disjunctions of the index's terms
+// parsed query (see parseQuery) into disjunctions of the index's terms
 // they match. The error wraps ErrBadQuery for a pattern Search refuses.
 func (x *Index) expand(q query.Query) (query.Query, error) {
 	switch q := q.(type) {

@@ -32,9 +32,9 @@ func FuzzParseQuery(f *testing.F) {
 		// tie up the site's search: that is a failure too.
 		done := make(chan error, 1)
 		go func() {
-			if _, err := ParseQuery(text); err != nil {
+			if _, err := parseQuery(text); err != nil {
 				if !errors.Is(err, ErrBadQuery) {
-					err = fmt.Errorf("ParseQuery: not ErrBadQuery: %w", err)
+					err = fmt.Errorf("parseQuery: not ErrBadQuery: %w", err)
 				}
 				done <- err
 				return

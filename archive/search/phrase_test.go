@@ -43,7 +43,7 @@ func phraseIndex(t *testing.T, bodies map[string]string, titles map[string]strin
 // page asked for and the number of hits.
 func allPhraseHits(t *testing.T, x *Index, text string, page int) ([]string, int) {
 	t.Helper()
-	parsed, err := ParseQuery(text)
+	parsed, err := parseQuery(text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func allPhraseHits(t *testing.T, x *Index, text string, page int) ([]string, int
 			slugs = append(slugs, h.Slug)
 		}
 	}
-	from, to := min((page-1)*DefaultPerPage, len(slugs)), min(page*DefaultPerPage, len(slugs))
+	from, to := min((page-1)*defaultPerPage, len(slugs)), min(page*defaultPerPage, len(slugs))
 	return slugs[from:to], len(slugs)
 }
 
@@ -212,7 +212,7 @@ func TestPhrasesInQueries(t *testing.T) {
 // exact, with no post read to check it (nor an estimate).
 func TestOneWordPhraseIsAWord(t *testing.T) {
 	x := phraseIndex(t, map[string]string{"a": "The library.", "b": "A standard.", "c": "Libraries galore."}, nil)
-	parsed, err := ParseQuery(`"library" -body:"standard"`)
+	parsed, err := parseQuery(`"library" -body:"standard"`)
 	if err != nil {
 		t.Fatal(err)
 	}

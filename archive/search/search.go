@@ -20,8 +20,8 @@ import (
 // body.
 const titleBoost = 3
 
-// DefaultPerPage is the number of hits on a page of results.
-const DefaultPerPage = 10
+// defaultPerPage is the number of hits on a page of results.
+const defaultPerPage = 10
 
 // maxPerPage bounds PerPage, so that one request cannot ask for everything.
 const maxPerPage = 100
@@ -36,7 +36,7 @@ type Query struct {
 	Text string
 	// Page is the page of results, from 1; 0 means 1.
 	Page int
-	// PerPage is the number of hits a page; 0 means DefaultPerPage, and
+	// PerPage is the number of hits a page; 0 means defaultPerPage, and
 	// more than 100 means 100.
 	PerPage int
 }
@@ -89,8 +89,8 @@ var hitFields = []string{"title", "date", "file", "text_at", "text_len"}
 // with its size, so that one long pattern could keep the site's search busy
 // for seconds.
 const (
-	// MaxQueryLen is the longest query text, in bytes.
-	MaxQueryLen = 256
+	// maxQueryLen is the longest query text, in bytes.
+	maxQueryLen = 256
 	// maxPatternLen is the longest wildcard or regular expression, in bytes.
 	maxPatternLen = 32
 	// maxWildcards is how many * and ? a wildcard pattern may have.
@@ -109,15 +109,15 @@ var fieldNames = map[string]string{
 	"date":  "date",
 }
 
-// ParseQuery parses the text of a query (see Query.Text) into a bleve
+// parseQuery parses the text of a query (see Query.Text) into a bleve
 // query over the title and body. The error wraps ErrBadQuery and says what
 // is wrong in words meant for the person who typed the query.
-func ParseQuery(text string) (query.Query, error) {
+func parseQuery(text string) (query.Query, error) {
 	switch {
 	case strings.TrimSpace(text) == "":
 		return nil, fmt.Errorf("%w: the query is empty", ErrBadQuery)
-	case len(text) > MaxQueryLen:
-		return nil, fmt.Errorf("%w: the query is longer than %d bytes", ErrBadQuery, MaxQueryLen)
+	case len(text) > maxQueryLen:
+		return nil, fmt.Errorf("%w: the query is longer than %d bytes", ErrBadQuery, maxQueryLen)
 	case !utf8.ValidString(text):
 		return nil, fmt.Errorf("%w: the query is not valid UTF-8 text", ErrBadQuery)
 	}
@@ -394,14 +394,14 @@ const searchDeadline = 2 * time.Second
 // start), and context.DeadlineExceeded when it takes longer than
 // searchDeadline.
 func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
-	parsed, err := ParseQuery(q.Text)
+	parsed, err := parseQuery(q.Text)
 	if err != nil {
 		return nil, err
 	}
 	page := max(q.Page, 1)
 	per := q.PerPage
 	if per <= 0 {
-		per = DefaultPerPage
+		per = defaultPerPage
 	}
 	per = min(per, maxPerPage)
 	if page > MaxPages(per) {

@@ -111,7 +111,7 @@ func Open(ctx context.Context, db *sql.DB, now func() time.Time, log *slog.Logge
 // searches count perVisitor times a day at most. A query that normalises
 // to nothing is not counted.
 func (l *Log) Record(visitor, query string, hits int) {
-	q := Normalise(query)
+	q := normalise(query)
 	if q == "" {
 		return
 	}
@@ -356,12 +356,12 @@ func blankSpelled(m string) string {
 	return "[address]"
 }
 
-// Normalise is query as the log keeps it: entities, %-escapes and
+// normalise is query as the log keeps it: entities, %-escapes and
 // full-width forms read (NFKC), lower case, runs of spaces one space,
 // addresses (written out or disguised) and long numbers blanked
 // ("[address]", "[number]"), at most maxQuery characters, cut at a word
 // where it can be.
-func Normalise(query string) string {
+func normalise(query string) string {
 	if len(query) > maxInput {
 		query = query[:maxInput]
 	}

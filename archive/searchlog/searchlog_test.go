@@ -203,8 +203,8 @@ func TestNormalise(t *testing.T) {
 		"where to look at the docs":           "where to look at the docs",
 		"100% at work":                        "100% at work",
 	} {
-		if got := Normalise(in); got != want {
-			t.Errorf("Normalise(%q) = %q, want %q", in, got, want)
+		if got := normalise(in); got != want {
+			t.Errorf("normalise(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -216,12 +216,12 @@ func FuzzNormalise(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		got := Normalise(in)
+		got := normalise(in)
 		if !utf8.ValidString(got) || utf8.RuneCountInString(got) > maxQuery || strings.Contains(got, "@") {
-			t.Fatalf("Normalise(%q) = %q", in, got)
+			t.Fatalf("normalise(%q) = %q", in, got)
 		}
-		if again := Normalise(got); again != got {
-			t.Fatalf("Normalise(%q) = %q, again %q", in, got, again)
+		if again := normalise(got); again != got {
+			t.Fatalf("normalise(%q) = %q, again %q", in, got, again)
 		}
 	})
 }

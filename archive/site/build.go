@@ -211,12 +211,12 @@ func (w *bufferWriter) Header() http.Header         { return w.header }
 func (w *bufferWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
 func (w *bufferWriter) WriteHeader(status int)      { w.status = status }
 
-// ErrNotEmpty means a build would replace a folder that is not a build.
-var ErrNotEmpty = errors.New("site: the folder is not empty and holds no earlier build")
+// errNotEmpty means a build would replace a folder that is not a build.
+var errNotEmpty = errors.New("site: the folder is not empty and holds no earlier build")
 
 // CheckBuildDir reports whether dir may be replaced by a build: it does not
 // exist, is empty, or holds an earlier build (an index.html and a
-// sitemap.xml). The error wraps ErrNotEmpty.
+// sitemap.xml). The error wraps errNotEmpty.
 func CheckBuildDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0 {
@@ -227,7 +227,7 @@ func CheckBuildDir(dir string) error {
 	}
 	for _, name := range []string{"index.html", "sitemap.xml"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			return fmt.Errorf("%w: %s", ErrNotEmpty, dir)
+			return fmt.Errorf("%w: %s", errNotEmpty, dir)
 		}
 	}
 	return nil

@@ -78,7 +78,7 @@ func TestBuild(t *testing.T) {
 	// A folder of something else is not replaced.
 	other := t.TempDir()
 	writePost(t, other, "notes.txt", "mine")
-	if err := CheckBuildDir(other); !errors.Is(err, ErrNotEmpty) {
+	if err := CheckBuildDir(other); !errors.Is(err, errNotEmpty) {
 		t.Errorf("CheckBuildDir(a folder of notes) = %v", err)
 	}
 }

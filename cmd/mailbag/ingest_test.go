@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"mailbag/ingest"
 	"mailbag/internal/home"
 	"mailbag/internal/lockfile"
 	"mailbag/internal/peers"
@@ -138,7 +137,7 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 		if err := rows.Scan(&key, &q.RawPath, &q.RawOffset, &q.RawSize); err != nil {
 			t.Fatal(err)
 		}
-		if raw, err := ingest.ReadRaw(h.Mail(), &q); err != nil || !strings.Contains(string(raw), "<"+key+">") {
+		if raw, err := rawAt(h.Mail(), &q); err != nil || !strings.Contains(string(raw), "<"+key+">") {
 			t.Errorf("the raw message of %s: %q, %v", key, raw, err)
 		}
 	}
@@ -208,4 +207,17 @@ func TestIngestWatchStopsCleanly(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("after SIGTERM: %v\n%s", err, out)
 	}
+}
+
+// rawAt is what the day's mbox holds where question q's raw message is
+// recorded to be.
+func rawAt(mailDir string, q *questions.Question) ([]byte, error) {
+	f, err := os.Open(filepath.Join(mailDir, q.RawPath))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw := make([]byte, q.RawSize)
+	_, err = f.ReadAt(raw, q.RawOffset)
+	return raw, err
 }

@@ -15,20 +15,11 @@ import (
 	"time"
 )
 
-// Write writes data to path, replacing any file there.
-func Write(path string, data []byte, perm os.FileMode) error {
-	return write(path, data, perm, os.Rename)
-}
-
 // Create writes data to path only if nothing is there yet; otherwise it
 // returns an error wrapping fs.ErrExist and leaves the existing file alone.
-// Unlike a check followed by Write, two Creates racing for one path cannot
-// both succeed.
+// Unlike a check followed by a write, two Creates racing for one path
+// cannot both succeed: the whole file is linked into place.
 func Create(path string, data []byte, perm os.FileMode) error {
-	return write(path, data, perm, os.Link)
-}
-
-func write(path string, data []byte, perm os.FileMode, place func(tmp, path string) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, tempPattern(path))
 	if err != nil {
@@ -49,7 +40,7 @@ func write(path string, data []byte, perm os.FileMode, place func(tmp, path stri
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := place(tmp, path); err != nil {
+	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("write %s: %w", path, fs.ErrExist)
 		}

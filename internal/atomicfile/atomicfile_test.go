@@ -26,27 +26,10 @@ func TestCreateRefusesAnExistingFile(t *testing.T) {
 	assertOnly(t, dir, "post.md")
 }
 
-func TestWriteReplaces(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "state")
-	for _, content := range []string{"one", "two"} {
-		if err := Write(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if got, _ := os.ReadFile(path); string(got) != content {
-			t.Errorf("file holds %q, want %q", got, content)
-		}
-	}
-	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode = %v, want 0600", fi.Mode().Perm())
-	}
-	assertOnly(t, dir, "state")
-}
-
-func TestWriteIntoAMissingFolderFails(t *testing.T) {
-	err := Write(filepath.Join(t.TempDir(), "no", "such", "file"), []byte("x"), 0o644)
+func TestCreateIntoAMissingFolderFails(t *testing.T) {
+	err := Create(filepath.Join(t.TempDir(), "no", "such", "file"), []byte("x"), 0o644)
 	if !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("Write = %v, want fs.ErrNotExist", err)
+		t.Errorf("Create = %v, want fs.ErrNotExist", err)
 	}
 }
 
