@@ -182,6 +182,10 @@ func (p *placer) next() int {
 // Hits of equal score are in the order of their shards, each shard's in its
 // own order, so that pages of the same search follow on. A post found in
 // two shards (indexed again between the two searches) is kept once.
+//
+// Why not bleve.NewIndexAlias, whose MultiSearch merges shards the same
+// way: it would list such a post twice, and it searches a small archive's
+// empty second shard too.
 func (x *Index) search(ctx context.Context, req *bleve.SearchRequest) (total uint64, hits bsearch.DocumentMatchCollection, err error) {
 	// A small archive's second shard is empty: it is not searched.
 	shards := make([]bleve.Index, 0, len(x.shards))

@@ -136,6 +136,12 @@ type titleScores struct {
 // divided by the square root of its title's length, times the share of
 // text's terms it has. A term in more than commonIn titles is left out, as
 // by Related; posts of equal score come in the order given.
+//
+// Why not bleve's own search of the titles: at 100,000 posts it took 213 /
+// 1,378 µs (p50 / p99) where Like takes 18.4 / 137 µs, a third of a post
+// page's time (BenchmarkRelatedTitles, docs/benchmarks.md). The two agree
+// on the first related answer for 70.7% of titles, differing mostly in
+// the order of posts of equal score.
 func (t *Titles) Like(text string, n int) []int {
 	words := strings.Fields(text)
 	n = min(n, t.Len())
