@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -81,12 +83,12 @@ func (in *Ingester) move(c *imapclient.Client, set imap.UIDSet) error {
 	caps := c.Caps()
 	if caps.Has(imap.CapMove) {
 		if _, err := c.Move(set, to).Wait(); err != nil {
-			return fmt.Errorf("%w: move to %q: %w", ErrNotMoved, to, err)
+			return fmt.Errorf("%w: move to %q: %w%s", ErrNotMoved, to, err, folderHint(c, to))
 		}
 		return nil
 	}
 	if _, err := c.Copy(set, to).Wait(); err != nil {
-		return fmt.Errorf("%w: copy to %q: %w", ErrNotMoved, to, err)
+		return fmt.Errorf("%w: copy to %q: %w%s", ErrNotMoved, to, err, folderHint(c, to))
 	}
 	store := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}
 	if err := c.Store(set, store, nil).Close(); err != nil {
@@ -103,4 +105,44 @@ func (in *Ingester) move(c *imapclient.Client, set imap.UIDSet) error {
 		return fmt.Errorf("ingest: expunge messages copied to %q: %w", to, err)
 	}
 	return nil
+}
+
+// folderHint says, when folder is not one of the server's, which of its
+// folders was likely meant: the one of that name under the personal
+// namespace ("INBOX.Questions" where folders live under INBOX.), or one
+// whose last part is that name; "" when folder exists or nothing is
+// known. It is asked only once a move failed.
+func folderHint(c *imapclient.Client, folder string) string {
+	list, err := c.List("", "*", nil).Collect()
+	if err != nil {
+		return ""
+	}
+	var names []string
+	for _, m := range list {
+		if m.Mailbox == folder {
+			return ""
+		}
+		names = append(names, m.Mailbox)
+	}
+	var meant []string
+	if c.Caps().Has(imap.CapNamespace) {
+		if ns, err := c.Namespace().Wait(); err == nil {
+			for _, d := range ns.Personal {
+				if d.Prefix != "" && slices.Contains(names, d.Prefix+folder) {
+					meant = append(meant, d.Prefix+folder)
+				}
+			}
+		}
+	}
+	for _, m := range list {
+		if m.Delim != 0 && !slices.Contains(meant, m.Mailbox) {
+			if i := strings.LastIndexByte(m.Mailbox, byte(m.Delim)); i >= 0 && strings.EqualFold(m.Mailbox[i+1:], folder) {
+				meant = append(meant, m.Mailbox)
+			}
+		}
+	}
+	if len(meant) > 0 {
+		return fmt.Sprintf(" (the server has no folder %q, but has %q: set imap.move_to = %q)", folder, meant[0], meant[0])
+	}
+	return fmt.Sprintf(" (the server has no folder %q: make it in your mail program, or set imap.move_to to one of its folders)", folder)
 }

@@ -115,11 +115,13 @@ func TestDovecotUIDValidityChange(t *testing.T) {
 }
 
 // TestDovecotWatch: --watch picks up a new message within seconds, and
-// comes back after the server goes away and returns.
+// comes back after the server goes away and returns, saying both.
 func TestDovecotWatch(t *testing.T) {
 	d := peers.StartDovecot(t)
 	q := newQueue(t)
 	in := dovecotIngester(t, d, q)
+	var logs peers.Output
+	in.log = slog.New(slog.NewTextHandler(&logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- in.Watch(ctx, nil) }()
@@ -131,6 +133,9 @@ func TestDovecotWatch(t *testing.T) {
 	d.Restart(t) // drops the connection
 	d.Deliver(t, question(2, "After a restart", "Still there?"))
 	waitFor(t, "a message after the server restarted", 20*time.Second, func() bool { return count() == 2 })
+	if l := logs.String(); !strings.Contains(l, "connection to the mailbox lost; reconnecting") || !strings.Contains(l, "reconnected to the mailbox") {
+		t.Errorf("the log does not say the connection was lost and came back:\n%s", l)
+	}
 
 	cancel()
 	select {
@@ -237,4 +242,31 @@ func TestDovecotBoundsMailInFlight(t *testing.T) {
 		t.Errorf("held %.1f MB of mail at most, of %.0f MB; want at most %d", float64(in.peakHeld)/(1<<20), float64(total)/(1<<20), 3*batchBytes>>20)
 	}
 	t.Logf("held %.1f MB of mail at most, of %.0f MB", float64(in.peakHeld)/(1<<20), float64(total)/(1<<20))
+}
+
+// An empty mailbox whose UIDVALIDITY changed is said to have changed
+// once, not at every run: the new one is recorded.
+func TestDovecotUIDValidityChangeOfAnEmptyMailboxSaidOnce(t *testing.T) {
+	d := peers.StartDovecot(t)
+	q := newQueue(t)
+	in := dovecotIngester(t, d, q)
+	var logged bytes.Buffer
+	in.log = slog.New(slog.NewTextHandler(&logged, nil))
+	in.opts.After, in.opts.MoveTo = AfterMove, "Questions"
+	d.Deliver(t, question(1, "One", "First?"))
+	if sum, err := in.Run(context.Background()); err != nil || sum.New != 1 {
+		t.Fatalf("first run: %+v, %v", sum, err)
+	}
+	d.SetUIDValidity(t, 777)
+	for range 3 {
+		if _, err := in.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := strings.Count(logged.String(), "UIDVALIDITY changed"); n != 1 {
+		t.Errorf("the change was said %d times, want once:\n%s", n, logged.String())
+	}
+	if validity, _, err := q.Checkpoint(context.Background(), "INBOX"); err != nil || validity != 777 {
+		t.Errorf("checkpoint validity %d, %v; want 777", validity, err)
+	}
 }

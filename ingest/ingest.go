@@ -104,7 +104,8 @@ type Ingester struct {
 	idleRestart time.Duration
 
 	mu             sync.Mutex
-	held, peakHeld int64 // bytes of mail held now, and at most
+	held, peakHeld int64    // bytes of mail held now, and at most
+	bye            *byeLine // what the server of the connection last said as it closed, under mu
 
 	warnNoUIDPlus sync.Once // the server cannot expunge by UID: said once
 }
@@ -150,7 +151,7 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 		if ctx.Err() != nil {
 			return sum, ctx.Err()
 		}
-		return sum, err
+		return sum, in.withServerWords(err)
 	}
 	if err := c.Logout().Wait(); err != nil {
 		in.log.Debug("logout", "err", err)
@@ -179,6 +180,9 @@ func (in *Ingester) pass(ctx context.Context, c *imapclient.Client) (Summary, er
 		last = 0
 	}
 	if sel.NumMessages == 0 {
+		if validity != sel.UIDValidity { // said once: the new one is recorded
+			return sum, in.q.StartAgain(ctx, mailbox, sel.UIDValidity)
+		}
 		return sum, in.q.ForgetUnfinished(ctx, mailbox)
 	}
 	if in.opts.After == AfterMove {

@@ -1,10 +1,12 @@
 package ingest
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,5 +248,61 @@ func TestIngestCannotKeepTheRawMessages(t *testing.T) {
 	opts.MailDir = t.TempDir()
 	if sum, err := New(q, opts).Run(ctx); err != nil || sum.New != 2 {
 		t.Fatalf("Run once mended = %+v, %v", sum, err)
+	}
+}
+
+// A server that says why it closes the connection ("* BYE [ALERT] ...")
+// is heard: the error carries its words, not only the network's. A line
+// in a message's text that looks like a BYE is not taken for one.
+func TestServerByeIsShown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		c.Write([]byte("* OK [CAPABILITY IMAP4rev1] ready\r\n"))
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			f := strings.Fields(line)
+			switch strings.ToUpper(f[1]) {
+			case "LOGIN":
+				c.Write([]byte(f[0] + " OK logged in\r\n"))
+			default: // SELECT, and anything after it
+				c.Write([]byte("* BYE [ALERT] Maintenance: back at 12:00 UTC\r\n"))
+				return
+			}
+		}
+	}()
+	in := ingester(t, newQueue(t), Server{Address: ln.Addr().String(), Security: "none", Username: "a", Password: "b"})
+	_, err = in.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `the server closed the connection, saying "[ALERT] Maintenance: back at 12:00 UTC"`) {
+		t.Errorf("Run = %v, want the server's words", err)
+	}
+
+	var b byeLine
+	b.Write([]byte("* BYE [ALERT] fake, in a literal\r\n* 3 FETCH (UID 9)\r\n"))
+	if b.said() != "" {
+		t.Errorf("a BYE followed by more lines was kept: %q", b.said())
+	}
+	b.Write([]byte("T9 IDLE\r\n* BY"))
+	b.Write([]byte("E going away\r\n"))
+	b.Write([]byte("DONE\r\n"))
+	if b.said() != "going away" {
+		t.Errorf("a BYE split over two reads, then a command: %q", b.said())
+	}
+	b.Write([]byte("* 4 FETCH (BODY[] {2000}\r\n" + strings.Repeat("x", 600)))
+	b.Write([]byte("* BYE inside a long line\r\n"))
+	if b.said() != "" {
+		t.Errorf("the end of a long line was taken for a BYE: %q", b.said())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
@@ -185,5 +186,37 @@ func TestDovecotRefusedMoveLosesNothing(t *testing.T) {
 				t.Errorf("%d questions stored, want 2", n)
 			}
 		})
+	}
+}
+
+// The server's words reach the author: where folders live under INBOX.
+// (as on Courier and Cyrus), move_to = "Questions" is refused by the
+// server, and the error names the folder meant, "INBOX.Questions"; where
+// no such folder is, it says to make one. Nothing is lost either way.
+func TestDovecotMoveToSuggestsTheFolder(t *testing.T) {
+	ctx := context.Background()
+	d := peers.StartDovecot(t)
+	d.Configure(t, "namespace inbox {\n  prefix = INBOX.\n  separator = .\n}")
+	c := dovecotClient(t, d)
+	if err := c.Create("INBOX.Questions", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	d.Deliver(t, question(1, "One", "First?"))
+	in := dovecotIngester(t, d, newQueue(t))
+	in.opts.After, in.opts.MoveTo = AfterMove, "Questions"
+	sum, err := in.Run(ctx)
+	if !errors.Is(err, ErrNotMoved) || sum.New != 1 || !strings.Contains(err.Error(), `set imap.move_to = "INBOX.Questions"`) {
+		t.Fatalf("Run = %+v, %v; want the question stored and a hint naming INBOX.Questions", sum, err)
+	}
+	in.opts.MoveTo = "Answered"
+	if _, err := in.Run(ctx); !errors.Is(err, ErrNotMoved) || !strings.Contains(err.Error(), `the server has no folder "Answered": make it`) {
+		t.Errorf("a folder that is nowhere: %v", err)
+	}
+	in.opts.MoveTo = "INBOX.Questions"
+	if _, err := in.Run(ctx); err != nil {
+		t.Fatalf("with the folder the hint named: %v", err)
+	}
+	if got := subjects(t, d, "INBOX.Questions"); !slices.Equal(got, []string{"One"}) {
+		t.Errorf("INBOX.Questions holds %q", got)
 	}
 }

@@ -25,8 +25,9 @@ const (
 // Watch returns nil once ctx is done.
 func (in *Ingester) Watch(ctx context.Context, report func(Summary)) error {
 	backoff := minBackoff
+	lost := false
 	for {
-		passed, err := in.watchSession(ctx, report)
+		passed, err := in.watchSession(ctx, report, lost)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -37,6 +38,7 @@ func (in *Ingester) Watch(ctx context.Context, report func(Summary)) error {
 			backoff = minBackoff
 		}
 		in.log.Warn("connection to the mailbox lost; reconnecting", "err", err, "in", backoff)
+		lost = true
 		select {
 		case <-ctx.Done():
 			return nil
@@ -47,8 +49,9 @@ func (in *Ingester) Watch(ctx context.Context, report func(Summary)) error {
 }
 
 // watchSession runs one connection's passes and IDLEs until it fails or ctx
-// is done. passed reports whether at least one pass succeeded.
-func (in *Ingester) watchSession(ctx context.Context, report func(Summary)) (passed bool, err error) {
+// is done. passed reports whether at least one pass succeeded; the first
+// says so in the log when the session follows a lost one (afterLoss).
+func (in *Ingester) watchSession(ctx context.Context, report func(Summary), afterLoss bool) (passed bool, err error) {
 	newMail := make(chan struct{}, 1)
 	handler := &imapclient.UnilateralDataHandler{
 		Mailbox: func(data *imapclient.UnilateralDataMailbox) {
@@ -70,14 +73,17 @@ func (in *Ingester) watchSession(ctx context.Context, report func(Summary)) (pas
 	for {
 		sum, err := in.pass(ctx, c)
 		if err != nil {
-			return passed, err
+			return passed, in.withServerWords(err)
+		}
+		if afterLoss && !passed {
+			in.log.Info("reconnected to the mailbox", "mailbox", in.opts.Server.Mailbox, "server", in.opts.Server.Address)
 		}
 		passed = true
 		if report != nil {
 			report(sum)
 		}
 		if err := in.idle(ctx, c, newMail); err != nil {
-			return passed, err
+			return passed, in.withServerWords(err)
 		}
 		if ctx.Err() != nil {
 			return passed, nil

@@ -593,3 +593,25 @@ func (q *Queue) ForgetUnfinished(ctx context.Context, mailbox string) error {
 	}
 	return nil
 }
+
+// StartAgain records that mailbox, now of UIDVALIDITY validity, is read
+// from its start: its checkpoint is validity and no UID, and no message of
+// it is left to flag or move. ingest calls it when the mailbox is empty.
+func (q *Queue) StartAgain(ctx context.Context, mailbox string, validity uint32) error {
+	tx, err := q.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("questions: reset checkpoint: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM unfinished WHERE mailbox = ?`, mailbox); err != nil {
+		return fmt.Errorf("questions: reset checkpoint: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (mailbox, uidvalidity, last_uid) VALUES (?, ?, 0)
+		ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = 0`, mailbox, validity); err != nil {
+		return fmt.Errorf("questions: reset checkpoint: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("questions: reset checkpoint: %w", err)
+	}
+	return nil
+}

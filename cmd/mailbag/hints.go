@@ -5,8 +5,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -26,6 +28,7 @@ func withHint(table, security string, err error) error {
 
 func serverHint(table, security string, err error) string {
 	var (
+		dns      *net.DNSError
 		unknown  x509.UnknownAuthorityError
 		hostname x509.HostnameError
 		invalid  x509.CertificateInvalidError
@@ -48,6 +51,10 @@ func serverHint(table, security string, err error) string {
 		return "the server offers no STARTTLS on this port: try security = \"tls\" (port 465 or 993)"
 	case errors.Is(err, os.ErrDeadlineExceeded) && security == "starttls":
 		return "no greeting came: a TLS port (465 or 993) waits for TLS first: try security = \"tls\""
+	case errors.As(err, &dns):
+		return "the host name " + strconv.Quote(dns.Name) + " is not known (DNS): check " + table + ".address for a typo, and that this machine can resolve names"
+	case (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) && security != "tls":
+		return "the server closed the connection before it greeted: a TLS port (465 or 993) waits for TLS first: try security = \"tls\""
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return "nothing answers there: check " + table + ".address (host:port) and that the server runs"
 	}

@@ -8,6 +8,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // TestServerHints: real failures to reach a server end with what to try.
@@ -45,5 +48,26 @@ func TestServerHints(t *testing.T) {
 	_, err = net.Dial("tcp", addr)
 	if got := withHint("smtp", "tls", err); got == nil || !strings.Contains(got.Error(), "nothing answers there") {
 		t.Errorf("nothing listening: %v", got)
+	}
+	// A name that does not resolve (.invalid never does, RFC 6761).
+	_, err = net.DialTimeout("tcp", "imap.example.invalid:993", 10*time.Second)
+	if got := withHint("imap", "tls", err); got == nil || !strings.Contains(got.Error(), `the host name "imap.example.invalid" is not known`) || strings.Contains(got.Error(), "nothing answers") {
+		t.Errorf("a name that does not resolve: %v", got)
+	}
+	// starttls against a port that waits for TLS: the server hangs up.
+	tlsPort, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tlsPort.Close()
+	go func() {
+		c, err := tlsPort.Accept()
+		if err == nil {
+			c.Close() // a TLS server gives up on a client that says nothing
+		}
+	}()
+	_, err = imapclient.DialStartTLS(tlsPort.Addr().String(), nil)
+	if got := withHint("imap", "starttls", err); got == nil || !strings.Contains(got.Error(), `try security = "tls"`) {
+		t.Errorf("starttls to a TLS port: %v", got)
 	}
 }

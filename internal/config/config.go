@@ -315,6 +315,12 @@ func checkServer(table, address, security string) error {
 	default:
 		return bad(table+".security", "%q is not tls, starttls or none", security)
 	}
+	// A port that speaks TLS from its first byte waits for a handshake a
+	// plain start never sends: say so now, not after the server gives up.
+	if tlsPort := map[string]string{"993": "IMAP", "465": "SMTP"}[port]; tlsPort != "" && security != "tls" {
+		plainPort := map[string]string{"993": "143", "465": "587"}[port]
+		return bad(table+".security", `%q on port %s, %s's port for TLS from the start: set security = "tls", or use port %s for starttls`, security, port, tlsPort, plainPort)
+	}
 	return nil
 }
 

@@ -48,6 +48,8 @@ func TestLoadErrors(t *testing.T) {
 		{"syntax", "[newsletter]\ntitle = Ask\n", ":2: "},
 		{"bad security", "[imap]\nsecurity = \"ssl\"\n", `:2: imap.security "ssl" is not tls, starttls or none`},
 		{"plain to remote", "[smtp]\nsecurity = \"none\"\n", `:2: smtp.security "none" sends the password in the clear`},
+		{"starttls to the TLS port", "[imap]\nsecurity = \"starttls\"\n", `:2: imap.security "starttls" on port 993, IMAP's port for TLS from the start: set security = "tls", or use port 143 for starttls`},
+		{"starttls to the SMTPS port", "[smtp]\nsecurity = \"starttls\"\n", `:2: smtp.security "starttls" on port 465, SMTP's port for TLS from the start: set security = "tls", or use port 587 for starttls`},
 		{"long title", "[newsletter]\ntitle = \"" + strings.Repeat("x", 101) + "\"\n", `:2: newsletter.title must be one line of at most 100 characters`},
 		{"bad zone", "[newsletter]\ntimezone = \"Mars/Olympus\"\n", `:2: newsletter.timezone "Mars/Olympus" is not a time zone`},
 		{"bad url", "[newsletter]\nbase_url = \"ask.example.org\"\n", `:2: newsletter.base_url "ask.example.org" is not an http or https URL`},
