@@ -327,6 +327,16 @@ func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
 		if qq.FromAddr == "" || mailaddr.Key(qq.FromAddr) == mailaddr.Key(a.o.Newsletter.Address) || qq.Authenticated == "" {
 			continue // no mail to a sender who may be forged
 		}
+		// An asker on the list has the post itself: one mail about the
+		// answer, not two.
+		var got bool
+		if err := a.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+			WHERE d.post_slug = ? AND s.email_key = ? AND d.status IN ('sent', 'sending'))`, post.Slug, mailaddr.Key(qq.FromAddr)).Scan(&got); err != nil {
+			return told, fmt.Errorf("publish: notify askers: %w", err)
+		}
+		if got {
+			continue
+		}
 		// Claimed first: a crash after this never mails twice.
 		res, err := a.db.ExecContext(ctx, `INSERT INTO notifications (question_id, post_slug, sent) VALUES (?, ?, ?)
 			ON CONFLICT (question_id) DO NOTHING`, id, post.Slug, a.now().UTC().Format(time.RFC3339))

@@ -237,3 +237,40 @@ func acknowledging(t *testing.T, db *sql.DB, q *questions.Queue, sink *peers.SMT
 	now = now.Add(2 * time.Hour)
 	return askers
 }
+
+// An asker who is on the list and was sent the post is not also told
+// that it is out: one mail about the answer, not two.
+func TestNotifySkipsAskersWhoHadThePost(t *testing.T) {
+	ctx := context.Background()
+	db, q := stateFixture(t)
+	for i, from := range []string{"Ana@Example.net", "bo@example.net"} {
+		if _, err := db.Exec(`INSERT INTO questions (message_key, status, received, subject, body, from_name, from_addr, mailbox, uidvalidity, uid, created, authenticated)
+			VALUES (?, 'answered', '2026-11-24T10:00:00Z', 'How?', 'How?', '', ?, 'INBOX', 1, ?, '2026-11-24T10:00:00Z', 'dmarc=pass (mx.example.org)')`, i, from, i+1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	subs, err := NewSubscribers(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana, _, err := subs.Add(ctx, "ana@example.net", "", "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO deliveries (post_slug, subscriber_id, status, message_id, updated) VALUES ('on-how', ?, 'sent', 'm1@x', '2026-11-25T00:00:00Z')`, ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	sink := peers.StartSMTPSink(t, false)
+	n := Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}
+	askers, err := NewAskers(ctx, db, AskersOptions{Queue: q, Mailer: sinkMailer(sink), Newsletter: n, Templates: loadTemplates(t, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := &archive.Post{Title: "On how", Slug: "on-how", Date: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), Questions: []int64{1, 2}}
+	if told, err := askers.Notify(ctx, post); err != nil || told != 1 {
+		t.Fatalf("Notify = %d, %v; want 1: Ana had the post", told, err)
+	}
+	if got := peers.PerRecipient(sink.Messages()); len(got) != 1 || got["bo@example.net"] != 1 {
+		t.Errorf("told %v, want bo alone", got)
+	}
+}

@@ -248,7 +248,26 @@ func (s *Subscribers) importRow(ctx context.Context, tx queryer, row importRow) 
 		}
 		return "updated", fmt.Sprintf("%s was %s; the file says %s", old.Email, old.Status, row.status), nil
 	}
-	return "already subscribed", "", nil
+	return "already subscribed", alreadyReason(old, row), nil
+}
+
+// alreadyReason says of a line whose address is on the list already what
+// of it was not applied: the list keeps what it has.
+func alreadyReason(old *Subscriber, row importRow) string {
+	var differ []string
+	if row.name != "" && row.name != old.Name {
+		differ = append(differ, fmt.Sprintf("its name %q (the list has %q)", row.name, old.Name))
+	}
+	for _, k := range slices.Sorted(maps.Keys(row.attrs)) {
+		if old.Attributes[k] != row.attrs[k] {
+			differ = append(differ, fmt.Sprintf("its %s %q", k, row.attrs[k]))
+		}
+	}
+	reason := fmt.Sprintf("%s is %s since %s", old.Email, old.Status, old.Created.Format("2006-01-02"))
+	if len(differ) > 0 {
+		reason += "; not applied: " + strings.Join(differ, ", ")
+	}
+	return reason
 }
 
 // Export writes every subscriber as CSV: email, name, status, source,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -95,14 +96,17 @@ func (a *app) newDraft(ctx context.Context, n *newsletter, q *questions.Queue, d
 	return drafts.Create(qs, related)
 }
 
-// related finds past answers like question qq.
+// related finds past answers like question qq, its own answer left out.
 func (a *app) related(ctx context.Context, n *newsletter, qq *questions.Question) ([]search.Hit, error) {
 	x, err := a.openIndex(ctx, n)
 	if err != nil {
 		return nil, err
 	}
 	defer x.Close()
-	return x.Related(ctx, qq.Subject+" "+qq.Text, relatedCount)
+	hits, err := x.Related(ctx, qq.Subject+" "+qq.Text, relatedCount+1)
+	// An answered question's own answer is not a past answer to it.
+	hits = slices.DeleteFunc(hits, func(h search.Hit) bool { return h.Slug == qq.AnswerSlug })
+	return hits[:min(len(hits), relatedCount)], err
 }
 
 // reportDraft says, after the editor, whether the draft can be published.

@@ -89,8 +89,10 @@ func cmdEventually(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdTimeAfter sets the variable VAR to the time SECONDS from now, in
-// RFC 3339 (whole seconds: between SECONDS-1 and SECONDS from now), for
-// --at; give a slow machine a few seconds to run the command that uses it:
+// RFC 3339 (whole seconds: between SECONDS-1 and SECONDS from now, or a
+// second more, never on a whole minute, so that it shows its seconds),
+// for --at; give a slow machine a few seconds to run the command that
+// uses it:
 //
 //	timeafter VAR SECONDS
 func cmdTimeAfter(ts *testscript.TestScript, neg bool, args []string) {
@@ -99,7 +101,11 @@ func cmdTimeAfter(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	n, err := strconv.Atoi(args[1])
 	ts.Check(err)
-	ts.Setenv(args[0], time.Now().Add(time.Duration(n)*time.Second).Format(time.RFC3339))
+	at := time.Now().Add(time.Duration(n) * time.Second)
+	if at.Second() == 0 {
+		at = at.Add(time.Second)
+	}
+	ts.Setenv(args[0], at.Format(time.RFC3339))
 }
 
 // cmdWaitUntil waits until the RFC 3339 time has passed (at most a

@@ -38,7 +38,13 @@ With --at TIME, the draft is checked now and published at TIME by
 				})
 			}
 			return a.withQueue(cmd.Context(), func(n *newsletter, q *questions.Queue) error {
-				return a.publish(cmd.Context(), n, q, args[0], dateFlag)
+				post, err := a.publish(cmd.Context(), n, q, args[0], dateFlag)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "Published %s, at %s\n", a.rel(n, post.Path), n.list().URL(post))
+				fmt.Fprintf(a.stdout, "Next: mailbag send --test YOUR-ADDRESS %s to see it in your inbox, then mailbag send %s\n", post.Slug, post.Slug)
+				return nil
 			})
 		},
 	}
@@ -47,35 +53,31 @@ With --at TIME, the draft is checked now and published at TIME by
 	return cmd
 }
 
-// publish publishes the draft ref, dated dateFlag or now.
-func (a *app) publish(ctx context.Context, n *newsletter, q *questions.Queue, ref, dateFlag string) error {
+// publish publishes the draft ref, dated dateFlag or now, and returns
+// the post; the caller says so (the command to the author, run in its
+// log).
+func (a *app) publish(ctx context.Context, n *newsletter, q *questions.Queue, ref, dateFlag string) (*archive.Post, error) {
 	var date time.Time
 	if dateFlag != "" {
 		var err error
 		if date, err = archive.ParseDate(dateFlag, n.cfg.Location); err != nil {
-			return usageError{fmt.Errorf("--date: %w", err)}
+			return nil, usageError{fmt.Errorf("--date: %w", err)}
 		}
 	}
 	// Check before opening the index: a draft that is not ready
 	// should not wait on it.
 	p, path, draft, err := a.readyDraft(ctx, n, q, ref)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	a.noteSlug(draft)
 	x, err := a.openIndex(ctx, n)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer x.Close()
 	p.Index = x
-	post, err := p.Publish(ctx, path, date)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "Published %s, at %s\n", a.rel(n, post.Path), n.list().URL(post))
-	fmt.Fprintf(a.stdout, "Next: mailbag send --test YOUR-ADDRESS %s to see it in your inbox, then mailbag send %s\n", post.Slug, post.Slug)
-	return nil
+	return p.Publish(ctx, path, date)
 }
 
 // readyDraft finds the draft ref and checks that it is ready to publish:
@@ -118,7 +120,7 @@ func (a *app) schedulePublish(ctx context.Context, n *newsletter, db *sql.DB, re
 		return err
 	}
 	fmt.Fprintf(a.stdout, "Scheduled %d: publish %s at %s, by mailbag run (mailbag schedule lists and cancels).\n",
-		j.ID, a.rel(n, path), when.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04 MST"))
+		j.ID, a.rel(n, path), atText(when.In(n.cfg.Location), "Mon 2 Jan 2006 15:04 MST"))
 	return nil
 }
 

@@ -129,7 +129,10 @@ func (a *app) carryOut(ctx context.Context, n *newsletter, db *sql.DB, s *publis
 		} else if errors.Is(perr, archive.ErrNotFound) {
 			var q *questions.Queue
 			if q, err = questions.NewQueue(ctx, db, a.now); err == nil {
-				err = a.publish(ctx, n, q, filepath.Join(n.home.Dir, j.Ref), "")
+				var post *archive.Post
+				if post, err = a.publish(ctx, n, q, filepath.Join(n.home.Dir, j.Ref), ""); err == nil {
+					log.Info("published", "path", a.rel(n, post.Path), "url", n.list().URL(post))
+				}
 			}
 		} else {
 			err = perr

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -101,10 +102,19 @@ func writeJobsText(w io.Writer, jobs []publish.Job, loc *time.Location) {
 		return
 	}
 	for _, j := range jobs {
-		fmt.Fprintf(w, "%4d  %s  %-9s %-7s %s", j.ID, j.At.In(loc).Format("2006-01-02 15:04"), j.Status, j.Kind, j.Ref)
+		fmt.Fprintf(w, "%4d  %s  %-9s %-7s %s", j.ID, atText(j.At.In(loc), "2006-01-02 15:04"), j.Status, j.Kind, j.Ref)
 		if j.Error != "" {
 			fmt.Fprintf(w, "  [%s]", oneLineText(j.Error, 80))
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// atText is t in layout, with its seconds after the minutes when it has
+// any: a job given to the second is shown as it was given.
+func atText(t time.Time, layout string) string {
+	if t.Second() != 0 {
+		layout = strings.Replace(layout, "15:04", "15:04:05", 1)
+	}
+	return t.Format(layout)
 }

@@ -192,7 +192,7 @@ func (a *app) scheduleSend(ctx context.Context, n *newsletter, db *sql.DB, ref, 
 		return err
 	}
 	fmt.Fprintf(a.stdout, "Scheduled %d: send %s at %s, by mailbag run (mailbag schedule lists and cancels).\n",
-		j.ID, slug, when.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04 MST"))
+		j.ID, slug, atText(when.In(n.cfg.Location), "Mon 2 Jan 2006 15:04 MST"))
 	return nil
 }
 
@@ -216,7 +216,8 @@ func (a *app) publishedPost(n *newsletter, ref string) (*archive.Post, error) {
 // nothing.
 func (a *app) sendTest(ctx context.Context, sender *publish.Sender, r *publish.Rendered, title, addr string) error {
 	if err := withHint("smtp", sender.SMTP.Security, sender.SendTest(ctx, r, addr)); err != nil {
-		return err
+		// The command's name, not the package's, begins what the author reads.
+		return fmt.Errorf("send --test: %s", strings.TrimPrefix(err.Error(), "publish: "))
 	}
 	fmt.Fprintf(a.stdout, "Sent a test copy of “%s” to %s.\n", title, addr)
 	return nil

@@ -168,7 +168,7 @@ never put back; nothing is added twice.`,
 			defer f.Close()
 			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *publish.Subscribers) error {
 				sum, err := s.Import(cmd.Context(), f, "import:"+filepath.Base(args[0]), func(l publish.ImportLine) {
-					if l.Result == "bad" || l.Result == "skipped" || l.Result == "updated" {
+					if l.Result != "added" { // every line not added, and why
 						fmt.Fprintf(a.stdout, "%s:%d: %s %s: %s\n", args[0], l.Line, l.Result, l.Email, l.Reason)
 					}
 				})
