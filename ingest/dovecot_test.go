@@ -202,7 +202,7 @@ func TestDovecotUnreadableMessageIsKept(t *testing.T) {
 	if bad.Status != questions.StatusIgnored || bad.Kind != questions.KindUnreadable || !strings.Contains(bad.Reason, "unreadable message header") {
 		t.Errorf("entry = %+v", bad)
 	}
-	if raw, err := readRawOf(in.opts.MailDir, bad); err != nil || !strings.Contains(string(raw), "not a mail message") {
+	if raw, err := ReadRaw(in.opts.MailDir, bad); err != nil || !strings.Contains(string(raw), "not a mail message") {
 		t.Errorf("raw kept: %q, %v", raw, err)
 	}
 }

@@ -480,6 +480,8 @@ func (in *Ingester) question(raw []byte, tooLarge bool, size int64) questions.In
 		FromAddr:   m.FromAddr,
 		Received:   m.Date,
 		Text:       CleanText(m.Text),
+
+		Attachments: m.Attachments,
 	}
 	q.NoAutoReply = noAutoReply(m.Header)
 	q.Authenticated = authenticated(m.Header, in.opts.AuthservIDs, m.FromAddr)

@@ -106,7 +106,7 @@ func TestIngestInProcessServer(t *testing.T) {
 		first.FromName != "Reader 1" || first.FromAddr != "reader1@example.net" {
 		t.Errorf("question 1 = %+v", first)
 	}
-	raw, err := readRawOf(in.opts.MailDir, first)
+	raw, err := ReadRaw(in.opts.MailDir, first)
 	if err != nil || !strings.Contains(string(raw), "My manager keeps asking") {
 		t.Errorf("raw message %s: %v", first.RawPath, err)
 	}
@@ -206,7 +206,7 @@ func TestIngestTooLargeKeepsTheHeader(t *testing.T) {
 	if got.Kind != questions.KindTooLarge || got.Subject != "A long one" || !strings.Contains(got.Reason, "over the limit of 0.1 MB") {
 		t.Errorf("entry = %+v", got)
 	}
-	raw, err := readRawOf(in.opts.MailDir, got)
+	raw, err := ReadRaw(in.opts.MailDir, got)
 	if err != nil || len(raw) > 1024 || !strings.Contains(string(raw), "Subject: A long one") {
 		t.Errorf("kept %d bytes (%v), want the header only", len(raw), err)
 	}

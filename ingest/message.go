@@ -16,13 +16,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // every charset go-message knows, for bodies and headers
 	gomail "github.com/emersion/go-message/mail"
 	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/unicode"
+	utf16 "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
 )
 
@@ -48,6 +49,8 @@ type Message struct {
 	// Text is the readable text: the text/plain part, else the HTML part as
 	// text; "" when there is none.
 	Text string
+	// Attachments are the files it came with (at most maxAttachments).
+	Attachments []questions.Attachment
 
 	// reportParts are the parts that say what a report is about (see
 	// reportPart), json what a JSON notification in Text says: kept by
@@ -65,10 +68,9 @@ var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) 
 	return message.CharsetReader(cs, r)
 }}
 
-// ParseMessage reads a raw RFC 5322 message. Broken MIME is read as far as
-// it goes: a part that cannot be decoded is skipped. The error is for a
-// message whose header cannot be read at all.
-func ParseMessage(raw []byte) (*Message, error) {
+// readEntity reads a raw message's header and the reader of its body; the
+// error is for a header that cannot be read at all.
+func readEntity(raw []byte) (*message.Entity, error) {
 	raw = headerStart(raw)
 	ent, err := message.Read(bytes.NewReader(raw))
 	if ent == nil {
@@ -83,6 +85,31 @@ func ParseMessage(raw []byte) (*Message, error) {
 			err = errors.New("no header")
 		}
 		return nil, fmt.Errorf("ingest: unreadable message header: %w", err)
+	}
+	return ent, nil
+}
+
+// ReadAttachments calls file with each file raw came with, in the order
+// and with the names ParseMessage lists them (Message.Attachments), and a
+// reader of its decoded bytes; Size is counted as it is read. It stops at
+// the first error file returns.
+func ReadAttachments(raw []byte, file func(questions.Attachment, io.Reader) error) error {
+	ent, err := readEntity(raw)
+	if err != nil {
+		return err
+	}
+	w := walker{onFile: file}
+	w.walk(ent, 0)
+	return w.fileErr
+}
+
+// ParseMessage reads a raw RFC 5322 message. Broken MIME is read as far as
+// it goes: a part that cannot be decoded is skipped. The error is for a
+// message whose header cannot be read at all.
+func ParseMessage(raw []byte) (*Message, error) {
+	ent, err := readEntity(raw)
+	if err != nil {
+		return nil, err
 	}
 	m := &Message{Header: ent.Header}
 	h := gomail.Header{Header: ent.Header}
@@ -114,6 +141,7 @@ func ParseMessage(raw []byte) (*Message, error) {
 		m.Text = htmlText(w.html)
 	}
 	m.reportParts = w.reports
+	m.Attachments = w.attachments
 	m.json, m.isJSON = readJSONReport(m.Text)
 	return m, nil
 }
@@ -333,9 +361,9 @@ func fromBOM(b []byte) []byte {
 	case bytes.HasPrefix(b, []byte{0, 0, 0xfe, 0xff}):
 		dec = utf32.UTF32(utf32.BigEndian, utf32.ExpectBOM).NewDecoder()
 	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
-		dec = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		dec = utf16.UTF16(utf16.LittleEndian, utf16.ExpectBOM).NewDecoder()
 	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
-		dec = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()
+		dec = utf16.UTF16(utf16.BigEndian, utf16.ExpectBOM).NewDecoder()
 	case bytes.HasPrefix(b, []byte{0xef, 0xbb, 0xbf}):
 		return b[3:]
 	default:
@@ -357,7 +385,19 @@ const maxDepth = 20
 type walker struct {
 	plain, html string
 	reports     []reportPart
+	attachments []questions.Attachment
+	// onFile, when set, is given each attachment's bytes (ReadAttachments);
+	// fileErr is the first error it returned.
+	onFile  func(questions.Attachment, io.Reader) error
+	fileErr error
 }
+
+// maxAttachments bounds the attachments listed of one message, and
+// maxAttachmentName the characters of a name kept.
+const (
+	maxAttachments    = 50
+	maxAttachmentName = 200
+)
 
 // walk reads ent and, in order, the parts inside it.
 func (w *walker) walk(ent *message.Entity, depth int) {
@@ -382,7 +422,18 @@ func (w *walker) walk(ent *message.Entity, depth int) {
 		w.reports = append(w.reports, readReportPart(t, ent.Body))
 		return
 	}
-	if disp, _, err := ent.Header.ContentDisposition(); err == nil && disp == "attachment" {
+	if name, ok := attachmentName(ent.Header, t); ok {
+		if len(w.attachments) < maxAttachments {
+			a := questions.Attachment{Name: name, Type: t}
+			if w.onFile != nil && w.fileErr == nil {
+				cr := &countingReader{r: ent.Body}
+				w.fileErr = w.onFile(a, cr)
+				a.Size = cr.n
+			} else {
+				a.Size, _ = io.Copy(io.Discard, ent.Body) // the decoded size
+			}
+			w.attachments = append(w.attachments, a)
+		}
 		return
 	}
 	switch t {
@@ -395,6 +446,48 @@ func (w *walker) walk(ent *message.Entity, depth int) {
 			w.html = readText(ent.Body)
 		}
 	}
+}
+
+// attachmentName says whether a part is a file the sender attached, and
+// its name: a part marked attachment, or any part with a file name that
+// is not text (an image pasted inline). The name is cut short and kept
+// free of control characters; "" when the part gives none.
+func attachmentName(h message.Header, mediaType string) (string, bool) {
+	disp, params, err := h.ContentDisposition()
+	name := params["filename"]
+	if name == "" {
+		if _, ctParams, err := h.ContentType(); err == nil {
+			name = ctParams["name"]
+		}
+	}
+	switch {
+	case err == nil && disp == "attachment":
+	case name != "" && !strings.HasPrefix(mediaType, "text/") && mediaType != "text":
+	default:
+		return "", false
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, name)
+	if r := []rune(name); len(r) > maxAttachmentName {
+		name = string(r[:maxAttachmentName])
+	}
+	return name, true
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // readText reads a decoded body as UTF-8 text, replacing invalid bytes. A

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"mailbag/internal/atomicfile"
+	"mailbag/questions"
 )
 
 // Raw messages are kept in mbox files, one for each day mail came in
@@ -166,6 +167,12 @@ func unquoteFrom(quoted []byte) []byte {
 		quoted = quoted[len(line):]
 	}
 	return out.Bytes()
+}
+
+// ReadRaw returns the raw message of question q, as it came, from the
+// mail folder mailDir.
+func ReadRaw(mailDir string, q *questions.Question) ([]byte, error) {
+	return readRaw(mailDir, rawRef{path: q.RawPath, offset: q.RawOffset, size: q.RawSize})
 }
 
 // readRaw returns the raw message kept at ref in mailDir, as it came.

@@ -57,12 +57,7 @@ func TestRawMailRoundTrip(t *testing.T) {
 	old := filepath.Join(dir, "ab", "abcd.eml")
 	os.MkdirAll(filepath.Dir(old), 0o700)
 	os.WriteFile(old, raws[0], 0o600)
-	if got, err := readRawOf(dir, &questions.Question{RawPath: "ab/abcd.eml", RawOffset: -1}); err != nil || !bytes.Equal(got, raws[0]) {
+	if got, err := ReadRaw(dir, &questions.Question{RawPath: "ab/abcd.eml", RawOffset: -1}); err != nil || !bytes.Equal(got, raws[0]) {
 		t.Errorf("an old raw file reads %q, %v", got, err)
 	}
-}
-
-// readRawOf is the raw message of question q kept in mailDir.
-func readRawOf(mailDir string, q *questions.Question) ([]byte, error) {
-	return readRaw(mailDir, rawRef{path: q.RawPath, offset: q.RawOffset, size: q.RawSize})
 }

@@ -14,6 +14,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -45,8 +46,11 @@ var schemaV6 string
 //go:embed schema_v7.sql
 var schemaV7 string
 
-// migrations are the ingest tables' schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7}
+//go:embed schema_v8.sql
+var schemaV8 string
+
+// migrations are the question store's schema versions, in order.
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8}
 
 // Status is where a question stands.
 type Status string
@@ -112,6 +116,9 @@ type Question struct {
 	// to the asker, following RFC 3834: a null Return-Path, Precedence
 	// bulk, list or junk, Auto-Submitted, a list header; "" when one may.
 	NoAutoReply string
+	// Attachments are the files the message came with, as listed in it;
+	// the files themselves stay in the raw message.
+	Attachments []Attachment
 	// TextMore is how many bytes of the text were left out (Previews).
 	TextMore int64
 	textSize int64
@@ -120,6 +127,15 @@ type Question struct {
 	// (mx.example.org)"; "" when nothing did. Automatic replies go only to
 	// authenticated senders.
 	Authenticated string
+}
+
+// Attachment is a file a message came with: its name as the sender gave
+// it (anyone's words: shown with care, never used as a path), its media
+// type and size in bytes, decoded.
+type Attachment struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Size int64  `json:"size"`
 }
 
 // Sender is the asker as "Name <address>", or whichever of the two there
@@ -191,8 +207,8 @@ func (q *Queue) Add(ctx context.Context, qs []Incoming, mailbox string, uidValid
 	defer tx.Rollback()
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO questions
 		(message_key, status, kind, reason, received, subject, body, from_name, from_addr,
-		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, thread, report_read, authenticated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, thread, report_read, authenticated, attachments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
 		ON CONFLICT (message_key) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("questions: store questions: %w", err)
@@ -213,7 +229,8 @@ func (q *Queue) Add(ctx context.Context, qs []Incoming, mailbox string, uidValid
 		}
 		res, err := insert.ExecContext(ctx,
 			s.MessageKey, s.Status, s.Kind, s.Reason, s.Received.UTC().Format(time.RFC3339), s.Subject, s.Text,
-			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.Mailbox, s.UIDValidity, s.UID, created, s.NoAutoReply, s.Thread, s.Authenticated)
+			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.Mailbox, s.UIDValidity, s.UID, created, s.NoAutoReply, s.Thread, s.Authenticated,
+			attachmentsJSON(s.Attachments))
 		if err != nil {
 			return nil, fmt.Errorf("questions: store question %s: %w", s.MessageKey, err)
 		}
@@ -374,7 +391,7 @@ func (q *Queue) Checkpoint(ctx context.Context, mailbox string) (uidValidity, la
 }
 
 const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, answer_slug, no_auto_reply,
-	thread, (SELECT count(*) FROM questions f WHERE f.thread = questions.id), report_note, authenticated`
+	thread, (SELECT count(*) FROM questions f WHERE f.thread = questions.id), report_note, authenticated, attachments`
 
 // scanQuestion reads a row of questionColumns, and of the text's size
 // after them when the row has it (Previews).
@@ -382,10 +399,10 @@ func scanQuestion(row interface {
 	Scan(...any) error
 }) (*Question, error) {
 	var qq Question
-	var received, note string
+	var received, note, attachments string
 	dest := []any{&qq.ID, &qq.Status, &qq.Kind, &qq.Reason, &received, &qq.Subject, &qq.Text,
 		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.RawOffset, &qq.RawSize, &qq.MessageKey, &qq.AnswerSlug, &qq.NoAutoReply,
-		&qq.Thread, &qq.FollowUps, &note, &qq.Authenticated}
+		&qq.Thread, &qq.FollowUps, &note, &qq.Authenticated, &attachments}
 	if r, ok := row.(*sql.Rows); ok {
 		if cols, _ := r.Columns(); len(cols) > len(dest) {
 			dest = append(dest, &qq.textSize)
@@ -395,6 +412,9 @@ func scanQuestion(row interface {
 		return nil, err
 	}
 	qq.Reason = withNote(qq.Reason, note)
+	if attachments != "" {
+		_ = json.Unmarshal([]byte(attachments), &qq.Attachments) // written by attachmentsJSON
+	}
 	qq.Received, _ = time.Parse(time.RFC3339, received)
 	return &qq, nil
 }
@@ -614,4 +634,13 @@ func (q *Queue) StartAgain(ctx context.Context, mailbox string, validity uint32)
 		return fmt.Errorf("questions: reset checkpoint: %w", err)
 	}
 	return nil
+}
+
+// attachmentsJSON is as as stored: "" for none.
+func attachmentsJSON(as []Attachment) string {
+	if len(as) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(as)
+	return string(b)
 }

@@ -63,6 +63,8 @@ type questionJSON struct {
 	// follow-up (kind "follow-up") follows.
 	FollowUps int   `json:"follow_ups"`
 	Thread    int64 `json:"thread,omitempty"`
+	// Attachments are the files it came with: name, type, size in bytes.
+	Attachments []questions.Attachment `json:"attachments,omitempty"`
 }
 
 func writeQuestionsJSON(w io.Writer, qs []*questions.Question) error {
@@ -71,7 +73,7 @@ func writeQuestionsJSON(w io.Writer, qs []*questions.Question) error {
 		out = append(out, questionJSON{
 			ID: q.ID, Status: string(q.Status), Kind: string(q.Kind), Reason: q.Reason,
 			Received: q.Received.Format(time.RFC3339), Subject: q.Subject, Text: q.Text, From: q.Sender(),
-			FollowUps: q.FollowUps, Thread: q.Thread,
+			FollowUps: q.FollowUps, Thread: q.Thread, Attachments: q.Attachments,
 		})
 	}
 	return writeJSON(w, out)

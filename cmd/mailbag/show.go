@@ -3,20 +3,30 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"mailbag/ingest"
+	"mailbag/internal/visible"
 	"mailbag/questions"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 )
 
 func newShowCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var saveDir string
+	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show a question and related past answers",
 		Long: `Show question ID: its subject, when it came, who sent it (for your eyes only),
-its text, the asker's follow-ups in order (their replies to it, to its
-acknowledgement or to the notice that it was answered), and up to five past
-answers on the same subject.`,
+the files it came with, its text, the asker's follow-ups in order (their
+replies to it, to its acknowledgement or to the notice that it was
+answered), and up to five past answers on the same subject.
+
+--save DIR writes the files it came with into DIR (made if need be), each
+under its name made safe (no folders, no leading dot), never over a file
+that is there.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, err := parseIDs(args)
@@ -24,10 +34,15 @@ answers on the same subject.`,
 				return err
 			}
 			return a.withQueue(cmd.Context(), func(n *newsletter, q *questions.Queue) error {
+				if saveDir != "" {
+					return a.saveAttachments(cmd.Context(), n, q, ids[0], saveDir)
+				}
 				return a.show(cmd.Context(), n, q, ids[0])
 			})
 		},
 	}
+	cmd.Flags().StringVar(&saveDir, "save", "", "write the files the question came with into this folder")
+	return cmd
 }
 
 // show prints question id and the past answers related to it.
@@ -46,6 +61,16 @@ func (a *app) show(ctx context.Context, n *newsletter, q *questions.Queue, id in
 	fmt.Fprintf(w, "From:     %s (private: never published)\n", qq.Sender())
 	if qq.AnswerSlug != "" {
 		fmt.Fprintf(w, "Answered: %s\n", qq.AnswerSlug)
+	}
+	for i, at := range qq.Attachments {
+		label := "Attached:"
+		if i > 0 {
+			label = ""
+		}
+		fmt.Fprintf(w, "%-9s %s (%s, %s)\n", label, at.Name, at.Type, size(uint64(at.Size)))
+	}
+	if len(qq.Attachments) > 0 {
+		fmt.Fprintf(w, "          (mailbag show %d --save DIR writes them out)\n", qq.ID)
 	}
 	fmt.Fprintf(w, "\n%s\n", indent(qq.Text, "    "))
 	follow, err := q.FollowUps(ctx, qq.ID)
@@ -79,4 +104,75 @@ func indent(text, prefix string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// saveAttachments writes the files question id came with into dir, read
+// from its raw message, each under a safe name, never over a file.
+func (a *app) saveAttachments(ctx context.Context, n *newsletter, q *questions.Queue, id int64, dir string) error {
+	qq, err := q.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if len(qq.Attachments) == 0 {
+		return fmt.Errorf("show --save: question %d came with no files", id)
+	}
+	raw, err := ingest.ReadRaw(n.home.Mail(), qq)
+	if err != nil {
+		return fmt.Errorf("show --save: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("show --save: %w", err)
+	}
+	used := map[string]bool{}
+	i := 0
+	return ingest.ReadAttachments(raw, func(at questions.Attachment, r io.Reader) error {
+		i++
+		name := safeFileName(at.Name, i, used)
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return fmt.Errorf("show --save: %w (a file of that name is there: choose an empty folder)", err)
+		}
+		n, err := io.Copy(f, r)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(f.Name())
+			return fmt.Errorf("show --save: %w", err)
+		}
+		fmt.Fprintf(a.stdout, "Wrote %s (%s)\n", filepath.Join(dir, name), size(uint64(n)))
+		return nil
+	})
+}
+
+// safeFileName is name as a file in a folder of the author's: its last
+// part only, without characters file systems or shells trip on, no
+// leading dot, at most 100 characters, and not one used already (a
+// number is added); "attachment-N" when nothing is left of it.
+func safeFileName(name string, n int, used map[string]bool) string {
+	name = name[strings.LastIndexAny(name, `/\`)+1:]
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r < 0x20, r == 0x7f, visible.Acts(r), strings.ContainsRune(`<>:"|?*`, r):
+			return '_'
+		}
+		return r
+	}, name)
+	name = strings.TrimLeft(strings.TrimSpace(name), ".")
+	if r := []rune(name); len(r) > 100 {
+		ext := filepath.Ext(name)
+		if len([]rune(ext)) > 10 {
+			ext = ""
+		}
+		name = string(r[:100-len([]rune(ext))]) + ext
+	}
+	if name == "" {
+		name = fmt.Sprintf("attachment-%d", n)
+	}
+	base, ext := strings.TrimSuffix(name, filepath.Ext(name)), filepath.Ext(name)
+	for k := 2; used[strings.ToLower(name)]; k++ {
+		name = fmt.Sprintf("%s-%d%s", base, k, ext)
+	}
+	used[strings.ToLower(name)] = true
+	return name
 }

@@ -506,6 +506,9 @@ func (m Model) questionView(w, rows int) string {
 	var lines []string
 	lines = append(lines, bold.Render(cut(fmt.Sprintf("#%d %s", q.ID, q.Subject), textWidth)))
 	lines = append(lines, faint.Render(cut(fmt.Sprintf("%s · %s", q.Sender(), q.Received.In(m.o.Location).Format("Mon 2 Jan 2006 15:04")), textWidth)))
+	for _, at := range q.Attachments {
+		lines = append(lines, faint.Render(cut(fmt.Sprintf("Attached: %s (%s, %d KB)", at.Name, at.Type, (at.Size+1023)/1024), textWidth)))
+	}
 	lines = append(lines, "")
 	lines = append(lines, wrap(q.Text, textWidth)...)
 	lines = append(lines, more(q, textWidth)...)
@@ -597,6 +600,10 @@ func shown(qs []*questions.Question) []*questions.Question {
 		}
 		c.Subject, c.Text = visible.Line(c.Subject), visible.String(c.Text)
 		c.FromName, c.FromAddr, c.Reason = visible.Line(c.FromName), visible.Line(c.FromAddr), visible.Line(c.Reason)
+		c.Attachments = slices.Clone(c.Attachments)
+		for i := range c.Attachments {
+			c.Attachments[i].Name, c.Attachments[i].Type = visible.Line(c.Attachments[i].Name), visible.Line(c.Attachments[i].Type)
+		}
 		out[i] = &c
 	}
 	return out

@@ -193,3 +193,19 @@ func BenchmarkInboxMegabyteQuestions(b *testing.B) {
 		_ = tm.View()
 	}
 }
+
+// The files a question came with are listed under its sender, their
+// names shown safely.
+func TestInboxListsAttachments(t *testing.T) {
+	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f := &fake{rejected: map[int64]string{}, questions: []*questions.Question{
+		{ID: 4, Subject: "Our template", Text: "I attached it.", Received: received,
+			Attachments: []questions.Attachment{{Name: "template.pdf", Type: "application/pdf", Size: 120_000}, {Name: "x\x1b[2J.png", Type: "image/png", Size: 10}}},
+	}}
+	var tm tea.Model = New(context.Background(), Options{Source: f, Now: func() time.Time { return received }})
+	tm = step(tm, tea.WindowSizeMsg{Width: 100, Height: 30}, loadedMsg{questions: f.questions})
+	view := tm.View()
+	if !strings.Contains(view, "Attached: template.pdf (application/pdf, 118 KB)") || !strings.Contains(view, "Attached: x␛[2J.png") || strings.Contains(view, "\x1b[2J") {
+		t.Errorf("the view:\n%s", view)
+	}
+}
