@@ -22,6 +22,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"mailbag/internal/mailaddr"
 	"mailbag/internal/sqlitedb"
 )
 
@@ -219,12 +220,16 @@ func (q *Queue) Add(ctx context.Context, qs []Incoming, mailbox string, uidValid
 	for i := range qs {
 		s := &qs[i] // a follow-up is told so here, for the caller's count too
 		if s.Status == StatusNew && len(s.Refs) > 0 {
-			root, err := followed(ctx, tx, s.Refs, s.FromAddr)
+			root, open, err := followed(ctx, tx, s.Refs, s.FromAddr)
 			if err != nil {
 				return nil, fmt.Errorf("questions: store question %s: %w", s.MessageKey, err)
 			}
-			if root != 0 {
+			switch {
+			case root == 0:
+			case open:
 				s.Status, s.Kind, s.Reason, s.Thread = StatusIgnored, KindFollowUp, fmt.Sprintf("follows up question %d", root), root
+			default: // answered or set aside: a question again, with its thread
+				s.Thread = root
 			}
 		}
 		res, err := insert.ExecContext(ctx,
@@ -272,10 +277,12 @@ const MaxRefs = 20
 // followed is the question that mail from addr replying to refs (its
 // Message-IDs) follows up: the question whose Message-ID is among them, or
 // whose follow-up's is, or about which the newsletter sent one of them,
-// asked from the same address; 0 for none.
-func followed(ctx context.Context, tx *sql.Tx, refs []string, addr string) (int64, error) {
+// asked from the same address; 0 for none. open says whether it is still
+// waiting for its answer (new): a reply to a question answered or set
+// aside is a question again.
+func followed(ctx context.Context, tx *sql.Tx, refs []string, addr string) (root int64, open bool, err error) {
 	if addr == "" {
-		return 0, nil
+		return 0, false, nil
 	}
 	refs = refs[max(0, len(refs)-MaxRefs):]
 	in := "?" + strings.Repeat(", ?", len(refs)-1)
@@ -286,17 +293,18 @@ func followed(ctx context.Context, tx *sql.Tx, refs []string, addr string) (int6
 	for _, r := range refs {
 		args = append(args, r)
 	}
-	args = append(args, strings.ToLower(addr))
-	var root int64
-	err := tx.QueryRowContext(ctx, `SELECT CASE WHEN thread != 0 THEN thread ELSE id END FROM questions
-		WHERE (id IN (SELECT question_id FROM sent_about WHERE message_id IN (`+in+`))
-			OR (message_key IN (`+in+`) AND (status != 'ignored' OR kind = 'follow-up')))
-		AND lower(from_addr) = ?
-		ORDER BY id DESC LIMIT 1`, args...).Scan(&root)
+	args = append(args, mailaddr.Key(addr))
+	var status Status
+	err = tx.QueryRowContext(ctx, `SELECT r.id, r.status FROM questions q JOIN questions r
+			ON r.id = CASE WHEN q.kind = 'follow-up' THEN q.thread ELSE q.id END
+		WHERE (q.id IN (SELECT question_id FROM sent_about WHERE message_id IN (`+in+`))
+			OR (q.message_key IN (`+in+`) AND (q.status != 'ignored' OR q.kind = 'follow-up')))
+		AND lower(q.from_addr) = ?
+		ORDER BY q.id DESC LIMIT 1`, args...).Scan(&root, &status)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+		return 0, false, nil
 	}
-	return root, err
+	return root, status == StatusNew, err
 }
 
 // SentAbout records that the newsletter sent mail with messageID (no

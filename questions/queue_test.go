@@ -101,3 +101,46 @@ func newQueue(t testing.TB) *Queue {
 	}
 	return q
 }
+
+// A reply to a question still waiting joins it as a follow-up; a reply to
+// one answered or set aside is a question again, with its thread, and a
+// reply to that joins it.
+func TestRepliesToClosedQuestionsAreQuestions(t *testing.T) {
+	ctx := context.Background()
+	q := newQueue(t)
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	in := func(uid uint32, key, ref string) Incoming {
+		var refs []string
+		if ref != "" {
+			refs = []string{ref}
+		}
+		return Incoming{Question: Question{Status: StatusNew, MessageKey: key, Subject: key, FromAddr: "ana@example.net", Received: now},
+			Mailbox: "INBOX", UIDValidity: 1, UID: uid, Refs: refs}
+	}
+	add := func(i Incoming) *Question {
+		t.Helper()
+		qs := []Incoming{i}
+		if _, err := q.Add(ctx, qs, "INBOX", 1, i.UID, false); err != nil {
+			t.Fatal(err)
+		}
+		all, err := q.List(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return all[len(all)-1]
+	}
+	root := add(in(1, "q1", ""))
+	if f := add(in(2, "f1", "q1")); f.Kind != KindFollowUp || f.Thread != root.ID {
+		t.Errorf("a reply to a waiting question: %+v", f)
+	}
+	if err := q.Reject(ctx, root.ID, "off topic"); err != nil {
+		t.Fatal(err)
+	}
+	again := add(in(3, "r1", "q1"))
+	if again.Status != StatusNew || again.Kind != "" || again.Thread != root.ID {
+		t.Errorf("a reply to a question set aside: %+v; want a new question following %d", again, root.ID)
+	}
+	if f := add(in(4, "f2", "r1")); f.Kind != KindFollowUp || f.Thread != again.ID {
+		t.Errorf("a reply to that question: %+v; want its follow-up", f)
+	}
+}

@@ -177,9 +177,10 @@ func relayTo(t *testing.T, h home.Home, mp *peers.Mailpit) {
 }
 
 // TestFollowUpsJoinTheirQuestion: through Dovecot and Mailpit, the asker's
-// reply to the acknowledgement, to their own question and to the notice
-// that it was answered each join the question, where `show` and the draft
-// have them in order; another reader's reply to it is a question of its own.
+// reply to the acknowledgement and to their own question join the question,
+// where `show` and the draft have them in order; another reader's reply
+// to it is a question of its own; once it is answered, a reply to the
+// notice is a new question that names the one it follows.
 func TestFollowUpsJoinTheirQuestion(t *testing.T) {
 	bin := binary(t)
 	d := peers.StartDovecot(t)
@@ -249,11 +250,21 @@ func TestFollowUpsJoinTheirQuestion(t *testing.T) {
 		t.Fatal("no notice that the question was answered in Mailpit")
 	}
 	d.Deliver(t, []byte(authResults+"From: ola@example.net\r\nTo: ask@example.org\r\nSubject: Re: Your question was answered\r\nMessage-ID: <f3@example.net>\r\nIn-Reply-To: <"+notice+">\r\nDate: Tue, 1 Dec 2026 09:00:00 +0000\r\n\r\nI tried it: my back is better.\r\n"))
-	if out := run("ingest"); !strings.Contains(out, "ingested: 0 new, 0 ignored, 0 failed, 1 follow-up to questions asked before") {
+	// The question is answered: the reply is a question again, which
+	// shows the question it follows and where it was answered.
+	if out := run("ingest"); !strings.Contains(out, "ingested: 1 new, 0 ignored, 0 failed") {
 		t.Fatalf("ingest: %s", out)
 	}
+	again := regexp.MustCompile(`(?m)^ +(\d+) .*Your question was answered .*\[follows up 1\]$`).FindStringSubmatch(run("questions"))
+	if again == nil {
+		t.Fatalf("the reply to the notice is not a new question that follows up 1:\n%s", run("questions"))
+	}
+	show = run("show", again[1])
+	if !strings.Contains(show, `Follows:  question 1, "Standing desks" (answered at http`) || !strings.Contains(show, "my back is better") {
+		t.Errorf("show %s does not name the question it follows and its answer:\n%s", again[1], show)
+	}
 	if show := run("show", "1"); !strings.Contains(show, "Follow-up 3 of 3") || !strings.Contains(show, "my back is better") {
-		t.Errorf("the reply to the notice is not with its question:\n%s", show)
+		t.Errorf("the reply to the notice is not in question 1's thread:\n%s", show)
 	}
 }
 

@@ -102,6 +102,9 @@ func writeQuestionsText(w io.Writer, qs []*questions.Question, status string, lo
 			if q.FollowUps > 0 {
 				fmt.Fprintf(w, "  +%s", plural(q.FollowUps, "follow-up"))
 			}
+			if q.Thread != 0 {
+				fmt.Fprintf(w, "  [follows up %d]", q.Thread)
+			}
 		}
 		fmt.Fprintln(w)
 	}

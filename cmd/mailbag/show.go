@@ -62,6 +62,19 @@ func (a *app) show(ctx context.Context, n *newsletter, q *questions.Queue, id in
 	if qq.AnswerSlug != "" {
 		fmt.Fprintf(w, "Answered: %s\n", qq.AnswerSlug)
 	}
+	if qq.Thread != 0 && qq.Kind != questions.KindFollowUp {
+		// A reply to a question answered or set aside: asked again.
+		if root, err := q.Get(ctx, qq.Thread); err == nil {
+			how := string(root.Status)
+			if root.AnswerSlug != "" {
+				how = "answered in " + root.AnswerSlug
+				if post, err := n.posts.FindNamed(root.AnswerSlug); err == nil {
+					how = "answered at " + n.list().URL(post)
+				}
+			}
+			fmt.Fprintf(w, "Follows:  question %d, %q (%s)\n", root.ID, root.Subject, how)
+		}
+	}
 	for i, at := range qq.Attachments {
 		label := "Attached:"
 		if i > 0 {

@@ -506,6 +506,9 @@ func (m Model) questionView(w, rows int) string {
 	var lines []string
 	lines = append(lines, bold.Render(cut(fmt.Sprintf("#%d %s", q.ID, q.Subject), textWidth)))
 	lines = append(lines, faint.Render(cut(fmt.Sprintf("%s · %s", q.Sender(), q.Received.In(m.o.Location).Format("Mon 2 Jan 2006 15:04")), textWidth)))
+	if q.Thread != 0 && q.Kind != questions.KindFollowUp {
+		lines = append(lines, faint.Render(cut(fmt.Sprintf("Follows up question %d, answered or set aside (mailbag show %d)", q.Thread, q.ID), textWidth)))
+	}
 	for _, at := range q.Attachments {
 		lines = append(lines, faint.Render(cut(fmt.Sprintf("Attached: %s (%s, %d KB)", at.Name, at.Type, (at.Size+1023)/1024), textWidth)))
 	}
