@@ -36,6 +36,42 @@ type Drafts struct {
 	Signoff string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Posts, when set, are the published posts: a question whose subject
+	// is a post's title (a reader's reply to the list mail) does not give
+	// its draft that title or slug.
+	Posts *archive.Posts
+}
+
+// ByQuestion maps each question a draft answers to the draft's path.
+func (d *Drafts) ByQuestion() (map[int64]string, error) {
+	list, err := d.List()
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]string{}
+	for _, dr := range list {
+		if dr.Post == nil {
+			continue
+		}
+		for _, id := range dr.Post.Questions {
+			out[id] = dr.Path
+		}
+	}
+	return out, nil
+}
+
+// RepliesTo returns the published post whose title question's subject
+// is (a reader answering the list mail keeps its subject, "Re:" aside),
+// nil for none.
+func RepliesTo(posts *archive.Posts, subject string) *archive.Post {
+	if posts == nil || strings.TrimSpace(subject) == "" {
+		return nil
+	}
+	p, err := posts.FindNamed(archive.Slugify(subject))
+	if err != nil || !strings.EqualFold(strings.Join(strings.Fields(p.Title), " "), strings.Join(strings.Fields(subject), " ")) {
+		return nil
+	}
+	return p
 }
 
 // Draft is one draft file.
@@ -276,6 +312,9 @@ func (d *Drafts) Create(qs []*questions.Question, related []search.Hit) (string,
 	data.Title = data.Questions[0].Subject
 	if data.Title == "" {
 		data.Title = "Question " + ids[0]
+	}
+	if post := RepliesTo(d.Posts, data.Title); post != nil {
+		data.Title = "More on “" + post.Title + "”" // a title, and a slug, of its own
 	}
 	data.QuestionField = ids[0]
 	if len(ids) > 1 {

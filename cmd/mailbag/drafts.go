@@ -18,6 +18,7 @@ func (n *newsletter) drafts() *publish.Drafts {
 		Location: n.cfg.Location,
 		Signoff:  n.cfg.Newsletter.Signoff,
 		Now:      n.now,
+		Posts:    n.posts,
 	}
 }
 

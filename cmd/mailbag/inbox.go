@@ -117,3 +117,11 @@ func (s inboxSource) AnswerCommand(ids []int64) *exec.Cmd {
 	}
 	return exec.Command(s.self, args...)
 }
+
+func (s inboxSource) Drafts() (map[int64]string, error) {
+	drafts, err := s.n.drafts().ByQuestion()
+	for id, path := range drafts {
+		drafts[id] = s.a.rel(s.n, path)
+	}
+	return drafts, err
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mailbag/ingest"
 	"mailbag/internal/visible"
+	"mailbag/publish"
 	"mailbag/questions"
 	"os"
 	"path/filepath"
@@ -61,6 +62,9 @@ func (a *app) show(ctx context.Context, n *newsletter, q *questions.Queue, id in
 	fmt.Fprintf(w, "From:     %s (private: never published)\n", qq.Sender())
 	if qq.AnswerSlug != "" {
 		fmt.Fprintf(w, "Answered: %s\n", qq.AnswerSlug)
+	}
+	if post := publish.RepliesTo(n.posts, qq.Subject); post != nil {
+		fmt.Fprintf(w, "Replies:  to the post %q, %s\n", post.Title, n.list().URL(post))
 	}
 	if qq.Thread != 0 && qq.Kind != questions.KindFollowUp {
 		// A reply to a question answered or set aside: asked again.

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"os/exec"
+	"path/filepath"
 
 	"mailbag/archive"
 	"mailbag/archive/search"
@@ -70,4 +71,12 @@ func (s inboxSource) AnswerCommand(ids []int64) *exec.Cmd {
 		return exec.Command("sh", "-c", `echo "$1" >&2; exit 1`, "sh", err.Error())
 	}
 	return s.editor(path)
+}
+
+func (s inboxSource) Drafts() (map[int64]string, error) {
+	drafts, err := (&publish.Drafts{Dir: s.h.Drafts(), Templates: s.t}).ByQuestion()
+	for id, path := range drafts {
+		drafts[id] = filepath.Join("drafts", filepath.Base(path))
+	}
+	return drafts, err
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -45,6 +46,9 @@ type Source interface {
 	// AnswerCommand is `mailbag answer IDS --edit`: it writes or opens the
 	// draft in the author's editor, at the terminal the inbox gives it.
 	AnswerCommand(ids []int64) *exec.Cmd
+	// Drafts are the drafts (paths, as mailbag drafts lists them) that
+	// answer each question, by question ID.
+	Drafts() (map[int64]string, error)
 }
 
 // Options configure the inbox.
@@ -84,7 +88,9 @@ type Model struct {
 	height int
 
 	questions []*questions.Question
+	drafts    map[int64]string // the draft answering each question
 	cursor    int
+	textTop   int // the first row of the selected question shown (scrolling)
 	marked    map[int64]bool
 	skipped   map[int64]bool // moved to the end of the list for this session
 	follow    []*questions.Question
@@ -92,7 +98,7 @@ type Model struct {
 	hits      []search.Hit // a search's
 	hitCursor int
 	text      string // what is being read
-	textTop   int
+	readTop   int
 	title     string
 	mode      mode
 	input     textinput.Model
@@ -119,6 +125,7 @@ func New(ctx context.Context, o Options) Model {
 type (
 	loadedMsg struct {
 		questions []*questions.Question
+		drafts    map[int64]string
 		err       error
 	}
 	detailMsg struct {
@@ -127,7 +134,10 @@ type (
 		related []search.Hit
 	}
 	tickMsg     struct{}
-	answeredMsg struct{ err error }
+	answeredMsg struct {
+		id  int64 // the question the draft answers first
+		err error
+	}
 	searchedMsg struct {
 		hits []search.Hit
 		err  error
@@ -140,7 +150,8 @@ func (m Model) Init() tea.Cmd { return tea.Batch(m.load(), m.tick()) }
 func (m Model) load() tea.Cmd {
 	return func() tea.Msg {
 		qs, err := m.o.Source.Questions(m.ctx, textShown)
-		return loadedMsg{qs, err}
+		drafts, _ := m.o.Source.Drafts() // without them the list still shows
+		return loadedMsg{qs, drafts, err}
 	}
 }
 
@@ -179,6 +190,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = "Cannot read the questions: " + msg.err.Error()
 			return m, nil
 		}
+		m.drafts = msg.drafts
 		return m.show(shown(msg.questions))
 	case detailMsg:
 		if q := m.selected(); q != nil && q.ID == msg.id {
@@ -188,9 +200,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		return m, tea.Batch(m.load(), m.tick())
 	case answeredMsg:
-		if msg.err != nil {
+		drafts, _ := m.o.Source.Drafts()
+		path := drafts[msg.id]
+		switch {
+		case msg.err != nil:
 			m.status = "The draft is kept; the editor said: " + msg.err.Error()
-		} else {
+		case path != "":
+			m.status = fmt.Sprintf("Draft saved: %s. Publish it with mailbag publish %s", path, path)
+		default:
 			m.status = "Draft saved: publish it with mailbag publish (mailbag drafts lists them)."
 		}
 		m.marked = map[int64]bool{}
@@ -269,6 +286,12 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.move(-1)
 	case "down", "j":
 		return m.move(1)
+	case "pgdown", "J":
+		m.textTop += max(1, m.height/3)
+		return m, nil
+	case "pgup", "K":
+		m.textTop = max(0, m.textTop-max(1, m.height/3))
+		return m, nil
 	case " ", "m":
 		if q := m.selected(); q != nil {
 			m.marked[q.ID] = !m.marked[q.ID]
@@ -288,7 +311,7 @@ func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 				ids = append(ids, other.ID)
 			}
 		}
-		return m, tea.ExecProcess(m.o.Source.AnswerCommand(ids), func(err error) tea.Msg { return answeredMsg{err} })
+		return m, tea.ExecProcess(m.o.Source.AnswerCommand(ids), func(err error) tea.Msg { return answeredMsg{ids[0], err} })
 	case "r":
 		if m.selected() != nil {
 			m.mode = rejecting
@@ -330,7 +353,7 @@ func (m Model) move(by int) (tea.Model, tea.Cmd) {
 	if next == m.cursor {
 		return m, nil
 	}
-	m.cursor = next
+	m.cursor, m.textTop = next, 0
 	m.follow, m.related = nil, nil
 	return m, m.detail()
 }
@@ -396,9 +419,9 @@ func (m Model) readingKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.mode = results
 		}
 	case "up", "k":
-		m.textTop = max(0, m.textTop-1)
+		m.readTop = max(0, m.readTop-1)
 	case "down", "j", " ":
-		m.textTop = min(max(0, lines-1), m.textTop+1)
+		m.readTop = min(max(0, lines-1), m.readTop+1)
 	}
 	return m, nil
 }
@@ -411,7 +434,7 @@ func (m Model) open(h search.Hit) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.title = visible.Line(h.Title) + " · " + h.Date.In(m.o.Location).Format("2 January 2006")
-	m.text, m.textTop, m.mode = visible.String(text), 0, reading
+	m.text, m.readTop, m.mode = visible.String(text), 0, reading
 	return m, nil
 }
 
@@ -437,7 +460,7 @@ func (m Model) View() string {
 		title += fmt.Sprintf(", %d marked", n)
 	}
 	b.WriteString(bold.Render(cut(title, w)) + "\n")
-	keys := "↑↓ move  a answer  m mark  r reject  s skip  / search  1-3 open  q quit"
+	keys := "↑↓ move  PgUp/PgDn scroll  a answer  m/Space mark  r reject  s skip  / search  1-3 open  q quit"
 	footer := []string{rule.Render(strings.Repeat("─", w))}
 	switch m.mode {
 	case rejecting:
@@ -467,7 +490,10 @@ func (m Model) View() string {
 			mark = "* "
 		}
 		line := fmt.Sprintf("%s%4d %4s  %s", mark, q.ID, age(now.Sub(q.Received)), oneLine(q.Subject))
-		if first := oneLine(q.Text); first != "" {
+		if m.drafts[q.ID] != "" {
+			line += bold.Render(" [draft]")
+		}
+		if first := preview(q.Text); first != "" {
 			line += faint.Render(" — " + first)
 		}
 		if q.FollowUps > 0 {
@@ -506,6 +532,9 @@ func (m Model) questionView(w, rows int) string {
 	var lines []string
 	lines = append(lines, bold.Render(cut(fmt.Sprintf("#%d %s", q.ID, q.Subject), textWidth)))
 	lines = append(lines, faint.Render(cut(fmt.Sprintf("%s · %s", q.Sender(), q.Received.In(m.o.Location).Format("Mon 2 Jan 2006 15:04")), textWidth)))
+	if path := m.drafts[q.ID]; path != "" {
+		lines = append(lines, faint.Render(cut("Draft: "+path+" (a opens it)", textWidth)))
+	}
 	if q.Thread != 0 && q.Kind != questions.KindFollowUp {
 		lines = append(lines, faint.Render(cut(fmt.Sprintf("Follows up question %d, answered or set aside (mailbag show %d)", q.Thread, q.ID), textWidth)))
 	}
@@ -519,6 +548,11 @@ func (m Model) questionView(w, rows int) string {
 		lines = append(lines, "", bold.Render(fmt.Sprintf("Follow-up %d, %s", i+1, f.Received.In(m.o.Location).Format("2 Jan 15:04"))))
 		lines = append(lines, wrap(f.Text, textWidth)...)
 		lines = append(lines, more(f, textWidth)...)
+	}
+	if m.textTop > 0 { // scrolled: the header stays, the text moves
+		head := min(3, len(lines))
+		top := min(m.textTop, max(0, len(lines)-head-1))
+		lines = append(lines[:head:head], lines[head+top:]...)
 	}
 	if side {
 		if len(lines) > rows {
@@ -558,7 +592,7 @@ func (m Model) resultsView(w, h int) string {
 
 func (m Model) readingView(w, h int) string {
 	lines := wrap(m.text, w)
-	lines = lines[min(m.textTop, len(lines)):]
+	lines = lines[min(m.readTop, len(lines)):]
 	lines = lines[:min(len(lines), h-3)]
 	return bold.Render(cut(m.title, w)) + "\n\n" + strings.Join(lines, "\n") + strings.Repeat("\n", max(1, h-2-len(lines))) +
 		faint.Render(wrapKeys("↑↓ scroll  Esc back", w))
@@ -575,6 +609,20 @@ func age(d time.Duration) string {
 		return fmt.Sprintf("%dd", int(d.Hours()/24))
 	}
 	return fmt.Sprintf("%dw", int(d.Hours()/24/7))
+}
+
+// greeting matches a line that only greets ("Hi Olga,", "Dear Jim!",
+// "Hello there"): a preview starts after it.
+var greeting = regexp.MustCompile(`(?i)^(hi|hello|hey|dear|good (morning|afternoon|evening)|greetings|bonjour|salut|hallo|hola|ciao|olá|hej|привет|здравствуйте)\b[^.?]{0,40}[,!:]?$`)
+
+// preview is the first line of text worth showing: greetings skipped.
+func preview(text string) string {
+	for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
+		if l = strings.Join(strings.Fields(l), " "); l != "" && !greeting.MatchString(l) {
+			return l
+		}
+	}
+	return ""
 }
 
 // oneLine is the first line of text with spaces folded.

@@ -18,6 +18,7 @@ import (
 type fake struct {
 	questions []*questions.Question
 	rejected  map[int64]string
+	drafts    map[int64]string
 }
 
 func (f *fake) Questions(_ context.Context, textLimit int) ([]*questions.Question, error) {
@@ -45,7 +46,8 @@ func (f *fake) Reject(_ context.Context, id int64, reason string) error {
 	f.rejected[id] = reason
 	return nil
 }
-func (f *fake) AnswerCommand([]int64) *exec.Cmd { return exec.Command("true") }
+func (f *fake) AnswerCommand([]int64) *exec.Cmd   { return exec.Command("true") }
+func (f *fake) Drafts() (map[int64]string, error) { return f.drafts, nil }
 
 // step runs msg through the model, and the commands it returns (not the
 // timer's, nor an editor) until none is left.
@@ -207,5 +209,50 @@ func TestInboxListsAttachments(t *testing.T) {
 	view := tm.View()
 	if !strings.Contains(view, "Attached: template.pdf (application/pdf, 118 KB)") || !strings.Contains(view, "Attached: x␛[2J.png") || strings.Contains(view, "\x1b[2J") {
 		t.Errorf("the view:\n%s", view)
+	}
+}
+
+// The list previews a question's first words past its greeting, marks a
+// question that has a draft, and the question names the draft; after a,
+// the status line says which draft the editor wrote; PgDn scrolls the
+// selected question and moving to another starts it at the top.
+func TestInboxReadsLikeAMailProgram(t *testing.T) {
+	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	var long strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&long, "Paragraph %d of a long question.\n\n", i)
+	}
+	f := &fake{rejected: map[int64]string{}, drafts: map[int64]string{1: "drafts/on-toil.md"}, questions: []*questions.Question{
+		{ID: 1, Subject: "On toil", Text: "Hi Olga,\n\nHow much toil is too much?", Received: received},
+		{ID: 2, Subject: "A long one", Text: "Dear Jim!\n" + long.String(), Received: received},
+	}}
+	var tm tea.Model = New(context.Background(), Options{Source: f, Now: func() time.Time { return received }})
+	tm = step(tm, tea.WindowSizeMsg{Width: 100, Height: 30}, loadedMsg{questions: f.questions, drafts: f.drafts})
+	view := tm.View()
+	for _, want := range []string{"On toil [draft] — How much toil is too much?", "A long one — Paragraph 0 of a long question.", "Draft: drafts/on-toil.md", "PgUp/PgDn scroll", "m/Space mark"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the view lacks %q:\n%s", want, view)
+		}
+	}
+	if strings.Contains(view, "— Hi Olga") {
+		t.Errorf("the preview is the greeting:\n%s", view)
+	}
+	tm = step(tm, answeredMsg{id: 1})
+	if v := tm.View(); !strings.Contains(v, "Draft saved: drafts/on-toil.md. Publish it with mailbag publish drafts/on-toil.md") {
+		t.Errorf("after a, the status line:\n%s", v)
+	}
+	tm = step(tm, keys("down")...)
+	if v := tm.View(); !strings.Contains(v, "Paragraph 1 of a long question.") {
+		t.Fatalf("question 2 from its top:\n%s", v)
+	}
+	tm = step(tm, tea.KeyMsg{Type: tea.KeyPgDown}, tea.KeyMsg{Type: tea.KeyPgDown})
+	v := tm.View()
+	if strings.Contains(v, "Paragraph 1 of a long question.") || !strings.Contains(v, "#2 A long one") {
+		t.Errorf("after PgDn twice, the text moved on and the header stayed:\n%s", v)
+	}
+	tm = step(tm, keys("k")...)
+	tm = step(tm, keys("down")...)
+	if v := tm.View(); !strings.Contains(v, "Paragraph 1 of a long question.") {
+		t.Errorf("back on question 2, it starts at its top again:\n%s", v)
 	}
 }
