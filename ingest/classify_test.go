@@ -308,3 +308,23 @@ func TestMessageIDs(t *testing.T) {
 		}
 	}
 }
+
+// A format=flowed body (RFC 3676, as Thunderbird and Apple Mail send it)
+// is read as its writer typed it: each paragraph one line, quotes kept,
+// the signature separator left alone.
+func TestFormatFlowed(t *testing.T) {
+	body := "We run a small team and the on-call \r\nrotation is getting heavy. \r\nPeople are tired.\r\n\r\n> You said toil should be \r\n> under half.\r\n\r\n-- \r\nOlga\r\n"
+	raw := "From: olga@example.net\r\nSubject: Toil\r\nContent-Type: text/plain; charset=utf-8; format=flowed\r\n\r\n" + body
+	m, err := ParseMessage([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "We run a small team and the on-call rotation is getting heavy. People are tired.\n\n> You said toil should be under half.\n\n-- \nOlga\n"
+	if m.Text != want {
+		t.Errorf("flowed text:\n%q\nwant\n%q", m.Text, want)
+	}
+	m, _ = ParseMessage([]byte(strings.Replace(raw, "format=flowed", "format=flowed; delsp=yes", 1)))
+	if !strings.HasPrefix(m.Text, "We run a small team and the on-callrotation") {
+		t.Errorf("delsp=yes: the soft break's space is kept: %q", m.Text)
+	}
+}

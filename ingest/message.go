@@ -440,6 +440,9 @@ func (w *walker) walk(ent *message.Entity, depth int) {
 	case "text/plain", "text", "":
 		if w.plain == "" {
 			w.plain = readText(ent.Body)
+			if _, p, err := ent.Header.ContentType(); err == nil && strings.EqualFold(p["format"], "flowed") {
+				w.plain = unflow(w.plain, strings.EqualFold(p["delsp"], "yes"))
+			}
 		}
 	case "text/html":
 		if w.html == "" && w.plain == "" { // the plain text wins: no need to read this
@@ -476,6 +479,35 @@ func attachmentName(h message.Header, mediaType string) (string, bool) {
 		name = string(r[:maxAttachmentName])
 	}
 	return name, true
+}
+
+// unflow undoes format=flowed (RFC 3676): a line that ends in a space
+// goes on in the next line of the same quote depth, so each paragraph
+// becomes one line, as its writer typed it; space-stuffing is undone.
+// With delsp, the space that marked the soft break is not text.
+func unflow(text string, delsp bool) string {
+	var out []string
+	open := false // the last line of out goes on
+	openDepth := 0
+	for _, l := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		depth := len(l) - len(strings.TrimLeft(l, ">"))
+		body := strings.TrimPrefix(l[depth:], " ") // space-stuffed, or after the quote marks
+		soft := strings.HasSuffix(body, " ") && body != "-- "
+		if soft && delsp {
+			body = body[:len(body)-1]
+		}
+		if open && depth == openDepth {
+			out[len(out)-1] += body
+		} else {
+			prefix := ""
+			if depth > 0 {
+				prefix = strings.Repeat(">", depth) + " "
+			}
+			out = append(out, prefix+body)
+		}
+		open, openDepth = soft, depth
+	}
+	return strings.Join(out, "\n")
 }
 
 // countingReader counts the bytes read through it.

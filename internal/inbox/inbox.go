@@ -542,11 +542,11 @@ func (m Model) questionView(w, rows int) string {
 		lines = append(lines, faint.Render(cut(fmt.Sprintf("Attached: %s (%s, %d KB)", at.Name, at.Type, (at.Size+1023)/1024), textWidth)))
 	}
 	lines = append(lines, "")
-	lines = append(lines, wrap(q.Text, textWidth)...)
+	lines = append(lines, wrap(reflow(q.Text), textWidth)...)
 	lines = append(lines, more(q, textWidth)...)
 	for i, f := range m.follow {
 		lines = append(lines, "", bold.Render(fmt.Sprintf("Follow-up %d, %s", i+1, f.Received.In(m.o.Location).Format("2 Jan 15:04"))))
-		lines = append(lines, wrap(f.Text, textWidth)...)
+		lines = append(lines, wrap(reflow(f.Text), textWidth)...)
 		lines = append(lines, more(f, textWidth)...)
 	}
 	if m.textTop > 0 { // scrolled: the header stays, the text moves
@@ -692,6 +692,39 @@ func moreText(q *questions.Question) string {
 
 func padRight(s string, width int) string {
 	return s + strings.Repeat(" ", max(0, width-lipgloss.Width(s)))
+}
+
+// listItem matches the first line of a list item: "- ", "* ", "1. ",
+// "2) ".
+var listItem = regexp.MustCompile(`^\s*([-*•]|\d{1,3}[.)])\s`)
+
+// reflow joins the lines of text that a mail program wrapped (at 72
+// characters, say) back into the paragraphs they were, for wrap to fit
+// the terminal: a paragraph is lines of plain text up to a blank line.
+// Quoted lines (">"), list items, indented lines (code, a table) and
+// short lines that end a sentence before a short next one (an address, a
+// signature) keep their own lines.
+func reflow(text string) string {
+	lines := strings.Split(text, "\n")
+	var out []string
+	joinable := func(l string) bool {
+		return strings.TrimSpace(l) != "" && !strings.HasPrefix(l, ">") && !strings.HasPrefix(l, " ") &&
+			!strings.HasPrefix(l, "\t") && !listItem.MatchString(l)
+	}
+	for i, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if i > 0 && joinable(l) && len(out) > 0 {
+			prev := out[len(out)-1]
+			// A wrapped line is long: a short one ended where its writer
+			// ended it.
+			if (joinable(prev) || listItem.MatchString(prev)) && len([]rune(lines[i-1])) >= 50 {
+				out[len(out)-1] = prev + " " + strings.TrimSpace(l)
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }
 
 // wrap breaks text into lines of at most width cells, at spaces.

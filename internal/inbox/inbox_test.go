@@ -256,3 +256,42 @@ func TestInboxReadsLikeAMailProgram(t *testing.T) {
 		t.Errorf("back on question 2, it starts at its top again:\n%s", v)
 	}
 }
+
+// Mail wrapped at 72 characters reads as paragraphs on a wide terminal:
+// the paragraphs are joined and wrapped to the width; quotes, list items,
+// indented lines and a signature keep their lines.
+func TestReflow(t *testing.T) {
+	in := "We run a small team of five engineers and the on-call rotation is\n" +
+		"getting heavy: every second week someone is paged at night, and\n" +
+		"people are tired.\n" +
+		"\n" +
+		"What we tried:\n" +
+		"- a follow-the-sun rotation with our partner team in another time\n" +
+		"  zone, which failed\n" +
+		"- fewer alerts\n" +
+		"\n" +
+		"> You said in your last post that toil should be under half of the\n" +
+		"> time.\n" +
+		"\n" +
+		"    kubectl get pods\n" +
+		"\n" +
+		"Thanks,\n" +
+		"Olga\n"
+	want := "We run a small team of five engineers and the on-call rotation is getting heavy: every second week someone is paged at night, and people are tired.\n" +
+		"\n" +
+		"What we tried:\n" +
+		"- a follow-the-sun rotation with our partner team in another time\n" +
+		"  zone, which failed\n" +
+		"- fewer alerts\n" +
+		"\n" +
+		"> You said in your last post that toil should be under half of the\n" +
+		"> time.\n" +
+		"\n" +
+		"    kubectl get pods\n" +
+		"\n" +
+		"Thanks,\n" +
+		"Olga\n"
+	if got := reflow(in); got != want {
+		t.Errorf("reflow:\n%s\nwant:\n%s", got, want)
+	}
+}
