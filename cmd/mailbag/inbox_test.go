@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -131,5 +132,41 @@ func TestDemoInboxOneKeyAway(t *testing.T) {
 	tm.WaitFor(t, "Back from the inbox")
 	tm.Keys(t, "C-c")
 	tm.WaitFor(t, "Stopped. The demo home")
+	tm.WaitExit(t)
+}
+
+// TestInboxWideTerminal: at 160x48, mail its writer's program wrapped at
+// 72 characters reads as paragraphs to the width of the pane (no ragged
+// lines), the preview skips the greeting, and a long question scrolls.
+func TestInboxWideTerminal(t *testing.T) {
+	bin := binary(t)
+	d := peers.StartDovecot(t)
+	h := dovecotHome(t, d)
+	run := runner(t, bin, h, d.Password)
+	var long strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&long, "Paragraph %d of the history of our on-call rotation, which is\r\nlong, as the mail program wrapped it.\r\n\r\n", i)
+	}
+	d.Deliver(t,
+		[]byte("From: Olga <olga@example.net>\r\nSubject: How much toil is too much?\r\nMessage-ID: <w1@example.net>\r\n\r\nHi Jim,\r\n\r\nWe run a small team of five engineers and the on-call rotation is\r\ngetting heavy: every second week someone is paged at night, and\r\npeople are tired.\r\n\r\nThanks,\r\nOlga\r\n"),
+		[]byte("From: Bo <bo@example.net>\r\nSubject: A long history\r\nMessage-ID: <w2@example.net>\r\n\r\n"+long.String()+"The end of it.\r\n"),
+	)
+	if out := run("ingest"); !strings.Contains(out, "ingested: 2 new") {
+		t.Fatalf("ingest: %s", out)
+	}
+	tm := peers.StartTmux(t, 160, 48, []string{"MAILBAG_TEST_IMAP_PASSWORD=" + d.Password}, bin, "--home", h.Dir, "inbox")
+	screen := tm.WaitFor(t, "mailbag inbox: 2 new")
+	screen = tm.WaitFor(t, "the on-call rotation is getting heavy")
+	if !strings.Contains(screen, "How much toil is too much? — We run a small team") {
+		t.Errorf("the preview is not past the greeting:\n%s", screen)
+	}
+	tm.Keys(t, "Down")
+	tm.WaitFor(t, "Paragraph 0 of the history of our on-call rotation, which is long, as the mail") // one line: reflowed
+	tm.Keys(t, "PageDown", "PageDown")
+	screen = tm.WaitFor(t, "Paragraph 20 of")
+	if !strings.Contains(screen, "#2 A long history") || strings.Contains(screen, "Paragraph 1 of") {
+		t.Errorf("scrolled: the header should stay and the first paragraph go:\n%s", screen)
+	}
+	tm.Keys(t, "q")
 	tm.WaitExit(t)
 }
