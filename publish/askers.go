@@ -171,15 +171,15 @@ func (a *Askers) Acknowledge(ctx context.Context) (AckSummary, error) {
 	if err != nil {
 		return sum, err
 	}
-	for _, qq := range news {
-		addr := mailaddr.Key(qq.FromAddr)
-		if addr == "" || addr == mailaddr.Key(a.o.Newsletter.Address) || qq.NoAutoReply != "" || qq.Received.Before(since) {
+	for _, question := range news {
+		addr := mailaddr.Key(question.FromAddr)
+		if addr == "" || addr == mailaddr.Key(a.o.Newsletter.Address) || question.NoAutoReply != "" || question.Received.Before(since) {
 			continue
 		}
-		if qq.Authenticated == "" {
+		if question.Authenticated == "" {
 			// Passed over, once: counted by the pass that first sees it.
 			res, err := a.db.ExecContext(ctx, `INSERT INTO acknowledgements (question_id, address, acked, sent, attempts) VALUES (?, ?, 0, ?, 0)
-				ON CONFLICT (question_id) DO NOTHING`, qq.ID, addr, a.now().UTC().Format(time.RFC3339))
+				ON CONFLICT (question_id) DO NOTHING`, question.ID, addr, a.now().UTC().Format(time.RFC3339))
 			if err != nil {
 				return sum, fmt.Errorf("publish: acknowledge: %w", err)
 			}
@@ -188,19 +188,19 @@ func (a *Askers) Acknowledge(ctx context.Context) (AckSummary, error) {
 			}
 			continue
 		}
-		acked, err := a.claimAck(ctx, qq.ID, addr)
+		acked, err := a.claimAck(ctx, question.ID, addr)
 		if err != nil {
 			return sum, err
 		}
 		if !acked {
 			continue
 		}
-		if err := a.acknowledge(ctx, qq); err != nil {
+		if err := a.acknowledge(ctx, question); err != nil {
 			sum.Failed++
-			a.o.Log.Warn("acknowledgement not sent; tried again by the next ingest", "question", qq.ID, "err", err)
+			a.o.Log.Warn("acknowledgement not sent; tried again by the next ingest", "question", question.ID, "err", err)
 			if _, derr := a.db.ExecContext(context.WithoutCancel(ctx), `UPDATE acknowledgements SET acked = 0, error = ? WHERE question_id = ?`,
-				cut(err.Error(), 300), qq.ID); derr != nil {
-				return sum, fmt.Errorf("publish: acknowledge question %d: %w", qq.ID, derr)
+				cut(err.Error(), 300), question.ID); derr != nil {
+				return sum, fmt.Errorf("publish: acknowledge question %d: %w", question.ID, derr)
 			}
 			continue
 		}
@@ -263,22 +263,22 @@ func ackSubject(subject string) string {
 }
 
 // acknowledge mails one asker.
-func (a *Askers) acknowledge(ctx context.Context, qq *questions.Question) error {
+func (a *Askers) acknowledge(ctx context.Context, question *questions.Question) error {
 	n := a.o.Newsletter
 	m := autoMail{
-		fromName: n.Title, fromAddr: n.Address, toAddr: qq.FromAddr, // never the sender's display name: anyone writes it
-		subject:       ackSubject(qq.Subject),
+		fromName: n.Title, fromAddr: n.Address, toAddr: question.FromAddr, // never the sender's display name: anyone writes it
+		subject:       ackSubject(question.Subject),
 		domain:        n.host(),
 		autoSubmitted: "auto-replied",
 		body:          a.o.Templates.Text("ack.txt"),
-		data:          ackData{Newsletter: n.Title, Subject: strings.TrimPrefix(ackSubject(qq.Subject), "Re: "), Answers: a.pastAnswers(ctx, qq)},
+		data:          ackData{Newsletter: n.Title, Subject: strings.TrimPrefix(ackSubject(question.Subject), "Re: "), Answers: a.pastAnswers(ctx, question)},
 	}
-	if !strings.HasPrefix(qq.MessageKey, "sha256:") {
-		m.inReplyTo = qq.MessageKey
+	if !strings.HasPrefix(question.MessageKey, "sha256:") {
+		m.inReplyTo = question.MessageKey
 	}
 	id, err := m.send(ctx, a.o.Mailer)
 	if err == nil {
-		a.sentAbout(ctx, qq.ID, id)
+		a.sentAbout(ctx, question.ID, id)
 	}
 	return err
 }
@@ -293,15 +293,15 @@ func (a *Askers) sentAbout(ctx context.Context, question int64, id string) {
 	}
 }
 
-// pastAnswers are the past answers that may answer qq already, for its
+// pastAnswers are the past answers that may answer question already, for its
 // acknowledgement: none when they cannot be looked for.
-func (a *Askers) pastAnswers(ctx context.Context, qq *questions.Question) []ackAnswer {
+func (a *Askers) pastAnswers(ctx context.Context, question *questions.Question) []ackAnswer {
 	if a.o.Answers == nil {
 		return nil
 	}
-	hits, err := a.o.Answers(ctx, qq.Subject+"\n"+qq.Text, ackAnswers)
+	hits, err := a.o.Answers(ctx, question.Subject+"\n"+question.Text, ackAnswers)
 	if err != nil {
-		a.o.Log.Warn("acknowledge without past answers: the search index cannot be read", "question", qq.ID, "err", err)
+		a.o.Log.Warn("acknowledge without past answers: the search index cannot be read", "question", question.ID, "err", err)
 		return nil
 	}
 	var out []ackAnswer
@@ -320,18 +320,18 @@ func (a *Askers) pastAnswers(ctx context.Context, qq *questions.Question) []ackA
 func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
 	told := 0
 	for _, id := range post.Questions {
-		qq, err := a.o.Queue.Get(ctx, id)
+		question, err := a.o.Queue.Get(ctx, id)
 		if err != nil {
 			return told, err
 		}
-		if qq.FromAddr == "" || mailaddr.Key(qq.FromAddr) == mailaddr.Key(a.o.Newsletter.Address) || qq.Authenticated == "" {
+		if question.FromAddr == "" || mailaddr.Key(question.FromAddr) == mailaddr.Key(a.o.Newsletter.Address) || question.Authenticated == "" {
 			continue // no mail to a sender who may be forged
 		}
 		// An asker on the list has the post itself: one mail about the
 		// answer, not two.
 		var got bool
 		if err := a.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-			WHERE d.post_slug = ? AND s.email_key = ? AND d.status IN ('sent', 'sending'))`, post.Slug, mailaddr.Key(qq.FromAddr)).Scan(&got); err != nil {
+			WHERE d.post_slug = ? AND s.email_key = ? AND d.status IN ('sent', 'sending'))`, post.Slug, mailaddr.Key(question.FromAddr)).Scan(&got); err != nil {
 			return told, fmt.Errorf("publish: notify askers: %w", err)
 		}
 		if got {
@@ -346,7 +346,7 @@ func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
 		if n, _ := res.RowsAffected(); n == 0 {
 			continue // told before
 		}
-		if err := a.notify(ctx, post, qq); err != nil {
+		if err := a.notify(ctx, post, question); err != nil {
 			_, _ = a.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM notifications WHERE question_id = ?`, id)
 			return told, fmt.Errorf("publish: notify the asker of question %d: %w", id, err)
 		}
@@ -356,19 +356,19 @@ func (a *Askers) Notify(ctx context.Context, post *archive.Post) (int, error) {
 }
 
 // notify mails one asker.
-func (a *Askers) notify(ctx context.Context, post *archive.Post, qq *questions.Question) error {
+func (a *Askers) notify(ctx context.Context, post *archive.Post, question *questions.Question) error {
 	n := a.o.Newsletter
 	m := autoMail{
-		fromName: n.Title, fromAddr: n.Address, toAddr: qq.FromAddr,
+		fromName: n.Title, fromAddr: n.Address, toAddr: question.FromAddr,
 		subject:       "Your question was answered: " + post.Title,
 		domain:        n.host(),
 		autoSubmitted: "auto-generated",
 		body:          a.o.Templates.Text("notify.txt"),
-		data:          notifyData{Newsletter: n.Title, Subject: strings.TrimPrefix(ackSubject(qq.Subject), "Re: "), PostURL: n.URL(post)},
+		data:          notifyData{Newsletter: n.Title, Subject: strings.TrimPrefix(ackSubject(question.Subject), "Re: "), PostURL: n.URL(post)},
 	}
 	id, err := m.send(ctx, a.o.Mailer)
 	if err == nil {
-		a.sentAbout(ctx, qq.ID, id)
+		a.sentAbout(ctx, question.ID, id)
 	}
 	return err
 }

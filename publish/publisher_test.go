@@ -55,11 +55,11 @@ func newFixture(t *testing.T, texts ...string) *fixture {
 // draft writes a draft answering question 1, with an answer in it.
 func (f *fixture) draft(t *testing.T) string {
 	t.Helper()
-	qq, err := f.q.Get(context.Background(), 1)
+	question, err := f.q.Get(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path, err := f.p.Drafts.Create([]*questions.Question{qq}, nil)
+	path, err := f.p.Drafts.Create([]*questions.Question{question}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +101,8 @@ func TestPublishAgainAfterACrash(t *testing.T) {
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the draft is still there: %v", err)
 	}
-	if qq, _ := f.q.Get(ctx, 1); qq.Status != questions.StatusAnswered || qq.AnswerSlug != post.Slug {
-		t.Errorf("question 1: %+v", qq)
+	if question, _ := f.q.Get(ctx, 1); question.Status != questions.StatusAnswered || question.AnswerSlug != post.Slug {
+		t.Errorf("question 1: %+v", question)
 	}
 }
 
@@ -122,8 +122,8 @@ func TestPublishRefusesToOverwriteADifferentPost(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("the draft is gone: %v", err)
 	}
-	if qq, _ := f.q.Get(ctx, 1); qq.Status != questions.StatusNew {
-		t.Errorf("question 1 is %s, want still new", qq.Status)
+	if question, _ := f.q.Get(ctx, 1); question.Status != questions.StatusNew {
+		t.Errorf("question 1 is %s, want still new", question.Status)
 	}
 }
 
@@ -162,7 +162,7 @@ func TestDraftFromAnOverriddenTemplate(t *testing.T) {
 // cleaned the same way.
 func TestRelatedNoteRemovedWhateverTitlesHold(t *testing.T) {
 	f := newFixture(t, "How do generics work?")
-	qq, err := f.q.Get(context.Background(), 1)
+	question, err := f.q.Get(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestRelatedNoteRemovedWhateverTitlesHold(t *testing.T) {
 		{Slug: "generics", Title: "Generics --> type parameters", Date: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)},
 		{Slug: "secret", Title: "Notes --!> for the author only", Date: time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC)},
 	}
-	path, err := f.p.Drafts.Create([]*questions.Question{qq}, related)
+	path, err := f.p.Drafts.Create([]*questions.Question{question}, related)
 	if err != nil {
 		t.Fatal(err)
 	}

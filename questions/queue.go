@@ -322,7 +322,7 @@ func (q *Queue) SentAbout(ctx context.Context, id int64, messageID string) error
 func (q *Queue) Thread(ctx context.Context, ids []int64) ([]*Question, error) {
 	var out []*Question
 	for _, id := range ids {
-		qq, err := q.Get(ctx, id)
+		question, err := q.Get(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -330,7 +330,7 @@ func (q *Queue) Thread(ctx context.Context, ids []int64) ([]*Question, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(append(out, qq), follow...)
+		out = append(append(out, question), follow...)
 	}
 	return out, nil
 }
@@ -344,11 +344,11 @@ func (q *Queue) FollowUps(ctx context.Context, id int64) ([]*Question, error) {
 	defer rows.Close()
 	var out []*Question
 	for rows.Next() {
-		qq, err := scanQuestion(rows)
+		question, err := scanQuestion(rows)
 		if err != nil {
 			return nil, fmt.Errorf("questions: follow-ups of question %d: %w", id, err)
 		}
-		out = append(out, qq)
+		out = append(out, question)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("questions: follow-ups of question %d: %w", id, err)
@@ -406,25 +406,25 @@ const questionColumns = `id, status, kind, reason, received, subject, body, from
 func scanQuestion(row interface {
 	Scan(...any) error
 }) (*Question, error) {
-	var qq Question
+	var question Question
 	var received, note, attachments string
-	dest := []any{&qq.ID, &qq.Status, &qq.Kind, &qq.Reason, &received, &qq.Subject, &qq.Text,
-		&qq.FromName, &qq.FromAddr, &qq.RawPath, &qq.RawOffset, &qq.RawSize, &qq.MessageKey, &qq.AnswerSlug, &qq.NoAutoReply,
-		&qq.Thread, &qq.FollowUps, &note, &qq.Authenticated, &attachments}
+	dest := []any{&question.ID, &question.Status, &question.Kind, &question.Reason, &received, &question.Subject, &question.Text,
+		&question.FromName, &question.FromAddr, &question.RawPath, &question.RawOffset, &question.RawSize, &question.MessageKey, &question.AnswerSlug, &question.NoAutoReply,
+		&question.Thread, &question.FollowUps, &note, &question.Authenticated, &attachments}
 	if r, ok := row.(*sql.Rows); ok {
 		if cols, _ := r.Columns(); len(cols) > len(dest) {
-			dest = append(dest, &qq.textSize)
+			dest = append(dest, &question.textSize)
 		}
 	}
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
-	qq.Reason = withNote(qq.Reason, note)
+	question.Reason = withNote(question.Reason, note)
 	if attachments != "" {
-		_ = json.Unmarshal([]byte(attachments), &qq.Attachments) // written by attachmentsJSON
+		_ = json.Unmarshal([]byte(attachments), &question.Attachments) // written by attachmentsJSON
 	}
-	qq.Received, _ = time.Parse(time.RFC3339, received)
-	return &qq, nil
+	question.Received, _ = time.Parse(time.RFC3339, received)
+	return &question, nil
 }
 
 // List returns the questions with status (all of them when status is ""),
@@ -441,9 +441,9 @@ func (q *Queue) Previews(ctx context.Context, status Status, limit int) ([]*Ques
 	cols := strings.Replace(questionColumns, "body,", fmt.Sprintf("substr(CAST(body AS BLOB), 1, %d),", limit+utf8.UTFMax), 1) +
 		`, length(CAST(body AS BLOB))`
 	qs, err := q.list(ctx, status, cols)
-	for _, qq := range qs {
-		qq.Text = cutText(qq.Text, limit)
-		qq.TextMore = qq.textSize - int64(len(qq.Text))
+	for _, question := range qs {
+		question.Text = cutText(question.Text, limit)
+		question.TextMore = question.textSize - int64(len(question.Text))
 	}
 	return qs, err
 }
@@ -479,11 +479,11 @@ func (q *Queue) list(ctx context.Context, status Status, cols string) ([]*Questi
 	defer rows.Close()
 	var out []*Question
 	for rows.Next() {
-		qq, err := scanQuestion(rows)
+		question, err := scanQuestion(rows)
 		if err != nil {
 			return nil, fmt.Errorf("questions: list questions: %w", err)
 		}
-		out = append(out, qq)
+		out = append(out, question)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("questions: list questions: %w", err)
@@ -494,14 +494,14 @@ func (q *Queue) list(ctx context.Context, status Status, cols string) ([]*Questi
 // Get returns the question with id; the error wraps ErrNoQuestion when
 // there is none.
 func (q *Queue) Get(ctx context.Context, id int64) (*Question, error) {
-	qq, err := scanQuestion(q.db.QueryRowContext(ctx, `SELECT `+questionColumns+` FROM questions WHERE id = ?`, id))
+	question, err := scanQuestion(q.db.QueryRowContext(ctx, `SELECT `+questionColumns+` FROM questions WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %d", ErrNoQuestion, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("questions: question %d: %w", id, err)
 	}
-	return qq, nil
+	return question, nil
 }
 
 // transition moves question id from one of the statuses from to status to,

@@ -27,18 +27,18 @@ func archivePath(tag string, n int) string {
 // /tags/TAG/page/N/. Each page has the years of the whole list, each a
 // link to the page it starts on.
 func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
-	sn := s.cache.get()
-	count, post := sn.posts.len(), func(k int) int { return k } // the list's length, and its k-th post's index
+	snap := s.cache.get()
+	count, post := snap.posts.len(), func(k int) int { return k } // the list's length, and its k-th post's index
 	slug := r.PathValue("tag")
 	d := pageData{Page: 1}
 	if slug != "" {
-		tagged := sn.byTag[slug]
+		tagged := snap.byTag[slug]
 		if len(tagged) == 0 {
 			s.notFound(w, r)
 			return
 		}
 		count, post = len(tagged), func(k int) int { return int(tagged[k]) }
-		d.Tag = sn.tagName[slug]
+		d.Tag = snap.tagName[slug]
 	}
 	if v := r.PathValue("n"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -54,13 +54,13 @@ func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for k := range count {
-		y := sn.posts.date(post(k)).Year()
+		y := snap.posts.date(post(k)).Year()
 		if n := len(d.YearLinks); n == 0 || d.YearLinks[n-1].Year != y {
 			d.YearLinks = append(d.YearLinks, yearLink{Year: y, URL: archivePath(slug, k/archivePerPage+1) + "#y" + strconv.Itoa(y)})
 		}
 	}
 	for k := (d.Page - 1) * archivePerPage; k < min(d.Page*archivePerPage, count); k++ {
-		p := sn.posts.at(post(k))
+		p := snap.posts.at(post(k))
 		y := p.Date.Year()
 		if n := len(d.Years); n == 0 || d.Years[n-1].Year != y {
 			d.Years = append(d.Years, yearGroup{Year: y})
@@ -74,6 +74,6 @@ func (s *Site) archive(w http.ResponseWriter, r *http.Request) {
 	if d.Page < d.Pages {
 		d.Next = archivePath(slug, d.Page+1)
 	}
-	d.modified = sn.made
+	d.modified = snap.made
 	s.render(w, r, archivePage, d)
 }

@@ -22,7 +22,7 @@ const askAnswers = 3
 // taken over HTTP, and none is kept (a question is not a search: it is not
 // counted). It works without JavaScript, as every page does.
 func (s *Site) ask(w http.ResponseWriter, r *http.Request) {
-	sn := s.cache.get()
+	snap := s.cache.get()
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	d := pageData{Question: q}
 	if q == "" {
@@ -53,7 +53,7 @@ func (s *Site) ask(w http.ResponseWriter, r *http.Request) {
 		d.Problem, d.status = "Looking for answers failed. Try again, or mail your question.", statusOf(err)
 	}
 	for _, h := range hits {
-		if p, _, ok := sn.bySlug(h.Slug); ok {
+		if p, _, ok := snap.bySlug(h.Slug); ok {
 			d.Answers = append(d.Answers, linkOf(p))
 		}
 	}

@@ -92,29 +92,29 @@ func (s *Site) Build(dir string) (BuildStats, error) {
 
 // staticPaths lists every path of the site but search.
 func (s *Site) staticPaths() []string {
-	sn := s.cache.get()
+	snap := s.cache.get()
 	paths := []string{"/", "/archive/", "/feed.xml", "/sitemap.xml", "/robots.txt", "/style.css"}
-	for n := 2; (n-1)*perPage < sn.posts.len(); n++ {
+	for n := 2; (n-1)*perPage < snap.posts.len(); n++ {
 		paths = append(paths, homePath(n))
 	}
-	tags := make([]string, 0, len(sn.byTag))
-	for t := range sn.byTag {
+	tags := make([]string, 0, len(snap.byTag))
+	for t := range snap.byTag {
 		tags = append(tags, t)
 	}
 	slices.Sort(tags)
-	for n := 2; (n-1)*archivePerPage < sn.posts.len(); n++ {
+	for n := 2; (n-1)*archivePerPage < snap.posts.len(); n++ {
 		paths = append(paths, archivePath("", n))
 	}
 	for _, t := range tags {
-		for n := 1; n == 1 || (n-1)*archivePerPage < len(sn.byTag[t]); n++ {
+		for n := 1; n == 1 || (n-1)*archivePerPage < len(snap.byTag[t]); n++ {
 			paths = append(paths, archivePath(t, n))
 		}
 	}
-	for n := 1; n <= sitemapFiles(sn.posts.len()); n++ {
+	for n := 1; n <= sitemapFiles(snap.posts.len()); n++ {
 		paths = append(paths, sitemapPath(n))
 	}
-	for i := range sn.posts.len() {
-		paths = append(paths, sn.posts.at(i).URLPath())
+	for i := range snap.posts.len() {
+		paths = append(paths, snap.posts.at(i).URLPath())
 	}
 	return paths
 }
@@ -141,9 +141,9 @@ var redirectPage = htmltemplate.Must(htmltemplate.New("redirect").Parse(`<!DOCTY
 // many it wrote.
 func (s *Site) writeRedirects(dir string) (int, error) {
 	n := 0
-	sn := s.cache.get()
-	for i := range sn.posts.len() {
-		p := sn.posts.at(i)
+	snap := s.cache.get()
+	for i := range snap.posts.len() {
+		p := snap.posts.at(i)
 		for _, a := range p.Aliases {
 			path := a
 			if ext := filepath.Ext(a); ext != ".html" && ext != ".htm" && !strings.HasSuffix(a, "/") {

@@ -45,19 +45,19 @@ type atomHTML struct {
 
 // feed is the Atom feed of the latest answers, /feed.xml.
 func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
-	sn := s.cache.get()
+	snap := s.cache.get()
 	f := atomFeed{Title: s.o.Title, ID: s.absolute("/"), Links: []atomLink{{Rel: "self", Href: s.absolute("/feed.xml")}, {Href: s.absolute("/")}}}
 	if s.o.Author != "" {
 		f.Author = &atomPerson{Name: s.o.Author}
 	}
-	if sn.posts.len() > 0 {
-		f.Updated = sn.posts.date(0).Format(time.RFC3339)
+	if snap.posts.len() > 0 {
+		f.Updated = snap.posts.date(0).Format(time.RFC3339)
 	} else {
 		f.Updated = time.Unix(0, 0).UTC().Format(time.RFC3339)
 	}
-	for i := range min(feedSize, sn.posts.len()) {
-		p := sn.posts.at(i)
-		body, err := sn.body(s.o.Posts, p)
+	for i := range min(feedSize, snap.posts.len()) {
+		p := snap.posts.at(i)
+		body, err := snap.body(s.o.Posts, p)
 		if err != nil {
 			s.log.Error("render post", "slug", p.Slug, "err", err)
 		}
@@ -68,7 +68,7 @@ func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 			Content: atomHTML{Type: "html", Body: string(body)},
 		})
 	}
-	s.sendXML(w, r, "application/atom+xml; charset=utf-8", f, sn.made)
+	s.sendXML(w, r, "application/atom+xml; charset=utf-8", f, snap.made)
 }
 
 // sendXML sends v as an XML document.

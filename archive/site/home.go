@@ -18,7 +18,7 @@ func homePath(n int) string {
 
 // home is the latest answers, perPage a page: / and /page/N/.
 func (s *Site) home(w http.ResponseWriter, r *http.Request) {
-	sn := s.cache.get()
+	snap := s.cache.get()
 	page := 1
 	if v := r.PathValue("n"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -28,14 +28,14 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 		}
 		page = n
 	}
-	pages := max((sn.posts.len()+perPage-1)/perPage, 1)
+	pages := max((snap.posts.len()+perPage-1)/perPage, 1)
 	if page > pages {
 		s.notFound(w, r)
 		return
 	}
 	d := pageData{Page: page, Pages: pages}
-	for i := (page - 1) * perPage; i < min(page*perPage, sn.posts.len()); i++ {
-		d.Posts = append(d.Posts, linkOf(sn.posts.at(i)))
+	for i := (page - 1) * perPage; i < min(page*perPage, snap.posts.len()); i++ {
+		d.Posts = append(d.Posts, linkOf(snap.posts.at(i)))
 	}
 	if page > 1 {
 		d.Prev = homePath(page - 1)
@@ -43,6 +43,6 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 	if page < pages {
 		d.Next = homePath(page + 1)
 	}
-	d.modified = sn.made
+	d.modified = snap.made
 	s.render(w, r, homePage, d)
 }

@@ -8,31 +8,31 @@ const relatedCount = 5
 // post is one answer's page, /YYYY/MM/DD/slug/, with the newer and older
 // answers and related ones.
 func (s *Site) post(w http.ResponseWriter, r *http.Request) {
-	sn := s.cache.get()
-	p, i, ok := sn.bySlug(r.PathValue("slug"))
+	snap := s.cache.get()
+	p, i, ok := snap.bySlug(r.PathValue("slug"))
 	if !ok || p.URLPath() != r.URL.Path {
 		s.notFound(w, r)
 		return
 	}
-	d := pageData{Post: linkOf(p), modified: sn.made}
-	body, err := sn.body(s.o.Posts, p)
+	d := pageData{Post: linkOf(p), modified: snap.made}
+	body, err := snap.body(s.o.Posts, p)
 	if err != nil {
 		s.log.Error("render post", "slug", p.Slug, "err", err)
 	}
 	d.Body = body
 	if i > 0 {
-		l := linkOf(sn.posts.at(i - 1))
+		l := linkOf(snap.posts.at(i - 1))
 		d.Newer = &l
 	}
-	if i+1 < sn.posts.len() {
-		l := linkOf(sn.posts.at(i + 1))
+	if i+1 < snap.posts.len() {
+		l := linkOf(snap.posts.at(i + 1))
 		d.Older = &l
 	}
 	// The title's words in other titles: searching bodies too costs
 	// milliseconds a page at 10,000 posts, and a build makes every page.
-	for _, j := range sn.titles.Like(p.Title, relatedCount+1) {
+	for _, j := range snap.titles.Like(p.Title, relatedCount+1) {
 		if j != i && len(d.Related) < relatedCount {
-			d.Related = append(d.Related, linkOf(sn.posts.at(j)))
+			d.Related = append(d.Related, linkOf(snap.posts.at(j)))
 		}
 	}
 	s.render(w, r, postPage, d)

@@ -46,23 +46,23 @@ type aliasOf struct {
 }
 
 // bySlug is the post with slug, and its index in posts.
-func (sn *snapshot) bySlug(slug string) (p *archive.Post, i int, ok bool) {
-	j, ok := slices.BinarySearchFunc(sn.bySlugs, slug, func(k int32, slug string) int { return strings.Compare(sn.posts.slug(int(k)), slug) })
+func (snap *snapshot) bySlug(slug string) (p *archive.Post, i int, ok bool) {
+	j, ok := slices.BinarySearchFunc(snap.bySlugs, slug, func(k int32, slug string) int { return strings.Compare(snap.posts.slug(int(k)), slug) })
 	if !ok {
 		return nil, 0, false
 	}
-	i = int(sn.bySlugs[j])
-	return sn.posts.at(i), i, true
+	i = int(snap.bySlugs[j])
+	return snap.posts.at(i), i, true
 }
 
 // alias is the post whose old address is path (with or without its last
 // slash): the newest that has it, passing over one whose own page is at
 // path.
-func (sn *snapshot) alias(path string) (p *archive.Post, ok bool) {
+func (snap *snapshot) alias(path string) (p *archive.Post, ok bool) {
 	key := strings.TrimSuffix(path, "/")
-	j, _ := slices.BinarySearchFunc(sn.byAlias, key, func(a aliasOf, key string) int { return strings.Compare(sn.posts.str(a.path), key) })
-	for ; j < len(sn.byAlias) && sn.posts.str(sn.byAlias[j].path) == key; j++ {
-		if p := sn.posts.at(int(sn.byAlias[j].post)); p.URLPath() != path {
+	j, _ := slices.BinarySearchFunc(snap.byAlias, key, func(a aliasOf, key string) int { return strings.Compare(snap.posts.str(a.path), key) })
+	for ; j < len(snap.byAlias) && snap.posts.str(snap.byAlias[j].path) == key; j++ {
+		if p := snap.posts.at(int(snap.byAlias[j].post)); p.URLPath() != path {
 			return p, true
 		}
 	}
@@ -75,34 +75,34 @@ func (sn *snapshot) alias(path string) (p *archive.Post, ok bool) {
 func tagSlug(tag string) string { return archive.Slugify(tag) }
 
 func newSnapshot(list []*archive.Post, loc *time.Location, made time.Time, gen uint64) *snapshot {
-	sn := &snapshot{made: made, gen: gen, posts: newPostTable(list, loc), bySlugs: make([]int32, len(list)),
+	snap := &snapshot{made: made, gen: gen, posts: newPostTable(list, loc), bySlugs: make([]int32, len(list)),
 		byTag: map[string][]int32{}, tagName: map[string]string{}, html: map[string]htmltemplate.HTML{}}
-	t := &sn.posts
+	t := &snap.posts
 	titles := make([]string, t.len())
 	for i := range t.len() {
 		titles[i] = t.str(t.rows[i].title)
-		sn.bySlugs[i] = int32(i)
+		snap.bySlugs[i] = int32(i)
 		for _, sp := range t.tags(i) {
 			tag := t.str(sp)
 			slug := tagSlug(tag)
-			if l := sn.byTag[slug]; slug == "" || len(l) > 0 && l[len(l)-1] == int32(i) {
+			if l := snap.byTag[slug]; slug == "" || len(l) > 0 && l[len(l)-1] == int32(i) {
 				continue // no page, or a tag of the post's with the same slug
 			}
-			sn.byTag[slug] = append(sn.byTag[slug], int32(i))
-			if _, ok := sn.tagName[slug]; !ok {
-				sn.tagName[slug] = tag
+			snap.byTag[slug] = append(snap.byTag[slug], int32(i))
+			if _, ok := snap.tagName[slug]; !ok {
+				snap.tagName[slug] = tag
 			}
 		}
 		for _, sp := range t.aliases(i) {
 			if key := strings.TrimSuffix(t.str(sp), "/"); key != "" {
-				sn.byAlias = append(sn.byAlias, aliasOf{path: span{off: sp.off, len: uint32(len(key))}, post: int32(i)})
+				snap.byAlias = append(snap.byAlias, aliasOf{path: span{off: sp.off, len: uint32(len(key))}, post: int32(i)})
 			}
 		}
 	}
-	slices.SortFunc(sn.bySlugs, func(a, b int32) int { return strings.Compare(t.slug(int(a)), t.slug(int(b))) })
-	slices.SortStableFunc(sn.byAlias, func(a, b aliasOf) int { return strings.Compare(t.str(a.path), t.str(b.path)) })
-	sn.titles = search.NewTitles(titles)
-	return sn
+	slices.SortFunc(snap.bySlugs, func(a, b int32) int { return strings.Compare(t.slug(int(a)), t.slug(int(b))) })
+	slices.SortStableFunc(snap.byAlias, func(a, b aliasOf) int { return strings.Compare(t.str(a.path), t.str(b.path)) })
+	snap.titles = search.NewTitles(titles)
+	return snap
 }
 
 // maxRendered is how many rendered bodies a snapshot keeps: the pages
@@ -112,10 +112,10 @@ const maxRendered = 256
 
 // body is a post's rendered HTML, read from its file (the snapshot holds
 // the posts without their bodies) and kept for the snapshot's life.
-func (sn *snapshot) body(posts *archive.Posts, p *archive.Post) (htmltemplate.HTML, error) {
-	sn.mu.Lock()
-	h, ok := sn.html[p.Slug]
-	sn.mu.Unlock()
+func (snap *snapshot) body(posts *archive.Posts, p *archive.Post) (htmltemplate.HTML, error) {
+	snap.mu.Lock()
+	h, ok := snap.html[p.Slug]
+	snap.mu.Unlock()
 	if ok {
 		return h, nil
 	}
@@ -128,12 +128,12 @@ func (sn *snapshot) body(posts *archive.Posts, p *archive.Post) (htmltemplate.HT
 		return "", err
 	}
 	h = htmltemplate.HTML(out) // sanitized by RenderHTML
-	sn.mu.Lock()
-	if len(sn.html) >= maxRendered {
-		clear(sn.html)
+	snap.mu.Lock()
+	if len(snap.html) >= maxRendered {
+		clear(snap.html)
 	}
-	sn.html[p.Slug] = h
-	sn.mu.Unlock()
+	snap.html[p.Slug] = h
+	snap.mu.Unlock()
 	return h, nil
 }
 

@@ -40,7 +40,7 @@ func (s *Site) searchSlot(w http.ResponseWriter, r *http.Request) (release func(
 // search is the search page, /search?q=...&page=N: hits with highlighted
 // fragments, a page at a time; "did you mean" when nothing is found.
 func (s *Site) search(w http.ResponseWriter, r *http.Request) {
-	sn := s.cache.get() // the index in step with posts/
+	snap := s.cache.get() // the index in step with posts/
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	d := pageData{Query: echo(q), Page: pageNumber(r), PrevText: "Better matches", NextText: "More results"}
 	if q == "" {
@@ -79,7 +79,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		d.Suggestion, d.SuggestionURL = res.Suggestion, "/search?q="+url.QueryEscape(res.Suggestion)
 	}
 	for _, h := range res.Hits {
-		p, _, ok := sn.bySlug(h.Slug)
+		p, _, ok := snap.bySlug(h.Slug)
 		if !ok {
 			continue // removed since the index was synced
 		}

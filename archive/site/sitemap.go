@@ -42,35 +42,35 @@ func sitemapFiles(posts int) int { return (posts + 2 + sitemapSize - 1) / sitema
 
 // sitemap is the sitemap index, /sitemap.xml: every sitemap file.
 func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) {
-	sn := s.cache.get()
+	snap := s.cache.get()
 	var idx sitemapIndex
-	for n := 1; n <= sitemapFiles(sn.posts.len()); n++ {
-		idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: s.absolute(sitemapPath(n)), LastMod: sn.made.UTC().Format("2006-01-02")})
+	for n := 1; n <= sitemapFiles(snap.posts.len()); n++ {
+		idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: s.absolute(sitemapPath(n)), LastMod: snap.made.UTC().Format("2006-01-02")})
 	}
-	s.sendXML(w, r, "application/xml; charset=utf-8", idx, sn.made)
+	s.sendXML(w, r, "application/xml; charset=utf-8", idx, snap.made)
 }
 
 // sitemapFile is sitemap file N, /sitemaps/N.xml: sitemapSize of the
 // addresses (the home, the archive, every answer, newest first).
 func (s *Site) sitemapFile(w http.ResponseWriter, r *http.Request) {
-	sn := s.cache.get()
+	snap := s.cache.get()
 	n, err := strconv.Atoi(strings.TrimSuffix(r.PathValue("file"), ".xml"))
-	if err != nil || !strings.HasSuffix(r.PathValue("file"), ".xml") || n < 1 || n > sitemapFiles(sn.posts.len()) {
+	if err != nil || !strings.HasSuffix(r.PathValue("file"), ".xml") || n < 1 || n > sitemapFiles(snap.posts.len()) {
 		s.notFound(w, r)
 		return
 	}
 	var set urlSet
 	first := (n - 1) * sitemapSize // in the home, the archive, the answers
-	for i := first; i < first+sitemapSize && i < sn.posts.len()+2; i++ {
+	for i := first; i < first+sitemapSize && i < snap.posts.len()+2; i++ {
 		switch i {
 		case 0:
 			set.URLs = append(set.URLs, siteURL{Loc: s.absolute("/")})
 		case 1:
 			set.URLs = append(set.URLs, siteURL{Loc: s.absolute("/archive/")})
 		default:
-			p := sn.posts.at(i - 2)
+			p := snap.posts.at(i - 2)
 			set.URLs = append(set.URLs, siteURL{Loc: s.absolute(p.URLPath()), LastMod: p.Date.Format("2006-01-02")})
 		}
 	}
-	s.sendXML(w, r, "application/xml; charset=utf-8", set, sn.made)
+	s.sendXML(w, r, "application/xml; charset=utf-8", set, snap.made)
 }

@@ -71,24 +71,24 @@ func TestPostTableKeepsHeaders(t *testing.T) {
 // slash, the newest post's first.
 func TestSnapshotLooksUp(t *testing.T) {
 	list := tablePosts(t)
-	sn := newSnapshot(list, london(t), time.Now(), 1)
+	snap := newSnapshot(list, london(t), time.Now(), 1)
 	for i, p := range list {
-		if q, j, ok := sn.bySlug(p.Slug); !ok || j != i || q.Title != p.Title {
+		if q, j, ok := snap.bySlug(p.Slug); !ok || j != i || q.Title != p.Title {
 			t.Errorf("bySlug(%q) = %v, %d, %v; want %d", p.Slug, q, j, ok, i)
 		}
 	}
-	if _, _, ok := sn.bySlug("no-such-post"); ok {
+	if _, _, ok := snap.bySlug("no-such-post"); ok {
 		t.Error("bySlug found a post that is not there")
 	}
 	var goPosts []string
-	for _, i := range sn.byTag["go"] {
-		goPosts = append(goPosts, sn.posts.at(int(i)).Title)
+	for _, i := range snap.byTag["go"] {
+		goPosts = append(goPosts, snap.posts.at(int(i)).Title)
 	}
 	if want := []string{"A summer's day", "Wide offsets"}; !slices.Equal(goPosts, want) {
 		t.Errorf("tag go: %q, want %q", goPosts, want)
 	}
-	if sn.tagName["go"] != "go" || sn.tagName["product-management"] != "product management" {
-		t.Errorf("tag names: %q", sn.tagName)
+	if snap.tagName["go"] != "go" || snap.tagName["product-management"] != "product management" {
+		t.Errorf("tag names: %q", snap.tagName)
 	}
 	for path, want := range map[string]string{
 		"/old/a/":                  "Wide offsets", // newer than "In UTC", which has it too
@@ -100,7 +100,7 @@ func TestSnapshotLooksUp(t *testing.T) {
 		"/2023/12/31/just-a-date/": "", // its own page: no redirect to itself
 	} {
 		got := ""
-		if p, ok := sn.alias(path); ok {
+		if p, ok := snap.alias(path); ok {
 			got = p.Title
 		}
 		if got != want {

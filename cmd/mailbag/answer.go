@@ -96,16 +96,16 @@ func (a *app) newDraft(ctx context.Context, n *newsletter, q *questions.Queue, d
 	return drafts.Create(qs, related)
 }
 
-// related finds past answers like question qq, its own answer left out.
-func (a *app) related(ctx context.Context, n *newsletter, qq *questions.Question) ([]search.Hit, error) {
+// related finds past answers like question question, its own answer left out.
+func (a *app) related(ctx context.Context, n *newsletter, question *questions.Question) ([]search.Hit, error) {
 	x, err := a.openIndex(ctx, n)
 	if err != nil {
 		return nil, err
 	}
 	defer x.Close()
-	hits, err := x.Related(ctx, qq.Subject+" "+qq.Text, relatedCount+1)
+	hits, err := x.Related(ctx, question.Subject+" "+question.Text, relatedCount+1)
 	// An answered question's own answer is not a past answer to it.
-	hits = slices.DeleteFunc(hits, func(h search.Hit) bool { return h.Slug == qq.AnswerSlug })
+	hits = slices.DeleteFunc(hits, func(h search.Hit) bool { return h.Slug == question.AnswerSlug })
 	return hits[:min(len(hits), relatedCount)], err
 }
 

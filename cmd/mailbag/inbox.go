@@ -84,8 +84,8 @@ func (s inboxSource) FollowUps(ctx context.Context, id int64) ([]*questions.Ques
 	return s.q.FollowUps(ctx, id)
 }
 
-func (s inboxSource) Related(ctx context.Context, qq *questions.Question, n int) ([]search.Hit, error) {
-	hits, err := s.a.related(ctx, s.n, qq)
+func (s inboxSource) Related(ctx context.Context, question *questions.Question, n int) ([]search.Hit, error) {
+	hits, err := s.a.related(ctx, s.n, question)
 	return hits[:min(n, len(hits))], err
 }
 

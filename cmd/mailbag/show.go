@@ -48,27 +48,27 @@ that is there.`,
 
 // show prints question id and the past answers related to it.
 func (a *app) show(ctx context.Context, n *newsletter, q *questions.Queue, id int64) error {
-	qq, err := q.Get(ctx, id)
+	question, err := q.Get(ctx, id)
 	if err != nil {
 		return err
 	}
 	w := a.stdout
-	fmt.Fprintf(w, "Question %d (%s)\n", qq.ID, qq.Status)
-	if qq.Reason != "" {
-		fmt.Fprintf(w, "Why:      %s\n", qq.Reason)
+	fmt.Fprintf(w, "Question %d (%s)\n", question.ID, question.Status)
+	if question.Reason != "" {
+		fmt.Fprintf(w, "Why:      %s\n", question.Reason)
 	}
-	fmt.Fprintf(w, "Subject:  %s\n", qq.Subject)
-	fmt.Fprintf(w, "Received: %s\n", qq.Received.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04"))
-	fmt.Fprintf(w, "From:     %s (private: never published)\n", qq.Sender())
-	if qq.AnswerSlug != "" {
-		fmt.Fprintf(w, "Answered: %s\n", qq.AnswerSlug)
+	fmt.Fprintf(w, "Subject:  %s\n", question.Subject)
+	fmt.Fprintf(w, "Received: %s\n", question.Received.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04"))
+	fmt.Fprintf(w, "From:     %s (private: never published)\n", question.Sender())
+	if question.AnswerSlug != "" {
+		fmt.Fprintf(w, "Answered: %s\n", question.AnswerSlug)
 	}
-	if post := publish.RepliesTo(n.posts, qq.Subject); post != nil {
+	if post := publish.RepliesTo(n.posts, question.Subject); post != nil {
 		fmt.Fprintf(w, "Replies:  to the post %q, %s\n", post.Title, n.list().URL(post))
 	}
-	if qq.Thread != 0 && qq.Kind != questions.KindFollowUp {
+	if question.Thread != 0 && question.Kind != questions.KindFollowUp {
 		// A reply to a question answered or set aside: asked again.
-		if root, err := q.Get(ctx, qq.Thread); err == nil {
+		if root, err := q.Get(ctx, question.Thread); err == nil {
 			how := string(root.Status)
 			if root.AnswerSlug != "" {
 				how = "answered in " + root.AnswerSlug
@@ -79,18 +79,18 @@ func (a *app) show(ctx context.Context, n *newsletter, q *questions.Queue, id in
 			fmt.Fprintf(w, "Follows:  question %d, %q (%s)\n", root.ID, root.Subject, how)
 		}
 	}
-	for i, at := range qq.Attachments {
+	for i, at := range question.Attachments {
 		label := "Attached:"
 		if i > 0 {
 			label = ""
 		}
 		fmt.Fprintf(w, "%-9s %s (%s, %s)\n", label, at.Name, at.Type, size(uint64(at.Size)))
 	}
-	if len(qq.Attachments) > 0 {
-		fmt.Fprintf(w, "          (mailbag show %d --save DIR writes them out)\n", qq.ID)
+	if len(question.Attachments) > 0 {
+		fmt.Fprintf(w, "          (mailbag show %d --save DIR writes them out)\n", question.ID)
 	}
-	fmt.Fprintf(w, "\n%s\n", indent(qq.Text, "    "))
-	follow, err := q.FollowUps(ctx, qq.ID)
+	fmt.Fprintf(w, "\n%s\n", indent(question.Text, "    "))
+	follow, err := q.FollowUps(ctx, question.ID)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (a *app) show(ctx context.Context, n *newsletter, q *questions.Queue, id in
 		fmt.Fprintf(w, "\nFollow-up %d of %d (question %d), received %s:\n\n%s\n", i+1, len(follow), f.ID,
 			f.Received.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04"), indent(f.Text, "    "))
 	}
-	related, err := a.related(ctx, n, qq)
+	related, err := a.related(ctx, n, question)
 	if err != nil {
 		return err
 	}
@@ -126,14 +126,14 @@ func indent(text, prefix string) string {
 // saveAttachments writes the files question id came with into dir, read
 // from its raw message, each under a safe name, never over a file.
 func (a *app) saveAttachments(ctx context.Context, n *newsletter, q *questions.Queue, id int64, dir string) error {
-	qq, err := q.Get(ctx, id)
+	question, err := q.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	if len(qq.Attachments) == 0 {
+	if len(question.Attachments) == 0 {
 		return fmt.Errorf("show --save: question %d came with no files", id)
 	}
-	raw, err := ingest.ReadRaw(n.home.Mail(), qq)
+	raw, err := ingest.ReadRaw(n.home.Mail(), question)
 	if err != nil {
 		return fmt.Errorf("show --save: %w", err)
 	}

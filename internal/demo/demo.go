@@ -181,12 +181,12 @@ func answerTwo(ctx context.Context, q *questions.Queue, posts *archive.Posts, x 
 	}
 	drafts := &publish.Drafts{Dir: h.Drafts(), Signoff: "All the best,\n\n-- Jim", Templates: t}
 	p := &publish.Publisher{Drafts: drafts, Posts: posts, Index: x, Queue: q}
-	for i, qq := range news[:min(2, len(news))] {
-		related, err := x.Related(ctx, qq.Subject+" "+qq.Text, 5)
+	for i, question := range news[:min(2, len(news))] {
+		related, err := x.Related(ctx, question.Subject+" "+question.Text, 5)
 		if err != nil {
 			return err
 		}
-		path, err := drafts.Create([]*questions.Question{qq}, related)
+		path, err := drafts.Create([]*questions.Question{question}, related)
 		if err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func answerTwo(ctx context.Context, q *questions.Queue, posts *archive.Posts, x 
 		if err != nil {
 			return err
 		}
-		say("3. Answered question %d, %q: published %s", qq.ID, qq.Subject, filepath.Base(post.Path))
+		say("3. Answered question %d, %q: published %s", question.ID, question.Subject, filepath.Base(post.Path))
 	}
 	return nil
 }
