@@ -35,6 +35,9 @@ type app struct {
 	// database is the state database of the home opened, for errors
 	// that do not name it.
 	database string
+	// logSay makes say log at info level instead of printing: a service
+	// (mailbag run) keeps one stream of log lines.
+	logSay bool
 	// now is the one clock of every command: what records or compares
 	// time gets it.
 	now func() time.Time
@@ -220,4 +223,14 @@ func (a *app) homeDir() string {
 // oneLine joins the lines of an error (errors.Join makes several).
 func oneLine(err error) string {
 	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
+
+// say tells the author what a command did: a line on stdout, or, in a
+// service (logSay), a line of the log.
+func (a *app) say(format string, args ...any) {
+	if a.logSay {
+		a.log.Info(strings.TrimSuffix(fmt.Sprintf(format, args...), "\n"))
+		return
+	}
+	fmt.Fprintf(a.stdout, format, args...)
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -71,11 +70,12 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 		return err
 	}
 	if watch {
+		a.logSay = true // a service: what it does goes to its log, with the rest
 		a.log.Info("watching for new questions; Ctrl-C stops", "mailbox", opts.Server.Mailbox, "server", opts.Server.Address)
 		return in.Watch(ctx, func(s ingest.Summary) {
 			bar.end()
 			if s != (ingest.Summary{}) {
-				printSummary(a.stdout, s)
+				a.say("%s\n", summaryLine(s))
 			}
 			if s.Ignored > 0 {
 				if err := a.applyReports(ctx, n, db, q); err != nil {
@@ -93,16 +93,16 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 	err = withHint("imap", opts.Server.Security, err)
 	bar.end()
 	if ctx.Err() != nil {
-		printSummary(a.stdout, sum)
+		a.say("%s\n", summaryLine(sum))
 		return errors.New("ingest: interrupted; run it again to carry on")
 	}
 	if err != nil {
 		if sum != (ingest.Summary{}) {
-			printSummary(a.stdout, sum) // what was stored is stored: said even when the run then failed
+			a.say("%s\n", summaryLine(sum)) // what was stored is stored: said even when the run then failed
 		}
 		return err
 	}
-	printSummary(a.stdout, sum)
+	a.say("%s\n", summaryLine(sum))
 	if err := a.applyReports(ctx, n, db, q); err != nil {
 		return err
 	}
@@ -153,25 +153,26 @@ func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *qu
 		defer release() // the index, opened once for all of a pass's replies
 		sum, err := askers.Acknowledge(ctx)
 		if sum.Sent > 0 {
-			fmt.Fprintf(a.stdout, "acknowledged %s\n", plural(sum.Sent, "question"))
+			a.say("acknowledged %s\n", plural(sum.Sent, "question"))
 		}
 		if sum.Unauthenticated > 0 {
-			fmt.Fprintf(a.stdout, "not acknowledged: %s whose sender your mail server did not authenticate (imap.authserv_ids)\n", plural(sum.Unauthenticated, "question"))
+			a.say("not acknowledged: %s whose sender your mail server did not authenticate (imap.authserv_ids)\n", plural(sum.Unauthenticated, "question"))
 		}
 		if sum.Failed > 0 {
-			fmt.Fprintf(a.stdout, "acknowledgements failed: %d, tried again by the next ingest (the log says why)\n", sum.Failed)
+			a.say("acknowledgements failed: %d, tried again by the next ingest (the log says why)\n", sum.Failed)
 		}
 		return err
 	}, nil
 }
 
-func printSummary(w io.Writer, s ingest.Summary) {
-	fmt.Fprintf(w, "ingested: %d new, %d ignored, %d failed", s.New, s.Ignored, s.Failed)
+// summaryLine says what a pass of ingest stored.
+func summaryLine(s ingest.Summary) string {
+	line := fmt.Sprintf("ingested: %d new, %d ignored, %d failed", s.New, s.Ignored, s.Failed)
 	if s.FollowUps > 0 {
-		fmt.Fprintf(w, ", %s to questions asked before", plural(s.FollowUps, "follow-up"))
+		line += fmt.Sprintf(", %s to questions asked before", plural(s.FollowUps, "follow-up"))
 	}
 	if s.Duplicates > 0 {
-		fmt.Fprintf(w, " (%d already there)", s.Duplicates)
+		line += fmt.Sprintf(" (%d already there)", s.Duplicates)
 	}
-	fmt.Fprintln(w)
+	return line
 }

@@ -195,7 +195,7 @@ func TestIngestWatchStopsCleanly(t *testing.T) {
 	defer cmd.Process.Kill()
 	d.Deliver(t, []byte("From: w@example.net\r\nSubject: Watched\r\nMessage-ID: <w1@example.net>\r\n\r\nSeen live?\r\n"))
 	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(out.String(), "ingested: 1 new") {
+	for !strings.Contains(out.String(), `level=INFO msg="ingested: 1 new`) { // a service's log, one stream
 		if time.Now().After(deadline) {
 			t.Fatalf("no new question within 15s:\n%s", out)
 		}

@@ -142,6 +142,6 @@ func (a *app) parseAt(n *newsletter, at string) (time.Time, error) {
 // the post's address will keep the old words unless slug: is set.
 func (a *app) noteSlug(draft *archive.Post) {
 	if fromTitle := archive.Slugify(draft.Title); fromTitle != "" && fromTitle != draft.Slug {
-		fmt.Fprintf(a.stdout, "Its slug (in its address) is %s, not %s as its title now makes: set slug: %s in the draft to use that.\n", draft.Slug, fromTitle, fromTitle)
+		a.say("Its slug (in its address) is %s, not %s as its title now makes: set slug: %s in the draft to use that.\n", draft.Slug, fromTitle, fromTitle)
 	}
 }

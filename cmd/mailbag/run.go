@@ -28,6 +28,7 @@ while run was stopped is done when it starts, and the log says so. Ctrl-C or
 SIGTERM stops it. One run at a time on a home.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			a.logSay = true // a service: what it does goes to its log
 			return a.withDB(cmd.Context(), func(n *newsletter, db *sql.DB) error {
 				return a.run(cmd.Context(), n, db, addr)
 			})

@@ -260,19 +260,18 @@ func (a *app) confirmSend(ref, title string, count int, yes bool) (bool, error) 
 
 // printSendSummary says what a run of send did and left.
 func (a *app) printSendSummary(sum publish.SendSummary) {
-	fmt.Fprintf(a.stdout, "sent %d, failed %d, remaining %d", sum.Sent, sum.Failed, sum.Remaining)
+	line := fmt.Sprintf("sent %d, failed %d, remaining %d", sum.Sent, sum.Failed, sum.Remaining)
 	if sum.Bounced > 0 {
-		fmt.Fprintf(a.stdout, " (%s marked bounced)", plural(sum.Bounced, "subscriber"))
+		line += fmt.Sprintf(" (%s marked bounced)", plural(sum.Bounced, "subscriber"))
 	}
 	if sum.Deferred > 0 {
-		fmt.Fprintf(a.stdout, " (%d deferred by the server)", sum.Deferred)
+		line += fmt.Sprintf(" (%d deferred by the server)", sum.Deferred)
 	}
-	fmt.Fprintln(a.stdout)
+	a.say("%s\n", line)
 	if sum.Unconfirmed > 0 {
-		fmt.Fprintf(a.stdout, "%d unconfirmed: a stopped run handed them to the server without recording its answer; they may have arrived. --retry-unconfirmed sends them again.\n", sum.Unconfirmed)
+		a.say("%d unconfirmed: a stopped run handed them to the server without recording its answer; they may have arrived. --retry-unconfirmed sends them again.\n", sum.Unconfirmed)
 	}
 }
-
 // notifyAskers tells the askers of post's questions that it is out, once
 // each (newsletter.notify_askers).
 func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue, sender *publish.Sender, post *archive.Post) error {
@@ -283,7 +282,7 @@ func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *qu
 	defer release()
 	told, err := askers.Notify(ctx, post)
 	if told > 0 {
-		fmt.Fprintf(a.stdout, "Told %s that the answer is out.\n", plural(told, "asker"))
+		a.say("Told %s that the answer is out.\n", plural(told, "asker"))
 	}
 	return err
 }
@@ -333,7 +332,7 @@ func (a *app) applyReports(ctx context.Context, n *newsletter, db *sql.DB, q *qu
 	marked, err := publish.ApplyReports(ctx, publish.ReportOptions{Queue: q, Subscribers: subs, Key: key, Now: a.now,
 		SoftBounces: publish.SoftBounces{Limit: n.cfg.SMTP.SoftBounceLimit, Days: n.cfg.SMTP.SoftBounceDays}})
 	for _, m := range marked {
-		fmt.Fprintf(a.stdout, "Marked %s %s, from a report in the questions mailbox.\n", m.Email, m.Status)
+		a.say("Marked %s %s, from a report in the questions mailbox.\n", m.Email, m.Status)
 	}
 	return err
 }
