@@ -272,6 +272,7 @@ func (a *app) printSendSummary(sum publish.SendSummary) {
 		a.say("%d unconfirmed: a stopped run handed them to the server without recording its answer; they may have arrived. --retry-unconfirmed sends them again.\n", sum.Unconfirmed)
 	}
 }
+
 // notifyAskers tells the askers of post's questions that it is out, once
 // each (newsletter.notify_askers).
 func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue, sender *publish.Sender, post *archive.Post) error {
