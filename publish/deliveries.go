@@ -29,9 +29,9 @@ type Deliveries struct {
 	applyStmt *sql.Stmt
 	// journalWriter, in tests, stands between the journal and its file.
 	journalWriter func(io.Writer) io.Writer
-	// SoftBounces say when refusals that are not a missing mailbox
+	// softBounces say when refusals that are not a missing mailbox
 	// bounce a subscriber; the zero value means the defaults.
-	SoftBounces SoftBounces
+	softBounces SoftBounces
 }
 
 // DeliveryCounts counts a post's deliveries by status.
@@ -241,7 +241,7 @@ func (d *Deliveries) apply(ctx context.Context, tx *sql.Tx, entries []entry) err
 				return fmt.Errorf("publish: mark subscriber %d bounced: %w", e.id, err)
 			}
 		case e.status == "failed":
-			if _, err := recordSoftFailure(ctx, tx, d.SoftBounces, e.id, e.slug, d.now(), "relay: "+e.err, d.now()); err != nil {
+			if _, err := recordSoftFailure(ctx, tx, d.softBounces, e.id, e.slug, d.now(), "relay: "+e.err, d.now()); err != nil {
 				return err
 			}
 		}

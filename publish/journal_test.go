@@ -251,7 +251,7 @@ func TestUpgradeReleasesClaimedDeliveries(t *testing.T) {
 		INSERT INTO deliveries (post_slug, subscriber_id, status, updated) VALUES ('toe', 3, 'sent', '2026-01-01T00:00:00Z')`); err != nil {
 		t.Fatal(err)
 	}
-	d, err := NewDeliveries(ctx, db, dir, nil)
+	d, err := NewDeliveries(ctx, db, DeliveriesOptions{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

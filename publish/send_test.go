@@ -64,7 +64,7 @@ func newSendFixture(t testing.TB, sink *peers.SMTPSink, n int) *sendFixture {
 			t.Fatal(err)
 		}
 	}
-	deliveries, err := NewDeliveries(ctx, db, dir, nil)
+	deliveries, err := NewDeliveries(ctx, db, DeliveriesOptions{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,25 +73,34 @@ type SendSummary struct {
 	Bounced int
 }
 
+// DeliveriesOptions configure Deliveries.
+type DeliveriesOptions struct {
+	// Dir is the state folder: the delivery journal and the lock that
+	// lets one run send at a time are kept there. Required.
+	Dir string
+	// SoftBounces says when soft failures bounce a subscriber.
+	SoftBounces SoftBounces
+	// Now is the clock (nil means time.Now).
+	Now func() time.Time
+}
+
 // NewDeliveries returns the delivery record kept in db, creating or
-// upgrading the publish tables. dir is the state folder: the delivery
-// journal and the lock that lets one run send at a time are kept there. now
-// is the clock (nil means time.Now).
-func NewDeliveries(ctx context.Context, db *sql.DB, dir string, now func() time.Time) (*Deliveries, error) {
+// upgrading the publish tables.
+func NewDeliveries(ctx context.Context, db *sql.DB, o DeliveriesOptions) (*Deliveries, error) {
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	if dir == "" {
+	if o.Dir == "" {
 		return nil, errors.New("publish: deliveries need the state folder for their journal")
 	}
-	if now == nil {
-		now = time.Now
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	apply, err := db.PrepareContext(ctx, applySQL)
 	if err != nil {
 		return nil, fmt.Errorf("publish: record deliveries: %w", err)
 	}
-	return &Deliveries{db: db, now: now, dir: dir, applyStmt: apply}, nil
+	return &Deliveries{db: db, now: o.Now, dir: o.Dir, applyStmt: apply, softBounces: o.SoftBounces}, nil
 }
 
 // batchSize is how many pending deliveries are read at a time, and how

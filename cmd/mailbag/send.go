@@ -97,11 +97,11 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err != nil {
 		return err
 	}
-	deliveries, err := publish.NewDeliveries(ctx, db, n.home.State(), a.now)
+	deliveries, err := publish.NewDeliveries(ctx, db, publish.DeliveriesOptions{Dir: n.home.State(), Now: a.now,
+		SoftBounces: publish.SoftBounces{Limit: n.cfg.SMTP.SoftBounceLimit, Days: n.cfg.SMTP.SoftBounceDays}})
 	if err != nil {
 		return err
 	}
-	deliveries.SoftBounces = publish.SoftBounces{Limit: n.cfg.SMTP.SoftBounceLimit, Days: n.cfg.SMTP.SoftBounceDays}
 	key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
 	if err != nil {
 		return err

@@ -39,7 +39,7 @@ are weighed first, as ingest does.`,
 				if err := a.applyReports(ctx, n, db, q); err != nil {
 					return err
 				}
-				d, err := publish.NewDeliveries(ctx, db, n.home.State(), a.now)
+				d, err := publish.NewDeliveries(ctx, db, publish.DeliveriesOptions{Dir: n.home.State(), Now: a.now})
 				if err != nil {
 					return err
 				}

@@ -219,7 +219,7 @@ func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Po
 			return nil, err
 		}
 	}
-	deliveries, err := publish.NewDeliveries(ctx, db, h.State(), nil)
+	deliveries, err := publish.NewDeliveries(ctx, db, publish.DeliveriesOptions{Dir: h.State()})
 	if err != nil {
 		return nil, err
 	}
