@@ -42,8 +42,9 @@ var titleAnalyzer = func() analyzer {
 	return analyzer{stop: stop}
 }()
 
-// NewTitles reads titles, a post's each, as the index does its titles:
-// Like's answers are places in titles.
+// NewTitles makes the Titles of a list of posts: titles[i] is the title
+// of post i, read into terms as the index reads titles. The numbers Like
+// returns are places in titles.
 func NewTitles(titles []string) *Titles {
 	// Each title's terms, once each, by a number given in the order met.
 	ids := map[string]uint32{}
