@@ -3,7 +3,8 @@
 // MIME (RFC 2045-2049, any charset) into a question's text with reply
 // history and signatures stripped, sets aside what is not a question
 // (auto-replies per RFC 3834, list mail, bounces, the newsletter's own
-// mail), and keeps the question queue in the state database.
+// mail), reads reports and attachments, and stores it all in the question
+// store (package questions).
 //
 // Nothing is lost and nothing is stored twice: each raw message is written
 // and synced before its question row, the row before the mailbox checkpoint
