@@ -138,7 +138,7 @@ func (a *Askers) acknowledgingSince(ctx context.Context) (time.Time, error) {
 type AckSummary struct {
 	Sent int // acknowledgements that went out
 	// Unauthenticated are new questions whose sender the receiving server
-	// did not authenticate (ingest's Question.Authenticated): no reply
+	// did not authenticate (Question.Authenticated, from ingest): no reply
 	// goes to them, since their From may be forged.
 	Unauthenticated int
 	// Failed are acknowledgements that could not be made or sent; each is
@@ -154,7 +154,7 @@ const maxAckAttempts = 3
 // question arrived, following RFC 3834: marked Auto-Submitted:
 // auto-replied, In-Reply-To the question, to the asker's address alone
 // (never their display name), at most once a day an address, and never to
-// mail that asks for no automatic reply (ingest's Question.NoAutoReply: a
+// mail that asks for no automatic reply (Question.NoAutoReply, from ingest: a
 // null Return-Path, Precedence, Auto-Submitted, list headers). A reply
 // goes only to a sender the receiving server authenticated
 // (Question.Authenticated): a forged sender gets nothing, so the newsletter

@@ -60,9 +60,9 @@ func (d *Drafts) ByQuestion() (map[int64]string, error) {
 	return out, nil
 }
 
-// RepliesTo returns the published post whose title question's subject
-// is (a reader answering the list mail keeps its subject, "Re:" aside),
-// nil for none.
+// RepliesTo returns the published post that a question with subject
+// replies to: the one whose title the subject is, as a reader answering
+// the list mail keeps it (ingest takes the "Re:" off); nil for none.
 func RepliesTo(posts *archive.Posts, subject string) *archive.Post {
 	if posts == nil || strings.TrimSpace(subject) == "" {
 		return nil
@@ -272,7 +272,7 @@ type relatedPost struct {
 
 // Create writes a new draft answering qs, from the draft.md template: the
 // questions quoted with their askers' names and addresses removed, each
-// with its follow-ups after it (a follow-up in qs, ingest's KindFollowUp,
+// with its follow-ups after it (a follow-up in qs, questions.KindFollowUp,
 // is quoted after its question, which must be in qs before it: the author
 // deletes what is not to be quoted), and the related past answers in a
 // note that publishing removes. It never overwrites a file: a slug in use
