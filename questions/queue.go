@@ -551,20 +551,20 @@ func joinStatuses(ss []Status) string {
 }
 
 // Reject sets a new question aside, with an optional reason. The error
-// wraps ErrNoQuestion, or errStatus when the question is not new.
+// wraps ErrNoQuestion, or says the question is not new.
 func (q *Queue) Reject(ctx context.Context, id int64, reason string) error {
 	return q.transition(ctx, id, []Status{StatusNew}, StatusRejected, reason, "")
 }
 
 // Reopen puts a rejected (or ignored) question back among the new ones.
-// The error wraps ErrNoQuestion, or errStatus for a new or answered one.
+// The error wraps ErrNoQuestion, or says the question is new or answered.
 func (q *Queue) Reopen(ctx context.Context, id int64) error {
 	return q.transition(ctx, id, []Status{StatusRejected, StatusIgnored}, StatusNew, "", "")
 }
 
 // MarkAnswered records that the post slug answers question id. Marking a
 // question answered again does nothing worse than record slug again. The
-// error wraps ErrNoQuestion, or errStatus when the question is not new.
+// error wraps ErrNoQuestion, or says the question is not new.
 func (q *Queue) MarkAnswered(ctx context.Context, id int64, slug string) error {
 	return q.transition(ctx, id, []Status{StatusNew}, StatusAnswered, "", slug)
 }
