@@ -343,7 +343,7 @@ func (p *Post) Check() error {
 // 2.1.1), and a page's <title>.
 const maxTitle = 200
 
-// CheckTitle reports what is wrong with a title: none, or over maxTitle
+// CheckTitle reports what is wrong with a title: none, or over 200
 // characters. The error is a *FormatError.
 func CheckTitle(title string) error {
 	if strings.TrimSpace(title) == "" {

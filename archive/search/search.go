@@ -36,7 +36,7 @@ type Query struct {
 	Text string
 	// Page is the page of results, from 1; 0 means 1.
 	Page int
-	// PerPage is the number of hits a page; 0 means defaultPerPage, and
+	// PerPage is the number of hits a page; 0 means 10, and
 	// more than 100 means 100.
 	PerPage int
 }

@@ -216,7 +216,7 @@ var errNotEmpty = errors.New("site: the folder is not empty and holds no earlier
 
 // CheckBuildDir reports whether dir may be replaced by a build: it does not
 // exist, is empty, or holds an earlier build (an index.html and a
-// sitemap.xml). The error wraps errNotEmpty.
+// sitemap.xml); the error says which it is not.
 func CheckBuildDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0 {
