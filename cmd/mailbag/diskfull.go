@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -37,11 +36,6 @@ func diskFull(err error, database string) (msg string, ok bool) {
 	}
 	if file == "" {
 		return "", false
-	}
-	// A crash-safe write's temporary file (".post.md.tmp-PID-N") is the
-	// file it was to become.
-	if base := filepath.Base(file); strings.HasPrefix(base, ".") && strings.Contains(base, ".tmp") {
-		file = filepath.Join(filepath.Dir(file), strings.TrimPrefix(base[:strings.LastIndex(base, ".tmp")], "."))
 	}
 	mount, free, serr := filesystemOf(file)
 	if serr != nil || free > fullBelow && !errors.Is(err, syscall.ENOSPC) {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -69,6 +70,23 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "mailbag: %v\n", err)
 	return exitCode(err)
 }
+
+// commandError is err said as the command name's: the author reads
+// "send --test: a test copy to …", not the package the failure came
+// from. It unwraps to err.
+type commandError struct {
+	name string
+	err  error
+}
+
+func (e commandError) Error() string {
+	msg := e.err.Error()
+	if pkg, rest, ok := strings.Cut(msg, ": "); ok && !strings.Contains(pkg, " ") {
+		msg = rest // the package's prefix ("publish: ")
+	}
+	return e.name + ": " + msg
+}
+func (e commandError) Unwrap() error { return e.err }
 
 // usageError is a command line that cannot be run as given.
 type usageError struct{ err error }

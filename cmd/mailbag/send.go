@@ -216,8 +216,7 @@ func (a *app) publishedPost(n *newsletter, ref string) (*archive.Post, error) {
 // nothing.
 func (a *app) sendTest(ctx context.Context, sender *publish.Sender, r *publish.Rendered, title, addr string) error {
 	if err := withHint("smtp", sender.SMTP.Security, sender.SendTest(ctx, r, addr)); err != nil {
-		// The command's name, not the package's, begins what the author reads.
-		return fmt.Errorf("send --test: %s", strings.TrimPrefix(err.Error(), "publish: "))
+		return commandError{"send --test", err}
 	}
 	fmt.Fprintf(a.stdout, "Sent a test copy of “%s” to %s.\n", title, addr)
 	return nil

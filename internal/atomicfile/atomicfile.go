@@ -23,7 +23,7 @@ func Create(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, tempPattern(path))
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return writeError(path, err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // after a rename there is nothing left to remove
@@ -38,15 +38,26 @@ func Create(path string, data []byte, perm os.FileMode) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return writeError(path, err)
 	}
 	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("write %s: %w", path, fs.ErrExist)
 		}
-		return fmt.Errorf("write %s: %w", path, err)
+		return writeError(path, err)
 	}
 	return SyncDir(dir)
+}
+
+// writeError is err, met writing path through a temporary file, said of
+// path: a failed write or sync of the temporary file names the file it
+// was to become, which is the file its caller knows.
+func writeError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: "write", Path: path, Err: pe.Err}
+	}
+	return fmt.Errorf("write %s: %w", path, err)
 }
 
 // tempPattern is the name of a temporary file for path, for

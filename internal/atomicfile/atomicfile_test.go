@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -129,5 +131,15 @@ func TestClean(t *testing.T) {
 	}
 	if n, err := Clean(filepath.Join(dir, "none")); n != 0 || err != nil {
 		t.Errorf("Clean of a folder not there = %d, %v", n, err)
+	}
+}
+
+// A failed write names the file asked for, not its temporary file.
+func TestWriteErrorNamesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "post.md")
+	err := writeError(path, &fs.PathError{Op: "write", Path: filepath.Join(filepath.Dir(path), ".post.md.tmp-1-2"), Err: syscall.ENOSPC})
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != path || !errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("writeError = %v", err)
 	}
 }

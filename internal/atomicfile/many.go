@@ -38,7 +38,7 @@ func CreateAll(files []File) (errs []error, err error) {
 		dirs[dir] = true
 		tmp, err := os.CreateTemp(dir, tempPattern(f.Path))
 		if err != nil {
-			return nil, fmt.Errorf("write %s: %w", f.Path, err)
+			return nil, writeError(f.Path, err)
 		}
 		tmps[i] = tmp.Name()
 		_, err = tmp.Write(f.Data)
@@ -49,7 +49,7 @@ func CreateAll(files []File) (errs []error, err error) {
 			err = cerr
 		}
 		if err != nil {
-			return nil, fmt.Errorf("write %s: %w", f.Path, err)
+			return nil, writeError(f.Path, err)
 		}
 	}
 	if err := syncFiles(tmps, dirs); err != nil {

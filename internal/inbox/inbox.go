@@ -638,17 +638,11 @@ func cut(s string, width int) string {
 }
 
 // shown returns copies of qs as the inbox shows them: what a reader
-// wrote made safe to print (visible), the text at most textShown bytes,
-// with TextMore counting what was left out.
+// wrote made safe to print (visible). The Source bounds the text.
 func shown(qs []*questions.Question) []*questions.Question {
 	out := make([]*questions.Question, len(qs))
 	for i, q := range qs {
 		c := *q
-		if len(c.Text) > textShown {
-			short := strings.ToValidUTF8(c.Text[:textShown], "")
-			c.TextMore += int64(len(c.Text) - len(short))
-			c.Text = short
-		}
 		c.Subject, c.Text = visible.Line(c.Subject), visible.String(c.Text)
 		c.FromName, c.FromAddr, c.Reason = visible.Line(c.FromName), visible.Line(c.FromAddr), visible.Line(c.Reason)
 		c.Attachments = slices.Clone(c.Attachments)
