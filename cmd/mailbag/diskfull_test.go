@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mailbag/internal/memserver"
+	"mailbag/internal/peers"
 )
 
 // condition answers the scripts' own conditions: [root] holds when the
@@ -123,5 +126,51 @@ func cmdSendCounts(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got := sent + failed + remaining + unconfirmed; got != want {
 		ts.Fatalf("sent %d + failed %d + remaining %d + unconfirmed %d = %d, want %d", sent, failed, remaining, unconfirmed, got, want)
+	}
+}
+
+// cmdPost POSTs a form to a URL, from the visitor FROM when given (an
+// X-Forwarded-For, for a serve behind a trusted proxy), and puts the
+// body on stdout; with !, the status must not be 200:
+//
+//	post URL FORM [FROM]
+func cmdPost(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: post URL FORM [FROM]")
+	}
+	req, err := http.NewRequest("POST", args[0], strings.NewReader(args[1]))
+	ts.Check(err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if len(args) == 3 {
+		req.Header.Set("X-Forwarded-For", args[2])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	ts.Check(err)
+	if (resp.StatusCode != http.StatusOK) != neg {
+		ts.Fatalf("POST %s: %s\n%s", args[0], resp.Status, body)
+	}
+	_, _ = ts.Stdout().Write(body)
+}
+
+// cmdWaitMail waits up to 20 s for the script's SMTP server to have N
+// messages, then says how many it has (as mailcount):
+//
+//	waitmail N
+func cmdWaitMail(ts *testscript.TestScript, neg bool, args []string) {
+	v, ok := sinks.Load(ts.Getenv("WORK"))
+	if neg || !ok || len(args) != 1 {
+		ts.Fatalf("usage: smtpserver HOME first, then waitmail N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	deadline := time.Now().Add(20 * time.Second)
+	for v.(*peers.SMTPSink).Count() < want && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := v.(*peers.SMTPSink).Count(); got != want {
+		ts.Fatalf("the SMTP server got %d messages, want %d", got, want)
 	}
 }

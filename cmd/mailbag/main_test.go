@@ -60,6 +60,8 @@ func TestScripts(t *testing.T) {
 			"unfill":      cmdUnfill,
 			"delivermany": cmdDeliverMany,
 			"sendcounts":  cmdSendCounts,
+			"post":        cmdPost,
+			"waitmail":    cmdWaitMail,
 		},
 	})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"mailbag/internal/home"
 	"mailbag/internal/peers"
+	"mailbag/internal/visible"
 )
 
 // noPTY skips the test where pseudo-terminals cannot be had, and fails it
@@ -198,5 +200,22 @@ func TestProgressBar(t *testing.T) {
 	none.end()
 	if b.Len() != 0 {
 		t.Errorf("a bar for 3 items: %q", b.String())
+	}
+}
+
+// The log, in either format, carries a stranger's text inert: a subject
+// with an escape sequence or a right-to-left override in a log line
+// acts on no terminal (Main puts visible under stderr, as here).
+func TestLogLinesAreInert(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		var out bytes.Buffer
+		a := &app{stderr: visible.NewWriter(&out), logFormat: format}
+		if err := a.setup(); err != nil {
+			t.Fatal(err)
+		}
+		a.log.Warn("a message "+"\x1b]52;c;aGk=\x07", "subject", "Hi\x1b[2J\u009b\u202eevil")
+		if got := out.String(); strings.ContainsAny(got, "\x1b\x07\u009b\u202e") || !strings.Contains(got, "evil") {
+			t.Errorf("%s log: %q", format, got)
+		}
 	}
 }
