@@ -33,7 +33,7 @@ func TestReportRecipientsRecordedOnce(t *testing.T) {
 	}
 
 	// As an older version left it: the report stored, its recipients not.
-	if _, err := db.Exec(`DELETE FROM report_recipients; UPDATE questions SET report_read = 0`); err != nil {
+	if _, err := db.Exec(`DELETE FROM report_recipients; UPDATE other_mail SET report_read = 0`); err != nil {
 		t.Fatal(err)
 	}
 	if sum, err := in.Run(ctx); err != nil || sum != (Summary{}) {

@@ -1,7 +1,8 @@
 // Package questions is the question store: the questions readers sent,
-// their follow-ups and status, and the reports (bounces, complaints,
-// unsubscribe requests) kept beside them, in the state database's tables
-// it owns. ingest writes it (Add, with the mailbox's checkpoint in the same
+// their follow-ups and status, and apart from them, numbered apart, the
+// mail that is not a question (auto-replies, list mail, bounces,
+// complaints, unsubscribe requests), in the state database's tables it
+// owns. ingest writes it (Add, with the mailbox's checkpoint in the same
 // transaction); publish, the inbox and the commands read it and move
 // questions from status to status.
 //
@@ -50,8 +51,11 @@ var schemaV7 string
 //go:embed schema_v8.sql
 var schemaV8 string
 
+//go:embed schema_v9.sql
+var schemaV9 string
+
 // migrations are the question store's schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8}
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8, schemaV9}
 
 // Status is where a question stands.
 type Status string
@@ -61,7 +65,7 @@ const (
 	StatusNew      Status = "new"      // waiting for an answer
 	StatusAnswered Status = "answered" // a published post answers it
 	StatusRejected Status = "rejected" // set aside by the author
-	StatusIgnored  Status = "ignored"  // not a question: Kind says why
+	StatusIgnored  Status = "ignored"  // not a question: Kind says why; kept apart, numbered apart
 )
 
 // Kind says why a message is not a question.
@@ -81,8 +85,11 @@ const (
 	KindFollowUp    Kind = "follow-up"   // the asker's reply about a question: Thread is the question
 )
 
-// Question is one entry of the queue.
+// Question is one entry of the queue: a question, or (StatusIgnored) a
+// message that is not one, kept apart with its own numbers.
 type Question struct {
+	// ID is the question's number; for other mail (StatusIgnored) its
+	// number among other mail, which the commands show as m<ID>.
 	ID       int64
 	Status   Status
 	Kind     Kind   // for StatusIgnored
@@ -194,31 +201,29 @@ type Incoming struct {
 }
 
 // Add stores questions and moves the mailbox's checkpoint to lastUID, in one
-// transaction. A question whose message key is already in the queue is not
-// stored again. It reports which of qs were new. When unfinished is true,
-// the messages' UIDs are recorded as not yet flagged or moved (see
-// Queue.Unfinished), in the same transaction. A new question that replies
-// to one of the asker's questions, or to mail sent about it, is stored as
-// its follow-up (qs is changed to say so).
+// transaction. A message whose key is already stored is not stored again.
+// It reports which of qs were new. When unfinished is true, the messages'
+// UIDs are recorded as not yet flagged or moved (see Queue.Unfinished), in
+// the same transaction. A new question that replies to one of the asker's
+// questions, or to mail sent about it, is stored as its follow-up (qs is
+// changed to say so). Questions take question numbers; other mail is kept
+// apart and numbered apart.
 func (q *Queue) Add(ctx context.Context, qs []Incoming, mailbox string, uidValidity, lastUID uint32, unfinished bool) ([]bool, error) {
 	tx, err := q.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("questions: store questions: %w", err)
 	}
 	defer tx.Rollback()
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO questions
-		(message_key, status, kind, reason, received, subject, body, from_name, from_addr,
-		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, thread, report_read, authenticated, attachments)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-		ON CONFLICT (message_key) DO NOTHING`)
-	if err != nil {
-		return nil, fmt.Errorf("questions: store questions: %w", err)
-	}
-	defer insert.Close()
 	created := q.now().UTC().Format(time.RFC3339)
 	added := make([]bool, len(qs))
 	for i := range qs {
 		s := &qs[i] // a follow-up is told so here, for the caller's count too
+		if known, err := stored(ctx, tx, s.MessageKey); err != nil || known {
+			if err != nil {
+				return nil, fmt.Errorf("questions: store question %s: %w", s.MessageKey, err)
+			}
+			continue
+		}
 		if s.Status == StatusNew && len(s.Refs) > 0 {
 			root, open, err := followed(ctx, tx, s.Refs, s.FromAddr)
 			if err != nil {
@@ -232,20 +237,12 @@ func (q *Queue) Add(ctx context.Context, qs []Incoming, mailbox string, uidValid
 				s.Thread = root
 			}
 		}
-		res, err := insert.ExecContext(ctx,
-			s.MessageKey, s.Status, s.Kind, s.Reason, s.Received.UTC().Format(time.RFC3339), s.Subject, s.Text,
-			s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.Mailbox, s.UIDValidity, s.UID, created, s.NoAutoReply, s.Thread, s.Authenticated,
-			attachmentsJSON(s.Attachments))
+		id, err := insert(ctx, tx, s, created)
 		if err != nil {
 			return nil, fmt.Errorf("questions: store question %s: %w", s.MessageKey, err)
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return nil, fmt.Errorf("questions: store question %s: %w", s.MessageKey, err)
-		}
-		added[i] = n > 0
-		if added[i] && IsReport(s.Kind) {
-			id, _ := res.LastInsertId()
+		s.ID, added[i] = id, true
+		if IsReport(s.Kind) {
 			if err := recordReport(ctx, tx, id, s.Report); err != nil {
 				return nil, err
 			}
@@ -270,37 +267,63 @@ func (q *Queue) Add(ctx context.Context, qs []Incoming, mailbox string, uidValid
 	return added, nil
 }
 
+// stored reports whether a message with key is stored, as a question or
+// as other mail.
+func stored(ctx context.Context, tx *sql.Tx, key string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM questions WHERE message_key = ?) +
+		(SELECT count(*) FROM other_mail WHERE message_key = ?)`, key, key).Scan(&n)
+	return n > 0, err
+}
+
+// insert stores s, a question in questions and anything else in
+// other_mail, and returns its number there.
+func insert(ctx context.Context, tx *sql.Tx, s *Incoming, created string) (int64, error) {
+	table, first := "questions", "status"
+	firstValue := any(s.Status)
+	if s.Status == StatusIgnored {
+		table, first, firstValue = "other_mail", "kind", any(s.Kind)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+first+`, message_key, reason, received, subject, body, from_name, from_addr,
+		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, thread, authenticated, attachments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		firstValue, s.MessageKey, s.Reason, s.Received.UTC().Format(time.RFC3339), s.Subject, s.Text,
+		s.FromName, s.FromAddr, s.RawPath, s.RawOffset, s.RawSize, s.Mailbox, s.UIDValidity, s.UID, created, s.NoAutoReply, s.Thread, s.Authenticated,
+		attachmentsJSON(s.Attachments))
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
 // MaxRefs bounds how many of a message's references are looked up: the
 // last ones, nearest to it.
 const MaxRefs = 20
 
 // followed is the question that mail from addr replying to refs (its
-// Message-IDs) follows up: the question whose Message-ID is among them, or
-// whose follow-up's is, or about which the newsletter sent one of them,
-// asked from the same address; 0 for none. open says whether it is still
-// waiting for its answer (new): a reply to a question answered or set
-// aside is a question again.
+// Message-IDs) follows up: the asker's question whose Message-ID is among
+// them, or whose follow-up's is, or about which the newsletter sent one of
+// them; 0 for none. open says whether it is still waiting for its answer
+// (new): a reply to a question answered or set aside is a question again.
 func followed(ctx context.Context, tx *sql.Tx, refs []string, addr string) (root int64, open bool, err error) {
 	if addr == "" {
 		return 0, false, nil
 	}
 	refs = refs[max(0, len(refs)-MaxRefs):]
 	in := "?" + strings.Repeat(", ?", len(refs)-1)
-	args := make([]any, 0, 2*len(refs)+1)
-	for _, r := range refs {
-		args = append(args, r)
+	args := []any{mailaddr.Key(addr)}
+	for range 3 {
+		for _, r := range refs {
+			args = append(args, r)
+		}
 	}
-	for _, r := range refs {
-		args = append(args, r)
-	}
-	args = append(args, mailaddr.Key(addr))
 	var status Status
-	err = tx.QueryRowContext(ctx, `SELECT r.id, r.status FROM questions q JOIN questions r
-			ON r.id = CASE WHEN q.kind = 'follow-up' THEN q.thread ELSE q.id END
-		WHERE (q.id IN (SELECT question_id FROM sent_about WHERE message_id IN (`+in+`))
-			OR (q.message_key IN (`+in+`) AND (q.status != 'ignored' OR q.kind = 'follow-up')))
-		AND lower(q.from_addr) = ?
-		ORDER BY q.id DESC LIMIT 1`, args...).Scan(&root, &status)
+	err = tx.QueryRowContext(ctx, `SELECT id, status FROM questions
+		WHERE lower(from_addr) = ? AND (
+			id IN (SELECT question_id FROM sent_about WHERE message_id IN (`+in+`))
+			OR message_key IN (`+in+`)
+			OR id IN (SELECT thread FROM other_mail WHERE kind = 'follow-up' AND message_key IN (`+in+`)))
+		ORDER BY id DESC LIMIT 1`, args...).Scan(&root, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -335,9 +358,12 @@ func (q *Queue) Thread(ctx context.Context, ids []int64) ([]*Question, error) {
 	return out, nil
 }
 
-// FollowUps returns the follow-ups of question id, oldest first.
+// FollowUps returns the follow-ups of question id, oldest first: the
+// asker's replies kept with it, and the questions asked again in reply to
+// it once it was answered or set aside.
 func (q *Queue) FollowUps(ctx context.Context, id int64) ([]*Question, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT `+questionColumns+` FROM questions WHERE thread = ? ORDER BY received, id`, id)
+	rows, err := q.db.QueryContext(ctx, `SELECT `+otherColumns+` FROM other_mail WHERE kind = 'follow-up' AND thread = ?
+		UNION ALL SELECT `+questionColumns+` FROM questions WHERE thread = ? ORDER BY received, id`, id, id)
 	if err != nil {
 		return nil, fmt.Errorf("questions: follow-ups of question %d: %w", id, err)
 	}
@@ -366,7 +392,9 @@ func (q *Queue) Known(ctx context.Context, keys []string) (map[string]bool, erro
 	for i, k := range keys {
 		args[i] = k
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT message_key FROM questions WHERE message_key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`, args...)
+	in := "?" + strings.Repeat(", ?", len(keys)-1)
+	rows, err := q.db.QueryContext(ctx, `SELECT message_key FROM questions WHERE message_key IN (`+in+`)
+		UNION ALL SELECT message_key FROM other_mail WHERE message_key IN (`+in+`)`, append(args, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("questions: look up messages: %w", err)
 	}
@@ -398,8 +426,15 @@ func (q *Queue) Checkpoint(ctx context.Context, mailbox string) (uidValidity, la
 	return uidValidity, lastUID, nil
 }
 
-const questionColumns = `id, status, kind, reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, answer_slug, no_auto_reply,
-	thread, (SELECT count(*) FROM questions f WHERE f.thread = questions.id), report_note, authenticated, attachments`
+// questionColumns and otherColumns are what scanQuestion reads, of a
+// question and of other mail.
+const (
+	questionColumns = `id, status, '', reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, answer_slug, no_auto_reply,
+	thread, (SELECT count(*) FROM other_mail f WHERE f.kind = 'follow-up' AND f.thread = questions.id) +
+		(SELECT count(*) FROM questions f WHERE f.thread = questions.id), '', authenticated, attachments`
+	otherColumns = `id, 'ignored', kind, reason, received, subject, body, from_name, from_addr, raw_path, raw_offset, raw_size, message_key, '', no_auto_reply,
+	thread, 0, report_note, authenticated, attachments`
+)
 
 // scanQuestion reads a row of questionColumns, and of the text's size
 // after them when the row has it (Previews).
@@ -427,10 +462,10 @@ func scanQuestion(row interface {
 	return &question, nil
 }
 
-// List returns the questions with status (all of them when status is ""),
-// oldest first.
+// List returns the questions with status, oldest first: other mail for
+// StatusIgnored, everything when status is "".
 func (q *Queue) List(ctx context.Context, status Status) ([]*Question, error) {
-	return q.list(ctx, status, questionColumns)
+	return q.list(ctx, status, questionColumns, otherColumns)
 }
 
 // Previews returns what List does with at most limit bytes of each
@@ -438,9 +473,11 @@ func (q *Queue) List(ctx context.Context, status Status) ([]*Question, error) {
 // bytes were left out. What a screen of many questions shows costs the
 // same whatever a reader sent.
 func (q *Queue) Previews(ctx context.Context, status Status, limit int) ([]*Question, error) {
-	cols := strings.Replace(questionColumns, "body,", fmt.Sprintf("substr(CAST(body AS BLOB), 1, %d),", limit+utf8.UTFMax), 1) +
-		`, length(CAST(body AS BLOB))`
-	qs, err := q.list(ctx, status, cols)
+	cut := func(cols string) string {
+		return strings.Replace(cols, "body,", fmt.Sprintf("substr(CAST(body AS BLOB), 1, %d),", limit+utf8.UTFMax), 1) +
+			`, length(CAST(body AS BLOB))`
+	}
+	qs, err := q.list(ctx, status, cut(questionColumns), cut(otherColumns))
 	for _, question := range qs {
 		question.Text = cutText(question.Text, limit)
 		question.TextMore = question.textSize - int64(len(question.Text))
@@ -464,15 +501,21 @@ func cutText(s string, limit int) string {
 	return s
 }
 
-// list returns the questions with status, oldest first, reading cols.
-func (q *Queue) list(ctx context.Context, status Status, cols string) ([]*Question, error) {
-	query := `SELECT ` + cols + ` FROM questions`
+// list returns the questions with status, oldest first, reading cols of
+// questions and other of other mail.
+func (q *Queue) list(ctx context.Context, status Status, cols, other string) ([]*Question, error) {
+	var query string
 	var args []any
-	if status != "" {
-		query += ` WHERE status = ?`
+	switch status {
+	case "":
+		query = `SELECT ` + cols + ` FROM questions UNION ALL SELECT ` + other + ` FROM other_mail ORDER BY received, id`
+	case StatusIgnored:
+		query = `SELECT ` + other + ` FROM other_mail ORDER BY received, id`
+	default:
+		query = `SELECT ` + cols + ` FROM questions WHERE status = ? ORDER BY received, id`
 		args = append(args, status)
 	}
-	rows, err := q.db.QueryContext(ctx, query+` ORDER BY received, id`, args...)
+	rows, err := q.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("questions: list questions: %w", err)
 	}
@@ -504,6 +547,19 @@ func (q *Queue) Get(ctx context.Context, id int64) (*Question, error) {
 	return question, nil
 }
 
+// Other returns other mail number id (StatusIgnored, see Question.ID); the
+// error wraps ErrNoQuestion when there is none.
+func (q *Queue) Other(ctx context.Context, id int64) (*Question, error) {
+	m, err := scanQuestion(q.db.QueryRowContext(ctx, `SELECT `+otherColumns+` FROM other_mail WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: m%d", ErrNoQuestion, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("questions: other mail m%d: %w", id, err)
+	}
+	return m, nil
+}
+
 // transition moves question id from one of the statuses from to status to,
 // setting reason and answer slug; the error wraps ErrNoQuestion or errStatus.
 func (q *Queue) transition(ctx context.Context, id int64, from []Status, to Status, reason, slug string) error {
@@ -513,8 +569,7 @@ func (q *Queue) transition(ctx context.Context, id int64, from []Status, to Stat
 	}
 	defer tx.Rollback()
 	var status Status
-	var kind Kind
-	err = tx.QueryRowContext(ctx, `SELECT status, kind FROM questions WHERE id = ?`, id).Scan(&status, &kind)
+	err = tx.QueryRowContext(ctx, `SELECT status FROM questions WHERE id = ?`, id).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %d", ErrNoQuestion, id)
 	}
@@ -524,14 +579,8 @@ func (q *Queue) transition(ctx context.Context, id int64, from []Status, to Stat
 	if status == to && to == StatusAnswered {
 		// Publishing again after a crash: already done.
 	} else if !slices.Contains(from, status) {
-		what := string(status)
-		if kind != "" {
-			what += " (" + string(kind) + ")"
-		}
-		return fmt.Errorf("%w: question %d is %s, not %s", errStatus, id, what, joinStatuses(from))
+		return fmt.Errorf("%w: question %d is %s, not %s", errStatus, id, status, joinStatuses(from))
 	}
-	// Kind says why a message was ignored; once it is a question again,
-	// it no longer applies.
 	if _, err := tx.ExecContext(ctx, `UPDATE questions SET status = ?, kind = '', reason = ?, answer_slug = ? WHERE id = ?`,
 		to, reason, slug, id); err != nil {
 		return fmt.Errorf("questions: question %d: %w", id, err)
@@ -556,10 +605,49 @@ func (q *Queue) Reject(ctx context.Context, id int64, reason string) error {
 	return q.transition(ctx, id, []Status{StatusNew}, StatusRejected, reason, "")
 }
 
-// Reopen puts a rejected (or ignored) question back among the new ones.
-// The error wraps ErrNoQuestion, or says the question is new or answered.
+// Reopen puts a rejected question back among the new ones. The error
+// wraps ErrNoQuestion, or says the question is new or answered.
 func (q *Queue) Reopen(ctx context.Context, id int64) error {
-	return q.transition(ctx, id, []Status{StatusRejected, StatusIgnored}, StatusNew, "", "")
+	return q.transition(ctx, id, []Status{StatusRejected}, StatusNew, "", "")
+}
+
+// ReopenOther makes other mail number id a new question, and returns the
+// question's number: mail taken for an auto-reply, say, that a reader
+// wrote. What was kept of it as a report goes. The error wraps
+// ErrNoQuestion when there is no such mail.
+func (q *Queue) ReopenOther(ctx context.Context, id int64) (int64, error) {
+	tx, err := q.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("questions: reopen m%d: %w", id, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO questions (status, message_key, reason, received, subject, body, from_name, from_addr,
+		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, thread, authenticated, attachments)
+		SELECT 'new', message_key, '', received, subject, body, from_name, from_addr,
+		 raw_path, raw_offset, raw_size, mailbox, uidvalidity, uid, created, no_auto_reply, thread, authenticated, attachments
+		FROM other_mail WHERE id = ?`, id)
+	if err != nil {
+		return 0, fmt.Errorf("questions: reopen m%d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			err = fmt.Errorf("%w: m%d", ErrNoQuestion, id)
+		}
+		return 0, err
+	}
+	number, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("questions: reopen m%d: %w", id, err)
+	}
+	for _, del := range []string{`DELETE FROM report_recipients WHERE mail_id = ?`, `DELETE FROM report_refs WHERE mail_id = ?`, `DELETE FROM other_mail WHERE id = ?`} {
+		if _, err := tx.ExecContext(ctx, del, id); err != nil {
+			return 0, fmt.Errorf("questions: reopen m%d: %w", id, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("questions: reopen m%d: %w", id, err)
+	}
+	return number, nil
 }
 
 // MarkAnswered records that the post slug answers question id. Marking a

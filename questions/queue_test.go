@@ -3,8 +3,10 @@ package questions
 import (
 	"context"
 	"errors"
+	"fmt"
 	"mailbag/internal/sqlitedb"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,17 +44,72 @@ func TestQueueTransitions(t *testing.T) {
 	if got, _ := q.Get(ctx, 1); got.Status != StatusAnswered || got.AnswerSlug != "a-post" {
 		t.Errorf("after MarkAnswered: %+v", got)
 	}
-	if err := q.Reject(ctx, 2, ""); !errors.Is(err, errStatus) || !strings.Contains(err.Error(), "question 2 is ignored (auto-reply), not new") {
-		t.Errorf("rejecting an ignored message: %v", err)
+	if err := q.Reject(ctx, 2, ""); !errors.Is(err, ErrNoQuestion) {
+		t.Errorf("rejecting an ignored message, which took no question number: %v", err)
 	}
-	if err := q.Reopen(ctx, 2); err != nil {
-		t.Fatal(err)
+	number, err := q.ReopenOther(ctx, 1)
+	if err != nil || number != 2 {
+		t.Fatalf("ReopenOther(m1) = %d, %v; want question 2", number, err)
 	}
-	if got, _ := q.Get(ctx, 2); got.Status != StatusNew || got.Kind != "" || got.Reason != "" {
+	if got, _ := q.Get(ctx, 2); got.Status != StatusNew || got.Kind != "" || got.Reason != "" || got.MessageKey != "b" {
 		t.Errorf("an ignored message reopened: %+v", got)
+	}
+	if _, err := q.Other(ctx, 1); !errors.Is(err, ErrNoQuestion) {
+		t.Errorf("m1 after it became a question: %v", err)
 	}
 	if err := q.Reject(ctx, 99, ""); !errors.Is(err, ErrNoQuestion) {
 		t.Errorf("rejecting question 99: %v", err)
+	}
+}
+
+// Questions take question numbers one after the other, whatever other mail
+// comes between them; other mail is numbered apart, listed with why, and a
+// message is stored once whichever it was.
+func TestQuestionsNumberedAsQuestions(t *testing.T) {
+	ctx := context.Background()
+	q := newQueue(t)
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	var in []Incoming
+	for i, kind := range []Kind{"", KindBounce, KindAutoReply, "", KindComplaint, KindList, KindOwn, ""} {
+		m := Incoming{Question: Question{Status: StatusNew, MessageKey: fmt.Sprint("k", i), Subject: fmt.Sprint("S", i), Received: now.Add(time.Duration(i) * time.Minute)},
+			Mailbox: "INBOX", UIDValidity: 1, UID: uint32(i + 1)}
+		if kind != "" {
+			m.Status, m.Kind, m.Reason = StatusIgnored, kind, string(kind)
+		}
+		in = append(in, m)
+	}
+	if _, err := q.Add(ctx, in, "INBOX", 1, 8, false); err != nil {
+		t.Fatal(err)
+	}
+	news, err := q.List(ctx, StatusNew)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range news {
+		got = append(got, fmt.Sprint(n.ID, n.Subject))
+	}
+	if want := []string{"1S0", "2S3", "3S7"}; !slices.Equal(got, want) {
+		t.Errorf("questions = %v, want %v", got, want)
+	}
+	other, err := q.List(ctx, StatusIgnored)
+	if err != nil || len(other) != 5 || other[0].ID != 1 || other[0].Kind != KindBounce || other[4].ID != 5 || other[4].Kind != KindOwn {
+		t.Fatalf("other mail = %+v, %v", other, err)
+	}
+	if all, _ := q.List(ctx, ""); len(all) != 8 || all[1].Status != StatusIgnored || all[1].Subject != "S1" {
+		t.Errorf("List all: %d, second %+v", len(all), all[1])
+	}
+	if m, err := q.Other(ctx, 2); err != nil || m.Kind != KindAutoReply || m.Subject != "S2" {
+		t.Errorf("Other(2) = %+v, %v", m, err)
+	}
+	// The same messages again (a changed UIDVALIDITY): nothing stored twice.
+	added, err := q.Add(ctx, in, "INBOX", 2, 8, false)
+	if err != nil || slices.Contains(added, true) {
+		t.Errorf("adding again = %v, %v", added, err)
+	}
+	known, err := q.Known(ctx, []string{"k0", "k1", "k9"})
+	if err != nil || !known["k0"] || !known["k1"] || known["k9"] {
+		t.Errorf("Known = %v, %v", known, err)
 	}
 }
 

@@ -49,7 +49,7 @@ type Report struct {
 // StoredReport is a report in the queue, as ingest read it when it stored
 // it.
 type StoredReport struct {
-	ID       int64 // the question ID it is stored under
+	ID       int64 // its number among other mail (m<ID>)
 	Kind     Kind  // KindBounce, KindComplaint or KindUnsubscribe
 	Received time.Time
 	Report
@@ -61,21 +61,21 @@ func IsReport(k Kind) bool {
 	return k == KindBounce || k == KindComplaint || k == KindUnsubscribe
 }
 
-// recordReport stores report r of the message stored as question id,
+// recordReport stores report r of other mail number id,
 // within tx.
 func recordReport(ctx context.Context, tx *sql.Tx, id int64, r Report) error {
 	for _, rc := range r.Recipients {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO report_recipients (question_id, address, original, action, status) VALUES (?, ?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_recipients (mail_id, address, original, action, status) VALUES (?, ?, ?, ?, ?)`,
 			id, rc.Address, rc.Original, rc.Action, rc.Status); err != nil {
 			return fmt.Errorf("questions: store report %d: %w", id, err)
 		}
 	}
 	for _, mid := range r.MessageIDs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO report_refs (question_id, message_id) VALUES (?, ?)`, id, mid); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_refs (mail_id, message_id) VALUES (?, ?)`, id, mid); err != nil {
 			return fmt.Errorf("questions: store report %d: %w", id, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE questions SET report_token = ?, report_settled = 0 WHERE id = ?`, r.Token, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE other_mail SET report_token = ?, report_settled = 0 WHERE id = ?`, r.Token, id); err != nil {
 		return fmt.Errorf("questions: store report %d: %w", id, err)
 	}
 	return nil
@@ -84,7 +84,7 @@ func recordReport(ctx context.Context, tx *sql.Tx, id int64, r Report) error {
 // UnsettledReports returns the reports whose proof publish has not yet
 // weighed for good (SettleReport), oldest first.
 func (q *Queue) UnsettledReports(ctx context.Context) ([]StoredReport, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, received, report_token FROM questions WHERE report_settled = 0 ORDER BY id`)
+	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, received, report_token FROM other_mail WHERE report_settled = 0 ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("questions: unsettled reports: %w", err)
 	}
@@ -113,7 +113,7 @@ func (q *Queue) UnsettledReports(ctx context.Context) ([]StoredReport, error) {
 
 // readStoredReport reads the recipients and Message-IDs of r.
 func (q *Queue) readStoredReport(ctx context.Context, r *StoredReport) error {
-	rows, err := q.db.QueryContext(ctx, `SELECT address, original, action, status FROM report_recipients WHERE question_id = ?`, r.ID)
+	rows, err := q.db.QueryContext(ctx, `SELECT address, original, action, status FROM report_recipients WHERE mail_id = ?`, r.ID)
 	if err != nil {
 		return fmt.Errorf("questions: report %d: %w", r.ID, err)
 	}
@@ -126,7 +126,7 @@ func (q *Queue) readStoredReport(ctx context.Context, r *StoredReport) error {
 		r.Recipients = append(r.Recipients, rc)
 	}
 	rows.Close()
-	rows, err = q.db.QueryContext(ctx, `SELECT message_id FROM report_refs WHERE question_id = ?`, r.ID)
+	rows, err = q.db.QueryContext(ctx, `SELECT message_id FROM report_refs WHERE mail_id = ?`, r.ID)
 	if err != nil {
 		return fmt.Errorf("questions: report %d: %w", r.ID, err)
 	}
@@ -145,7 +145,7 @@ func (q *Queue) readStoredReport(ctx context.Context, r *StoredReport) error {
 // it names no mail this newsletter sent"), shown after its reason. When
 // final, the report is settled: UnsettledReports no longer returns it.
 func (q *Queue) SettleReport(ctx context.Context, id int64, note string, final bool) error {
-	if _, err := q.db.ExecContext(ctx, `UPDATE questions SET report_note = ?, report_settled = ? WHERE id = ?`, note, final, id); err != nil {
+	if _, err := q.db.ExecContext(ctx, `UPDATE other_mail SET report_note = ?, report_settled = ? WHERE id = ?`, note, final, id); err != nil {
 		return fmt.Errorf("questions: settle report %d: %w", id, err)
 	}
 	return nil
@@ -163,7 +163,7 @@ type UnreadReport struct {
 // UnreadReports returns the reports that an older mailbag stored without
 // what this one keeps of them (see MarkReportRead).
 func (q *Queue) UnreadReports(ctx context.Context) ([]UnreadReport, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, raw_path, raw_offset, raw_size FROM questions WHERE report_read = 0`)
+	rows, err := q.db.QueryContext(ctx, `SELECT id, kind, raw_path, raw_offset, raw_size FROM other_mail WHERE report_read = 0`)
 	if err != nil {
 		return nil, fmt.Errorf("questions: old reports: %w", err)
 	}
@@ -182,7 +182,7 @@ func (q *Queue) UnreadReports(ctx context.Context) ([]UnreadReport, error) {
 	return out, nil
 }
 
-// MarkReportRead stores report rep of question id, in place of anything
+// MarkReportRead stores report rep of other mail number id, in place of anything
 // stored of it before, and marks it read, in one transaction.
 func (q *Queue) MarkReportRead(ctx context.Context, id int64, kind Kind, rep Report) error {
 	tx, err := q.db.BeginTx(ctx, nil)
@@ -191,7 +191,7 @@ func (q *Queue) MarkReportRead(ctx context.Context, id int64, kind Kind, rep Rep
 	}
 	defer tx.Rollback()
 	for _, table := range []string{"report_recipients", "report_refs"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE question_id = ?`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE mail_id = ?`, id); err != nil {
 			return fmt.Errorf("questions: old reports: %w", err)
 		}
 	}
@@ -200,7 +200,7 @@ func (q *Queue) MarkReportRead(ctx context.Context, id int64, kind Kind, rep Rep
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE questions SET report_read = 1 WHERE id = ?`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE other_mail SET report_read = 1 WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("questions: old reports: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

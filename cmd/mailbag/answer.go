@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -125,15 +126,46 @@ func (a *app) reportDraft(ctx context.Context, n *newsletter, q *questions.Queue
 	return nil
 }
 
-// parseIDs reads question IDs from the command line.
+// parseIDs reads question numbers from the command line.
 func parseIDs(args []string) ([]int64, error) {
 	ids := make([]int64, 0, len(args))
 	for _, s := range args {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, usageError{fmt.Errorf("%q is not a question ID (see `mailbag questions`)", s)}
+		id, other, err := parseRef(s)
+		if err != nil {
+			return nil, err
+		}
+		if other {
+			return nil, usageError{fmt.Errorf("%s is mail that is not a question (`mailbag show %s` shows it; `mailbag reopen %s` makes it one)", s, s, s)}
 		}
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// parseRef reads a question number (12) or other mail's (m12, other
+// true) from the command line.
+func parseRef(s string) (id int64, other bool, err error) {
+	digits, other := strings.CutPrefix(strings.ToLower(s), "m")
+	id, err = strconv.ParseInt(digits, 10, 64)
+	if err != nil || id <= 0 || strings.HasPrefix(digits, "+") {
+		return 0, false, usageError{fmt.Errorf("%q is not a question number (see `mailbag questions`) or other mail's (m12: see `mailbag questions --status ignored`)", s)}
+	}
+	return id, other, nil
+}
+
+// called is what the commands call q: "question 12", or "mail m12".
+func called(q *questions.Question) string {
+	if q.Status == questions.StatusIgnored {
+		return "mail " + ref(q)
+	}
+	return "question " + ref(q)
+}
+
+// ref is how the commands name q: its number, or m and its number for
+// other mail.
+func ref(q *questions.Question) string {
+	if q.Status == questions.StatusIgnored {
+		return fmt.Sprintf("m%d", q.ID)
+	}
+	return strconv.FormatInt(q.ID, 10)
 }

@@ -19,7 +19,10 @@ func newQuestionsCmd(a *app) *cobra.Command {
 		Use:   "questions",
 		Short: "List the question queue",
 		Long: `List questions, oldest first: the new ones by default, or those with
---status answered, rejected, ignored (with why each is not a question) or all.`,
+--status answered, rejected, ignored or all. Ignored is the mail that is not
+a question (auto-replies, list mail, bounces and other reports,
+follow-ups), with why: it is numbered apart, m1, m2, ..., and takes no
+question number.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var st questions.Status
@@ -51,7 +54,10 @@ func newQuestionsCmd(a *app) *cobra.Command {
 // questionJSON is the --json output; its shape is part of the command-line
 // contract.
 type questionJSON struct {
-	ID       int64  `json:"id"`
+	ID int64 `json:"id"`
+	// Ref is what the commands take for it: the number, or m and the
+	// number for mail that is not a question.
+	Ref      string `json:"ref"`
 	Status   string `json:"status"`
 	Kind     string `json:"kind,omitempty"`
 	Reason   string `json:"reason,omitempty"`
@@ -71,7 +77,7 @@ func writeQuestionsJSON(w io.Writer, qs []*questions.Question) error {
 	out := make([]questionJSON, 0, len(qs))
 	for _, q := range qs {
 		out = append(out, questionJSON{
-			ID: q.ID, Status: string(q.Status), Kind: string(q.Kind), Reason: q.Reason,
+			ID: q.ID, Ref: ref(q), Status: string(q.Status), Kind: string(q.Kind), Reason: q.Reason,
 			Received: q.Received.Format(time.RFC3339), Subject: q.Subject, Text: q.Text, From: q.Sender(),
 			FollowUps: q.FollowUps, Thread: q.Thread, Attachments: q.Attachments,
 		})
@@ -93,7 +99,7 @@ func writeQuestionsText(w io.Writer, qs []*questions.Question, status string, lo
 		if subject == "" {
 			subject = "(no subject)"
 		}
-		fmt.Fprintf(w, "%4d  %s  %-9s %s", q.ID, q.Received.In(loc).Format("2006-01-02 15:04"), q.Status, oneLineText(subject, 60))
+		fmt.Fprintf(w, "%4s  %s  %-9s %s", ref(q), q.Received.In(loc).Format("2006-01-02 15:04"), q.Status, oneLineText(subject, 60))
 		switch q.Status {
 		case questions.StatusIgnored, questions.StatusRejected:
 			fmt.Fprintf(w, "  [%s]", oneLineText(q.Reason, 80))

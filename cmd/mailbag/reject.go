@@ -34,18 +34,29 @@ func newRejectCmd(a *app) *cobra.Command {
 func newReopenCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "reopen ID",
-		Short: "Bring a rejected or ignored question back to the new ones",
-		Args:  cobra.ExactArgs(1),
+		Short: "Bring a rejected question, or other mail (m12), back to the new ones",
+		Long: `Bring a rejected question back to the new ones. Given other mail's number
+(m12: an auto-reply, list mail or a report, see mailbag questions --status
+ignored), make it a new question, under a question number of its own.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs(args)
+			id, other, err := parseRef(args[0])
 			if err != nil {
 				return err
 			}
 			return a.withQueue(cmd.Context(), func(_ *newsletter, q *questions.Queue) error {
-				if err := q.Reopen(cmd.Context(), ids[0]); err != nil {
+				if other {
+					number, err := q.ReopenOther(cmd.Context(), id)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(a.stdout, "m%d is question %d now. (`mailbag show %d`)\n", id, number, number)
+					return nil
+				}
+				if err := q.Reopen(cmd.Context(), id); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "Question %d is new again.\n", ids[0])
+				fmt.Fprintf(a.stdout, "Question %d is new again.\n", id)
 				return nil
 			})
 		},

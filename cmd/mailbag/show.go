@@ -30,15 +30,23 @@ under its name made safe (no folders, no leading dot), never over a file
 that is there.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs(args)
+			id, other, err := parseRef(args[0])
 			if err != nil {
 				return err
 			}
 			return a.withQueue(cmd.Context(), func(n *newsletter, q *questions.Queue) error {
-				if saveDir != "" {
-					return a.saveAttachments(cmd.Context(), n, q, ids[0], saveDir)
+				get := q.Get
+				if other {
+					get = q.Other
 				}
-				return a.show(cmd.Context(), n, q, ids[0])
+				question, err := get(cmd.Context(), id)
+				if err != nil {
+					return err
+				}
+				if saveDir != "" {
+					return a.saveAttachments(n, question, saveDir)
+				}
+				return a.show(cmd.Context(), n, q, question)
 			})
 		},
 	}
@@ -46,14 +54,15 @@ that is there.`,
 	return cmd
 }
 
-// show prints question id and the past answers related to it.
-func (a *app) show(ctx context.Context, n *newsletter, q *questions.Queue, id int64) error {
-	question, err := q.Get(ctx, id)
-	if err != nil {
-		return err
-	}
+// show prints question, its follow-ups and the past answers related to
+// it; of other mail, what it is and why it is not a question.
+func (a *app) show(ctx context.Context, n *newsletter, q *questions.Queue, question *questions.Question) error {
 	w := a.stdout
-	fmt.Fprintf(w, "Question %d (%s)\n", question.ID, question.Status)
+	if question.Status == questions.StatusIgnored {
+		fmt.Fprintf(w, "Mail %s (%s: not a question)\n", ref(question), question.Kind)
+	} else {
+		fmt.Fprintf(w, "Question %d (%s)\n", question.ID, question.Status)
+	}
 	if question.Reason != "" {
 		fmt.Fprintf(w, "Why:      %s\n", question.Reason)
 	}
@@ -87,15 +96,23 @@ func (a *app) show(ctx context.Context, n *newsletter, q *questions.Queue, id in
 		fmt.Fprintf(w, "%-9s %s (%s, %s)\n", label, at.Name, at.Type, size(uint64(at.Size)))
 	}
 	if len(question.Attachments) > 0 {
-		fmt.Fprintf(w, "          (mailbag show %d --save DIR writes them out)\n", question.ID)
+		fmt.Fprintf(w, "          (mailbag show %s --save DIR writes them out)\n", ref(question))
 	}
 	fmt.Fprintf(w, "\n%s\n", indent(question.Text, "    "))
+	if question.Status == questions.StatusIgnored {
+		if question.Kind == questions.KindFollowUp {
+			fmt.Fprintf(w, "\nIt follows up question %d: mailbag show %d\n", question.Thread, question.Thread)
+		} else {
+			fmt.Fprintf(w, "\nA reader's question after all? mailbag reopen %s\n", ref(question))
+		}
+		return nil
+	}
 	follow, err := q.FollowUps(ctx, question.ID)
 	if err != nil {
 		return err
 	}
 	for i, f := range follow {
-		fmt.Fprintf(w, "\nFollow-up %d of %d (question %d), received %s:\n\n%s\n", i+1, len(follow), f.ID,
+		fmt.Fprintf(w, "\nFollow-up %d of %d (%s), received %s:\n\n%s\n", i+1, len(follow), called(f),
 			f.Received.In(n.cfg.Location).Format("Mon 2 Jan 2006 15:04"), indent(f.Text, "    "))
 	}
 	related, err := a.related(ctx, n, question)
@@ -123,15 +140,11 @@ func indent(text, prefix string) string {
 	return strings.Join(lines, "\n")
 }
 
-// saveAttachments writes the files question id came with into dir, read
+// saveAttachments writes the files question came with into dir, read
 // from its raw message, each under a safe name, never over a file.
-func (a *app) saveAttachments(ctx context.Context, n *newsletter, q *questions.Queue, id int64, dir string) error {
-	question, err := q.Get(ctx, id)
-	if err != nil {
-		return err
-	}
+func (a *app) saveAttachments(n *newsletter, question *questions.Question, dir string) error {
 	if len(question.Attachments) == 0 {
-		return fmt.Errorf("show --save: question %d came with no files", id)
+		return fmt.Errorf("show --save: %s came with no files", called(question))
 	}
 	raw, err := ingest.ReadRaw(n.home.Mail(), question)
 	if err != nil {
