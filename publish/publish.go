@@ -1,21 +1,14 @@
-// Package publish turns questions into published answers and mails them:
+// Package publish turns drafts into published answers: drafts written
+// from the draft.md template (the asker's name and address removed,
+// privacy.go; a reader's words quoted inert, inert.go), checked, published
+// into posts/ and the search index, with the questions they answer marked
+// answered; and the schedule that publish --at and send --at leave for
+// run.
 //
-//   - drafts written from the draft.md template (the asker's name and
-//     address removed, privacy.go), checked, published into posts/ and the
-//     search index, with the questions they answer marked answered;
-//   - the subscriber list (CSV import and export), subscriptions with
-//     double opt-in and signed links (subscriptions.go, token.go), bounces
-//     from the delivery reports ingest recorded;
-//   - the sender: each active subscriber mailed a post once, with a
-//     delivery journal so that a killed run mails nobody twice (RFC 5321
-//     over go-mail, List-Unsubscribe with RFC 8058 one-click, optional
-//     DKIM);
-//   - the askers' acknowledgements and notifications (RFC 3834).
-//
-// It owns the subscribers, deliveries, acknowledgements and notifications
-// tables. It uses ingest (the questions, the delivery reports) and archive
-// (posts and the index); neither knows of it, and the web site reaches its
-// Subscriptions only through an interface of the site's, filled by cmd.
+// The list is publish/mailinglist and the mail publish/delivery; the three
+// share one migration history, publish/schema. publish uses questions
+// (what a draft answers) and archive (posts and the index); neither knows
+// of it.
 package publish
 
 import (

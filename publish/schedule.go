@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"mailbag/publish/schema"
 	"time"
 )
 
@@ -47,7 +48,7 @@ type Schedule struct {
 // NewSchedule returns the schedule of the state database db, creating or
 // upgrading its tables; now is the clock (nil means time.Now).
 func NewSchedule(ctx context.Context, db *sql.DB, now func() time.Time) (*Schedule, error) {
-	if err := migrate(ctx, db); err != nil {
+	if err := schema.Migrate(ctx, db); err != nil {
 		return nil, err
 	}
 	if now == nil {

@@ -14,7 +14,7 @@ package questions
 import (
 	"context"
 	"database/sql"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,35 +27,11 @@ import (
 	"mailbag/internal/sqlitedb"
 )
 
-//go:embed schema.sql
-var schemaV1 string
+//go:embed schema*.sql
+var schemaFiles embed.FS
 
-//go:embed schema_v2.sql
-var schemaV2 string
-
-//go:embed schema_v3.sql
-var schemaV3 string
-
-//go:embed schema_v4.sql
-var schemaV4 string
-
-//go:embed schema_v5.sql
-var schemaV5 string
-
-//go:embed schema_v6.sql
-var schemaV6 string
-
-//go:embed schema_v7.sql
-var schemaV7 string
-
-//go:embed schema_v8.sql
-var schemaV8 string
-
-//go:embed schema_v9.sql
-var schemaV9 string
-
-// migrations are the question store's schema versions, in order.
-var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8, schemaV9}
+// migrations are the schema versions, in order.
+var migrations = sqlitedb.Versions(schemaFiles)
 
 // Status is where a question stands.
 type Status string

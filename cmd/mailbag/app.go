@@ -18,6 +18,7 @@ import (
 	"mailbag/internal/home"
 	"mailbag/internal/visible"
 	"mailbag/publish"
+	"mailbag/publish/mailinglist"
 	"mailbag/templates"
 )
 
@@ -166,9 +167,9 @@ func (a *app) warnExamples(n *newsletter) {
 }
 
 // list is what the list mail says of the newsletter.
-func (n *newsletter) list() publish.Newsletter {
+func (n *newsletter) list() mailinglist.Newsletter {
 	c := n.cfg.Newsletter
-	return publish.Newsletter{Title: c.Title, Address: c.Address, BaseURL: c.BaseURL}
+	return mailinglist.Newsletter{Title: c.Title, Address: c.Address, BaseURL: c.BaseURL}
 }
 
 // open finds the newsletter home (--home, $MAILBAG_HOME, else the current

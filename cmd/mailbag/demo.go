@@ -12,7 +12,7 @@ import (
 	"mailbag/archive/site"
 	"mailbag/internal/demo"
 	"mailbag/internal/inbox"
-	"mailbag/publish"
+	"mailbag/publish/mailinglist"
 )
 
 func newDemoCmd(a *app) *cobra.Command {
@@ -33,7 +33,7 @@ home (unless --keep).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := demo.Options{Addr: addr, Keep: keep, Out: a.stdout, Log: a.log,
-				Subscriptions: func(p *publish.Subscriptions) site.Subscriptions { return subscriptions{p} }}
+				Subscriptions: func(p *mailinglist.Subscriptions) site.Subscriptions { return subscriptions{p} }}
 			if isTerminal(a.stdin) && isTerminal(a.stdout) {
 				o.Inbox = a.demoInbox
 				o.Editor = func(path string) *exec.Cmd { return editorCmd(cmd.Context(), path) }

@@ -12,7 +12,7 @@ import (
 	"mailbag/ingest"
 	"mailbag/internal/config"
 	"mailbag/internal/lockfile"
-	"mailbag/publish"
+	"mailbag/publish/delivery"
 	"mailbag/questions"
 )
 
@@ -136,7 +136,7 @@ func (a *app) ingestOptions(ctx context.Context, n *newsletter) (ingest.Options,
 // when newsletter.acknowledge is set; otherwise it does nothing.
 func (a *app) acknowledger(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue) (func() error, error) {
 	if !n.cfg.Newsletter.Acknowledge {
-		return func() error { return nil }, publish.StopAcknowledging(ctx, db)
+		return func() error { return nil }, delivery.StopAcknowledging(ctx, db)
 	}
 	sender, err := n.sender(ctx, nil, a)
 	if err != nil {

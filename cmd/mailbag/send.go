@@ -20,14 +20,17 @@ import (
 
 	"mailbag/archive"
 	"mailbag/archive/search"
+	"mailbag/internal/automail"
 	"mailbag/internal/config"
 	"mailbag/publish"
+	"mailbag/publish/delivery"
+	"mailbag/publish/mailinglist"
 	"mailbag/questions"
 )
 
 type sendFlags struct {
 	dryRun, raw, yes bool
-	retry            publish.Retry
+	retry            delivery.Retry
 	test             string
 	at               string
 }
@@ -90,19 +93,19 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err != nil {
 		return err
 	}
-	if err := publish.CheckMailTemplates(t); err != nil {
+	if err := delivery.CheckMailTemplates(t); err != nil {
 		return err
 	}
 	post, err := a.publishedPost(n, ref)
 	if err != nil {
 		return err
 	}
-	deliveries, err := publish.NewDeliveries(ctx, db, publish.DeliveriesOptions{Dir: n.home.State(), Now: a.now,
-		SoftBounces: publish.SoftBounces{Limit: n.cfg.SMTP.SoftBounceLimit, Days: n.cfg.SMTP.SoftBounceDays}})
+	deliveries, err := delivery.NewDeliveries(ctx, db, delivery.DeliveriesOptions{Dir: n.home.State(), Now: a.now,
+		SoftBounces: delivery.SoftBounces{Limit: n.cfg.SMTP.SoftBounceLimit, Days: n.cfg.SMTP.SoftBounceDays}})
 	if err != nil {
 		return err
 	}
-	key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
+	key, err := mailinglist.LoadSecret(filepath.Join(n.home.State(), "secret"))
 	if err != nil {
 		return err
 	}
@@ -113,7 +116,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err := a.applyReports(ctx, n, db, q); err != nil {
 		return err
 	}
-	r, err := publish.Render(n.list(), post, key, t)
+	r, err := delivery.Render(n.list(), post, key, t)
 	if err != nil {
 		return err
 	}
@@ -214,7 +217,7 @@ func (a *app) publishedPost(n *newsletter, ref string) (*archive.Post, error) {
 
 // sendTest mails one copy of r's post (titled title) to addr, recording
 // nothing.
-func (a *app) sendTest(ctx context.Context, sender *publish.Sender, r *publish.Rendered, title, addr string) error {
+func (a *app) sendTest(ctx context.Context, sender *delivery.Sender, r *delivery.Rendered, title, addr string) error {
 	if err := withHint("smtp", sender.SMTP.Security, sender.SendTest(ctx, r, addr)); err != nil {
 		return commandError{"send --test", err}
 	}
@@ -224,7 +227,7 @@ func (a *app) sendTest(ctx context.Context, sender *publish.Sender, r *publish.R
 
 // unfinished is the error of a run that left messages failed or deferred,
 // saying what to do; nil when it left none.
-func unfinished(sum publish.SendSummary) error {
+func unfinished(sum delivery.SendSummary) error {
 	if sum.Failed > 0 {
 		return fmt.Errorf("send: %s failed (`mailbag subscribers list --status bounced` shows the addresses that bounced; once the cause is mended, --retry-failed sends the others again)", plural(sum.Failed, "message"))
 	}
@@ -258,7 +261,7 @@ func (a *app) confirmSend(ref, title string, count int, yes bool) (bool, error) 
 }
 
 // printSendSummary says what a run of send did and left.
-func (a *app) printSendSummary(sum publish.SendSummary) {
+func (a *app) printSendSummary(sum delivery.SendSummary) {
 	line := fmt.Sprintf("sent %d, failed %d, remaining %d", sum.Sent, sum.Failed, sum.Remaining)
 	if sum.Bounced > 0 {
 		line += fmt.Sprintf(" (%s marked bounced)", plural(sum.Bounced, "subscriber"))
@@ -274,7 +277,7 @@ func (a *app) printSendSummary(sum publish.SendSummary) {
 
 // notifyAskers tells the askers of post's questions that it is out, once
 // each (newsletter.notify_askers).
-func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue, sender *publish.Sender, post *archive.Post) error {
+func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue, sender *delivery.Sender, post *archive.Post) error {
 	askers, release, err := a.askers(ctx, n, db, q, sender)
 	if err != nil {
 		return err
@@ -292,7 +295,7 @@ func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *qu
 // index opened at the first look (through a running serve, or by itself)
 // and kept until release is called, so that a long `ingest --watch` never
 // keeps it from serve or reindex between passes.
-func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue, m publish.Mailer) (askers *publish.Askers, release func(), err error) {
+func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue, m automail.Mailer) (askers *delivery.Askers, release func(), err error) {
 	t, err := n.templates()
 	if err != nil {
 		return nil, nil, err
@@ -312,7 +315,7 @@ func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *question
 			x = nil
 		}
 	}
-	askers, err = publish.NewAskers(ctx, db, publish.AskersOptions{Queue: q, Mailer: m, Newsletter: n.list(), Templates: t, Now: n.now,
+	askers, err = delivery.NewAskers(ctx, db, delivery.AskersOptions{Queue: q, Mailer: m, Newsletter: n.list(), Templates: t, Now: n.now,
 		Answers: answers, Log: a.log})
 	return askers, release, err
 }
@@ -321,16 +324,16 @@ func (a *app) askers(ctx context.Context, n *newsletter, db *sql.DB, q *question
 // question queue name (bounces, complaints, unsubscribes by mail), and
 // says whom.
 func (a *app) applyReports(ctx context.Context, n *newsletter, db *sql.DB, q *questions.Queue) error {
-	subs, err := publish.NewSubscribers(ctx, db, a.now)
+	subs, err := mailinglist.NewSubscribers(ctx, db, a.now)
 	if err != nil {
 		return err
 	}
-	key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
+	key, err := mailinglist.LoadSecret(filepath.Join(n.home.State(), "secret"))
 	if err != nil {
 		return err
 	}
-	marked, err := publish.ApplyReports(ctx, publish.ReportOptions{Queue: q, Subscribers: subs, Key: key, Now: a.now,
-		SoftBounces: publish.SoftBounces{Limit: n.cfg.SMTP.SoftBounceLimit, Days: n.cfg.SMTP.SoftBounceDays}})
+	marked, err := delivery.ApplyReports(ctx, delivery.ReportOptions{DB: db, Queue: q, Subscribers: subs, Key: key, Now: a.now,
+		SoftBounces: delivery.SoftBounces{Limit: n.cfg.SMTP.SoftBounceLimit, Days: n.cfg.SMTP.SoftBounceDays}})
 	for _, m := range marked {
 		a.say("Marked %s %s, from a report in the questions mailbox.\n", m.Email, m.Status)
 	}
@@ -339,16 +342,16 @@ func (a *app) applyReports(ctx context.Context, n *newsletter, db *sql.DB, q *qu
 
 // dryRun prints the message the first recipient would get, decoded (or
 // raw, as MIME), and the count.
-func (a *app) dryRun(ctx context.Context, db *sql.DB, r *publish.Rendered, count int, title string, raw bool) error {
-	subs, err := publish.NewSubscribers(ctx, db, a.now)
+func (a *app) dryRun(ctx context.Context, db *sql.DB, r *delivery.Rendered, count int, title string, raw bool) error {
+	subs, err := mailinglist.NewSubscribers(ctx, db, a.now)
 	if err != nil {
 		return err
 	}
-	active, err := subs.List(ctx, publish.Active)
+	active, err := subs.List(ctx, mailinglist.Active)
 	if err != nil {
 		return err
 	}
-	sample := &publish.Subscriber{ID: 1, Email: "reader@example.net", Name: "A Reader"}
+	sample := &mailinglist.Subscriber{ID: 1, Email: "reader@example.net", Name: "A Reader"}
 	if len(active) > 0 {
 		sample = active[0]
 	}
@@ -363,7 +366,7 @@ func (a *app) dryRun(ctx context.Context, db *sql.DB, r *publish.Rendered, count
 	if raw {
 		_, err = a.stdout.Write(mime.Bytes())
 	} else {
-		err = publish.PrintReadable(a.stdout, mime.Bytes())
+		err = delivery.PrintReadable(a.stdout, mime.Bytes())
 	}
 	if err != nil {
 		return err
@@ -373,7 +376,7 @@ func (a *app) dryRun(ctx context.Context, db *sql.DB, r *publish.Rendered, count
 }
 
 // sender is the Sender the settings describe.
-func (n *newsletter) sender(ctx context.Context, d *publish.Deliveries, a *app) (*publish.Sender, error) {
+func (n *newsletter) sender(ctx context.Context, d *delivery.Deliveries, a *app) (*delivery.Sender, error) {
 	c := n.cfg.SMTP
 	host, portText, err := net.SplitHostPort(c.Address)
 	if err != nil {
@@ -386,7 +389,7 @@ func (n *newsletter) sender(ctx context.Context, d *publish.Deliveries, a *app) 
 			return nil, err
 		}
 	}
-	smtp := publish.SMTP{Host: host, Port: port, Security: c.Security, Username: c.Username, Password: password}
+	smtp := delivery.SMTP{Host: host, Port: port, Security: c.Security, Username: c.Username, Password: password}
 	if c.CAFile != "" {
 		pem, err := os.ReadFile(n.path(c.CAFile))
 		if err != nil {
@@ -412,5 +415,5 @@ func (n *newsletter) sender(ctx context.Context, d *publish.Deliveries, a *app) 
 		}
 		smtp.DKIMDomain, smtp.DKIMSelector, smtp.DKIMKey = c.DKIMDomain, c.DKIMSelector, key
 	}
-	return &publish.Sender{SMTP: smtp, Deliveries: d, Concurrency: c.Concurrency, Rate: c.Rate, Log: a.log, Now: a.now}, nil
+	return &delivery.Sender{SMTP: smtp, Deliveries: d, Concurrency: c.Concurrency, Rate: c.Rate, Log: a.log, Now: a.now}, nil
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"mailbag/publish"
+	"mailbag/publish/delivery"
 	"mailbag/questions"
 )
 
@@ -39,7 +39,7 @@ are weighed first, as ingest does.`,
 				if err := a.applyReports(ctx, n, db, q); err != nil {
 					return err
 				}
-				d, err := publish.NewDeliveries(ctx, db, publish.DeliveriesOptions{Dir: n.home.State(), Now: a.now})
+				d, err := delivery.NewDeliveries(ctx, db, delivery.DeliveriesOptions{Dir: n.home.State(), Now: a.now})
 				if err != nil {
 					return err
 				}
@@ -76,7 +76,7 @@ type sendJSON struct {
 	Unsubscribed int    `json:"unsubscribed"`
 }
 
-func writeSendsJSON(w io.Writer, sends []publish.SendReport) error {
+func writeSendsJSON(w io.Writer, sends []delivery.SendReport) error {
 	out := make([]sendJSON, 0, len(sends))
 	for _, s := range sends {
 		out = append(out, sendJSON{Slug: s.Slug, Started: s.Started.UTC().Format(time.RFC3339), Sent: s.Sent, Failed: s.Failed,
@@ -85,7 +85,7 @@ func writeSendsJSON(w io.Writer, sends []publish.SendReport) error {
 	return writeJSON(w, out)
 }
 
-func writeSendsText(w io.Writer, sends []publish.SendReport, loc *time.Location) {
+func writeSendsText(w io.Writer, sends []delivery.SendReport, loc *time.Location) {
 	if len(sends) == 0 {
 		fmt.Fprintln(w, "no post has been sent yet")
 		return

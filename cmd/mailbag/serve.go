@@ -16,7 +16,7 @@ import (
 	"mailbag/archive/indexsock"
 	"mailbag/archive/searchlog"
 	"mailbag/archive/site"
-	"mailbag/publish"
+	"mailbag/publish/mailinglist"
 )
 
 func newServeCmd(a *app) *cobra.Command {
@@ -168,22 +168,22 @@ func (a *app) subscriptions(ctx context.Context, n *newsletter, db *sql.DB) (sub
 	if err != nil {
 		return subscriptions{}, err
 	}
-	list, err := publish.NewSubscribers(ctx, db, a.now)
+	list, err := mailinglist.NewSubscribers(ctx, db, a.now)
 	if err != nil {
 		return subscriptions{}, err
 	}
-	key, err := publish.LoadSecret(filepath.Join(n.home.State(), "secret"))
+	key, err := mailinglist.LoadSecret(filepath.Join(n.home.State(), "secret"))
 	if err != nil {
 		return subscriptions{}, err
 	}
-	o := publish.SubscriptionsOptions{Subscribers: list, Key: key, Newsletter: n.list(), Templates: t, Log: a.log,
+	o := mailinglist.SubscriptionsOptions{Subscribers: list, Key: key, Newsletter: n.list(), Templates: t, Log: a.log,
 		PerHour: n.cfg.Serve.ConfirmationsPerHour}
 	if sender, err := n.sender(ctx, nil, a); err != nil {
 		a.log.Warn("subscribing on the site is closed: confirmations cannot be mailed", "err", err)
 	} else {
 		o.Mailer = sender
 	}
-	p, err := publish.NewSubscriptions(o)
+	p, err := mailinglist.NewSubscriptions(o)
 	if err != nil {
 		return subscriptions{}, err
 	}

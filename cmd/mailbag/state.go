@@ -8,7 +8,7 @@ import (
 
 	"mailbag/internal/sqlitedb"
 	"mailbag/internal/visible"
-	"mailbag/publish"
+	"mailbag/publish/mailinglist"
 	"mailbag/questions"
 )
 
@@ -29,9 +29,9 @@ func (a *app) withQueue(ctx context.Context, f func(n *newsletter, q *questions.
 }
 
 // withSubscribers finds the home and runs f with its subscriber list.
-func (a *app) withSubscribers(ctx context.Context, f func(n *newsletter, s *publish.Subscribers) error) error {
+func (a *app) withSubscribers(ctx context.Context, f func(n *newsletter, s *mailinglist.Subscribers) error) error {
 	return a.withDB(ctx, func(n *newsletter, db *sql.DB) error {
-		s, err := publish.NewSubscribers(ctx, db, a.now)
+		s, err := mailinglist.NewSubscribers(ctx, db, a.now)
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"mailbag/publish"
+	"mailbag/publish/mailinglist"
 )
 
 func newSubscribersCmd(a *app) *cobra.Command {
@@ -38,13 +38,13 @@ func newSubscribersAddCmd(a *app) *cobra.Command {
 		Short: "Add subscribers (active at once: you vouch for their consent)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *publish.Subscribers) error {
+			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *mailinglist.Subscribers) error {
 				for _, e := range args {
 					sub, added, err := s.Add(cmd.Context(), e, name, "cli", nil)
 					if err != nil {
 						return err
 					}
-					if added == publish.AddedAlready {
+					if added == mailinglist.AddedAlready {
 						fmt.Fprintf(a.stdout, "%s is already subscribed (%s)\n", sub.Email, sub.Status)
 					} else {
 						fmt.Fprintf(a.stdout, "added %s\n", sub.Email)
@@ -64,9 +64,9 @@ func newSubscribersRemoveCmd(a *app) *cobra.Command {
 		Short: "Unsubscribe addresses (kept as unsubscribed, so that nothing adds them back)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *publish.Subscribers) error {
+			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *mailinglist.Subscribers) error {
 				for _, e := range args {
-					if err := s.SetStatus(cmd.Context(), e, publish.Unsubscribed); err != nil {
+					if err := s.SetStatus(cmd.Context(), e, mailinglist.Unsubscribed); err != nil {
 						return err
 					}
 					fmt.Fprintf(a.stdout, "unsubscribed %s\n", e)
@@ -87,15 +87,15 @@ func newSubscribersListCmd(a *app) *cobra.Command {
 		Short: "List subscribers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st := publish.SubscriberStatus(status)
+			st := mailinglist.SubscriberStatus(status)
 			switch st {
-			case publish.Pending, publish.Active, publish.Unsubscribed, publish.Bounced, publish.Complained:
+			case mailinglist.Pending, mailinglist.Active, mailinglist.Unsubscribed, mailinglist.Bounced, mailinglist.Complained:
 			case "all":
 				st = ""
 			default:
 				return usageError{fmt.Errorf("--status %q is not pending, active, unsubscribed, bounced, complained or all", status)}
 			}
-			return a.withSubscribers(cmd.Context(), func(n *newsletter, s *publish.Subscribers) error {
+			return a.withSubscribers(cmd.Context(), func(n *newsletter, s *mailinglist.Subscribers) error {
 				subs, err := s.List(cmd.Context(), st)
 				if err != nil {
 					return err
@@ -139,7 +139,7 @@ type subscriberJSON struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-func writeSubscribersJSON(w io.Writer, subs []*publish.Subscriber, failures map[int64]int) error {
+func writeSubscribersJSON(w io.Writer, subs []*mailinglist.Subscriber, failures map[int64]int) error {
 	out := make([]subscriberJSON, 0, len(subs))
 	for _, s := range subs {
 		out = append(out, subscriberJSON{Email: s.Email, Name: s.Name, Status: string(s.Status), Created: s.Created.Format(time.RFC3339),
@@ -166,8 +166,8 @@ never put back; nothing is added twice.`,
 				return err
 			}
 			defer f.Close()
-			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *publish.Subscribers) error {
-				sum, err := s.Import(cmd.Context(), f, "import:"+filepath.Base(args[0]), func(l publish.ImportLine) {
+			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *mailinglist.Subscribers) error {
+				sum, err := s.Import(cmd.Context(), f, "import:"+filepath.Base(args[0]), func(l mailinglist.ImportLine) {
 					if l.Result != "added" { // every line not added, and why
 						fmt.Fprintf(a.stdout, "%s:%d: %s %s: %s\n", args[0], l.Line, l.Result, l.Email, l.Reason)
 					}
@@ -188,7 +188,7 @@ func newSubscribersExportCmd(a *app) *cobra.Command {
 		Short: "Print every subscriber as CSV (import reads it back)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *publish.Subscribers) error {
+			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *mailinglist.Subscribers) error {
 				return s.Export(cmd.Context(), a.stdout)
 			})
 		},

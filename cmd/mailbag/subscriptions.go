@@ -5,12 +5,12 @@ import (
 	"errors"
 
 	"mailbag/archive/site"
-	"mailbag/publish"
+	"mailbag/publish/mailinglist"
 )
 
 // subscriptions fills the site's Subscriptions with publish's: the site
 // imports nothing of publish, and this is the one place their words meet.
-type subscriptions struct{ p *publish.Subscriptions }
+type subscriptions struct{ p *mailinglist.Subscriptions }
 
 var _ site.Subscriptions = subscriptions{}
 
@@ -34,25 +34,25 @@ func (s subscriptions) Follow(ctx context.Context, link site.Link, token string)
 	return siteSubscriber(follow(ctx, token))
 }
 
-func siteSubscriber(sub *publish.Subscriber, err error) (site.Subscriber, error) {
+func siteSubscriber(sub *mailinglist.Subscriber, err error) (site.Subscriber, error) {
 	if err != nil {
 		return site.Subscriber{}, siteError(err)
 	}
-	return site.Subscriber{Email: sub.Email, Subscribed: sub.Status == publish.Active || sub.Status == publish.Pending}, nil
+	return site.Subscriber{Email: sub.Email, Subscribed: sub.Status == mailinglist.Active || sub.Status == mailinglist.Pending}, nil
 }
 
 // siteError is publish's error in the site's words.
 func siteError(err error) error {
 	switch {
-	case errors.Is(err, publish.ErrTestToken):
+	case errors.Is(err, mailinglist.ErrTestToken):
 		return errors.Join(site.ErrTestLink, err)
-	case errors.Is(err, publish.ErrBadToken):
+	case errors.Is(err, mailinglist.ErrBadToken):
 		return errors.Join(site.ErrBadLink, err)
-	case errors.Is(err, publish.ErrBadAddress):
+	case errors.Is(err, mailinglist.ErrBadAddress):
 		return errors.Join(site.ErrBadAddress, err)
-	case errors.Is(err, publish.ErrSubscribingClosed):
+	case errors.Is(err, mailinglist.ErrSubscribingClosed):
 		return errors.Join(site.ErrClosed, err)
-	case errors.Is(err, publish.ErrTryLater):
+	case errors.Is(err, mailinglist.ErrTryLater):
 		return errors.Join(site.ErrTryLater, err)
 	}
 	return err

@@ -28,9 +28,12 @@ import (
 	"mailbag/archive"
 	"mailbag/archive/search"
 	"mailbag/archive/site"
+	"mailbag/internal/automail"
 	"mailbag/internal/peers"
 	"mailbag/internal/sqlitedb"
 	"mailbag/publish"
+	"mailbag/publish/delivery"
+	"mailbag/publish/mailinglist"
 	"mailbag/templates"
 )
 
@@ -39,8 +42,8 @@ import (
 type subsFixture struct {
 	log   *peers.Output // what Subscriptions logged
 	srv   *httptest.Server
-	subs  *publish.Subscribers
-	p     *publish.Subscriptions
+	subs  *mailinglist.Subscribers
+	p     *mailinglist.Subscriptions
 	key   []byte
 	clock time.Time // the subscribers' clock; tests move it
 }
@@ -48,7 +51,7 @@ type subsFixture struct {
 // fixtureOptions: mailer sends the confirmations (nil: subscribing is
 // closed); proxies are the site's trusted proxies.
 type fixtureOptions struct {
-	mailer  publish.Mailer
+	mailer  automail.Mailer
 	proxies []netip.Prefix
 	perHour int
 }
@@ -63,7 +66,7 @@ func newSubsFixture(t *testing.T, o fixtureOptions) *subsFixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	f := &subsFixture{clock: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), key: []byte(strings.Repeat("k", 32)), log: &peers.Output{}}
-	f.subs, err = publish.NewSubscribers(ctx, db, func() time.Time { return f.clock })
+	f.subs, err = mailinglist.NewSubscribers(ctx, db, func() time.Time { return f.clock })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,9 +74,9 @@ func newSubsFixture(t *testing.T, o fixtureOptions) *subsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.p, err = publish.NewSubscriptions(publish.SubscriptionsOptions{Subscribers: f.subs, Key: f.key, Templates: set, Mailer: o.mailer, PerHour: o.perHour,
+	f.p, err = mailinglist.NewSubscriptions(mailinglist.SubscriptionsOptions{Subscribers: f.subs, Key: f.key, Templates: set, Mailer: o.mailer, PerHour: o.perHour,
 		Log:        slog.New(slog.NewTextHandler(f.log, nil)),
-		Newsletter: publish.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}})
+		Newsletter: mailinglist.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: "https://ask.example.org"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +98,7 @@ func newSubsFixture(t *testing.T, o fixtureOptions) *subsFixture {
 }
 
 // subscriptionsFixture is newSubsFixture with mailer, in three values.
-func subscriptionsFixture(t *testing.T, mailer publish.Mailer) (*httptest.Server, *publish.Subscribers, []byte) {
+func subscriptionsFixture(t *testing.T, mailer automail.Mailer) (*httptest.Server, *mailinglist.Subscribers, []byte) {
 	f := newSubsFixture(t, fixtureOptions{mailer: mailer})
 	return f.srv, f.subs, f.key
 }
@@ -133,7 +136,7 @@ func TestUnsubscribe(t *testing.T) {
 	srv, subs, key := subscriptionsFixture(t, nil)
 	ana, _, _ := subs.Add(ctx, "ana@example.net", "", "test", nil)
 	bo, _, _ := subs.Add(ctx, "bo@example.net", "", "test", nil)
-	tok := publish.Token(key, "unsubscribe", ana.ID, ana.Email)
+	tok := mailinglist.Token(key, "unsubscribe", ana.ID, ana.Email)
 
 	// A GET, as a link scanner makes, shows a button and changes nothing.
 	req, _ := http.NewRequest("GET", srv.URL+"/unsubscribe?t="+url.QueryEscape(tok), nil)
@@ -141,15 +144,15 @@ func TestUnsubscribe(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `<form method="post" action="/unsubscribe">`) || !strings.Contains(body, "ana@example.net will get no more answers") {
 		t.Fatalf("GET: %d\n%s", status, body)
 	}
-	if s, _ := subs.Get(ctx, "ana@example.net"); s.Status != publish.Active {
+	if s, _ := subs.Get(ctx, "ana@example.net"); s.Status != mailinglist.Active {
 		t.Fatalf("a GET unsubscribed ana: %s", s.Status)
 	}
 
 	// Forged, another address's, another purpose: refused, nothing changes.
 	for name, bad := range map[string]string{
-		"forged":          publish.Token([]byte(strings.Repeat("x", 32)), "unsubscribe", ana.ID, ana.Email),
-		"another address": strings.Replace(tok, tok[:strings.IndexByte(tok, '.')], publish.Token(key, "unsubscribe", bo.ID, bo.Email)[:strings.IndexByte(publish.Token(key, "unsubscribe", bo.ID, bo.Email), '.')], 1),
-		"confirm token":   publish.Token(key, "confirm", ana.ID, ana.Email),
+		"forged":          mailinglist.Token([]byte(strings.Repeat("x", 32)), "unsubscribe", ana.ID, ana.Email),
+		"another address": strings.Replace(tok, tok[:strings.IndexByte(tok, '.')], mailinglist.Token(key, "unsubscribe", bo.ID, bo.Email)[:strings.IndexByte(mailinglist.Token(key, "unsubscribe", bo.ID, bo.Email), '.')], 1),
+		"confirm token":   mailinglist.Token(key, "confirm", ana.ID, ana.Email),
 		"junk":            "junk",
 	} {
 		req, _ := http.NewRequest("POST", srv.URL+"/unsubscribe", strings.NewReader("t="+url.QueryEscape(bad)))
@@ -159,7 +162,7 @@ func TestUnsubscribe(t *testing.T) {
 		}
 	}
 	for _, e := range []string{"ana@example.net", "bo@example.net"} {
-		if s, _ := subs.Get(ctx, e); s.Status != publish.Active {
+		if s, _ := subs.Get(ctx, e); s.Status != mailinglist.Active {
 			t.Errorf("%s is %s after refused requests", e, s.Status)
 		}
 	}
@@ -172,17 +175,17 @@ func TestUnsubscribe(t *testing.T) {
 			t.Errorf("POST: %d\n%s", status, body)
 		}
 	}
-	if s, _ := subs.Get(ctx, "ana@example.net"); s.Status != publish.Unsubscribed {
+	if s, _ := subs.Get(ctx, "ana@example.net"); s.Status != mailinglist.Unsubscribed {
 		t.Errorf("ana is %s", s.Status)
 	}
 
 	// RFC 8058: the token in the URL, List-Unsubscribe=One-Click in the body.
-	req, _ = http.NewRequest("POST", srv.URL+"/unsubscribe?t="+url.QueryEscape(publish.Token(key, "unsubscribe", bo.ID, bo.Email)), strings.NewReader("List-Unsubscribe=One-Click"))
+	req, _ = http.NewRequest("POST", srv.URL+"/unsubscribe?t="+url.QueryEscape(mailinglist.Token(key, "unsubscribe", bo.ID, bo.Email)), strings.NewReader("List-Unsubscribe=One-Click"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if status, _ := do(t, req); status != 200 {
 		t.Errorf("one-click: %d", status)
 	}
-	if s, _ := subs.Get(ctx, "bo@example.net"); s.Status != publish.Unsubscribed {
+	if s, _ := subs.Get(ctx, "bo@example.net"); s.Status != mailinglist.Unsubscribed {
 		t.Errorf("bo is %s after a one-click POST", s.Status)
 	}
 }
@@ -212,7 +215,7 @@ func TestSubscribeIsRateLimited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if status := post("/unsubscribe?t="+url.QueryEscape(publish.Token(key, "unsubscribe", sub.ID, sub.Email)), "List-Unsubscribe=One-Click"); status != 200 {
+		if status := post("/unsubscribe?t="+url.QueryEscape(mailinglist.Token(key, "unsubscribe", sub.ID, sub.Email)), "List-Unsubscribe=One-Click"); status != 200 {
 			t.Fatalf("one-click unsubscribe %d after the limit: %d", i, status)
 		}
 	}
@@ -240,7 +243,7 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 		t.Fatalf("subscribe: %d\n%s", status, body)
 	}
 	f.p.Wait() // the confirmation goes out off the request path
-	if sub, err := subs.Get(ctx, "ana@example.net"); err != nil || sub.Status != publish.Pending {
+	if sub, err := subs.Get(ctx, "ana@example.net"); err != nil || sub.Status != mailinglist.Pending {
 		t.Fatalf("after subscribing: %+v, %v", sub, err)
 	}
 	if sink.Count() != 1 {
@@ -252,13 +255,13 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 	if status, body := do(t, req); status != 200 || !strings.Contains(body, `action="/confirm"`) {
 		t.Fatalf("confirm page: %d\n%s", status, body)
 	}
-	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != publish.Pending {
+	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != mailinglist.Pending {
 		t.Errorf("a GET of the link changed the status to %s", sub.Status)
 	}
 	if status, body := post("/confirm", "t="+url.QueryEscape(token)); status != 200 || !strings.Contains(body, "You are subscribed") {
 		t.Fatalf("confirm: %d\n%s", status, body)
 	}
-	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != publish.Active {
+	if sub, _ := subs.Get(ctx, "ana@example.net"); sub.Status != mailinglist.Active {
 		t.Errorf("after confirming: %s", sub.Status)
 	}
 	// Both steps are in the log, without the address.
@@ -269,7 +272,7 @@ func TestSubscribeWithDoubleOptIn(t *testing.T) {
 	if status, body := post("/confirm", "t="+url.QueryEscape(token)); status != 400 || !strings.Contains(body, "It may have been used already") || strings.Contains(body, "ask to be removed") {
 		t.Errorf("the link used again: %d\n%s", status, body)
 	}
-	if err := subs.SetStatus(ctx, "ana@example.net", publish.Unsubscribed); err != nil {
+	if err := subs.SetStatus(ctx, "ana@example.net", mailinglist.Unsubscribed); err != nil {
 		t.Fatal(err)
 	}
 	if status, _ := post("/confirm", "t="+url.QueryEscape(token)); status != 400 {
@@ -302,10 +305,10 @@ func TestPostBodiesAreSmall(t *testing.T) {
 }
 
 // sinkMailer is a Sender to sink, in plain text.
-func sinkMailer(sink *peers.SMTPSink) *publish.Sender {
+func sinkMailer(sink *peers.SMTPSink) *delivery.Sender {
 	host, port, _ := net.SplitHostPort(sink.Addr)
 	p, _ := strconv.Atoi(port)
-	return &publish.Sender{SMTP: publish.SMTP{Host: host, Port: p, Security: "none"}}
+	return &delivery.Sender{SMTP: delivery.SMTP{Host: host, Port: p, Security: "none"}}
 }
 
 // TestSubscribeAnswersAlike: the answer to the subscribe form is the same
@@ -365,7 +368,7 @@ func TestOneConfirmationADay(t *testing.T) {
 		t.Fatalf("subscribe: %d", resp.StatusCode)
 	}
 	f.p.Wait()
-	if _, err := f.subs.Get(ctx, "ana@example.net"); !errors.Is(err, publish.ErrNoSubscriber) {
+	if _, err := f.subs.Get(ctx, "ana@example.net"); !errors.Is(err, mailinglist.ErrNoSubscriber) {
 		t.Errorf("ana, unconfirmed for a week: %v; want forgotten", err)
 	}
 	if resp, body := f.post(t, "/confirm", "t="+url.QueryEscape(link)); resp.StatusCode != 400 || !strings.Contains(body, "This link does not work") {
@@ -406,13 +409,13 @@ func TestCrossSitePostsRefused(t *testing.T) {
 	f := newSubsFixture(t, fixtureOptions{})
 	ana, _, _ := f.subs.Add(ctx, "ana@example.net", "", "test", nil)
 	bo, _, _ := f.subs.Add(ctx, "bo@example.net", "", "test", nil)
-	form := "t=" + url.QueryEscape(publish.Token(f.key, "unsubscribe", ana.ID, ana.Email))
+	form := "t=" + url.QueryEscape(mailinglist.Token(f.key, "unsubscribe", ana.ID, ana.Email))
 	for _, h := range [][]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://evil.example"}} {
 		if resp, body := f.post(t, "/unsubscribe", form, h...); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "sent from another site") {
 			t.Errorf("%s: %d\n%s", h, resp.StatusCode, body)
 		}
 	}
-	if sub, _ := f.subs.Get(ctx, "ana@example.net"); sub.Status != publish.Active {
+	if sub, _ := f.subs.Get(ctx, "ana@example.net"); sub.Status != mailinglist.Active {
 		t.Fatalf("a cross-site POST unsubscribed ana")
 	}
 	for _, h := range [][]string{{"Sec-Fetch-Site", "same-origin"}, {"Origin", "https://ask.example.org"}} {
@@ -425,12 +428,12 @@ func TestCrossSitePostsRefused(t *testing.T) {
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("List-Unsubscribe", "One-Click")
 	mw.Close()
-	req, _ := http.NewRequest("POST", f.srv.URL+"/unsubscribe?t="+url.QueryEscape(publish.Token(f.key, "unsubscribe", bo.ID, bo.Email)), &body)
+	req, _ := http.NewRequest("POST", f.srv.URL+"/unsubscribe?t="+url.QueryEscape(mailinglist.Token(f.key, "unsubscribe", bo.ID, bo.Email)), &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	if status, _ := do(t, req); status != 200 {
 		t.Errorf("multipart one-click: %d", status)
 	}
-	if sub, _ := f.subs.Get(ctx, "bo@example.net"); sub.Status != publish.Unsubscribed {
+	if sub, _ := f.subs.Get(ctx, "bo@example.net"); sub.Status != mailinglist.Unsubscribed {
 		t.Errorf("bo is %s after a multipart one-click POST", sub.Status)
 	}
 }
@@ -475,7 +478,7 @@ func TestRateLimitBehindAProxy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok := publish.Token(f.key, "unsubscribe", sub.ID, sub.Email)
+		tok := mailinglist.Token(f.key, "unsubscribe", sub.ID, sub.Email)
 		if resp, _ := f.post(t, "/unsubscribe?t="+url.QueryEscape(tok), "List-Unsubscribe=One-Click", "X-Forwarded-For", "198.51.100.7"); resp.StatusCode != 200 {
 			t.Fatalf("one-click %d through the proxy: %d", i, resp.StatusCode)
 		}

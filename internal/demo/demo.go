@@ -32,6 +32,8 @@ import (
 	"mailbag/internal/memserver"
 	"mailbag/internal/sqlitedb"
 	"mailbag/publish"
+	"mailbag/publish/delivery"
+	"mailbag/publish/mailinglist"
 	"mailbag/questions"
 	"mailbag/templates"
 )
@@ -54,7 +56,7 @@ type Options struct {
 	// Subscriptions makes the site's subscriber pages from the demo's
 	// list (cmd fills it: the site and publish know nothing of each
 	// other); nil closes subscribing.
-	Subscriptions func(*publish.Subscriptions) site.Subscriptions
+	Subscriptions func(*mailinglist.Subscriptions) site.Subscriptions
 	// Inbox, when set (at a terminal), runs the inbox on the demo's
 	// questions each time the person asks, until ctx is done: cmd fills
 	// it with the keypress and `mailbag inbox`'s program.
@@ -98,7 +100,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer ln.Close()
 	siteURL := "http://" + ln.Addr().String()
-	nl := publish.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: siteURL}
+	nl := mailinglist.Newsletter{Title: "Ask Jim", Address: "ask@example.org", BaseURL: siteURL}
 	loc := time.UTC
 	t, err := templates.Load(templates.Options{Funcs: publish.TemplateFuncs})
 	if err != nil {
@@ -209,8 +211,8 @@ func answerTwo(ctx context.Context, q *questions.Queue, posts *archive.Posts, x 
 
 // sendAnswers mails the two answers to three demo subscribers through the
 // in-process SMTP server.
-func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Posts, nl publish.Newsletter, t *templates.Set, sink *memserver.SMTPSink, say func(string, ...any)) (*publish.Subscribers, error) {
-	subs, err := publish.NewSubscribers(ctx, db, nil)
+func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Posts, nl mailinglist.Newsletter, t *templates.Set, sink *memserver.SMTPSink, say func(string, ...any)) (*mailinglist.Subscribers, error) {
+	subs, err := mailinglist.NewSubscribers(ctx, db, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -219,27 +221,27 @@ func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Po
 			return nil, err
 		}
 	}
-	deliveries, err := publish.NewDeliveries(ctx, db, publish.DeliveriesOptions{Dir: h.State()})
+	deliveries, err := delivery.NewDeliveries(ctx, db, delivery.DeliveriesOptions{Dir: h.State()})
 	if err != nil {
 		return nil, err
 	}
-	key, err := publish.LoadSecret(filepath.Join(h.State(), "secret"))
+	key, err := mailinglist.LoadSecret(filepath.Join(h.State(), "secret"))
 	if err != nil {
 		return nil, err
 	}
 	host, port, _ := net.SplitHostPort(sink.Addr)
 	p, _ := strconv.Atoi(port)
-	sender := &publish.Sender{SMTP: publish.SMTP{Host: host, Port: p, Security: "none"}, Deliveries: deliveries}
+	sender := &delivery.Sender{SMTP: delivery.SMTP{Host: host, Port: p, Security: "none"}, Deliveries: deliveries}
 	list, _, err := posts.List()
 	if err != nil {
 		return nil, err
 	}
 	for _, post := range list[:min(2, len(list))] {
-		r, err := publish.Render(nl, post, key, t)
+		r, err := delivery.Render(nl, post, key, t)
 		if err != nil {
 			return nil, err
 		}
-		sum, err := sender.Send(ctx, r, publish.Retry{})
+		sum, err := sender.Send(ctx, r, delivery.Retry{})
 		if err != nil {
 			return nil, err
 		}
@@ -251,15 +253,15 @@ func sendAnswers(ctx context.Context, db *sql.DB, h home.Home, posts *archive.Po
 // serveSite serves the archive, the subscriber pages and a page of the
 // sent mail until ctx is done, with the same timeouts and limits as
 // `mailbag serve`.
-func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl publish.Newsletter, q *questions.Queue, posts *archive.Posts, x *search.Index, t *templates.Set, subs *publish.Subscribers, sink *memserver.SMTPSink, o Options, say func(string, ...any)) error {
-	key, err := publish.LoadSecret(filepath.Join(h.State(), "secret"))
+func serveSite(ctx context.Context, ln net.Listener, h home.Home, nl mailinglist.Newsletter, q *questions.Queue, posts *archive.Posts, x *search.Index, t *templates.Set, subs *mailinglist.Subscribers, sink *memserver.SMTPSink, o Options, say func(string, ...any)) error {
+	key, err := mailinglist.LoadSecret(filepath.Join(h.State(), "secret"))
 	if err != nil {
 		return err
 	}
 	so := site.Options{Title: nl.Title, BaseURL: nl.BaseURL, Author: "Jim", Address: nl.Address, Posts: posts, Index: x, Templates: t, Log: o.Log,
 		Links: []site.NavLink{{Title: "Mail sent", URL: "/demo/mail/"}}}
 	if o.Subscriptions != nil {
-		p, err := publish.NewSubscriptions(publish.SubscriptionsOptions{Subscribers: subs, Key: key, Newsletter: nl, Templates: t, Log: o.Log})
+		p, err := mailinglist.NewSubscriptions(mailinglist.SubscriptionsOptions{Subscribers: subs, Key: key, Newsletter: nl, Templates: t, Log: o.Log})
 		if err != nil {
 			return err
 		}
@@ -298,7 +300,7 @@ func mailPage(w http.ResponseWriter, sink *memserver.SMTPSink) {
 	b.WriteString("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Mail sent by the demo</title><link rel=stylesheet href=/style.css></head><body><main><h1>Mail sent by the demo</h1>")
 	for i, m := range sink.Messages() {
 		var text strings.Builder
-		if err := publish.PrintReadable(&text, m.Data); err != nil {
+		if err := delivery.PrintReadable(&text, m.Data); err != nil {
 			text.WriteString(string(m.Data)) // not one of ours: as it came
 		}
 		fmt.Fprintf(&b, "<h2>%d. To %s</h2><pre style=\"white-space:pre-wrap\">%s</pre>", i+1, html.EscapeString(strings.Join(m.To, ", ")), html.EscapeString(text.String()))

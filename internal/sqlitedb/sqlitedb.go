@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"modernc.org/sqlite" // the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
@@ -93,4 +94,26 @@ func WriteFailed(err error) bool {
 	}
 	primary := se.Code() & 0xff
 	return primary == sqlite3.SQLITE_FULL || primary == sqlite3.SQLITE_IOERR
+}
+
+// Versions returns the schema versions in files, in order: schema.sql,
+// then schema_v2.sql, schema_v3.sql and on. A package embeds its
+// schema*.sql files and hands Migrate what this returns. A gap in the
+// numbers is a mistake in the program: it panics, so that any test
+// finds it.
+func Versions(files fs.FS) []string {
+	names, _ := fs.Glob(files, "schema*.sql")
+	out := make([]string, len(names))
+	for i := range out {
+		name := "schema.sql"
+		if i > 0 {
+			name = fmt.Sprintf("schema_v%d.sql", i+1)
+		}
+		b, err := fs.ReadFile(files, name)
+		if err != nil {
+			panic(fmt.Sprintf("sqlitedb: %d schema files, but no %s", len(names), name))
+		}
+		out[i] = string(b)
+	}
+	return out
 }

@@ -2,9 +2,11 @@ package sqlitedb
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestMigrate(t *testing.T) {
@@ -44,4 +46,28 @@ func TestMigrate(t *testing.T) {
 	if err := db.QueryRow("SELECT version FROM schema_versions WHERE component = 'test'").Scan(&version); err != nil || version != 2 {
 		t.Errorf("version = %d, %v; want 2", version, err)
 	}
+}
+
+// Versions reads schema.sql, schema_v2.sql, ... in order (v10 after v9,
+// not after v1), and a gap in the numbers panics.
+func TestVersions(t *testing.T) {
+	files := fstest.MapFS{}
+	for v := 1; v <= 11; v++ {
+		name := "schema.sql"
+		if v > 1 {
+			name = fmt.Sprintf("schema_v%d.sql", v)
+		}
+		files[name] = &fstest.MapFile{Data: []byte(fmt.Sprint("v", v))}
+	}
+	got := Versions(files)
+	if len(got) != 11 || got[0] != "v1" || got[9] != "v10" || got[10] != "v11" {
+		t.Errorf("Versions = %q", got)
+	}
+	delete(files, "schema_v7.sql")
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic for a gap in the versions")
+		}
+	}()
+	Versions(files)
 }
