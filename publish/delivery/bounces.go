@@ -240,7 +240,7 @@ func namesAny(rs []questions.Recipient, ds []delivered) bool {
 // `mailbag sends`.
 func (o ReportOptions) act(ctx context.Context, r questions.StoredReport, d delivered, effect, why string) ([]Marked, error) {
 	at := r.Received.UTC().Format(time.RFC3339)
-	if _, err := o.DB.ExecContext(ctx, `INSERT INTO report_effects (question_id, post_slug, subscriber_id, effect, at)
+	if _, err := o.DB.ExecContext(ctx, `INSERT INTO report_effects (report_id, post_slug, subscriber_id, effect, at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, r.ID, d.slug, d.id, effect, at); err != nil {
 		return nil, fmt.Errorf("publish: record what report %d did: %w", r.ID, err)
 	}
