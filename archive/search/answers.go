@@ -7,6 +7,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 
+	"mailbag/archive/search/related"
 	"mailbag/internal/parallel"
 )
 
@@ -60,7 +61,7 @@ func (x *Index) covers(ctx context.Context, question string) ([]covered, error) 
 	analyzer := x.analyzer()
 	words := strings.Fields(question)
 	asked := map[string]bool{}
-	for _, t := range analyzer.Analyze([]byte(strings.Join(words[:min(len(words), maxRelatedWords)], " "))) {
+	for _, t := range analyzer.Analyze([]byte(strings.Join(words[:min(len(words), related.MaxWords)], " "))) {
 		asked[string(t.Term)] = true
 	}
 	weight, unknown, err := x.rarity(asked)

@@ -15,6 +15,7 @@ import (
 
 	"mailbag/archive"
 	"mailbag/archive/importer"
+	"mailbag/archive/search/related"
 	"mailbag/internal/benchcorpus"
 )
 
@@ -131,8 +132,8 @@ func BenchmarkSearch(b *testing.B) {
 // random titles whose first related answer is the same, and of bleve's
 // five related answers that Like gives too.
 //
-//	go test ./archive -run '^$' -bench RelatedTitles -benchtime 2000x
-//	MAILBAG_BENCH_POSTS=100000 go test ./archive -run '^$' -bench RelatedTitles -benchtime 2000x -timeout 30m
+//	go test ./archive/search -run '^$' -bench RelatedTitles -benchtime 2000x
+//	MAILBAG_BENCH_POSTS=100000 go test ./archive/search -run '^$' -bench RelatedTitles -benchtime 2000x -timeout 30m
 func BenchmarkRelatedTitles(b *testing.B) {
 	n := benchcorpus.Count(b)
 	_, list := benchHeaders(b, n)
@@ -144,7 +145,7 @@ func BenchmarkRelatedTitles(b *testing.B) {
 		bySlug[p.Slug] = i
 	}
 	t0 := time.Now()
-	t := NewTitles(titles)
+	t := related.NewTitles(titles)
 	made := time.Since(t0)
 	x, err := Rebuild(filepath.Join(b.TempDir(), "index"), list, time.UTC)
 	if err != nil {
@@ -160,7 +161,7 @@ func BenchmarkRelatedTitles(b *testing.B) {
 		defer v.Close()
 		var terms []query.Query
 		for _, tok := range x.analyzer().Analyze([]byte(text)) {
-			if v.docCount("title", string(tok.Term)) > commonIn(uint64(n)) {
+			if v.docCount("title", string(tok.Term)) > related.CommonIn(uint64(n)) {
 				continue
 			}
 			tq := query.NewTermQuery(string(tok.Term))
@@ -180,9 +181,9 @@ func BenchmarkRelatedTitles(b *testing.B) {
 	// How far the two agree, on a page's five related answers (the post
 	// itself left out) for 2,000 random titles: the same first answer,
 	// and how many of bleve's five Like has too.
-	others := func(self int, related []int) []int {
-		related = slices.DeleteFunc(slices.Clone(related), func(j int) bool { return j == self })
-		return related[:min(len(related), 5)]
+	others := func(self int, answers []int) []int {
+		answers = slices.DeleteFunc(slices.Clone(answers), func(j int) bool { return j == self })
+		return answers[:min(len(answers), 5)]
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	sameFirst, shared, total := 0, 0, 0

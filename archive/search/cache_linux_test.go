@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"mailbag/archive"
 	"mailbag/archive/importer"
+	"mailbag/internal/pagecache"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -96,7 +97,7 @@ func mappedAfterTouch(t *testing.T, path string, stride int) (rss, size int) {
 }
 
 // A rebuilt index is in the kernel's cache, read back after it was
-// written: a search reads no disk (cache.go says why).
+// written: a search reads no disk (internal/pagecache says why).
 func TestRebuiltIndexIsCached(t *testing.T) {
 	home := t.TempDir()
 	src := &archive.Posts{Dir: filepath.Join(home, "posts")}
@@ -125,8 +126,8 @@ func TestUpdateRecachesNewFiles(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string) string { return writeSynced(t, filepath.Join(dir, name)) }
 	write("old.zap")
-	d := newRecacher(dir)
-	defer d.close()
+	d := pagecache.New(dir, textsName)
+	defer d.Close()
 	fresh := write("new.zap")
 	if resident, _ := residentPages(t, dir); resident < 2000 {
 		// A file system that does not cache what is written (some
@@ -136,7 +137,7 @@ func TestUpdateRecachesNewFiles(t *testing.T) {
 		}
 		t.Skipf("the files just written are not in the cache (%d pages): nothing to see", resident)
 	}
-	d.recacheSoon()
+	d.Soon()
 	if resident, all := residentPages(t, dir); resident < all*9/10 {
 		t.Errorf("after an update %d of %d pages are cached, want both files'", resident, all)
 	}
@@ -151,7 +152,7 @@ func TestUpdateRecachesNewFiles(t *testing.T) {
 // of its own: a process reading a few bytes of it maps in little.
 func TestCloseRecachesWhatTheIndexWrote(t *testing.T) {
 	dir := t.TempDir()
-	d := newRecacher(dir)
+	d := pagecache.New(dir, textsName)
 	path := writeSynced(t, filepath.Join(dir, "merged.zap"))
 	f, err := os.Open(path)
 	if err != nil {
@@ -164,12 +165,12 @@ func TestCloseRecachesWhatTheIndexWrote(t *testing.T) {
 	for i := 0; i < len(m); i += 64 << 10 { // bleve opening the segment
 		touched += m[i]
 	}
-	d.recacheNew() // while it is mapped
+	d.New() // while it is mapped
 	unix.Munmap(m)
 	f.Close()
 	before, size := mappedAfterTouch(t, path, 1<<20)
-	d.close()
-	d.recacheWritten()
+	d.Close()
+	d.Written()
 	after, _ := mappedAfterTouch(t, path, 1<<20)
 	if after > size/4 {
 		t.Errorf("reading 4 bytes of a file recached at close, 1 MB apart, maps %d of its %d KB (%d before); want a quarter at most", after, size, before)

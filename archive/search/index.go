@@ -17,7 +17,9 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"mailbag/archive"
+	"mailbag/archive/search/terms"
 	"mailbag/internal/atomicfile"
+	"mailbag/internal/pagecache"
 	"mailbag/internal/parallel"
 )
 
@@ -84,8 +86,8 @@ type Index struct {
 		f   *os.File
 		dir string
 	}
-	// cache recaches the files updates write (cache.go).
-	cache *recacher
+	// cache recaches the files updates write (internal/pagecache).
+	cache *pagecache.Recacher
 }
 
 // indexDoc is what the index holds of a post. The slug is the document ID.
@@ -125,7 +127,7 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open index %s: %w", dir, err)
 	}
-	x := &Index{dir: dir, shards: shards, an: analyzerOf(shards), loc: loc, cache: newRecacher(dir)}
+	x := &Index{dir: dir, shards: shards, an: analyzerOf(shards), loc: loc, cache: pagecache.New(dir, textsName)}
 	if err := x.readMeta(); err != nil {
 		closeShards(shards)
 		if errors.Is(err, ErrIndexOutdated) {
@@ -272,8 +274,8 @@ func (x *Index) Rebuild(posts []*archive.Post) error {
 	}
 	x.shards = shards
 	x.openTexts()
-	x.cache.close()
-	x.cache = newRecacher(x.dir)
+	x.cache.Close()
+	x.cache = pagecache.New(x.dir, textsName)
 	x.gen.Add(1)
 	if err := x.readMeta(); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w: %v", ErrIndexCorrupt, err)
@@ -301,7 +303,7 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location) error {
 	if err := closeShards(shards); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	recacheAll(dir)
+	pagecache.All(dir, textsName)
 	return nil
 }
 
@@ -313,7 +315,7 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location) error {
 func newMapping() mapping.IndexMapping {
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = analyzerName
+		f.Analyzer = terms.Name
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
@@ -348,7 +350,7 @@ func newMapping() mapping.IndexMapping {
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = post
-	m.DefaultAnalyzer = analyzerName
+	m.DefaultAnalyzer = terms.Name
 	m.IndexDynamic = false
 	m.StoreDynamic = false
 	m.DocValuesDynamic = false
@@ -415,7 +417,7 @@ func (x *Index) update(m map[string]indexedFile, posts []*archive.Post, gone []s
 	}
 	x.gen.Add(1)
 	if x.cache != nil {
-		x.cache.recacheSoon()
+		x.cache.Soon()
 	}
 	return nil
 }
@@ -526,7 +528,7 @@ func (x *Index) Add(posts ...*archive.Post) error {
 
 // Merge merges each shard's segments into as few as maxSegmentPosts
 // allows, as a rebuild does, and reads the new files back into the cache
-// page by page (cache.go). An import of many posts ends with it: left to
+// page by page (internal/pagecache). An import of many posts ends with it: left to
 // bleve, 100,000 posts imported kept eleven segments a shard, merged in the
 // background after the import's last update, in the cache as written; serve
 // then took 190 MB under the benchmark's load, 121 MB after a reindex.
@@ -539,7 +541,7 @@ func (x *Index) Merge() error {
 		return fmt.Errorf("archive: %w", err)
 	}
 	if x.cache != nil {
-		x.cache.recacheNew()
+		x.cache.New()
 	}
 	return nil
 }
@@ -568,11 +570,11 @@ func (x *Index) Close() error {
 		return nil
 	}
 	x.closed = true
-	x.cache.close()
+	x.cache.Close()
 	if err := closeShards(x.shards); err != nil {
 		return fmt.Errorf("archive: close index: %w", err)
 	}
-	x.cache.recacheWritten()
+	x.cache.Written()
 	return x.closeTexts()
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"mailbag/archive/search/terms"
 	"mailbag/internal/parallel"
 )
 
@@ -206,7 +207,7 @@ func verdict(b bool) truth {
 // hits) is full and one more is found, or maxPhraseReads posts were read.
 // It returns the page, without fragments, and the texts of its hits.
 func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page, per int) (*Results, map[string]string, error) {
-	a := x.analyzer().(analyzer)
+	a := x.analyzer().(terms.Analyzer)
 	need := page*per + 1
 	var found []Hit
 	texts := map[string]string{}
@@ -232,8 +233,8 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 			holds := make([]bool, n)
 			parallel.For(n, func(i int) {
 				bodies[i] = x.text(hits[i])
-				title := func(phrase analysis.TokenStream) bool { return a.hasPhrase(hits[i].Title, phrase) }
-				body := func(phrase analysis.TokenStream) bool { return a.hasPhrase(bodies[i], phrase) }
+				title := func(phrase analysis.TokenStream) bool { return a.HasPhrase(hits[i].Title, phrase) }
+				body := func(phrase analysis.TokenStream) bool { return a.HasPhrase(bodies[i], phrase) }
 				holds[i] = phraseHolds(q, a, title, body) != no
 			})
 			for i, h := range hits[:n] {

@@ -9,10 +9,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"mailbag/archive"
+	"mailbag/archive/search/related"
+	"mailbag/archive/search/terms"
 	"mailbag/internal/parallel"
 )
 
@@ -302,9 +305,6 @@ func (h Hit) URLPath() string {
 	return (&archive.Post{Date: h.Date, Slug: h.Slug}).URLPath()
 }
 
-// maxRelatedWords bounds how much of a question Related searches with.
-const maxRelatedWords = 80
-
 // Related returns up to n posts most like text (a reader's question), best
 // first: any of its words, in titles (counting more) and bodies, English
 // word forms matched, less the words too common to relate anything. Query
@@ -316,7 +316,7 @@ func (x *Index) Related(ctx context.Context, text string, n int) ([]Hit, error) 
 	if len(words) == 0 || n <= 0 {
 		return nil, nil
 	}
-	tokens := x.analyzer().Analyze([]byte(strings.Join(words[:min(len(words), maxRelatedWords)], " ")))
+	tokens := x.analyzer().Analyze([]byte(strings.Join(words[:min(len(words), related.MaxWords)], " ")))
 	v, err := x.view()
 	if err != nil {
 		return nil, fmt.Errorf("archive: related posts: %w", err)
@@ -341,7 +341,7 @@ func (x *Index) Related(ctx context.Context, text string, n int) ([]Hit, error) 
 			if _, ok := df[term]; !ok {
 				df[term] = v.docCount(f, term)
 			}
-			if df[term] > commonIn(total) {
+			if df[term] > related.CommonIn(total) {
 				continue
 			}
 			tq := query.NewTermQuery(term)
@@ -366,15 +366,6 @@ func (x *Index) Related(ctx context.Context, text string, n int) ([]Hit, error) 
 		return nil, fmt.Errorf("archive: related posts: %w", err)
 	}
 	return x.hits(hits), nil
-}
-
-// commonIn is how many of an archive's posts (total) may have a word
-// for it to count in what relates posts (Related, Titles.Like): one in
-// twenty, and never fewer than 500. A word in more says little of what a
-// post is about, and costs most: at 100,000 posts, "go" in a title made
-// bleve score tens of thousands of posts for a page's related answers.
-func commonIn(total uint64) uint64 {
-	return max(500, total/20)
 }
 
 // maxResults is how deep into the hits pages go: the page that starts
@@ -425,14 +416,14 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		}
 		return x.text(h)
 	}
-	terms := queryTerms(used, x.analyzer())
+	words := queryTerms(used, x.analyzer())
 	// Each hit's file is read and its fragment made on every core: a third
 	// of a search's time.
 	parallel.For(len(out.Hits), func(i int) {
 		// The passage of the body that matches best; where only the
 		// title matches, the title; else the start of the body.
-		body, matched := fragment(text(out.Hits[i]), terms)
-		if title, inTitle := fragment(out.Hits[i].Title, terms); !matched && inTitle {
+		body, matched := terms.Fragment(text(out.Hits[i]), words)
+		if title, inTitle := terms.Fragment(out.Hits[i].Title, words); !matched && inTitle {
 			body = title
 		}
 		if body != "" {
@@ -466,4 +457,41 @@ func (x *Index) find(ctx context.Context, text string, parsed query.Query, page,
 		return nil, nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
 	}
 	return &Results{Total: int(total), Page: page, PerPage: per, Hits: x.hits(hits)}, nil, expanded, nil
+}
+
+// queryTerms are the index terms a query looks for (not those it must not
+// have), as the analyzer makes them.
+func queryTerms(q query.Query, a analysis.Analyzer) map[string]bool {
+	terms := map[string]bool{}
+	var walk func(q query.Query)
+	walk = func(q query.Query) {
+		switch q := q.(type) {
+		case *query.BooleanQuery:
+			for _, part := range []query.Query{q.Must, q.Should} {
+				if part != nil {
+					walk(part)
+				}
+			}
+		case *query.ConjunctionQuery:
+			for _, c := range q.Conjuncts {
+				walk(c)
+			}
+		case *query.DisjunctionQuery:
+			for _, c := range q.Disjuncts {
+				walk(c)
+			}
+		case *query.MatchQuery:
+			for _, t := range a.Analyze([]byte(q.Match)) {
+				terms[string(t.Term)] = true
+			}
+		case *query.MatchPhraseQuery:
+			for _, t := range a.Analyze([]byte(q.MatchPhrase)) {
+				terms[string(t.Term)] = true
+			}
+		case *query.TermQuery:
+			terms[q.Term] = true
+		}
+	}
+	walk(q)
+	return terms
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mailbag/archive"
 	"mailbag/archive/importer"
+	"mailbag/archive/search/related"
 	"math"
 	"path/filepath"
 	"strings"
@@ -290,7 +291,7 @@ func TestRelatedLeavesOutCommonWords(t *testing.T) {
 	if hits, err := x.Related(context.Background(), "Go text", 10); err != nil || len(hits) != 0 {
 		t.Errorf("related to %q = %d posts, %v; want none: the words are in every post", "Go text", len(hits), err)
 	}
-	if n := commonIn(100_000); n != 5000 {
-		t.Errorf("commonIn(100,000) = %d, want 5,000", n)
+	if n := related.CommonIn(100_000); n != 5000 {
+		t.Errorf("related.CommonIn(100,000) = %d, want 5,000", n)
 	}
 }

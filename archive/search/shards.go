@@ -18,6 +18,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"mailbag/archive/search/terms"
 	"mailbag/internal/parallel"
 )
 
@@ -133,7 +134,7 @@ func mergeShards(shards []bleve.Index) error {
 
 // analyzerOf is the analyzer of the shards' title and body (analysis.go).
 func analyzerOf(shards []bleve.Index) analysis.Analyzer {
-	return shards[0].Mapping().AnalyzerNamed(analyzerName)
+	return shards[0].Mapping().AnalyzerNamed(terms.Name)
 }
 
 // analyzer is the analyzer of the index's title and body.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"mailbag/archive"
 	"mailbag/internal/scratch"
 	"os"
 	"path/filepath"
@@ -111,4 +112,35 @@ func (x *Index) closeTexts() error {
 		return fmt.Errorf("archive: close index: %w", err)
 	}
 	return nil
+}
+
+// readTextsFrom sets the folder of the posts' files, where text reads them.
+func (x *Index) readTextsFrom(dir string) {
+	x.texts.Lock()
+	x.texts.dir = dir
+	x.texts.Unlock()
+}
+
+// text is the plain text of a hit's post, from the index's texts file,
+// else from the post's file; "" when it cannot be read.
+func (x *Index) text(h Hit) string {
+	if t, ok := x.storedText(h); ok {
+		return t
+	}
+	x.texts.RLock()
+	dir, name := x.texts.dir, h.file
+	x.texts.RUnlock()
+	if dir == "" || name == "" || filepath.Base(name) != name {
+		return ""
+	}
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return ""
+	}
+	// The body alone: what the front matter says is in the index.
+	body, err := archive.BodyOf(data)
+	if err != nil {
+		return ""
+	}
+	return archive.PlainText(body)
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"mailbag/archive"
-	"mailbag/archive/search"
+	"mailbag/archive/search/related"
 )
 
 // refreshEvery bounds how often the site looks for changed post files: a
@@ -33,7 +33,7 @@ type snapshot struct {
 	// byAlias are the posts' old addresses (Post.Aliases) without their
 	// last slash, in order, and the newest post's first for each.
 	byAlias []aliasOf
-	titles  *search.Titles // the posts' titles, for each page's related answers
+	titles  *related.Titles // the posts' titles, for each page's related answers
 
 	mu   sync.Mutex
 	html map[string]htmltemplate.HTML // rendered bodies, by slug
@@ -101,7 +101,7 @@ func newSnapshot(list []*archive.Post, loc *time.Location, made time.Time, gen u
 	}
 	slices.SortFunc(snap.bySlugs, func(a, b int32) int { return strings.Compare(t.slug(int(a)), t.slug(int(b))) })
 	slices.SortStableFunc(snap.byAlias, func(a, b aliasOf) int { return strings.Compare(t.str(a.path), t.str(b.path)) })
-	snap.titles = search.NewTitles(titles)
+	snap.titles = related.NewTitles(titles)
 	return snap
 }
 

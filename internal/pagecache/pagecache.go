@@ -1,4 +1,7 @@
-package search
+// Package pagecache keeps an index's files in the kernel's page cache in
+// pages of their own, so that a process mapping them counts only what it
+// reads (Linux; elsewhere it does nothing).
+package pagecache
 
 import (
 	"io/fs"
@@ -20,31 +23,33 @@ import (
 // and read back into it page by page (recache): the whole index after a
 // rebuild, each update's new segments after the update, those of
 // bleve's merges that follow an update, mergeSettle after it, and every
-// file the index wrote as it closes (recacheWritten). A search
+// file the index wrote as it closes (Written). A search
 // then maps in only what it reads, and reads it from memory, not from the
 // disk (with the cache dropped and not read back, a query's first run
 // after a reindex took up to three times as long). Pages a search has
-// mapped already stay where they are. The texts file (texts.go) is left
-// alone: search reads it, and what is read is not in a process's memory.
+// mapped already stay where they are. Files the index reads rather than
+// maps (its texts file) are left alone: what is read is not in a
+// process's memory.
 
 // mergeSettle is how long after an update the index's new files are
 // looked for again: bleve merges small segments in the background.
 const mergeSettle = 10 * time.Second
 
-// recacher recaches an index's files once each.
-type recacher struct {
+// Recacher recaches an index's files once each.
+type Recacher struct {
 	mu    sync.Mutex
 	dir   string
+	skip  string          // the name of files left alone
 	seen  map[string]bool // the files already recached, by path
 	old   map[string]bool // the files there when the recacher was made
 	timer *time.Timer     // the look after mergeSettle; nil when none is due
 	stop  bool
 }
 
-// newRecacher is a recacher for the index in dir, its files as they are
-// now taken as recached already.
-func newRecacher(dir string) *recacher {
-	d := &recacher{dir: dir, seen: map[string]bool{}, old: map[string]bool{}}
+// New returns a Recacher for the index in dir, its files as they are now
+// taken as recached already; files named skip are never recached.
+func New(dir, skip string) *Recacher {
+	d := &Recacher{dir: dir, skip: skip, seen: map[string]bool{}, old: map[string]bool{}}
 	filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
 		if err == nil && e.Type().IsRegular() {
 			d.seen[path], d.old[path] = true, true
@@ -54,14 +59,14 @@ func newRecacher(dir string) *recacher {
 	return d
 }
 
-// recacheAll recaches every file of the index in dir.
-func recacheAll(dir string) {
-	(&recacher{dir: dir}).recacheNew()
+// All recaches every file of the index in dir but those named skip.
+func All(dir, skip string) {
+	(&Recacher{dir: dir, skip: skip}).New()
 }
 
-// recacheNew recaches the files in d.dir not recached before, and forgets
+// New recaches the files in d.dir not recached before, and forgets
 // the files gone.
-func (d *recacher) recacheNew() {
+func (d *Recacher) New() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	present := map[string]bool{}
@@ -70,7 +75,7 @@ func (d *recacher) recacheNew() {
 			return nil
 		}
 		present[path] = true
-		if !d.seen[path] && filepath.Base(path) != textsName { // search reads the texts, it does not map them
+		if !d.seen[path] && filepath.Base(path) != d.skip {
 			recache(path)
 		}
 		return nil
@@ -78,43 +83,43 @@ func (d *recacher) recacheNew() {
 	d.seen = present
 }
 
-// recacheSoon recaches the new files now and again after mergeSettle.
-func (d *recacher) recacheSoon() {
-	d.recacheNew()
+// Soon recaches the new files now and again after mergeSettle.
+func (d *Recacher) Soon() {
+	d.New()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.stop {
 		return
 	}
 	if d.timer == nil {
-		d.timer = time.AfterFunc(mergeSettle, d.recacheNew)
+		d.timer = time.AfterFunc(mergeSettle, d.New)
 	} else {
 		d.timer.Reset(mergeSettle)
 	}
 }
 
-// recacheWritten recaches every file in d.dir written since the recacher
+// Written recaches every file in d.dir written since the recacher
 // was made, as the index closes. While it is open, bleve maps its
 // segments, and the pages it has touched stay in the blocks they were
 // written in, recached or not: after an import, whose last segments bleve
 // opened as it merged them, serve mapped 127 MB of the index where a
 // reindex's took 61 MB.
-func (d *recacher) recacheWritten() {
+func (d *Recacher) Written() {
 	if d == nil {
 		return
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	filepath.WalkDir(d.dir, func(path string, e fs.DirEntry, err error) error {
-		if err == nil && e.Type().IsRegular() && !d.old[path] && filepath.Base(path) != textsName {
+		if err == nil && e.Type().IsRegular() && !d.old[path] && filepath.Base(path) != d.skip {
 			recache(path)
 		}
 		return nil
 	})
 }
 
-// close stops the look due after mergeSettle.
-func (d *recacher) close() {
+// Close stops the look due after mergeSettle.
+func (d *Recacher) Close() {
 	if d == nil {
 		return
 	}

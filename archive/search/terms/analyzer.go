@@ -1,19 +1,21 @@
-package search
+// Package terms is how text becomes the index's terms, and back: the
+// analyzer of titles and bodies (words, lower case, possessives and stop
+// words dropped, plurals made singular), a phrase found in a text without
+// indexing it, and the fragment of a text that shows a query's terms.
+package terms
 
 import (
 	"bytes"
-	"mailbag/archive"
 	"mailbag/internal/scratch"
-	"time"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/registry"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// analyzerName is the analyzer of the title and the body: words as
+// Name is the analyzer of the title and the body, as registered with
+// bleve: words as
 // eachWord finds them, lower case, possessives dropped ("manager's"),
 // English stop words dropped, and plurals made singular ("managers" is
 // "manager"), nothing more. Porter's stemmer made "production" and
@@ -22,47 +24,38 @@ import (
 // about management and production; the minimal stemmer keeps words apart
 // that readers keep apart, and keeps the index's words readable, so that
 // fuzzy and wildcard terms and "did you mean" work on them.
-const analyzerName = "mailbag_en"
-
-// queryDateParser reads the dates of date: ranges in queries: the formats
-// posts' dates are written in (ParseDate). A date without a zone comes
-// back in the placeholder zone floating, and Search reads its wall time in
-// the newsletter's zone; one with a zone is kept as it is.
-const queryDateParser = "mailbag_date"
-
-// floating marks a query date written without a zone.
-var floating = time.FixedZone("mailbag-floating", 0)
-
-type dateParser struct{}
-
-func (dateParser) ParseDateTime(s string) (time.Time, string, error) {
-	t, err := archive.ParseDate(s, floating)
-	return t, "", err
-}
+const Name = "mailbag_en"
 
 func init() {
-	registry.RegisterDateTimeParser(queryDateParser, func(map[string]any, *registry.Cache) (analysis.DateTimeParser, error) {
-		return dateParser{}, nil
-	})
-	query.QueryDateTimeParser = queryDateParser
-	registry.RegisterAnalyzer(analyzerName, func(_ map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+	registry.RegisterAnalyzer(Name, func(_ map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
 		stop, err := cache.TokenMapNamed(en.StopName)
 		if err != nil {
 			return nil, err
 		}
-		return analyzer{stop: stop}, nil
+		return Analyzer{stop: stop}, nil
 	})
 }
 
-// analyzer is analyzerName's analyzer. It does in one pass over the text
+// New returns the analyzer Name, made without an index.
+func New() Analyzer {
+	stop, err := registry.NewCache().TokenMapNamed(en.StopName)
+	if err != nil {
+		panic(err) // bleve's English stop words, built in
+	}
+	return Analyzer{stop: stop}
+}
+
+// Analyzer is the analyzer Name. It does in one pass over the text
 // what a tokenizer and four token filters did in five, with one copy of
 // the text for all its terms: bleve's Unicode word segmentation alone took
 // a fifth of a reindex's time.
-type analyzer struct {
+type Analyzer struct {
 	stop analysis.TokenMap
 }
 
-func (a analyzer) Analyze(text []byte) analysis.TokenStream {
+// Analyze returns the terms of text, each with its place among the words
+// and its bytes in text.
+func (a Analyzer) Analyze(text []byte) analysis.TokenStream {
 	lowered := bytes.Clone(text)
 	lowerASCII(lowered)
 	tokens := make([]analysis.Token, 0, len(text)/8+1)
@@ -84,10 +77,10 @@ func (a analyzer) Analyze(text []byte) analysis.TokenStream {
 	return out
 }
 
-// hasPhrase reports whether text holds phrase (tokens of this analyzer)
+// HasPhrase reports whether text holds phrase (tokens of this analyzer)
 // where the tokens of Analyze(text) would hold it, without making them: a
 // phrase search checks the whole text of many posts.
-func (a analyzer) hasPhrase(text string, phrase analysis.TokenStream) bool {
+func (a Analyzer) HasPhrase(text string, phrase analysis.TokenStream) bool {
 	if len(phrase) == 0 {
 		return false
 	}

@@ -1,16 +1,31 @@
-package search
+// Package related finds the past answers related to a text: the rules
+// the search index's related answers keep too (MaxWords, CommonIn), and
+// Titles, the posts whose titles share the most, and the rarest, of its
+// words.
+package related
 
 import (
 	"cmp"
+	"mailbag/archive/search/terms"
 	"math"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/registry"
 )
+
+// MaxWords bounds how many words of a question are looked up for its
+// related answers.
+const MaxWords = 80
+
+// CommonIn returns how many of an archive's posts (total) may have a word
+// for it to count in what relates posts (search's Related, Titles.Like): one in
+// twenty, and never fewer than 500. A word in more says little of what a
+// post is about, and costs most: at 100,000 posts, "go" in a title made
+// bleve score tens of thousands of posts for a page's related answers.
+func CommonIn(total uint64) uint64 {
+	return max(500, total/20)
+}
 
 // Titles is the posts' titles as the index's terms, for the related
 // answers of every page of the site: the posts whose titles share the most,
@@ -32,15 +47,9 @@ type Titles struct {
 	scratch sync.Pool // of *titleScores, for Like
 }
 
-// titleAnalyzer is the index's analyzer (analyzerName), made without an
+// titleAnalyzer is the index's analyzer (terms.Name), made without an
 // index.
-var titleAnalyzer = func() analyzer {
-	stop, err := registry.NewCache().TokenMapNamed(en.StopName)
-	if err != nil {
-		panic(err) // bleve's English stop words, built in
-	}
-	return analyzer{stop: stop}
-}()
+var titleAnalyzer = terms.New()
 
 // NewTitles makes the Titles of a list of posts: titles[i] is the title
 // of post i, read into terms as the index reads titles. The numbers Like
@@ -149,7 +158,7 @@ func (t *Titles) Like(text string, n int) []int {
 	if n <= 0 || len(words) == 0 {
 		return nil
 	}
-	tokens := titleAnalyzer.Analyze([]byte(strings.Join(words[:min(len(words), maxRelatedWords)], " ")))
+	tokens := titleAnalyzer.Analyze([]byte(strings.Join(words[:min(len(words), MaxWords)], " ")))
 	s, _ := t.scratch.Get().(*titleScores)
 	if s == nil || len(s.score) != t.Len() {
 		s = &titleScores{score: make([]float32, t.Len()), matched: make([]uint16, t.Len())}
@@ -159,7 +168,7 @@ func (t *Titles) Like(text string, n int) []int {
 	clauses := 0
 	for _, tok := range tokens {
 		posts := t.postsWith(string(tok.Term))
-		if len(posts) == 0 || uint64(len(posts)) > commonIn(uint64(t.Len())) {
+		if len(posts) == 0 || uint64(len(posts)) > CommonIn(uint64(t.Len())) {
 			continue
 		}
 		clauses++

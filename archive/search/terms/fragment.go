@@ -1,18 +1,12 @@
-package search
+package terms
 
 import (
 	"bytes"
 	"html"
-	"mailbag/archive"
 	"mailbag/internal/scratch"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // A hit's fragment is made from the post's text, not kept in the index
@@ -23,74 +17,6 @@ import (
 
 // snippetBytes is about how long a fragment is.
 const snippetBytes = 240
-
-// queryTerms are the index terms a query looks for (not those it must not
-// have), as the analyzer makes them.
-func queryTerms(q query.Query, a analysis.Analyzer) map[string]bool {
-	terms := map[string]bool{}
-	var walk func(q query.Query)
-	walk = func(q query.Query) {
-		switch q := q.(type) {
-		case *query.BooleanQuery:
-			for _, part := range []query.Query{q.Must, q.Should} {
-				if part != nil {
-					walk(part)
-				}
-			}
-		case *query.ConjunctionQuery:
-			for _, c := range q.Conjuncts {
-				walk(c)
-			}
-		case *query.DisjunctionQuery:
-			for _, c := range q.Disjuncts {
-				walk(c)
-			}
-		case *query.MatchQuery:
-			for _, t := range a.Analyze([]byte(q.Match)) {
-				terms[string(t.Term)] = true
-			}
-		case *query.MatchPhraseQuery:
-			for _, t := range a.Analyze([]byte(q.MatchPhrase)) {
-				terms[string(t.Term)] = true
-			}
-		case *query.TermQuery:
-			terms[q.Term] = true
-		}
-	}
-	walk(q)
-	return terms
-}
-
-// readTextsFrom sets the folder of the posts' files, where text reads them.
-func (x *Index) readTextsFrom(dir string) {
-	x.texts.Lock()
-	x.texts.dir = dir
-	x.texts.Unlock()
-}
-
-// text is the plain text of a hit's post, from the index's texts file,
-// else from the post's file; "" when it cannot be read.
-func (x *Index) text(h Hit) string {
-	if t, ok := x.storedText(h); ok {
-		return t
-	}
-	x.texts.RLock()
-	dir, name := x.texts.dir, h.file
-	x.texts.RUnlock()
-	if dir == "" || name == "" || filepath.Base(name) != name {
-		return ""
-	}
-	data, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		return ""
-	}
-	// The body alone: what the front matter says is in the index.
-	body, err := archive.BodyOf(data)
-	if err != nil {
-		return ""
-	}
-	return archive.PlainText(body)
-}
 
 // word is one word of a text the query looks for: its bytes and its term.
 type word struct {
@@ -245,10 +171,10 @@ func wordEnd(text string, start, limit int) int {
 	return at
 }
 
-// fragment is the passage of text that shows the most of terms, as HTML:
+// Fragment returns the passage of text that shows the most of terms, as HTML:
 // escaped, the matching words in <mark>, "…" where the text goes on. With
 // no match, it is the start of the text, and matched is false.
-func fragment(text string, terms map[string]bool) (frag string, matched bool) {
+func Fragment(text string, terms map[string]bool) (frag string, matched bool) {
 	if text == "" {
 		return "", false
 	}

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package search
+package pagecache
 
 // recache does nothing where posix_fadvise is not at hand.
 func recache(string) {}

@@ -1,4 +1,4 @@
-package search
+package terms
 
 import (
 	"slices"
@@ -12,7 +12,7 @@ import (
 func TestFragment(t *testing.T) {
 	long := strings.Repeat("Filler words go here again and again. ", 20)
 	text := long + "Ask your Managers <why> the manager's plan & the managers' roadmap differ. " + long
-	frag, matched := fragment(text, map[string]bool{"manager": true, "roadmap": true})
+	frag, matched := Fragment(text, map[string]bool{"manager": true, "roadmap": true})
 	if !matched {
 		t.Fatal("no match")
 	}
@@ -32,12 +32,12 @@ func TestFragment(t *testing.T) {
 		t.Errorf("%d bytes: %q", len(inner), frag)
 	}
 	// No match: the start of the text.
-	if frag, matched := fragment("Plain words only, nothing more.", map[string]bool{"zebra": true}); matched || frag != "Plain words only, nothing more." {
+	if frag, matched := Fragment("Plain words only, nothing more.", map[string]bool{"zebra": true}); matched || frag != "Plain words only, nothing more." {
 		t.Errorf("no match: %q %v", frag, matched)
 	}
 	// One word longer than a fragment is cut, not lost.
 	huge := strings.Repeat("x", 1000)
-	if frag, _ := fragment(huge, map[string]bool{"y": true}); frag == "" || len(frag) > snippetBytes+10 {
+	if frag, _ := Fragment(huge, map[string]bool{"y": true}); frag == "" || len(frag) > snippetBytes+10 {
 		t.Errorf("a huge word: %d bytes", len(frag))
 	}
 }

@@ -1,4 +1,4 @@
-package search
+package related
 
 import (
 	"fmt"
@@ -106,9 +106,9 @@ func likeSlowly(all []string, text string, n int) []int {
 		}
 	}
 	words := strings.Fields(text)
-	query := terms(strings.Join(words[:min(len(words), maxRelatedWords)], " "))
+	query := terms(strings.Join(words[:min(len(words), MaxWords)], " "))
 	query = slices.DeleteFunc(query, func(term string) bool {
-		return df[term] == 0 || uint64(df[term]) > commonIn(uint64(len(all)))
+		return df[term] == 0 || uint64(df[term]) > CommonIn(uint64(len(all)))
 	})
 	type hit struct {
 		post  int
