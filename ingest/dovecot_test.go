@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbag/internal/benchcorpus"
 	"mailbag/internal/peers"
 	"mailbag/questions"
 )
@@ -31,14 +32,14 @@ func TestDovecotCorpus(t *testing.T) {
 	in := dovecotIngester(t, d, q)
 	want := map[string]questions.Question{} // by message key, what reading the file says
 	var delivered int
-	for _, path := range corpusMessages(t) {
+	for _, path := range benchcorpus.MailFiles(t) {
 		raw, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		d.Deliver(t, raw)
 		delivered++
-		qq := in.question(raw, int64(len(raw)) > in.opts.MaxSize, int64(len(raw)))
+		qq := in.question(raw, int64(len(raw)))
 		if _, dup := want[qq.MessageKey]; !dup {
 			want[qq.MessageKey] = qq.Question
 		}
@@ -269,4 +270,12 @@ func TestDovecotUIDValidityChangeOfAnEmptyMailboxSaidOnce(t *testing.T) {
 	if validity, _, err := q.Checkpoint(context.Background(), "INBOX"); err != nil || validity != 777 {
 		t.Errorf("checkpoint validity %d, %v; want 777", validity, err)
 	}
+}
+
+// firstRunes is s cut to n characters, with "…" when cut.
+func firstRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

@@ -1,10 +1,9 @@
 // Package ingest brings readers' questions in: it fetches new mail from an
-// IMAP mailbox (RFC 9051, with go-imap v2), keeps every raw message, reads
-// MIME (RFC 2045-2049, any charset) into a question's text with reply
-// history and signatures stripped, sets aside what is not a question
-// (auto-replies per RFC 3834, list mail, bounces, the newsletter's own
-// mail), reads reports and attachments, and stores it all in the question
-// store (package questions).
+// IMAP mailbox (RFC 9051, with go-imap v2), keeps every raw message in an
+// mbox per day, has each read into a question or other mail (package
+// ingest/mailmsg), stores it all in the question store (package
+// questions), and then tells the mailbox (seen, or moved) without ever
+// deleting mail that was not copied.
 //
 // Nothing is lost and nothing is stored twice: each raw message is written
 // and synced before its question row, the row before the mailbox checkpoint
@@ -28,6 +27,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"mailbag/ingest/mailmsg"
 	"mailbag/internal/parallel"
 	"mailbag/questions"
 )
@@ -329,7 +329,7 @@ func (in *Ingester) read(f fetched, validity uint32) []questions.Incoming {
 	parallel.For(len(f.batch), func(i int) {
 		m := f.batch[i]
 		raw := f.raws[m.UID]
-		qq := in.question(raw, m.RFC822Size > in.opts.MaxSize, m.RFC822Size)
+		qq := in.question(raw, m.RFC822Size)
 		switch {
 		case !m.InternalDate.IsZero(): // when the server got it: more trustworthy than Date
 			qq.Received = m.InternalDate
@@ -466,33 +466,8 @@ func (in *Ingester) fetchBodies(c *imapclient.Client, batch []*imapclient.FetchM
 	return raws, nil
 }
 
-// question reads a raw message into a question, or an ignored entry with
-// its reason.
-func (in *Ingester) question(raw []byte, tooLarge bool, size int64) questions.Incoming {
-	m, err := ParseMessage(raw)
-	if err != nil {
-		return questions.Incoming{Question: questions.Question{Status: questions.StatusIgnored, Kind: questions.KindUnreadable, Reason: err.Error(), MessageKey: contentKey(raw)}}
-	}
-	q := questions.Question{
-		Status:     questions.StatusNew,
-		MessageKey: m.Key,
-		Subject:    cleanSubject(m.Subject),
-		FromName:   m.FromName,
-		FromAddr:   m.FromAddr,
-		Received:   m.Date,
-		Text:       CleanText(m.Text),
-
-		Attachments: m.Attachments,
-	}
-	q.NoAutoReply = noAutoReply(m.Header)
-	q.Authenticated = authenticated(m.Header, in.opts.AuthservIDs, m.FromAddr)
-	kind, reason := classify(m, in.opts.OwnAddress, q.Text)
-	if tooLarge && (kind == "" || kind == questions.KindNoText) {
-		kind = questions.KindTooLarge
-		reason = fmt.Sprintf("%.1f MB, over the limit of %.1f MB: only the header was kept", float64(size)/(1<<20), float64(in.opts.MaxSize)/(1<<20))
-	}
-	if kind != "" {
-		q.Status, q.Kind, q.Reason = questions.StatusIgnored, kind, reason
-	}
-	return questions.Incoming{Question: q, Refs: m.Refs, Report: readReport(kind, m)}
+// question reads a raw message of size bytes on the server into a
+// question, or an ignored entry with its reason.
+func (in *Ingester) question(raw []byte, size int64) questions.Incoming {
+	return mailmsg.Question(raw, size, mailmsg.Options{OwnAddress: in.opts.OwnAddress, AuthservIDs: in.opts.AuthservIDs, MaxSize: in.opts.MaxSize})
 }

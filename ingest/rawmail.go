@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"time"
 	"unicode"
 
+	"mailbag/ingest/mailmsg"
 	"mailbag/internal/atomicfile"
 	"mailbag/questions"
 )
@@ -198,4 +200,26 @@ func readRaw(mailDir string, ref rawRef) ([]byte, error) {
 		return nil, fmt.Errorf("ingest: read raw message %s at %d: %w", ref.path, ref.offset, err)
 	}
 	return unquoteFrom(quoted), nil
+}
+
+// readOldReports reads again, from their raw messages in mailDir, the
+// reports that an older mailbag stored without what this one keeps of
+// them, once. A report whose raw message is gone is kept with nothing.
+func readOldReports(ctx context.Context, q *questions.Queue, mailDir string) error {
+	reports, err := q.UnreadReports(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		var rep questions.Report
+		if raw, err := readRaw(mailDir, rawRef{path: r.RawPath, offset: r.RawOffset, size: r.RawSize}); err == nil {
+			if m, err := mailmsg.Parse(raw); err == nil {
+				rep = mailmsg.ReportOf(r.Kind, m)
+			}
+		}
+		if err := q.MarkReportRead(ctx, r.ID, r.Kind, rep); err != nil {
+			return err
+		}
+	}
+	return nil
 }

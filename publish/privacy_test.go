@@ -1,12 +1,11 @@
 package publish
 
 import (
+	"mailbag/ingest/mailmsg"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"mailbag/ingest"
 )
 
 func TestRedact(t *testing.T) {
@@ -45,11 +44,11 @@ func TestRedactRealMail(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		m, err := ingest.ParseMessage(raw)
+		m, err := mailmsg.Parse(raw)
 		if err != nil || m.Text == "" {
 			return nil
 		}
-		text := ingest.CleanText(m.Text)
+		text := mailmsg.CleanText(m.Text)
 		hasAddr := m.FromAddr != "" && strings.Contains(strings.ToLower(text), m.FromAddr)
 		hasName := len(nameParts(m.FromName)) > 1 && strings.Contains(strings.ToLower(text), strings.ToLower(m.FromName))
 		if !hasAddr && !hasName {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"mailbag/ingest"
+	"mailbag/ingest/mailmsg"
 	"mailbag/internal/visible"
 	"mailbag/publish"
 	"mailbag/questions"
@@ -155,7 +156,7 @@ func (a *app) saveAttachments(n *newsletter, question *questions.Question, dir s
 	}
 	used := map[string]bool{}
 	i := 0
-	return ingest.ReadAttachments(raw, func(at questions.Attachment, r io.Reader) error {
+	return mailmsg.ReadAttachments(raw, func(at questions.Attachment, r io.Reader) error {
 		i++
 		name := safeFileName(at.Name, i, used)
 		f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)

@@ -3,6 +3,8 @@ package benchcorpus
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -80,4 +82,31 @@ func Prose(tb testing.TB, size int) string {
 		b.WriteString("\n\n")
 	}
 	return b.String()[:size]
+}
+
+// MailFiles returns the paths of the real-world messages in testdata:
+// every file of the mail corpora, and the whole messages of the reply
+// corpus.
+func MailFiles(t testing.TB) []string {
+	t.Helper()
+	var files []string
+	root := filepath.Join(testdata(t), "corpora", "mail")
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		switch {
+		case strings.HasPrefix(rel, "reply-quoting/") && !strings.HasSuffix(rel, ".eml"):
+			return nil // bodies, not messages: see ingest/mailmsg's clean_test.go
+		case strings.HasSuffix(rel, "README.md"), strings.HasPrefix(filepath.Base(rel), "."), strings.HasPrefix(rel, "flanker-messages/attachments/"):
+			return nil
+		}
+		files = append(files, path)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }

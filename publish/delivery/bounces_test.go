@@ -118,7 +118,7 @@ func TestPostfixReportsApplied(t *testing.T) {
 			for _, a := range []string{"gone@example.test", "someone@nowhere.invalid", "reader@example.test"} {
 				f.delivered("a-post", a, "post.1.abc@ask.example.test") // Postfix's test mail went to all three at once
 			}
-			raw, err := os.ReadFile("../../ingest/testdata/reports/" + name)
+			raw, err := os.ReadFile("../../ingest/mailmsg/testdata/reports/" + name)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,11 @@
-package ingest
+// Package mailmsg reads one mail message: MIME (RFC 2045-2049, any
+// charset; HTML as text) into a question's text with reply history and
+// signatures stripped, what is not a question set aside with the rule
+// that says so (auto-replies per RFC 3834, list mail, bounces, the
+// newsletter's own mail), what a report says (RFC 3464 and 6533, ARF),
+// what the receiving server's Authentication-Results proved, and the
+// files it came with. It reads; it stores nothing.
+package mailmsg
 
 import (
 	"bytes"
@@ -106,7 +113,7 @@ func ReadAttachments(raw []byte, file func(questions.Attachment, io.Reader) erro
 // ParseMessage reads a raw RFC 5322 message. Broken MIME is read as far as
 // it goes: a part that cannot be decoded is skipped. The error is for a
 // message whose header cannot be read at all.
-func ParseMessage(raw []byte) (*Message, error) {
+func Parse(raw []byte) (*Message, error) {
 	ent, err := readEntity(raw)
 	if err != nil {
 		return nil, err

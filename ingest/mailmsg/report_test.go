@@ -1,4 +1,4 @@
-package ingest
+package mailmsg
 
 import (
 	"mailbag/questions"
@@ -12,14 +12,14 @@ import (
 // read from what the parse kept.
 func reportOf(t testing.TB, raw []byte) (questions.Kind, questions.Report) {
 	t.Helper()
-	in := New(nil, Options{OwnAddress: "ask@example.org"})
-	q := in.question(raw, false, int64(len(raw)))
+	o := Options{OwnAddress: "ask@example.org"}
+	q := Question(raw, int64(len(raw)), o)
 	return q.Kind, q.Report
 }
 
 func corpusFile(t testing.TB, name string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile("../testdata/corpora/mail/" + name)
+	raw, err := os.ReadFile("../../testdata/corpora/mail/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestReportsNameTheReturnedMail(t *testing.T) {
 		if kind != questions.KindBounce && kind != questions.KindComplaint {
 			continue
 		}
-		m, err := ParseMessage(raw)
+		m, err := Parse(raw)
 		if err != nil {
 			continue
 		}

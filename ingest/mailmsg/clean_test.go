@@ -1,4 +1,4 @@
-package ingest
+package mailmsg
 
 import (
 	"os"
@@ -33,7 +33,7 @@ func TestCleanTextOnRealReplies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			raw, err := os.ReadFile("../testdata/corpora/mail/reply-quoting/" + tt.file)
+			raw, err := os.ReadFile("../../testdata/corpora/mail/reply-quoting/" + tt.file)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,9 +1,8 @@
-package ingest
+package mailmsg
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"io"
 	"mailbag/internal/mailaddr"
 	"mailbag/questions"
@@ -17,9 +16,9 @@ import (
 // maxReportIDs bounds how many Message-IDs a report may name.
 const maxReportIDs = 50
 
-// readReport reads what m, a message of kind, reports; the zero Report for
+// ReportOf reads what m, a message of kind, reports; the zero Report for
 // a kind that reports nothing. It reads only what ParseMessage kept of m.
-func readReport(kind questions.Kind, m *Message) questions.Report {
+func ReportOf(kind questions.Kind, m *Message) questions.Report {
 	var r questions.Report
 	switch kind {
 	case questions.KindBounce:
@@ -282,26 +281,4 @@ func (p reportPart) fields() textproto.MIMEHeader {
 func readReportPart(mediaType string, body io.Reader) reportPart {
 	b, _ := io.ReadAll(io.LimitReader(body, maxReportPart))
 	return reportPart{mediaType: mediaType, body: b}
-}
-
-// readOldReports reads again, from their raw messages in mailDir, the
-// reports that an older mailbag stored without what this one keeps of
-// them, once. A report whose raw message is gone is kept with nothing.
-func readOldReports(ctx context.Context, q *questions.Queue, mailDir string) error {
-	reports, err := q.UnreadReports(ctx)
-	if err != nil {
-		return err
-	}
-	for _, r := range reports {
-		var rep questions.Report
-		if raw, err := readRaw(mailDir, rawRef{path: r.RawPath, offset: r.RawOffset, size: r.RawSize}); err == nil {
-			if m, err := ParseMessage(raw); err == nil {
-				rep = readReport(r.Kind, m)
-			}
-		}
-		if err := q.MarkReportRead(ctx, r.ID, r.Kind, rep); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package ingest
+package mailmsg
 
 import (
 	"encoding/json"

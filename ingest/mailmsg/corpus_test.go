@@ -1,4 +1,4 @@
-package ingest
+package mailmsg
 
 import (
 	"bytes"
@@ -9,41 +9,20 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"mailbag/internal/benchcorpus"
 	goldenfile "mailbag/internal/golden"
 	"mailbag/questions"
 )
 
-// corpusMessages are the real-world messages in testdata: every file of
-// the three mail corpora, and the whole messages of the reply corpus.
-func corpusMessages(t testing.TB) []string {
-	t.Helper()
-	var files []string
-	root := "../testdata/corpora/mail"
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		switch {
-		case strings.HasPrefix(rel, "reply-quoting/") && !strings.HasSuffix(rel, ".eml"):
-			return nil // bodies, not messages: see clean_test.go
-		case strings.HasSuffix(rel, "README.md"), strings.HasPrefix(filepath.Base(rel), "."), strings.HasPrefix(rel, "flanker-messages/attachments/"):
-			return nil
-		}
-		files = append(files, path)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
+// corpusMessages are the real-world messages in testdata
+// (benchcorpus.MailFiles).
+func corpusMessages(t testing.TB) []string { return benchcorpus.MailFiles(t) }
 
 // TestCorpusMessages reads every real message: each becomes a question with
 // text, or an ignored entry with a reason; never a panic. The golden file
 // lists what each became, for a person to read.
 func TestCorpusMessages(t *testing.T) {
-	in := New(nil, Options{OwnAddress: "ask@example.org", MaxSize: 2 << 20})
+	o := Options{OwnAddress: "ask@example.org", MaxSize: 2 << 20}
 	var out bytes.Buffer
 	counts := map[string]int{}
 	for _, path := range corpusMessages(t) {
@@ -51,8 +30,8 @@ func TestCorpusMessages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q := in.question(raw, int64(len(raw)) > in.opts.MaxSize, int64(len(raw)))
-		rel, _ := filepath.Rel("../testdata/corpora/mail", path)
+		q := Question(raw, int64(len(raw)), o)
+		_, rel, _ := strings.Cut(filepath.ToSlash(path), "/corpora/mail/")
 		if q.MessageKey == "" {
 			t.Errorf("%s: no message key", rel)
 		}

@@ -1,4 +1,4 @@
-package ingest
+package mailmsg
 
 import (
 	"encoding/base64"
@@ -84,11 +84,11 @@ func TestClassifierRules(t *testing.T) {
 			raw := []byte(ex)
 			if name, ok := strings.CutPrefix(ex, "file:"); ok {
 				var err error
-				if raw, err = os.ReadFile(filepath.Join("../testdata/corpora/mail", name)); err != nil {
+				if raw, err = os.ReadFile(filepath.Join("../../testdata/corpora/mail", name)); err != nil {
 					t.Fatal(err)
 				}
 			}
-			m, err := ParseMessage(raw)
+			m, err := Parse(raw)
 			if err != nil {
 				t.Fatalf("%s example %d: %v", r.name, i, err)
 			}
@@ -124,7 +124,7 @@ func TestClassifierKeepsQuestions(t *testing.T) {
 		string(rawMail("From: Jo <jo@example.net>\nAuto-Submitted: no\nSubject: Re: Issue 12", "A real question?")),
 	}
 	for _, q := range questions {
-		m, err := ParseMessage([]byte(q))
+		m, err := Parse([]byte(q))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,17 +145,17 @@ var hotmailComplainants = map[string]string{
 // corpus (bounces from many mail systems, complaints of four providers,
 // and a log of an unsubscribe request) is set aside, as the kind it is.
 func TestBounceCorpusIsNeverAQuestion(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/corpora/mail/php-bounce-handler/*")
+	files, _ := filepath.Glob("../../testdata/corpora/mail/php-bounce-handler/*")
 	if len(files) != 79 {
 		t.Fatalf("%d files, want the corpus's 79", len(files))
 	}
-	in := New(nil, Options{OwnAddress: "ask@example.org"})
+	o := Options{OwnAddress: "ask@example.org"}
 	for _, path := range files {
 		raw, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		q := in.question(raw, false, int64(len(raw)))
+		q := Question(raw, int64(len(raw)), o)
 		name := filepath.Base(path)
 		var want questions.Kind
 		switch {
@@ -181,7 +181,7 @@ func TestBounceCorpusIsNeverAQuestion(t *testing.T) {
 // notices without a report part are read too: X-Failed-Recipients (Exim),
 // JSON notifications.
 func TestRecipientsOfPlainNotices(t *testing.T) {
-	exim, err := os.ReadFile("../testdata/corpora/mail/php-bounce-handler/11.eml")
+	exim, err := os.ReadFile("../../testdata/corpora/mail/php-bounce-handler/11.eml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,9 +195,9 @@ func TestRecipientsOfPlainNotices(t *testing.T) {
 		{[]byte(classifierExamples["json-bounce"][1]), questions.Recipient{Address: "x@example.net", Action: "failed"}},
 		{[]byte(classifierExamples["json-complaint"][0]), questions.Recipient{Address: "angry@example.net", Action: questions.ActionComplained}},
 	}
-	in := New(nil, Options{OwnAddress: "ask@example.org"})
+	o := Options{OwnAddress: "ask@example.org"}
 	for i, tt := range tests {
-		q := in.question(tt.raw, false, int64(len(tt.raw)))
+		q := Question(tt.raw, int64(len(tt.raw)), o)
 		if rs := q.Report.Recipients; len(rs) != 1 || rs[0] != tt.want {
 			t.Errorf("%d (%s): %+v, want %+v", i, q.Kind, rs, tt.want)
 		}
@@ -216,10 +216,10 @@ func TestNoAutoReply(t *testing.T) {
 		{"From: Ana <ana@example.net>\nList-Unsubscribe: <mailto:x@example.net>\nSubject: How?", "a list header (List-Unsubscribe)"},
 		{"From: Ana <ana@example.net>\nList-Post: <mailto:x@example.net>\nSubject: How?", "a list header (List-Post)"},
 	}
-	in := New(nil, Options{OwnAddress: "ask@example.org"})
+	o := Options{OwnAddress: "ask@example.org"}
 	for _, tt := range tests {
 		raw := rawMail(tt.header, "How do I say no to my manager?")
-		if q := in.question(raw, false, int64(len(raw))); q.NoAutoReply != tt.want {
+		if q := Question(raw, int64(len(raw)), o); q.NoAutoReply != tt.want {
 			t.Errorf("%q: %q, want %q", tt.header, q.NoAutoReply, tt.want)
 		}
 	}
@@ -269,7 +269,7 @@ func TestBodiesWithAByteOrderMark(t *testing.T) {
 		for _, ct := range []string{"text/plain; charset=utf-8", "text/plain"} {
 			raw := "From: a@example.net\r\nSubject: BOM\r\nContent-Type: " + ct + "\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
 				base64.StdEncoding.EncodeToString(body) + "\r\n"
-			m, err := ParseMessage([]byte(raw))
+			m, err := Parse([]byte(raw))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -315,7 +315,7 @@ func TestMessageIDs(t *testing.T) {
 func TestFormatFlowed(t *testing.T) {
 	body := "We run a small team and the on-call \r\nrotation is getting heavy. \r\nPeople are tired.\r\n\r\n> You said toil should be \r\n> under half.\r\n\r\n-- \r\nOlga\r\n"
 	raw := "From: olga@example.net\r\nSubject: Toil\r\nContent-Type: text/plain; charset=utf-8; format=flowed\r\n\r\n" + body
-	m, err := ParseMessage([]byte(raw))
+	m, err := Parse([]byte(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestFormatFlowed(t *testing.T) {
 	if m.Text != want {
 		t.Errorf("flowed text:\n%q\nwant\n%q", m.Text, want)
 	}
-	m, _ = ParseMessage([]byte(strings.Replace(raw, "format=flowed", "format=flowed; delsp=yes", 1)))
+	m, _ = Parse([]byte(strings.Replace(raw, "format=flowed", "format=flowed; delsp=yes", 1)))
 	if !strings.HasPrefix(m.Text, "We run a small team and the on-callrotation") {
 		t.Errorf("delsp=yes: the soft break's space is kept: %q", m.Text)
 	}

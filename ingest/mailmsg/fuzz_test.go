@@ -1,4 +1,4 @@
-package ingest
+package mailmsg
 
 import (
 	"mailbag/questions"
@@ -25,7 +25,7 @@ func FuzzParseMessage(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		m, err := ParseMessage(raw)
+		m, err := Parse(raw)
 		if err != nil {
 			return
 		}
@@ -76,7 +76,7 @@ func FuzzHTMLText(f *testing.F) {
 // bounded Message-IDs, or none; never a panic.
 func FuzzReadReport(f *testing.F) {
 	for _, name := range []string{"flanker-messages/bounce/office365.eml", "mikel-mail-fixtures/multipart_report_emails/report_422.eml", "php-bounce-handler/fbl-yahoo.txt"} {
-		raw, err := os.ReadFile("../testdata/corpora/mail/" + name)
+		raw, err := os.ReadFile("../../testdata/corpora/mail/" + name)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -90,12 +90,12 @@ func FuzzReadReport(f *testing.F) {
 		f.Add(raw)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		m, err := ParseMessage(raw)
+		m, err := Parse(raw)
 		if err != nil {
 			return
 		}
 		for _, kind := range []questions.Kind{questions.KindBounce, questions.KindComplaint, questions.KindUnsubscribe} {
-			r := readReport(kind, m)
+			r := ReportOf(kind, m)
 			for _, rc := range r.Recipients {
 				if rc.Address != strings.ToLower(rc.Address) {
 					t.Fatalf("address %q not in lower case", rc.Address)
