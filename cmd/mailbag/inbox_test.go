@@ -120,7 +120,7 @@ func TestInboxInTmux(t *testing.T) {
 func TestDemoInboxOneKeyAway(t *testing.T) {
 	bin := binary(t)
 	tm := peers.StartTmux(t, 100, 30, nil, bin, "demo", "--addr", "127.0.0.1:0")
-	tm.WaitFor(t, "6. Press i for the inbox")
+	tm.WaitFor(t, "6. Press i for mailbag inbox")
 	tm.Keys(t, "i")
 	screen := tm.WaitFor(t, "mailbag inbox: 1 new")
 	for _, want := range []string{"Estimates", "+1", "Follow-up 1", "we estimate in days", "Past answers like it"} {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"time"
 
@@ -54,9 +55,13 @@ func (a *app) run(ctx context.Context, n *newsletter, db *sql.DB, addr string) e
 		return err
 	}
 	defer lock.Release()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
 	return serveBoth(ctx,
 		func(ctx context.Context) error {
-			if err := a.serve(ctx, n, db, addr); err != nil && ctx.Err() == nil {
+			if err := a.serve(ctx, n, db, ln); err != nil && ctx.Err() == nil {
 				return err
 			}
 			return nil // stopped, perhaps while starting

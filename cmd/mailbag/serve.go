@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,7 +33,11 @@ stops it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDB(cmd.Context(), func(n *newsletter, db *sql.DB) error {
-				return a.serve(cmd.Context(), n, db, addr)
+				ln, err := net.Listen("tcp", addr)
+				if err != nil {
+					return fmt.Errorf("serve: %w", err)
+				}
+				return a.serve(cmd.Context(), n, db, ln)
 			})
 		},
 	}
@@ -79,9 +84,18 @@ func liveHeap() uint64 {
 	return m[0].Value.Uint64()
 }
 
-// serve builds the site and serves it on addr until ctx is done. It prints
-// the site's URL on a line of its own once it listens.
-func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string) error {
+// page is a page served beside the site, linked from its header: the
+// demo's page of the mail it sent.
+type page struct {
+	path, title string // path ends in "/"
+	handler     http.HandlerFunc
+}
+
+// serve builds the site, with pages beside it, and serves it on ln until
+// ctx is done. It prints the site's URL on a line of its own once it
+// answers.
+func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, ln net.Listener, pages ...page) error {
+	defer ln.Close()
 	a.warnExamples(n)
 	t, err := n.templates()
 	if err != nil {
@@ -111,18 +125,27 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 		return err
 	}
 	defer searches.Close()
-	s, err := site.New(n.siteOptions(site.Options{Index: x, Templates: t, Subscriptions: subs, Searches: searches, Log: a.log, Now: a.now,
-		TrustedProxies: n.cfg.Serve.Proxies, RemoteImages: n.cfg.Serve.RemoteImages, SubscribingClosed: !subs.p.Open()}))
+	so := n.siteOptions(site.Options{Index: x, Templates: t, Subscriptions: subs, Searches: searches, Log: a.log, Now: a.now,
+		TrustedProxies: n.cfg.Serve.Proxies, RemoteImages: n.cfg.Serve.RemoteImages, SubscribingClosed: !subs.p.Open()})
+	for _, p := range pages {
+		so.Links = append(so.Links, site.NavLink{Title: p.title, URL: p.path})
+	}
+	s, err := site.New(so)
 	if err != nil {
 		return err
+	}
+	var handler http.Handler = s.Handler()
+	if len(pages) > 0 {
+		mux := http.NewServeMux()
+		for _, p := range pages {
+			mux.HandleFunc("GET "+p.path+"{$}", p.handler)
+		}
+		mux.Handle("/", s.Handler())
+		handler = mux
 	}
 	s.Load()
 	if tuneGC {
 		debug.SetGCPercent(gcPercent(liveHeap()))
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
 	}
 	var sock net.Listener
 	sockAddr, err := indexsock.Address(n.home.State())
@@ -130,11 +153,10 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, addr string)
 		sock, err = indexsock.Listen(sockAddr)
 	}
 	if err != nil {
-		ln.Close()
 		return fmt.Errorf("serve: the commands' socket: %w", err)
 	}
 	fmt.Fprintf(a.stdout, "http://%s/\n", ln.Addr())
-	return serveBoth(ctx, func(ctx context.Context) error { return site.Serve(ctx, ln, s.Handler()) },
+	return serveBoth(ctx, func(ctx context.Context) error { return site.Serve(ctx, ln, handler) },
 		func(ctx context.Context) error {
 			return indexsock.Serve(ctx, sock, indexsock.Options{Index: x, Posts: n.posts, Log: a.log, Changed: s.Changed})
 		},

@@ -1,37 +1,37 @@
-package demo
+package main
 
 import (
-	"context"
 	"io"
+	"mailbag/internal/peers"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"mailbag/internal/peers"
 )
 
-// TestDemo runs the demo headless: it prints its steps and the URL, serves
-// the answers it published and the mail it sent, keeps the askers out of
-// the answers, and removes its home when stopped.
-// startDemo runs the demo until it prints the site's URL; stop ends it and
-// returns what Run returned.
-func startDemo(t *testing.T, o Options) (site string, out *peers.Output, stop func() error) {
+// startDemo runs `mailbag demo` (with args) until it prints the site's
+// URL; stop interrupts it as Ctrl-C does and returns how it ended.
+func startDemo(t *testing.T, args ...string) (site string, out *peers.Output, stop func() error) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	out = &peers.Output{}
-	o.Addr, o.Out = "127.0.0.1:0", out
+	cmd := exec.Command(binary(t), append([]string{"demo", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Env = append(os.Environ(), "MAILBAG_HOME=")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, o) }()
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill() })
 	url := regexp.MustCompile(`(?m)^(http://127\.0\.0\.1:\d+)/$`)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if m := url.FindStringSubmatch(out.String()); m != nil {
-			return m[1], out, func() error { cancel(); return <-done }
+			return m[1], out, func() error { cmd.Process.Signal(os.Interrupt); return <-done }
 		}
 		select {
 		case err := <-done:
@@ -45,9 +45,14 @@ func startDemo(t *testing.T, o Options) (site string, out *peers.Output, stop fu
 	}
 }
 
+// TestDemo runs the demo headless: it prints its steps, what each
+// command said, and the URL, serves the answers it published and the mail
+// it sent, keeps the askers out of the answers, and removes its home when
+// stopped.
 func TestDemo(t *testing.T) {
-	site, out, stop := startDemo(t, Options{})
-	for _, want := range []string{"2. Ingested 5 messages over IMAP: 3 questions, 1 follow-up that joined its question, 1 set aside", "to 3 subscribers", "6 messages sent"} {
+	site, out, stop := startDemo(t)
+	for _, want := range []string{"2. mailbag ingest: 5 messages over IMAP", "ingested: 3 new, 1 ignored, 0 failed, 1 follow-up",
+		"sent 3, failed 0, remaining 0", "6 messages sent"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the demo did not say %q:\n%s", want, out.String())
 		}
@@ -82,7 +87,7 @@ func TestDemo(t *testing.T) {
 		!strings.Contains(mail, "Subject: Should I take the manager role?") || strings.Contains(mail, "=3D") {
 		t.Errorf("the mail page shows %d messages, or not decoded:\n%.2000s", strings.Count(mail, "<h2>"), mail)
 	}
-	home1 := regexp.MustCompile(`A newsletter home in (\S+)`).FindStringSubmatch(out.String())[1]
+	home1 := regexp.MustCompile(`a newsletter home in (\S+)`).FindStringSubmatch(out.String())[1]
 	if err := stop(); err != nil {
 		t.Errorf("the demo stopped with %v", err)
 	}
@@ -97,8 +102,8 @@ func TestDemo(t *testing.T) {
 // TestDemoKeep: with Keep, the demo's home is left for a look around, and
 // the demo says where.
 func TestDemoKeep(t *testing.T) {
-	_, out, stop := startDemo(t, Options{Keep: true})
-	dir := regexp.MustCompile(`A newsletter home in (\S+)`).FindStringSubmatch(out.String())[1]
+	_, out, stop := startDemo(t, "--keep")
+	dir := regexp.MustCompile(`a newsletter home in (\S+)`).FindStringSubmatch(out.String())[1]
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	if err := stop(); err != nil {
 		t.Errorf("the demo stopped with %v", err)
