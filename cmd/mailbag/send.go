@@ -116,7 +116,7 @@ func (a *app) send(ctx context.Context, n *newsletter, db *sql.DB, ref string, f
 	if err := a.applyReports(ctx, n, db, q); err != nil {
 		return err
 	}
-	r, err := delivery.Render(n.list(), post, key, t)
+	r, err := delivery.Render(post, delivery.RenderOptions{Newsletter: n.list(), Key: key, Templates: t})
 	if err != nil {
 		return err
 	}

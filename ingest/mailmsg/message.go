@@ -343,7 +343,7 @@ func (d headerDecoder) parseFrom(v string) (name, addr string) {
 		return d.decode(a.Name), mailaddr.Key(a.Address)
 	}
 	if list, err := p.ParseList(v); err == nil && len(list) > 0 {
-		return d.decode(list[0].Name), strings.ToLower(list[0].Address)
+		return d.decode(list[0].Name), mailaddr.Key(list[0].Address)
 	}
 	// Last resort: the text between < and >, or the whole value.
 	v = d.decode(v)

@@ -28,7 +28,7 @@ func TestReaderTextIsInertInMail(t *testing.T) {
 	} {
 		body := "I was sent this question from a list member:\n\n" + quote(q) + "\n\nMy answer.\n"
 		post := &archive.Post{Title: "T", Slug: "t", Date: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), Body: []byte(body)}
-		r, err := Render(testNewsletter, post, []byte("key"), loadTemplates(t, ""))
+		r, err := Render(post, RenderOptions{Newsletter: testNewsletter, Key: []byte("key"), Templates: loadTemplates(t, "")})
 		if err != nil {
 			t.Fatal(err)
 		}

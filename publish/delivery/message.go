@@ -62,10 +62,18 @@ func CheckMailTemplates(t *templates.Set) error {
 	return nil
 }
 
+// RenderOptions are what Render needs besides the post.
+type RenderOptions struct {
+	Newsletter mailinglist.Newsletter
+	Key        []byte         // signs the unsubscribe links (mailinglist.LoadSecret)
+	Templates  *templates.Set // mail.txt and mail.html
+}
+
 // Render renders post for the list from the mail.txt and mail.html
 // templates: the Markdown as the text part, goldmark's HTML in a simple,
-// readable layout as the HTML part. key signs the unsubscribe links.
-func Render(n mailinglist.Newsletter, post *archive.Post, key []byte, t *templates.Set) (*Rendered, error) {
+// readable layout as the HTML part.
+func Render(post *archive.Post, o RenderOptions) (*Rendered, error) {
+	n, key, t := o.Newsletter, o.Key, o.Templates
 	body, err := archive.RenderHTML(post.Body)
 	if err != nil {
 		return nil, err

@@ -73,7 +73,7 @@ func newSendFixture(t testing.TB, sink *peers.SMTPSink, n int) *sendFixture {
 	post := &archive.Post{Title: "A product manager stepped on my toe", Slug: "toe",
 		Date: time.Date(2018, 6, 20, 0, 0, 0, 0, time.UTC),
 		Body: []byte("\nI was sent this question:\n\n> Product managers...\n\nA *nice* answer <script>x()</script>.\n\nAll the best,\n\n-- Jim\n")}
-	r, err := Render(testNewsletter, post, key, loadTemplates(t, ""))
+	r, err := Render(post, RenderOptions{Newsletter: testNewsletter, Key: key, Templates: loadTemplates(t, "")})
 	if err != nil {
 		t.Fatal(err)
 	}
