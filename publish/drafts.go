@@ -296,7 +296,7 @@ func (d *Drafts) Create(qs []*questions.Question, related []search.Hit) (string,
 			if i < 0 {
 				return "", fmt.Errorf("publish: follow-up %d comes before its question %d", q.ID, q.Thread)
 			}
-			data.Questions[i].FollowUps = append(data.Questions[i].FollowUps, Redact(visible.Strip(q.Text), q.FromName, q.FromAddr))
+			data.Questions[i].FollowUps = append(data.Questions[i].FollowUps, redact(visible.Strip(q.Text), q.FromName, q.FromAddr))
 			continue
 		}
 		if err := answerable(q, ""); err != nil {
@@ -304,8 +304,8 @@ func (d *Drafts) Create(qs []*questions.Question, related []search.Hit) (string,
 		}
 		// A reader's controls (escape sequences, bidirectional overrides)
 		// have no place in a post, a title or a mail.
-		text := Redact(visible.Strip(q.Text), q.FromName, q.FromAddr)
-		subject := Redact(strings.Join(strings.Fields(visible.Strip(q.Subject)), " "), q.FromName, q.FromAddr)
+		text := redact(visible.Strip(q.Text), q.FromName, q.FromAddr)
+		subject := redact(strings.Join(strings.Fields(visible.Strip(q.Subject)), " "), q.FromName, q.FromAddr)
 		data.Questions = append(data.Questions, draftQuestion{ID: q.ID, Subject: subject, Text: text})
 		ids = append(ids, strconv.FormatInt(q.ID, 10))
 	}

@@ -10,14 +10,14 @@ import (
 // sign-off with the asker's name.
 const signoffLines = 4
 
-// Redact removes the asker from a question's text before it is quoted in a
+// redact removes the asker from a question's text before it is quoted in a
 // draft: the sentence that holds their address, their full name anywhere
 // (as "[name]"), short closing lines that carry their first or last name
 // ("Thanks, Jane", "-- J. Doe", "Jane"), and the valediction left above
 // them ("Thanks,"). Without a name, an address such as priya.sharma@…
 // gives one. It does not find other people's names, nor the asker's name
 // spelled otherwise; the author reads the draft.
-func Redact(text, name, addr string) string {
+func redact(text, name, addr string) string {
 	if strings.TrimSpace(name) == "" {
 		name = nameFromAddress(addr)
 	}

@@ -24,8 +24,8 @@ func TestRedact(t *testing.T) {
 		{"How do I say no?\n\nMax", "", "max2024@example.de", "How do I say no?\n\nMax"},
 	}
 	for _, tt := range tests {
-		if got := Redact(tt.text, tt.name, tt.addr); got != tt.want {
-			t.Errorf("Redact(%q, %q, %q) =\n%q\nwant\n%q", tt.text, tt.name, tt.addr, got, tt.want)
+		if got := redact(tt.text, tt.name, tt.addr); got != tt.want {
+			t.Errorf("redact(%q, %q, %q) =\n%q\nwant\n%q", tt.text, tt.name, tt.addr, got, tt.want)
 		}
 	}
 }
@@ -55,7 +55,7 @@ func TestRedactRealMail(t *testing.T) {
 			return nil
 		}
 		named++
-		got := strings.ToLower(Redact(text, m.FromName, m.FromAddr))
+		got := strings.ToLower(redact(text, m.FromName, m.FromAddr))
 		if m.FromAddr != "" && strings.Contains(got, m.FromAddr) {
 			t.Errorf("%s: the address %s is still there:\n%s", path, m.FromAddr, got)
 		}

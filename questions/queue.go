@@ -218,7 +218,7 @@ func (q *Queue) Add(ctx context.Context, qs []Incoming, mailbox string, uidValid
 			return nil, fmt.Errorf("questions: store question %s: %w", s.MessageKey, err)
 		}
 		s.ID, added[i] = id, true
-		if IsReport(s.Kind) {
+		if isReport(s.Kind) {
 			if err := recordReport(ctx, tx, id, s.Report); err != nil {
 				return nil, err
 			}

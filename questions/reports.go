@@ -55,9 +55,9 @@ type StoredReport struct {
 	Report
 }
 
-// IsReport says whether messages of kind are reports that may change the
+// isReport says whether messages of kind are reports that may change the
 // list.
-func IsReport(k Kind) bool {
+func isReport(k Kind) bool {
 	return k == KindBounce || k == KindComplaint || k == KindUnsubscribe
 }
 
@@ -195,7 +195,7 @@ func (q *Queue) MarkReportRead(ctx context.Context, id int64, kind Kind, rep Rep
 			return fmt.Errorf("questions: old reports: %w", err)
 		}
 	}
-	if IsReport(kind) {
+	if isReport(kind) {
 		if err := recordReport(ctx, tx, id, rep); err != nil {
 			return err
 		}

@@ -41,7 +41,7 @@ type SubscriptionsOptions struct {
 
 // Subscriptions is subscribing with double opt-in (a confirmation link by
 // mail) and unsubscribing by the link in every message, for the site's
-// subscriber pages. Links carry a token (see Token): a confirmation works
+// subscriber pages. Links carry a token (see token): a confirmation works
 // once, an unsubscribe link as long as the subscriber exists.
 //
 // Confirmations are mailed off the request path, by one goroutine, at most
@@ -190,7 +190,7 @@ func (s *Subscriptions) ask(ctx context.Context, addr string) error {
 // sendConfirmation mails sub the link that confirms the subscription.
 func (s *Subscriptions) sendConfirmation(ctx context.Context, sub *Subscriber) error {
 	n := s.o.Newsletter
-	link := strings.TrimRight(n.BaseURL, "/") + "/confirm?t=" + url.QueryEscape(Token(s.o.Key, confirmPurpose(sub), sub.ID, sub.Email))
+	link := strings.TrimRight(n.BaseURL, "/") + "/confirm?t=" + url.QueryEscape(token(s.o.Key, confirmPurpose(sub), sub.ID, sub.Email))
 	_, err := automail.Mail{
 		FromName: n.Title, FromAddr: n.Address, ToAddr: sub.Email,
 		Subject:       "Confirm your subscription to " + n.Title,
@@ -265,7 +265,7 @@ func (s *Subscriptions) subscriberOf(ctx context.Context, token string, purpose 
 // UnsubscribeToken returns the token of sub's unsubscribe links, signed
 // with key.
 func UnsubscribeToken(key []byte, sub *Subscriber) string {
-	return Token(key, unsubscribePurpose(sub), sub.ID, sub.Email)
+	return token(key, unsubscribePurpose(sub), sub.ID, sub.Email)
 }
 
 // Unsubscriber returns the subscriber an unsubscribe token signed with key

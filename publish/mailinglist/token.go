@@ -57,12 +57,12 @@ func LoadSecret(path string) ([]byte, error) {
 	return key, nil
 }
 
-// Token makes the token of a link that acts for one subscriber and one
+// token makes the token of a link that acts for one subscriber and one
 // purpose ("unsubscribe", "confirm"): the subscriber's ID, enciphered so
 // that a token tells nothing of the list (not its size, not who came
 // first), and an HMAC-SHA256 over purpose, ID and address, so that it
 // works for that address alone and cannot be made without the key.
-func Token(key []byte, purpose string, id int64, email string) string {
+func token(key []byte, purpose string, id int64, email string) string {
 	block := idCipher(key)
 	var b [aes.BlockSize]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(id))
@@ -112,7 +112,7 @@ func tokenID(key []byte, token string) (int64, error) {
 	return id, nil
 }
 
-// verifyToken checks that token was made by Token with these arguments.
+// verifyToken checks that token was made by token with these arguments.
 // The error wraps ErrBadToken.
 func verifyToken(key []byte, token, purpose string, id int64, email string) error {
 	_, macPart, _ := strings.Cut(token, ".")

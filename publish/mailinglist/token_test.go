@@ -20,7 +20,7 @@ func TestTokens(t *testing.T) {
 	if err != nil || !bytes.Equal(key, again) {
 		t.Fatalf("the key changed between loads: %v", err)
 	}
-	tok := Token(key, "unsubscribe", 42, "Ana@example.net")
+	tok := token(key, "unsubscribe", 42, "Ana@example.net")
 	if id, err := tokenID(key, tok); err != nil || id != 42 {
 		t.Errorf("tokenID = %d, %v", id, err)
 	}
@@ -57,7 +57,7 @@ func TestTokensHideTheID(t *testing.T) {
 	key := bytes.Repeat([]byte("k"), secretSize)
 	seen := map[string]bool{}
 	for _, id := range []int64{1, 2, 3, 36, 1000, 1001, 1 << 40} {
-		tok := Token(key, "unsubscribe", id, "ana@example.net")
+		tok := token(key, "unsubscribe", id, "ana@example.net")
 		idPart, _, _ := strings.Cut(tok, ".")
 		if len(idPart) != 22 || seen[idPart] || strings.Contains(idPart, strconv.FormatInt(id, 36)) && id > 36 {
 			t.Errorf("id %d: the ID part %q", id, idPart)
@@ -68,7 +68,7 @@ func TestTokensHideTheID(t *testing.T) {
 		}
 	}
 	other := bytes.Repeat([]byte("o"), secretSize)
-	if _, err := tokenID(other, Token(key, "unsubscribe", 5, "a@example.net")); !errors.Is(err, ErrBadToken) {
+	if _, err := tokenID(other, token(key, "unsubscribe", 5, "a@example.net")); !errors.Is(err, ErrBadToken) {
 		t.Errorf("a token read with another key: %v", err)
 	}
 	old := strconv.FormatInt(42, 36) + "." + base64.RawURLEncoding.EncodeToString(tokenMAC(key, "unsubscribe", 42, "ana@example.net"))
