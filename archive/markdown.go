@@ -77,7 +77,7 @@ func RenderHTML(md []byte) ([]byte, error) {
 	return clean.Bytes(), nil
 }
 
-// PlainText is the readable text of a Markdown body, for the search index
+// PlainText returns the readable text of a Markdown body, for the search index
 // and for fragments: the words without the Markdown syntax, paragraphs
 // separated by blank lines, code kept, raw HTML left out.
 func PlainText(md []byte) string {

@@ -65,7 +65,7 @@ type frontMatter struct {
 	crlf bool       // the front matter lines ended in CRLF
 }
 
-// fileName is the base name of the file the post was read from; "" for a
+// fileName returns the base name of the file the post was read from; "" for a
 // new post.
 func (p *Post) fileName() string {
 	if p.file == (fileInfo{}) {
@@ -261,7 +261,7 @@ func AliasPath(a string) (path string, ok bool) {
 	return a, true
 }
 
-// scalarText is the text of a scalar, with YAML's null read as "".
+// scalarText returns the text of a scalar, with YAML's null read as "".
 func scalarText(v *yaml.Node) string {
 	if v.Tag == "!!null" {
 		return ""
@@ -355,14 +355,14 @@ func CheckTitle(title string) error {
 	return nil
 }
 
-// URLPath is the path of the post's page on the site, /YYYY/MM/DD/slug/:
+// URLPath returns the path of the post's page on the site, /YYYY/MM/DD/slug/:
 // the one place a post's address is made. The site, the feed, the sitemap
 // and the mail put the site's base URL before it.
 func (p *Post) URLPath() string {
 	return p.Date.Format("/2006/01/02/") + p.Slug + "/"
 }
 
-// FileName is the post's file name in posts/: YYYY-MM-DD-slug.md.
+// FileName returns the post's file name in posts/: YYYY-MM-DD-slug.md.
 func (p *Post) FileName() string {
 	return p.Date.Format("2006-01-02") + "-" + p.Slug + ".md"
 }
@@ -496,7 +496,7 @@ func stringsNode(ss []string) *yaml.Node {
 	return n
 }
 
-// idsNode is one ID as a number, several as a flow list: [12, 15].
+// idsNode returns one ID as a number, several as a flow list: [12, 15].
 func idsNode(ids []int64) *yaml.Node {
 	if len(ids) == 1 {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(ids[0], 10)}
@@ -508,7 +508,7 @@ func idsNode(ids []int64) *yaml.Node {
 	return n
 }
 
-// FrontList is a front matter field read as a list of words (a list, or
+// FrontList returns a front matter field read as a list of words (a list, or
 // a string split on spaces, as Jekyll reads categories); nil when absent.
 func (p *Post) FrontList(key string) []string {
 	if p.src == nil || len(p.src.doc.Content) == 0 {
@@ -522,7 +522,7 @@ func (p *Post) FrontList(key string) []string {
 	return nil
 }
 
-// FrontValue is the text of a scalar front matter field not otherwise
+// FrontValue returns the text of a scalar front matter field not otherwise
 // known, "" when absent.
 func (p *Post) FrontValue(key string) string {
 	if p.src == nil || len(p.src.doc.Content) == 0 {

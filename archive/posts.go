@@ -49,7 +49,7 @@ func (s *Posts) ReadFile(path string) (*Post, error) {
 // matter is a few hundred bytes.
 const headBytes = 4 << 10
 
-// readHeader is ReadFile without the body (nor what Marshal needs): the
+// readHeader does what ReadFile does without the body (nor what Marshal needs): the
 // start of the file is read into a lent buffer, and where it does not
 // hold the whole front matter, the whole file. serve reads every post's
 // front matter as it starts: the whole files were a third of what it
@@ -106,7 +106,7 @@ func (s *Posts) parse(path string, fi os.FileInfo, data []byte) (*Post, error) {
 	return p, nil
 }
 
-// FileStem is a file's name without folder and extension.
+// FileStem returns a file's name without folder and extension.
 func FileStem(path string) string {
 	base := filepath.Base(path)
 	return strings.TrimSuffix(base, filepath.Ext(base))
@@ -130,7 +130,7 @@ func (s *Posts) List() (posts []*Post, problems []error, err error) {
 	return s.list(true)
 }
 
-// Headers is List without the posts' bodies (nor their front matter as
+// Headers does what List does without the posts' bodies (nor their front matter as
 // read, for Marshal): what a list of 100,000 posts can hold in little
 // memory. A post's body is read again from its Path when needed (Body
 // reads it).
@@ -138,7 +138,7 @@ func (s *Posts) Headers() (posts []*Post, problems []error, err error) {
 	return s.list(false)
 }
 
-// Body is a post's body: Body, or for a post from Headers, read again from
+// Body returns a post's body: Body, or for a post from Headers, read again from
 // its file.
 func (s *Posts) Body(p *Post) ([]byte, error) {
 	if p.Body != nil || p.Path == "" {
@@ -267,7 +267,7 @@ func (s *Posts) Holds(path string) bool {
 	return filepath.Dir(file) == dir
 }
 
-// Text is the plain text of the body of the post named slug (PlainText).
+// Text returns the plain text of the body of the post named slug (PlainText).
 func (s *Posts) Text(slug string) (string, error) {
 	p, err := s.FindNamed(slug)
 	if err != nil {

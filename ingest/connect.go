@@ -68,7 +68,7 @@ func (in *Ingester) dial(handler *imapclient.UnilateralDataHandler) (*imapclient
 	return c, nil
 }
 
-// tlsConfig is the TLS configuration for the server: the system's roots,
+// tlsConfig returns the TLS configuration for the server: the system's roots,
 // plus CAFile's certificates when set.
 func (s Server) tlsConfig() (*tls.Config, error) {
 	host, _, err := net.SplitHostPort(s.Address)

@@ -287,7 +287,7 @@ func (in *Ingester) batches(news []*imapclient.FetchMessageBuffer) [][]*imapclie
 	return out
 }
 
-// weigh is how many bytes of mail fetching a batch holds.
+// weigh returns how many bytes of mail fetching a batch holds.
 func (in *Ingester) weigh(batch []*imapclient.FetchMessageBuffer) int64 {
 	var n int64
 	for _, m := range batch {

@@ -140,7 +140,7 @@ func (d *Drafts) read(path string) Draft {
 // comment matches an HTML comment, over lines.
 var comment = regexp.MustCompile(`(?s)<!--.*?-->`)
 
-// answerText is a draft body without what the template put there: HTML
+// answerText returns a draft body without what the template put there: HTML
 // comments, the placeholder, the quoted questions and the line introducing
 // them ("I was sent this question ...:"), and the sign-off.
 func answerText(body []byte, signoff string) string {

@@ -73,7 +73,7 @@ func dropValediction(text string) string {
 	return text
 }
 
-// nameParts are the words of a name long enough to look for: "Jane Doe" ->
+// nameParts returns the words of a name long enough to look for: "Jane Doe" ->
 // Jane, Doe. Initials and particles are left out.
 func nameParts(name string) []string {
 	var parts []string
@@ -85,7 +85,7 @@ func nameParts(name string) []string {
 	return parts
 }
 
-// nameFromAddress is the name an address spells out as first.last (or
+// nameFromAddress returns the name an address spells out as first.last (or
 // with _ or - between, and 2 or 3 words of letters), "" for any other.
 func nameFromAddress(addr string) string {
 	local, _, _ := strings.Cut(addr, "@")

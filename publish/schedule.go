@@ -120,7 +120,7 @@ func (s *Schedule) Due(ctx context.Context) ([]Job, error) {
 	return s.jobs(ctx, `status IN ('pending', 'running') AND at <= ?`, s.now().UTC().Format(time.RFC3339))
 }
 
-// Next is the time of the next pending job; ok is false when there is
+// Next returns the time of the next pending job; ok is false when there is
 // none.
 func (s *Schedule) Next(ctx context.Context) (at time.Time, ok bool, err error) {
 	var v sql.NullString

@@ -122,7 +122,7 @@ type Attachment struct {
 	Size int64  `json:"size"`
 }
 
-// Sender is the asker as "Name <address>", or whichever of the two there
+// Sender returns the asker as "Name <address>", or whichever of the two there
 // is: for the author's eyes only.
 func (q *Question) Sender() string {
 	switch {
@@ -147,7 +147,7 @@ type Queue struct {
 	now func() time.Time
 }
 
-// Now is the queue's clock: the time it stamps what it stores with.
+// Now returns the queue's clock: the time it stamps what it stores with.
 func (q *Queue) Now() time.Time { return q.now() }
 
 // NewQueue returns the queue kept in db, creating or upgrading its tables.
@@ -276,7 +276,7 @@ func insert(ctx context.Context, tx *sql.Tx, s *Incoming, created string) (int64
 // last ones, nearest to it.
 const MaxRefs = 20
 
-// followed is the question that mail from addr replying to refs (its
+// followed returns the question that mail from addr replying to refs (its
 // Message-IDs) follows up: the asker's question whose Message-ID is among
 // them, or whose follow-up's is, or about which the newsletter sent one of
 // them; 0 for none. open says whether it is still waiting for its answer
@@ -708,7 +708,7 @@ func (q *Queue) StartAgain(ctx context.Context, mailbox string, validity uint32)
 	return nil
 }
 
-// attachmentsJSON is as as stored: "" for none.
+// attachmentsJSON returns the attachments as as stored: "" for none.
 func attachmentsJSON(as []Attachment) string {
 	if len(as) == 0 {
 		return ""

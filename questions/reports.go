@@ -209,7 +209,7 @@ func (q *Queue) MarkReportRead(ctx context.Context, id int64, kind Kind, rep Rep
 	return nil
 }
 
-// withNote is reason followed by a report's note, when it has one.
+// withNote returns reason followed by a report's note, when it has one.
 func withNote(reason, note string) string {
 	if note == "" {
 		return reason

@@ -269,7 +269,7 @@ func convert(s *archive.Posts, src string) converted {
 	return converted{result: Result{Source: src, Notes: notes}, post: p, data: out}
 }
 
-// importStem is the name a file's slug comes from: its own, or for a Hugo
+// importStem returns the name a file's slug comes from: its own, or for a Hugo
 // page bundle (folder/index.md) the folder's.
 func importStem(path string) string {
 	if s := archive.FileStem(path); s != "index" {

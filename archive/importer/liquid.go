@@ -94,7 +94,7 @@ func convertLiquid(body []byte, skip int, loc *time.Location) (out []byte, notes
 	return []byte(b.String()), notes
 }
 
-// postPath is the path on this site of the Jekyll post that post_url or
+// postPath returns the path on this site of the Jekyll post that post_url or
 // link names: "2010-07-21-name" or "_posts/2010-07-21-name.md".
 func postPath(name string, loc *time.Location) (string, bool) {
 	name = strings.Trim(strings.TrimSpace(name), `"'`)

@@ -40,7 +40,7 @@ func Dial(addr string) (*Client, error) {
 	return &Client{hc: &http.Client{Transport: &http.Transport{DialContext: dial}}}, nil
 }
 
-// Search is search.Index.Search, in serve.
+// Search does what search.Index.Search does, in serve.
 func (c *Client) Search(ctx context.Context, q search.Query) (*search.Results, error) {
 	var res search.Results
 	if err := c.call(ctx, "/search", q, &res); err != nil {
@@ -49,14 +49,14 @@ func (c *Client) Search(ctx context.Context, q search.Query) (*search.Results, e
 	return &res, nil
 }
 
-// Related is search.Index.Related, in serve.
+// Related does what search.Index.Related does, in serve.
 func (c *Client) Related(ctx context.Context, text string, n int) ([]search.Hit, error) {
 	var hits []search.Hit
 	err := c.call(ctx, "/related", relatedRequest{Text: text, N: n}, &hits)
 	return hits, err
 }
 
-// Answers is search.Index.Answers, in serve.
+// Answers does what search.Index.Answers does, in serve.
 func (c *Client) Answers(ctx context.Context, question string, n int) ([]search.Hit, error) {
 	var hits []search.Hit
 	err := c.call(ctx, "/related", relatedRequest{Text: question, N: n, Answers: true}, &hits)

@@ -114,7 +114,7 @@ type (
 	}
 )
 
-// syncReplyOf is res as sent.
+// syncReplyOf returns res as sent.
 func syncReplyOf(res search.SyncResult) syncReply {
 	r := syncReply{Indexed: res.Indexed, Removed: res.Removed, Generation: res.Generation}
 	for _, p := range res.Problems {
@@ -123,7 +123,7 @@ func syncReplyOf(res search.SyncResult) syncReply {
 	return r
 }
 
-// result is r as received.
+// result returns r as received.
 func (r syncReply) result() search.SyncResult {
 	res := search.SyncResult{Indexed: r.Indexed, Removed: r.Removed, Generation: r.Generation}
 	for _, p := range r.Problems {

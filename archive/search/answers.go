@@ -95,7 +95,7 @@ func (x *Index) covers(ctx context.Context, question string) ([]covered, error) 
 // somewhere, an answer has them in one passage.
 const answerPassage = 150
 
-// passageCover is the most weight of the question's terms that the title
+// passageCover returns the most weight of the question's terms that the title
 // and one passage of the body have together.
 func passageCover(title, body analysis.TokenStream, weight map[string]float64) float64 {
 	inTitle := map[string]bool{}

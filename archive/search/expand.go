@@ -37,7 +37,7 @@ const (
 	maxExpansions = 50
 )
 
-// wildcardPrefix is the literal start of a wildcard (before * or ?), lower
+// wildcardPrefix returns the literal start of a wildcard (before * or ?), lower
 // case; ok is false when it is shorter than minPatternPrefix letters or
 // digits.
 func wildcardPrefix(w string) (prefix string, ok bool) {
@@ -68,7 +68,7 @@ func hasLiteralPrefix(lit string) bool {
 	return ok
 }
 
-// wildcardRegexp is a wildcard as an anchored, case-blind regular
+// wildcardRegexp returns a wildcard as an anchored, case-blind regular
 // expression.
 func wildcardRegexp(w string) (*regexp.Regexp, error) {
 	var b strings.Builder
@@ -166,7 +166,7 @@ func (x *Index) expandAll(qs []query.Query) error {
 	return nil
 }
 
-// prefixOf is the part of a lower-cased literal start that the dictionary
+// prefixOf returns the part of a lower-cased literal start that the dictionary
 // can be scanned by: its letters and digits.
 func prefixOf(s string) string {
 	for i, r := range s {
@@ -183,7 +183,7 @@ type dictEntry struct {
 	count uint64
 }
 
-// termsLike is the query for the terms of field, starting with prefix,
+// termsLike returns the query for the terms of field, starting with prefix,
 // that re matches: the maxExpansions most frequent, each a term query with
 // boost.
 func (x *Index) termsLike(field, prefix string, re *regexp.Regexp, boost float64) (query.Query, error) {
@@ -201,7 +201,7 @@ func (x *Index) termsLike(field, prefix string, re *regexp.Regexp, boost float64
 	return termsQuery(field, found, boost), nil
 }
 
-// nearTerms is the query for the terms of q's field within q's fuzziness
+// nearTerms returns the query for the terms of q's field within q's fuzziness
 // of its words, analysed like the index's.
 func (x *Index) nearTerms(q *query.MatchQuery) (query.Query, error) {
 	analyzer := x.analyzer()
@@ -224,7 +224,7 @@ func (x *Index) nearTerms(q *query.MatchQuery) (query.Query, error) {
 	return query.NewConjunctionQuery(parts), nil
 }
 
-// termsQuery is a disjunction of term queries on field for the most
+// termsQuery returns a disjunction of term queries on field for the most
 // frequent of found; a query matching nothing when found is empty.
 func termsQuery(field string, found []dictEntry, boost float64) query.Query {
 	if len(found) == 0 {

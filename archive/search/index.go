@@ -209,7 +209,7 @@ func (x *Index) readMeta() error {
 	return err
 }
 
-// manifest is the index's manifest of indexed files, file name to what
+// manifest returns the index's manifest of indexed files, file name to what
 // was indexed of it.
 func (x *Index) manifest() (map[string]indexedFile, error) {
 	raw, err := x.shards[0].GetInternal(keyManifest)
@@ -307,7 +307,7 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location) error {
 	return nil
 }
 
-// newMapping is the index layout: title and body as English text (plurals
+// newMapping returns the index layout: title and body as English text (plurals
 // made singular, stop words dropped), the title with its words' positions
 // for phrases, the body without (phrase.go), the date as a date and tags
 // as exact keywords. There is no catch-all _all field and no doc
@@ -546,7 +546,7 @@ func (x *Index) Merge() error {
 	return nil
 }
 
-// Len is the number of posts in the index.
+// Len returns the number of posts in the index.
 func (x *Index) Len() (int, error) {
 	x.swap.RLock()
 	defer x.swap.RUnlock()
@@ -578,7 +578,7 @@ func (x *Index) Close() error {
 	return x.closeTexts()
 }
 
-// fileName is the base name of the file p was read from; "" for a new post.
+// fileName returns the base name of the file p was read from; "" for a new post.
 func fileName(p *archive.Post) string {
 	name, _, _ := p.FileVersion()
 	return name

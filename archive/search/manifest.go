@@ -32,7 +32,7 @@ type indexedFile struct {
 // corrupt length must not make the reader allocate gigabytes.
 const maxManifestString = 4096
 
-// encodeManifest is m in the manifest's form.
+// encodeManifest returns m in the manifest's form.
 func encodeManifest(m map[string]indexedFile) ([]byte, error) {
 	var out bytes.Buffer
 	z, err := flate.NewWriter(&out, flate.BestSpeed)
@@ -102,7 +102,7 @@ func decodeManifest(raw []byte) (map[string]indexedFile, error) {
 	}
 }
 
-// noEOF is err, with an end of input in the middle of an entry said as
+// noEOF returns err, with an end of input in the middle of an entry said as
 // such.
 func noEOF(err error) error {
 	if errors.Is(err, io.EOF) {

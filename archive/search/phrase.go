@@ -35,7 +35,7 @@ const (
 	minPhraseChunk = 8
 )
 
-// relax is q with each phrase in the body replaced by what bleve can find
+// relax returns q with each phrase in the body replaced by what bleve can find
 // without positions: the conjunction of its words where the phrase must
 // hold, nothing where it must not, its word for a phrase of one (the posts are checked after, by
 // phraseHolds). Composite queries are copied, so that q stays as it was;
@@ -130,7 +130,7 @@ func not(a truth) truth {
 	return unknown
 }
 
-// atLeast is the verdict on "at least n of these".
+// atLeast returns the verdict on "at least n of these".
 func atLeast(n int, ts []truth) truth {
 	var y, u int
 	for _, t := range ts {

@@ -64,7 +64,7 @@ type Results struct {
 	Suggestion string
 }
 
-// Pages is the number of pages of results.
+// Pages returns the number of pages of results.
 func (r *Results) Pages() int {
 	return (r.Total + r.PerPage - 1) / r.PerPage
 }
@@ -272,7 +272,7 @@ func copyQuery(q query.FieldableQuery) (query.FieldableQuery, error) {
 	return nil, fmt.Errorf("cannot search title and body with %T", q)
 }
 
-// clone is a shallow copy: enough for the leaf queries, whose boost and
+// clone returns a shallow copy: enough for the leaf queries, whose boost and
 // field setters replace rather than modify what they point to.
 func clone[T any](q *T) *T {
 	c := *q
@@ -300,7 +300,7 @@ func (x *Index) hits(matches bsearch.DocumentMatchCollection) []Hit {
 	return out
 }
 
-// URLPath is the path of the hit's page on the site, as Post.URLPath.
+// URLPath returns the path of the hit's page on the site, as Post.URLPath.
 func (h Hit) URLPath() string {
 	return (&archive.Post{Date: h.Date, Slug: h.Slug}).URLPath()
 }
@@ -373,7 +373,7 @@ func (x *Index) Related(ctx context.Context, text string, n int) ([]Hit, error) 
 // the page is; nobody reads the hundredth page.
 const maxResults = 1000
 
-// MaxPages is how many pages of perPage results Search gives at most.
+// MaxPages returns how many pages of perPage results Search gives at most.
 func MaxPages(perPage int) int { return maxResults / perPage }
 
 // searchDeadline bounds the time one search may take, whatever its query.
@@ -459,7 +459,7 @@ func (x *Index) find(ctx context.Context, text string, parsed query.Query, page,
 	return &Results{Total: int(total), Page: page, PerPage: per, Hits: x.hits(hits)}, nil, expanded, nil
 }
 
-// queryTerms are the index terms a query looks for (not those it must not
+// queryTerms returns the index terms a query looks for (not those it must not
 // have), as the analyzer makes them.
 func queryTerms(q query.Query, a analysis.Analyzer) map[string]bool {
 	terms := map[string]bool{}

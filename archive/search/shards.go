@@ -48,7 +48,7 @@ const shardCount = 2
 // the shards. A variable, for tests.
 var shardFrom = 5000
 
-// shardDir is the folder of shard i of the index in dir.
+// shardDir returns the folder of shard i of the index in dir.
 func shardDir(dir string, i int) string {
 	return filepath.Join(dir, fmt.Sprintf("shard-%d", i))
 }
@@ -132,12 +132,12 @@ func mergeShards(shards []bleve.Index) error {
 	return nil
 }
 
-// analyzerOf is the analyzer of the shards' title and body (analysis.go).
+// analyzerOf returns the analyzer of the shards' title and body (analysis.go).
 func analyzerOf(shards []bleve.Index) analysis.Analyzer {
 	return shards[0].Mapping().AnalyzerNamed(terms.Name)
 }
 
-// analyzer is the analyzer of the index's title and body.
+// analyzer returns the analyzer of the index's title and body.
 func (x *Index) analyzer() analysis.Analyzer {
 	return x.an
 }
@@ -150,7 +150,7 @@ type placer struct {
 	spread bool   // the archive is large enough to spread over the shards
 }
 
-// newPlacer is the placer for an update of shards, as they are now,
+// newPlacer returns the placer for an update of shards, as they are now,
 // indexing adding posts.
 func newPlacer(shards []bleve.Index, adding int) (*placer, error) {
 	p := &placer{counts: make([]uint64, len(shards)), had: make([]bool, len(shards))}
@@ -167,7 +167,7 @@ func newPlacer(shards []bleve.Index, adding int) (*placer, error) {
 	return p, nil
 }
 
-// next is the shard of the next post indexed: the first while the archive
+// next returns the shard of the next post indexed: the first while the archive
 // is small, else the one with fewest posts.
 func (p *placer) next() int {
 	i := 0
@@ -247,7 +247,7 @@ func (v view) Close() {
 	}
 }
 
-// docs is how many posts the index holds.
+// docs returns how many posts the index holds.
 func (v view) docs() (uint64, error) {
 	var total uint64
 	for _, r := range v {
@@ -260,7 +260,7 @@ func (v view) docs() (uint64, error) {
 	return total, nil
 }
 
-// docCount is how many posts have term in field.
+// docCount returns how many posts have term in field.
 func (v view) docCount(field, term string) uint64 {
 	var total uint64
 	for _, r := range v {
@@ -274,7 +274,7 @@ func (v view) docCount(field, term string) uint64 {
 	return total
 }
 
-// near is the terms of field within fuzziness of term, with how many
+// near returns the terms of field within fuzziness of term, with how many
 // posts have each.
 func (v view) near(field, term string, fuzziness int) ([]dictEntry, error) {
 	return v.terms(field, func(r index.IndexReader) (index.FieldDict, error) {

@@ -5,7 +5,7 @@ import (
 	"unicode"
 )
 
-// suggest is "did you mean" for a query that found nothing: the query with
+// suggest returns "did you mean" for a query that found nothing: the query with
 // each plain word that is in no post replaced by the index's word nearest
 // to it (one or two letters off, the most common first); "" when there is
 // nothing better to offer. Words with field names, operators, quotes or
@@ -58,7 +58,7 @@ func plainWord(w string) bool {
 	return w != ""
 }
 
-// nearest is the body's most common term within fuzziness of term; "" for
+// nearest returns the body's most common term within fuzziness of term; "" for
 // none.
 func nearest(v view, term string, fuzziness int) string {
 	found, err := v.near("body", term, fuzziness)

@@ -80,7 +80,7 @@ func (x *Index) openTexts() {
 	x.texts.f = f
 }
 
-// storedText is a hit's text from the texts file; ok is false where the
+// storedText returns a hit's text from the texts file; ok is false where the
 // document has none there or it cannot be read.
 func (x *Index) storedText(h Hit) (text string, ok bool) {
 	if h.textLen <= 0 || h.textLen > maxTextLen || h.textAt < 0 {
@@ -121,7 +121,7 @@ func (x *Index) readTextsFrom(dir string) {
 	x.texts.Unlock()
 }
 
-// text is the plain text of a hit's post, from the index's texts file,
+// text returns the plain text of a hit's post, from the index's texts file,
 // else from the post's file; "" when it cannot be read.
 func (x *Index) text(h Hit) string {
 	if t, ok := x.storedText(h); ok {

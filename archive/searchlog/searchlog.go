@@ -344,7 +344,7 @@ var commonTLDs = map[string]bool{
 	"ch": true, "at": true, "be": true, "pt": true, "ie": true, "us": true, "eu": true,
 }
 
-// blankSpelled is what an address written out in words becomes.
+// blankSpelled returns what an address written out in words becomes.
 func blankSpelled(m string) string {
 	plainAt := !strings.ContainsAny(m, "([{<")
 	if plainAt && !strings.Contains(m, " dot ") {
@@ -356,7 +356,7 @@ func blankSpelled(m string) string {
 	return "[address]"
 }
 
-// normalise is query as the log keeps it: entities, %-escapes and
+// normalise returns query as the log keeps it: entities, %-escapes and
 // full-width forms read (NFKC), lower case, runs of spaces one space,
 // addresses (written out or disguised) and long numbers blanked
 // ("[address]", "[number]"), at most maxQuery characters, cut at a word

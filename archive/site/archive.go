@@ -9,7 +9,7 @@ import (
 // lists: pages stay small at any size of archive.
 const archivePerPage = 200
 
-// archivePath is the path of page n of the archive, or of the answers
+// archivePath returns the path of page n of the archive, or of the answers
 // tagged tag.
 func archivePath(tag string, n int) string {
 	base := "/archive/"
@@ -22,7 +22,7 @@ func archivePath(tag string, n int) string {
 	return base + "page/" + strconv.Itoa(n) + "/"
 }
 
-// archive is every answer, newest first, by year, archivePerPage a page:
+// archive serves every answer, newest first, by year, archivePerPage a page:
 // /archive/ and /archive/page/N/; or those with one tag, /tags/TAG/ and
 // /tags/TAG/page/N/. Each page has the years of the whole list, each a
 // link to the page it starts on.

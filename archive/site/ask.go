@@ -15,7 +15,7 @@ const maxQuestion = 4000
 // askAnswers is how many past answers the ask page shows at most.
 const askAnswers = 3
 
-// ask is the ask page, /ask?q=...: a reader types a question and sees
+// ask serves the ask page, /ask?q=...: a reader types a question and sees
 // the past answers that answer it well (search.Index.Answers: none
 // rather than weak ones), then a mailto: link with the question filled in,
 // to send it if it is still needed. The page only reads: no question is
@@ -61,7 +61,7 @@ func (s *Site) ask(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, askPage, d)
 }
 
-// askSubject is the subject of a question's mail: its first line, cut at
+// askSubject returns the subject of a question's mail: its first line, cut at
 // a word near 80 characters.
 func askSubject(q string) string {
 	line, _, _ := strings.Cut(q, "\n")
@@ -77,7 +77,7 @@ func askSubject(q string) string {
 	return cut + "…"
 }
 
-// mailto is a mailto: URL (RFC 6068) to address with subject and body
+// mailto returns a mailto: URL (RFC 6068) to address with subject and body
 // filled in: spaces as %20, line breaks as %0D%0A.
 func mailto(address, subject, body string) string {
 	esc := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }

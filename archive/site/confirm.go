@@ -2,7 +2,7 @@ package site
 
 import "net/http"
 
-// confirmPage is where a confirmation link leads: a button to confirm
+// confirmPage serves the page a confirmation link leads to: a button to confirm
 // (a GET changes nothing).
 func (s *Site) confirmPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("t")
@@ -28,7 +28,7 @@ func (s *Site) confirm(w http.ResponseWriter, r *http.Request) {
 	s.message(w, r, "You are subscribed", sub.Email+" will get every new answer from "+s.o.Title+". Every message has a link to stop.")
 }
 
-// lookup is Subscriptions.Lookup, or ErrClosed without a list.
+// lookup calls Subscriptions.Lookup; without a list it returns ErrClosed.
 func (s *Site) lookup(r *http.Request, link Link, token string) (Subscriber, error) {
 	if s.o.Subscriptions == nil {
 		return Subscriber{}, ErrClosed
@@ -36,7 +36,7 @@ func (s *Site) lookup(r *http.Request, link Link, token string) (Subscriber, err
 	return s.o.Subscriptions.Lookup(r.Context(), link, token)
 }
 
-// follow is Subscriptions.Follow, or ErrClosed without a list.
+// follow calls Subscriptions.Follow; without a list it returns ErrClosed.
 func (s *Site) follow(r *http.Request, link Link, token string) (Subscriber, error) {
 	if s.o.Subscriptions == nil {
 		return Subscriber{}, ErrClosed

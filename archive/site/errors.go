@@ -16,7 +16,7 @@ var (
 	errCrossSite  = errors.New("site: a form posted from another site")
 )
 
-// statusOf is the HTTP status of an error, in this one place.
+// statusOf returns the HTTP status of an error, in this one place.
 func statusOf(err error) int {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return http.StatusRequestEntityTooLarge

@@ -43,7 +43,7 @@ type atomHTML struct {
 	Body string `xml:",chardata"`
 }
 
-// feed is the Atom feed of the latest answers, /feed.xml.
+// feed serves the Atom feed of the latest answers, /feed.xml.
 func (s *Site) feed(w http.ResponseWriter, r *http.Request) {
 	snap := s.cache.get()
 	f := atomFeed{Title: s.o.Title, ID: s.absolute("/"), Links: []atomLink{{Rel: "self", Href: s.absolute("/feed.xml")}, {Href: s.absolute("/")}}}

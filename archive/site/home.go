@@ -8,7 +8,7 @@ import (
 // perPage is how many posts a page of the home page lists.
 const perPage = 20
 
-// homePath is the path of page n of the home page.
+// homePath returns the path of page n of the home page.
 func homePath(n int) string {
 	if n <= 1 {
 		return "/"
@@ -16,7 +16,7 @@ func homePath(n int) string {
 	return "/page/" + strconv.Itoa(n) + "/"
 }
 
-// home is the latest answers, perPage a page: / and /page/N/.
+// home serves the latest answers, perPage a page: / and /page/N/.
 func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 	snap := s.cache.get()
 	page := 1

@@ -53,7 +53,7 @@ func (c *clientLimits) allow(r *http.Request) (bool, time.Duration) {
 	return true, 0
 }
 
-// clientAddr is the address r comes from: the connection's, or, when that
+// clientAddr returns the address r comes from: the connection's, or, when that
 // is a trusted proxy, the last address in X-Forwarded-For that is not one
 // (a proxy appends the address it got the request from; what comes before
 // is the client's word, not to be believed).
@@ -87,7 +87,7 @@ func trusted(a netip.Addr, proxies []netip.Prefix) bool {
 	return false
 }
 
-// limitKey is the key of a's limit: a itself for IPv4, its /64 for IPv6.
+// limitKey returns the key of a's limit: a itself for IPv4, its /64 for IPv6.
 func limitKey(a netip.Addr) netip.Addr {
 	if a.Is6() {
 		p, _ := a.Prefix(64)
@@ -96,7 +96,7 @@ func limitKey(a netip.Addr) netip.Addr {
 	return a
 }
 
-// retryAfter is d as a Retry-After value: whole seconds, at least one.
+// retryAfter returns d as a Retry-After value: whole seconds, at least one.
 func retryAfter(d time.Duration) string {
 	return strconv.Itoa(int(math.Max(1, math.Ceil(d.Seconds()))))
 }

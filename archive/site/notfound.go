@@ -2,7 +2,7 @@ package site
 
 import "net/http"
 
-// notFound is the page for any path the site does not have; a post's old
+// notFound serves the page for any path the site does not have; a post's old
 // address (an alias, kept from the site it was imported from) is
 // redirected to its page for good.
 func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {

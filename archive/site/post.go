@@ -5,7 +5,7 @@ import "net/http"
 // relatedCount is how many related answers a post's page lists.
 const relatedCount = 5
 
-// post is one answer's page, /YYYY/MM/DD/slug/, with the newer and older
+// post serves one answer's page, /YYYY/MM/DD/slug/, with the newer and older
 // answers and related ones.
 func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 	snap := s.cache.get()

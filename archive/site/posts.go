@@ -45,7 +45,7 @@ type aliasOf struct {
 	post int32
 }
 
-// bySlug is the post with slug, and its index in posts.
+// bySlug returns the post with slug, and its index in posts.
 func (snap *snapshot) bySlug(slug string) (p *archive.Post, i int, ok bool) {
 	j, ok := slices.BinarySearchFunc(snap.bySlugs, slug, func(k int32, slug string) int { return strings.Compare(snap.posts.slug(int(k)), slug) })
 	if !ok {
@@ -55,7 +55,7 @@ func (snap *snapshot) bySlug(slug string) (p *archive.Post, i int, ok bool) {
 	return snap.posts.at(i), i, true
 }
 
-// alias is the post whose old address is path (with or without its last
+// alias returns the post whose old address is path (with or without its last
 // slash): the newest that has it, passing over one whose own page is at
 // path.
 func (snap *snapshot) alias(path string) (p *archive.Post, ok bool) {
@@ -69,7 +69,7 @@ func (snap *snapshot) alias(path string) (p *archive.Post, ok bool) {
 	return nil, false
 }
 
-// tagSlug is the slug of a tag's page, /tags/SLUG/: "Product Management"
+// tagSlug returns the slug of a tag's page, /tags/SLUG/: "Product Management"
 // and "product-management" share one; "" for a tag with no letters or
 // digits, which has no page.
 func tagSlug(tag string) string { return archive.Slugify(tag) }
@@ -110,7 +110,7 @@ func newSnapshot(list []*archive.Post, loc *time.Location, made time.Time, gen u
 // of archive.
 const maxRendered = 256
 
-// body is a post's rendered HTML, read from its file (the snapshot holds
+// body returns a post's rendered HTML, read from its file (the snapshot holds
 // the posts without their bodies) and kept for the snapshot's life.
 func (snap *snapshot) body(posts *archive.Posts, p *archive.Post) (htmltemplate.HTML, error) {
 	snap.mu.Lock()
@@ -137,7 +137,7 @@ func (snap *snapshot) body(posts *archive.Posts, p *archive.Post) (htmltemplate.
 	return h, nil
 }
 
-// lastModified is the Last-Modified of a snapshot made at now after prev:
+// lastModified returns the Last-Modified of a snapshot made at now after prev:
 // HTTP dates are whole seconds, so each snapshot's is a second later than
 // the last one's at least, or a page changed within the same second would
 // get a 304 for ever.

@@ -2,7 +2,7 @@ package site
 
 import "net/http"
 
-// routes is every route of the site, each to its handler's file.
+// routes registers every route of the site, each to its handler's file.
 func (s *Site) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.home)                             // home.go
 	mux.HandleFunc("GET /page/{n}/{$}", s.home)                    // home.go

@@ -37,7 +37,7 @@ func (s *Site) searchSlot(w http.ResponseWriter, r *http.Request) (release func(
 	return nil, false
 }
 
-// search is the search page, /search?q=...&page=N: hits with highlighted
+// search serves the search page, /search?q=...&page=N: hits with highlighted
 // fragments, a page at a time; "did you mean" when nothing is found.
 func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	snap := s.cache.get() // the index in step with posts/

@@ -146,7 +146,7 @@ func New(o Options) (*Site, error) {
 	return s, nil
 }
 
-// Handler is the whole site: every route, with the security headers, a
+// Handler returns the whole site: every route, with the security headers, a
 // bound on what a request may send, and cross-site form posts refused
 // (Sec-Fetch-Site, Origin). The one-click unsubscribe of mail providers
 // (RFC 8058) comes from no browser and is not refused.
@@ -154,7 +154,7 @@ func (s *Site) Handler() http.Handler {
 	return securityHeaders(http.MaxBytesHandler(s.cop.Handler(s.mux), maxRequestBody), s.o.RemoteImages)
 }
 
-// originOf is the origin (scheme://host[:port]) of an http(s) URL; "" for
+// originOf returns the origin (scheme://host[:port]) of an http(s) URL; "" for
 // anything else.
 func originOf(u string) string {
 	p, err := url.Parse(u)
@@ -250,13 +250,13 @@ type NavLink struct {
 	Title, URL string
 }
 
-// SearchAction is where the search form goes; "" leaves the form out.
+// SearchAction returns where the search form goes; "" leaves the form out.
 func (i Info) SearchAction() string { return i.action("/search") }
 
-// AskAction is the ask page, where its form goes; "" leaves it out.
+// AskAction returns the ask page, where its form goes; "" leaves it out.
 func (i Info) AskAction() string { return i.action("/ask") }
 
-// SubscribeAction is where the subscribe form goes; "" leaves it out.
+// SubscribeAction returns where the subscribe form goes; "" leaves it out.
 func (i Info) SubscribeAction() string {
 	if i.noSubscribe {
 		return ""
@@ -271,7 +271,7 @@ func (i Info) action(path string) string {
 	return strings.TrimRight(i.ServerURL, "/") + path
 }
 
-// absolute is the full URL of a path on the site.
+// absolute returns the full URL of a path on the site.
 func (s *Site) absolute(path string) string {
 	return strings.TrimRight(s.o.BaseURL, "/") + path
 }

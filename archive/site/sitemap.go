@@ -33,14 +33,14 @@ type siteURL struct {
 	LastMod string `xml:"lastmod,omitempty"`
 }
 
-// sitemapPath is the path of sitemap file n, from 1.
+// sitemapPath returns the path of sitemap file n, from 1.
 func sitemapPath(n int) string { return "/sitemaps/" + strconv.Itoa(n) + ".xml" }
 
-// sitemapFiles is how many sitemap files the site has for posts answers:
+// sitemapFiles returns how many sitemap files the site has for posts answers:
 // the home and the archive, then every answer.
 func sitemapFiles(posts int) int { return (posts + 2 + sitemapSize - 1) / sitemapSize }
 
-// sitemap is the sitemap index, /sitemap.xml: every sitemap file.
+// sitemap serves the sitemap index, /sitemap.xml: every sitemap file.
 func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) {
 	snap := s.cache.get()
 	var idx sitemapIndex
@@ -50,7 +50,7 @@ func (s *Site) sitemap(w http.ResponseWriter, r *http.Request) {
 	s.sendXML(w, r, "application/xml; charset=utf-8", idx, snap.made)
 }
 
-// sitemapFile is sitemap file N, /sitemaps/N.xml: sitemapSize of the
+// sitemapFile serves sitemap file N, /sitemaps/N.xml: sitemapSize of the
 // addresses (the home, the archive, every answer, newest first).
 func (s *Site) sitemapFile(w http.ResponseWriter, r *http.Request) {
 	snap := s.cache.get()

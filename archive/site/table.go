@@ -76,16 +76,16 @@ func (t *postTable) len() int { return len(t.rows) }
 
 func (t *postTable) str(s span) string { return t.text[s.off : s.off+s.len] }
 
-// date is post i's date.
+// date returns post i's date.
 func (t *postTable) date(i int) time.Time {
 	r := &t.rows[i]
 	return time.Unix(r.sec, int64(r.nsec)).In(t.loc)
 }
 
-// slug is post i's slug.
+// slug returns post i's slug.
 func (t *postTable) slug(i int) string { return t.str(t.rows[i].slug) }
 
-// at is post i as the site shows it: its title, date, slug, tags, aliases
+// at returns post i as the site shows it: its title, date, slug, tags, aliases
 // and file, without its questions or its body.
 func (t *postTable) at(i int) *archive.Post {
 	r := &t.rows[i]
@@ -99,13 +99,13 @@ func (t *postTable) at(i int) *archive.Post {
 	return p
 }
 
-// tags is post i's tags, as spans of text.
+// tags returns post i's tags, as spans of text.
 func (t *postTable) tags(i int) []span {
 	r := &t.rows[i]
 	return t.strs[r.strs : r.strs+r.tags]
 }
 
-// aliases is post i's aliases, as spans of text.
+// aliases returns post i's aliases, as spans of text.
 func (t *postTable) aliases(i int) []span {
 	r := &t.rows[i]
 	return t.strs[r.strs+r.tags : r.strs+r.tags+r.aliases]

@@ -2,7 +2,7 @@ package site
 
 import "net/http"
 
-// unsubscribePage is where the unsubscribe link in every mail leads: a
+// unsubscribePage serves the page the unsubscribe link in every mail leads to: a
 // button to unsubscribe (a GET changes nothing).
 func (s *Site) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("t")

@@ -153,7 +153,7 @@ func parseRef(s string) (id int64, other bool, err error) {
 	return id, other, nil
 }
 
-// called is what the commands call q: "question 12", or "mail m12".
+// called returns what the commands call q: "question 12", or "mail m12".
 func called(q *questions.Question) string {
 	if q.Status == questions.StatusIgnored {
 		return "mail " + ref(q)
@@ -161,7 +161,7 @@ func called(q *questions.Question) string {
 	return "question " + ref(q)
 }
 
-// ref is how the commands name q: its number, or m and its number for
+// ref returns how the commands name q: its number, or m and its number for
 // other mail.
 func ref(q *questions.Question) string {
 	if q.Status == questions.StatusIgnored {

@@ -166,7 +166,7 @@ func (a *app) warnExamples(n *newsletter) {
 	}
 }
 
-// list is what the list mail says of the newsletter.
+// list returns what the list mail says of the newsletter.
 func (n *newsletter) list() mailinglist.Newsletter {
 	c := n.cfg.Newsletter
 	return mailinglist.Newsletter{Title: c.Title, Address: c.Address, BaseURL: c.BaseURL}
@@ -213,7 +213,7 @@ func (n *newsletter) path(p string) string {
 	return filepath.Join(n.home.Dir, p)
 }
 
-// homeDir is the home named by --home or $MAILBAG_HOME, "" when neither.
+// homeDir returns the home named by --home or $MAILBAG_HOME, "" when neither.
 func (a *app) homeDir() string {
 	if a.homeFlag != "" {
 		return a.homeFlag

@@ -75,7 +75,7 @@ func filesystemOf(path string) (mount string, free uint64, err error) {
 	return mount, fsst.Bavail * uint64(fsst.Bsize), nil
 }
 
-// size is n bytes for a person: "0 bytes", "312 KB", "4.2 MB".
+// size returns n bytes for a person: "0 bytes", "312 KB", "4.2 MB".
 func size(n uint64) string {
 	switch {
 	case n < 1024:

@@ -10,7 +10,7 @@ import (
 	"mailbag/publish"
 )
 
-// drafts is the home's drafts folder, as the publish package sees it;
+// drafts returns the home's drafts folder, as the publish package sees it;
 // Templates is set where drafts are written (answer).
 func (n *newsletter) drafts() *publish.Drafts {
 	return &publish.Drafts{

@@ -14,7 +14,7 @@ import (
 	"mailbag/publish"
 )
 
-// editorCommand is the author's editor: $VISUAL, else $EDITOR, else vi.
+// editorCommand returns the author's editor: $VISUAL, else $EDITOR, else vi.
 func editorCommand() string {
 	for _, v := range []string{"VISUAL", "EDITOR"} {
 		if e := os.Getenv(v); e != "" {
@@ -38,7 +38,7 @@ func edit(ctx context.Context, path string, stdin io.Reader, stdout, stderr io.W
 	return nil
 }
 
-// editorCmd is the author's editor on path; an editor that takes +N opens
+// editorCmd returns the author's editor on path; an editor that takes +N opens
 // at the line to write on (the placeholder). The editor setting may hold
 // arguments ("code --wait"), so it runs through sh.
 func editorCmd(ctx context.Context, path string) *exec.Cmd {
@@ -52,7 +52,7 @@ func editorCmd(ctx context.Context, path string) *exec.Cmd {
 	return exec.CommandContext(ctx, "sh", "-c", editor+at+` "$1"`, "sh", path)
 }
 
-// placeholderLine is the line of the draft at path that holds the
+// placeholderLine returns the line of the draft at path that holds the
 // placeholder, where the answer goes; 0 when it has none.
 func placeholderLine(path string) int {
 	data, err := os.ReadFile(path)

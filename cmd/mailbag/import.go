@@ -138,7 +138,7 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error 
 	return nil
 }
 
-// plural is "1 file", "2 files".
+// plural returns "1 file", "2 files".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

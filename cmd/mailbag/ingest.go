@@ -109,7 +109,7 @@ func (a *app) ingest(ctx context.Context, n *newsletter, db *sql.DB, watch bool)
 	return ack()
 }
 
-// ingestOptions are the ingester's options from the [imap] settings, the
+// ingestOptions returns the ingester's options from the [imap] settings, the
 // password read from where they say.
 func (a *app) ingestOptions(ctx context.Context, n *newsletter) (ingest.Options, error) {
 	c := n.cfg.IMAP

@@ -110,7 +110,7 @@ func writeJobsText(w io.Writer, jobs []publish.Job, loc *time.Location) {
 	}
 }
 
-// atText is t in layout, with its seconds after the minutes when it has
+// atText returns t in layout, with its seconds after the minutes when it has
 // any: a job given to the second is shown as it was given.
 func atText(t time.Time, layout string) string {
 	if t.Second() != 0 {

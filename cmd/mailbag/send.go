@@ -199,7 +199,7 @@ func (a *app) scheduleSend(ctx context.Context, n *newsletter, db *sql.DB, ref, 
 	return nil
 }
 
-// publishedPost is the post ref names, which must be published: a draft,
+// publishedPost returns the post ref names, which must be published: a draft,
 // by path or slug, is refused, saying to publish it first.
 func (a *app) publishedPost(n *newsletter, ref string) (*archive.Post, error) {
 	post, err := n.posts.Find(ref)
@@ -225,7 +225,7 @@ func (a *app) sendTest(ctx context.Context, sender *delivery.Sender, r *delivery
 	return nil
 }
 
-// unfinished is the error of a run that left messages failed or deferred,
+// unfinished returns the error of a run that left messages failed or deferred,
 // saying what to do; nil when it left none.
 func unfinished(sum delivery.SendSummary) error {
 	if sum.Failed > 0 {
@@ -290,7 +290,7 @@ func (a *app) notifyAskers(ctx context.Context, n *newsletter, db *sql.DB, q *qu
 	return err
 }
 
-// askers is what writes to the people who asked questions. Its
+// askers returns what writes to the people who asked questions. Its
 // acknowledgements list the past answers that answer a question, from the
 // index opened at the first look (through a running serve, or by itself)
 // and kept until release is called, so that a long `ingest --watch` never
@@ -375,7 +375,7 @@ func (a *app) dryRun(ctx context.Context, db *sql.DB, r *delivery.Rendered, coun
 	return nil
 }
 
-// sender is the Sender the settings describe.
+// sender returns the Sender the settings describe.
 func (n *newsletter) sender(ctx context.Context, d *delivery.Deliveries, a *app) (*delivery.Sender, error) {
 	c := n.cfg.SMTP
 	host, portText, err := net.SplitHostPort(c.Address)

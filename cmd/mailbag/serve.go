@@ -67,13 +67,13 @@ const (
 	startGCPercent = 25
 )
 
-// gcPercent is the GOGC that lets a heap of live bytes grow by
+// gcPercent returns the GOGC that lets a heap of live bytes grow by
 // serveGCPercent, and by minGCHeadroom at least.
 func gcPercent(live uint64) int {
 	return max(serveGCPercent, int(100*minGCHeadroom/max(live, 1<<20)))
 }
 
-// liveHeap is the bytes the heap holds live, after a collection.
+// liveHeap returns the bytes the heap holds live, after a collection.
 func liveHeap() uint64 {
 	runtime.GC()
 	m := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
@@ -182,7 +182,7 @@ func serveBoth(ctx context.Context, servers ...func(context.Context) error) erro
 	return first
 }
 
-// subscriptions is the subscriber list behind the site's pages; with no
+// subscriptions returns the subscriber list behind the site's pages; with no
 // way to mail confirmations, subscribing is closed (said in the log). The
 // caller closes it.
 func (a *app) subscriptions(ctx context.Context, n *newsletter, db *sql.DB) (subscriptions, error) {
@@ -212,7 +212,7 @@ func (a *app) subscriptions(ctx context.Context, n *newsletter, db *sql.DB) (sub
 	return subscriptions{p}, nil
 }
 
-// siteOptions are o with what the settings say of the newsletter and its
+// siteOptions returns o with what the settings say of the newsletter and its
 // posts.
 func (n *newsletter) siteOptions(o site.Options) site.Options {
 	c := n.cfg.Newsletter

@@ -176,7 +176,7 @@ func (a *app) saveAttachments(n *newsletter, question *questions.Question, dir s
 	})
 }
 
-// safeFileName is name as a file in a folder of the author's: its last
+// safeFileName returns name as a file in a folder of the author's: its last
 // part only, without characters file systems or shells trip on, no
 // leading dot, at most 100 characters, and not one used already (a
 // number is added); "attachment-N" when nothing is left of it.

@@ -41,7 +41,7 @@ func siteSubscriber(sub *mailinglist.Subscriber, err error) (site.Subscriber, er
 	return site.Subscriber{Email: sub.Email, Subscribed: sub.Status == mailinglist.Active || sub.Status == mailinglist.Pending}, nil
 }
 
-// siteError is publish's error in the site's words.
+// siteError returns publish's error in the site's words.
 func siteError(err error) error {
 	switch {
 	case errors.Is(err, mailinglist.ErrTestToken):

@@ -63,7 +63,7 @@ func versionLine() string {
 	return fmt.Sprintf("mailbag %s (%s)", orDevel(v), strings.Join(parts, ", "))
 }
 
-// orDevel is v, or "devel" for a build with no version.
+// orDevel returns v, or "devel" for a build with no version.
 func orDevel(v string) string {
 	if v == "" || v == "(devel)" {
 		return "devel"

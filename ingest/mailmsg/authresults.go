@@ -59,7 +59,7 @@ func trustedID(id string, trusted []string) bool {
 	return false
 }
 
-// addressDomain is the domain of "user@domain", or "@domain", or the
+// addressDomain returns the domain of "user@domain", or "@domain", or the
 // value itself when it has no @.
 func addressDomain(v string) string {
 	if i := strings.LastIndexByte(v, '@'); i >= 0 {

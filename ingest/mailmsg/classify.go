@@ -53,12 +53,12 @@ type classified struct {
 	opening string // the start of the text, likewise: where mail systems say what they are
 }
 
-// folded is s in lower case, its runs of white space one space each.
+// folded returns s in lower case, its runs of white space one space each.
 func folded(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
-// firstMatch is the first of patterns that match(s, pattern) holds for.
+// firstMatch returns the first of patterns that match(s, pattern) holds for.
 func firstMatch(s string, patterns []string, match func(s, pattern string) bool) (string, bool) {
 	for _, p := range patterns {
 		if match(s, p) {

@@ -128,7 +128,7 @@ func containsFold(s, word string) bool {
 	return false
 }
 
-// hasPrefixFold is strings.HasPrefix without regard to case.
+// hasPrefixFold does what strings.HasPrefix does without regard to case.
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
@@ -205,7 +205,7 @@ func isSignatureStart(line string) bool {
 	return false
 }
 
-// hasSuffixFold is strings.HasSuffix without regard to case.
+// hasSuffixFold does what strings.HasSuffix does without regard to case.
 func hasSuffixFold(s, suffix string) bool {
 	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
@@ -305,7 +305,7 @@ func (c *cleaner) isReplyHeader(i int) bool {
 	return c.header[i] == 1
 }
 
-// replyHeaderAt is isReplyHeader, not cached.
+// replyHeaderAt does what isReplyHeader does, not cached.
 func (c *cleaner) replyHeaderAt(i int) bool {
 	line := strings.TrimSpace(c.lines[i])
 	if line == "" || len(line) > maxHeaderLine {

@@ -8,10 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// FuzzParseMessage: any bytes either fail with an error or make a message
+// FuzzParse: any bytes either fail with an error or make a message
 // whose fields are valid UTF-8, and classifying and cleaning it never
 // panics.
-func FuzzParseMessage(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for i, path := range corpusMessages(f) {
 		if i%4 != 0 { // a quarter of the corpus is plenty of seeds
 			continue

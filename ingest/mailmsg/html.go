@@ -102,7 +102,7 @@ func hasAnyClass(attr string, classes ...string) bool {
 	return false
 }
 
-// listMarker is how a list item starts as text: "- ", or "3. " in an
+// listMarker returns how a list item starts as text: "- ", or "3. " in an
 // ordered list, as the reader saw it.
 func listMarker(li *html.Node) string {
 	if li.Parent == nil || li.Parent.DataAtom != atom.Ol {

@@ -97,7 +97,7 @@ func readEntity(raw []byte) (*message.Entity, error) {
 }
 
 // ReadAttachments calls file with each file raw came with, in the order
-// and with the names ParseMessage lists them (Message.Attachments), and a
+// and with the names Parse lists them (Message.Attachments), and a
 // reader of its decoded bytes; Size is counted as it is read. It stops at
 // the first error file returns.
 func ReadAttachments(raw []byte, file func(questions.Attachment, io.Reader) error) error {
@@ -110,7 +110,7 @@ func ReadAttachments(raw []byte, file func(questions.Attachment, io.Reader) erro
 	return w.fileErr
 }
 
-// ParseMessage reads a raw RFC 5322 message. Broken MIME is read as far as
+// Parse reads a raw RFC 5322 message. Broken MIME is read as far as
 // it goes: a part that cannot be decoded is skipped. The error is for a
 // message whose header cannot be read at all.
 func Parse(raw []byte) (*Message, error) {
@@ -156,7 +156,7 @@ func Parse(raw []byte) (*Message, error) {
 // maxRefLen bounds a Message-ID read from In-Reply-To or References.
 const maxRefLen = 250
 
-// messageIDs are the <...> Message-IDs in v, in order, each once, without
+// messageIDs returns the <...> Message-IDs in v, in order, each once, without
 // brackets; at most maxRefs of them (the last), each of at most maxRefLen.
 func messageIDs(v string) []string {
 	var out []string
@@ -181,7 +181,7 @@ func messageIDs(v string) []string {
 	return out[max(0, len(out)-questions.MaxRefs):]
 }
 
-// messageID is a Message-ID without its angle brackets and spaces.
+// messageID returns a Message-ID without its angle brackets and spaces.
 func messageID(v string) string {
 	v = strings.TrimSpace(v)
 	if i := strings.IndexByte(v, '<'); i >= 0 {
@@ -192,7 +192,7 @@ func messageID(v string) string {
 	return strings.TrimSpace(v)
 }
 
-// contentKey is the key of a message without a Message-ID: a hash of its
+// contentKey returns the key of a message without a Message-ID: a hash of its
 // bytes with line endings made LF, so that the same message read from a
 // file (LF) and served over IMAP (CRLF) has the same key.
 func contentKey(raw []byte) string {

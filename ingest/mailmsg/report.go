@@ -17,7 +17,7 @@ import (
 const maxReportIDs = 50
 
 // ReportOf reads what m, a message of kind, reports; the zero Report for
-// a kind that reports nothing. It reads only what ParseMessage kept of m.
+// a kind that reports nothing. It reads only what Parse kept of m.
 func ReportOf(kind questions.Kind, m *Message) questions.Report {
 	var r questions.Report
 	switch kind {
@@ -125,7 +125,7 @@ func failedRecipients(v, status string) []questions.Recipient {
 // text, after an SMTP reply code: "550 5.1.1".
 var enhancedStatus = regexp.MustCompile(`\b[45]\d\d[ -]([45]\.\d{1,3}\.\d{1,3})\b`)
 
-// textStatus is the first enhanced status code a notice's text gives after
+// textStatus returns the first enhanced status code a notice's text gives after
 // a reply code, in its first 16 KB; "" for none.
 func textStatus(text string) string {
 	if len(text) > 16<<10 {
@@ -227,7 +227,7 @@ func (m *Message) reportedIDs() []string {
 	return ids
 }
 
-// unsubscribeToken is the word after "unsubscribe" in an unsubscribe
+// unsubscribeToken returns the word after "unsubscribe" in an unsubscribe
 // request's subject ("unsubscribe 1z.Q2hJ..."), as List-Unsubscribe's
 // mailto: writes it; "" for none.
 func unsubscribeToken(subject string) string {

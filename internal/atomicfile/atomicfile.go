@@ -49,7 +49,7 @@ func Create(path string, data []byte, perm os.FileMode) error {
 	return SyncDir(dir)
 }
 
-// writeError is err, met writing path through a temporary file, said of
+// writeError returns err, met writing path through a temporary file, said of
 // path: a failed write or sync of the temporary file names the file it
 // was to become, which is the file its caller knows.
 func writeError(path string, err error) error {
@@ -60,7 +60,7 @@ func writeError(path string, err error) error {
 	return fmt.Errorf("write %s: %w", path, err)
 }
 
-// tempPattern is the name of a temporary file for path, for
+// tempPattern returns the name of a temporary file for path, for
 // os.CreateTemp: ".NAME.tmp-PID-RANDOM", so that Clean can tell one left
 // by a process that died from one being written now.
 func tempPattern(path string) string {

@@ -108,7 +108,7 @@ func WritePosts(tb testing.TB, dir string, n int, text func(file []byte) string)
 	}
 }
 
-// Count is how many posts a benchmark of the archive at scale writes:
+// Count returns how many posts a benchmark of the archive at scale writes:
 // MAILBAG_BENCH_POSTS, 10,000 unless it is set (the issues' figures are at
 // 10,000 and 100,000).
 func Count(tb testing.TB) int {

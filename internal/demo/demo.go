@@ -39,13 +39,13 @@ func Questions() [][]byte {
 	return out
 }
 
-// Seed is a post of the newsletter from before the demo: a past answer.
+// Seed returns a post of the newsletter from before the demo: a past answer.
 func Seed() []byte {
 	b, _ := files.ReadFile("seed.md")
 	return b
 }
 
-// Answer is what the demo's author writes as the answer to the i-th
+// Answer returns what the demo's author writes as the answer to the i-th
 // question answered.
 func Answer(i int) string { return answers[i%len(answers)] }
 

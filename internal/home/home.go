@@ -32,28 +32,28 @@ type Home struct {
 	Dir string
 }
 
-// Settings is the path of mailbag.toml.
+// Settings returns the path of mailbag.toml.
 func (h Home) Settings() string { return filepath.Join(h.Dir, config.FileName) }
 
-// Posts is the folder of published posts.
+// Posts returns the folder of published posts.
 func (h Home) Posts() string { return filepath.Join(h.Dir, "posts") }
 
-// Drafts is the folder of drafts.
+// Drafts returns the folder of drafts.
 func (h Home) Drafts() string { return filepath.Join(h.Dir, "drafts") }
 
-// Templates is the folder of template overrides.
+// Templates returns the folder of template overrides.
 func (h Home) Templates() string { return filepath.Join(h.Dir, "templates") }
 
-// State is the folder of state no person edits: .mailbag/.
+// State returns the folder of state no person edits: .mailbag/.
 func (h Home) State() string { return filepath.Join(h.Dir, ".mailbag") }
 
-// Index is the folder of the search index.
+// Index returns the folder of the search index.
 func (h Home) Index() string { return filepath.Join(h.State(), "index") }
 
-// Mail is the folder where every raw message ingested is kept.
+// Mail returns the folder where every raw message ingested is kept.
 func (h Home) Mail() string { return filepath.Join(h.State(), "mail") }
 
-// Database is the path of the state database.
+// Database returns the path of the state database.
 func (h Home) Database() string { return filepath.Join(h.State(), "mailbag.db") }
 
 // Find returns the home at dir or in the nearest folder above it that has

@@ -358,7 +358,7 @@ func (m Model) move(by int) (tea.Model, tea.Cmd) {
 	return m, m.detail()
 }
 
-// typing is a key while a reason or a search is typed.
+// typing handles a key while a reason or a search is typed.
 func (m Model) typing(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch k.String() {
 	case "esc":
@@ -511,7 +511,7 @@ func (m Model) View() string {
 	return b.String()
 }
 
-// questionView is the selected question in full (as far as rows go), its
+// questionView returns the selected question in full (as far as rows go), its
 // follow-ups, and the past answers like it: beside it on a wide terminal,
 // below on a narrow one.
 func (m Model) questionView(w, rows int) string {
@@ -598,7 +598,7 @@ func (m Model) readingView(w, h int) string {
 		faint.Render(wrapKeys("↑↓ scroll  Esc back", w))
 }
 
-// age is a short age: 5m, 3h, 2d, 6w.
+// age returns a short age: 5m, 3h, 2d, 6w.
 func age(d time.Duration) string {
 	switch {
 	case d < time.Hour:
@@ -615,7 +615,7 @@ func age(d time.Duration) string {
 // "Hello there"): a preview starts after it.
 var greeting = regexp.MustCompile(`(?i)^(hi|hello|hey|dear|good (morning|afternoon|evening)|greetings|bonjour|salut|hallo|hola|ciao|olá|hej|привет|здравствуйте)\b[^.?]{0,40}[,!:]?$`)
 
-// preview is the first line of text worth showing: greetings skipped.
+// preview returns the first line of text worth showing: greetings skipped.
 func preview(text string) string {
 	for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
 		if l = strings.Join(strings.Fields(l), " "); l != "" && !greeting.MatchString(l) {
@@ -625,7 +625,7 @@ func preview(text string) string {
 	return ""
 }
 
-// oneLine is the first line of text with spaces folded.
+// oneLine returns the first line of text with spaces folded.
 func oneLine(s string) string {
 	first, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return strings.Join(strings.Fields(first), " ")
@@ -663,7 +663,7 @@ func shownHits(hits []search.Hit) []search.Hit {
 	return out
 }
 
-// more is the line under a text the inbox did not read whole: how much
+// more returns the line under a text the inbox did not read whole: how much
 // is left and the command that prints it.
 func more(q *questions.Question, width int) []string {
 	if q.TextMore <= 0 {
@@ -672,7 +672,7 @@ func more(q *questions.Question, width int) []string {
 	return []string{faint.Render(cut(moreText(q), width))}
 }
 
-// overflow is the last row of a question longer than the screen.
+// overflow returns the last row of a question longer than the screen.
 func overflow(q *questions.Question, width int) string {
 	if q.TextMore > 0 {
 		return faint.Render(cut("… "+moreText(q), width))

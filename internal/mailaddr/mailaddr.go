@@ -5,7 +5,7 @@ package mailaddr
 
 import "strings"
 
-// Key is the form of an address by which records are found and compared:
+// Key returns the form of an address by which records are found and compared:
 // in lower case. Mail servers treat the part before the @ as they like,
 // but none of the providers readers use tells case apart, and a list must
 // not hold one reader twice.
@@ -13,7 +13,7 @@ func Key(addr string) string {
 	return strings.ToLower(strings.TrimSpace(addr))
 }
 
-// Mailbox is the inbox an address reaches as far as can be told without
+// Mailbox returns the inbox an address reaches as far as can be told without
 // asking: its Key without a "+tag" (which most providers deliver to the
 // same inbox), and without dots at Gmail (which ignores them). Two
 // addresses with one Mailbox are one inbox.

@@ -16,7 +16,7 @@ func Redact(text string) string {
 	return addressInText.ReplaceAllStringFunc(text, mask)
 }
 
-// mask is addr as a log may show it: "a…@example.net".
+// mask returns addr as a log may show it: "a…@example.net".
 func mask(addr string) string {
 	local, domain, ok := strings.Cut(addr, "@")
 	if !ok || local == "" {

@@ -87,7 +87,7 @@ func (s *SMTPSink) Messages() []Received {
 	return append([]Received(nil), s.messages...)
 }
 
-// Count is how many messages were accepted.
+// Count returns how many messages were accepted.
 func (s *SMTPSink) Count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

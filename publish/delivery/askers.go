@@ -119,7 +119,7 @@ func StopAcknowledging(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// acknowledgingSince is when acknowledgements were turned on; the zero
+// acknowledgingSince returns when acknowledgements were turned on; the zero
 // time when they are off.
 func (a *Askers) acknowledgingSince(ctx context.Context) (time.Time, error) {
 	var since string
@@ -212,7 +212,7 @@ func (a *Askers) Acknowledge(ctx context.Context) (AckSummary, error) {
 	return sum, nil
 }
 
-// cut is s cut to at most n bytes.
+// cut returns s cut to at most n bytes.
 func cut(s string, n int) string {
 	if len(s) > n {
 		return s[:n]
@@ -248,7 +248,7 @@ func (a *Askers) claimAck(ctx context.Context, id int64, addr string) (bool, err
 	return recent == 0, nil
 }
 
-// ackSubject is the subject of an acknowledgement: "Re: " and at most the
+// ackSubject returns the subject of an acknowledgement: "Re: " and at most the
 // first 78 characters of the question's subject, without control
 // characters. A stranger chooses the subject; it must carry little.
 func ackSubject(subject string) string {
@@ -296,7 +296,7 @@ func (a *Askers) sentAbout(ctx context.Context, question int64, id string) {
 	}
 }
 
-// pastAnswers are the past answers that may answer question already, for its
+// pastAnswers returns the past answers that may answer question already, for its
 // acknowledgement: none when they cannot be looked for.
 func (a *Askers) pastAnswers(ctx context.Context, question *questions.Question) []ackAnswer {
 	if a.o.Answers == nil {

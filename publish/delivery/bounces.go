@@ -28,7 +28,7 @@ type SoftBounces struct {
 func (s SoftBounces) limit() int { return orDefault(s.Limit, 3) }
 func (s SoftBounces) days() int  { return orDefault(s.Days, 7) }
 
-// orDefault is v, or def when v is zero or less.
+// orDefault returns v, or def when v is zero or less.
 func orDefault(v, def int) int {
 	if v <= 0 {
 		return def
@@ -189,7 +189,7 @@ func (o ReportOptions) applyReport(ctx context.Context, r questions.StoredReport
 	return marked, "proven (it names mail this newsletter sent): " + strings.Join(did, ", "), true, nil
 }
 
-// effect is what report r makes of the subscriber of delivery d:
+// effect returns what report r makes of the subscriber of delivery d:
 // "bounced", "failed" (a soft failure), "complained", or "" for nothing;
 // why is the status that says so.
 func (o ReportOptions) effect(r questions.StoredReport, d delivered) (effect, why string) {

@@ -194,7 +194,7 @@ type outcome struct {
 	unconfirmed bool   // all of it went out and no reply came
 }
 
-// status is the delivery status an outcome leaves.
+// status returns the delivery status an outcome leaves.
 func (o outcome) status() string {
 	switch {
 	case o.sent:
@@ -209,7 +209,7 @@ func (o outcome) status() string {
 	return "pending" // not tried: stopped first
 }
 
-// entry is the journal line of the outcome.
+// entry returns the journal line of the outcome.
 func (o outcome) entry(slug string) entry {
 	return entry{slug: slug, id: o.sub.ID, status: o.status(), bounced: o.bounced, messageID: o.messageID, err: o.err}
 }

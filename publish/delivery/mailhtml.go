@@ -50,7 +50,7 @@ func mailHTML(body, page string) string {
 	}
 }
 
-// mailTag is one start tag, styled and with its link absolute.
+// mailTag returns one start tag, styled and with its link absolute.
 func mailTag(tok html.Token, base *url.URL) html.Token {
 	style, styled := mailStyles[tok.DataAtom]
 	for i, a := range tok.Attr {

@@ -98,12 +98,12 @@ func Render(post *archive.Post, o RenderOptions) (*Rendered, error) {
 	return &Rendered{n: n, post: post, text: text.String(), html: html.String(), key: key, host: n.Host()}, nil
 }
 
-// unsubscribeURL is the personal unsubscribe link of a subscriber.
+// unsubscribeURL returns the personal unsubscribe link of a subscriber.
 func unsubscribeURL(n mailinglist.Newsletter, key []byte, sub *mailinglist.Subscriber) string {
 	return strings.TrimRight(n.BaseURL, "/") + "/unsubscribe?t=" + mailinglist.UnsubscribeToken(key, sub)
 }
 
-// unsubscribeMailto is the mailto: URL of a subscriber's List-Unsubscribe:
+// unsubscribeMailto returns the mailto: URL of a subscriber's List-Unsubscribe:
 // a mail to the newsletter's address whose subject is "unsubscribe" and
 // the subscriber's signed token, which unsubscribes them whoever sends it
 // (ApplyReports); a mail without the token changes nothing.
@@ -119,7 +119,7 @@ func (r *Rendered) Message(sub *mailinglist.Subscriber, now time.Time) (*mail.Ms
 	return r.message(sub, now, nil)
 }
 
-// message is Message with a hook: written, when not nil, is called each
+// message does what Message does with a hook: written, when not nil, is called each
 // time the message is written out, once all of it is made and before its
 // end goes out (go-mail makes the last part whole before writing it, and
 // SMTP's final dot comes after). Its error stops the writing.

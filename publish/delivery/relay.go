@@ -66,7 +66,7 @@ var dkimSigned = []string{"From", "To", "Subject", "Date", "Message-ID", "Reply-
 // on the way (a second List-Unsubscribe, say) breaks the signature too.
 var dkimOversigned = []string{"From", "Subject", "Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post"}
 
-// newClient is a go-mail client configured as SMTP says.
+// newClient returns a go-mail client configured as SMTP says.
 func (s *Sender) newClient() (*mail.Client, error) {
 	cfg := s.SMTP
 	// No NOOP before and no RSET after each message: a finished

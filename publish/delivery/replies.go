@@ -64,7 +64,7 @@ func classify(code int, enhanced string, mailFrom, rcpt bool) verdict {
 	return messageRefused
 }
 
-// classifyError is classify for an error of go-mail's.
+// classifyError does what classify does for an error of go-mail's.
 func classifyError(err error) verdict {
 	var se *mail.SendError
 	if !errors.As(err, &se) {
@@ -73,7 +73,7 @@ func classifyError(err error) verdict {
 	return classify(se.ErrorCode(), se.EnhancedStatusCode(), se.Reason == mail.ErrSMTPMailFrom, se.Reason == mail.ErrSMTPRcptTo)
 }
 
-// reportVerdict is classify for a recipient of a delivery report (RFC
+// reportVerdict does what classify does for a recipient of a delivery report (RFC
 // 3464): only a failed delivery with a 5.x.x status is permanent.
 func reportVerdict(action, status string) verdict {
 	if action != "failed" || !strings.HasPrefix(status, "5.") {

@@ -229,7 +229,7 @@ func (t *tally) add(o outcome) {
 	}
 }
 
-// failRecording is fail for an error in writing the journal or the
+// failRecording does what fail does for an error in writing the journal or the
 // database: the journal must then stay, for the next run to replay.
 func (t *tally) failRecording(err error) {
 	if err == nil {

@@ -14,12 +14,12 @@ type Newsletter struct {
 	BaseURL string // of the archive site; unsubscribe links start with it
 }
 
-// URL is the full URL of post's page on the site.
+// URL returns the full URL of post's page on the site.
 func (n Newsletter) URL(post *archive.Post) string {
 	return strings.TrimRight(n.BaseURL, "/") + post.URLPath()
 }
 
-// Host is the site's host name: the List-Id and Message-IDs use it.
+// Host returns the site's host name: the List-Id and Message-IDs use it.
 func (n Newsletter) Host() string {
 	if u, err := url.Parse(n.BaseURL); err == nil && u.Hostname() != "" {
 		return u.Hostname()

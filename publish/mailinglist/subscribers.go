@@ -110,7 +110,7 @@ func NormalizeAddress(s string) (addr, name string, err error) {
 // notAnAddress is normalizeAddress's word for what is no address at all.
 const notAnAddress = "not a mail address"
 
-// normalizeAddress is NormalizeAddress, saying in words what is wrong.
+// normalizeAddress does what NormalizeAddress does, saying in words what is wrong.
 func normalizeAddress(s string) (addr, name, why string) {
 	if strings.ContainsFunc(s, unicode.IsControl) {
 		return "", "", "it holds a control character"

@@ -202,14 +202,14 @@ func (s *Subscriptions) sendConfirmation(ctx context.Context, sub *Subscriber) e
 	return err
 }
 
-// confirmPurpose is the purpose of a confirmation token. It holds the
+// confirmPurpose returns the purpose of a confirmation token. It holds the
 // subscriber's status and last change, so that a token works once:
 // confirming changes both, and so does unsubscribing later.
 func confirmPurpose(sub *Subscriber) string {
 	return "confirm " + string(sub.Status) + " " + sub.Updated.UTC().Format(time.RFC3339Nano)
 }
 
-// unsubscribePurpose is the purpose of an unsubscribe token: it works as
+// unsubscribePurpose returns the purpose of an unsubscribe token: it works as
 // long as the subscriber exists.
 func unsubscribePurpose(*Subscriber) string { return "unsubscribe" }
 

@@ -70,7 +70,7 @@ func token(key []byte, purpose string, id int64, email string) string {
 	return base64.RawURLEncoding.EncodeToString(b[:]) + "." + base64.RawURLEncoding.EncodeToString(tokenMAC(key, purpose, id, email))
 }
 
-// idCipher is the block cipher that hides the ID in a token: AES-128 with
+// idCipher returns the block cipher that hides the ID in a token: AES-128 with
 // a key of its own drawn from key.
 func idCipher(key []byte) cipher.Block {
 	m := hmac.New(sha256.New, key)

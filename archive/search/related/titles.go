@@ -110,10 +110,10 @@ func NewTitles(titles []string) *Titles {
 	return t
 }
 
-// Len is how many titles t holds.
+// Len returns how many titles t holds.
 func (t *Titles) Len() int { return len(t.lens) }
 
-// term is the r-th term in order.
+// term returns the r-th term in order.
 func (t *Titles) term(r int) string {
 	from := uint32(0)
 	if r > 0 {
@@ -122,7 +122,7 @@ func (t *Titles) term(r int) string {
 	return t.terms[from:t.ends[r]]
 }
 
-// postsWith is the posts whose titles have term, in order.
+// postsWith returns the posts whose titles have term, in order.
 func (t *Titles) postsWith(term string) []int32 {
 	r := sort.Search(len(t.ends), func(r int) bool { return t.term(r) >= term })
 	if r == len(t.ends) || t.term(r) != term {

@@ -142,7 +142,7 @@ func (s *startSet) may(c byte) bool {
 	return c >= utf8.RuneSelf || s[c]
 }
 
-// singular is the singular of an English plural (lower case), much as
+// singular returns the singular of an English plural (lower case), much as
 // Lucene's minimal English stemmer makes it (after Harman, 1991): "-ies" is
 // "-y" (not after a or e), "-aes" and "-ies" after a or e stay, any other
 // "-s" goes (not after u or s: "status", "class"); words of three letters or

@@ -56,7 +56,7 @@ func words(text string, terms map[string]bool) []word {
 // are the stretch's.
 type stretch struct{ from, to int }
 
-// stretches are the parts of lowered (a text with its ASCII letters in
+// stretches returns the parts of lowered (a text with its ASCII letters in
 // lower case), in order and apart, that hold every word whose term may be
 // one of terms: those around each place where a term's start is, found by
 // bytes.Index. A word of a term starts with the term's letters but a last
@@ -97,7 +97,7 @@ func stretches(lowered []byte, terms map[string]bool) []stretch {
 	return out
 }
 
-// spaceBefore is where the stretch of text around i starts: after the white
+// spaceBefore returns where the stretch of text around i starts: after the white
 // space before i, else at 0.
 func spaceBefore(text []byte, i int) int {
 	for i > 0 && !isSpace(text[i-1]) {
@@ -106,7 +106,7 @@ func spaceBefore(text []byte, i int) int {
 	return i
 }
 
-// spaceAfter is where the stretch of text around i ends: at the white space
+// spaceAfter returns where the stretch of text around i ends: at the white space
 // from i on, else at the end.
 func spaceAfter(text []byte, i int) int {
 	for i < len(text) && !isSpace(text[i]) {
@@ -120,7 +120,7 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
 }
 
-// wordsBack is where the nth word before offset at starts (0 when there
+// wordsBack returns where the nth word before offset at starts (0 when there
 // are fewer).
 func wordsBack(text string, at, n int) int {
 	for ; n > 0 && at > 0; n-- {
@@ -142,7 +142,7 @@ func wordsBack(text string, at, n int) int {
 	return at
 }
 
-// wordEnd is the end of the last whole word that ends at or before limit
+// wordEnd returns the end of the last whole word that ends at or before limit
 // (which may fall inside a word), after start; limit itself when none.
 func wordEnd(text string, start, limit int) int {
 	for limit > start && !utf8.RuneStart(text[limit]) {
@@ -226,7 +226,7 @@ func Fragment(text string, terms map[string]bool) (frag string, matched bool) {
 	return strings.TrimSpace(foldSpaces(b.String())), len(hits) > 0
 }
 
-// foldSpaces is s with each run of white space (isSpace) made one space.
+// foldSpaces returns s with each run of white space (isSpace) made one space.
 func foldSpaces(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))

@@ -86,7 +86,7 @@ func letterAt(text []byte, i int) bool {
 	return unicode.IsLetter(r)
 }
 
-// termOf is the term of a word as the index has it, before stop words and
+// termOf returns the term of a word as the index has it, before stop words and
 // plurals: lower case, without an English possessive ("Manager's" is
 // "manager"). lowered is the word with its ASCII letters already in lower
 // case (a word of ASCII letters is its own term, and no copy is made).
