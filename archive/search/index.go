@@ -25,7 +25,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "8"
+const indexVersion = "9"
 
 // Internal keys kept in the index's first shard beside the documents.
 var (
@@ -308,8 +308,8 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location) error {
 }
 
 // newMapping returns the index layout: title and body as English text (plurals
-// made singular, stop words dropped), the title with its words' positions
-// for phrases, the body without (phrase.go), the date as a date and tags
+// made singular, stop words dropped), with their words' positions, so that
+// a phrase is found exactly, in any post; the date as a date and tags
 // as exact keywords. There is no catch-all _all field and no doc
 // values on text: both cost time and space, and queries name their fields.
 func newMapping() mapping.IndexMapping {
@@ -328,8 +328,7 @@ func newMapping() mapping.IndexMapping {
 	tags.DocValues = false
 
 	body := text()
-	body.Store = false              // fragments are made from the post's file (snippet.go)
-	body.IncludeTermVectors = false // phrases are checked in the post's file (phrase.go)
+	body.Store = false // fragments are made from the posts' texts (texts.go)
 	post := bleve.NewDocumentStaticMapping()
 	post.AddFieldMappingsAt("title", text())
 	post.AddFieldMappingsAt("body", body)

@@ -46,12 +46,8 @@ type Query struct {
 
 // Results is one page of the hits of a search, best first.
 type Results struct {
-	// Total is the number of hits on all pages; an estimate where
-	// Approximate is set.
+	// Total is the number of hits on all pages.
 	Total int
-	// Approximate says that Total is an estimate: a phrase's hits were
-	// counted in part (see searchPhrase).
-	Approximate bool
 	// Page and PerPage are those of the query, defaults applied.
 	Page, PerPage int
 	// Hits are this page's hits.
@@ -403,18 +399,12 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	x.swap.RLock()
 	defer x.swap.RUnlock()
 	start := time.Now()
-	out, texts, used, err := x.find(ctx, q.Text, parsed, page, per)
+	out, used, err := x.find(ctx, q.Text, parsed, page, per)
 	if err != nil {
 		return nil, err
 	}
 	if out.Total == 0 {
 		out.Suggestion = x.suggest(q.Text)
-	}
-	text := func(h Hit) string {
-		if t, ok := texts[h.Slug]; ok {
-			return t
-		}
-		return x.text(h)
 	}
 	words := queryTerms(used, x.analyzer())
 	// Each hit's file is read and its fragment made on every core: a third
@@ -422,7 +412,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	parallel.For(len(out.Hits), func(i int) {
 		// The passage of the body that matches best; where only the
 		// title matches, the title; else the start of the body.
-		body, matched := terms.Fragment(text(out.Hits[i]), words)
+		body, matched := terms.Fragment(x.text(out.Hits[i]), words)
 		if title, inTitle := terms.Fragment(out.Hits[i].Title, words); !matched && inTitle {
 			body = title
 		}
@@ -435,28 +425,19 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 }
 
 // find runs the parsed query and returns one page of its hits, without
-// fragments; the texts of the posts it read to find them, by slug; and the
-// query it ran, its patterns expanded and its phrases relaxed (phrase.go).
-func (x *Index) find(ctx context.Context, text string, parsed query.Query, page, per int) (*Results, map[string]string, query.Query, error) {
-	relaxed, phrases := relax(parsed, x.analyzer(), false)
-	expanded, err := x.expand(relaxed)
+// fragments, and the query it ran, its patterns expanded.
+func (x *Index) find(ctx context.Context, text string, parsed query.Query, page, per int) (*Results, query.Query, error) {
+	expanded, err := x.expand(parsed)
 	if err != nil {
-		return nil, nil, nil, err
-	}
-	if phrases {
-		out, texts, err := x.searchPhrases(ctx, parsed, expanded, page, per)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
-		}
-		return out, texts, expanded, nil
+		return nil, nil, err
 	}
 	req := bleve.NewSearchRequestOptions(expanded, per, (page-1)*per, false)
 	req.Fields = hitFields
 	total, hits, err := x.search(ctx, req)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
+		return nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
 	}
-	return &Results{Total: int(total), Page: page, PerPage: per, Hits: x.hits(hits)}, nil, expanded, nil
+	return &Results{Total: int(total), Page: page, PerPage: per, Hits: x.hits(hits)}, expanded, nil
 }
 
 // queryTerms returns the index terms a query looks for (not those it must not

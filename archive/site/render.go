@@ -91,7 +91,6 @@ type pageData struct {
 	Related                   []postLink
 	Problem                   string
 	Total, First              int
-	Approximate               bool // Total is an estimate
 	Hits                      []hitLink
 	// The ask page: the reader's question, the past answers that answer
 	// it, and the mailto: link that sends it.
@@ -114,7 +113,7 @@ func (s *Site) checkTemplates() error {
 	l := postLink{Title: "T", URL: "/u/", Date: time.Unix(0, 0), Tags: []tagLink{{Name: "t", URL: "/tags/t/"}, {Name: "+"}}}
 	full := pageData{Site: s.info, Query: "q", Posts: []postLink{l}, Page: 1, Pages: 2, Prev: "/", Next: "/",
 		Years: []yearGroup{{Year: 2020, Posts: []postLink{l}}}, YearLinks: []yearLink{{Year: 2020, URL: "/archive/#y2020"}}, Tag: "t", Post: l, Body: "b", Newer: &l, Older: &l,
-		Related: []postLink{l}, Problem: "p", Total: 1, Approximate: true, First: 1, PrevText: "p", NextText: "n", Suggestion: "s", SuggestionURL: "/s", Hits: []hitLink{{postLink: l, Fragments: []htmltemplate.HTML{"f"}}},
+		Related: []postLink{l}, Problem: "p", Total: 1, First: 1, PrevText: "p", NextText: "n", Suggestion: "s", SuggestionURL: "/s", Hits: []hitLink{{postLink: l, Fragments: []htmltemplate.HTML{"f"}}},
 		Heading: "h", Lines: []string{"l"}, Action: "/a", Token: "t", Button: "b", Question: "q", MailTo: "mailto:a@b.c?subject=q", Answers: []postLink{l}}
 	full.Site.Links = []NavLink{{Title: "L", URL: "/l/"}}
 	for _, page := range []string{homePage, postPage, archivePage, searchPage, askPage, notFoundPage, messagePage} {

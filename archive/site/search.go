@@ -71,7 +71,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The search failed; try again.", statusOf(err))
 		return
 	}
-	d.Total, d.Approximate, d.Pages, d.First = res.Total, res.Approximate, max(res.Pages(), 1), (res.Page-1)*res.PerPage+1
+	d.Total, d.Pages, d.First = res.Total, max(res.Pages(), 1), (res.Page-1)*res.PerPage+1
 	if s.o.Searches != nil && res.Page == 1 {
 		s.o.Searches.Record(limitKey(clientAddr(r, s.o.TrustedProxies)).String(), q, res.Total)
 	}

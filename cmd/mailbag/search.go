@@ -72,8 +72,7 @@ the title counts more); English word forms match ("toes" finds "toe").
 // searchJSON is the --json output; its shape is part of the command-line
 // contract.
 type searchJSON struct {
-	Total      int       `json:"total"`
-	Approx     bool      `json:"approximate,omitempty"` // total is an estimate
+	Total      int       `json:"total"` // total is an estimate
 	Page       int       `json:"page"`
 	Pages      int       `json:"pages"`
 	Hits       []hitJSON `json:"hits"`
@@ -89,7 +88,7 @@ type hitJSON struct {
 }
 
 func writeSearchJSON(w io.Writer, res *search.Results) error {
-	out := searchJSON{Total: res.Total, Approx: res.Approximate, Page: res.Page, Pages: res.Pages(), Hits: []hitJSON{}, Suggestion: res.Suggestion}
+	out := searchJSON{Total: res.Total, Page: res.Page, Pages: res.Pages(), Hits: []hitJSON{}, Suggestion: res.Suggestion}
 	for _, h := range res.Hits {
 		frags := h.Fragments
 		if frags == nil {
@@ -115,11 +114,7 @@ func writeSearchText(w io.Writer, res *search.Results, query string, color bool)
 	if res.Total == 1 {
 		noun = "answer matches"
 	}
-	about := ""
-	if res.Approximate {
-		about = "about "
-	}
-	fmt.Fprintf(w, "%s%d %s “%s” (page %d of %d)\n", about, res.Total, noun, query, res.Page, res.Pages())
+	fmt.Fprintf(w, "%d %s “%s” (page %d of %d)\n", res.Total, noun, query, res.Page, res.Pages())
 	fw := w // the fragments' lines: bold through the terminal's own writer
 	if color {
 		fw = raw(w)
