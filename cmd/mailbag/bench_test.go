@@ -157,6 +157,11 @@ func BenchmarkServe(b *testing.B) {
 		// phases, which set the tails.
 		b.ReportMetric(stolenShare(ticks, readCPUTicks(b)), "steal-%")
 		b.ReportMetric(procMB(b, serve.Process.Pid, "VmRSS"), "serve-RSS-MB")
+		// Its own memory (heap, stacks, Go's reserves: anonymous pages),
+		// without the index's files it maps, which are the kernel's cache
+		// to drop; and the index's size on disk beside it.
+		b.ReportMetric(procMB(b, serve.Process.Pid, "RssAnon"), "serve-anon-MB")
+		b.ReportMetric(dirMB(b, h.Index()), "index-disk-MB")
 		b.ReportMetric(procMB(b, serve.Process.Pid, "VmHWM"), "serve-peak-MB")
 		// Idle: the CPU serve uses over 5 seconds when nobody asks, once
 		// it has written the searches it counted (archive/searchlog
@@ -227,6 +232,23 @@ func procMB(b *testing.B, pid int, field string) float64 {
 	}
 	b.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
+}
+
+// dirMB returns the size of the files under dir, in MB.
+func dirMB(b *testing.B, dir string) float64 {
+	var size int64
+	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return float64(size) / (1 << 20)
 }
 
 // cpuTicks are the machine's CPU times from /proc/stat: all of them, and
