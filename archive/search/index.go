@@ -25,7 +25,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "9"
+const indexVersion = "10"
 
 // Internal keys kept in the index's first shard beside the documents.
 var (
@@ -94,6 +94,7 @@ type Index struct {
 type indexDoc struct {
 	Title string    `json:"title"`
 	Body  string    `json:"body"`
+	Pairs string    `json:"body_pairs"` // the body again, as its pairs of common words
 	Date  time.Time `json:"date"`
 	Tags  []string  `json:"tags"`
 	File  string    `json:"file"` // the post's file name in the posts folder, stored only
@@ -289,7 +290,11 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	shards, err := createShards(dir)
+	common, err := commonTerms(posts, loc)
+	if err != nil {
+		return fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	shards, err := createShards(dir, common)
 	if err != nil {
 		os.RemoveAll(dir)
 		return fmt.Errorf("archive: rebuild index: %w", err)
@@ -308,11 +313,12 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location) error {
 }
 
 // newMapping returns the index layout: title and body as English text (plurals
-// made singular, stop words dropped), with their words' positions, so that
-// a phrase is found exactly, in any post; the date as a date and tags
-// as exact keywords. There is no catch-all _all field and no doc
+// made singular, stop words dropped), the title with its words' positions,
+// the body without them but with its pairs of common words (common, see
+// terms.PairsName), so that a phrase is found exactly, in any post, and
+// quickly; the date as a date and tags as exact keywords. There is no catch-all _all field and no doc
 // values on text: both cost time and space, and queries name their fields.
-func newMapping() mapping.IndexMapping {
+func newMapping(common []string) mapping.IndexMapping {
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = terms.Name
@@ -328,10 +334,16 @@ func newMapping() mapping.IndexMapping {
 	tags.DocValues = false
 
 	body := text()
-	body.Store = false // fragments are made from the posts' texts (texts.go)
+	body.Store = false              // fragments are made from the posts' texts (texts.go)
+	body.IncludeTermVectors = false // phrases: body_pairs, and the texts (phrase.go)
+	pairs := text()
+	pairs.Analyzer = pairsAnalyzer
+	pairs.Store = false
+	pairs.IncludeTermVectors = false
 	post := bleve.NewDocumentStaticMapping()
 	post.AddFieldMappingsAt("title", text())
 	post.AddFieldMappingsAt("body", body)
+	post.AddFieldMappingsAt("body_pairs", pairs)
 	post.AddFieldMappingsAt("date", date)
 	post.AddFieldMappingsAt("tags", tags)
 	file := bleve.NewKeywordFieldMapping() // kept for the hits, not searched
@@ -348,6 +360,13 @@ func newMapping() mapping.IndexMapping {
 	}
 
 	m := bleve.NewIndexMapping()
+	list := make([]any, len(common))
+	for i, t := range common {
+		list[i] = t
+	}
+	if err := m.AddCustomAnalyzer(pairsAnalyzer, map[string]any{"type": terms.PairsName, "common": list}); err != nil {
+		panic(err) // terms registers the type
+	}
 	m.DefaultMapping = post
 	m.DefaultAnalyzer = terms.Name
 	m.IndexDynamic = false
@@ -479,7 +498,8 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 					errs[k] = err
 					return
 				}
-				docs[k] = indexDoc{Title: p.Title, Body: archive.PlainText(body), Date: p.Date, Tags: p.Tags, File: fileName(p)}
+				text := archive.PlainText(body)
+				docs[k] = indexDoc{Title: p.Title, Body: text, Pairs: text, Date: p.Date, Tags: p.Tags, File: fileName(p)}
 			})
 			for k, p := range chunk {
 				if errs[k] == nil {

@@ -129,11 +129,20 @@ func TestPhraseCountIsExact(t *testing.T) {
 			bodies[fmt.Sprintf("p%03d", i)] = "A standard way to use a library. " + filler
 		}
 	}
+	bodies["zebra"] = "A zebra standard library, once."
 	x := phraseIndex(t, bodies, nil)
 	got, total := allPages(t, x, `"standard library"`)
 	want := withPhrase(bodies)
 	if !slices.Equal(got, want) || total != len(want) {
 		t.Errorf("found %d posts (total %d), want the %d that have the phrase", len(got), total, len(want))
+	}
+	// Longer phrases, and one with a rare word, are read in the posts
+	// their pairs and rare words find: every one, counted exactly.
+	for phrase, n := range map[string]int{`"read the standard library"`: 150, `"standard library today"`: 150,
+		`"zebra standard library"`: 1, `"use a library"`: 150, `"library today words"`: 141} {
+		if got, total := allPages(t, x, phrase); len(got) != n || total != n {
+			t.Errorf("%s: found %d posts (total %d), want %d", phrase, len(got), total, n)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"time"
@@ -399,20 +400,27 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	x.swap.RLock()
 	defer x.swap.RUnlock()
 	start := time.Now()
-	out, used, err := x.find(ctx, q.Text, parsed, page, per)
+	out, texts, used, err := x.find(ctx, q.Text, parsed, page, per)
 	if err != nil {
 		return nil, err
 	}
 	if out.Total == 0 {
 		out.Suggestion = x.suggest(q.Text)
 	}
-	words := queryTerms(used, x.analyzer())
+	text := func(h Hit) string {
+		if t, ok := texts[h.Slug]; ok {
+			return t
+		}
+		return x.text(h)
+	}
+	words := queryTerms(parsed, x.analyzer()) // the phrases' words, which used has as pairs
+	maps.Copy(words, queryTerms(used, x.analyzer()))
 	// Each hit's file is read and its fragment made on every core: a third
 	// of a search's time.
 	parallel.For(len(out.Hits), func(i int) {
 		// The passage of the body that matches best; where only the
 		// title matches, the title; else the start of the body.
-		body, matched := terms.Fragment(x.text(out.Hits[i]), words)
+		body, matched := terms.Fragment(text(out.Hits[i]), words)
 		if title, inTitle := terms.Fragment(out.Hits[i].Title, words); !matched && inTitle {
 			body = title
 		}
@@ -425,19 +433,28 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 }
 
 // find runs the parsed query and returns one page of its hits, without
-// fragments, and the query it ran, its patterns expanded.
-func (x *Index) find(ctx context.Context, text string, parsed query.Query, page, per int) (*Results, query.Query, error) {
-	expanded, err := x.expand(parsed)
+// fragments; the texts of the posts it read to find them, by slug; and the
+// query it ran, its patterns expanded and its phrases relaxed (phrase.go).
+func (x *Index) find(ctx context.Context, text string, parsed query.Query, page, per int) (*Results, map[string]string, query.Query, error) {
+	relaxed, phrases := relax(parsed, x.analyzer(), x.pairs(), false)
+	expanded, err := x.expand(relaxed)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	if phrases {
+		out, texts, err := x.searchPhrases(ctx, parsed, expanded, page, per)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
+		}
+		return out, texts, expanded, nil
 	}
 	req := bleve.NewSearchRequestOptions(expanded, per, (page-1)*per, false)
 	req.Fields = hitFields
 	total, hits, err := x.search(ctx, req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
+		return nil, nil, nil, fmt.Errorf("archive: search %q: %w", text, err)
 	}
-	return &Results{Total: int(total), Page: page, PerPage: per, Hits: x.hits(hits)}, expanded, nil
+	return &Results{Total: int(total), Page: page, PerPage: per, Hits: x.hits(hits)}, nil, expanded, nil
 }
 
 // queryTerms returns the index terms a query looks for (not those it must not

@@ -53,14 +53,15 @@ func shardDir(dir string, i int) string {
 	return filepath.Join(dir, fmt.Sprintf("shard-%d", i))
 }
 
-// createShards makes the empty shards of a new index in dir.
-func createShards(dir string) ([]bleve.Index, error) {
+// createShards makes the empty shards of a new index in dir, whose body's
+// pairs are of the common terms.
+func createShards(dir string, common []string) ([]bleve.Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	shards := make([]bleve.Index, 0, shardCount)
 	for i := range shardCount {
-		s, err := bleve.NewUsing(shardDir(dir, i), newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
+		s, err := bleve.NewUsing(shardDir(dir, i), newMapping(common), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
 		if err != nil {
 			closeShards(shards)
 			return nil, err
@@ -135,6 +136,12 @@ func mergeShards(shards []bleve.Index) error {
 // analyzerOf returns the analyzer of the shards' title and body (analysis.go).
 func analyzerOf(shards []bleve.Index) analysis.Analyzer {
 	return shards[0].Mapping().AnalyzerNamed(terms.Name)
+}
+
+// pairs returns the analyzer of the body's pairs of common words.
+func (x *Index) pairs() terms.Pairs {
+	p, _ := x.shards[0].Mapping().AnalyzerNamed(pairsAnalyzer).(terms.Pairs)
+	return p
 }
 
 // analyzer returns the analyzer of the index's title and body.

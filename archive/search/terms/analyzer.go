@@ -1,11 +1,13 @@
 // Package terms is how text becomes the index's terms, and back: the
 // analyzer of titles and bodies (words, lower case, possessives and stop
-// words dropped, plurals made singular), and the fragment of a text that
-// shows a query's terms.
+// words dropped, plurals made singular), the pairs of common words, a
+// phrase found in a text without indexing it, and the fragment of a text
+// that shows a query's terms.
 package terms
 
 import (
 	"bytes"
+	"mailbag/internal/scratch"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -74,6 +76,53 @@ func (a Analyzer) Analyze(text []byte) analysis.TokenStream {
 		out[i] = &tokens[i]
 	}
 	return out
+}
+
+// HasPhrase reports whether text holds phrase (tokens of this analyzer)
+// where the tokens of Analyze(text) would hold it, without making them: a
+// phrase search checks the whole text of many posts.
+func (a Analyzer) HasPhrase(text string, phrase analysis.TokenStream) bool {
+	if len(phrase) == 0 {
+		return false
+	}
+	buf := lowerCopy(text)
+	defer scratch.GiveBack(buf)
+	lowered := *buf
+	first, last := phrase[0], phrase[len(phrase)-1]
+	span := last.Position - first.Position + 1
+	// The terms of the last span positions, each at its position modulo
+	// span, with the position it is of.
+	terms := make([][]byte, span)
+	at := make([]int, span)
+	var starts startSet
+	for _, t := range phrase {
+		markStart(&starts, t.Term)
+	}
+	position, found := 0, false
+	eachWord(lowered, func(start, end int) {
+		position++
+		if found || !starts.may(lowered[start]) { // not a term of the phrase: as a stop word
+			return
+		}
+		term := termOf(lowered[start:end])
+		if len(term) == 0 || a.stop[string(term)] {
+			return
+		}
+		term = singular(term)
+		terms[position%span], at[position%span] = term, position
+		if !bytes.Equal(term, last.Term) {
+			return
+		}
+		from := position - span + 1 // where the phrase's first term is, if it holds
+		for _, p := range phrase {
+			want := from + p.Position - first.Position
+			if want < 1 || at[want%span] != want || !bytes.Equal(terms[want%span], p.Term) {
+				return
+			}
+		}
+		found = true
+	})
+	return found
 }
 
 // startSet is the first bytes of some terms, to pass over at once most

@@ -97,3 +97,50 @@ func FuzzAnalyzer(f *testing.F) {
 		}
 	})
 }
+
+// tokensHold reports whether text (a token stream) holds phrase's terms in
+// its order and at its distances (a stop word in a phrase, dropped by the
+// analyzer, leaves a gap that any word fills, as in bleve's phrase search):
+// what the analyzer's HasPhrase finds without making the tokens.
+func tokensHold(text, phrase analysis.TokenStream) bool {
+	for i, t := range text {
+		if string(t.Term) != string(phrase[0].Term) {
+			continue
+		}
+		j, match := i, true
+		for _, p := range phrase[1:] {
+			want := t.Position + p.Position - phrase[0].Position
+			for j < len(text) && text[j].Position < want {
+				j++
+			}
+			if j == len(text) || text[j].Position != want || string(text[j].Term) != string(p.Term) {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzHasPhrase: the analyzer finds a phrase in a text exactly where the
+// phrase's tokens are among the text's tokens at their distances.
+func FuzzHasPhrase(f *testing.F) {
+	f.Add("The standard library's packages, the Go command.", "standard library")
+	f.Add("the go command and the go commands", "the go commands")
+	f.Add("type parameters of types; Type Parameters", "types parameter")
+	f.Add("a b c d e f g", "b of d")
+	f.Add("Ünïcödé wörds and 漢字の文", "字の")
+	f.Fuzz(func(t *testing.T, text, phrase string) {
+		a := New()
+		p := a.Analyze([]byte(phrase))
+		if len(p) == 0 {
+			return
+		}
+		if got, want := a.HasPhrase(text, p), tokensHold(a.Analyze([]byte(text)), p); got != want {
+			t.Errorf("HasPhrase(%q, %q) = %v, the tokens say %v", text, phrase, got, want)
+		}
+	})
+}
