@@ -8,6 +8,8 @@ import (
 	"mailbag/archive"
 	"mailbag/archive/search/terms"
 	"mailbag/internal/parallel"
+
+	"github.com/blevesearch/bleve/v2/mapping"
 )
 
 // pairsAnalyzer is the index's analyzer of the body's pairs of common
@@ -69,4 +71,33 @@ func commonTerms(posts []*archive.Post, loc *time.Location) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// commonRefresh is how many posts an index must hold at least before its
+// common words are chosen again (Merge).
+const commonRefresh = 1000
+
+// commonStale reports whether the index holds commonRefresh posts or more
+// and twice as many as the archive its common words were chosen from.
+func (x *Index) commonStale() bool {
+	n, err := x.Len()
+	return err == nil && n >= commonRefresh && n >= 2*x.commonFrom()
+}
+
+// commonFrom returns how many posts the archive had when the index's
+// common words were chosen.
+func (x *Index) commonFrom() int {
+	x.swap.RLock()
+	defer x.swap.RUnlock()
+	m, ok := x.shards[0].Mapping().(*mapping.IndexMappingImpl)
+	if !ok {
+		return 0
+	}
+	switch n := m.CustomAnalysis.Analyzers[pairsAnalyzer]["from"].(type) {
+	case int:
+		return n
+	case float64: // as the mapping is read back from the index
+		return int(n)
+	}
+	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"mailbag/archive"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -204,5 +205,53 @@ func TestOneWordPhraseIsAWord(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"a", "c"}) {
 		t.Errorf("found %q, want a and c", got)
+	}
+}
+
+// An index that grew from nothing (an import into a new home) pairs no
+// words; its Merge at the end of the import chooses the common words from
+// the archive it now holds, and phrases stay exact either way.
+func TestMergeChoosesCommonWords(t *testing.T) {
+	root := t.TempDir()
+	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
+	if err := os.MkdirAll(posts.Dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	x, _, err := OpenIndex(filepath.Join(root, "index"), posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	var added []*archive.Post
+	for i := range commonRefresh + 200 {
+		body := "A standard way to use a library."
+		if i == 7 {
+			body = "Once, the standard library."
+		}
+		name := fmt.Sprintf("2020-01-01-p%04d.md", i)
+		writePost(t, posts.Dir, name, "---\ntitle: Post\ndate: 2020-01-01\n---\n"+body+"\n")
+		p, err := posts.ReadFile(filepath.Join(posts.Dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		added = append(added, p)
+	}
+	if err := x.Add(added...); err != nil {
+		t.Fatal(err)
+	}
+	if x.pairs().Common("standard") {
+		t.Fatal("an index made empty has common words")
+	}
+	if res := search(t, x, `"standard library"`); res.Total != 1 {
+		t.Errorf("before Merge: %d hits, want 1", res.Total)
+	}
+	if err := x.Merge(); err != nil {
+		t.Fatal(err)
+	}
+	if !x.pairs().Common("standard") || !x.pairs().Common("library") {
+		t.Error("Merge did not choose the common words of the archive it holds")
+	}
+	if res := search(t, x, `"standard library"`); res.Total != 1 || len(res.Hits) != 1 || res.Hits[0].Slug != "p0007" {
+		t.Errorf("after Merge: %+v, want the one post", res.Hits)
 	}
 }

@@ -54,14 +54,14 @@ func shardDir(dir string, i int) string {
 }
 
 // createShards makes the empty shards of a new index in dir, whose body's
-// pairs are of the common terms.
-func createShards(dir string, common []string) ([]bleve.Index, error) {
+// pairs are of the common terms, chosen from an archive of from posts.
+func createShards(dir string, common []string, from int) ([]bleve.Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	shards := make([]bleve.Index, 0, shardCount)
 	for i := range shardCount {
-		s, err := bleve.NewUsing(shardDir(dir, i), newMapping(common), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
+		s, err := bleve.NewUsing(shardDir(dir, i), newMapping(common, from), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
 		if err != nil {
 			closeShards(shards)
 			return nil, err
