@@ -42,10 +42,13 @@ const batchSize = 500
 
 // maxSegmentPosts bounds how many posts bleve merges into one segment of
 // the index (a file it maps into memory). A merge reads every page of the
-// segments it merges; with no bound, the last merges of a rebuild of
-// 100,000 posts read the whole index, 770 MB, which counted in the
-// memory the rebuild used.
-const maxSegmentPosts = 20_000
+// segments it merges, and builds their merged dictionaries in memory;
+// with no bound, the last merges of a rebuild of 100,000 posts read the
+// whole index, 770 MB, which counted in the memory the rebuild used. With
+// the body's pairs of common words, a bound of 20,000 let a reindex of
+// 100,000 posts peak at 585 MB; 10,000 keeps it at 485 MB (444 posts/s
+// then, 351 now), searches as quick (BenchmarkServe, docs/benchmarks.md).
+const maxSegmentPosts = 10_000
 
 // Index is the search index of the posts: bleve indexes (its shards,
 // shards.go) in a folder (.mailbag/index in a newsletter home). It is

@@ -111,7 +111,7 @@ func closeShards(shards []bleve.Index) error {
 
 // mergeShards merges the segments of each shard of a new index into as
 // few as maxSegmentPosts allows. bleve leaves the last batches of a
-// rebuild in segments of their own (eleven a shard at 100,000 posts, four
+// rebuild in segments of their own (eleven a shard at 100,000 posts, five
 // after this), and each segment has its own dictionaries, which every
 // search looks its words up in: with four, serve's memory under the
 // benchmark's load is 16 MB smaller (the pages of the index it maps).
