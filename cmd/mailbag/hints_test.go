@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -69,5 +71,10 @@ func TestServerHints(t *testing.T) {
 	_, err = imapclient.DialStartTLS(tlsPort.Addr().String(), nil)
 	if got := withHint("imap", "starttls", err); got == nil || !strings.Contains(got.Error(), `try security = "tls"`) {
 		t.Errorf("starttls to a TLS port: %v", got)
+	}
+	// The hang-up may come as a reset rather than an end of stream.
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	if got := withHint("imap", "starttls", reset); !strings.Contains(got.Error(), `try security = "tls"`) {
+		t.Errorf("starttls to a TLS port, reset: %v", got)
 	}
 }
