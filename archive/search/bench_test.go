@@ -97,7 +97,7 @@ func BenchmarkSearch(b *testing.B) {
 	if _, err := x.Sync(posts); err != nil { // where the hits' texts are
 		b.Fatal(err)
 	}
-	for _, kind := range []string{"words", "phrases", "abuse"} {
+	for _, kind := range []string{"words", "phrases", "nowhere", "abuse"} {
 		b.Run(kind, func(b *testing.B) {
 			queries := benchQueries[kind]
 			var took []time.Duration
@@ -111,6 +111,9 @@ func BenchmarkSearch(b *testing.B) {
 				switch {
 				case kind == "abuse" && (err == nil || errors.Is(err, ErrBadQuery)):
 					// answered, or refused with a reason
+				case kind == "nowhere" && (err != nil || res.Total != 0):
+					b.Fatalf("%q: %v, %v; want no hits", q, res, err)
+				case kind == "nowhere":
 				case err != nil || res.Total == 0 || len(res.Hits[0].Fragments) == 0:
 					b.Fatalf("%q: %v, %v", q, res, err)
 				}

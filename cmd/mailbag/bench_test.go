@@ -147,7 +147,7 @@ func BenchmarkServe(b *testing.B) {
 		ticks := readCPUTicks(b)
 		report("post", 2000, postPath)
 		searches := 0
-		for _, kind := range []string{"words", "phrases"} {
+		for _, kind := range []string{"words", "phrases", "nowhere"} {
 			qs := benchcorpus.Queries[kind]
 			report("search-"+kind, 30*len(qs), func(i int) string { return "/search?q=" + url.QueryEscape(qs[i%len(qs)]) })
 			searches += 30 * len(qs)

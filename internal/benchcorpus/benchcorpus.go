@@ -29,6 +29,9 @@ var Queries = map[string][]string{
 		"+module -proxy", "title:go", "fuzzing", "security vulnerability", "slices maps",
 	},
 	"phrases": {`"type parameters"`, `"garbage collector"`, `"standard library"`, `"go command"`},
+	// nowhere are phrases of common words in no post: every post with
+	// their words is looked at and none holds them.
+	"nowhere": {`"library standard"`, `"collector garbage"`, `"command go type"`, `"parameters type standard"`},
 	// abuse are what a hostile searcher sends: every word, patterns that
 	// match everything, many fuzzy terms, deep pages.
 	"abuse": {"/.*/ /.*/ /.*/ /.*/", "*", "*a* *e* *i* *o*", "th* wh* an* co*", "go~2 test~2 type~2 func~2",
