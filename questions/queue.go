@@ -253,7 +253,8 @@ func stored(ctx context.Context, tx *sql.Tx, key string) (bool, error) {
 }
 
 // insert stores s, a question in questions and anything else in
-// other_mail, and returns its number there.
+// other_mail, and returns its number there. The first column says what it
+// is: a question's status, or other mail's kind.
 func insert(ctx context.Context, tx *sql.Tx, s *Incoming, created string) (int64, error) {
 	table, first := "questions", "status"
 	firstValue := any(s.Status)

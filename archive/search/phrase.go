@@ -220,19 +220,20 @@ func verdict(b bool) truth {
 // searchPhrases runs relaxed (q with its body phrases relaxed, patterns
 // expanded) and keeps, in bleve's order, every hit where q's phrases
 // hold, reading each post's text on every core; it returns the page of
-// per hits asked for, without fragments, and the texts of its hits.
+// per hits asked for, without fragments, and the texts of its hits. bleve
+// is asked for phraseWindow hits, then, where there are more, for the
+// rest at once: each ask runs the query again.
 func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page, per int) (*Results, map[string]string, error) {
 	a := x.analyzer().(terms.Analyzer)
 	var found []Hit
 	texts := map[string]string{}
-	for from, total := 0, 1; from < total; from += phraseWindow {
-		req := bleve.NewSearchRequestOptions(relaxed, phraseWindow, from, false)
+	for from, size := 0, phraseWindow; size > 0; {
+		req := bleve.NewSearchRequestOptions(relaxed, size, from, false)
 		req.Fields = hitFields
-		n, matches, err := x.search(ctx, req)
+		total, matches, err := x.search(ctx, req)
 		if err != nil {
 			return nil, nil, err
 		}
-		total = int(n)
 		hits := x.hits(matches)
 		bodies := make([]string, len(hits))
 		holds := make([]bool, len(hits))
@@ -252,6 +253,10 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
+		}
+		from, size = from+len(hits), 0
+		if len(hits) > 0 {
+			size = int(total) - from // the rest, at once
 		}
 	}
 	out := &Results{Total: len(found), Page: page, PerPage: per}
