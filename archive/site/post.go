@@ -1,6 +1,9 @@
 package site
 
-import "net/http"
+import (
+	"bytes"
+	"net/http"
+)
 
 // relatedCount is how many related answers a post's page lists.
 const relatedCount = 5
@@ -12,6 +15,10 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 	p, i, ok := snap.bySlug(r.PathValue("slug"))
 	if !ok || p.URLPath() != r.URL.Path {
 		s.notFound(w, r)
+		return
+	}
+	if pg, ok := snap.page(p.Slug); ok {
+		s.sendMade(w, r, "text/html; charset=utf-8", pg, snap.made)
 		return
 	}
 	d := pageData{Post: linkOf(p), modified: snap.made}
@@ -35,5 +42,13 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 			d.Related = append(d.Related, linkOf(snap.posts.at(j)))
 		}
 	}
-	s.render(w, r, postPage, d)
+	var buf bytes.Buffer
+	if !s.execute(w, &buf, postPage, d) {
+		return
+	}
+	pg := madePage{body: buf.Bytes(), etag: etagOf(buf.Bytes())}
+	if err == nil && !s.o.Static { // a build makes each page once
+		pg = snap.keepPage(p.Slug, pg)
+	}
+	s.sendMade(w, r, "text/html; charset=utf-8", pg, snap.made)
 }

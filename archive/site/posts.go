@@ -37,6 +37,16 @@ type snapshot struct {
 
 	mu   sync.Mutex
 	html map[string]htmltemplate.HTML // rendered bodies, by slug
+	// pages are post pages made whole, by slug, pageBytes of them
+	// together (madePage).
+	pages     map[string]madePage
+	pageBytes int
+}
+
+// madePage is a page as sent: its bytes and their ETag.
+type madePage struct {
+	body []byte
+	etag string
 }
 
 // aliasOf is one of a post's old addresses.
@@ -76,7 +86,7 @@ func tagSlug(tag string) string { return archive.Slugify(tag) }
 
 func newSnapshot(list []*archive.Post, loc *time.Location, made time.Time, gen uint64) *snapshot {
 	snap := &snapshot{made: made, gen: gen, posts: newPostTable(list, loc), bySlugs: make([]int32, len(list)),
-		byTag: map[string][]int32{}, tagName: map[string]string{}, html: map[string]htmltemplate.HTML{}}
+		byTag: map[string][]int32{}, tagName: map[string]string{}, html: map[string]htmltemplate.HTML{}, pages: map[string]madePage{}}
 	t := &snap.posts
 	titles := make([]string, t.len())
 	for i := range t.len() {
@@ -135,6 +145,48 @@ func (snap *snapshot) body(posts *archive.Posts, p *archive.Post) (htmltemplate.
 	snap.html[p.Slug] = h
 	snap.mu.Unlock()
 	return h, nil
+}
+
+// maxPageBytes bounds the post pages a snapshot keeps made, in bytes.
+//
+// The pages after a send are the burst: BenchmarkBurst asks for 2,000
+// random pages of 10,000 posts at 64 connections. Made on each request
+// (its body rendered anew for all but the last 256), serve answered 5,700
+// requests/s, p99 102 ms, an eighth of what nginx answers serving the
+// same pages built; kept whole, 33,000 to 36,500 requests/s, p99 9 to
+// 10 ms, 0.70 to 0.73 of nginx. 32 MB holds some 3,000 pages of 1,000
+// words.
+const maxPageBytes = 32 << 20
+
+// page returns the post page kept for slug.
+func (snap *snapshot) page(slug string) (madePage, bool) {
+	snap.mu.Lock()
+	defer snap.mu.Unlock()
+	pg, ok := snap.pages[slug]
+	return pg, ok
+}
+
+// keepPage keeps pg as slug's page and returns the page kept; to make
+// room, pages picked at random go.
+func (snap *snapshot) keepPage(slug string, pg madePage) madePage {
+	body := pg.body
+	snap.mu.Lock()
+	defer snap.mu.Unlock()
+	if old, ok := snap.pages[slug]; ok {
+		return old
+	}
+	for k, v := range snap.pages { // a map's order is random
+		if snap.pageBytes+len(body) <= maxPageBytes {
+			break
+		}
+		delete(snap.pages, k)
+		snap.pageBytes -= len(v.body)
+	}
+	if len(body) <= maxPageBytes {
+		snap.pages[slug] = pg
+		snap.pageBytes += len(body)
+	}
+	return pg
 }
 
 // lastModified returns the Last-Modified of a snapshot made at now after prev:

@@ -130,7 +130,6 @@ func (s *Site) checkTemplates() error {
 // posts change, so that an edit changes it) so that a browser's conditional
 // GET gets a 304.
 func (s *Site) render(w http.ResponseWriter, r *http.Request, page string, d pageData) {
-	d.Site = s.info
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= maxPooledPage {
@@ -138,15 +137,25 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, page string, d pag
 			pageBuffers.Put(buf)
 		}
 	}()
-	if err := s.o.Templates.HTML(page).Execute(buf, d); err != nil {
-		s.log.Error("render page", "page", page, "err", err)
-		http.Error(w, "The page could not be made.", http.StatusInternalServerError)
+	if !s.execute(w, buf, page, d) {
 		return
 	}
 	if d.noStore {
 		w.Header().Set("Cache-Control", "no-store")
 	}
 	s.send(w, r, "text/html; charset=utf-8", buf.Bytes(), d.modified, d.status)
+}
+
+// execute executes page with d into buf; on failure it logs why, answers
+// 500 and returns false.
+func (s *Site) execute(w http.ResponseWriter, buf *bytes.Buffer, page string, d pageData) bool {
+	d.Site = s.info
+	if err := s.o.Templates.HTML(page).Execute(buf, d); err != nil {
+		s.log.Error("render page", "page", page, "err", err)
+		http.Error(w, "The page could not be made.", http.StatusInternalServerError)
+		return false
+	}
+	return true
 }
 
 // pageBuffers are the buffers pages are made in, kept for the next:
@@ -165,12 +174,23 @@ func (s *Site) send(w http.ResponseWriter, r *http.Request, contentType string, 
 		_, _ = w.Write(body)
 		return
 	}
-	sum := sha256.Sum256(body)
-	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:12])+`"`)
+	s.sendMade(w, r, contentType, madePage{body: body, etag: etagOf(body)}, modified)
+}
+
+// sendMade sends a page whose ETag is known, through http.ServeContent.
+func (s *Site) sendMade(w http.ResponseWriter, r *http.Request, contentType string, pg madePage, modified time.Time) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("ETag", pg.etag)
 	if w.Header().Get("Cache-Control") == "" {
 		w.Header().Set("Cache-Control", "no-cache") // revalidate: cheap with the ETag
 	}
-	http.ServeContent(w, r, "", modified, bytes.NewReader(body))
+	http.ServeContent(w, r, "", modified, bytes.NewReader(pg.body))
+}
+
+// etagOf returns the ETag of body: a hash of it, quoted.
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
 // pageNumber reads ?page=N, 1 when absent or bad.

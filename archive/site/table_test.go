@@ -1,6 +1,7 @@
 package site
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -106,5 +107,28 @@ func TestSnapshotLooksUp(t *testing.T) {
 		if got != want {
 			t.Errorf("alias %s: %q, want %q", path, got, want)
 		}
+	}
+}
+
+// TestSnapshotKeepsPagesWithinBound: the pages kept stay under
+// maxPageBytes however many are made, the last one kept is found, and a
+// page kept twice keeps the first.
+func TestSnapshotKeepsPagesWithinBound(t *testing.T) {
+	snap := newSnapshot(tablePosts(t), london(t), time.Now(), 1)
+	page := make([]byte, maxPageBytes/10+1)
+	for i := range 100 {
+		snap.keepPage(fmt.Sprint("slug-", i), madePage{body: page, etag: fmt.Sprint(i)})
+		if snap.pageBytes > maxPageBytes {
+			t.Fatalf("after %d pages, %d bytes kept, over %d", i+1, snap.pageBytes, maxPageBytes)
+		}
+	}
+	if pg, ok := snap.page("slug-99"); !ok || pg.etag != "99" {
+		t.Errorf("the last page kept: %q, %v", pg.etag, ok)
+	}
+	if pg := snap.keepPage("slug-99", madePage{body: page, etag: "again"}); pg.etag != "99" {
+		t.Errorf("kept twice: %q, want the first", pg.etag)
+	}
+	if len(snap.pages) != 9 {
+		t.Errorf("%d pages kept, want 9 of a tenth of the bound and a byte", len(snap.pages))
 	}
 }
