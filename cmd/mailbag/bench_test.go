@@ -84,17 +84,7 @@ func BenchmarkImportCommand(b *testing.B) {
 func BenchmarkServe(b *testing.B) {
 	n := benchcorpus.Count(b)
 	bin := binary(b)
-	h, err := home.Init(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	benchcorpus.WritePosts(b, h.Posts(), n, func(file []byte) string {
-		p, err := archive.Parse(file, time.UTC)
-		if err != nil {
-			return ""
-		}
-		return archive.PlainText(p.Body)
-	})
+	h := benchHome(b, n)
 	for b.Loop() {
 		// Reindex: time and peak memory.
 		t0 := time.Now()
@@ -191,6 +181,23 @@ func BenchmarkServe(b *testing.B) {
 		time.Sleep(5 * time.Second)
 		b.ReportMetric((procCPU(b, serve.Process.Pid)-before).Seconds()*1000/5, "idle-cpu-ms/s")
 	}
+}
+
+// benchHome returns a new home holding n generated posts of about 1,000
+// words, not yet indexed.
+func benchHome(b *testing.B, n int) home.Home {
+	h, err := home.Init(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchcorpus.WritePosts(b, h.Posts(), n, func(file []byte) string {
+		p, err := archive.Parse(file, time.UTC)
+		if err != nil {
+			return ""
+		}
+		return archive.PlainText(p.Body)
+	})
+	return h
 }
 
 // freeSiteB is a free address on 127.0.0.1, as a URL.

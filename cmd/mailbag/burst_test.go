@@ -11,11 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"mailbag/archive"
 	"mailbag/internal/benchcorpus"
-	"mailbag/internal/home"
 )
 
 // BenchmarkBurst measures the burst after a send: wrk asking for 2,000
@@ -35,17 +32,7 @@ func BenchmarkBurst(b *testing.B) {
 	}
 	n := benchcorpus.Count(b)
 	bin := binary(b)
-	h, err := home.Init(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	benchcorpus.WritePosts(b, h.Posts(), n, func(file []byte) string {
-		p, err := archive.Parse(file, time.UTC)
-		if err != nil {
-			return ""
-		}
-		return archive.PlainText(p.Body)
-	})
+	h := benchHome(b, n)
 	run := func(args ...string) {
 		if out, err := exec.Command(bin, append([]string{"--home", h.Dir}, args...)...).CombinedOutput(); err != nil {
 			b.Fatalf("mailbag %v: %v\n%s", args, err, out)
