@@ -150,19 +150,19 @@ func TestDidYouMean(t *testing.T) {
 	}
 }
 
-// TestAnswersForQuestions: for each question of the set, Answers finds a
-// past answer a person would point the reader to, or nothing where the
-// archive has none. -v prints each answer's cover of its question, to
-// set minAnswerCover between the two.
-func TestAnswersForQuestions(t *testing.T) {
-	x := sharedIndex(t)
-	f, err := os.Open("testdata/asked.txt")
+// askedFigures asks Answers each question of a set of testdata/asked-*.txt
+// and returns the share of answered questions whose answer is among
+// those shown, and the share of the others for which nothing is shown.
+// The misses are logged; -v logs each candidate's cover too.
+func askedFigures(t *testing.T, x *Index, file string) (found, quiet float64, answered, none int) {
+	t.Helper()
+	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	var answered, none int
+	var right, silent int
 	for sc.Scan() {
 		line := sc.Text()
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -177,26 +177,53 @@ func TestAnswersForQuestions(t *testing.T) {
 		for _, h := range hits {
 			got = append(got, h.Slug)
 		}
-		covers, err := x.covers(context.Background(), question)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range covers {
-			t.Logf("%.2f %.2f %s\t%s", c.cover, c.hit.Score, c.hit.Slug, question)
+		if testing.Verbose() {
+			covers, err := x.covers(context.Background(), question)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range covers {
+				t.Logf("%.2f %.2f %s\t%s", c.cover, c.hit.Score, c.hit.Slug, question)
+			}
 		}
 		if want == "none" {
 			none++
-			if len(got) > 0 {
-				t.Errorf("%q: the archive does not answer it, yet Answers found %q", question, got)
+			if len(got) == 0 {
+				silent++
+			} else {
+				t.Logf("%s: shown %q for %q, which the archive does not answer", file, got, question)
 			}
 			continue
 		}
 		answered++
-		if !slices.ContainsFunc(strings.Fields(want), func(s string) bool { return slices.Contains(got, s) }) {
-			t.Errorf("%q: none of %s among Answers' %q", question, want, got)
+		if slices.ContainsFunc(strings.Fields(want), func(s string) bool { return slices.Contains(got, s) }) {
+			right++
+		} else {
+			t.Logf("%s: shown %q for %q, none of %s", file, got, question, want)
 		}
 	}
-	if answered < 8 || none < 4 {
-		t.Errorf("only %d answered and %d unanswered questions in the set", answered, none)
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return float64(right) / float64(answered), float64(silent) / float64(none), answered, none
+}
+
+// TestAnswersForQuestions: on the held-back half of the questions set
+// (testdata/asked-held.txt: nothing is tuned on it), Answers shows the
+// right past answer for at least half the questions the archive answers
+// and nothing for 70% of the others: 55% and 74% when the numbers were
+// last set (answers.go). The aim, not met yet, is 80% and 90%. The tuned
+// half's figures are logged beside.
+func TestAnswersForQuestions(t *testing.T) {
+	x := sharedIndex(t)
+	tf, tq, _, _ := askedFigures(t, x, "testdata/asked-tune.txt")
+	found, quiet, answered, none := askedFigures(t, x, "testdata/asked-held.txt")
+	t.Logf("tuned half: right answer shown for %.0f%%, nothing shown for %.0f%%", 100*tf, 100*tq)
+	t.Logf("held-back half (%d answered, %d not): right answer shown for %.0f%%, nothing shown for %.0f%%", answered, none, 100*found, 100*quiet)
+	if answered < 40 || none < 20 {
+		t.Errorf("the held-back half has %d answered and %d unanswered questions; it needs 40 and 20", answered, none)
+	}
+	if found < 0.5 || quiet < 0.7 {
+		t.Errorf("held-back half: right answer shown for %.0f%% (want 50%% at least), nothing shown for %.0f%% (want 70%%)", 100*found, 100*quiet)
 	}
 }

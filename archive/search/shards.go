@@ -24,9 +24,10 @@ import (
 
 // The index is two bleve indexes, its shards, in folders of the index's
 // folder, searched at once on every core. A search of words common in the
-// archive scores every post that has them, one after the other; at
-// 100,000 posts, two halves scored side by side answer such a search in
-// about 0.6 of the time the whole takes (docs/benchmarks.md).
+// archive scores every post that has them, one after the other. What it
+// buys (BenchmarkServe's search-words at 100,000 posts, two cores): two
+// halves scored side by side answer such a search in about 0.6 of the
+// time the whole takes (docs/benchmarks.md, "The binary over HTTP").
 //
 // Where a post goes: bleve weighs a word by how few posts of its shard
 // have it, so a post's score depends a little on the other posts of its

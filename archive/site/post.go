@@ -48,6 +48,7 @@ func (s *Site) post(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := madePage{body: buf.Bytes(), etag: etagOf(buf.Bytes())}
 	if err == nil && !s.o.Static { // a build makes each page once
+		pg.body = bytes.Clone(pg.body) // the buffer has room to spare
 		pg = snap.keepPage(p.Slug, pg)
 	}
 	s.sendMade(w, r, "text/html; charset=utf-8", pg, snap.made)

@@ -77,7 +77,7 @@ func BenchmarkImportCommand(b *testing.B) {
 // reindex` of MAILBAG_BENCH_POSTS posts (10,000 unless set; the issue's
 // figures are at 100,000) of about 1,000 words, its time and peak memory;
 // then `mailbag serve` over HTTP: post pages, searches of words and of
-// phrases (p50 and p99), its memory (RSS) after them, and the CPU it uses
+// phrases, the ask page (p50 and p99), its memory (RSS) after them, and the CPU it uses
 // while nobody asks anything.
 //
 //	MAILBAG_BENCH_POSTS=100000 go test ./cmd/mailbag -run '^$' -bench Serve -benchtime 1x -timeout 60m
@@ -142,6 +142,20 @@ func BenchmarkServe(b *testing.B) {
 			report("search-"+kind, 30*len(qs), func(i int) string { return "/search?q=" + url.QueryEscape(qs[i%len(qs)]) })
 			searches += 30 * len(qs)
 		}
+		// The ask page, with the questions of search's evaluation set.
+		var asked []string
+		for _, half := range []string{"tune", "held"} {
+			data, err := os.ReadFile("../../archive/search/testdata/asked-" + half + ".txt")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, line := range strings.Split(string(data), "\n") {
+				if q, _, ok := strings.Cut(line, "\t"); ok && !strings.HasPrefix(line, "#") {
+					asked = append(asked, q)
+				}
+			}
+		}
+		report("ask", 2*len(asked), func(i int) string { return "/ask?q=" + url.QueryEscape(asked[i%len(asked)]) })
 		// The share of the machine's CPU time its host gave to others
 		// while the pages and searches ran: a virtual machine's slow
 		// phases, which set the tails.

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,31 +47,28 @@ stops it.`,
 }
 
 // How far Go's heap may grow past what serve keeps live before a
-// collection (GOGC in the environment overrides it): three quarters of
-// it, where Go's default is as much again, and minGCHeadroom at least.
-// What a site keeps is the list of posts without their text: 38 MB at
-// 100,000 posts when these were measured, 20 MB since it holds no
-// pointers. There, after the benchmark's load, serve's memory
-// (RSS) was 143–145 MB at Go's default, 136 MB at three quarters, 125 MB
-// at half; but at half a post page's 99th percentile was 1.5 ms slower
-// than at Go's default. At 10,000 posts (8 MB kept) three quarters meant
-// a collection every few searches, and a search's 99th percentile 1–2 ms
-// slower than with 24 MB to grow into (docs/benchmarks.md).
+// collection (GOGC in the environment overrides it): as much again, Go's
+// default, and minGCHeadroom at least; set when serve has started and
+// again as what it keeps grows (retuneGC). What each buys is on
+// BenchmarkServe (docs/benchmarks.md). At 10,000 posts (8 MB kept at the
+// start) Go's default meant a collection every few searches, and a
+// search's 99th percentile 1–2 ms slower than with 24 MB to grow into.
+// Growing by three quarters rather than as much again saved 5% of serve's
+// memory at 100,000 posts, and went: less than a tenth.
 //
 // While serve starts, opening the index and reading every post's front
 // matter, what it keeps grows amid garbage: it collects at startGCPercent
 // then. At 100,000 posts its peak memory (VmHWM) was 129–156 MB at Go's
 // default, 96–103 MB at a quarter, the start up to a second longer.
 const (
-	serveGCPercent = 75
 	minGCHeadroom  = 24 << 20
 	startGCPercent = 25
 )
 
-// gcPercent returns the GOGC that lets a heap of live bytes grow by
-// serveGCPercent, and by minGCHeadroom at least.
+// gcPercent returns the GOGC that lets a heap of live bytes grow by as
+// much again, and by minGCHeadroom at least.
 func gcPercent(live uint64) int {
-	return max(serveGCPercent, int(100*minGCHeadroom/max(live, 1<<20)))
+	return max(100, int(100*minGCHeadroom/max(live, 1<<20)))
 }
 
 // liveHeap returns the bytes the heap holds live, after a collection.
@@ -156,11 +154,50 @@ func (a *app) serve(ctx context.Context, n *newsletter, db *sql.DB, ln net.Liste
 		return fmt.Errorf("serve: the commands' socket: %w", err)
 	}
 	fmt.Fprintf(a.stdout, "http://%s/\n", ln.Addr())
-	return serveBoth(ctx, func(ctx context.Context) error { return site.Serve(ctx, ln, handler) },
+	servers := []func(context.Context) error{
+		func(ctx context.Context) error { return site.Serve(ctx, ln, handler) },
 		func(ctx context.Context) error {
 			return indexsock.Serve(ctx, sock, indexsock.Options{Index: x, Posts: n.posts, Log: a.log, Changed: s.Changed})
 		},
-		func(ctx context.Context) error { s.Watch(ctx); return nil })
+		func(ctx context.Context) error { s.Watch(ctx); return nil },
+	}
+	if tuneGC {
+		servers = append(servers, func(ctx context.Context) error { retuneGC(ctx); return nil })
+	}
+	return serveBoth(ctx, servers...)
+}
+
+// retuneEvery is how often serve sets its GOGC again from what it keeps.
+const retuneEvery = time.Second
+
+// retuneGC sets the GOGC again every retuneEvery, until ctx is done, from
+// the heap live at the last collection: what the site keeps grows as
+// readers visit (the post pages it keeps whole, up to 32 MB), and a GOGC
+// set for the 8 MB kept at the start of 10,000 posts (300: 24 MB to grow
+// into) let the heap grow to four times the 30 MB kept after the
+// benchmark's 2,000 pages: serve's own memory (BenchmarkServe's
+// serve-anon-MB, 10,000 posts) was 138 MB after the load, and is 63 MB
+// set again each second. Reading the figure costs microseconds.
+func retuneGC(ctx context.Context) {
+	t := time.NewTicker(retuneEvery)
+	defer t.Stop()
+	m := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	last := -1
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		metrics.Read(m)
+		if m[0].Value.Kind() != metrics.KindUint64 {
+			return
+		}
+		if p := gcPercent(m[0].Value.Uint64()); p != last {
+			debug.SetGCPercent(p)
+			last = p
+		}
+	}
 }
 
 // serveBoth runs the servers until ctx is done or one of them fails, then

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"net"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"syscall"
 	"testing"
@@ -43,15 +47,37 @@ func startServe(t *testing.T, bin string, h home.Home, password, site string) {
 	}
 }
 
-// serve's heap grows by three quarters of what it keeps, and 24 MB at
-// least: a small archive is not collected every few searches.
+// serve's heap grows by as much as it keeps, and 24 MB at least: a small
+// archive is not collected every few searches.
 func TestGCPercent(t *testing.T) {
 	for _, c := range []struct {
 		live uint64
 		want int
-	}{{38 << 20, 75}, {100 << 20, 75}, {32 << 20, 75}, {8 << 20, 300}, {0, 2400}} {
+	}{{38 << 20, 100}, {100 << 20, 100}, {16 << 20, 150}, {8 << 20, 300}, {0, 2400}} {
 		if got := gcPercent(c.live); got != c.want {
 			t.Errorf("gcPercent(%d MB) = %d, want %d", c.live>>20, got, c.want)
 		}
 	}
+}
+
+// TestRetuneGC: once serve keeps more (a heap of 64 MB live), its GOGC is
+// set again from it, within seconds.
+func TestRetuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(300))
+	kept := make([]byte, 64<<20)
+	runtime.GC()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { retuneGC(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	m := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		metrics.Read(m)
+		if got := m[0].Value.Uint64(); got == 100 {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("GOGC still %d 10 s after the heap grew to 64 MB; want 100", got)
+		}
+	}
+	runtime.KeepAlive(kept)
 }

@@ -30,6 +30,13 @@ import (
 // mapped already stay where they are. Files the index reads rather than
 // maps (its texts file) are left alone: what is read is not in a
 // process's memory.
+//
+// What it buys is on BenchmarkServe's serve-RSS-MB and serve-peak-MB
+// (the index's pages serve maps, which are the kernel's to drop: its own
+// memory, serve-anon-MB, is the same either way). On 6 December at
+// 10,000 posts: RSS 116 MB after the load and a peak of 119 MB, where
+// without it they were 135 and 153 MB; at 100,000 posts, when it was
+// written, the searches mapped 28 MB of the index rather than 150 MB.
 
 // mergeSettle is how long after an update the index's new files are
 // looked for again: bleve merges small segments in the background.
