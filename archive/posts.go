@@ -26,6 +26,9 @@ type Posts struct {
 	// Location is the newsletter's time zone: dates without a zone are
 	// read in it. Nil means UTC.
 	Location *time.Location
+	// Language is the language the posts are written in, a BCP 47 tag
+	// ("" means English): search analyses their words by its rules.
+	Language string
 }
 
 // ReadFile reads and checks one post file. The slug comes from the front

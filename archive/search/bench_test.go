@@ -64,7 +64,7 @@ func BenchmarkReindex(b *testing.B) {
 		if err != nil || len(problems) > 0 || len(list) != benchPosts {
 			b.Fatalf("List: %d posts, %v, %v", len(list), problems, err)
 		}
-		x, err := Rebuild(filepath.Join(root, "index"), list, time.UTC)
+		x, err := Rebuild(filepath.Join(root, "index"), list, Locale{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -89,7 +89,7 @@ func BenchmarkSearch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	x, err := Rebuild(filepath.Join(root, "index"), list, time.UTC)
+	x, err := Rebuild(filepath.Join(root, "index"), list, Locale{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func BenchmarkRelatedTitles(b *testing.B) {
 	t0 := time.Now()
 	t := related.NewTitles(titles)
 	made := time.Since(t0)
-	x, err := Rebuild(filepath.Join(b.TempDir(), "index"), list, time.UTC)
+	x, err := Rebuild(filepath.Join(b.TempDir(), "index"), list, Locale{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func TestRebuiltIndexIsCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(home, "index")
-	if err := buildAside(dir, posts, nil); err != nil {
+	if err := buildAside(dir, posts, nil, "en"); err != nil {
 		t.Fatal(err)
 	}
 	if resident, all := residentPages(t, dir); all < 100 || resident < all*9/10 {

@@ -32,12 +32,15 @@ const (
 // commonShare of the posts (and commonMin), read from a sample of up to
 // commonSample of them spread over the archive, sorted. Which terms are
 // chosen decides how quick a phrase is, never what it finds.
-func commonTerms(posts []*archive.Post, loc *time.Location) ([]string, error) {
+func commonTerms(posts []*archive.Post, loc *time.Location, lang string) ([]string, error) {
 	n := min(len(posts), commonSample)
 	if n == 0 {
 		return nil, nil
 	}
-	a := terms.New()
+	a, err := terms.For(lang)
+	if err != nil {
+		return nil, err
+	}
 	var mu sync.Mutex
 	df := map[string]int{}
 	errs := make([]error, n)

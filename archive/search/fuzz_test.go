@@ -22,7 +22,7 @@ func FuzzParseQuery(f *testing.F) {
 		Title: "A product manager stepped on my toe", Slug: "seed",
 		Date: time.Date(2018, 6, 20, 0, 0, 0, 0, time.UTC), Tags: []string{"work"},
 		Body: []byte("Product managers and devs tend to work very closely together."),
-	}}, time.UTC)
+	}}, Locale{})
 	if err != nil {
 		f.Fatal(err)
 	}

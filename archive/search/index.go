@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"mailbag/archive"
@@ -25,7 +24,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "10"
+const indexVersion = "11"
 
 // Internal keys kept in the index's first shard beside the documents.
 var (
@@ -59,16 +58,17 @@ const maxSegmentPosts = 10_000
 // or rebuilt. Only one process can have a folder's index open at a time;
 // Open waits a few seconds for another to let go.
 type Index struct {
-	dir string
-	loc *time.Location // the newsletter's time zone, for dates of hits
+	dir  string
+	loc  *time.Location // the newsletter's time zone, for dates of hits
+	lang string         // the language of the posts, as terms.Language has it
 
 	// swap guards shards: held for reading by every use, for writing
 	// only while a rebuilt index takes the old one's place.
 	swap   sync.RWMutex
 	shards []bleve.Index
-	// an is the analyzer of the title and body: the same for every
-	// index mailbag makes, so read without swap.
-	an analysis.Analyzer
+	// an is the analyzer of the title and body: that of the index's
+	// language, which a rebuild in place keeps, so read without swap.
+	an terms.Analyzer
 
 	mu     sync.Mutex // held while updating, and while a rebuilt index takes the old one's place
 	closed bool       // under mu
@@ -116,11 +116,21 @@ func openConfig() map[string]any {
 	}
 }
 
-// Open opens the index in dir; loc is the newsletter's time zone (nil
-// means UTC), in which hits carry their dates. The error wraps ErrIndexMissing when there is
-// none, ErrIndexCorrupt when it cannot be read or was made by another version
-// of mailbag; both are cured by Rebuild.
-func Open(dir string, loc *time.Location) (*Index, error) {
+// Locale is what of the newsletter an index depends on: its time zone
+// (nil means UTC), in which hits carry their dates, and its language, a
+// BCP 47 tag ("" means English), whose rules analyse the posts' words
+// (terms.Language).
+type Locale struct {
+	Location *time.Location
+	Language string
+}
+
+// Open opens the index in dir for the newsletter's Locale. The error wraps
+// ErrIndexMissing when there is none, ErrIndexOutdated when it was made by
+// another version of mailbag or for another time zone or language,
+// ErrIndexCorrupt when it cannot be read; each is cured by Rebuild.
+func Open(dir string, l Locale) (*Index, error) {
+	loc := l.Location
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -131,7 +141,7 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open index %s: %w", dir, err)
 	}
-	x := &Index{dir: dir, shards: shards, an: analyzerOf(shards), loc: loc, cache: pagecache.New(dir, textsName)}
+	x := &Index{dir: dir, shards: shards, an: analyzerOf(shards), loc: loc, lang: terms.Language(l.Language), cache: pagecache.New(dir, textsName)}
 	if err := x.readMeta(); err != nil {
 		closeShards(shards)
 		if errors.Is(err, ErrIndexOutdated) {
@@ -151,13 +161,14 @@ func Open(dir string, loc *time.Location) (*Index, error) {
 // were left out. The error wraps ErrIndexBusy while another process has the
 // index open.
 func OpenIndex(dir string, posts *archive.Posts) (*Index, SyncResult, error) {
-	x, err := Open(dir, posts.Location)
+	locale := Locale{Location: posts.Location, Language: posts.Language}
+	x, err := Open(dir, locale)
 	if errors.Is(err, ErrIndexMissing) || errors.Is(err, ErrIndexOutdated) || errors.Is(err, ErrIndexCorrupt) {
 		list, problems, lerr := posts.Headers()
 		if lerr != nil {
 			return nil, SyncResult{}, lerr
 		}
-		x, rerr := Rebuild(dir, list, posts.Location)
+		x, rerr := Rebuild(dir, list, locale)
 		if rerr == nil {
 			x.readTextsFrom(posts.Dir)
 		}
@@ -209,6 +220,9 @@ func (x *Index) readMeta() error {
 	if string(loc) != x.loc.String() {
 		return fmt.Errorf("%w: its dates are in the time zone %q, the newsletter's is %q", ErrIndexOutdated, loc, x.loc)
 	}
+	if made := x.shards[0].Mapping().AnalyzerNameForPath("body"); made != terms.NameFor(x.lang) {
+		return fmt.Errorf("%w: its words are analysed as %s, the newsletter's language is %s", ErrIndexOutdated, languageOf(made), languageOf(terms.NameFor(x.lang)))
+	}
 	_, err = x.manifest() // read once here, so that a damaged one is found at open
 	return err
 }
@@ -227,19 +241,19 @@ func (x *Index) manifest() (map[string]indexedFile, error) {
 // once the new one is complete: a failed rebuild, or a crash, leaves the old
 // index as it was. It returns the new index, open, as Open does, reading
 // the posts' texts (for phrases and fragments) from the folder of their
-// files; loc is the newsletter's time zone (nil means UTC).
-func Rebuild(dir string, posts []*archive.Post, loc *time.Location) (*Index, error) {
-	if loc == nil {
-		loc = time.UTC
+// files, for the newsletter's Locale.
+func Rebuild(dir string, posts []*archive.Post, l Locale) (*Index, error) {
+	if l.Location == nil {
+		l.Location = time.UTC
 	}
 	tmp := dir + ".new"
-	if err := buildAside(tmp, posts, loc); err != nil {
+	if err := buildAside(tmp, posts, l.Location, terms.Language(l.Language)); err != nil {
 		return nil, err
 	}
 	if err := atomicfile.ReplaceDir(tmp, dir); err != nil {
 		return nil, fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	x, err := Open(dir, loc)
+	x, err := Open(dir, l)
 	if err == nil && len(posts) > 0 && posts[0].Path != "" {
 		x.readTextsFrom(filepath.Dir(posts[0].Path))
 	}
@@ -254,7 +268,7 @@ func (x *Index) Rebuild(posts []*archive.Post) error {
 	x.rebuilding.Lock()
 	defer x.rebuilding.Unlock()
 	tmp := x.dir + ".new"
-	if err := buildAside(tmp, posts, x.loc); err != nil {
+	if err := buildAside(tmp, posts, x.loc, x.lang); err != nil {
 		return err
 	}
 	x.mu.Lock()
@@ -288,21 +302,21 @@ func (x *Index) Rebuild(posts []*archive.Post) error {
 }
 
 // buildAside makes a complete index of posts in dir (anything there first
-// is removed) and closes it.
-func buildAside(dir string, posts []*archive.Post, loc *time.Location) error {
+// is removed) and closes it; lang is as terms.Language has it.
+func buildAside(dir string, posts []*archive.Post, loc *time.Location, lang string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	common, err := commonTerms(posts, loc)
+	common, err := commonTerms(posts, loc, lang)
 	if err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	shards, err := createShards(dir, common, len(posts))
+	shards, err := createShards(dir, common, len(posts), lang)
 	if err != nil {
 		os.RemoveAll(dir)
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	x := &Index{dir: dir, shards: shards, an: analyzerOf(shards), loc: loc}
+	x := &Index{dir: dir, shards: shards, an: analyzerOf(shards), loc: loc, lang: lang}
 	if err := errors.Join(x.update(map[string]indexedFile{}, posts, nil), mergeShards(shards)); err != nil {
 		closeShards(shards)
 		os.RemoveAll(dir)
@@ -315,16 +329,17 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location) error {
 	return nil
 }
 
-// newMapping returns the index layout: title and body as English text (plurals
-// made singular, stop words dropped), the title with its words' positions,
+// newMapping returns the index layout: title and body as text in lang (as
+// terms.Language has it: English's plurals made singular, stop words
+// dropped; another language's stemmer and stop words), the title with its words' positions,
 // the body without them but with its pairs of common words (common, see
 // terms.PairsName), so that a phrase is found exactly, in any post, and
 // quickly; the date as a date and tags as exact keywords. There is no catch-all _all field and no doc
 // values on text: both cost time and space, and queries name their fields.
-func newMapping(common []string, from int) mapping.IndexMapping {
+func newMapping(common []string, from int, lang string) mapping.IndexMapping {
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = terms.Name
+		f.Analyzer = terms.NameFor(lang)
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
@@ -367,11 +382,11 @@ func newMapping(common []string, from int) mapping.IndexMapping {
 	for i, t := range common {
 		list[i] = t
 	}
-	if err := m.AddCustomAnalyzer(pairsAnalyzer, map[string]any{"type": terms.PairsName, "common": list, "from": from}); err != nil {
+	if err := m.AddCustomAnalyzer(pairsAnalyzer, map[string]any{"type": terms.PairsName, "common": list, "from": from, "language": lang}); err != nil {
 		panic(err) // terms registers the type
 	}
 	m.DefaultMapping = post
-	m.DefaultAnalyzer = terms.Name
+	m.DefaultAnalyzer = terms.NameFor(lang)
 	m.IndexDynamic = false
 	m.StoreDynamic = false
 	m.DocValuesDynamic = false

@@ -27,7 +27,7 @@ func seedIndex(t testing.TB) (*Index, *archive.Posts) {
 	if err != nil || len(problems) > 0 {
 		t.Fatalf("List: %v %v", problems, err)
 	}
-	x, err := Rebuild(filepath.Join(t.TempDir(), "index"), list, posts.Location)
+	x, err := Rebuild(filepath.Join(t.TempDir(), "index"), list, Locale{Location: posts.Location})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestRebuildThenOpen(t *testing.T) {
 	if _, err := os.Stat(dir + ".new"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("%s.new left behind: %v", dir, err)
 	}
-	y, err := Open(dir, posts.Location)
+	y, err := Open(dir, Locale{Location: posts.Location})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestOpenIndexRebuildsACorruptIndex(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(shardDir(dir, 0), "index_meta.json"), []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir, time.UTC); !errors.Is(err, ErrIndexCorrupt) {
+	if _, err := Open(dir, Locale{}); !errors.Is(err, ErrIndexCorrupt) {
 		t.Fatalf("Open(corrupt) = %v, want ErrIndexCorrupt", err)
 	}
 	x, res, err := OpenIndex(dir, posts)
@@ -285,7 +285,7 @@ func TestOpenIndexRebuildsAnOutdatedIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	x.Close()
-	if _, err := Open(dir, time.UTC); !errors.Is(err, ErrIndexOutdated) {
+	if _, err := Open(dir, Locale{}); !errors.Is(err, ErrIndexOutdated) {
 		t.Fatalf("Open(outdated) = %v, want ErrIndexOutdated", err)
 	}
 	x, res, err := OpenIndex(dir, posts)
@@ -300,12 +300,12 @@ func TestOpenIndexRebuildsAnOutdatedIndex(t *testing.T) {
 
 func TestOpenWhileAnotherHoldsTheIndex(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
-	x, err := Rebuild(dir, nil, time.UTC)
+	x, err := Rebuild(dir, nil, Locale{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	_, err = Open(dir, time.UTC)
+	_, err = Open(dir, Locale{})
 	if !errors.Is(err, ErrIndexBusy) {
 		t.Fatalf("second Open = %v, want ErrIndexBusy", err)
 	}
@@ -318,4 +318,43 @@ func london(t testing.TB) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// TestIndexInTheNewslettersLanguage: posts in French are found as a
+// French reader types (without accents, without the article, another
+// form of the word), phrases and fragments too; an index made for another
+// language is outdated, and OpenIndex rebuilds it and says why.
+func TestIndexInTheNewslettersLanguage(t *testing.T) {
+	root := t.TempDir()
+	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC, Language: "fr-FR"}
+	writePost(t, posts.Dir, "2024-03-01-rentree.md", "---\ntitle: La rentrée à l'école\n---\n\nL'école de mon fils organise une réunion des élèves en français, jeudi soir.\n")
+	writePost(t, posts.Dir, "2024-04-01-vacances.md", "---\ntitle: Les vacances\n---\n\nNous partons à la mer avec les enfants.\n")
+	dir := filepath.Join(root, "index")
+	x, _, err := OpenIndex(dir, posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ecole", "école", "reunion", "eleve", "francais", `"reunion des eleves"`, "title:rentree"} {
+		if got := hitSlugs(t, x, q); !slices.Equal(got, []string{"rentree"}) {
+			t.Errorf("%s finds %q, want the post about school", q, got)
+		}
+	}
+	res, err := x.Search(context.Background(), Query{Text: "eleves"})
+	if err != nil || len(res.Hits) != 1 || len(res.Hits[0].Fragments) != 1 || !strings.Contains(res.Hits[0].Fragments[0], "<mark>élèves</mark>") {
+		t.Errorf("the fragment of eleves: %+v, %v", res, err)
+	}
+	x.Close()
+
+	posts.Language = "de"
+	if _, err := Open(dir, Locale{Location: time.UTC, Language: "de"}); !errors.Is(err, ErrIndexOutdated) || !strings.Contains(err.Error(), `analysed as "fr", the newsletter's language is "de"`) {
+		t.Fatalf("Open for German = %v, want ErrIndexOutdated naming both languages", err)
+	}
+	x, res2, err := OpenIndex(dir, posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if !strings.Contains(res2.Rebuilt, `the newsletter's language is "de"`) || res2.Indexed != 2 {
+		t.Errorf("OpenIndex for German: %+v, want a rebuild saying why", res2)
+	}
 }

@@ -224,7 +224,7 @@ func verdict(b bool) truth {
 // is asked for phraseWindow hits, then, where there are more, for the
 // rest at once: each ask runs the query again.
 func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page, per int) (*Results, map[string]string, error) {
-	a := x.analyzer().(terms.Analyzer)
+	a := x.analyzer()
 	var found []Hit
 	texts := map[string]string{}
 	for from, size := 0, phraseWindow; size > 0; {

@@ -110,7 +110,7 @@ func TestDateRangeInTheNewslettersZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	posts := []*archive.Post{{Title: "New year", Slug: "new-year", Date: time.Date(2024, 1, 1, 0, 30, 0, 0, tokyo), Body: []byte("Fireworks.")}}
-	x, err := Rebuild(dir, posts, tokyo)
+	x, err := Rebuild(dir, posts, Locale{Location: tokyo})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 
 	"mailbag/archive"
 	"mailbag/archive/search/related"
-	"mailbag/archive/search/terms"
 	"mailbag/internal/parallel"
 )
 
@@ -417,11 +416,12 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	maps.Copy(words, queryTerms(used, x.analyzer()))
 	// Each hit's file is read and its fragment made on every core: a third
 	// of a search's time.
+	an := x.analyzer()
 	parallel.For(len(out.Hits), func(i int) {
 		// The passage of the body that matches best; where only the
 		// title matches, the title; else the start of the body.
-		body, matched := terms.Fragment(text(out.Hits[i]), words)
-		if title, inTitle := terms.Fragment(out.Hits[i].Title, words); !matched && inTitle {
+		body, matched := an.Fragment(text(out.Hits[i]), words)
+		if title, inTitle := an.Fragment(out.Hits[i].Title, words); !matched && inTitle {
 			body = title
 		}
 		if body != "" {

@@ -43,7 +43,7 @@ func sharedIndex(t *testing.T) *Index {
 			corpusIndex.err = err
 			return
 		}
-		corpusIndex.x, corpusIndex.err = Rebuild(filepath.Join(dir, "index"), list, posts.Location)
+		corpusIndex.x, corpusIndex.err = Rebuild(filepath.Join(dir, "index"), list, Locale{Location: posts.Location})
 	})
 	if corpusIndex.err != nil {
 		t.Fatal(corpusIndex.err)
@@ -180,7 +180,7 @@ func TestSearchTitleCountsMore(t *testing.T) {
 		{Title: "Planning a long sabbatical well", Slug: "in-title", Date: time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC),
 			Body: []byte("Some words about time off and other things, and more words besides.")},
 	}
-	x, err := Rebuild(filepath.Join(dir, "index"), posts, time.UTC)
+	x, err := Rebuild(filepath.Join(dir, "index"), posts, Locale{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestSearchEscapesFragments(t *testing.T) {
 	dir := t.TempDir()
 	posts := []*archive.Post{{Title: `<img src=x onerror=alert(1)> evil`, Slug: "evil", Date: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
 		Body: []byte("Hello <script>alert('evil')</script> world & more evil.")}}
-	x, err := Rebuild(filepath.Join(dir, "index"), posts, time.UTC)
+	x, err := Rebuild(filepath.Join(dir, "index"), posts, Locale{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +276,7 @@ func TestRelatedLeavesOutCommonWords(t *testing.T) {
 		}
 		posts = append(posts, &archive.Post{Title: title, Date: day.Add(time.Duration(i) * time.Hour), Slug: fmt.Sprintf("p%d", i), Body: []byte("Text.")})
 	}
-	x, err := Rebuild(filepath.Join(t.TempDir(), "index"), posts, nil)
+	x, err := Rebuild(filepath.Join(t.TempDir(), "index"), posts, Locale{})
 	if err != nil {
 		t.Fatal(err)
 	}

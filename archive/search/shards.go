@@ -9,9 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -54,15 +54,16 @@ func shardDir(dir string, i int) string {
 	return filepath.Join(dir, fmt.Sprintf("shard-%d", i))
 }
 
-// createShards makes the empty shards of a new index in dir, whose body's
-// pairs are of the common terms, chosen from an archive of from posts.
-func createShards(dir string, common []string, from int) ([]bleve.Index, error) {
+// createShards makes the empty shards of a new index in dir of posts in
+// lang, whose body's pairs are of the common terms, chosen from an archive
+// of from posts.
+func createShards(dir string, common []string, from int, lang string) ([]bleve.Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	shards := make([]bleve.Index, 0, shardCount)
 	for i := range shardCount {
-		s, err := bleve.NewUsing(shardDir(dir, i), newMapping(common, from), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
+		s, err := bleve.NewUsing(shardDir(dir, i), newMapping(common, from, lang), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
 		if err != nil {
 			closeShards(shards)
 			return nil, err
@@ -134,9 +135,27 @@ func mergeShards(shards []bleve.Index) error {
 	return nil
 }
 
-// analyzerOf returns the analyzer of the shards' title and body (analysis.go).
-func analyzerOf(shards []bleve.Index) analysis.Analyzer {
-	return shards[0].Mapping().AnalyzerNamed(terms.Name)
+// analyzerOf returns the analyzer of the shards' title and body, as their
+// mapping names it; English's where it names none of mailbag's.
+func analyzerOf(shards []bleve.Index) terms.Analyzer {
+	m := shards[0].Mapping()
+	if a, ok := m.AnalyzerNamed(m.AnalyzerNameForPath("body")).(terms.Analyzer); ok {
+		return a
+	}
+	return terms.New()
+}
+
+// languageOf names in words the language of an analyzer of terms.
+func languageOf(analyzer string) string {
+	for _, l := range terms.Languages() {
+		if terms.NameFor(l) == analyzer {
+			return strconv.Quote(l)
+		}
+	}
+	if analyzer == terms.NameFor("und") {
+		return "a language without rules of its own"
+	}
+	return strconv.Quote(analyzer)
 }
 
 // pairs returns the analyzer of the body's pairs of common words.
@@ -146,7 +165,7 @@ func (x *Index) pairs() terms.Pairs {
 }
 
 // analyzer returns the analyzer of the index's title and body.
-func (x *Index) analyzer() analysis.Analyzer {
+func (x *Index) analyzer() terms.Analyzer {
 	return x.an
 }
 

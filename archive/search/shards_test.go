@@ -75,7 +75,7 @@ func TestShardsSearchAsOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	both, err := Rebuild(filepath.Join(t.TempDir(), "index"), list, posts.Location)
+	both, err := Rebuild(filepath.Join(t.TempDir(), "index"), list, Locale{Location: posts.Location})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,12 +207,12 @@ func TestOpenIndexRebuildsAnIndexWithoutShards(t *testing.T) {
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
 	writePost(t, posts.Dir, "2020-01-01-alpha.md", "---\ntitle: Alpha\ndate: 2020-01-01\n---\nOtters.\n")
 	dir := filepath.Join(root, "index")
-	old, err := bleve.New(dir, newMapping(nil, 0))
+	old, err := bleve.New(dir, newMapping(nil, 0, "en"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	old.Close()
-	if _, err := Open(dir, time.UTC); !errors.Is(err, ErrIndexOutdated) {
+	if _, err := Open(dir, Locale{}); !errors.Is(err, ErrIndexOutdated) {
 		t.Fatalf("Open(index without shards) = %v, want ErrIndexOutdated", err)
 	}
 	y, res, err := OpenIndex(dir, posts)

@@ -199,7 +199,7 @@ func (a *app) open() (*newsletter, error) {
 	return &newsletter{
 		home:  h,
 		cfg:   cfg,
-		posts: &archive.Posts{Dir: h.Posts(), Location: cfg.Location},
+		posts: &archive.Posts{Dir: h.Posts(), Location: cfg.Location, Language: cfg.Newsletter.Language},
 		now:   a.now,
 	}, nil
 }

@@ -224,7 +224,7 @@ func (a *app) demoInbox(ctx context.Context, n *newsletter, db *sql.DB) error {
 func editSettings(path string, values map[string]string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return fmt.Errorf("settings: %w", err)
 	}
 	lines := strings.Split(string(data), "\n")
 	table, done := "", map[string]bool{}
@@ -245,11 +245,11 @@ func editSettings(path string, values map[string]string) error {
 	}
 	for k := range values {
 		if !done[k] {
-			return fmt.Errorf("demo: the settings file init wrote has no %s", k)
+			return fmt.Errorf("settings: the settings file init wrote has no %s", k)
 		}
 	}
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return fmt.Errorf("settings: %w", err)
 	}
 	return nil
 }

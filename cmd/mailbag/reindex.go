@@ -57,7 +57,7 @@ func (a *app) reindex(ctx context.Context, n *newsletter) (search.SyncResult, er
 	if err != nil {
 		return search.SyncResult{}, err
 	}
-	x, err := search.Rebuild(n.home.Index(), posts, n.cfg.Location)
+	x, err := search.Rebuild(n.home.Index(), posts, search.Locale{Location: n.cfg.Location, Language: n.cfg.Newsletter.Language})
 	if err != nil {
 		return search.SyncResult{}, err
 	}

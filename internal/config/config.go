@@ -23,6 +23,7 @@ import (
 	"unicode"
 
 	"github.com/BurntSushi/toml"
+	"golang.org/x/text/language"
 )
 
 // MaxMessageMB is the largest imap.max_message_mb: ingest holds at most
@@ -56,6 +57,7 @@ type Newsletter struct {
 	Address      string `toml:"address"`
 	Author       string `toml:"author"`
 	Timezone     string `toml:"timezone"`
+	Language     string `toml:"language"`
 	Signoff      string `toml:"signoff"`
 	ServerURL    string `toml:"server_url"`
 	NotifyAskers bool   `toml:"notify_askers"`
@@ -211,6 +213,15 @@ func bad(key, format string, args ...any) error {
 	return &settingError{key: key, msg: fmt.Sprintf(format, args...)}
 }
 
+// CheckLanguage returns an error, naming the setting, when tag is not a
+// BCP 47 language tag.
+func CheckLanguage(tag string) error {
+	if _, err := language.Parse(tag); err != nil || tag == "" {
+		return bad("newsletter.language", "%q is not a language tag such as \"fr\" or \"pt-BR\"", tag)
+	}
+	return nil
+}
+
 // check validates values that decoding cannot, and sets Location. It stops
 // at the first problem.
 func (c *Config) check() error {
@@ -226,6 +237,9 @@ func (c *Config) check() error {
 		return bad("newsletter.timezone", "%q is not a time zone name such as \"Europe/London\"", n.Timezone)
 	}
 	c.Location = loc
+	if err := CheckLanguage(n.Language); err != nil {
+		return err
+	}
 	if u, err := url.Parse(n.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return bad("newsletter.base_url", "%q is not an http or https URL", n.BaseURL)
 	}

@@ -1,8 +1,10 @@
 // Package terms is how text becomes the index's terms, and back: the
-// analyzer of titles and bodies (words, lower case, possessives and stop
-// words dropped, plurals made singular), the pairs of common words, a
-// phrase found in a text without indexing it, and the fragment of a text
-// that shows a query's terms.
+// analyzer of titles and bodies in the newsletter's language (English:
+// words, lower case, possessives and stop words dropped, plurals made
+// singular; another: bleve's rules for it, languages.go; in every one,
+// Unicode's composition and Latin accents folded), the pairs of common
+// words, a phrase found in a text without indexing it, and the fragment
+// of a text that shows a query's terms.
 package terms
 
 import (
@@ -51,24 +53,28 @@ func New() Analyzer {
 // the text for all its terms: bleve's Unicode word segmentation alone took
 // a fifth of a reindex's time.
 type Analyzer struct {
-	stop analysis.TokenMap
+	stop  analysis.TokenMap // English's stop words
+	chain *chain            // another language's rules (languages.go); nil for English
 }
 
 // Analyze returns the terms of text, each with its place among the words
 // and its bytes in text.
 func (a Analyzer) Analyze(text []byte) analysis.TokenStream {
+	if a.chain != nil {
+		return a.chain.analyze(text)
+	}
 	lowered := bytes.Clone(text)
 	lowerASCII(lowered)
 	tokens := make([]analysis.Token, 0, len(text)/8+1)
 	position := 0
 	eachWord(lowered, func(start, end int) {
 		position++ // stop words keep their places: a phrase does not jump them
-		term := termOf(lowered[start:end])
-		if len(term) == 0 || a.stop[string(term)] {
+		term := a.term(lowered[start:end])
+		if len(term) == 0 {
 			return
 		}
 		tokens = append(tokens, analysis.Token{
-			Term: singular(term), Start: start, End: end, Position: position, Type: analysis.AlphaNumeric,
+			Term: term, Start: start, End: end, Position: position, Type: analysis.AlphaNumeric,
 		})
 	})
 	out := make(analysis.TokenStream, len(tokens))
@@ -78,12 +84,26 @@ func (a Analyzer) Analyze(text []byte) analysis.TokenStream {
 	return out
 }
 
+// term returns the English term of a word (its ASCII letters in lower
+// case already): lower case, composed, without a possessive, singular,
+// without accents; nil for a stop word.
+func (a Analyzer) term(lowered []byte) []byte {
+	term := termOf(lowered)
+	if len(term) == 0 || a.stop[string(term)] {
+		return nil
+	}
+	return fold(singular(term))
+}
+
 // HasPhrase reports whether text holds phrase (tokens of this analyzer)
 // where the tokens of Analyze(text) would hold it, without making them: a
 // phrase search checks the whole text of many posts.
 func (a Analyzer) HasPhrase(text string, phrase analysis.TokenStream) bool {
 	if len(phrase) == 0 {
 		return false
+	}
+	if a.chain != nil {
+		return holds(a.chain.analyze([]byte(text)), phrase)
 	}
 	buf := lowerCopy(text)
 	defer scratch.GiveBack(buf)
@@ -104,11 +124,10 @@ func (a Analyzer) HasPhrase(text string, phrase analysis.TokenStream) bool {
 		if found || !starts.may(lowered[start]) { // not a term of the phrase: as a stop word
 			return
 		}
-		term := termOf(lowered[start:end])
-		if len(term) == 0 || a.stop[string(term)] {
+		term := a.term(lowered[start:end])
+		if len(term) == 0 {
 			return
 		}
-		term = singular(term)
 		terms[position%span], at[position%span] = term, position
 		if !bytes.Equal(term, last.Term) {
 			return
@@ -123,6 +142,32 @@ func (a Analyzer) HasPhrase(text string, phrase analysis.TokenStream) bool {
 		found = true
 	})
 	return found
+}
+
+// holds reports whether tokens hold phrase: its terms at the same
+// distances from each other.
+func holds(tokens, phrase analysis.TokenStream) bool {
+	first := phrase[0]
+	at := map[int]string{}
+	for _, t := range tokens {
+		at[t.Position] = string(t.Term)
+	}
+	for _, t := range tokens {
+		if !bytes.Equal(t.Term, first.Term) {
+			continue
+		}
+		found := true
+		for _, p := range phrase[1:] {
+			if at[t.Position+p.Position-first.Position] != string(p.Term) {
+				found = false
+				break
+			}
+		}
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 // startSet is the first bytes of some terms, to pass over at once most

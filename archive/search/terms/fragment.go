@@ -28,8 +28,16 @@ type word struct {
 // splits and makes them (eachWord, termOf, singular). Only the stretches of
 // text that may hold one are split into words (stretches): splitting the
 // whole of each hit's post was a quarter of a search's time.
-func words(text string, terms map[string]bool) []word {
+func (a Analyzer) words(text string, terms map[string]bool) []word {
 	var out []word
+	if a.chain != nil {
+		for _, t := range a.chain.analyze([]byte(text)) {
+			if terms[string(t.Term)] {
+				out = append(out, word{Start: t.Start, End: t.End, Term: string(t.Term)})
+			}
+		}
+		return out
+	}
 	buf := lowerCopy(text)
 	defer scratch.GiveBack(buf)
 	lowered := *buf
@@ -43,12 +51,25 @@ func words(text string, terms map[string]bool) []word {
 			if !starts.may(lowered[start]) {
 				return
 			}
-			if t := singular(termOf(lowered[start:end])); terms[string(t)] {
+			if t := a.term(lowered[start:end]); terms[string(t)] {
 				out = append(out, word{Start: start, End: end, Term: string(t)})
 			}
 		})
 	}
 	return out
+}
+
+// accented reports whether text may have a Latin letter with an accent,
+// which a term has without (fold): one of U+00C0–U+024F, a combining mark
+// (U+0300–U+036F), or one of U+1E00–U+1EFF (Vietnamese), by their UTF-8
+// first bytes. Quotes and dashes beyond ASCII are none of them.
+func accented(text []byte) bool {
+	for i, c := range text {
+		if c >= 0xc3 && c <= 0xcd || c == 0xe1 && i+1 < len(text) && text[i+1] >= 0xb8 && text[i+1] <= 0xbb {
+			return true
+		}
+	}
+	return false
 }
 
 // stretch is a part of a text, from white space (or its start) to white
@@ -66,6 +87,9 @@ type stretch struct{ from, to int }
 func stretches(lowered []byte, terms map[string]bool) []stretch {
 	whole := []stretch{{0, len(lowered)}}
 	if bytes.Contains(lowered, []byte("\u0130")) || bytes.Contains(lowered, []byte("\u212a")) { // İ and the Kelvin sign: i and k
+		return whole
+	}
+	if accented(lowered) { // "école" is the term "ecole", which bytes.Index does not find in it
 		return whole
 	}
 	var found []stretch // where each term's start is
@@ -174,11 +198,11 @@ func wordEnd(text string, start, limit int) int {
 // Fragment returns the passage of text that shows the most of terms, as HTML:
 // escaped, the matching words in <mark>, "…" where the text goes on. With
 // no match, it is the start of the text, and matched is false.
-func Fragment(text string, terms map[string]bool) (frag string, matched bool) {
+func (a Analyzer) Fragment(text string, terms map[string]bool) (frag string, matched bool) {
 	if text == "" {
 		return "", false
 	}
-	hits := words(text, terms)
+	hits := a.words(text, terms)
 	start := 0 // byte offset the fragment starts at
 	if len(hits) > 0 {
 		// Each window starts a few words before a match; the best has the

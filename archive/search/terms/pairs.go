@@ -1,20 +1,21 @@
 package terms
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
 // PairsName is the type of the analyzer of the body's pairs of common
-// words, as registered with bleve: of each two terms of Name's next to
-// each other (stop words between them count as gaps any word fills),
+// words, as registered with bleve: of each two terms of the language's
+// analyzer (NameFor) next to each other (stop words between them count as gaps any word fills),
 // where both are common in the archive, a term of the two and how many
 // words apart they are ("standard 1 library"; "state 3 art" for "state of
 // the art"). Its configuration "common" lists the common terms, chosen
-// when the index is built and kept in its mapping.
+// when the index is built and kept in its mapping, and "language" the
+// language of the words (as Language returns it).
 //
 // A phrase of two common words is then one term, found exactly and at
 // once, where a phrase search over the words' positions read those of
@@ -27,9 +28,17 @@ const PairsName = "mailbag_pairs"
 
 func init() {
 	registry.RegisterAnalyzer(PairsName, func(config map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
-		stop, err := cache.TokenMapNamed(en.StopName)
+		lang, ok := config["language"].(string)
+		if !ok {
+			lang = "en" // an index made before languages
+		}
+		a, err := cache.AnalyzerNamed(NameFor(lang))
 		if err != nil {
 			return nil, err
+		}
+		words, ok := a.(Analyzer)
+		if !ok {
+			return nil, fmt.Errorf("search: the analyzer of %q is not mailbag's", lang)
 		}
 		common := map[string]bool{}
 		list, _ := config["common"].([]any)
@@ -38,7 +47,7 @@ func init() {
 				common[s] = true
 			}
 		}
-		return Pairs{words: Analyzer{stop: stop}, common: common}, nil
+		return Pairs{words: words, common: common}, nil
 	})
 }
 

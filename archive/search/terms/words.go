@@ -5,6 +5,8 @@ import (
 	"mailbag/internal/scratch"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // How the archive splits text into words and makes them terms. The index's
@@ -92,7 +94,7 @@ func letterAt(text []byte, i int) bool {
 // case (a word of ASCII letters is its own term, and no copy is made).
 func termOf(lowered []byte) []byte {
 	if nonASCII(lowered) {
-		lowered = bytes.ToLower(lowered)
+		lowered = norm.NFC.Bytes(bytes.ToLower(lowered))
 	}
 	for _, s := range possessives {
 		if bytes.HasSuffix(lowered, s) {

@@ -1,0 +1,268 @@
+package terms
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
+	"github.com/blevesearch/bleve/v2/analysis/lang/bg"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ca"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ckb"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cs"
+	"github.com/blevesearch/bleve/v2/analysis/lang/da"
+	"github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/analysis/lang/el"
+	"github.com/blevesearch/bleve/v2/analysis/lang/es"
+	"github.com/blevesearch/bleve/v2/analysis/lang/eu"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fa"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fi"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ga"
+	"github.com/blevesearch/bleve/v2/analysis/lang/gl"
+	"github.com/blevesearch/bleve/v2/analysis/lang/hi"
+	"github.com/blevesearch/bleve/v2/analysis/lang/hr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/hu"
+	"github.com/blevesearch/bleve/v2/analysis/lang/hy"
+	"github.com/blevesearch/bleve/v2/analysis/lang/id"
+	"github.com/blevesearch/bleve/v2/analysis/lang/it"
+	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	"github.com/blevesearch/bleve/v2/analysis/lang/no"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pl"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ro"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ru"
+	"github.com/blevesearch/bleve/v2/analysis/lang/sv"
+	"github.com/blevesearch/bleve/v2/analysis/lang/tr"
+	"github.com/blevesearch/bleve/v2/analysis/token/elision"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+	"github.com/blevesearch/bleve/v2/registry"
+	"golang.org/x/text/unicode/norm"
+)
+
+// The languages whose posts search analyses by their own rules: for each,
+// bleve's analyzer of that language (its stop words, its stemmer, its
+// normalisations) or, where bleve has only some of its parts (Catalan,
+// Irish, Armenian), those. Chinese, Japanese and Korean share bleve's CJK
+// analyzer: overlapping pairs of characters (bigrams), so that 東京 is
+// one term and not 東 and 京. English keeps mailbag's own rules (Name).
+var languages = map[string]languageParts{
+	"ar": {analyzer: ar.AnalyzerName}, "bg": {stop: bg.StopName},
+	"ca": {elision: ca.ElisionName, stop: ca.StopName}, "ckb": {analyzer: ckb.AnalyzerName},
+	"cs": {stop: cs.StopName}, "da": {analyzer: da.AnalyzerName},
+	"de": {analyzer: de.AnalyzerName}, "el": {stop: el.StopName},
+	"es": {analyzer: es.AnalyzerName}, "eu": {stop: eu.StopName},
+	"fa": {analyzer: fa.AnalyzerName}, "fi": {analyzer: fi.AnalyzerName},
+	"fr": {analyzer: fr.AnalyzerName}, "ga": {elision: ga.ElisionName, stop: ga.StopName},
+	"gl": {stop: gl.StopName}, "hi": {analyzer: hi.AnalyzerName},
+	"hr": {analyzer: hr.AnalyzerName}, "hu": {analyzer: hu.AnalyzerName},
+	"hy": {stop: hy.StopName}, "id": {stop: id.StopName},
+	"it": {analyzer: it.AnalyzerName}, "nl": {analyzer: nl.AnalyzerName},
+	"no": {analyzer: no.AnalyzerName}, "nb": {analyzer: no.AnalyzerName}, "nn": {analyzer: no.AnalyzerName},
+	"pl": {analyzer: pl.AnalyzerName}, "pt": {analyzer: pt.AnalyzerName},
+	"ro": {analyzer: ro.AnalyzerName}, "ru": {analyzer: ru.AnalyzerName},
+	"sv": {analyzer: sv.AnalyzerName}, "tr": {analyzer: tr.AnalyzerName},
+	"ja": {analyzer: cjk.AnalyzerName}, "zh": {analyzer: cjk.AnalyzerName}, "ko": {analyzer: cjk.AnalyzerName},
+}
+
+// languageParts names bleve's parts of a language's analysis: its whole
+// analyzer, or its elision and stop words alone.
+type languageParts struct {
+	analyzer, elision, stop string
+}
+
+// Language returns the language of a BCP 47 tag as search analyses it:
+// "en" for English (and for ""), the tag's primary language for one of the
+// languages above ("fr" for "fr-CA"), and "und" (undetermined) for any
+// other, whose words are only lower-cased, composed and stripped of
+// accents.
+func Language(tag string) string {
+	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+	primary, _, _ = strings.Cut(primary, "_")
+	if primary == "en" || primary == "" {
+		return "en"
+	}
+	if _, ok := languages[primary]; ok {
+		return primary
+	}
+	return "und"
+}
+
+// Languages returns the languages search analyses by their own rules, English among them.
+func Languages() []string {
+	out := []string{"en"}
+	for l := range languages {
+		out = append(out, l)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// NameFor returns the name of the analyzer of titles and bodies in lang
+// (as Language returns it), as registered with bleve.
+func NameFor(lang string) string {
+	if lang == "en" {
+		return Name
+	}
+	return "mailbag_" + lang
+}
+
+func init() {
+	registry.RegisterAnalyzer(NameFor("und"), func(_ map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+		return newChain(cache, languageParts{})
+	})
+	for lang, parts := range languages {
+		registry.RegisterAnalyzer(NameFor(lang), func(_ map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+			return newChain(cache, parts)
+		})
+	}
+}
+
+// For returns the analyzer of titles and bodies in lang (as Language
+// returns it), made without an index.
+func For(lang string) (Analyzer, error) {
+	a, err := registry.NewCache().AnalyzerNamed(NameFor(lang))
+	if err != nil {
+		return Analyzer{}, fmt.Errorf("search: the analyzer of %q: %w", lang, err)
+	}
+	return a.(Analyzer), nil
+}
+
+// chain is how a language other than English makes its words terms:
+// after lower case and Unicode's composition (NFC), its elision (French
+// "l'école" is "école"), then its stop words, which are dropped; the word
+// then loses its accents (folded), so that "ecole" finds "école" and the
+// reverse; then the language's other filters, its stemmer among them.
+// Folding before stemming gives the stemmer the same word, whether it was
+// written with its accents or without.
+type chain struct {
+	elision []analysis.TokenFilter
+	stop    []analysis.TokenFilter
+	rest    []analysis.TokenFilter
+	cjk     bool // tokens of Chinese, Japanese and Korean characters are typed for the bigram filter
+}
+
+// newChain makes the chain of parts from bleve's registry.
+func newChain(cache *registry.Cache, parts languageParts) (Analyzer, error) {
+	c := &chain{}
+	if parts.analyzer != "" {
+		a, err := cache.AnalyzerNamed(parts.analyzer)
+		if err != nil {
+			return Analyzer{}, err
+		}
+		d, ok := a.(*analysis.DefaultAnalyzer)
+		if !ok {
+			return Analyzer{}, fmt.Errorf("search: bleve's analyzer %q is not made of filters", parts.analyzer)
+		}
+		c.cjk = parts.analyzer == cjk.AnalyzerName
+		for _, f := range d.TokenFilters {
+			switch f.(type) {
+			case *lowercase.LowerCaseFilter:
+			case *elision.ElisionFilter:
+				c.elision = append(c.elision, f)
+			case *stop.StopTokensFilter:
+				c.stop = append(c.stop, f)
+			default:
+				c.rest = append(c.rest, f)
+			}
+		}
+	}
+	for name, to := range map[string]*[]analysis.TokenFilter{parts.elision: &c.elision, parts.stop: &c.stop} {
+		if name == "" {
+			continue
+		}
+		f, err := cache.TokenFilterNamed(name)
+		if err != nil {
+			return Analyzer{}, err
+		}
+		*to = append(*to, f)
+	}
+	return Analyzer{chain: c}, nil
+}
+
+// analyze returns the terms of text by the chain.
+func (c *chain) analyze(text []byte) analysis.TokenStream {
+	tokens := make([]analysis.Token, 0, len(text)/8+1)
+	position := 0
+	eachWord(text, func(start, end int) {
+		position++
+		typ := analysis.AlphaNumeric
+		if c.cjk && cjkScript(text[start:end]) {
+			typ = analysis.Ideographic
+		}
+		tokens = append(tokens, analysis.Token{Term: normalize(text[start:end]), Start: start, End: end, Position: position, Type: typ})
+	})
+	stream := make(analysis.TokenStream, len(tokens))
+	for i := range tokens {
+		stream[i] = &tokens[i]
+	}
+	for _, f := range c.elision {
+		stream = f.Filter(stream)
+	}
+	for _, f := range c.stop {
+		stream = f.Filter(stream)
+	}
+	for _, f := range c.rest {
+		stream = f.Filter(stream)
+	}
+	for _, t := range stream {
+		t.Term = fold(t.Term)
+	}
+	return slices.DeleteFunc(stream, func(t *analysis.Token) bool { return len(t.Term) == 0 })
+}
+
+// normalize returns word lower-cased and composed (NFC), a copy.
+func normalize(word []byte) []byte {
+	return norm.NFC.Bytes(lower(word))
+}
+
+// lower returns word in lower case, a copy.
+func lower(word []byte) []byte {
+	out := make([]byte, 0, len(word))
+	for _, r := range string(word) {
+		out = utf8.AppendRune(out, unicode.ToLower(r))
+	}
+	return out
+}
+
+// cjkScript reports whether word starts with a Chinese, Japanese or Korean
+// character.
+func cjkScript(word []byte) bool {
+	r, _ := utf8.DecodeRune(word)
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
+
+// fold returns term without the accents of its Latin letters ("école" is
+// "ecole", "straße" "strasse", "łódź" "lodz") and with Russian's ё as е;
+// other scripts' marks stay (Russian й is not и). A term of ASCII comes
+// back as it is.
+func fold(term []byte) []byte {
+	if !nonASCII(term) {
+		return term
+	}
+	out := make([]byte, 0, len(term))
+	var prev rune
+	for _, r := range norm.NFD.String(string(term)) {
+		if unicode.Is(unicode.Mn, r) && (prev < utf8.RuneSelf && unicode.IsLetter(prev) || unicode.Is(unicode.Latin, prev) || r == '\u0308' && (prev == 'е' || prev == 'Е')) {
+			continue // prev stays the letter the marks are on
+		}
+		prev = r
+		if s, ok := foldLetters[r]; ok {
+			out = append(out, s...)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return norm.NFC.Bytes(out)
+}
+
+// foldLetters are the Latin letters that Unicode does not decompose into a
+// letter and marks, and what they fold to.
+var foldLetters = map[rune]string{
+	'ß': "ss", 'æ': "ae", 'œ': "oe", 'ø': "o", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i", 'ħ': "h",
+}

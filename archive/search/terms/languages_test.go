@@ -1,0 +1,90 @@
+package terms
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestLanguages: in each language, what a reader types finds the words a
+// post writes, in their other forms: a search without accents finds
+// accented words and the reverse, a word composed or decomposed
+// (re\u0301union) is one, French elision goes ("l'école" is "école"), the
+// language's stemmer joins a word's forms (книгу, книга), and Chinese and
+// Japanese are read in pairs of characters, so that 東京 does not find
+// 京都. Each text is a sentence as a post in that language writes it.
+func TestLanguages(t *testing.T) {
+	for _, c := range []struct {
+		lang, text string
+		finds      []string // each finds the text
+		missing    []string // each finds nothing of it
+	}{
+		{"fr", "L'école de mon fils organise une réunion des élèves en français, à Paris, jeudi.",
+			[]string{"ecole", "école", "reunion", "re\u0301union", "eleve", "élèves", "francais", "français", "paris", "l'école"},
+			[]string{"lyon"}},
+		{"de", "Herr Müller geht jeden Tag die Straße entlang und liest ein großes Buch über die Übersetzung.",
+			[]string{"muller", "müller", "strasse", "straße", "gross", "groß", "übersetzung", "ubersetzung", "übersetzungen", "bücher"},
+			[]string{"kur"}},
+		{"es", "Mi hermana enseña matemáticas en la universidad y publica sus investigaciones cada año.",
+			[]string{"matematicas", "matemática", "universidades", "investigación", "ensena", "año"},
+			[]string{"escuela"}},
+		{"ru", "Я прочитал интересную книгу о Москве и рассказал о ней своим друзьям.",
+			[]string{"книга", "книгу", "москва", "москве", "друзья", "интересные"},
+			[]string{"петербург"}},
+		{"it", "L'anno scorso l'università ha aperto una biblioteca più grande per gli studenti.",
+			[]string{"universita", "università", "anno", "biblioteche", "studente"},
+			[]string{"scuola"}},
+		{"pl", "Łukasz czytał wczoraj książkę o historii Krakowa i polskich królach.",
+			// bleve's Polish stemmer (Stempel) stems a word written without
+			// its accents as another word: only its own forms find it.
+			[]string{"łukasz", "książkę", "historia", "historii", "polski"},
+			[]string{"warszawa"}},
+		{"ja", "東京で新しいプロジェクトを始めました。",
+			[]string{"東京", "プロジェクト", "新しい"},
+			[]string{"京都", "北京"}},
+		{"zh", "我明天要去北京参加会议。",
+			[]string{"北京", "会议"},
+			[]string{"东京", "京都"}},
+		{"en", "The café's menu and the naïve résumé", []string{"cafe", "café", "naive", "resume", "re\u0301sume\u0301"}, []string{"news"}},
+	} {
+		a, err := For(Language(c.lang))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var have []string
+		for _, tok := range a.Analyze([]byte(c.text)) {
+			have = append(have, string(tok.Term))
+		}
+		finds := func(q string) bool {
+			toks := a.Analyze([]byte(q))
+			if len(toks) == 0 {
+				return false
+			}
+			for _, tok := range toks {
+				if !slices.Contains(have, string(tok.Term)) {
+					return false
+				}
+			}
+			return true
+		}
+		for _, q := range c.finds {
+			if !finds(q) {
+				t.Errorf("%s: %q does not find %q (its terms %q)", c.lang, q, c.text, have)
+			}
+		}
+		for _, q := range c.missing {
+			if finds(q) {
+				t.Errorf("%s: %q finds %q (its terms %q)", c.lang, q, c.text, have)
+			}
+		}
+	}
+}
+
+// TestLanguageOfTags: a tag's primary language chooses the rules; a tag of
+// a language without rules of its own is "und".
+func TestLanguageOfTags(t *testing.T) {
+	for tag, want := range map[string]string{"en": "en", "": "en", "en-GB": "en", "fr-CA": "fr", "pt_BR": "pt", "ja": "ja", "vi": "und", "nb": "nb"} {
+		if got := Language(tag); got != want {
+			t.Errorf("Language(%q) = %q, want %q", tag, got, want)
+		}
+	}
+}
