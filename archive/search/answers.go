@@ -21,7 +21,8 @@ import (
 // a word is BM25's: the times the post has it (a title's word counting
 // titleTimes), saturating (coverSaturation) and less in a long post than
 // in a short one (coverLength). Words are matched by their stems, so that
-// "tests", "testing" and "tested" are one. The words no post has count in
+// "tests", "testing" and "tested" are one (in English, Porter's stems; in
+// another language, its analyzer's terms are its stemmer's already). The words no post has count in
 // the question's weight: a question the archive never speaks of covers
 // little, whatever else it shares. A post that only names a word in
 // passing (a list of tools, a survey) covers less of it than one about it.
@@ -84,9 +85,13 @@ func (x *Index) covers(ctx context.Context, question string) ([]covered, error) 
 	if err != nil {
 		return nil, err
 	}
+	stem := func(term string) string { return term } // another language's terms are its stemmer's already
+	if x.lang == "en" {
+		stem = porter.StemString
+	}
 	stems := map[string]float64{} // the question's words' stems, the weight of the rarest word of each
 	for term, w := range weight {
-		s := porter.StemString(term)
+		s := stem(term)
 		stems[s] = max(stems[s], w)
 	}
 	for _, w := range stems {
@@ -98,13 +103,13 @@ func (x *Index) covers(ctx context.Context, question string) ([]covered, error) 
 	parallel.For(len(hits), func(i int) {
 		times[i] = map[string]float64{}
 		for _, t := range analyzer.Analyze([]byte(hits[i].Title)) {
-			if s := porter.StemString(string(t.Term)); stems[s] > 0 {
+			if s := stem(string(t.Term)); stems[s] > 0 {
 				times[i][s] += titleTimes
 			}
 		}
 		body := analyzer.Analyze([]byte(x.text(hits[i])))
 		for _, t := range body {
-			if s := porter.StemString(string(t.Term)); stems[s] > 0 {
+			if s := stem(string(t.Term)); stems[s] > 0 {
 				times[i][s]++
 			}
 		}

@@ -148,7 +148,7 @@ func BenchmarkRelatedTitles(b *testing.B) {
 		bySlug[p.Slug] = i
 	}
 	t0 := time.Now()
-	t := related.NewTitles(titles)
+	t := related.NewTitles(titles, "")
 	made := time.Since(t0)
 	x, err := Rebuild(filepath.Join(b.TempDir(), "index"), list, Locale{})
 	if err != nil {

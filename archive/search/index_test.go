@@ -322,7 +322,8 @@ func london(t testing.TB) *time.Location {
 
 // TestIndexInTheNewslettersLanguage: posts in French are found as a
 // French reader types (without accents, without the article, another
-// form of the word), phrases and fragments too; an index made for another
+// form of the word), phrases and fragments too, and "did you mean"
+// offers words as the posts write them; an index made for another
 // language is outdated, and OpenIndex rebuilds it and says why.
 func TestIndexInTheNewslettersLanguage(t *testing.T) {
 	root := t.TempDir()
@@ -342,6 +343,9 @@ func TestIndexInTheNewslettersLanguage(t *testing.T) {
 	res, err := x.Search(context.Background(), Query{Text: "eleves"})
 	if err != nil || len(res.Hits) != 1 || len(res.Hits[0].Fragments) != 1 || !strings.Contains(res.Hits[0].Fragments[0], "<mark>élèves</mark>") {
 		t.Errorf("the fragment of eleves: %+v, %v", res, err)
+	}
+	if res, err := x.Search(context.Background(), Query{Text: "reunoin"}); err != nil || res.Suggestion != "réunion" {
+		t.Errorf("did you mean for reunoin: %q, %v; want the word as the post writes it, réunion", res.Suggestion, err)
 	}
 	x.Close()
 

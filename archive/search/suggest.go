@@ -1,8 +1,12 @@
 package search
 
 import (
+	"context"
 	"strings"
 	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // suggest returns "did you mean" for a query that found nothing: the query with
@@ -36,7 +40,7 @@ func (x *Index) suggest(text string) string {
 		}
 		for fuzziness := 1; fuzziness <= 2; fuzziness++ {
 			if best := nearest(v, term, fuzziness); best != "" {
-				words[i], changed = best, true
+				words[i], changed = x.written(best, w), true
 				break
 			}
 		}
@@ -45,6 +49,53 @@ func (x *Index) suggest(text string) string {
 		return ""
 	}
 	return strings.Join(words, " ")
+}
+
+// written returns term as a post writes it, lower-cased, the form nearest
+// to what the reader typed (the term's own form on a tie): the index's terms are folded ("ecole" for
+// "école") and, in most languages, stemmed ("ecol"), which a reader should
+// not be offered. The forms are those of the best post with the term; the
+// term itself where none is found.
+func (x *Index) written(term, typed string) string {
+	q := query.NewTermQuery(term)
+	q.SetField("body")
+	req := bleve.NewSearchRequestOptions(q, 1, 0, false)
+	req.Fields = hitFields
+	_, hits, err := x.search(context.Background(), req)
+	if err != nil || len(hits) == 0 {
+		return term
+	}
+	best, bestDistance := term, -1
+	typed = strings.ToLower(typed)
+	for _, w := range x.analyzer().Words(x.text(x.hits(hits)[0]), map[string]bool{term: true}) {
+		w = strings.ToLower(w)
+		if d := distance(w, typed); bestDistance < 0 || d < bestDistance || d == bestDistance && w == term {
+			best, bestDistance = w, d
+		}
+	}
+	return best
+}
+
+// distance returns how many letters must be added, removed or changed to
+// make a into b (Levenshtein's distance, over runes).
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	row := make([]int, len(rb)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		prev := row[0]
+		row[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			prev, row[j] = row[j], min(row[j]+1, row[j-1]+1, prev+cost)
+		}
+	}
+	return row[len(rb)]
 }
 
 // plainWord reports whether w is a plain word of a query: letters and

@@ -84,7 +84,8 @@ func (snap *snapshot) alias(path string) (p *archive.Post, ok bool) {
 // digits, which has no page.
 func tagSlug(tag string) string { return archive.Slugify(tag) }
 
-func newSnapshot(list []*archive.Post, loc *time.Location, made time.Time, gen uint64) *snapshot {
+func newSnapshot(list []*archive.Post, posts *archive.Posts, made time.Time, gen uint64) *snapshot {
+	loc := posts.Location
 	snap := &snapshot{made: made, gen: gen, posts: newPostTable(list, loc), bySlugs: make([]int32, len(list)),
 		byTag: map[string][]int32{}, tagName: map[string]string{}, html: map[string]htmltemplate.HTML{}, pages: map[string]madePage{}}
 	t := &snap.posts
@@ -111,7 +112,7 @@ func newSnapshot(list []*archive.Post, loc *time.Location, made time.Time, gen u
 	}
 	slices.SortFunc(snap.bySlugs, func(a, b int32) int { return strings.Compare(t.slug(int(a)), t.slug(int(b))) })
 	slices.SortStableFunc(snap.byAlias, func(a, b aliasOf) int { return strings.Compare(t.str(a.path), t.str(b.path)) })
-	snap.titles = related.NewTitles(titles)
+	snap.titles = related.NewTitles(titles, posts.Language)
 	return snap
 }
 
@@ -268,14 +269,14 @@ func (c *postCache) look() *snapshot {
 	if err != nil {
 		s.log.Error("list posts", "err", err)
 		if cur == nil {
-			cur = newSnapshot(nil, s.o.Posts.Location, c.checked, 0)
+			cur = newSnapshot(nil, s.o.Posts, c.checked, 0)
 		}
 		return cur
 	}
 	for _, p := range problems {
 		s.log.Warn("post left out of the site", "problem", p.Error())
 	}
-	cur = newSnapshot(list, s.o.Posts.Location, lastModified(cur, c.checked), res.Generation)
+	cur = newSnapshot(list, s.o.Posts, lastModified(cur, c.checked), res.Generation)
 	c.cur.Store(cur)
 	return cur
 }

@@ -72,7 +72,7 @@ func TestPostTableKeepsHeaders(t *testing.T) {
 // slash, the newest post's first.
 func TestSnapshotLooksUp(t *testing.T) {
 	list := tablePosts(t)
-	snap := newSnapshot(list, london(t), time.Now(), 1)
+	snap := newSnapshot(list, &archive.Posts{Location: london(t)}, time.Now(), 1)
 	for i, p := range list {
 		if q, j, ok := snap.bySlug(p.Slug); !ok || j != i || q.Title != p.Title {
 			t.Errorf("bySlug(%q) = %v, %d, %v; want %d", p.Slug, q, j, ok, i)
@@ -114,7 +114,7 @@ func TestSnapshotLooksUp(t *testing.T) {
 // maxPageBytes however many are made, the last one kept is found, and a
 // page kept twice keeps the first.
 func TestSnapshotKeepsPagesWithinBound(t *testing.T) {
-	snap := newSnapshot(tablePosts(t), london(t), time.Now(), 1)
+	snap := newSnapshot(tablePosts(t), &archive.Posts{Location: london(t)}, time.Now(), 1)
 	page := make([]byte, maxPageBytes/10+1)
 	for i := range 100 {
 		snap.keepPage(fmt.Sprint("slug-", i), madePage{body: page, etag: fmt.Sprint(i)})

@@ -47,17 +47,19 @@ type Titles struct {
 	posts  []int32  // the posts whose titles have each term, in the order given
 	lens   []uint16 // how many terms each post's title has
 
-	scratch sync.Pool // of *titleScores, for Like
+	scratch sync.Pool      // of *titleScores, for Like
+	words   terms.Analyzer // the index's analyzer of the posts' language
 }
 
-// titleAnalyzer is the index's analyzer (terms.Name), made without an
-// index.
-var titleAnalyzer = terms.New()
-
-// NewTitles makes the Titles of a list of posts: titles[i] is the title
-// of post i, read into terms as the index reads titles. The numbers Like
-// returns are places in titles.
-func NewTitles(titles []string) *Titles {
+// NewTitles makes the Titles of a list of posts written in language (a
+// BCP 47 tag, "" for English): titles[i] is the title of post i, read into
+// terms as the index reads titles. The numbers Like returns are places in
+// titles.
+func NewTitles(titles []string, language string) *Titles {
+	words, err := terms.For(terms.Language(language))
+	if err != nil {
+		words = terms.New() // every language terms.Language returns has an analyzer
+	}
 	// Each title's terms, once each, by a number given in the order met.
 	ids := map[string]uint32{}
 	var names []string
@@ -65,7 +67,7 @@ func NewTitles(titles []string) *Titles {
 	bounds := make([]uint32, len(titles)+1)
 	lens := make([]uint16, len(titles))
 	for i, title := range titles {
-		tokens := titleAnalyzer.Analyze([]byte(title))
+		tokens := words.Analyze([]byte(title))
 		lens[i] = uint16(min(len(tokens), math.MaxUint16))
 		first := len(postIDs)
 		for _, tok := range tokens {
@@ -88,7 +90,7 @@ func NewTitles(titles []string) *Titles {
 	}
 	slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(names[a], names[b]) })
 	rank := make([]uint32, len(names)) // where each term's number is in order
-	t := &Titles{ends: make([]uint32, len(names)), starts: make([]uint32, len(names)+1), posts: make([]int32, len(postIDs)), lens: lens}
+	t := &Titles{ends: make([]uint32, len(names)), starts: make([]uint32, len(names)+1), posts: make([]int32, len(postIDs)), lens: lens, words: words}
 	var b strings.Builder
 	for r, id := range order {
 		rank[id] = uint32(r)
@@ -161,7 +163,7 @@ func (t *Titles) Like(text string, n int) []int {
 	if n <= 0 || len(words) == 0 {
 		return nil
 	}
-	tokens := titleAnalyzer.Analyze([]byte(strings.Join(words[:min(len(words), MaxWords)], " ")))
+	tokens := t.words.Analyze([]byte(strings.Join(words[:min(len(words), MaxWords)], " ")))
 	s, _ := t.scratch.Get().(*titleScores)
 	if s == nil || len(s.score) != t.Len() {
 		s = &titleScores{score: make([]float32, t.Len()), matched: make([]uint16, t.Len())}

@@ -2,6 +2,7 @@ package related
 
 import (
 	"fmt"
+	"mailbag/archive/search/terms"
 	"math"
 	"slices"
 	"strings"
@@ -34,7 +35,7 @@ func TestTitlesLike(t *testing.T) {
 		"A manager",                            // 8
 		"Product managers and the decisions they own at work", // 9
 	}
-	x := NewTitles(all)
+	x := NewTitles(all, "")
 	for _, tc := range []struct {
 		text string
 		n    int
@@ -62,7 +63,7 @@ func TestTitlesLike(t *testing.T) {
 	if x.Len() != len(all) {
 		t.Errorf("Len() = %d, want %d", x.Len(), len(all))
 	}
-	if got := NewTitles(nil).Like("otters", 5); got != nil {
+	if got := NewTitles(nil, "").Like("otters", 5); got != nil {
 		t.Errorf("Like on no titles = %v", got)
 	}
 }
@@ -79,7 +80,7 @@ func TestTitlesLeaveOutCommonWords(t *testing.T) {
 		}
 		all = append(all, title)
 	}
-	x := NewTitles(all)
+	x := NewTitles(all, "")
 	if got := x.Like("Go fuzzing", 10); len(got) != 6 {
 		t.Errorf("like %q: %q, want the 6 about fuzzing alone", "Go fuzzing", titlesOf(all, got))
 	}
@@ -92,7 +93,7 @@ func TestTitlesLeaveOutCommonWords(t *testing.T) {
 func likeSlowly(all []string, text string, n int) []int {
 	terms := func(s string) []string {
 		var out []string
-		for _, tok := range titleAnalyzer.Analyze([]byte(s)) {
+		for _, tok := range terms.New().Analyze([]byte(s)) {
 			out = append(out, string(tok.Term))
 		}
 		return out
@@ -155,7 +156,7 @@ func FuzzTitles(f *testing.F) {
 		if len(all) > 200 || n > 1000 {
 			return
 		}
-		x := NewTitles(all)
+		x := NewTitles(all, "")
 		for i, title := range all {
 			got := x.Like(title, n)
 			if want := likeSlowly(all, title, n); !slices.Equal(got, want) {

@@ -72,6 +72,16 @@ func accented(text []byte) bool {
 	return false
 }
 
+// Words returns the words of text whose terms are among terms, as text
+// writes them, in order.
+func (a Analyzer) Words(text string, terms map[string]bool) []string {
+	var out []string
+	for _, w := range a.words(text, terms) {
+		out = append(out, text[w.Start:w.End])
+	}
+	return out
+}
+
 // stretch is a part of a text, from white space (or its start) to white
 // space (or its end): white space ends any word, so the text's words there
 // are the stretch's.
