@@ -72,3 +72,48 @@ func TestRedactRealMail(t *testing.T) {
 	}
 	t.Logf("%d corpus messages named their sender", named)
 }
+
+// TestRedactNamesInEveryScript: a question signed with a name of any
+// shape, in the asker's language or in English, keeps neither the full
+// name in its text nor a closing line with a short form of it: Polish,
+// Czech, Vietnamese, Turkish, Icelandic, Irish, Spanish, Greek, Cyrillic,
+// Arabic names, and Chinese, Japanese and Korean names written with or
+// without spaces; and a name written without its accents.
+func TestRedactNamesInEveryScript(t *testing.T) {
+	for _, c := range []struct {
+		from, text string
+		gone       []string // none of these is left
+	}{
+		{"Łukasz Żółkiewski", "I'm Łukasz Żółkiewski and I lead a small team. How do I say no to my boss?\n\nThanks,\nŁukasz", []string{"Łukasz", "Żółkiewski"}},
+		{"Łukasz Żółkiewski", "Nazywam się Łukasz Żółkiewski i prowadzę mały zespół. Jak odmówić szefowi?\n\nPozdrawiam,\nŁukasz", []string{"Łukasz", "Żółkiewski", "Pozdrawiam"}},
+		{"Łukasz Żółkiewski", "Hi, Lukasz Zolkiewski here, from a small team. How do I say no?\n\nLukasz", []string{"Lukasz", "Zolkiewski"}},
+		{"Nguyễn Văn An", "Tôi là Nguyễn Văn An, trưởng nhóm. Làm sao để từ chối sếp?\n\nCảm ơn,\nAn", []string{"Nguyễn", "Văn", "\nAn"}},
+		{"Nguyễn Văn An", "I'm Nguyễn Văn An and I lead a small team. How do I say no?\n\nAn", []string{"Nguyễn", "Văn", "\nAn"}},
+		{"Zoë Åberg", "I'm Zoë Åberg and I lead a small team. How do I say no?\n\nBest,\nZoë", []string{"Zoë", "Åberg"}},
+		{"Siobhán O'Brien", "I'm Siobhán O'Brien and I lead a small team. How do I say no?\n\n-- \nSiobhán", []string{"Siobhán", "O'Brien"}},
+		{"José María Pérez", "Soy José María Pérez y dirijo un equipo pequeño. ¿Cómo digo que no?\n\nUn saludo,\nJosé María", []string{"José", "María", "Pérez", "saludo"}},
+		{"Jiří Dvořák", "Jmenuji se Jiří Dvořák a vedu malý tým. Jak mám odmítnout šéfa?\n\nS pozdravem,\nJiří", []string{"Jiří", "Dvořák"}},
+		{"Çağrı Yılmaz", "Ben Çağrı Yılmaz, küçük bir ekibi yönetiyorum. Patronuma nasıl hayır derim?\n\nTeşekkürler,\nÇağrı", []string{"Çağrı", "Yılmaz"}},
+		{"Björk Guðmundsdóttir", "I'm Björk Guðmundsdóttir and I lead a small team. How do I say no?\n\nBjörk", []string{"Björk", "Guðmundsdóttir"}},
+		{"Ngozi Okonkwo-Adeyemi", "I'm Ngozi Okonkwo-Adeyemi and I lead a small team. How do I say no?\n\nCheers,\nNgozi", []string{"Ngozi", "Okonkwo"}},
+		{"Γιώργος Παπαδόπουλος", "Είμαι ο Γιώργος Παπαδόπουλος και έχω μια μικρή ομάδα. Πώς λέω όχι;\n\nΕυχαριστώ,\nΓιώργος", []string{"Γιώργος", "Παπαδόπουλος"}},
+		{"Иван Петров", "Меня зовут Иван Петров, я руковожу небольшой командой. Как сказать начальнику нет?\n\nС уважением,\nИван", []string{"Иван", "Петров"}},
+		{"محمد عبد الله", "أنا محمد عبد الله وأقود فريقا صغيرا. كيف أرفض طلب مديري؟\n\nشكرا،\nمحمد", []string{"محمد", "عبد الله"}},
+		{"王小明", "我是王小明，我带领一个小团队。我该怎么拒绝老板？\n\n谢谢，\n小明", []string{"王小明", "小明"}},
+		{"山田 太郎", "山田太郎です。小さなチームを率いています。上司にどう断ればいいですか？\n\nよろしくお願いします。\n太郎", []string{"山田", "太郎"}},
+		{"김민준", "저는 김민준입니다. 작은 팀을 이끌고 있습니다. 상사에게 어떻게 거절하나요?\n\n감사합니다.\n민준", []string{"김민준", "민준"}},
+	} {
+		got := redact(c.text, c.from, "")
+		for _, g := range c.gone {
+			if strings.Contains(got, g) {
+				t.Errorf("%s: %q is left:\n%s", c.from, g, got)
+			}
+		}
+		if !strings.Contains(got, "[name]") {
+			t.Errorf("%s: the full name is not replaced:\n%s", c.from, got)
+		}
+		if !strings.ContainsAny(got, "?？;؟") {
+			t.Errorf("%s: the question went with the name:\n%s", c.from, got)
+		}
+	}
+}
