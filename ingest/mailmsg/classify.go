@@ -276,10 +276,17 @@ var listRobotSubjects = []string{
 	"confirm your subscription to", "subscription confirmation", "welcome to the mailing list",
 }
 
-// outOfOffice are in the subjects of absence replies, lower case.
+// outOfOffice are in the subjects of absence replies, lower case: the
+// words mail programs put there in the languages readers write in (a word
+// alone, such as "abwesend", could be a reader's question).
 var outOfOffice = []string{"out of office", "out of the office", "automatic reply", "auto reply:", "autoreply", "auto-reply",
 	"abwesenheitsnotiz", "réponse automatique", "respuesta automática", "fuera de la oficina",
-	"risposta automatica", "automatisch antwoord", "automatisk svar", "自動返信", "自动回复"}
+	"risposta automatica", "automatisch antwoord", "automatisk svar", "自動返信", "自动回复",
+	"automatische antwort", "fuera de la oficina", "resposta automática",
+	"automatiskt svar", "automaattinen vastaus", "odpowiedź automatyczna", "automatyczna odpowiedź",
+	"automatická odpověď", "otomatik yanıt", "automatikus válasz", "αυτόματη απάντηση",
+	"автоматический ответ", "автоматична відповідь", "自動応答", "自动答复", "자동 회신", "자동 응답",
+	"trả lời tự động", "رد تلقائي"}
 
 // jsonReport is what a JSON notification says.
 type jsonReport struct {

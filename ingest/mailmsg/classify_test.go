@@ -68,8 +68,13 @@ var classifierExamples = map[string][]string{
 	"autoreply-header": {string(rawMail("From: Ana <ana@example.net>\nX-Autoreply: yes\nSubject: Re: Issue 12", "I am away."))},
 	"precedence":       {string(rawMail("From: Ana <ana@example.net>\nPrecedence: junk\nSubject: Re: Issue 12", "I am away."))},
 	"list-headers":     {string(rawMail("From: Ana <ana@example.net>\nList-Id: <golang-nuts.googlegroups.com>\nSubject: generics", "How do I?")), string(rawMail("From: Ana <ana@example.net>\nPrecedence: list\nSubject: generics", "How?"))},
-	"out-of-office":    {string(rawMail("From: Ana <ana@example.net>\nSubject: Out of Office: Re: Issue 12", "Back on Monday.")), string(rawMail("From: Ana <ana@example.net>\nSubject: Automatische Antwort: Abwesenheitsnotiz", "Bis Montag."))},
-	"no-text":          {string(rawMail("From: Ana <ana@example.net>\nSubject: Re: Issue 12", "> only the quote\n"))},
+	"out-of-office": {string(rawMail("From: Ana <ana@example.net>\nSubject: Out of Office: Re: Issue 12", "Back on Monday.")), string(rawMail("From: Ana <ana@example.net>\nSubject: Automatische Antwort: Abwesenheitsnotiz", "Bis Montag.")),
+		string(rawMail("From: Ana <ana@example.pl>\nSubject: Odpowiedź automatyczna: Re: Pytanie", "Wracam w poniedziałek.")),
+		string(rawMail("From: Ana <ana@example.ru>\nSubject: =?UTF-8?B?0JDQstGC0L7QvNCw0YLQuNGH0LXRgdC60LjQuSDQvtGC0LLQtdGCOiBSZTog0JLQvtC/0YDQvtGB?=", "Вернусь в понедельник.")),
+		string(rawMail("From: Ana <ana@example.jp>\nSubject: 自動応答: Re: 質問", "月曜日に戻ります。")),
+		string(rawMail("From: Ana <ana@example.com.tr>\nSubject: Otomatik yanıt: Re: Soru", "Pazartesi döneceğim.")),
+	},
+	"no-text": {string(rawMail("From: Ana <ana@example.net>\nSubject: Re: Issue 12", "> only the quote\n"))},
 }
 
 // TestClassifierRules: each rule catches its examples, saying so in the

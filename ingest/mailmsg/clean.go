@@ -39,6 +39,19 @@ var replyForms = []replyForm{
 	{ends: colon, has: "skrev", re: line(`.*\bskrev\b.*:`)},                                                            // Danish, Norwegian, Swedish
 	{ends: []string{"kirjoitti", "kirjoitti:"}, re: line(`.*\bkirjoitti:?`)},                                           // Finnish
 	{ends: []string{"пишет", "пишет:", "пишет :", "написал", "написал:", "написал :", "написала", "написала:", "написала :"}, re: line(`.*(пишет|написал|написала)\s*:?`)}, // Russian
+	{ends: []string{"пише:", "написав:", "написала:", "написав(ла):"}, re: line(`.*(пише|написав|написала|написав\(ла\))\s*:`)},                                            // Ukrainian
+	{ends: []string{"napisał(a):", "napisał:", "napisała:"}, re: line(`.*\b(napisał\(a\)|napisał|napisała)\s*:`)},                                                          // Polish (Gmail)
+	{ends: []string{"pisze:"}, start: "w dniu", re: line(`w dniu\b.*\bpisze\s*:`)},                                                                                         // Polish (Thunderbird)
+	{ends: []string{"napsal(a):", "napsal:", "napsala:"}, re: line(`.*\b(napsal\(a\)|napsal|napsala)\s*:`)},                                                                // Czech
+	{ends: []string{"yazdı:"}, re: line(`.*\byazdı\s*:`)},                                                                                                                  // Turkish: "... şunu yazdı:"
+	{ends: colon, re: line(`.*\sírta(\s.*)?:`)},               // Hungarian: "Jim <…> ezt írta (időpont: …):"
+	{ends: []string{"a scris:"}, re: line(`.*\ba scris\s*:`)}, // Romanian
+	{ends: []string{"έγραψε:"}, re: line(`.*έγραψε\s*:`)},     // Greek
+	{ends: []string{"đã viết:"}, re: line(`.*đã viết\s*:`)},   // Vietnamese
+	{ends: []string{"كتب:"}, re: line(`.*كتب\s*:`)},           // Arabic
+	{ends: []string{"のメール:", "のメール：", "のメッセージ:", "のメッセージ："}, re: line(`.*(のメール|のメッセージ)\s*[:：]`)}, // Japanese (Apple Mail, Outlook)
+	{ends: []string{"写道:", "写道：", "寫道:", "寫道："}, re: line(`.*(写道|寫道)\s*[:：]`)},                   // Chinese
+	{ends: []string{"작성:", "작성："}, re: line(`.*작성\s*[:：]`)},                                      // Korean: "...님이 작성:"
 	{ends: []string{"-"}, re: line(`-{2,}\s*(original message|message d'origine|ursprüngliche nachricht|mensaje original|messaggio originale|oprindelig meddelelse|alkuperäinen viesti|forwarded message)\s*-{2,}`)},
 	{ends: []string{"__________"}, re: line(`_{10,}`)}, // Outlook's rule above the quoted header
 	{ends: colon, start: "begin forwarded", re: line(`begin forwarded message:`)},
@@ -135,16 +148,20 @@ func hasPrefixFold(s, prefix string) bool {
 
 // headerBlockStart matches the first line of a quoted header block that
 // Outlook writes instead of an "On ... wrote:" line: "From: Jim".
-var headerBlockStart = regexp.MustCompile(`(?i)^\*?(from|von|de|van|da|fra|lähettäjä|от)\s*:\*?\s`)
+var headerBlockStart = regexp.MustCompile(`(?i)^\*?(from|von|de|van|da|fra|från|lähettäjä|от|від|od|kimden|feladó|expeditor|από|差出人|发件人|寄件者|보낸 사람)\s*[:：]\*?\s*`)
 
 // headerBlockNext matches a following line of such a block.
-var headerBlockNext = regexp.MustCompile(`(?i)^\*?(sent|date|to|subject|gesendet|datum|an|betreff|envoyé|à|objet|enviado|fecha|para|asunto|inviato|data|oggetto|verzonden|aan|onderwerp|sendt|til|emne|lähetetty|vastaanottaja|aihe|отправлено|кому|тема|дата)\s*:`)
+var headerBlockNext = regexp.MustCompile(`(?i)^\*?(sent|date|to|subject|gesendet|datum|an|betreff|envoyé|à|objet|enviado|fecha|para|asunto|inviato|data|oggetto|verzonden|aan|onderwerp|sendt|til|emne|skickat|till|ämne|lähetetty|vastaanottaja|aihe|отправлено|кому|тема|дата|надіслано|wysłano|do|temat|odesláno|komu|předmět|gönderildi|kime|konu|στάλθηκε|προς|θέμα|送信日時|宛先|件名|发送时间|收件人|主题|日期|寄件日期|收件者|主旨|보낸 날짜|받는 사람|제목)\s*[:：]`)
 
 // hasFieldName reports whether line starts with a short name and a colon,
 // as every line of a quoted header block does: the cheap first test of
 // headerBlockStart and headerBlockNext.
 func hasFieldName(line string) bool {
-	i := strings.IndexByte(line[:min(len(line), 40)], ':')
+	head := line[:min(len(line), 40)]
+	i := strings.IndexByte(head, ':')
+	if i < 0 {
+		i = strings.Index(head, "：") // the full-width colon of Chinese and Japanese
+	}
 	return i > 0 && len(line) <= maxHeaderLine
 }
 
@@ -173,6 +190,24 @@ var signatureForms = []signatureForm{
 	{prefix: "enviado desde mi ", min: 1, max: 40},
 	{prefix: "inviato da ", min: 1, max: 40},
 	{prefix: "отправлено с ", min: 1, max: 40},
+	{prefix: "envoyé depuis mon ", min: 1, max: 40},
+	{prefix: "gesendet von meinem ", min: 1, max: 40},
+	{prefix: "enviado do meu ", min: 1, max: 40},
+	{prefix: "verzonden vanaf mijn ", min: 1, max: 40},
+	{prefix: "verstuurd vanaf mijn ", min: 1, max: 40},
+	{prefix: "skickat från min ", min: 1, max: 40},
+	{prefix: "sendt fra min ", min: 1, max: 40},
+	{prefix: "lähetetty ", suffix: "sta", min: 1, max: 40},
+	{prefix: "wysłane z mojego ", min: 1, max: 40},
+	{prefix: "wysłano z mojego ", min: 1, max: 40},
+	{prefix: "odesláno z mého ", min: 1, max: 40},
+	{prefix: "надіслано з ", min: 1, max: 40},
+	{prefix: "στάλθηκε από ", min: 1, max: 40},
+	{prefix: "iphone", suffix: "から送信", max: 4},
+	{prefix: "iphone", suffix: "'umdan gönderildi", max: 4},
+	{prefix: "iphone", suffix: "에서 보냄", max: 4},
+	{prefix: "发自我的", min: 1, max: 20},
+	{prefix: "從我的 ", suffix: " 傳送", min: 1, max: 20},
 }
 
 // signatureFirstBytes are the bytes a signature form's line starts with.
