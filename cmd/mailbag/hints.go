@@ -54,7 +54,11 @@ func serverHint(table, security string, err error) string {
 		return "no greeting came: a TLS port (465 or 993) waits for TLS first: try security = \"tls\""
 	case errors.As(err, &dns):
 		return "the host name " + strconv.Quote(dns.Name) + " is not known (DNS): check " + table + ".address for a typo, and that this machine can resolve names"
-	case (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) && security != "tls":
+	case (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		// go-imap words a reset it reads while waiting for the greeting
+		// ("in response: cannot read tag: … connection reset by peer")
+		// without wrapping it.
+		strings.Contains(err.Error(), "connection reset by peer")) && security != "tls":
 		return "the server closed the connection before it greeted: a TLS port (465 or 993) waits for TLS first: try security = \"tls\""
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return "nothing answers there: check " + table + ".address (host:port) and that the server runs"

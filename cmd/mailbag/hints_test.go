@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -76,5 +77,10 @@ func TestServerHints(t *testing.T) {
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 	if got := withHint("imap", "starttls", reset); !strings.Contains(got.Error(), `try security = "tls"`) {
 		t.Errorf("starttls to a TLS port, reset: %v", got)
+	}
+	// go-imap's words for it, which do not wrap the reset.
+	worded := errors.New("in response: cannot read tag: read tcp 127.0.0.1:41888->127.0.0.1:35689: read: connection reset by peer")
+	if got := withHint("imap", "starttls", worded); !strings.Contains(got.Error(), `try security = "tls"`) {
+		t.Errorf("starttls to a TLS port, reset in go-imap's words: %v", got)
 	}
 }
