@@ -8,6 +8,10 @@
 //   - site/, the archive site: layout.html around each page, list.html
 //     (the shared "list" and "pager" blocks), style.css.
 //
+// The site's fixed words are messages, one file a language in messages/
+// (messages.go), which the pages call as t, n, date and number; a home
+// overrides them, or adds a language, in templates/messages/.
+//
 // A home overrides any of them with a file of the same name in its
 // templates/ folder. Every template is parsed when the Set is loaded, so a
 // broken override is found when a command starts, named by file and line;
@@ -61,6 +65,10 @@ type Options struct {
 	// Funcs are the functions text templates may call (draft.md's "yaml"
 	// and "quote"); they must be known when the templates are parsed.
 	Funcs texttemplate.FuncMap
+	// Language is the newsletter's language, a BCP 47 tag ("" means
+	// English): the site's fixed words are its messages (LoadMessages),
+	// which its pages call as t, n, date and number, and lang is it.
+	Language string
 }
 
 // Set is every template, parsed once: built-in ones and a home's
@@ -70,6 +78,7 @@ type Set struct {
 	html  map[string]*htmltemplate.Template
 	files map[string][]byte // site/style.css, as it is
 	shown map[string]string // name -> the file errors name
+	words *Messages
 }
 
 // Load reads and parses every template (see Options). The error names each
@@ -77,6 +86,15 @@ type Set struct {
 func Load(o Options) (*Set, error) {
 	s := &Set{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{},
 		files: map[string][]byte{}, shown: map[string]string{}}
+	lang := o.Language
+	if lang == "" {
+		lang = "en"
+	}
+	words, err := LoadMessages(lang, o.Overrides)
+	if err != nil {
+		return nil, err
+	}
+	s.words = words
 	src := map[string][]byte{}
 	for _, name := range Names() {
 		b, shown, err := source(o.Overrides, name)
@@ -113,7 +131,9 @@ func Load(o Options) (*Set, error) {
 // page parses a site page inside the layout, with the shared list blocks;
 // each part keeps its own file name, so that errors name the right file.
 func (s *Set) page(src map[string][]byte, name string) (*htmltemplate.Template, error) {
-	t, err := htmltemplate.New(s.shown[layoutName]).Option("missingkey=error").Parse(string(src[layoutName]))
+	funcs := s.words.Funcs()
+	funcs["lang"] = func() string { return s.words.Language }
+	t, err := htmltemplate.New(s.shown[layoutName]).Funcs(funcs).Option("missingkey=error").Parse(string(src[layoutName]))
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +164,9 @@ func source(overrides, name string) ([]byte, string, error) {
 	}
 	return b, name, nil
 }
+
+// Messages returns the fixed words of the newsletter's language.
+func (s *Set) Messages() *Messages { return s.words }
 
 // Text returns the text template name ("draft.md", "mail.txt"); it panics
 // on a name that is not one, a mistake in the code.

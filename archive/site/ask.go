@@ -31,7 +31,7 @@ func (s *Site) ask(w http.ResponseWriter, r *http.Request) {
 	}
 	if utf8.RuneCountInString(q) > maxQuestion {
 		d.Question = echo(q)
-		d.Problem, d.status = "That question is longer than 4,000 characters. Shorten it, or mail it as it is.", http.StatusBadRequest
+		d.Problem, d.status = s.words().T("ask_too_long", s.words().Number(maxQuestion)), http.StatusBadRequest
 		d.MailTo = mailto(s.info.Address, "", "")
 		s.render(w, r, askPage, d)
 		return
@@ -39,7 +39,7 @@ func (s *Site) ask(w http.ResponseWriter, r *http.Request) {
 	d.MailTo = mailto(s.info.Address, askSubject(q), q)
 	release, ok := s.searchSlot(w, r)
 	if !ok {
-		d.Problem, d.status = "Many searches are running at once. Try again in a moment, or mail your question.", http.StatusServiceUnavailable
+		d.Problem, d.status = s.words().T("ask_busy"), http.StatusServiceUnavailable
 		s.render(w, r, askPage, d)
 		return
 	}
@@ -47,10 +47,10 @@ func (s *Site) ask(w http.ResponseWriter, r *http.Request) {
 	hits, err := s.o.Index.Answers(r.Context(), q, askAnswers)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		d.Problem, d.status = "Looking for answers took too long. Try again, or mail your question.", http.StatusServiceUnavailable
+		d.Problem, d.status = s.words().T("ask_slow"), http.StatusServiceUnavailable
 	case err != nil:
 		s.log.Error("ask", "err", err)
-		d.Problem, d.status = "Looking for answers failed. Try again, or mail your question.", statusOf(err)
+		d.Problem, d.status = s.words().T("ask_failed"), statusOf(err)
 	}
 	for _, h := range hits {
 		if p, _, ok := snap.bySlug(h.Slug); ok {

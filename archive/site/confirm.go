@@ -11,8 +11,8 @@ func (s *Site) confirmPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.button(w, r, "Confirm your subscription", sub.Email+" will get every new answer from "+s.o.Title+".",
-		"/confirm", token, "Subscribe")
+	s.button(w, r, s.words().T("confirm"), s.words().T("confirm_line", sub.Email, s.o.Title),
+		"/confirm", token, s.words().T("subscribe_button"))
 }
 
 // confirm takes the confirmation page's button.
@@ -25,7 +25,7 @@ func (s *Site) confirm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.message(w, r, "You are subscribed", sub.Email+" will get every new answer from "+s.o.Title+". Every message has a link to stop.")
+	s.message(w, r, s.words().T("subscribed"), s.words().T("subscribed_line", sub.Email, s.o.Title))
 }
 
 // lookup calls Subscriptions.Lookup; without a list it returns ErrClosed.

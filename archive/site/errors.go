@@ -43,31 +43,31 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	d := pageData{status: status, noStore: true}
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
-		d.Heading = "This request is too large"
+		d.Heading = s.words().T("err_too_large")
 	case errors.Is(err, ErrBadAddress):
-		d.Heading, d.Lines = "That is not a mail address", []string{"Go back and check it, please."}
+		d.Heading, d.Lines = s.words().T("err_bad_address"), []string{s.words().T("err_bad_address_line")}
 	case errors.Is(err, ErrTestLink):
-		d.Heading = "This is the link of a test copy"
-		d.Lines = []string{"A test copy (mailbag send --test) is for no subscriber: its link unsubscribes nobody. In the mail sent to the list, each subscriber's link works."}
+		d.Heading = s.words().T("err_test_link")
+		d.Lines = []string{s.words().T("err_test_link_line")}
 	case errors.Is(err, ErrBadLink) && r.URL.Path == "/confirm":
-		d.Heading = "This link does not work"
-		d.Lines = []string{"It may have been used already, be over a week old, or have been cut short by your mail program. To subscribe, use the form on this page again."}
+		d.Heading = s.words().T("err_bad_link")
+		d.Lines = []string{s.words().T("err_bad_confirm_link_line")}
 	case errors.Is(err, ErrBadLink):
-		d.Heading = "This link does not work"
-		d.Lines = []string{"It may have been cut short by your mail program. Use the whole link from the message, or reply to the message and ask to be removed."}
+		d.Heading = s.words().T("err_bad_link")
+		d.Lines = []string{s.words().T("err_bad_link_line")}
 	case errors.Is(err, ErrClosed):
-		d.Heading, d.Lines = "Subscribing is closed", []string{"This site cannot send mail just now."}
+		d.Heading, d.Lines = s.words().T("err_closed"), []string{s.words().T("err_closed_line")}
 	case errors.Is(err, errTooMany):
-		d.Heading, d.Lines = "Too many requests", []string{"Please wait a minute and try again."}
+		d.Heading, d.Lines = s.words().T("err_too_many"), []string{s.words().T("err_too_many_line")}
 	case errors.Is(err, ErrTryLater):
-		d.Heading, d.Lines = "Too many subscriptions just now", []string{"Please try again in an hour."}
+		d.Heading, d.Lines = s.words().T("err_try_later"), []string{s.words().T("err_try_later_line")}
 	case errors.Is(err, errUnreadable):
-		d.Heading = "This request could not be read"
+		d.Heading = s.words().T("err_unreadable")
 	case errors.Is(err, errCrossSite):
-		d.Heading, d.Lines = "This form was sent from another site", []string{"Use the form on this site's own pages."}
+		d.Heading, d.Lines = s.words().T("err_cross_site"), []string{s.words().T("err_cross_site_line")}
 	default:
 		s.log.Error("subscriber page", "path", r.URL.Path, "err", err)
-		d.Heading, d.Lines = "Something went wrong", []string{"Please try again in a moment."}
+		d.Heading, d.Lines = s.words().T("err_other"), []string{s.words().T("err_other_line")}
 	}
 	s.render(w, r, messagePage, d)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/templates"
 )
 
 // The page templates, each parsed inside site/layout.html with
@@ -124,6 +125,9 @@ func (s *Site) checkTemplates() error {
 	s.o.Templates.File(styleSheet)
 	return nil
 }
+
+// words returns the fixed words of the site's language.
+func (s *Site) words() *templates.Messages { return s.o.Templates.Messages() }
 
 // render executes page into a buffer and sends it, with an ETag (and
 // Last-Modified, when d.modified is set: the moment the site last saw the

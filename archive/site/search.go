@@ -42,14 +42,14 @@ func (s *Site) searchSlot(w http.ResponseWriter, r *http.Request) (release func(
 func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	snap := s.cache.get() // the index in step with posts/
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	d := pageData{Query: echo(q), Page: pageNumber(r), PrevText: "Better matches", NextText: "More results"}
+	d := pageData{Query: echo(q), Page: pageNumber(r), PrevText: s.words().T("better_matches"), NextText: s.words().T("more_results")}
 	if q == "" {
 		s.render(w, r, searchPage, d)
 		return
 	}
 	release, ok := s.searchSlot(w, r)
 	if !ok {
-		d.Problem, d.status = "Many searches are running at once. Try again in a moment.", http.StatusServiceUnavailable
+		d.Problem, d.status = s.words().T("search_busy"), http.StatusServiceUnavailable
 		s.render(w, r, searchPage, d)
 		return
 	}
@@ -57,13 +57,13 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	res, err := s.o.Index.Search(r.Context(), search.Query{Text: q, Page: d.Page})
 	switch {
 	case errors.Is(err, search.ErrBadQuery):
-		d.Problem = "That search could not be read: " + strings.TrimPrefix(err.Error(), search.ErrBadQuery.Error()+": ") + "."
+		d.Problem = s.words().T("search_unreadable", strings.TrimPrefix(err.Error(), search.ErrBadQuery.Error()+": "))
 		d.status = statusOf(err)
 		s.render(w, r, searchPage, d)
 		return
 	case errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "2")
-		d.Problem, d.status = "That search took too long. Try fewer words, or words less common.", http.StatusServiceUnavailable
+		d.Problem, d.status = s.words().T("search_slow"), http.StatusServiceUnavailable
 		s.render(w, r, searchPage, d)
 		return
 	case err != nil:

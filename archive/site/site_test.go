@@ -650,3 +650,50 @@ func TestRemoteImagesOnlyWhenAllowed(t *testing.T) {
 		}
 	}
 }
+
+// TestSiteInTheNewslettersLanguage: with the newsletter in French or
+// Japanese, the pages say so (<html lang>), and their fixed words, dates,
+// counts and messages are in that language.
+func TestSiteInTheNewslettersLanguage(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		want map[string][]string // path -> what the page says
+	}{
+		{"fr", map[string][]string{
+			"/":                      {`<html lang="fr">`, "Dernières réponses", "Archives", "Chercher dans les réponses", "Une question ? Écrivez à"},
+			"/2019/05/05/older/":     {"5 mai 2019", "Réponses liées"},
+			"/search?q=toe":          {"2 réponses correspondent à « toe »", "20 juin 2018", "Recherche"},
+			"/search?q=nothingatall": {"0 réponse correspond à « nothingatall »"},
+			"/ask":                   {"Poser une question", "Chercher des réponses"},
+			"/no/such/page":          {"Page introuvable", "Les archives listent toutes les réponses."},
+		}},
+		{"ja", map[string][]string{
+			"/":                  {`<html lang="ja">`, "最新の回答", "アーカイブ", "回答を検索"},
+			"/2019/05/05/older/": {"2019年5月5日", "関連する回答"},
+			"/search?q=toe":      {"「toe」に合う回答は"},
+			"/ask":               {"質問する", "回答を探す"},
+			"/no/such/page":      {"ページが見つかりません"},
+		}},
+	} {
+		posts, x := fixturePosts(t)
+		set, err := templates.Load(templates.Options{Funcs: map[string]any{"yaml": fmt.Sprint, "quote": fmt.Sprint}, Language: c.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := New(Options{Title: "Ask Jim", BaseURL: "https://ask.example.org", Author: "Jim", Address: "ask@example.org",
+			Posts: posts, Index: x, Templates: set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(s.Handler())
+		for path, wants := range c.want {
+			_, body := get(t, srv, path)
+			for _, w := range wants {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s %s: no %q in\n%s", c.lang, path, w, body)
+				}
+			}
+		}
+		srv.Close()
+	}
+}

@@ -22,6 +22,5 @@ func (s *Site) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.message(w, r, "Check your inbox",
-		"If the address can take mail, a message with a link to confirm is on its way. Nothing more is sent until you follow it.")
+	s.message(w, r, s.words().T("check_inbox"), s.words().T("check_inbox_line"))
 }

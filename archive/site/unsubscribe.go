@@ -12,11 +12,11 @@ func (s *Site) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !sub.Subscribed {
-		s.message(w, r, "You are not subscribed", sub.Email+" gets no mail from "+s.o.Title+".")
+		s.message(w, r, s.words().T("not_subscribed"), s.words().T("not_subscribed_line", sub.Email, s.o.Title))
 		return
 	}
-	s.button(w, r, "Unsubscribe?", sub.Email+" will get no more answers from "+s.o.Title+".",
-		"/unsubscribe", token, "Unsubscribe")
+	s.button(w, r, s.words().T("unsubscribe"), s.words().T("unsubscribe_line", sub.Email, s.o.Title),
+		"/unsubscribe", token, s.words().T("unsubscribe_button"))
 }
 
 // unsubscribe takes the page's button (t in the body) and the one-click
@@ -36,5 +36,5 @@ func (s *Site) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("unsubscribe link followed", "one_click", r.PostForm.Get("List-Unsubscribe") == "One-Click")
-	s.message(w, r, "You are unsubscribed", sub.Email+" will get no more answers from "+s.o.Title+". Sorry to see you go.")
+	s.message(w, r, s.words().T("unsubscribed"), s.words().T("unsubscribed_line", sub.Email, s.o.Title))
 }

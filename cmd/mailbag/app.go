@@ -145,7 +145,7 @@ func (n *newsletter) templates() (*templates.Set, error) {
 	if n.tmpl != nil {
 		return n.tmpl, nil
 	}
-	t, err := templates.Load(templates.Options{Overrides: n.home.Templates(), Funcs: publish.TemplateFuncs})
+	t, err := templates.Load(templates.Options{Overrides: n.home.Templates(), Funcs: publish.TemplateFuncs, Language: n.cfg.Newsletter.Language})
 	if err != nil {
 		return nil, err
 	}
