@@ -132,7 +132,7 @@ func (d *Drafts) read(path string) Draft {
 	dr.Post, dr.Err = archive.Parse(data, d.Location)
 	if dr.Post != nil {
 		dr.Post.Path = path
-		dr.Words = len(strings.Fields(answerText(dr.Post.Body, d.Signoff)))
+		dr.Words = len(strings.Fields(answerText(dr.Post.Body, d.Signoff, d.placeholders())))
 	}
 	return dr
 }
@@ -143,7 +143,7 @@ var comment = regexp.MustCompile(`(?s)<!--.*?-->`)
 // answerText returns a draft body without what the template put there: HTML
 // comments, the placeholder, the quoted questions and the line introducing
 // them ("I was sent this question ...:"), and the sign-off.
-func answerText(body []byte, signoff string) string {
+func answerText(body []byte, signoff string, placeholders []string) string {
 	text := strings.TrimSpace(comment.ReplaceAllString(string(withoutNote(body)), ""))
 	if so := strings.TrimSpace(signoff); so != "" {
 		text = strings.TrimSuffix(text, so)
@@ -152,7 +152,7 @@ func answerText(body []byte, signoff string) string {
 	var kept []string
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, ">") || t == Placeholder || strings.HasSuffix(t, ":") && nextIsQuote(lines[i+1:]) {
+		if strings.HasPrefix(t, ">") || slices.Contains(placeholders, t) || strings.HasSuffix(t, ":") && nextIsQuote(lines[i+1:]) {
 			continue
 		}
 		kept = append(kept, line)
@@ -247,6 +247,21 @@ func (d *Drafts) ForQuestions(ids []int64) (string, error) {
 	return found, nil
 }
 
+// Placeholder returns the line a new draft holds where the answer goes,
+// in the newsletter's language.
+func (d *Drafts) Placeholder() string {
+	if d.Templates == nil {
+		return Placeholder
+	}
+	return d.Templates.Messages().T("draft_placeholder")
+}
+
+// placeholders returns the placeholder lines a draft may still hold: the
+// language's, and English's (a draft made before the language changed).
+func (d *Drafts) placeholders() []string {
+	return slices.Compact([]string{d.Placeholder(), Placeholder})
+}
+
 // draftData is what draft.md is executed with.
 type draftData struct {
 	Title         string
@@ -286,7 +301,7 @@ func (d *Drafts) Create(qs []*questions.Question, related []search.Hit) (string,
 	}
 	data := draftData{
 		Date:        d.now().In(d.location()).Format(archive.DateLayout),
-		Placeholder: Placeholder,
+		Placeholder: d.Placeholder(),
 		Signoff:     d.Signoff,
 	}
 	var ids []string

@@ -62,7 +62,7 @@ func TestReaderTextIsInert(t *testing.T) {
 			t.Errorf("%q: the author's Markdown does not render:\n%s", q, got)
 		}
 		// The draft's checks do not take the reader's words for the template's.
-		if w := answerText([]byte(body), ""); !strings.Contains(w, "My answer") {
+		if w := answerText([]byte(body), "", []string{Placeholder}); !strings.Contains(w, "My answer") {
 			t.Errorf("%q: the answer is not found in the draft: %q", q, w)
 		}
 		if !strings.Contains(string(withoutNote([]byte(body))), "My answer") {

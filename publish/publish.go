@@ -26,6 +26,7 @@ var ErrPublished = errors.New("publish: already published (the file is in posts/
 // ErrNoDraft means no draft has the name or path asked for.
 var ErrNoDraft = errors.New("publish: no such draft")
 
-// Placeholder is the line a new draft holds where the answer goes; a draft
-// that still holds it is not published.
+// Placeholder is the line a new English draft holds where the answer goes;
+// a draft in another language holds its own (Drafts.Placeholder). A draft
+// that still holds either is not published.
 const Placeholder = "[Write your answer here.]"

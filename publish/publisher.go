@@ -58,12 +58,18 @@ func (p *Publisher) Check(ctx context.Context, path string) (*archive.Post, erro
 	if post.Slug == "" {
 		problems = append(problems, "no slug (name the file, or set slug:)")
 	}
-	words := len(strings.Fields(answerText(post.Body, p.Drafts.Signoff)))
-	switch hasPlaceholder := bytes.Contains(post.Body, []byte(Placeholder)); {
+	words := len(strings.Fields(answerText(post.Body, p.Drafts.Signoff, p.Drafts.placeholders())))
+	placeholder := ""
+	for _, ph := range p.Drafts.placeholders() {
+		if bytes.Contains(post.Body, []byte(ph)) {
+			placeholder = ph
+		}
+	}
+	switch hasPlaceholder := placeholder != ""; {
 	case hasPlaceholder && words == 0:
 		problems = append(problems, "no answer is written: the body is as the template left it")
 	case hasPlaceholder:
-		problems = append(problems, fmt.Sprintf("the placeholder line %q is still there", Placeholder))
+		problems = append(problems, fmt.Sprintf("the placeholder line %q is still there", placeholder))
 	case words == 0:
 		problems = append(problems, "no answer is written: the body has only the quoted question")
 	}

@@ -13,6 +13,7 @@ import (
 	"mailbag/archive/search"
 	"mailbag/internal/sqlitedb"
 	"mailbag/questions"
+	"mailbag/templates"
 )
 
 // fixture is a home's worth of publishing: a queue with questions, drafts,
@@ -196,5 +197,47 @@ func TestRelatedNoteRemovedWhateverTitlesHold(t *testing.T) {
 	old := "Text.\n\nAll the best\n\n<!-- related: past answers on this; publishing removes this note\n  2024-01-02  Generics --> type parameters  (generics)\n-->\n"
 	if got := string(withoutNote([]byte(old))); got != "Text.\n\nAll the best\n" {
 		t.Errorf("an older draft's note: %q", got)
+	}
+}
+
+// TestDraftInTheNewslettersLanguage: a French newsletter's draft has its
+// fixed lines in French, and the French placeholder, which publishing
+// refuses as it refuses the English one (a draft made before the
+// language changed); once written over, the draft is published.
+func TestDraftInTheNewslettersLanguage(t *testing.T) {
+	f := newFixture(t, "Comment dire non ?")
+	set, err := templates.Load(templates.Options{Funcs: TemplateFuncs, Language: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.p.Drafts.Templates = set
+	question, err := f.q.Get(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := f.p.Drafts.Create([]*questions.Question{question}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	for _, want := range []string{"Un abonné m’a envoyé cette question :", "[Écrivez votre réponse ici.]"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the French draft has no %q:\n%s", want, data)
+		}
+	}
+	for _, placeholder := range []string{"[Écrivez votre réponse ici.]", Placeholder} {
+		body := strings.Replace(string(data), "[Écrivez votre réponse ici.]", placeholder+"\n\nMa réponse.", 1)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.p.Check(context.Background(), path); err == nil || !strings.Contains(err.Error(), "placeholder line \""+placeholder) {
+			t.Errorf("a draft with %q: %v, want the placeholder named", placeholder, err)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), "[Écrivez votre réponse ici.]", "Ma réponse.", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.p.Check(context.Background(), path); err != nil {
+		t.Errorf("the written draft: %v", err)
 	}
 }

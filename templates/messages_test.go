@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -120,5 +121,34 @@ func TestMessagesOfAHome(t *testing.T) {
 	write("de.toml", "nav_ask = \"unterminated\n")
 	if _, err := LoadMessages("de", dir); err == nil || !strings.Contains(err.Error(), "de.toml") {
 		t.Errorf("a broken file: %v, want its name", err)
+	}
+}
+
+// TestMailsInTheirLanguage: the mails to one person and the list mail's
+// footer are in the newsletter's language.
+func TestMailsInTheirLanguage(t *testing.T) {
+	set, err := Load(Options{Language: "fr", Funcs: map[string]any{"yaml": fmt.Sprint, "quote": fmt.Sprint}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := []map[string]any{{"Title": "T", "URL": "https://u/", "Date": "1 mai 2020"}}
+	for name, c := range map[string]struct {
+		data map[string]any
+		want []string
+	}{
+		"ack.txt":     {map[string]any{"Newsletter": "Demandez à Jim", "Subject": "Dire non", "Answers": answers}, []string{"Bonjour,", "Votre question à Demandez à Jim est bien arrivée : « Dire non ».", "cette réponse passée", "réponse automatique"}},
+		"notify.txt":  {map[string]any{"Newsletter": "Demandez à Jim", "Subject": "Dire non", "PostURL": "https://u/"}, []string{"La réponse est ici :"}},
+		"confirm.txt": {map[string]any{"Newsletter": "Demandez à Jim", "ConfirmURL": "https://u/"}, []string{"Pour confirmer, ouvrez ce lien"}},
+		"mail.txt":    {map[string]any{"Title": "T", "Underline": []int{1}, "Markdown": "M", "Newsletter": "N", "PostURL": "https://u/", "Address": "ask@example.org", "UnsubscribeURL": "https://u/x"}, []string{"Une question ? Répondez à ce courriel, ou écrivez à ask@example.org.", "Se désabonner: https://u/x"}},
+	} {
+		var b strings.Builder
+		if err := set.Text(name).Execute(&b, c.data); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%s: no %q in\n%s", name, w, b.String())
+			}
+		}
 	}
 }

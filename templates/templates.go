@@ -114,9 +114,9 @@ func Load(o Options) (*Set, error) {
 		case strings.HasPrefix(name, "site/"):
 			s.html[name], err = s.page(src, name)
 		case strings.HasSuffix(name, ".html"):
-			s.html[name], err = htmltemplate.New(s.shown[name]).Option("missingkey=error").Parse(string(src[name]))
+			s.html[name], err = htmltemplate.New(s.shown[name]).Funcs(s.funcs(nil)).Option("missingkey=error").Parse(string(src[name]))
 		default:
-			s.text[name], err = texttemplate.New(s.shown[name]).Funcs(o.Funcs).Option("missingkey=error").Parse(string(src[name]))
+			s.text[name], err = texttemplate.New(s.shown[name]).Funcs(s.funcs(o.Funcs)).Option("missingkey=error").Parse(string(src[name]))
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("templates: %w", err))
@@ -128,12 +128,21 @@ func Load(o Options) (*Set, error) {
 	return s, nil
 }
 
+// funcs returns the functions of the fixed words (t, n, date, number,
+// lang) with more.
+func (s *Set) funcs(more map[string]any) map[string]any {
+	out := s.words.Funcs()
+	out["lang"] = func() string { return s.words.Language }
+	for k, v := range more {
+		out[k] = v
+	}
+	return out
+}
+
 // page parses a site page inside the layout, with the shared list blocks;
 // each part keeps its own file name, so that errors name the right file.
 func (s *Set) page(src map[string][]byte, name string) (*htmltemplate.Template, error) {
-	funcs := s.words.Funcs()
-	funcs["lang"] = func() string { return s.words.Language }
-	t, err := htmltemplate.New(s.shown[layoutName]).Funcs(funcs).Option("missingkey=error").Parse(string(src[layoutName]))
+	t, err := htmltemplate.New(s.shown[layoutName]).Funcs(s.funcs(nil)).Option("missingkey=error").Parse(string(src[layoutName]))
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,6 @@ import (
 	"mailbag/internal/demo"
 	"mailbag/internal/home"
 	"mailbag/internal/memserver"
-	"mailbag/publish"
 	"mailbag/publish/mailinglist"
 	"mailbag/questions"
 )
@@ -189,7 +188,7 @@ func (a *app) demoAnswer(ctx context.Context, n *newsletter, q *questions.Queue,
 	if err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(draft), publish.Placeholder, text, 1)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(strings.Replace(string(draft), n.drafts().Placeholder(), text, 1)), 0o644); err != nil {
 		return "", err
 	}
 	post, err := a.publish(ctx, n, q, path, "")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,8 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"mailbag/publish"
 )
 
 // editorCommand returns the author's editor: $VISUAL, else $EDITOR, else vi.
@@ -53,15 +50,18 @@ func editorCmd(ctx context.Context, path string) *exec.Cmd {
 }
 
 // placeholderLine returns the line of the draft at path that holds the
-// placeholder, where the answer goes; 0 when it has none.
+// placeholder, where the answer goes: the first line that is one bracketed
+// sentence ("[Write your answer here.]", "[Écrivez votre réponse ici.]"),
+// in whatever language the draft was made; 0 when it has none.
 func placeholderLine(path string) int {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return 0
 	}
-	i := bytes.Index(data, []byte(publish.Placeholder))
-	if i < 0 {
-		return 0
+	for i, line := range strings.Split(string(data), "\n") {
+		if t := strings.TrimSpace(line); len(t) > 2 && strings.HasPrefix(t, "[") && strings.HasSuffix(t, "]") && !strings.Contains(t[1:len(t)-1], "]") {
+			return i + 1
+		}
 	}
-	return bytes.Count(data[:i], []byte("\n")) + 1
+	return 0
 }

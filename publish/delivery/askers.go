@@ -309,7 +309,7 @@ func (a *Askers) pastAnswers(ctx context.Context, question *questions.Question) 
 	}
 	var out []ackAnswer
 	for _, h := range hits {
-		out = append(out, ackAnswer{Title: h.Title, URL: strings.TrimRight(a.o.Newsletter.BaseURL, "/") + h.URLPath(), Date: h.Date.Format("2 January 2006")})
+		out = append(out, ackAnswer{Title: h.Title, URL: strings.TrimRight(a.o.Newsletter.BaseURL, "/") + h.URLPath(), Date: a.o.Templates.Messages().Date(h.Date)})
 	}
 	return out
 }
@@ -363,7 +363,7 @@ func (a *Askers) notify(ctx context.Context, post *archive.Post, question *quest
 	n := a.o.Newsletter
 	m := automail.Mail{
 		FromName: n.Title, FromAddr: n.Address, ToAddr: question.FromAddr,
-		Subject:       "Your question was answered: " + post.Title,
+		Subject:       a.o.Templates.Messages().T("notify_subject", post.Title),
 		Domain:        n.Host(),
 		AutoSubmitted: "auto-generated",
 		Body:          a.o.Templates.Text("notify.txt"),

@@ -193,7 +193,7 @@ func (s *Subscriptions) sendConfirmation(ctx context.Context, sub *Subscriber) e
 	link := strings.TrimRight(n.BaseURL, "/") + "/confirm?t=" + url.QueryEscape(token(s.o.Key, confirmPurpose(sub), sub.ID, sub.Email))
 	_, err := automail.Mail{
 		FromName: n.Title, FromAddr: n.Address, ToAddr: sub.Email,
-		Subject:       "Confirm your subscription to " + n.Title,
+		Subject:       s.o.Templates.Messages().T("confirm_subject", n.Title),
 		Domain:        n.Host(),
 		AutoSubmitted: "auto-generated",
 		Body:          s.o.Templates.Text("confirm.txt"),
