@@ -5,14 +5,17 @@
 package benchcorpus
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -78,9 +81,19 @@ func testdata(tb testing.TB) string {
 // of real text from the corpus, with Markdown paragraphs; text turns a post
 // file into its plain text (archive's Parse and PlainText). The same n
 // gives the same posts.
+//
+// With MAILBAG_BENCH_TEXT set (required for a MAILBAG_BENCH_LANG other
+// than English), the runs come from that file instead, real prose in the
+// language (scripts/bench-text makes one from Debian's translated manual
+// pages), and each post stops at postBytes, as many bytes as an English
+// post of Words words has: a Japanese "word" between spaces is a phrase.
 func WritePosts(tb testing.TB, dir string, n int, text func(file []byte) string) {
 	tb.Helper()
 	words := corpusWords(tb, text)
+	limit := 1 << 30
+	if _, file := Language(tb); file != "" {
+		words, limit = fileWords(tb, file), postBytes
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.Fatal(err)
@@ -88,7 +101,7 @@ func WritePosts(tb testing.TB, dir string, n int, text func(file []byte) string)
 	start := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range n {
 		var body strings.Builder
-		for w := 0; w < Words; {
+		for w := 0; w < Words && body.Len() < limit; {
 			run := 20 + rng.IntN(60)
 			at := rng.IntN(len(words) - run)
 			body.WriteString(strings.Join(words[at:at+run], " "))
@@ -109,6 +122,97 @@ func WritePosts(tb testing.TB, dir string, n int, text func(file []byte) string)
 			tb.Fatal(err)
 		}
 	}
+}
+
+// postBytes is about the size of the body of an English post of Words
+// words, in bytes.
+const postBytes = 6_500
+
+// Language returns the language of the benchmarks' posts,
+// MAILBAG_BENCH_LANG ("en" unless it is set), and for another language
+// the file of its prose, MAILBAG_BENCH_TEXT, which it then requires.
+func Language(tb testing.TB) (lang, file string) {
+	tb.Helper()
+	lang, file = os.Getenv("MAILBAG_BENCH_LANG"), os.Getenv("MAILBAG_BENCH_TEXT")
+	if lang == "" {
+		lang = "en"
+	}
+	if lang == "en" {
+		return lang, file // English's prose is the Go blog's, unless a file is given
+	}
+	if file == "" {
+		tb.Fatalf("MAILBAG_BENCH_LANG=%s needs MAILBAG_BENCH_TEXT, a file of prose in it (scripts/bench-text %s)", lang, lang)
+	}
+	return lang, file
+}
+
+// fileWords returns the words of a file of prose, in order.
+func fileWords(tb testing.TB, file string) []string {
+	tb.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	words := strings.Fields(string(data))
+	if len(words) < 100_000 && utf8.RuneCount(data) < 1_000_000 {
+		tb.Fatalf("%s has only %d words", file, len(words))
+	}
+	return words
+}
+
+// QueriesOf returns the searches a subscriber might type in the
+// benchmarks' language: Queries over the Go blog's prose; over the prose
+// of a file (MAILBAG_BENCH_TEXT, English's too), made from it the same
+// way for every language, so that languages compare:
+// words of the middle of the frequency list (as "garbage collector" is
+// in the Go blog), and phrases of two words often together.
+func QueriesOf(tb testing.TB) map[string][]string {
+	tb.Helper()
+	_, file := Language(tb)
+	if file == "" {
+		return Queries
+	}
+	words := fileWords(tb, file)
+	count := map[string]int{}
+	pairs := map[string]int{}
+	isWord := func(w string) bool {
+		n := 0
+		for _, r := range w {
+			if !unicode.IsLetter(r) {
+				return false
+			}
+			n++
+		}
+		return n >= 4 && n <= 12 && strings.ToUpper(w) != w
+	}
+	for i, w := range words {
+		if !isWord(w) {
+			continue
+		}
+		count[w]++
+		if i+1 < len(words) && isWord(words[i+1]) {
+			pairs[w+" "+words[i+1]]++
+		}
+	}
+	byCount := func(m map[string]int) []string {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, func(a, b string) int { return cmp.Or(m[b]-m[a], strings.Compare(a, b)) })
+		return keys
+	}
+	top, topPairs := byCount(count), byCount(pairs)
+	out := map[string][]string{}
+	for i := 50; i < 64 && i+1 < len(top); i += 2 {
+		out["words"] = append(out["words"], top[i]+" "+top[i+1])
+	}
+	for i := 10; i < 14 && i < len(topPairs); i++ {
+		out["phrases"] = append(out["phrases"], strconv.Quote(topPairs[i]))
+		a, b, _ := strings.Cut(topPairs[i], " ")
+		out["nowhere"] = append(out["nowhere"], strconv.Quote(b+" "+a+" "+b))
+	}
+	return out
 }
 
 // Count returns how many posts a benchmark of the archive at scale writes:
