@@ -103,7 +103,11 @@ func (a Analyzer) HasPhrase(text string, phrase analysis.TokenStream) bool {
 		return false
 	}
 	if a.chain != nil {
-		return holds(a.chain.analyze([]byte(text)), phrase)
+		terms := make([]string, len(phrase))
+		for i, t := range phrase {
+			terms[i] = string(t.Term)
+		}
+		return holds(a.chain.only([]byte(text), terms), phrase)
 	}
 	buf := lowerCopy(text)
 	defer scratch.GiveBack(buf)

@@ -31,12 +31,7 @@ type word struct {
 func (a Analyzer) words(text string, terms map[string]bool) []word {
 	var out []word
 	if a.chain != nil {
-		for _, t := range a.chain.analyze([]byte(text)) {
-			if terms[string(t.Term)] {
-				out = append(out, word{Start: t.Start, End: t.End, Term: string(t.Term)})
-			}
-		}
-		return out
+		return a.chain.words([]byte(text), terms)
 	}
 	buf := lowerCopy(text)
 	defer scratch.GiveBack(buf)
@@ -212,7 +207,7 @@ func (a Analyzer) Fragment(text string, terms map[string]bool) (frag string, mat
 	if text == "" {
 		return "", false
 	}
-	hits := a.words(text, terms)
+	hits := joinOverlaps(a.words(text, terms))
 	start := 0 // byte offset the fragment starts at
 	if len(hits) > 0 {
 		// Each window starts a few words before a match; the best has the
@@ -258,6 +253,22 @@ func (a Analyzer) Fragment(text string, terms map[string]bool) (frag string, mat
 		b.WriteString(" …")
 	}
 	return strings.TrimSpace(foldSpaces(b.String())), len(hits) > 0
+}
+
+// joinOverlaps returns words, in order, with those that overlap made one:
+// Chinese and Japanese terms are pairs of characters, each sharing one
+// with the next ("東京都" is 東京 and 京都), and a mark must not start
+// inside the last.
+func joinOverlaps(words []word) []word {
+	out := words[:0:0]
+	for _, w := range words {
+		if n := len(out); n > 0 && w.Start < out[n-1].End {
+			out[n-1].End = max(out[n-1].End, w.End)
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // foldSpaces returns s with each run of white space (isSpace) made one space.

@@ -1,7 +1,9 @@
 package terms
 
 import (
+	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -52,14 +54,14 @@ import (
 // analyzer: overlapping pairs of characters (bigrams), so that 東京 is
 // one term and not 東 and 京. English keeps mailbag's own rules (Name).
 var languages = map[string]languageParts{
-	"ar": {analyzer: ar.AnalyzerName}, "bg": {stop: bg.StopName},
-	"ca": {elision: ca.ElisionName, stop: ca.StopName}, "ckb": {analyzer: ckb.AnalyzerName},
+	"ar": {analyzer: ar.AnalyzerName, prefixes: true}, "bg": {stop: bg.StopName},
+	"ca": {elision: ca.ElisionName, stop: ca.StopName}, "ckb": {analyzer: ckb.AnalyzerName, prefixes: true},
 	"cs": {stop: cs.StopName}, "da": {analyzer: da.AnalyzerName},
 	"de": {analyzer: de.AnalyzerName}, "el": {stop: el.StopName},
 	"es": {analyzer: es.AnalyzerName}, "eu": {stop: eu.StopName},
-	"fa": {analyzer: fa.AnalyzerName}, "fi": {analyzer: fi.AnalyzerName},
+	"fa": {analyzer: fa.AnalyzerName, prefixes: true}, "fi": {analyzer: fi.AnalyzerName},
 	"fr": {analyzer: fr.AnalyzerName}, "ga": {elision: ga.ElisionName, stop: ga.StopName},
-	"gl": {stop: gl.StopName}, "hi": {analyzer: hi.AnalyzerName},
+	"gl": {stop: gl.StopName}, "hi": {analyzer: hi.AnalyzerName, prefixes: true},
 	"hr": {analyzer: hr.AnalyzerName}, "hu": {analyzer: hu.AnalyzerName},
 	"hy": {stop: hy.StopName}, "id": {stop: id.StopName},
 	"it": {analyzer: it.AnalyzerName}, "nl": {analyzer: nl.AnalyzerName},
@@ -67,13 +69,14 @@ var languages = map[string]languageParts{
 	"pl": {analyzer: pl.AnalyzerName}, "pt": {analyzer: pt.AnalyzerName},
 	"ro": {analyzer: ro.AnalyzerName}, "ru": {analyzer: ru.AnalyzerName},
 	"sv": {analyzer: sv.AnalyzerName}, "tr": {analyzer: tr.AnalyzerName},
-	"ja": {analyzer: cjk.AnalyzerName}, "zh": {analyzer: cjk.AnalyzerName}, "ko": {analyzer: cjk.AnalyzerName},
+	"ja": {analyzer: cjk.AnalyzerName, prefixes: true}, "zh": {analyzer: cjk.AnalyzerName, prefixes: true}, "ko": {analyzer: cjk.AnalyzerName, prefixes: true},
 }
 
 // languageParts names bleve's parts of a language's analysis: its whole
 // analyzer, or its elision and stop words alone.
 type languageParts struct {
 	analyzer, elision, stop string
+	prefixes                bool // its rules change the starts of words too (Arabic's article, Hindi's normalisation, CJK's pairs)
 }
 
 // Language returns the language of a BCP 47 tag as search analyses it:
@@ -145,11 +148,15 @@ type chain struct {
 	stop    []analysis.TokenFilter
 	rest    []analysis.TokenFilter
 	cjk     bool // tokens of Chinese, Japanese and Korean characters are typed for the bigram filter
+	// initial says that a word's term starts with the word's first letter
+	// (or the first after an elided article), accents folded: the
+	// language's rules change the ends of words, not their starts.
+	initial bool
 }
 
 // newChain makes the chain of parts from bleve's registry.
 func newChain(cache *registry.Cache, parts languageParts) (Analyzer, error) {
-	c := &chain{}
+	c := &chain{initial: !parts.prefixes}
 	if parts.analyzer != "" {
 		a, err := cache.AnalyzerNamed(parts.analyzer)
 		if err != nil {
@@ -201,11 +208,20 @@ func (c *chain) analyze(text []byte) analysis.TokenStream {
 	for i := range tokens {
 		stream[i] = &tokens[i]
 	}
+	return c.filter(stream)
+}
+
+// filter runs the chain's filters over stream, words lower-cased and
+// composed, and returns the terms.
+func (c *chain) filter(stream analysis.TokenStream) analysis.TokenStream {
 	for _, f := range c.elision {
 		stream = f.Filter(stream)
 	}
 	for _, f := range c.stop {
 		stream = f.Filter(stream)
+	}
+	if !c.cjk && c.restOnce(stream) {
+		return slices.DeleteFunc(stream, func(t *analysis.Token) bool { return len(t.Term) == 0 })
 	}
 	for _, f := range c.rest {
 		stream = f.Filter(stream)
@@ -216,13 +232,125 @@ func (c *chain) analyze(text []byte) analysis.TokenStream {
 	return slices.DeleteFunc(stream, func(t *analysis.Token) bool { return len(t.Term) == 0 })
 }
 
+// words returns the words of text whose terms are among terms, as
+// analyze makes them.
+func (c *chain) words(text []byte, terms map[string]bool) []word {
+	var out []word
+	for _, t := range c.only(text, slices.Collect(maps.Keys(terms))) {
+		if terms[string(t.Term)] {
+			out = append(out, word{Start: t.Start, End: t.End, Term: string(t.Term)})
+		}
+	}
+	return out
+}
+
+// only returns the terms of text that may be among terms, at their
+// places. Where a term starts as its word does (initial), only the words
+// starting with a term's first letter are analysed: a hit's fragment, and
+// a phrase's check of each post that may hold it, analysed the whole of a
+// post before, four times as long (BenchmarkAnalyzers); elsewhere, all.
+func (c *chain) only(text []byte, terms []string) analysis.TokenStream {
+	if !c.initial {
+		return c.analyze(text)
+	}
+	firsts := map[rune]bool{}
+	for _, t := range terms {
+		r, _ := utf8.DecodeRuneInString(t)
+		firsts[r] = true
+	}
+	var kept []analysis.Token
+	position := 0
+	eachWord(text, func(start, end int) {
+		position++
+		if w := text[start:end]; firsts[initialOf(w)] || firsts[initialOf(afterApostrophe(w))] {
+			kept = append(kept, analysis.Token{Term: normalize(w), Start: start, End: end, Position: position, Type: analysis.AlphaNumeric})
+		}
+	})
+	tokens := make(analysis.TokenStream, len(kept))
+	for i := range kept {
+		tokens[i] = &kept[i]
+	}
+	return c.filter(tokens)
+}
+
+// initialOf returns the first letter of word as a term starts with it:
+// lower case, without its accents.
+func initialOf(word []byte) rune {
+	if len(word) > 0 && word[0] < utf8.RuneSelf {
+		c := word[0]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		return rune(c)
+	}
+	r, size := utf8.DecodeRune(word)
+	if r == utf8.RuneError && size <= 1 {
+		return r
+	}
+	f, _ := utf8.DecodeRune(fold(lower(word[:size])))
+	return f
+}
+
+// afterApostrophe returns what follows the first apostrophe of word
+// ("école" of "l'école"), or nothing.
+func afterApostrophe(word []byte) []byte {
+	for i, r := range string(word) {
+		if r == '\'' || r == '’' {
+			return word[i+utf8.RuneLen(r):]
+		}
+	}
+	return nil
+}
+
+// restOnce runs the rest of the chain (the stemmer, the folding) once for
+// each distinct word of stream and gives every token its word's term;
+// false, with stream as it was, when a filter drops a word. The stemmer
+// was nearly half of a French post's analysis, and a post says most of
+// its words more than once: BenchmarkAnalyzers. The bigrams of Chinese,
+// Japanese and Korean are made of neighbours, and are not run so.
+func (c *chain) restOnce(stream analysis.TokenStream) bool {
+	index := make(map[string]int, len(stream)/2)
+	which := make([]int, len(stream))
+	var distinct analysis.TokenStream
+	for i, t := range stream {
+		j, ok := index[string(t.Term)]
+		if !ok {
+			j = len(distinct)
+			index[string(t.Term)] = j
+			distinct = append(distinct, &analysis.Token{Term: t.Term, Position: j + 1, Type: t.Type})
+		}
+		which[i] = j
+	}
+	n := len(distinct)
+	for _, f := range c.rest {
+		if distinct = f.Filter(distinct); len(distinct) != n {
+			return false
+		}
+	}
+	for _, t := range distinct {
+		t.Term = fold(t.Term)
+	}
+	for i, t := range stream {
+		t.Term = distinct[which[i]].Term
+	}
+	return true
+}
+
 // normalize returns word lower-cased and composed (NFC), a copy.
 func normalize(word []byte) []byte {
+	if !nonASCII(word) {
+		return lower(word) // ASCII is composed
+	}
 	return norm.NFC.Bytes(lower(word))
 }
 
 // lower returns word in lower case, a copy.
 func lower(word []byte) []byte {
+	if !nonASCII(word) {
+		out := bytes.Clone(word)
+		lowerASCII(out)
+		return out
+	}
 	out := make([]byte, 0, len(word))
 	for _, r := range string(word) {
 		out = utf8.AppendRune(out, unicode.ToLower(r))

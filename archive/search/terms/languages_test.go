@@ -88,3 +88,67 @@ func TestLanguageOfTags(t *testing.T) {
 		}
 	}
 }
+
+// FuzzChainWords: in another language, the words of a text that are a
+// query's terms, and whether it holds a phrase, are found looking only at
+// the words that start as the terms do just as by analysing the whole
+// text: elided articles, accents, capitals, decomposed letters.
+func FuzzChainWords(f *testing.F) {
+	for _, c := range [][3]string{
+		{"fr", "L'École d’été à Paris : les élèves ÉTUDIENT l'anglais.", "ecole élève"},
+		{"fr", "Réunion des élèves, re\u0301union des parents", "réunion des élèves"},
+		{"de", "Die Übersetzung der Straße; UEBERSETZUNGEN und Strassen", "ubersetzung strasse"},
+		{"ru", "Я прочитал книгу о Москве. Книги и Ёлка", "книга ёлка"},
+		{"it", "L'università dell'anno scorso", "universita anno"},
+	} {
+		f.Add(c[0], c[1], c[2])
+	}
+	f.Fuzz(func(t *testing.T, lang, text, q string) {
+		a, err := For(Language(lang))
+		if err != nil || a.chain == nil || !a.chain.initial {
+			return
+		}
+		query := a.Analyze([]byte(q))
+		terms := map[string]bool{}
+		for _, tok := range query {
+			terms[string(tok.Term)] = true
+		}
+		var want []word
+		for _, tok := range a.Analyze([]byte(text)) {
+			if terms[string(tok.Term)] {
+				want = append(want, word{Start: tok.Start, End: tok.End, Term: string(tok.Term)})
+			}
+		}
+		if got := a.words(text, terms); !slices.Equal(got, want) {
+			t.Fatalf("%s: in %q for %q: %v, the whole text has %v", lang, text, q, got, want)
+		}
+		if len(query) > 0 {
+			if got, whole := a.HasPhrase(text, query), holds(a.Analyze([]byte(text)), query); got != whole {
+				t.Fatalf("%s: %q holds %q: %v, the whole text says %v", lang, text, q, got, whole)
+			}
+		}
+	})
+}
+
+// TestFragmentOfPairs: a Chinese or Japanese hit's fragment marks the
+// words a search found, whose terms are overlapping pairs of characters,
+// once each.
+func TestFragmentOfPairs(t *testing.T) {
+	for _, c := range []struct{ lang, text, q, want string }{
+		{"ja", "東京で新しいプロジェクトを始めました。東京都の会議です。", "東京", "<mark>東京</mark>で新しいプロジェクトを始めました。<mark>東京</mark>都の会議です。"},
+		{"ja", "東京で新しいプロジェクトを始めました。", "プロジェクト", "東京で新しい<mark>プロジェクト</mark>を始めました。"},
+		{"zh", "我明天要去北京参加会议。", "北京会议", "我明天要去<mark>北京</mark>参加<mark>会议</mark>。"},
+	} {
+		a, err := For(Language(c.lang))
+		if err != nil {
+			t.Fatal(err)
+		}
+		terms := map[string]bool{}
+		for _, tok := range a.Analyze([]byte(c.q)) {
+			terms[string(tok.Term)] = true
+		}
+		if got, _ := a.Fragment(c.text, terms); got != c.want {
+			t.Errorf("%s %q: %q, want %q", c.lang, c.q, got, c.want)
+		}
+	}
+}

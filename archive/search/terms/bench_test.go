@@ -1,0 +1,62 @@
+package terms
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// BenchmarkAnalyzers analyses a post's worth (6,500 bytes) of prose in
+// English, French, German and Japanese with mailbag's analyzer of each
+// language and with bleve's own, and makes a hit's fragment of it for a
+// two-word search. The prose is MAILBAG_BENCH_TEXTS/LANG.txt
+// (scripts/bench-text LANG); without it, the benchmark skips.
+//
+//	for l in en fr de ja; do scripts/bench-text $l > /tmp/texts/$l.txt; done
+//	MAILBAG_BENCH_TEXTS=/tmp/texts go test ./archive/search/terms -run '^$' -bench Analyzers -benchmem
+func BenchmarkAnalyzers(b *testing.B) {
+	dir := os.Getenv("MAILBAG_BENCH_TEXTS")
+	if dir == "" {
+		b.Skip("MAILBAG_BENCH_TEXTS names no folder of LANG.txt prose")
+	}
+	for _, lang := range []string{"en", "fr", "de", "ja"} {
+		data, err := os.ReadFile(filepath.Join(dir, lang+".txt"))
+		if err != nil || len(data) < 200_000 {
+			b.Fatalf("%s: %v, or too little prose", lang, err)
+		}
+		text := data[100_000:106_500]
+		mine, err := For(lang)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bleveName := lang
+		if lang == "ja" {
+			bleveName = "cjk"
+		}
+		theirs, err := registry.NewCache().AnalyzerNamed(bleveName)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(lang+"/mailbag", func(b *testing.B) {
+			for b.Loop() {
+				mine.Analyze(text)
+			}
+		})
+		b.Run(lang+"/bleve", func(b *testing.B) {
+			for b.Loop() {
+				theirs.Analyze(text)
+			}
+		})
+		terms := map[string]bool{}
+		for _, t := range mine.Analyze(text[3000:3030]) {
+			terms[string(t.Term)] = true
+		}
+		b.Run(lang+"/fragment", func(b *testing.B) {
+			for b.Loop() {
+				mine.Fragment(string(text), terms)
+			}
+		})
+	}
+}
