@@ -197,11 +197,11 @@ func (s *startSet) may(c byte) bool {
 // "-y" (not after a or e), "-aes" and "-ies" after a or e stay, any other
 // "-s" goes (not after u or s: "status", "class"); words of three letters or
 // fewer stay. Unlike Lucene's, "-oes" and "-ees" lose their s: "toes" is
-// "toe", "trees" "tree". Other words come back as they are; a plural ending
+// "toe", "trees" "tree"; and "news" stays, not "new". Other words come back as they are; a plural ending
 // "-ies" is made singular in place.
 func singular(w []byte) []byte {
 	n := len(w)
-	if n < 4 || w[n-1] != 's' {
+	if n < 4 || w[n-1] != 's' || string(w) == "news" {
 		return w
 	}
 	switch w[n-2] {

@@ -45,6 +45,7 @@ func TestLanguages(t *testing.T) {
 			[]string{"北京", "会议"},
 			[]string{"东京", "京都"}},
 		{"en", "The café's menu and the naïve résumé", []string{"cafe", "café", "naive", "resume", "re\u0301sume\u0301"}, []string{"news"}},
+		{"en", "What's new in the news of the week", []string{"news", "new"}, []string{"newer"}},
 	} {
 		a, err := For(Language(c.lang))
 		if err != nil {
