@@ -256,6 +256,16 @@ func (d *Drafts) Placeholder() string {
 	return d.Templates.Messages().T("draft_placeholder")
 }
 
+// redact does what the package's redact does, the name it removes marked
+// in the newsletter's language ("[name]", "[nom]").
+func (d *Drafts) redact(text, name, addr string) string {
+	out := redact(text, name, addr)
+	if d.Templates != nil {
+		out = strings.ReplaceAll(out, nameMark, d.Templates.Messages().T("draft_name"))
+	}
+	return out
+}
+
 // placeholders returns the placeholder lines a draft may still hold: the
 // language's, and English's (a draft made before the language changed).
 func (d *Drafts) placeholders() []string {
@@ -311,7 +321,7 @@ func (d *Drafts) Create(qs []*questions.Question, related []search.Hit) (string,
 			if i < 0 {
 				return "", fmt.Errorf("publish: follow-up %d comes before its question %d", q.ID, q.Thread)
 			}
-			data.Questions[i].FollowUps = append(data.Questions[i].FollowUps, redact(visible.Strip(q.Text), q.FromName, q.FromAddr))
+			data.Questions[i].FollowUps = append(data.Questions[i].FollowUps, d.redact(visible.Strip(q.Text), q.FromName, q.FromAddr))
 			continue
 		}
 		if err := answerable(q, ""); err != nil {
@@ -319,8 +329,8 @@ func (d *Drafts) Create(qs []*questions.Question, related []search.Hit) (string,
 		}
 		// A reader's controls (escape sequences, bidirectional overrides)
 		// have no place in a post, a title or a mail.
-		text := redact(visible.Strip(q.Text), q.FromName, q.FromAddr)
-		subject := redact(strings.Join(strings.Fields(visible.Strip(q.Subject)), " "), q.FromName, q.FromAddr)
+		text := d.redact(visible.Strip(q.Text), q.FromName, q.FromAddr)
+		subject := d.redact(strings.Join(strings.Fields(visible.Strip(q.Subject)), " "), q.FromName, q.FromAddr)
 		data.Questions = append(data.Questions, draftQuestion{ID: q.ID, Subject: subject, Text: text})
 		ids = append(ids, strconv.FormatInt(q.ID, 10))
 	}

@@ -10,6 +10,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// nameMark is what stands for the asker's name once it is removed.
+const nameMark = "[name]"
+
 // signoffLines is how many lines at the end of a question are searched for a
 // sign-off with the asker's name.
 const signoffLines = 4
@@ -133,7 +136,7 @@ func replaceName(text string, parts []string) string {
 		return text
 	}
 	if ideographic(parts[0]) {
-		text = strings.ReplaceAll(text, strings.Join(parts, ""), "[name]")
+		text = strings.ReplaceAll(text, strings.Join(parts, ""), nameMark)
 		if len(parts) == 1 {
 			return text
 		}
@@ -179,7 +182,7 @@ func replaceName(text string, parts []string) string {
 			continue
 		}
 		b.WriteString(text[at:words[i].start])
-		b.WriteString("[name]")
+		b.WriteString(nameMark)
 		at = words[i+len(want)-1].end
 		i += len(want) - 1
 	}
@@ -241,7 +244,7 @@ func isSignoff(line string, parts []string) bool {
 	if len(words) > 4 || n > 40 || ideographic(line) && n > 12 || strings.ContainsAny(line, "?？؟;") {
 		return false // a sentence, or a question (Greek's is ;), not a signature
 	}
-	if strings.Contains(line, "[name]") {
+	if strings.Contains(line, nameMark) {
 		return true
 	}
 	for _, w := range words {

@@ -201,11 +201,12 @@ func TestRelatedNoteRemovedWhateverTitlesHold(t *testing.T) {
 }
 
 // TestDraftInTheNewslettersLanguage: a French newsletter's draft has its
-// fixed lines in French, and the French placeholder, which publishing
+// fixed lines in French, the asker's name marked [nom], and the French
+// placeholder, which publishing
 // refuses as it refuses the English one (a draft made before the
 // language changed); once written over, the draft is published.
 func TestDraftInTheNewslettersLanguage(t *testing.T) {
-	f := newFixture(t, "Comment dire non ?")
+	f := newFixture(t, "Je suis Ana Lima, cheffe d’équipe. Comment dire non ?")
 	set, err := templates.Load(templates.Options{Funcs: TemplateFuncs, Language: "fr"})
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +221,10 @@ func TestDraftInTheNewslettersLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
-	for _, want := range []string{"Un abonné m’a envoyé cette question :", "[Écrivez votre réponse ici.]"} {
+	if strings.Contains(string(data), "Ana") {
+		t.Errorf("the asker's name is in the draft:\n%s", data)
+	}
+	for _, want := range []string{"Un abonné m’a envoyé cette question :", "[Écrivez votre réponse ici.]", "Je suis [nom], cheffe"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("the French draft has no %q:\n%s", want, data)
 		}

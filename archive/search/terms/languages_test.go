@@ -66,7 +66,7 @@ func TestLanguages(t *testing.T) {
 		{"ko", "아이들은 매일 저녁 도서관에서 동물에 관한 책을 읽습니다.", []string{"도서관", "동물"}, []string{"학교"}},
 		{"ar", "يقرأ الأطفال الكتب عن الحيوانات في المكتبة كل مساء.", []string{"كتب", "الكتب", "المكتبة", "مكتبة"}, []string{"مدرسة"}},
 		{"hi", "बच्चे हर शाम पुस्तकालय में जानवरों के बारे में किताबें पढ़ते हैं।", []string{"पुस्तकालय", "किताबें", "जानवरों"}, []string{"विद्यालय"}},
-		{"fa", "بچه‌ها هر شب در کتابخانه کتاب‌هایی درباره حیوانات می‌خوانند.", []string{"کتابخانه", "حیوانات"}, []string{"مدرسه"}},
+		{"fa", "بچه\u200cها هر شب در کتابخانه کتاب\u200cهایی درباره حیوانات می\u200cخوانند.", []string{"کتابخانه", "حیوانات"}, []string{"مدرسه"}},
 		{"id", "Anak-anak membaca buku tentang hewan di perpustakaan setiap malam.", []string{"buku", "hewan", "perpustakaan"}, []string{"sekolah"}},
 		{"hr", "Djeca svake večeri čitaju knjige o životinjama u knjižnici.", []string{"knjige", "knjiga", "zivotinjama", "knjižnici"}, []string{"skola"}},
 		{"eu", "Haurrek gauero animaliei buruzko liburuak irakurtzen dituzte liburutegian.", []string{"liburuak", "liburutegian", "animaliei"}, []string{"eskola"}},
