@@ -76,7 +76,7 @@ func (s *Site) sendXML(w http.ResponseWriter, r *http.Request, contentType strin
 	out, err := xml.MarshalIndent(v, "", "  ")
 	if err != nil {
 		s.log.Error("write XML", "err", err)
-		http.Error(w, "The document could not be made.", http.StatusInternalServerError)
+		http.Error(w, s.words().T("err_document"), http.StatusInternalServerError)
 		return
 	}
 	s.send(w, r, contentType, append([]byte(xml.Header), out...), modified, 0)

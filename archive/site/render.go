@@ -156,7 +156,7 @@ func (s *Site) execute(w http.ResponseWriter, buf *bytes.Buffer, page string, d 
 	d.Site = s.info
 	if err := s.o.Templates.HTML(page).Execute(buf, d); err != nil {
 		s.log.Error("render page", "page", page, "err", err)
-		http.Error(w, "The page could not be made.", http.StatusInternalServerError)
+		http.Error(w, s.words().T("err_page"), http.StatusInternalServerError)
 		return false
 	}
 	return true

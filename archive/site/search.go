@@ -68,7 +68,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		s.log.Error("search", "query", echo(q), "err", err)
-		http.Error(w, "The search failed; try again.", statusOf(err))
+		http.Error(w, s.words().T("err_search"), statusOf(err))
 		return
 	}
 	d.Total, d.Pages, d.First = res.Total, max(res.Pages(), 1), (res.Page-1)*res.PerPage+1
