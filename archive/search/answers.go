@@ -22,9 +22,9 @@ import (
 // titleTimes), saturating (coverSaturation) and less in a long post than
 // in a short one (coverLength). Words are matched by their stems, so that
 // "tests", "testing" and "tested" are one (in English, Porter's stems; in
-// another language, its analyzer's terms are its stemmer's already). The words no post has count in
-// the question's weight: a question the archive never speaks of covers
-// little, whatever else it shares. A post that only names a word in
+// another language, its analyzer's terms are its stemmer's already). The
+// words no post has count in the question's weight: a question the
+// archive never speaks of covers little, whatever else it shares. A post that only names a word in
 // passing (a list of tools, a survey) covers less of it than one about it.
 //
 // The numbers were set on testdata/asked-tune.txt, one half of a set of

@@ -404,7 +404,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		return nil, err
 	}
 	if out.Total == 0 {
-		out.Suggestion = x.suggest(q.Text)
+		out.Suggestion = x.suggest(ctx, q.Text)
 	}
 	text := func(h Hit) string {
 		if t, ok := texts[h.Slug]; ok {

@@ -102,7 +102,7 @@ func TestShardsSearchAsOne(t *testing.T) {
 			t.Errorf("%s: one shard finds %d posts, two find %d, not the same", q, len(a), len(b))
 		}
 	}
-	if a, b := one.suggest("generiks"), both.suggest("generiks"); a != b || a == "" {
+	if a, b := one.suggest(context.Background(), "generiks"), both.suggest(context.Background(), "generiks"); a != b || a == "" {
 		t.Errorf(`suggest("generiks") = %q in one shard, %q in two`, a, b)
 	}
 	related, err := both.Related(context.Background(), "Go 1.18 is released with generics", 5)

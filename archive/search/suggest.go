@@ -14,7 +14,7 @@ import (
 // to it (one or two letters off, the most common first); "" when there is
 // nothing better to offer. Words with field names, operators, quotes or
 // patterns are kept as they are.
-func (x *Index) suggest(text string) string {
+func (x *Index) suggest(ctx context.Context, text string) string {
 	analyzer := x.analyzer()
 	v, err := x.view()
 	if err != nil {
@@ -40,7 +40,7 @@ func (x *Index) suggest(text string) string {
 		}
 		for fuzziness := 1; fuzziness <= 2; fuzziness++ {
 			if best := nearest(v, term, fuzziness); best != "" {
-				words[i], changed = x.written(best, w), true
+				words[i], changed = x.written(ctx, best, w), true
 				break
 			}
 		}
@@ -51,17 +51,17 @@ func (x *Index) suggest(text string) string {
 	return strings.Join(words, " ")
 }
 
-// written returns term as a post writes it, lower-cased, the form nearest
-// to what the reader typed (the term's own form on a tie): the index's terms are folded ("ecole" for
-// "école") and, in most languages, stemmed ("ecol"), which a reader should
-// not be offered. The forms are those of the best post with the term; the
-// term itself where none is found.
-func (x *Index) written(term, typed string) string {
+// written returns term as the best post with it writes it, lower-cased:
+// of its forms there, the one nearest to what the reader typed (the
+// term's own on a tie); the term itself where none is found. The index's
+// terms are folded ("ecole" for "école") and, in most languages, stemmed
+// ("ecol"): no word to offer a reader.
+func (x *Index) written(ctx context.Context, term, typed string) string {
 	q := query.NewTermQuery(term)
 	q.SetField("body")
 	req := bleve.NewSearchRequestOptions(q, 1, 0, false)
 	req.Fields = hitFields
-	_, hits, err := x.search(context.Background(), req)
+	_, hits, err := x.search(ctx, req)
 	if err != nil || len(hits) == 0 {
 		return term
 	}

@@ -154,8 +154,8 @@ func (snap *snapshot) body(posts *archive.Posts, p *archive.Post) (htmltemplate.
 // random pages of 10,000 posts at 64 connections. Made on each request
 // (its body rendered anew for all but the last 256), serve answered 5,700
 // requests/s, p99 102 ms, an eighth of what nginx answers serving the
-// same pages built; kept whole, 33,000 to 36,500 requests/s, p99 9 to
-// 10 ms, 0.70 to 0.73 of nginx. 32 MB holds some 3,000 pages of 1,000
+// same pages built; kept whole, 30,000 to 36,500 requests/s, p99 9 to
+// 12 ms, 0.64 to 0.73 of nginx. 32 MB holds some 3,000 pages of 1,000
 // words.
 const maxPageBytes = 32 << 20
 

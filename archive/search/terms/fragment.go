@@ -31,7 +31,7 @@ type word struct {
 func (a Analyzer) words(text string, terms map[string]bool) []word {
 	var out []word
 	if a.chain != nil {
-		return a.chain.words([]byte(text), terms)
+		return a.chain.found([]byte(text), terms)
 	}
 	buf := lowerCopy(text)
 	defer scratch.GiveBack(buf)

@@ -194,10 +194,19 @@ func newChain(cache *registry.Cache, parts languageParts) (Analyzer, error) {
 
 // analyze returns the terms of text by the chain.
 func (c *chain) analyze(text []byte) analysis.TokenStream {
+	return c.filter(c.words(text, nil))
+}
+
+// words returns the words of text, lower-cased and composed, at their
+// places: those keep says yes to, or all where keep is nil.
+func (c *chain) words(text []byte, keep func(word []byte) bool) analysis.TokenStream {
 	tokens := make([]analysis.Token, 0, len(text)/8+1)
 	position := 0
 	eachWord(text, func(start, end int) {
 		position++
+		if keep != nil && !keep(text[start:end]) {
+			return
+		}
 		typ := analysis.AlphaNumeric
 		if c.cjk && cjkScript(text[start:end]) {
 			typ = analysis.Ideographic
@@ -208,7 +217,7 @@ func (c *chain) analyze(text []byte) analysis.TokenStream {
 	for i := range tokens {
 		stream[i] = &tokens[i]
 	}
-	return c.filter(stream)
+	return stream
 }
 
 // filter runs the chain's filters over stream, words lower-cased and
@@ -232,9 +241,9 @@ func (c *chain) filter(stream analysis.TokenStream) analysis.TokenStream {
 	return slices.DeleteFunc(stream, func(t *analysis.Token) bool { return len(t.Term) == 0 })
 }
 
-// words returns the words of text whose terms are among terms, as
+// found returns the words of text whose terms are among terms, as
 // analyze makes them.
-func (c *chain) words(text []byte, terms map[string]bool) []word {
+func (c *chain) found(text []byte, terms map[string]bool) []word {
 	var out []word
 	for _, t := range c.only(text, slices.Collect(maps.Keys(terms))) {
 		if terms[string(t.Term)] {
@@ -258,19 +267,9 @@ func (c *chain) only(text []byte, terms []string) analysis.TokenStream {
 		r, _ := utf8.DecodeRuneInString(t)
 		firsts[r] = true
 	}
-	var kept []analysis.Token
-	position := 0
-	eachWord(text, func(start, end int) {
-		position++
-		if w := text[start:end]; firsts[initialOf(w)] || firsts[initialOf(afterApostrophe(w))] {
-			kept = append(kept, analysis.Token{Term: normalize(w), Start: start, End: end, Position: position, Type: analysis.AlphaNumeric})
-		}
-	})
-	tokens := make(analysis.TokenStream, len(kept))
-	for i := range kept {
-		tokens[i] = &kept[i]
-	}
-	return c.filter(tokens)
+	return c.filter(c.words(text, func(w []byte) bool {
+		return firsts[initialOf(w)] || firsts[initialOf(afterApostrophe(w))]
+	}))
 }
 
 // initialOf returns the first letter of word as a term starts with it:
@@ -317,7 +316,9 @@ func (c *chain) restOnce(stream analysis.TokenStream) bool {
 		if !ok {
 			j = len(distinct)
 			index[string(t.Term)] = j
-			distinct = append(distinct, &analysis.Token{Term: t.Term, Position: j + 1, Type: t.Type})
+			// A copy: a filter may rewrite a term in place, and stream
+			// stays as it was should one drop a word.
+			distinct = append(distinct, &analysis.Token{Term: bytes.Clone(t.Term), Position: j + 1, Type: t.Type})
 		}
 		which[i] = j
 	}
