@@ -138,8 +138,8 @@ func (m *Messages) lookup(key string) (any, bool) {
 var placeholder = regexp.MustCompile(`\{([0-9]+)\}`)
 
 // T returns message key with args in place of {1}, {2}, …; the key
-// itself, in brackets, for a key no file has (a mistake an override's
-// Check finds).
+// itself, in brackets, for a key no file has (a mistake in the code,
+// which TestCodeNamesKnownMessages finds; in a template, its t fails).
 func (m *Messages) T(key string, args ...any) string {
 	v, ok := m.lookup(key)
 	s, isString := v.(string)
@@ -175,7 +175,8 @@ func (m *Messages) N(key string, n int, args ...any) string {
 	if !isString {
 		s, _ = forms["other"].(string)
 	}
-	return strings.ReplaceAll(m.fill(s, args), "{n}", m.printer.Sprint(n))
+	// The count first: an argument (a reader's search) may hold "{n}".
+	return m.fill(strings.ReplaceAll(s, "{n}", m.printer.Sprint(n)), args)
 }
 
 // Number returns n as the language writes numbers ("1,234", "1 234").
@@ -231,7 +232,17 @@ func (m *Messages) Keys() (own, english []string) {
 }
 
 // Funcs returns the functions templates call for the fixed words: t, n,
-// date and number.
+// date and number. A key no messages file has fails the template, so that
+// an override naming one is refused when the templates are checked, at
+// start.
 func (m *Messages) Funcs() map[string]any {
-	return map[string]any{"t": m.T, "n": m.N, "date": m.Date, "number": m.Number}
+	known := func(key string) error {
+		if _, ok := m.lookup(key); !ok {
+			return fmt.Errorf("no message %q in templates/messages/en.toml", key)
+		}
+		return nil
+	}
+	t := func(key string, args ...any) (string, error) { return m.T(key, args...), known(key) }
+	n := func(key string, count int, args ...any) (string, error) { return m.N(key, count, args...), known(key) }
+	return map[string]any{"t": t, "n": n, "date": m.Date, "number": m.Number}
 }

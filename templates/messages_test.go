@@ -2,8 +2,10 @@ package templates
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -150,5 +152,62 @@ func TestMailsInTheirLanguage(t *testing.T) {
 				t.Errorf("%s: no %q in\n%s", name, w, b.String())
 			}
 		}
+	}
+}
+
+// TestCodeNamesKnownMessages: every message the code asks for by name
+// (Messages().T("key"), words().T("key"), …) is in English's file.
+func TestCodeNamesKnownMessages(t *testing.T) {
+	m, err := LoadMessages("en", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`\.(T|N)\("([a-z_]+)"`)
+	asked := 0
+	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, c := range call.FindAllStringSubmatch(string(data), -1) {
+			asked++
+			if _, ok := m.lookup(c[2]); !ok {
+				t.Errorf("%s asks for the message %q, which en.toml has not", path, c[2])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asked < 30 {
+		t.Errorf("only %d messages asked for by name in the code: the pattern no longer finds them", asked)
+	}
+}
+
+// TestUnknownMessageRefused: a home's template naming a message no file
+// has is refused when the templates are loaded and checked; a reader's
+// "{n}" in a search stays as typed.
+func TestUnknownMessageRefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "site"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "site", "notfound.html"), []byte(`{{define "main"}}<p>{{t "not_fuond"}}</p>{{end}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	set, err := Load(Options{Overrides: dir, Funcs: map[string]any{"yaml": fmt.Sprint, "quote": fmt.Sprint}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := set.Check("site/notfound.html", map[string]any{"Site": map[string]any{"Title": "T", "AskAction": "", "SearchAction": "", "SubscribeAction": "", "Links": nil, "Address": "a"}, "Query": ""}); err == nil || !strings.Contains(err.Error(), `"not_fuond"`) {
+		t.Errorf("Check of a template with an unknown message: %v", err)
+	}
+	m, _ := LoadMessages("en", "")
+	if got := m.N("search_count", 2, "{n} {1}"); got != "2 answers match “{n} {1}”." {
+		t.Errorf("a search for {n} {1}: %q", got)
 	}
 }
