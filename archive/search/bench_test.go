@@ -78,9 +78,10 @@ var benchQueries = benchcorpus.Queries
 
 // BenchmarkSearch measures searches with highlighted fragments at 10,000
 // posts, and reports the median and 99th percentile latency of each kind of
-// query.
+// query, in the benchmarks' language (benchcorpus.Language).
 //
-//	go test ./archive -run '^$' -bench Search -benchtime 2000x
+//	go test ./archive/search -run '^$' -bench Search -benchtime 2000x
+//	MAILBAG_BENCH_LANG=de MAILBAG_BENCH_TEXT=/tmp/de.txt go test ./archive/search -run '^$' -bench Search -benchtime 2000x
 func BenchmarkSearch(b *testing.B) {
 	root := b.TempDir()
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
@@ -89,7 +90,8 @@ func BenchmarkSearch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	x, err := Rebuild(filepath.Join(root, "index"), list, Locale{})
+	lang, _ := benchcorpus.Language(b)
+	x, err := Rebuild(filepath.Join(root, "index"), list, Locale{Language: lang})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -97,9 +99,11 @@ func BenchmarkSearch(b *testing.B) {
 	if _, err := x.Sync(posts); err != nil { // where the hits' texts are
 		b.Fatal(err)
 	}
+	queries := benchcorpus.QueriesOf(b)
+	queries["abuse"] = benchQueries["abuse"]
 	for _, kind := range []string{"words", "phrases", "nowhere", "abuse"} {
 		b.Run(kind, func(b *testing.B) {
-			queries := benchQueries[kind]
+			queries := queries[kind]
 			var took []time.Duration
 			i := 0
 			for b.Loop() {
@@ -111,7 +115,9 @@ func BenchmarkSearch(b *testing.B) {
 				switch {
 				case kind == "abuse" && (err == nil || errors.Is(err, ErrBadQuery)):
 					// answered, or refused with a reason
-				case kind == "nowhere" && (err != nil || res.Total != 0):
+				case kind == "nowhere" && (err != nil || res.Total != 0 && lang == "en"):
+					// (stemmed, "Option diese Option" holds in a post
+					// with "Optionen, die … Optionen")
 					b.Fatalf("%q: %v, %v; want no hits", q, res, err)
 				case kind == "nowhere":
 				case err != nil || res.Total == 0 || len(res.Hits[0].Fragments) == 0:

@@ -164,6 +164,30 @@ func TestPhraseFoundAtAnyDepth(t *testing.T) {
 	}
 }
 
+// A phrase of three common words or more is its pairs in a row: a post
+// with each pair elsewhere is not found, a post with the phrase is, stop
+// words keeping their places.
+func TestPhraseOfCommonWordsIsExact(t *testing.T) {
+	bodies := map[string]string{
+		"the-one": "Once, the standard library today. " + strings.Repeat("filler ", 30),
+		"gapped":  "Once, the standard library of today. " + strings.Repeat("filler ", 30),
+	}
+	for i := range 400 {
+		bodies[fmt.Sprintf("p%04d", i)] = "The standard library, and a library today; of today the library."
+	}
+	x := phraseIndex(t, bodies, nil)
+	for phrase, want := range map[string][]string{
+		`"standard library today"`:    {"the-one"},
+		`"standard library of today"`: {"gapped"},
+		`"library today standard"`:    nil,
+	} {
+		got, total := allPages(t, x, phrase)
+		if !slices.Equal(got, want) || total != len(want) {
+			t.Errorf("%s: found %q (total %d), want %q", phrase, got, total, want)
+		}
+	}
+}
+
 // Phrases in larger queries hold as bleve read them: required, optional,
 // excluded, one of several, in the title.
 func TestPhrasesInQueries(t *testing.T) {
