@@ -1,10 +1,15 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
+	pathpkg "path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,37 +154,133 @@ func writeSubscribersJSON(w io.Writer, subs []*mailinglist.Subscriber, failures 
 }
 
 func newSubscribersImportCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "import FILE.csv",
-		Short: "Add subscribers from a CSV file with a header row (email, name, ...)",
+	var from string
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Add subscribers from a CSV file, or another platform's export",
 		Long: `Add the subscribers of a CSV file. The header row names an email column, and
 may name name, status, source, created and updated columns (as export
 writes them: importing an export into a new home restores the list whole,
 the unsubscribed, bounced and complained included); other columns are kept
-as attributes. Each line not added is reported with its number and reason;
-an address the file says left is marked so; someone who left the list is
-never put back; nothing is added twice.`,
+as attributes.
+
+The subscriber exports of Substack, Ghost (members CSV), Mailchimp (its
+subscribed, unsubscribed and cleaned CSVs, or the zip holding them),
+Buttondown (active and unsubscribed), beehiiv, Kit and listmonk are read
+too, told by their columns (--from names one): names and consent dates are
+kept, and everyone the platform has as unsubscribed, bounced, cleaned,
+complained or blocklisted is recorded so, never made active. A file with a
+column that may say who left, in no layout mailbag knows, is refused.
+
+Each line not added is reported with its number and reason; an address the
+file says left is marked so; someone who left the list is never put back;
+nothing is added twice.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := os.Open(args[0])
+			var layout mailinglist.Layout
+			if from != "" {
+				l, err := mailinglist.ParseLayout(from)
+				if err != nil {
+					return fmt.Errorf("--from: %w", err)
+				}
+				layout = l
+			}
+			files, err := subscriberFiles(args[0])
 			if err != nil {
 				return err
 			}
-			defer f.Close()
 			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *mailinglist.Subscribers) error {
-				sum, err := s.Import(cmd.Context(), f, "import:"+filepath.Base(args[0]), func(l mailinglist.ImportLine) {
-					if l.Result != "added" { // every line not added, and why
-						fmt.Fprintf(a.stdout, "%s:%d: %s %s: %s\n", args[0], l.Line, l.Result, l.Email, l.Reason)
+				for _, f := range files {
+					if err := a.importSubscriberFile(cmd.Context(), s, f, layout); err != nil {
+						return err
 					}
-				})
-				if err != nil {
-					return fmt.Errorf("%s: %w", args[0], err)
 				}
-				fmt.Fprintf(a.stdout, "%d added, %d updated, %d already subscribed, %d skipped, %d bad\n", sum.Added, sum.Updated, sum.Already, sum.Skipped, sum.Bad)
 				return nil
 			})
 		},
 	}
+	cmd.Flags().StringVar(&from, "from", "", "the export's platform: "+strings.Join(layoutNames(), ", ")+" (told from the columns unless given)")
+	return cmd
+}
+
+// layoutNames returns the names of the subscriber exports import reads.
+func layoutNames() []string {
+	out := make([]string, len(mailinglist.Layouts))
+	for i, l := range mailinglist.Layouts {
+		out[i] = string(l)
+	}
+	return out
+}
+
+// subscriberFile is one CSV file of a subscriber import: the file named,
+// or one of the CSV files of the zip named.
+type subscriberFile struct {
+	name string // as shown: "export.zip:cleaned_members.csv"
+	base string // its own file name
+	data []byte
+}
+
+// maxSubscriberFile bounds a subscriber file read into memory, a CSV of
+// a zip included: some millions of subscribers.
+const maxSubscriberFile = 1 << 30
+
+// subscriberFiles reads the file path, or each CSV file of the zip path
+// in the order of their names.
+func subscriberFiles(path string) ([]subscriberFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		return []subscriberFile{{name: path, base: filepath.Base(path), data: data}}, nil
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a zip file mailbag can read: %w", path, err)
+	}
+	var out []subscriberFile
+	for _, f := range zr.File {
+		base := pathpkg.Base(f.Name)
+		if f.FileInfo().IsDir() || !strings.EqualFold(pathpkg.Ext(base), ".csv") || strings.HasPrefix(base, ".") || strings.HasPrefix(f.Name, "__MACOSX/") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", path, f.Name, err)
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, maxSubscriberFile+1))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", path, f.Name, err)
+		}
+		if len(b) > maxSubscriberFile {
+			return nil, fmt.Errorf("%s: %s is over 1 GB unpacked; unpack it and import its CSV files one by one", path, f.Name)
+		}
+		out = append(out, subscriberFile{name: path + ":" + f.Name, base: base, data: b})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: the zip holds no CSV file; import the subscriber export's CSV files", path)
+	}
+	slices.SortFunc(out, func(x, y subscriberFile) int { return strings.Compare(x.name, y.name) })
+	return out, nil
+}
+
+// importSubscriberFile imports one CSV file, reporting each line not
+// added and a summary.
+func (a *app) importSubscriberFile(ctx context.Context, s *mailinglist.Subscribers, f subscriberFile, from mailinglist.Layout) error {
+	sum, err := s.Import(ctx, bytes.NewReader(f.data), mailinglist.ImportOptions{Source: "import:" + f.base, File: f.base, From: from}, func(l mailinglist.ImportLine) {
+		if l.Result != "added" { // every line not added, and why
+			fmt.Fprintf(a.stdout, "%s:%d: %s %s: %s\n", f.name, l.Line, l.Result, l.Email, l.Reason)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.name, err)
+	}
+	c := sum.Statuses
+	fmt.Fprintf(a.stdout, "%s (read as %s's export): %d active, %d pending, %d unsubscribed, %d bounced, %d complained in the file\n",
+		f.name, sum.Layout, c.Active, c.Pending, c.Unsubscribed, c.Bounced, c.Complained)
+	fmt.Fprintf(a.stdout, "%d added, %d updated, %d already subscribed, %d skipped, %d bad\n", sum.Added, sum.Updated, sum.Already, sum.Skipped, sum.Bad)
+	return nil
 }
 
 func newSubscribersExportCmd(a *app) *cobra.Command {

@@ -33,7 +33,7 @@ func BenchmarkSend(b *testing.B) {
 	for i := range n {
 		fmt.Fprintf(&csv, "reader%d@example.net\n", i)
 	}
-	if _, err := f.subs.Import(ctx, strings.NewReader(csv.String()), "bench", func(mailinglist.ImportLine) {}); err != nil {
+	if _, err := f.subs.Import(ctx, strings.NewReader(csv.String()), mailinglist.ImportOptions{Source: "bench"}, func(mailinglist.ImportLine) {}); err != nil {
 		b.Fatal(err)
 	}
 	subs, err := f.subs.List(ctx, mailinglist.Active)

@@ -16,7 +16,7 @@ func FuzzImport(f *testing.F) {
 	s := newSubscribers(f)
 	f.Fuzz(func(t *testing.T, csv string) {
 		lines := 0
-		_, err := s.Import(context.Background(), strings.NewReader(csv), "fuzz", func(l ImportLine) {
+		_, err := s.Import(context.Background(), strings.NewReader(csv), ImportOptions{Source: "fuzz"}, func(l ImportLine) {
 			lines++
 			if l.Result == "added" {
 				if _, _, err := NormalizeAddress(l.Email); err != nil {

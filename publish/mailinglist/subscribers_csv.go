@@ -21,9 +21,49 @@ type ImportLine struct {
 	Reason string // for updated, skipped and bad lines
 }
 
-// ImportSummary counts the lines of an import by what became of them.
+// ImportSummary counts the lines of an import by what became of them, and
+// by the status the file gives them.
 type ImportSummary struct {
 	Added, Updated, Already, Skipped, Bad int
+	// Layout is the export the file was read as.
+	Layout Layout
+	// Statuses counts the lines read (all but the bad ones) by the status
+	// the file gives them, as mailbag names it.
+	Statuses StatusCounts
+}
+
+// StatusCounts counts subscribers by status.
+type StatusCounts struct {
+	Pending, Active, Unsubscribed, Bounced, Complained int
+}
+
+// add counts one of status st.
+func (c *StatusCounts) add(st SubscriberStatus) {
+	switch st {
+	case Pending:
+		c.Pending++
+	case Active:
+		c.Active++
+	case Unsubscribed:
+		c.Unsubscribed++
+	case Bounced:
+		c.Bounced++
+	case Complained:
+		c.Complained++
+	}
+}
+
+// ImportOptions say what an import's file is.
+type ImportOptions struct {
+	// Source is what the subscribers added are recorded as coming from:
+	// "import:list.csv".
+	Source string
+	// File is the file's name, which in some platforms' exports says who
+	// is in it ("unsubscribed_….csv"); it may be empty.
+	File string
+	// From is the export's layout; empty, Import tells it from the
+	// header.
+	From Layout
 }
 
 // count counts a line's result; false for an error, which ends the import.
@@ -52,28 +92,36 @@ var exportColumns = []string{"email", "name", "status", "source", "created", "up
 // emailColumns and nameColumns are the header names taken for the address
 // and the name.
 var (
-	emailColumns = []string{"email", "e-mail", "email address", "e-mail address", "mail"}
+	emailColumns = []string{"email", "e-mail", "email address", "e-mail address", "email_address", "mail"}
 	nameColumns  = []string{"name", "full name"}
 )
 
 // columns are where an import file has each known column; -1 where it has
 // none.
 type columns struct {
-	header                                        []string // in lower case
+	header                                        header // in lower case
+	layout                                        Layout
+	file                                          string
 	email, name, status, source, created, updated int
 }
 
-// readHeader reads the header row and finds the known columns; a header
-// without an email column is an error.
-func readHeader(cr *csv.Reader) (columns, error) {
-	header, err := cr.Read()
+// readHeader reads the header row, tells its layout (unless from names
+// it) and finds the known columns; a header no layout reads is an error.
+func readHeader(cr *csv.Reader, from Layout) (columns, error) {
+	h, err := cr.Read()
 	if err != nil {
 		return columns{}, fmt.Errorf("publish: import: line 1: no header row: %w", err)
 	}
-	c := columns{header: header, email: -1, name: -1, status: -1, source: -1, created: -1, updated: -1}
-	for i, h := range header {
-		h = strings.ToLower(fromCell(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))))
-		header[i] = h
+	for i := range h {
+		h[i] = strings.ToLower(fromCell(strings.TrimSpace(strings.TrimPrefix(h[i], "\ufeff"))))
+	}
+	if from == "" {
+		if from, err = detectLayout(h); err != nil {
+			return columns{}, err
+		}
+	}
+	c := columns{header: h, layout: from, email: -1, name: -1, status: -1, source: -1, created: -1, updated: -1}
+	for i, h := range h {
 		for _, col := range []struct {
 			at    *int
 			names []string
@@ -86,7 +134,7 @@ func readHeader(cr *csv.Reader) (columns, error) {
 		}
 	}
 	if c.email < 0 {
-		return columns{}, fmt.Errorf("publish: import: line 1: no email column in the header (%s)", strings.Join(header, ", "))
+		return columns{}, fmt.Errorf("publish: import: line 1: no email column in the header (%s)", strings.Join(h, ", "))
 	}
 	return c, nil
 }
@@ -97,6 +145,14 @@ func readHeader(cr *csv.Reader) (columns, error) {
 // Export, imported into an empty home, gives back the same list, statuses,
 // sources, dates and attributes: a second Export is the same file.
 //
+// It reads the subscriber exports of Substack, Ghost, Mailchimp,
+// Buttondown, beehiiv, Kit and listmonk too, told by their columns
+// (o.From names one instead): names, the date of consent and who left
+// (unsubscribed, bounced, cleaned, complained, blocklisted) are carried
+// over; a status a platform writes that Import does not know is a bad
+// line, never an active subscriber. A header that no export has, with a
+// column that may say who left, is refused.
+//
 // An address the file says left (unsubscribed, bounced, complained) is
 // added so, or, if the list has it as active or pending, marked so
 // ("updated"); one that left the list is never put back. Each line is
@@ -105,16 +161,19 @@ func readHeader(cr *csv.Reader) (columns, error) {
 // or a date that does not read), with its line number. The whole import is
 // one transaction. The error is for a file without an email column, or the
 // database failing.
-func (s *Subscribers) Import(ctx context.Context, r io.Reader, source string, report func(ImportLine)) (ImportSummary, error) {
+func (s *Subscribers) Import(ctx context.Context, r io.Reader, o ImportOptions, report func(ImportLine)) (ImportSummary, error) {
 	var sum ImportSummary
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.TrimLeadingSpace = true
-	cols, err := readHeader(cr)
+	cols, err := readHeader(cr, o.From)
 	if err != nil {
 		return sum, err
 	}
+	cols.file = o.File
+	sum.Layout = cols.layout
+	source := o.Source
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return sum, fmt.Errorf("publish: import: %w", err)
@@ -136,10 +195,11 @@ func (s *Subscribers) Import(ctx context.Context, r io.Reader, source string, re
 			}
 			return sum, fmt.Errorf("publish: import: %w", err)
 		}
-		out := s.importRecord(ctx, tx, rec, cols, source, seen, line)
+		out, st := s.importRecord(ctx, tx, rec, cols, source, seen, line)
 		if !sum.count(out.Result) {
 			return sum, errors.New(out.Reason)
 		}
+		sum.Statuses.add(st)
 		report(out)
 	}
 	if err := tx.Commit(); err != nil {
@@ -172,10 +232,13 @@ func readRecord(rec []string, cols columns, source string) (importRow, error) {
 	if why != "" {
 		return row, errors.New(why)
 	}
+	row.addr = addr
+	if cols.layout != Mailbag {
+		return readPlatformRecord(row, field, cols)
+	}
 	if err := checkName(row.name); err != nil {
 		return row, errors.New(nameProblem)
 	}
-	row.addr = addr
 	if st := SubscriberStatus(field(cols.status)); st != "" {
 		if !slices.Contains([]SubscriberStatus{Pending, Active, Unsubscribed, Bounced, Complained}, st) {
 			return row, fmt.Errorf("status %q is not pending, active, unsubscribed, bounced or complained", st)
@@ -206,8 +269,38 @@ func readRecord(rec []string, cols columns, source string) (importRow, error) {
 	return row, nil
 }
 
-// importRecord adds, or marks, one CSV record's subscriber, within tx.
-func (s *Subscribers) importRecord(ctx context.Context, tx queryer, rec []string, cols columns, source string, seen map[string]int, line int) ImportLine {
+// readPlatformRecord reads the rest of a record of another platform's
+// export (cols.layout) into row, which has its address.
+func readPlatformRecord(row importRow, field func(int) string, cols columns) (importRow, error) {
+	get := func(names ...string) string {
+		for _, n := range names {
+			if i := slices.Index(cols.header, n); i >= 0 {
+				return field(i)
+			}
+		}
+		return ""
+	}
+	name, st, consent, err := layouts[cols.layout].row(get, cols.file)
+	if err != nil {
+		return row, err
+	}
+	row.name, row.status = name, st
+	if err := checkName(row.name); err != nil {
+		row.name = ""
+	}
+	if consent != "" {
+		if t, ok := parseConsent(consent); ok {
+			row.created = t
+		} else {
+			row.attrs["consent"] = consent // kept as written
+		}
+	}
+	return row, nil
+}
+
+// importRecord adds, or marks, one CSV record's subscriber, within tx; it
+// returns the status the file gives it ("" for a bad line).
+func (s *Subscribers) importRecord(ctx context.Context, tx queryer, rec []string, cols columns, source string, seen map[string]int, line int) (ImportLine, SubscriberStatus) {
 	out := ImportLine{Line: line}
 	if cols.email < len(rec) {
 		out.Email = fromCell(strings.TrimSpace(rec[cols.email]))
@@ -215,19 +308,19 @@ func (s *Subscribers) importRecord(ctx context.Context, tx queryer, rec []string
 	row, err := readRecord(rec, cols, source)
 	if err != nil {
 		out.Result, out.Reason = "bad", err.Error()
-		return out
+		return out, ""
 	}
 	key := mailaddr.Key(row.addr)
 	if first, dup := seen[key]; dup {
 		out.Result, out.Reason = "bad", fmt.Sprintf("the same address as line %d", first)
-		return out
+		return out, ""
 	}
 	seen[key] = line
 	out.Result, out.Reason, err = s.importRow(ctx, tx, row)
 	if err != nil {
 		out.Result, out.Reason = "error", err.Error()
 	}
-	return out
+	return out, row.status
 }
 
 // importRow puts row on the list: a new address as the row says; one on

@@ -62,7 +62,7 @@ func TestNormalizeAddress(t *testing.T) {
 		t.Errorf("Add with a name holding a line break = %v", err)
 	}
 	var lines []string
-	if _, err := s.Import(ctx, strings.NewReader("email,name\nbo@example.net,\"Bo\nBerg\"\ncy@[192.0.2.1],Cy\n"), "x", func(l ImportLine) {
+	if _, err := s.Import(ctx, strings.NewReader("email,name\nbo@example.net,\"Bo\nBerg\"\ncy@[192.0.2.1],Cy\n"), ImportOptions{Source: "x"}, func(l ImportLine) {
 		lines = append(lines, fmt.Sprintf("%d %s %s", l.Line, l.Result, l.Reason))
 	}); err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestImportAndExport(t *testing.T) {
 		"\"cy@example.net\",\"Cy, the third\",\"Big \"\"Co\"\"\"\n" +
 		"dee@example.net,=HYPERLINK(\"http://evil.example/\"),-1\n"
 	var lines []string
-	sum, err := s.Import(ctx, strings.NewReader(csvText), "import:list.csv", func(l ImportLine) {
+	sum, err := s.Import(ctx, strings.NewReader(csvText), ImportOptions{Source: "import:list.csv"}, func(l ImportLine) {
 		lines = append(lines, fmt.Sprintf("%d %s %s", l.Line, l.Result, l.Reason))
 	})
 	if err != nil {
@@ -132,7 +132,7 @@ func TestImportAndExport(t *testing.T) {
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("import report:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
-	if sum != (ImportSummary{Added: 4, Bad: 3, Skipped: 1}) {
+	if sum != (ImportSummary{Added: 4, Bad: 3, Skipped: 1, Layout: Mailbag, Statuses: StatusCounts{Active: 5}}) {
 		t.Errorf("summary = %+v", sum)
 	}
 	cy, err := s.Get(ctx, "cy@example.net")
@@ -155,7 +155,7 @@ func TestImportAndExport(t *testing.T) {
 	// Importing the export into a new list gives the same addresses and
 	// attributes; again into this one adds nothing.
 	s2 := newSubscribers(t)
-	if _, err := s2.Import(ctx, bytes.NewReader(out.Bytes()), "import:export.csv", func(ImportLine) {}); err != nil {
+	if _, err := s2.Import(ctx, bytes.NewReader(out.Bytes()), ImportOptions{Source: "import:export.csv"}, func(ImportLine) {}); err != nil {
 		t.Fatal(err)
 	}
 	cy2, err := s2.Get(ctx, "cy@example.net")
@@ -166,7 +166,7 @@ func TestImportAndExport(t *testing.T) {
 	if err != nil || dee2.Name != `=HYPERLINK("http://evil.example/")` || dee2.Attributes["company"] != "-1" {
 		t.Errorf("after the round trip: %+v, %v", dee2, err)
 	}
-	sum, err = s.Import(ctx, bytes.NewReader(out.Bytes()), "again", func(ImportLine) {})
+	sum, err = s.Import(ctx, bytes.NewReader(out.Bytes()), ImportOptions{Source: "again"}, func(ImportLine) {})
 	if err != nil || sum.Added != 0 || sum.Already != 4 || sum.Skipped != 1 {
 		t.Errorf("importing the export again: %+v, %v", sum, err)
 	}
@@ -208,7 +208,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 
 	restored := newSubscribers(t)
-	sum, err := restored.Import(ctx, bytes.NewReader(first.Bytes()), "import:backup.csv", func(l ImportLine) {
+	sum, err := restored.Import(ctx, bytes.NewReader(first.Bytes()), ImportOptions{Source: "import:backup.csv"}, func(l ImportLine) {
 		if l.Result != "added" {
 			t.Errorf("line %d: %s %s", l.Line, l.Result, l.Reason)
 		}
@@ -240,7 +240,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sum, err = over.Import(ctx, bytes.NewReader(first.Bytes()), "import:backup.csv", func(ImportLine) {})
+	sum, err = over.Import(ctx, bytes.NewReader(first.Bytes()), ImportOptions{Source: "import:backup.csv"}, func(ImportLine) {})
 	if err != nil || sum.Updated != 1 || sum.Already != 1 || sum.Added != 4 {
 		t.Errorf("Import over a list = %+v, %v", sum, err)
 	}
@@ -250,7 +250,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 	// A status or a date that does not read is a bad line, named.
 	var lines []string
-	_, err = newSubscribers(t).Import(ctx, strings.NewReader("email,status,created\na@example.net,gone,\nb@example.net,active,yesterday\n"), "x", func(l ImportLine) {
+	_, err = newSubscribers(t).Import(ctx, strings.NewReader("email,status,created\na@example.net,gone,\nb@example.net,active,yesterday\n"), ImportOptions{Source: "x"}, func(l ImportLine) {
 		lines = append(lines, fmt.Sprintf("%d %s %s", l.Line, l.Result, l.Reason))
 	})
 	want := "2 bad status \"gone\" is not pending, active, unsubscribed, bounced or complained\n3 bad created \"yesterday\" is not a date and time such as 2026-11-24T10:00:00Z"
@@ -260,7 +260,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 }
 
 func TestImportNeedsAnEmailColumn(t *testing.T) {
-	_, err := newSubscribers(t).Import(context.Background(), strings.NewReader("name,phone\nAna,123\n"), "x", func(ImportLine) {})
+	_, err := newSubscribers(t).Import(context.Background(), strings.NewReader("name,phone\nAna,123\n"), ImportOptions{Source: "x"}, func(ImportLine) {})
 	if err == nil || !strings.Contains(err.Error(), "line 1: no email column in the header (name, phone)") {
 		t.Errorf("Import without an email column = %v", err)
 	}

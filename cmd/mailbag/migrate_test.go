@@ -1,0 +1,75 @@
+package main
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mailbag/internal/home"
+)
+
+// A Mailchimp audience export, the zip as Mailchimp makes it, imports
+// through the binary: its subscribed are mailed by the next send, its
+// unsubscribed and cleaned are not, and a second import adds nothing.
+func TestSubscribersImportMailchimpZip(t *testing.T) {
+	bin := binary(t)
+	h, err := home.Init(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipPath := filepath.Join(t.TempDir(), "members_export_1a2b3c.zip")
+	f, err := os.Create(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for name, in := range map[string]string{
+		"subscribed_members_export_1a2b3c.csv":   "mailchimp-subscribed.csv",
+		"unsubscribed_members_export_1a2b3c.csv": "mailchimp-unsubscribed.csv",
+		"cleaned_members_export_1a2b3c.csv":      "mailchimp-cleaned.csv",
+	} {
+		data, err := os.ReadFile(filepath.Join("../../publish/mailinglist/testdata/exports", in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := zw.Create(name)
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out := run(t, bin, h, "subscribers", "import", zipPath)
+	for _, want := range []string{
+		"cleaned_members_export_1a2b3c.csv (read as mailchimp's export): 0 active, 0 pending, 0 unsubscribed, 5 bounced, 0 complained in the file",
+		"subscribed_members_export_1a2b3c.csv (read as mailchimp's export): 5 active,",
+		"unsubscribed_members_export_1a2b3c.csv (read as mailchimp's export): 0 active, 0 pending, 5 unsubscribed,",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import said:\n%s\nwant a line with %q", out, want)
+		}
+	}
+	var list []struct{ Email, Status, Name string }
+	if err := json.Unmarshal([]byte(run(t, bin, h, "subscribers", "list", "--status", "all", "--json")), &list); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range list {
+		got[s.Email] = s.Status
+	}
+	for addr, want := range map[string]string{"s5@example.com": "active", "u1@example.com": "unsubscribed", "c3@example.com": "bounced"} {
+		if got[addr] != want {
+			t.Errorf("%s is %q, want %q", addr, got[addr], want)
+		}
+	}
+	if len(got) != 15 {
+		t.Errorf("%d subscribers, want the export's 15", len(got))
+	}
+	again := run(t, bin, h, "subscribers", "import", zipPath)
+	if n := strings.Count(again, "\n0 added, 0 updated, "); n != 3 {
+		t.Errorf("second import added or changed someone:\n%s", again)
+	}
+}
