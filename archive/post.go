@@ -230,15 +230,29 @@ func (p *Post) readField(key string, v *yaml.Node, loc *time.Location) error {
 	return nil
 }
 
+// ShortLinkID returns the ID of a WordPress short link, "/?p=ID" (an
+// alias the site answers at its home page's address with that query).
+func ShortLinkID(a string) (string, bool) {
+	id, ok := strings.CutPrefix(a, "/?p=")
+	if !ok || id == "" || len(id) > 19 || strings.Trim(id, "0123456789") != "" {
+		return "", false
+	}
+	return id, true
+}
+
 // maxAlias bounds the length of an alias path.
 const maxAlias = 500
 
 // AliasPath makes an old address a clean path on the site: a leading
 // slash, no query, fragment, scheme or host, no . or .. segments, no
 // Jekyll placeholders (":title"), no characters that need escaping in a
-// file name. ok is false for anything else.
+// file name; or WordPress's short link to a post, "/?p=ID". ok is false
+// for anything else.
 func AliasPath(a string) (path string, ok bool) {
 	a = strings.TrimSpace(a)
+	if _, ok := ShortLinkID(a); ok {
+		return a, true
+	}
 	if a == "" || len(a) > maxAlias || strings.ContainsAny(a, "?#:\\ \t\"'<>%") {
 		return "", false
 	}
@@ -373,10 +387,16 @@ func (p *Post) FileName() string {
 // no known field needs rewriting, the front matter is written back exactly
 // as it was read, comments and all.
 func (p *Post) Marshal() ([]byte, error) {
-	if p.src == nil {
+	fresh := p.src == nil
+	if fresh {
 		p.src = &frontMatter{doc: &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}}
 	}
-	if !p.setFields(p.src.doc.Content[0]) && p.src.head != nil {
+	m := p.src.doc.Content[0]
+	changed := p.setFields(m)
+	if fresh && len(p.Aliases) > 0 { // a new post's old addresses (an import's); a read post keeps the keys it had
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "aliases"}, stringsNode(p.Aliases))
+	}
+	if !changed && p.src.head != nil {
 		return append(slices.Clip(p.src.head), p.Body...), nil
 	}
 	out, err := encodeFrontMatter(p.src.doc, p.src.crlf)

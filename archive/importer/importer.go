@@ -1,7 +1,9 @@
 // Package importer brings existing posts into a newsletter's posts/:
 // Jekyll and Hugo Markdown, converting what only their site generators
-// read (Liquid tags, Jekyll's categories, Hugo's page bundles) and keeping
-// the old addresses as aliases the site redirects.
+// read (Liquid tags, Jekyll's categories, Hugo's page bundles), and the
+// exports of Substack, Ghost, WordPress and Buttondown, their HTML turned
+// into Markdown; it keeps the old addresses as aliases the site
+// redirects.
 package importer
 
 import (
@@ -44,6 +46,9 @@ type Result struct {
 	// Notes are what the author should know of an imported file: Liquid
 	// tags left as they are, a permalink that gives no redirect.
 	Notes []string
+	// Images are the hosts an imported post's images are on: they stay
+	// there, linked.
+	Images []string
 	// Total is how many files the import looks at, this one among them.
 	Total int
 }
@@ -52,21 +57,74 @@ type Result struct {
 // written (with two flushes of the disk for them all) at a time.
 const chunkSize = 1000
 
-// Import brings in existing posts from src: one Markdown file (.md,
-// .markdown), or every such file in a folder and its subfolders, as Jekyll
-// (_posts/) and Hugo (content/) keep them. Each file's date is written back
-// in DateLayout, its slug taken from its front matter, else its file name
-// (YYYY-MM-DD-slug or plain; the folder name for a Hugo page bundle's
-// index.md), else its title. Jekyll's categories become tags; its
-// permalink, and Hugo's url and aliases, stay in the front matter as the
-// post's old addresses (Post.Aliases), which the site redirects; the
-// common Liquid tags are converted and the others named in the result's
-// Notes (see convertLiquid). Importing the same files again adds nothing.
+// Options say what an import reads.
+type Options struct {
+	// From names the export's platform (one of Platforms); empty, Import
+	// tells it from src.
+	From string
+}
+
+// Import brings in existing posts from src: Markdown (Jekyll, Hugo), a
+// Substack export (its zip or folder: posts.csv and posts/*.html), a Ghost
+// JSON export, a WordPress WXR file or a Buttondown export (zip or
+// folder of emails), told from what src holds unless o.From names it.
 //
-// report is called for each file, in order, imported or not. The error is
-// for a failure to read src or to write posts/; a file that is not a post
-// is skipped and reported, and the import goes on.
-func Import(s *archive.Posts, src string, report func(Result)) error {
+// Markdown is one file (.md, .markdown), or every such file in a folder
+// and its subfolders, as Jekyll (_posts/) and Hugo (content/) keep them.
+// Each file's date is written back in DateLayout, its slug taken from its
+// front matter, else its file name (YYYY-MM-DD-slug or plain; the folder
+// name for a Hugo page bundle's index.md), else its title. Jekyll's
+// categories become tags; its permalink, and Hugo's url and aliases, stay
+// in the front matter as the post's old addresses (Post.Aliases), which
+// the site redirects; the common Liquid tags are converted and the others
+// named in the result's Notes (see convertLiquid).
+//
+// Another platform's published posts become posts, their HTML turned into
+// Markdown, with their titles, dates, tags and old addresses (aliases);
+// drafts, pages, attachments and posts for paying or signed-in readers
+// only are skipped, each with its reason. Images stay where they are,
+// linked (Result.Images). Importing the same export again adds nothing.
+//
+// report is called for each file or item, in order, imported or not. The
+// error is for a failure to read src or to write posts/; an item that is
+// not a post is skipped and reported, and the import goes on.
+func Import(s *archive.Posts, src string, o Options, report func(Result)) error {
+	from := strings.ToLower(o.From)
+	if from == "" {
+		var err error
+		if from, err = Detect(src); err != nil {
+			return fmt.Errorf("importer: import: %w", err)
+		}
+	}
+	if !slices.Contains(Platforms, from) {
+		return fmt.Errorf("importer: import: %q is not an export mailbag reads; name one of %s", o.From, strings.Join(Platforms, ", "))
+	}
+	if from == Jekyll || from == Hugo {
+		return importMarkdown(s, src, report)
+	}
+	entries, site, err := readExport(from, src)
+	if err != nil {
+		return fmt.Errorf("importer: import %s: %w", src, err)
+	}
+	return importItems(s, len(entries), func(i int) converted { return convertEntry(s, entries[i], site) }, report)
+}
+
+// readExport reads the items of another platform's export, and the old
+// site's base URL where the export says it.
+func readExport(from, src string) ([]entry, string, error) {
+	switch from {
+	case Substack:
+		return readSubstack(src)
+	case Ghost:
+		return readGhost(src)
+	case WordPress:
+		return readWordPress(src)
+	}
+	return readButtondown(src)
+}
+
+// importMarkdown imports Jekyll's and Hugo's Markdown (see Import).
+func importMarkdown(s *archive.Posts, src string, report func(Result)) error {
 	info, err := os.Stat(src)
 	if err != nil {
 		return fmt.Errorf("importer: import: %w", err)
@@ -80,6 +138,12 @@ func Import(s *archive.Posts, src string, report func(Result)) error {
 	} else if sources, err = markdownFiles(src); err != nil {
 		return err
 	}
+	return importItems(s, len(sources), func(i int) converted { return convert(s, sources[i]) }, report)
+}
+
+// importItems converts n items (conv converts one) and writes the new
+// posts, a chunk at a time, reporting each.
+func importItems(s *archive.Posts, n int, conv func(i int) converted, report func(Result)) error {
 	if _, err := atomicfile.Clean(s.Dir); err != nil { // what an import killed midway left
 		return fmt.Errorf("importer: import: %w", err)
 	}
@@ -90,14 +154,13 @@ func Import(s *archive.Posts, src string, report func(Result)) error {
 	if err != nil {
 		return err
 	}
-	for start := 0; start < len(sources); start += chunkSize {
-		chunk := sources[start:min(start+chunkSize, len(sources))]
-		results, err := importChunk(s, chunk, taken)
+	for start := 0; start < n; start += chunkSize {
+		results, err := importChunk(s, start, min(start+chunkSize, n), conv, taken)
 		if err != nil {
 			return err
 		}
 		for _, r := range results {
-			r.Total = len(sources)
+			r.Total = n
 			report(r)
 		}
 	}
@@ -156,12 +219,12 @@ type converted struct {
 	data   []byte
 }
 
-// importChunk converts the files of a chunk on every core, then writes the
-// new ones at once; taken maps the slugs in posts/ to their file names and
+// importChunk converts items from to to (convertItem converts one) on
+// every core, then writes the new posts at once; taken maps the slugs in posts/ to their file names and
 // gains the new ones.
-func importChunk(s *archive.Posts, sources []string, taken map[string]string) ([]Result, error) {
-	conv := make([]converted, len(sources))
-	parallel.For(len(sources), func(i int) { conv[i] = convert(s, sources[i]) })
+func importChunk(s *archive.Posts, from, to int, convertItem func(i int) converted, taken map[string]string) ([]Result, error) {
+	conv := make([]converted, to-from)
+	parallel.For(len(conv), func(i int) { conv[i] = convertItem(from + i) })
 	var files []atomicfile.File
 	var written []int
 	for i := range conv {
@@ -199,7 +262,7 @@ func importChunk(s *archive.Posts, sources []string, taken map[string]string) ([
 		// The body is kept for the index, which would otherwise read the
 		// file again.
 		c.post.Written(files[k].Path)
-		c.result = Result{Source: c.result.Source, Outcome: Imported, Path: c.post.Path, Post: c.post, Notes: c.result.Notes}
+		c.result = Result{Source: c.result.Source, Outcome: Imported, Path: c.post.Path, Post: c.post, Notes: c.result.Notes, Images: c.result.Images}
 	}
 	results := make([]Result, len(conv))
 	for i := range conv {

@@ -38,7 +38,7 @@ func TestImportKinds(t *testing.T) {
 	}
 	posts := &archive.Posts{Dir: filepath.Join(t.TempDir(), "posts"), Location: time.UTC}
 	got := map[string]string{}
-	if err := Import(posts, src, func(r Result) {
+	if err := Import(posts, src, Options{}, func(r Result) {
 		rel, _ := filepath.Rel(src, r.Source)
 		got[rel] = r.Outcome.String() + " " + filepath.Base(r.Path) + r.Reason
 	}); err != nil {
@@ -91,7 +91,7 @@ func TestImportKeepsLinksAndMeaning(t *testing.T) {
 	writePost(t, filepath.Join(src, "_posts"), "2019-02-02-pattern.md", "---\ntitle: Pattern\npermalink: /:categories/:title/\n---\nHi.\n")
 	posts := &archive.Posts{Dir: filepath.Join(t.TempDir(), "posts"), Location: time.UTC}
 	notes := map[string][]string{}
-	if err := Import(posts, src, func(r Result) {
+	if err := Import(posts, src, Options{}, func(r Result) {
 		if r.Outcome != Imported {
 			t.Errorf("%s: %s %s", r.Source, r.Outcome, r.Reason)
 		}
@@ -171,7 +171,7 @@ func TestImportCorpusGolden(t *testing.T) {
 			fmt.Fprintf(&report, "%s %s -> %s\n", r.Outcome, src, filepath.Base(r.Path))
 		}
 	}
-	if err := Import(posts, "../../testdata/corpora/posts", record); err != nil {
+	if err := Import(posts, "../../testdata/corpora/posts", Options{}, record); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "import-go-blog.txt", report.Bytes())
@@ -205,7 +205,7 @@ func TestImportCorpusGolden(t *testing.T) {
 	// Again: nothing new, nothing duplicated.
 	before, _ := os.ReadDir(posts.Dir)
 	counts = map[Outcome]int{}
-	if err := Import(posts, "../../testdata/corpora/posts", func(r Result) { counts[r.Outcome]++ }); err != nil {
+	if err := Import(posts, "../../testdata/corpora/posts", Options{}, func(r Result) { counts[r.Outcome]++ }); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.ReadDir(posts.Dir)

@@ -253,7 +253,7 @@ func BenchmarkImport(b *testing.B) {
 		posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
 		b.StartTimer()
 		imported := 0
-		err := importer.Import(posts, src, func(r importer.Result) {
+		err := importer.Import(posts, src, importer.Options{}, func(r importer.Result) {
 			if r.Outcome == importer.Imported {
 				imported++
 			}

@@ -101,7 +101,7 @@ func mappedAfterTouch(t *testing.T, path string, stride int) (rss, size int) {
 func TestRebuiltIndexIsCached(t *testing.T) {
 	home := t.TempDir()
 	src := &archive.Posts{Dir: filepath.Join(home, "posts")}
-	if err := importer.Import(src, "../../testdata/corpora/posts/go-blog", func(importer.Result) {}); err != nil {
+	if err := importer.Import(src, "../../testdata/corpora/posts/go-blog", importer.Options{}, func(importer.Result) {}); err != nil {
 		t.Fatal(err)
 	}
 	posts, _, err := src.List()

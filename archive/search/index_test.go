@@ -19,7 +19,7 @@ func seedIndex(t testing.TB) (*Index, *archive.Posts) {
 	t.Helper()
 	posts := &archive.Posts{Dir: filepath.Join(t.TempDir(), "posts"), Location: london(t)}
 	for _, src := range []string{"../../testdata/seed", "../../testdata/corpora/posts/go-blog"} {
-		if err := importer.Import(posts, src, func(importer.Result) {}); err != nil {
+		if err := importer.Import(posts, src, importer.Options{}, func(importer.Result) {}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -33,7 +33,7 @@ func sharedIndex(t *testing.T) *Index {
 		}
 		posts := &archive.Posts{Dir: filepath.Join(dir, "posts"), Location: london(t)}
 		for _, src := range []string{"../../testdata/seed", "../../testdata/corpora/posts/go-blog"} {
-			if err := importer.Import(posts, src, func(importer.Result) {}); err != nil {
+			if err := importer.Import(posts, src, importer.Options{}, func(importer.Result) {}); err != nil {
 				corpusIndex.err = err
 				return
 			}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"mailbag/archive"
 	"mailbag/internal/atomicfile"
 )
 
@@ -141,10 +142,15 @@ var redirectPage = htmltemplate.Must(htmltemplate.New("redirect").Parse(`<!DOCTY
 // many it wrote.
 func (s *Site) writeRedirects(dir string) (int, error) {
 	n := 0
+	var shortLinks []string
 	snap := s.cache.get()
 	for i := range snap.posts.len() {
 		p := snap.posts.at(i)
 		for _, a := range p.Aliases {
+			if id, ok := archive.ShortLinkID(a); ok {
+				shortLinks = append(shortLinks, fmt.Sprintf("%s %s;\n", id, p.URLPath()))
+				continue
+			}
 			path := a
 			if ext := filepath.Ext(a); ext != ".html" && ext != ".htm" && !strings.HasSuffix(a, "/") {
 				path += "/"
@@ -170,8 +176,20 @@ func (s *Site) writeRedirects(dir string) (int, error) {
 			n++
 		}
 	}
+	if len(shortLinks) > 0 {
+		// A query is no file: the short links are a map for nginx
+		// (docs/migrating.md).
+		if err := writeBuildFile(dir, "/"+ShortLinksFile, []byte(strings.Join(shortLinks, ""))); err != nil {
+			return n, err
+		}
+	}
 	return n, nil
 }
+
+// ShortLinksFile is the file build writes WordPress's short links in
+// ("/?p=ID", which no file can answer), as lines of an nginx map: the ID,
+// then the path of the post's page.
+const ShortLinksFile = "wordpress-shortlinks.map"
 
 // serveGET runs a GET of path through h and returns the body and status.
 func serveGET(h http.Handler, path string) ([]byte, int) {

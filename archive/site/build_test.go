@@ -18,7 +18,7 @@ import (
 func TestBuild(t *testing.T) {
 	root := t.TempDir()
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
-	if err := importer.Import(posts, "../../testdata/seed", func(importer.Result) {}); err != nil {
+	if err := importer.Import(posts, "../../testdata/seed", importer.Options{}, func(importer.Result) {}); err != nil {
 		t.Fatal(err)
 	}
 	writePost(t, posts.Dir, "2019-05-05-older.md", "---\ntitle: An older answer\ndate: 2019-05-05\ntags: [career]\n---\n\nAbout managers.\n")
@@ -91,7 +91,7 @@ func TestBuildLinksResolve(t *testing.T) {
 	root := t.TempDir()
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
 	for _, src := range []string{"../../testdata/seed", "../../testdata/corpora/posts/go-blog"} {
-		if err := importer.Import(posts, src, func(importer.Result) {}); err != nil {
+		if err := importer.Import(posts, src, importer.Options{}, func(importer.Result) {}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -16,9 +16,18 @@ func homePath(n int) string {
 	return "/page/" + strconv.Itoa(n) + "/"
 }
 
-// home serves the latest answers, perPage a page: / and /page/N/.
+// home serves the latest answers, perPage a page: / and /page/N/; / with
+// a WordPress short link's query (?p=ID) an imported post has as an alias
+// redirects to that post.
 func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 	snap := s.cache.get()
+	if id := r.URL.Query().Get("p"); id != "" && r.PathValue("n") == "" {
+		// WordPress's short link to a post, /?p=ID, kept as an alias.
+		if p, ok := snap.alias("/?p=" + id); ok {
+			http.Redirect(w, r, p.URLPath(), http.StatusMovedPermanently)
+			return
+		}
+	}
 	page := 1
 	if v := r.PathValue("n"); v != "" {
 		n, err := strconv.Atoi(v)

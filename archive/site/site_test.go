@@ -60,7 +60,7 @@ func fixturePosts(t *testing.T) (*archive.Posts, *search.Index) {
 	t.Helper()
 	root := t.TempDir()
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: london(t)}
-	if err := importer.Import(posts, "../../testdata/seed", func(importer.Result) {}); err != nil {
+	if err := importer.Import(posts, "../../testdata/seed", importer.Options{}, func(importer.Result) {}); err != nil {
 		t.Fatal(err)
 	}
 	writePost(t, posts.Dir, "2020-01-02-evil.md", "---\ntitle: '<script>alert(\"title\")</script> Evil'\ndate: 2020-01-02\ntags: [security]\n---\n\nHello <img src=x onerror=alert(1)> and [a link](javascript:alert(2)).\n")

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,23 +15,40 @@ import (
 )
 
 func newImportCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var from string
+	cmd := &cobra.Command{
 		Use:   "import PATH",
-		Short: "Bring in existing posts (Jekyll or Hugo Markdown)",
-		Long: `Bring in existing posts: one Markdown file with YAML front matter, or every
-.md and .markdown file in a folder and its subfolders (Jekyll's _posts/,
-Hugo's content/). Dates are rewritten in mailbag's format; each file is
-reported as imported or skipped with its reason. Importing the same files
-again adds nothing.`,
+		Short: "Bring in existing posts: Markdown, Substack, Ghost, WordPress, Buttondown",
+		Long: `Bring in existing posts:
+
+  - Markdown with YAML front matter: one file, or every .md and .markdown
+    file in a folder and its subfolders (Jekyll's _posts/, Hugo's content/);
+  - a Substack export, the zip or its folder (posts.csv, posts/*.html);
+  - a Ghost JSON export (versions 2 to 5);
+  - a WordPress export (WXR, Tools → Export);
+  - a Buttondown export, the zip or its folder (emails.csv, emails/*.md).
+
+The kind is told from PATH; --from names it. Published posts become posts,
+their HTML turned into Markdown, with their titles, dates and tags; their
+old addresses (Substack's /p/SLUG, Ghost's /SLUG/, WordPress's permalinks
+and ?p=ID) redirect to the new pages. Drafts, pages, attachments and posts
+for paying or signed-in readers only are skipped, each named with its
+reason. Images stay where they are, linked; the hosts they are on are
+listed. Importing the same export again adds nothing.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if from != "" && !slices.Contains(importer.Platforms, strings.ToLower(from)) {
+				return usageError{fmt.Errorf("--from %s: name one of %s", from, strings.Join(importer.Platforms, ", "))}
+			}
 			n, err := a.open()
 			if err != nil {
 				return err
 			}
-			return a.importPosts(cmd.Context(), n, args[0])
+			return a.importPosts(cmd.Context(), n, args[0], importer.Options{From: from})
 		},
 	}
+	cmd.Flags().StringVar(&from, "from", "", "the export's kind: "+strings.Join(importer.Platforms, ", ")+" (told from PATH unless given)")
+	return cmd
 }
 
 // importChunk is how many imported posts are handed to the index at once,
@@ -62,7 +82,7 @@ func drain(chunks chan []*archive.Post) []*archive.Post {
 // importPosts imports the posts at src, listing each file, with a
 // progress bar on a terminal, and indexes the imported ones as the import
 // goes on: each chunk while the next is converted and written.
-func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error {
+func (a *app) importPosts(ctx context.Context, n *newsletter, src string, o importer.Options) error {
 	x, err := a.openIndex(ctx, n)
 	if err != nil {
 		return err
@@ -90,7 +110,14 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error 
 	var counts [3]int
 	var pending []*archive.Post
 	done := 0
-	err = importer.Import(n.posts, src, func(r importer.Result) {
+	if o.From == "" {
+		if o.From, err = importer.Detect(src); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
+	markdown := o.From == importer.Jekyll || o.From == importer.Hugo
+	images := map[string]int{}
+	err = importer.Import(n.posts, src, o, func(r importer.Result) {
 		counts[r.Outcome]++
 		done++
 		switch r.Outcome {
@@ -98,6 +125,9 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error 
 			fmt.Fprintf(a.stdout, "imported  %s -> %s\n", r.Source, a.rel(n, r.Path))
 			for _, note := range r.Notes {
 				fmt.Fprintf(a.stdout, "          note: %s\n", note)
+			}
+			for _, host := range r.Images {
+				images[host]++
 			}
 			if pending = append(pending, r.Post); len(pending) == importChunk {
 				chunks <- pending
@@ -126,14 +156,29 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string) error 
 			return fmt.Errorf("import: merge the search index: %w", err)
 		}
 	}
-	total := counts[0] + counts[1] + counts[2]
-	fmt.Fprintf(a.stdout, "%s: %d imported, %d already there, %d skipped\n",
-		plural(total, "file"), counts[importer.Imported], counts[importer.AlreadyImported], counts[importer.Skipped])
-	if total == 0 {
-		return fmt.Errorf("import %s: no Markdown files (.md, .markdown) found", src)
+	if len(images) > 0 {
+		hosts := slices.Sorted(maps.Keys(images))
+		slices.SortStableFunc(hosts, func(x, y string) int { return images[y] - images[x] })
+		var list []string
+		for _, h := range hosts {
+			list = append(list, fmt.Sprintf("%s (%s)", h, plural(images[h], "post")))
+		}
+		fmt.Fprintf(a.stdout, "images stay where they are, linked: on %s\n", strings.Join(list, ", "))
 	}
-	if counts[importer.Skipped] == total {
-		return fmt.Errorf("import %s: no file could be imported", src)
+	total := counts[0] + counts[1] + counts[2]
+	noun := "item"
+	if markdown {
+		noun = "file"
+	}
+	fmt.Fprintf(a.stdout, "%s: %d imported, %d already there, %d skipped\n",
+		plural(total, noun), counts[importer.Imported], counts[importer.AlreadyImported], counts[importer.Skipped])
+	switch {
+	case total == 0 && markdown:
+		return fmt.Errorf("import %s: no Markdown files (.md, .markdown) found", src)
+	case total == 0:
+		return fmt.Errorf("import %s: the %s export holds no posts", src, o.From)
+	case counts[importer.Skipped] == total:
+		return fmt.Errorf("import %s: no %s could be imported", src, noun)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,36 @@ import (
 
 	"mailbag/internal/home"
 )
+
+// zipFolder writes the files under dir into a new zip file at out, as a
+// platform's export comes.
+func zipFolder(t *testing.T, dir, out string) {
+	t.Helper()
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	})
+	if err != nil || zw.Close() != nil || f.Close() != nil {
+		t.Fatalf("zip %s: %v", dir, err)
+	}
+}
 
 // A Mailchimp audience export, the zip as Mailchimp makes it, imports
 // through the binary: its subscribed are mailed by the next send, its

@@ -44,6 +44,7 @@ func TestReadmeTour(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(posts, "2018-06-20-a-product-manager-stepped-on-my-toe.md"), seed, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	zipFolder(t, "../../archive/importer/testdata/substack", filepath.Join(home, "substack-export.zip"))
 	bin := filepath.Join(home, "go", "bin")
 	// The build and module caches stay the machine's: a new HOME would
 	// build everything again, and prove nothing more.
@@ -60,7 +61,7 @@ func TestReadmeTour(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the tour failed: %v\n%s", err, out)
 	}
-	for _, want := range []string{"mailbag ", "1 file: 1 imported", "1 answer matches “product manager”", "stepped on my toe", `"total": 1`, "indexed 1 post"} {
+	for _, want := range []string{"mailbag ", "1 file: 1 imported", "14 items: 5 imported", "1 answer matches “product manager”", "stepped on my toe", `"total": 1`, "indexed 6 posts"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the tour printed no %q:\n%s", want, out)
 		}
