@@ -179,8 +179,8 @@ func TestImportGhost(t *testing.T) {
 
 // WordPress's WXR: the sample Ghost's migration tools test with, and one
 // written here (WXR 1.1, a classic post's paragraphs and shortcodes, the
-// block editor's HTML, a password-protected and a private post, a menu
-// item).
+// block editor's HTML, a password-protected and a private post, a post
+// with no date, a menu item).
 func TestImportWordPress(t *testing.T) {
 	posts := newPosts(t)
 	imported, skipped, _ := importAll(t, posts, "testdata/wordpress/sample.xml", "")
@@ -207,7 +207,7 @@ func TestImportWordPress(t *testing.T) {
 	if g := imported["gutenberg-post"]; !strings.Contains(g, "Written in the block editor.") || !strings.Contains(g, "- one\n- two") || !strings.Contains(g, "date: '2020-01-02 03:04:05'") {
 		t.Errorf("gutenberg-post:\n%s", g)
 	}
-	for id, reason := range map[string]string{"44": "password-protected", "45": "status private", "46": "a WordPress nav_menu_item"} {
+	for id, reason := range map[string]string{"44": "password-protected", "45": "status private", "46": "a WordPress nav_menu_item", "47": "no date"} {
 		found := false
 		for src, why := range skipped {
 			found = found || strings.Contains(src, "item "+id+" ") && strings.Contains(why, reason)

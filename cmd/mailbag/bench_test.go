@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -28,8 +29,9 @@ const benchImportPosts = 10_000
 
 // BenchmarkImportCommand runs the mailbag binary as an author does:
 // `mailbag import` of 10,000 Jekyll posts of about 1,000 words into a new
-// home (posts written and indexed), then `mailbag reindex` of that home.
-// Each reports posts/s, from the command's start to its end.
+// home (posts written and indexed), then `mailbag reindex` of that home,
+// then the import of the same posts as a WordPress export. Each reports
+// posts/s, from the command's start to its end.
 //
 //	go test ./cmd/mailbag -run '^$' -bench ImportCommand -benchtime 2x
 func BenchmarkImportCommand(b *testing.B) {
@@ -50,7 +52,8 @@ func BenchmarkImportCommand(b *testing.B) {
 			b.Fatalf("mailbag %v: %v\n%s", args, err, out[max(0, len(out)-2000):])
 		}
 	}
-	b.Run("import", func(b *testing.B) {
+	// importInto times `mailbag import path` into a new home each time.
+	importInto := func(b *testing.B, path string) {
 		for b.Loop() {
 			b.StopTimer()
 			dir, err := os.MkdirTemp(homes, "home")
@@ -61,16 +64,53 @@ func BenchmarkImportCommand(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StartTimer()
-			run(b, "import", src)
+			run(b, "import", path)
 		}
 		b.ReportMetric(float64(benchImportPosts*b.N)/b.Elapsed().Seconds(), "posts/s")
-	})
+	}
+	b.Run("import", func(b *testing.B) { importInto(b, src) })
 	b.Run("reindex", func(b *testing.B) {
 		for b.Loop() {
 			run(b, "reindex")
 		}
 		b.ReportMetric(float64(benchImportPosts*b.N)/b.Elapsed().Seconds(), "posts/s")
 	})
+	// The same posts as a WordPress export (WXR), their paragraphs as
+	// HTML: what another platform's import costs beside Markdown's.
+	wxr := filepath.Join(b.TempDir(), "export.xml")
+	writeWXR(b, src, wxr)
+	b.Run("import-wordpress", func(b *testing.B) { importInto(b, wxr) })
+}
+
+// writeWXR writes the posts of the folder src as a WordPress export at
+// out: each paragraph of a post's body a <p>.
+func writeWXR(b *testing.B, src, out string) {
+	files, err := filepath.Glob(filepath.Join(src, "*.md"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no posts in %s: %v", src, err)
+	}
+	var w strings.Builder
+	w.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<rss xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/"><channel><link>https://example.org</link>` + "\n")
+	for i, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := archive.Parse(data, time.UTC)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var body strings.Builder
+		for _, para := range strings.Split(strings.TrimSpace(string(p.Body)), "\n\n") {
+			body.WriteString("<p>" + html.EscapeString(para) + "</p>\n")
+		}
+		fmt.Fprintf(&w, "<item><title>%s</title><content:encoded><![CDATA[%s]]></content:encoded><wp:post_id>%d</wp:post_id><wp:post_date_gmt>%s</wp:post_date_gmt><wp:post_name>%s</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n",
+			html.EscapeString(p.Title), body.String(), i+1, p.Date.UTC().Format(time.DateTime), p.Slug)
+	}
+	w.WriteString("</channel></rss>\n")
+	if err := os.WriteFile(out, []byte(w.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkServe measures the binary as a reader meets it: `mailbag

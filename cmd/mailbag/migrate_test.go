@@ -104,3 +104,34 @@ func TestSubscribersImportMailchimpZip(t *testing.T) {
 		t.Errorf("second import added or changed someone:\n%s", again)
 	}
 }
+
+// Substack's whole export, posts and list in one zip, gives its list to
+// `subscribers import`: posts.csv is left alone, the list is read.
+func TestSubscribersImportSubstackZip(t *testing.T) {
+	bin := binary(t)
+	h, err := home.Init(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for from, to := range map[string]string{
+		"../../archive/importer/testdata/substack/posts.csv":                  "posts.csv",
+		"../../publish/mailinglist/testdata/exports/substack-subscribers.csv": "email_list.ask-jim.csv",
+	} {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, to), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zipPath := filepath.Join(t.TempDir(), "ask-jim-export.zip")
+	zipFolder(t, dir, zipPath)
+	out := run(t, bin, h, "subscribers", "import", zipPath)
+	for _, want := range []string{"email_list.ask-jim.csv (read as substack's export): 14 active, 0 pending, 2 unsubscribed", "posts.csv: no email column, not a list of subscribers: left alone"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import said:\n%s\nwant %q", out, want)
+		}
+	}
+}

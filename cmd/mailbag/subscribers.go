@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -190,10 +191,22 @@ nothing is added twice.`,
 				return err
 			}
 			return a.withSubscribers(cmd.Context(), func(_ *newsletter, s *mailinglist.Subscribers) error {
+				lists := 0
 				for _, f := range files {
-					if err := a.importSubscriberFile(cmd.Context(), s, f, layout); err != nil {
+					err := a.importSubscriberFile(cmd.Context(), s, f, layout)
+					if len(files) > 1 && errors.Is(err, mailinglist.ErrNoEmailColumn) {
+						// A platform's whole export: Substack's holds its
+						// posts.csv beside the list.
+						fmt.Fprintf(a.stdout, "%s: no email column, not a list of subscribers: left alone\n", f.name)
+						continue
+					}
+					if err != nil {
 						return err
 					}
+					lists++
+				}
+				if lists == 0 {
+					return fmt.Errorf("%s: none of its CSV files is a list of subscribers (none has an email column)", args[0])
 				}
 				return nil
 			})

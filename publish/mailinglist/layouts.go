@@ -1,6 +1,7 @@
 package mailinglist
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -213,8 +214,8 @@ func detectLayout(h header) (Layout, error) {
 		}
 	}
 	if !h.has(emailColumns...) {
-		return "", fmt.Errorf("publish: import: line 1: no email column in the header (%s); looked for one of %s, as mailbag's own CSV and every export it reads have (%s)",
-			strings.Join(h, ", "), strings.Join(emailColumns, ", "), layoutNames())
+		return "", fmt.Errorf("publish: import: line 1: %w in the header (%s); looked for one of %s, as mailbag's own CSV and every export it reads have (%s)",
+			ErrNoEmailColumn, strings.Join(h, ", "), strings.Join(emailColumns, ", "), layoutNames())
 	}
 	for _, c := range h {
 		if slices.Contains(exportColumns, c) {
@@ -229,6 +230,10 @@ func detectLayout(h header) (Layout, error) {
 	}
 	return Mailbag, nil
 }
+
+// ErrNoEmailColumn is what Import's error wraps for a file whose header
+// has no email column: not a list of subscribers.
+var ErrNoEmailColumn = errors.New("no email column")
 
 // layoutNames returns the layouts' names, for messages.
 func layoutNames() string {

@@ -134,7 +134,7 @@ func readHeader(cr *csv.Reader, from Layout) (columns, error) {
 		}
 	}
 	if c.email < 0 {
-		return columns{}, fmt.Errorf("publish: import: line 1: no email column in the header (%s)", strings.Join(h, ", "))
+		return columns{}, fmt.Errorf("publish: import: line 1: %w in the header (%s)", ErrNoEmailColumn, strings.Join(h, ", "))
 	}
 	return c, nil
 }
