@@ -6,6 +6,7 @@ import (
 	"flag"
 	"mailbag/archive"
 	"mailbag/archive/importer"
+	"mailbag/archive/search/terms"
 	"os"
 	"path/filepath"
 	"slices"
@@ -360,5 +361,40 @@ func TestIndexInTheNewslettersLanguage(t *testing.T) {
 	defer x.Close()
 	if !strings.Contains(res2.Rebuilt, `the newsletter's language is "de"`) || res2.Indexed != 2 {
 		t.Errorf("OpenIndex for German: %+v, want a rebuild saying why", res2)
+	}
+}
+
+// A search written with accents finds the posts that write the word so
+// first, then those that do not; one without finds them all. In French,
+// and in English's few accented words. The two posts are the same text
+// but for the accents, so that only the exact forms rank them.
+func TestExactFormsRankFirst(t *testing.T) {
+	for _, c := range []struct{ lang, text, query string }{
+		{"fr", "L'école de mon fils est loin de la maison, et l'école ferme tôt.", "école"},
+		{"en", "Send your résumé with the form; a résumé of one page is best.", "résumé"},
+	} {
+		for _, newer := range []string{"plain", "accented"} {
+			root := t.TempDir()
+			posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC, Language: c.lang}
+			older := map[string]string{"plain": "accented", "accented": "plain"}[newer]
+			text := map[string]string{"accented": c.text, "plain": string(terms.Fold([]byte(c.text)))}
+			writePost(t, posts.Dir, "2024-05-01-"+newer+".md", "---\ntitle: Une question\n---\n\n"+text[newer]+"\n")
+			writePost(t, posts.Dir, "2024-04-01-"+older+".md", "---\ntitle: Une question\n---\n\n"+text[older]+"\n")
+			x, _, err := OpenIndex(filepath.Join(root, "index"), posts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hitSlugs(t, x, c.query); !slices.Equal(got, []string{"accented", "plain"}) {
+				t.Errorf("%s: %s finds %q, want the post that writes it so first", c.lang, c.query, got)
+			}
+			folded := string(terms.Fold([]byte(c.query)))
+			if got := hitSlugs(t, x, folded); len(got) != 2 {
+				t.Errorf("%s: %s finds %q, want both posts", c.lang, folded, got)
+			}
+			if got := hitSlugs(t, x, `"`+c.query+`"`); len(got) != 2 {
+				t.Errorf("%s: the phrase %q finds %q, want both posts", c.lang, c.query, got)
+			}
+			x.Close()
+		}
 	}
 }

@@ -140,7 +140,7 @@ func mergeShards(shards []bleve.Index) error {
 func analyzerOf(shards []bleve.Index) terms.Analyzer {
 	m := shards[0].Mapping()
 	if a, ok := m.AnalyzerNamed(m.AnalyzerNameForPath("body")).(terms.Analyzer); ok {
-		return a
+		return a.Plain()
 	}
 	return terms.New()
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"mailbag/archive/search/terms"
 )
 
 // suggest returns "did you mean" for a query that found nothing: the query with
@@ -118,6 +120,9 @@ func nearest(v view, term string, fuzziness int) string {
 	}
 	best, most := "", uint64(0)
 	for _, e := range found {
+		if terms.Exact(e.term) {
+			continue // an accented word's exact form: its term is there too
+		}
 		if e.count > most || e.count == most && e.term < best {
 			best, most = e.term, e.count
 		}

@@ -35,7 +35,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return Analyzer{stop: stop}, nil
+		return Analyzer{stop: stop, exact: true}, nil
 	})
 }
 
@@ -55,11 +55,26 @@ func New() Analyzer {
 type Analyzer struct {
 	stop  analysis.TokenMap // English's stop words
 	chain *chain            // another language's rules (languages.go); nil for English
+	// exact adds the exact forms of accented words (Exact): the analyzer
+	// as bleve has it, for the index's titles and bodies and the words
+	// of queries; mailbag's own reading of texts goes without (Plain).
+	exact bool
+}
+
+// Plain returns the analyzer without the exact forms of accented words:
+// one term a word, as phrases, fragments and answers read texts.
+func (a Analyzer) Plain() Analyzer {
+	a.exact = false
+	return a
 }
 
 // Analyze returns the terms of text, each with its place among the words
-// and its bytes in text.
+// and its bytes in text; as bleve has the analyzer, with the exact forms
+// of its accented words (Exact).
 func (a Analyzer) Analyze(text []byte) analysis.TokenStream {
+	if a.exact {
+		return withExact(text, a.Plain().Analyze(text))
+	}
 	if a.chain != nil {
 		return a.chain.analyze(text)
 	}

@@ -41,7 +41,7 @@ type term struct {
 
 func analyze(t testing.TB, text string) []term {
 	var out []term
-	for _, tok := range textAnalyzer(t).Analyze([]byte(text)) {
+	for _, tok := range textAnalyzer(t).(Analyzer).Plain().Analyze([]byte(text)) {
 		out = append(out, term{string(tok.Term), tok.Position, text[tok.Start:tok.End]})
 	}
 	return out
@@ -68,16 +68,67 @@ func TestAnalyzer(t *testing.T) {
 	}
 }
 
+// As bleve has it, the analyzer gives a word written with accents its
+// exact form too, at its place: "école" ranks the posts that write it so
+// first, "ecole" finds them all. In other languages too, after elision
+// and stemming.
+func TestExactForms(t *testing.T) {
+	for _, c := range []struct {
+		lang, text string
+		want       []term
+	}{
+		{"en", "ÉCOLE’s résumés resume", []term{{"ecole", 1, "ÉCOLE’s"}, {"école", 1, "ÉCOLE’s"}, {"resume", 2, "résumés"}, {"résumé", 2, "résumés"}, {"resume", 3, "resume"}}},
+		{"en", "Straße naïve", []term{{"strasse", 1, "Straße"}, {"straße", 1, "Straße"}, {"naive", 2, "naïve"}, {"naïve", 2, "naïve"}}},
+		{"fr", "l'école des élèves", []term{{"ecol", 1, "l'école"}, {"écol", 1, "l'école"}, {"elev", 3, "élèves"}, {"élèv", 3, "élèves"}}},
+		{"de", "Die Übersetzung", []term{{"ubersetzung", 2, "Übersetzung"}, {"übersetzung", 2, "Übersetzung"}}},
+		{"ru", "москва", []term{{"москв", 1, "москва"}}},
+	} {
+		a, err := registry.NewCache().AnalyzerNamed(NameFor(c.lang))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []term
+		for _, tok := range a.Analyze([]byte(c.text)) {
+			got = append(got, term{string(tok.Term), tok.Position, c.text[tok.Start:tok.End]})
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: Analyze(%q) =\n %+v\nwant\n %+v", c.lang, c.text, got, c.want)
+		}
+	}
+	if !Exact("école") || Exact("ecole") || Exact("москва") {
+		t.Error("Exact does not tell an exact form from a term")
+	}
+}
+
 // FuzzAnalyzer checks that the analyzer's tokens lie in the text, in
 // order, and that the fragments of a hit (words) find exactly the words the
-// index has: what a search found is what it marks.
+// index has: what a search found is what it marks. The exact forms bleve's
+// analyzer adds each follow their term, at its place.
 func FuzzAnalyzer(f *testing.F) {
 	for _, s := range []string{"The Manager's managers", "日本語のテキスト", "cafe\u0301s", "a'b'c ’s '", "\xff\xfe ok", "x\u0301\u0301"} {
 		f.Add(s)
 	}
-	a := textAnalyzer(f)
+	withExact := textAnalyzer(f)
+	a := withExact.(Analyzer).Plain()
 	f.Fuzz(func(t *testing.T, text string) {
 		tokens := a.Analyze([]byte(text))
+		var prev *analysis.Token
+		n := 0
+		for _, tok := range withExact.Analyze([]byte(text)) {
+			if Exact(string(tok.Term)) {
+				if prev == nil || tok.Start != prev.Start || tok.End != prev.End || tok.Position != prev.Position {
+					t.Fatalf("exact form %q not at its term's place in %q", tok.Term, text)
+				}
+				continue
+			}
+			if n >= len(tokens) || string(tok.Term) != string(tokens[n].Term) {
+				t.Fatalf("bleve's analyzer has other terms than the plain one in %q", text)
+			}
+			prev, n = tok, n+1
+		}
+		if n != len(tokens) {
+			t.Fatalf("bleve's analyzer has fewer terms than the plain one in %q", text)
+		}
 		terms := map[string]bool{}
 		var indexed []string
 		last := 0

@@ -127,13 +127,13 @@ func init() {
 }
 
 // For returns the analyzer of titles and bodies in lang (as Language
-// returns it), made without an index.
+// returns it), made without an index, Plain.
 func For(lang string) (Analyzer, error) {
 	a, err := registry.NewCache().AnalyzerNamed(NameFor(lang))
 	if err != nil {
 		return Analyzer{}, fmt.Errorf("search: the analyzer of %q: %w", lang, err)
 	}
-	return a.(Analyzer), nil
+	return a.(Analyzer).Plain(), nil
 }
 
 // chain is how a language other than English makes its words terms:
@@ -189,7 +189,7 @@ func newChain(cache *registry.Cache, parts languageParts) (Analyzer, error) {
 		}
 		*to = append(*to, f)
 	}
-	return Analyzer{chain: c}, nil
+	return Analyzer{chain: c, exact: true}, nil
 }
 
 // analyze returns the terms of text by the chain.
@@ -335,6 +335,73 @@ func (c *chain) restOnce(stream analysis.TokenStream) bool {
 		t.Term = distinct[which[i]].Term
 	}
 	return true
+}
+
+// withExact returns the terms of text (stream) with, after each term of
+// a word written with accents, the term as the word writes it: its
+// letters up to the term's length, accents kept ("écol" beside "ecol" for
+// "écoles"), at the same place. A search for "école" then asks for both
+// and ranks the posts that write it so first, and one for "ecole" finds
+// them all alike. A term whose word does not start as it does (a
+// language's rules changed its start) gets none.
+func withExact(text []byte, stream analysis.TokenStream) analysis.TokenStream {
+	var out analysis.TokenStream // nil until a word has an exact form
+	for i, t := range stream {
+		var exact []byte
+		if word := text[t.Start:t.End]; nonASCII(word) {
+			if exact = exactPrefix(normalize(word), t.Term); exact == nil {
+				exact = exactPrefix(afterApostrophe(normalize(word)), t.Term) // "l'école"
+			}
+		}
+		if exact == nil {
+			if out != nil {
+				out = append(out, t)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make(analysis.TokenStream, 0, len(stream)+len(stream)/8+1), stream[:i]...)
+		}
+		out = append(out, t, &analysis.Token{Term: exact, Start: t.Start, End: t.End, Position: t.Position, Type: t.Type})
+	}
+	if out == nil {
+		return stream
+	}
+	return out
+}
+
+// exactPrefix returns the letters of word (lower case, composed) that
+// fold to term, when they are not term itself: its exact form; nil when
+// word does not start with term's letters.
+func exactPrefix(word, term []byte) []byte {
+	folded := 0
+	for i, r := range string(word) {
+		if folded == len(term) {
+			if i == 0 || bytes.Equal(word[:i], term) {
+				return nil
+			}
+			return bytes.Clone(word[:i])
+		}
+		f := fold([]byte(string(r)))
+		if folded+len(f) > len(term) || !bytes.Equal(term[folded:folded+len(f)], f) {
+			return nil
+		}
+		folded += len(f)
+	}
+	if folded == len(term) && !bytes.Equal(word, term) {
+		return bytes.Clone(word)
+	}
+	return nil
+}
+
+// Fold returns term without the accents of its Latin letters, as the
+// index's terms are.
+func Fold(term []byte) []byte { return fold(bytes.Clone(term)) }
+
+// Exact reports whether term is the exact form of an accented word
+// (withExact) rather than a word's term: terms have no accents.
+func Exact(term string) bool {
+	return !bytes.Equal(fold([]byte(term)), []byte(term))
 }
 
 // normalize returns word lower-cased and composed (NFC), a copy.

@@ -47,7 +47,7 @@ func init() {
 				common[s] = true
 			}
 		}
-		return Pairs{words: words, common: common}, nil
+		return Pairs{words: words.Plain(), common: common}, nil
 	})
 }
 
