@@ -200,11 +200,19 @@ func (c *chain) analyze(text []byte) analysis.TokenStream {
 // words returns the words of text, lower-cased and composed, at their
 // places: those keep says yes to, or all where keep is nil.
 func (c *chain) words(text []byte, keep func(word []byte) bool) analysis.TokenStream {
+	if keep == nil {
+		return c.wordsAt(text, nil)
+	}
+	return c.wordsAt(text, func(start, end int) bool { return keep(text[start:end]) })
+}
+
+// wordsAt is words, keep told where each word is in text.
+func (c *chain) wordsAt(text []byte, keep func(start, end int) bool) analysis.TokenStream {
 	tokens := make([]analysis.Token, 0, len(text)/8+1)
 	position := 0
 	eachWord(text, func(start, end int) {
 		position++
-		if keep != nil && !keep(text[start:end]) {
+		if keep != nil && !keep(start, end) {
 			return
 		}
 		typ := analysis.AlphaNumeric
@@ -244,8 +252,14 @@ func (c *chain) filter(stream analysis.TokenStream) analysis.TokenStream {
 // found returns the words of text whose terms are among terms, as
 // analyze makes them.
 func (c *chain) found(text []byte, terms map[string]bool) []word {
+	var tokens analysis.TokenStream
+	if c.cjk {
+		tokens = c.filter(c.wordsAt(text, cjkKeep(text, terms)))
+	} else {
+		tokens = c.only(text, slices.Collect(maps.Keys(terms)))
+	}
 	var out []word
-	for _, t := range c.only(text, slices.Collect(maps.Keys(terms))) {
+	for _, t := range tokens {
 		if terms[string(t.Term)] {
 			out = append(out, word{Start: t.Start, End: t.End, Term: string(t.Term)})
 		}
@@ -270,6 +284,58 @@ func (c *chain) only(text []byte, terms []string) analysis.TokenStream {
 	return c.filter(c.words(text, func(w []byte) bool {
 		return firsts[initialOf(w)] || firsts[initialOf(afterApostrophe(w))]
 	}))
+}
+
+// cjkKeep says which words of a Chinese, Japanese or Korean text can
+// make one of terms. Its characters' pairs are made within a stretch of
+// words with nothing between them, whatever the others are; so the words
+// of a stretch are kept or passed over together: kept where one of them
+// has a character of a term, or half-width forms, which the chain
+// widens. The words of other letters are all kept. A hit's fragment needs
+// no places; it analysed the whole of each post before, most of a
+// Japanese search's time (BenchmarkSearch).
+func cjkKeep(text []byte, terms map[string]bool) func(start, end int) bool {
+	chars := map[rune]bool{}
+	for t := range terms {
+		for _, r := range t {
+			chars[r] = true
+		}
+	}
+	holds := func(word []byte) bool {
+		for _, r := range string(word) {
+			if chars[r] || 0xff61 <= r && r <= 0xffdc {
+				return true
+			}
+		}
+		return false
+	}
+	type span struct{ start, end int }
+	var stretch []span // the CJK words of the stretch being read
+	kept := map[int]bool{}
+	flush := func() {
+		for _, w := range stretch {
+			if holds(text[w.start:w.end]) {
+				for _, w := range stretch {
+					kept[w.start] = true
+				}
+				break
+			}
+		}
+		stretch = stretch[:0]
+	}
+	eachWord(text, func(start, end int) {
+		if !cjkScript(text[start:end]) {
+			flush()
+			kept[start] = true
+			return
+		}
+		if len(stretch) > 0 && stretch[len(stretch)-1].end != start {
+			flush()
+		}
+		stretch = append(stretch, span{start, end})
+	})
+	flush()
+	return func(start, _ int) bool { return kept[start] }
 }
 
 // initialOf returns the first letter of word as a term starts with it:
@@ -348,7 +414,7 @@ func withExact(text []byte, stream analysis.TokenStream) analysis.TokenStream {
 	var out analysis.TokenStream // nil until a word has an exact form
 	for i, t := range stream {
 		var exact []byte
-		if word := text[t.Start:t.End]; nonASCII(word) {
+		if word := text[t.Start:t.End]; foldable(word) {
 			if exact = exactPrefix(normalize(word), t.Term); exact == nil {
 				exact = exactPrefix(afterApostrophe(normalize(word)), t.Term) // "l'école"
 			}
@@ -406,10 +472,11 @@ func Exact(term string) bool {
 
 // normalize returns word lower-cased and composed (NFC), a copy.
 func normalize(word []byte) []byte {
-	if !nonASCII(word) {
-		return lower(word) // ASCII is composed
+	lowered := lower(word)
+	if !nonASCII(word) || norm.NFC.IsNormal(lowered) {
+		return lowered // ASCII is composed; most words are
 	}
-	return norm.NFC.Bytes(lower(word))
+	return norm.NFC.Bytes(lowered)
 }
 
 // lower returns word in lower case, a copy.
@@ -438,9 +505,14 @@ func cjkScript(word []byte) bool {
 // other scripts' marks stay (Russian й is not и). A term of ASCII comes
 // back as it is.
 func fold(term []byte) []byte {
-	if !nonASCII(term) {
+	if !foldable(term) {
 		return term
 	}
+	return foldAll(term)
+}
+
+// foldAll is fold, for every term.
+func foldAll(term []byte) []byte {
 	out := make([]byte, 0, len(term))
 	var prev rune
 	for _, r := range norm.NFD.String(string(term)) {
@@ -455,6 +527,30 @@ func fold(term []byte) []byte {
 		out = utf8.AppendRune(out, r)
 	}
 	return norm.NFC.Bytes(out)
+}
+
+// foldable reports whether fold may change term (composed): whether it
+// has a Latin letter beyond ASCII, a combining mark, or Russian's ё. The
+// words of most scripts have none: a Japanese post's terms went through
+// Unicode's decomposition for nothing, a fifth of its reindex.
+func foldable(term []byte) bool {
+	for i := 0; i < len(term); {
+		if term[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(term[i:])
+		i += size
+		switch {
+		case r <= 0x24f, 0x1e00 <= r && r <= 0x1eff, r == 'ё', r == 'Ё', 0x302a <= r && r <= 0x302f, r == 0x3099, r == 0x309a:
+			return true // Latin letters, Russian's ё, the marks among the ideographs
+		case 0x2e80 <= r && r < 0xa000, 0xac00 <= r && r < 0xd800:
+			// Chinese, Japanese and Korean: no Latin, no marks once composed
+		case unicode.Is(unicode.Mn, r), unicode.Is(unicode.Latin, r):
+			return true
+		}
+	}
+	return false
 }
 
 // foldLetters are the Latin letters that Unicode does not decompose into a

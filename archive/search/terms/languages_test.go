@@ -1,8 +1,11 @@
 package terms
 
 import (
+	"bytes"
 	"slices"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestLanguages: in each language, what a reader types finds the words a
@@ -121,8 +124,10 @@ func TestLanguageOfTags(t *testing.T) {
 
 // FuzzChainWords: in another language, the words of a text that are a
 // query's terms, and whether it holds a phrase, are found looking only at
-// the words that start as the terms do just as by analysing the whole
-// text: elided articles, accents, capitals, decomposed letters.
+// the words that start as the terms do (in Chinese, Japanese and Korean,
+// the stretches of words with the terms' characters) just as by analysing
+// the whole text: elided articles, accents, capitals, decomposed letters,
+// pairs of characters.
 func FuzzChainWords(f *testing.F) {
 	for _, c := range [][3]string{
 		{"fr", "L'École d’été à Paris : les élèves ÉTUDIENT l'anglais.", "ecole élève"},
@@ -130,12 +135,16 @@ func FuzzChainWords(f *testing.F) {
 		{"de", "Die Übersetzung der Straße; UEBERSETZUNGEN und Strassen", "ubersetzung strasse"},
 		{"ru", "Я прочитал книгу о Москве. Книги и Ёлка", "книга ёлка"},
 		{"it", "L'università dell'anno scorso", "universita anno"},
+		{"ja", "東京タワーの京都、ﾀﾜｰ と Go 言語", "京 タワー go"},
+		{"zh", "北京和东京不是京都", "东京"},
+		{"ko", "서울 특별시 서울역", "서울"},
+		{"ja", "日 本 日本", "日"},
 	} {
 		f.Add(c[0], c[1], c[2])
 	}
 	f.Fuzz(func(t *testing.T, lang, text, q string) {
 		a, err := For(Language(lang))
-		if err != nil || a.chain == nil || !a.chain.initial {
+		if err != nil || a.chain == nil {
 			return
 		}
 		query := a.Analyze([]byte(q))
@@ -179,6 +188,42 @@ func TestFragmentOfPairs(t *testing.T) {
 		}
 		if got, _ := a.Fragment(c.text, terms); got != c.want {
 			t.Errorf("%s %q: %q, want %q", c.lang, c.q, got, c.want)
+		}
+	}
+}
+
+// A composed word that foldable says fold would not change, fold would
+// not change: the quick answer is the slow one.
+func FuzzFoldable(f *testing.F) {
+	for _, s := range []string{"東京タワー", "école", "Ångström", "ёлка", "서울", "が", "Ω", "\u212b", "\uf900", "e\u0301", "ǆ", "ḁ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		word := normalize([]byte(s))
+		if !foldable(word) && !bytes.Equal(foldAll(word), word) {
+			t.Fatalf("foldable(%q) is false, but fold makes it %q", word, foldAll(word))
+		}
+	})
+}
+
+// Every character alone, and a Latin or Cyrillic one after a Latin e:
+// foldable is false only where fold changes nothing. (A vowel sign of an
+// Indic script written straight after a Latin letter, "eೀ", is left as
+// it is, where the whole decomposition took a mark off it.)
+func TestFoldableEveryRune(t *testing.T) {
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		cases := []string{string(r)}
+		if unicode.In(r, unicode.Latin, unicode.Cyrillic, unicode.Mn) {
+			cases = append(cases, "e"+string(r))
+		}
+		for _, s := range cases {
+			word := normalize([]byte(s))
+			if !foldable(word) && !bytes.Equal(foldAll(word), word) {
+				t.Fatalf("foldable(%q) is false, but fold makes it %q", word, foldAll(word))
+			}
 		}
 	}
 }
