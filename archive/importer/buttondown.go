@@ -25,10 +25,11 @@ type buttondownEmail struct {
 // email's body, Markdown or (written in the "fancy" editor) HTML. The old
 // address is /archive/SLUG/.
 func readButtondown(src string) ([]entry, string, error) {
-	fsys, marker, ok, err := exportFS(src, "emails.csv", "emails.json")
+	fsys, marker, ok, err := openExport(src, "emails.csv", "emails.json")
 	if err != nil {
 		return nil, "", err
 	}
+	defer fsys.Close()
 	if !ok {
 		return nil, "", fmt.Errorf("no emails.csv or emails.json: not a Buttondown export (Settings, Exports)")
 	}

@@ -75,44 +75,71 @@ func readAll(fsys fs.FS, name string) ([]byte, error) {
 	return data, nil
 }
 
-// exportFS opens src, a folder or a zip file, as a file system, rooted
+// export is a platform's export opened: a folder, or a zip file.
+type export struct {
+	fs.FS
+	close func() error
+}
+
+// Close closes the zip file, if it is one.
+func (e export) Close() error { return e.close() }
+
+// openExport opens src, a folder or a zip file, as a file system, rooted
 // where the file marker is (at the top or in one folder below it, as
-// platforms' zips have it); ok is false when it has none.
-func exportFS(src string, markers ...string) (fsys fs.FS, marker string, ok bool, err error) {
+// platforms' zips have it); ok is false when it has none. The caller
+// closes it.
+func openExport(src string, markers ...string) (x export, marker string, ok bool, err error) {
 	info, err := os.Stat(src)
 	if err != nil {
-		return nil, "", false, err
+		return export{}, "", false, err
 	}
+	x.close = func() error { return nil }
 	if info.IsDir() {
-		fsys = os.DirFS(src)
+		x.FS = os.DirFS(src)
 	} else {
 		if !isZip(src) {
-			return nil, "", false, nil
+			return x, "", false, nil
 		}
 		zr, err := zip.OpenReader(src)
 		if err != nil {
-			return nil, "", false, fmt.Errorf("%s: not a zip file mailbag can read: %w", src, err)
+			return export{}, "", false, fmt.Errorf("%s: not a zip file mailbag can read: %w", src, err)
 		}
-		fsys = zr
+		x.FS, x.close = zr, zr.Close
 	}
 	for _, m := range markers {
-		if _, err := fs.Stat(fsys, m); err == nil {
-			return fsys, m, true, nil
+		if _, err := fs.Stat(x.FS, m); err == nil {
+			return x, m, true, nil
 		}
 	}
-	entries, _ := fs.ReadDir(fsys, ".")
+	entries, _ := fs.ReadDir(x.FS, ".")
 	for _, e := range entries {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || e.Name() == "__MACOSX" {
 			continue
 		}
 		for _, m := range markers {
-			if _, err := fs.Stat(fsys, path.Join(e.Name(), m)); err == nil {
-				sub, err := fs.Sub(fsys, e.Name())
-				return sub, m, err == nil, err
+			if _, err := fs.Stat(x.FS, path.Join(e.Name(), m)); err == nil {
+				sub, err := fs.Sub(x.FS, e.Name())
+				if err != nil {
+					x.Close()
+					return export{}, "", false, err
+				}
+				x.FS = sub
+				return x, m, true, nil
 			}
 		}
 	}
-	return fsys, "", false, nil
+	return x, "", false, nil
+}
+
+// hasMarker reports whether src, a folder or a zip, holds one of markers
+// (see openExport).
+func hasMarker(src string, markers ...string) (bool, error) {
+	x, _, ok, err := openExport(src, markers...)
+	if err != nil {
+		return false, err
+	}
+	x.Close()
+	return ok, nil
 }
 
 // isZip reports whether the file at path starts as a zip file does.
@@ -154,10 +181,10 @@ func Detect(src string) (string, error) {
 			return "", fmt.Errorf("%s is none of the exports mailbag reads: a Markdown file, a folder of them, a Substack or Buttondown export (zip or folder), a Ghost JSON export or a WordPress WXR file; name its platform with --from", src)
 		}
 	}
-	if _, _, ok, err := exportFS(src, "posts.csv"); err != nil || ok {
+	if ok, err := hasMarker(src, "posts.csv"); err != nil || ok {
 		return Substack, err
 	}
-	if _, _, ok, err := exportFS(src, "emails.csv", "emails.json"); err != nil || ok {
+	if ok, err := hasMarker(src, "emails.csv", "emails.json"); err != nil || ok {
 		return Buttondown, err
 	}
 	if info.IsDir() {

@@ -19,10 +19,11 @@ var substackWidgets = []string{"button-wrapper", "subscription-widget-wrap", "su
 // slug is its ID's part after the dot ("123401.plain-text"); its old
 // address is /p/SLUG.
 func readSubstack(src string) ([]entry, string, error) {
-	fsys, _, ok, err := exportFS(src, "posts.csv")
+	fsys, _, ok, err := openExport(src, "posts.csv")
 	if err != nil {
 		return nil, "", err
 	}
+	defer fsys.Close()
 	if !ok {
 		return nil, "", fmt.Errorf("no posts.csv: not a Substack export (Settings, Exports, Create new export)")
 	}
