@@ -217,18 +217,32 @@ func detectLayout(h header) (Layout, error) {
 		return "", fmt.Errorf("publish: import: line 1: %w in the header (%s); looked for one of %s, as mailbag's own CSV and every export it reads have (%s)",
 			ErrNoEmailColumn, strings.Join(h, ", "), strings.Join(emailColumns, ", "), layoutNames())
 	}
+	return Mailbag, checkLayout(Mailbag, h)
+}
+
+// checkLayout reports whether a header (in lower case) is layout l's:
+// another platform's by its columns; mailbag's with no column that may
+// say who left the list and that mailbag's own do not read, since
+// reading such a file as mailbag's would make everyone in it active.
+func checkLayout(l Layout, h header) error {
+	if l != Mailbag {
+		if !layouts[l].is(h) {
+			return fmt.Errorf("publish: import: line 1: the header (%s) is not %s's subscriber export; leave --from out, and mailbag tells the export from its columns", strings.Join(h, ", "), l)
+		}
+		return nil
+	}
 	for _, c := range h {
 		if slices.Contains(exportColumns, c) {
 			continue
 		}
 		for _, w := range leaveWords {
 			if strings.Contains(c, w) {
-				return "", fmt.Errorf("publish: import: line 1: the column %q may say who left the list, and the header (%s) is no export mailbag knows; name the platform with --from (%s), or remove the column if it says nothing of the kind",
+				return fmt.Errorf("publish: import: line 1: the column %q may say who left the list, and the header (%s) is no export mailbag knows; name the platform with --from (%s), or remove the column if it says nothing of the kind",
 					c, strings.Join(h, ", "), layoutNames())
 			}
 		}
 	}
-	return Mailbag, nil
+	return nil
 }
 
 // ErrNoEmailColumn is what Import's error wraps for a file whose header

@@ -146,7 +146,7 @@ func TestImportNeverResubscribes(t *testing.T) {
 // A header no export has, with a column that may say who left, is refused
 // with the columns seen; a status a platform writes that mailbag does not
 // know is a bad line, not an active subscriber; a file no layout reads
-// says what was looked for.
+// says what was looked for; --from naming the wrong platform is refused.
 func TestImportRefusesWhatItCannotRead(t *testing.T) {
 	ctx := context.Background()
 	s := newSubscribers(t)
@@ -162,6 +162,20 @@ func TestImportRefusesWhatItCannotRead(t *testing.T) {
 	sum, err := s.Import(ctx, strings.NewReader("email,status,tier\nx@example.org,frozen,free\n"), ImportOptions{Source: "x"}, func(l ImportLine) { lines = append(lines, l) })
 	if err != nil || sum.Bad != 1 || len(lines) != 1 || !strings.Contains(lines[0].Reason, `beehiiv status "frozen" is none of`) {
 		t.Errorf("unknown status: %+v %+v %v", sum, lines, err)
+	}
+	if got := statuses(t, s); len(got) != 0 {
+		t.Errorf("list after refusals: %v", got)
+	}
+	// Named wrongly, an export is refused rather than read as another:
+	// mailbag's own layout would make Mailchimp's unsubscribed active.
+	for _, from := range []Layout{Mailbag, Substack} {
+		data, _ := os.ReadFile("testdata/exports/mailchimp-unsubscribed.csv")
+		if _, err := s.Import(ctx, strings.NewReader(string(data)), ImportOptions{Source: "x", From: from}, func(ImportLine) {}); err == nil {
+			t.Errorf("Mailchimp's unsubscribed read as %s", from)
+		}
+	}
+	if _, err := s.Import(ctx, strings.NewReader("email,status\nx@example.org,unsubscribed\n"), ImportOptions{Source: "x", From: Mailchimp}, func(ImportLine) {}); err == nil || !strings.Contains(err.Error(), "is not mailchimp's subscriber export") {
+		t.Errorf("mailbag's export read as Mailchimp's: %v", err)
 	}
 	if got := statuses(t, s); len(got) != 0 {
 		t.Errorf("list after refusals: %v", got)

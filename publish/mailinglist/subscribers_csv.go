@@ -116,9 +116,12 @@ func readHeader(cr *csv.Reader, from Layout) (columns, error) {
 		h[i] = strings.ToLower(fromCell(strings.TrimSpace(strings.TrimPrefix(h[i], "\ufeff"))))
 	}
 	if from == "" {
-		if from, err = detectLayout(h); err != nil {
-			return columns{}, err
-		}
+		from, err = detectLayout(h)
+	} else {
+		err = checkLayout(from, h)
+	}
+	if err != nil {
+		return columns{}, err
 	}
 	c := columns{header: h, layout: from, email: -1, name: -1, status: -1, source: -1, created: -1, updated: -1}
 	for i, h := range h {
