@@ -168,7 +168,8 @@ as attributes.
 The subscriber exports of Substack, Ghost (members CSV), Mailchimp (its
 subscribed, unsubscribed and cleaned CSVs, or the zip holding them),
 Buttondown (active and unsubscribed), beehiiv, Kit and listmonk are read
-too, told by their columns (--from names one): names and consent dates are
+too, told by their columns (--from names one; a file whose columns are not
+that platform's is refused): names and consent dates are
 kept, and everyone the platform has as unsubscribed, bounced, cleaned,
 complained or blocklisted is recorded so, never made active. A file with a
 column that may say who left, in no layout mailbag knows, is refused.
