@@ -55,10 +55,14 @@ func serverHint(table, security string, err error) string {
 	case errors.As(err, &dns):
 		return "the host name " + strconv.Quote(dns.Name) + " is not known (DNS): check " + table + ".address for a typo, and that this machine can resolve names"
 	case (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		// Or the client writes its STARTTLS after the hang-up: a broken
+		// pipe, or its own connection, closed on the failed read.
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) ||
 		// go-imap words a reset it reads while waiting for the greeting
-		// ("in response: cannot read tag: … connection reset by peer")
-		// without wrapping it.
-		strings.Contains(err.Error(), "connection reset by peer")) && security != "tls":
+		// ("in response: cannot read tag: … connection reset by peer"),
+		// and those, without wrapping them.
+		strings.Contains(err.Error(), "connection reset by peer") || strings.Contains(err.Error(), "broken pipe") ||
+		strings.Contains(err.Error(), "use of closed network connection")) && security != "tls":
 		return "the server closed the connection before it greeted: a TLS port (465 or 993) waits for TLS first: try security = \"tls\""
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return "nothing answers there: check " + table + ".address (host:port) and that the server runs"

@@ -78,9 +78,19 @@ func TestServerHints(t *testing.T) {
 	if got := withHint("imap", "starttls", reset); !strings.Contains(got.Error(), `try security = "tls"`) {
 		t.Errorf("starttls to a TLS port, reset: %v", got)
 	}
-	// go-imap's words for it, which do not wrap the reset.
-	worded := errors.New("in response: cannot read tag: read tcp 127.0.0.1:41888->127.0.0.1:35689: read: connection reset by peer")
-	if got := withHint("imap", "starttls", worded); !strings.Contains(got.Error(), `try security = "tls"`) {
-		t.Errorf("starttls to a TLS port, reset in go-imap's words: %v", got)
+	// go-imap's words for it, which do not wrap the reset; and the write
+	// of STARTTLS after the hang-up, as CI once saw it.
+	for _, worded := range []string{
+		"in response: cannot read tag: read tcp 127.0.0.1:41888->127.0.0.1:35689: read: connection reset by peer",
+		"write tcp 127.0.0.1:58668->127.0.0.1:35941: use of closed network connection",
+		"write tcp 127.0.0.1:58668->127.0.0.1:35941: write: broken pipe",
+	} {
+		if got := withHint("imap", "starttls", errors.New(worded)); !strings.Contains(got.Error(), `try security = "tls"`) {
+			t.Errorf("starttls to a TLS port, in go-imap's words: %v", got)
+		}
+	}
+	closed := &net.OpError{Op: "write", Net: "tcp", Err: net.ErrClosed}
+	if got := withHint("imap", "starttls", closed); !strings.Contains(got.Error(), `try security = "tls"`) {
+		t.Errorf("starttls to a TLS port, written after the hang-up: %v", got)
 	}
 }
