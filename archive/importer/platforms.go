@@ -333,6 +333,12 @@ func convertEntry(s *archive.Posts, e entry, site string) converted {
 	if !e.date.IsZero() {
 		p.Date = e.date.In(s.Location)
 	}
+	// A slug as a site writes it may be percent-encoded (WordPress's, for
+	// words beyond ASCII) or hold what a file name should not.
+	if s, err := url.PathUnescape(p.Slug); err == nil {
+		p.Slug = s
+	}
+	p.Slug = archive.Slugify(p.Slug)
 	if p.Slug == "" {
 		p.Slug = archive.Slugify(p.Title)
 	}

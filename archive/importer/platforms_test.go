@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -203,6 +204,9 @@ func TestImportWordPress(t *testing.T) {
 	}
 	if strings.Contains(cafe, "[caption") || strings.Contains(cafe, "uncategorized") {
 		t.Errorf("café keeps a shortcode or Uncategorized:\n%s", cafe)
+	}
+	if p := imported["東京の朝"]; !strings.Contains(p, "朝の東京。") || !strings.Contains(p, "- /2021/03/04/東京の朝/\n") {
+		t.Errorf("a post whose slug WordPress percent-encodes: %v", slices.Collect(maps.Keys(imported)))
 	}
 	if g := imported["gutenberg-post"]; !strings.Contains(g, "Written in the block editor.") || !strings.Contains(g, "- one\n- two") || !strings.Contains(g, "date: '2020-01-02 03:04:05'") {
 		t.Errorf("gutenberg-post:\n%s", g)
