@@ -1,6 +1,7 @@
 package mailinglist
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -42,6 +43,7 @@ type layoutOf struct {
 // header is a file's header row, in lower case.
 type header []string
 
+// has reports whether h has any of names.
 func (h header) has(names ...string) bool {
 	for _, n := range names {
 		if slices.Contains(h, n) {
@@ -89,7 +91,7 @@ var layouts = map[Layout]layoutOf{
 		},
 		row: func(f fields, file string) (string, SubscriberStatus, string, error) {
 			name := joinName(f("first name"), f("last name"))
-			consent := cmpOr(f("confirm_time"), f("optin_time"))
+			consent := cmp.Or(f("confirm_time"), f("optin_time"))
 			lower := strings.ToLower(file)
 			switch {
 			case strings.Contains(lower, "nonsubscribed"):
@@ -107,7 +109,7 @@ var layouts = map[Layout]layoutOf{
 			return h.has("email") && (h.has("subscribed_to_emails") || h.has("subscribed") && h.has("labels", "note", "complimentary_plan"))
 		},
 		row: func(f fields, _ string) (string, SubscriberStatus, string, error) {
-			sub := cmpOr(f("subscribed_to_emails"), f("subscribed"))
+			sub := cmp.Or(f("subscribed_to_emails"), f("subscribed"))
 			st := Active
 			switch {
 			case f("deleted_at") != "":
@@ -191,15 +193,6 @@ var layouts = map[Layout]layoutOf{
 			return f("name"), st, f("created_at"), err
 		},
 	},
-}
-
-func cmpOr(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // leaveWords are parts of a column's name that may say who left a list: a
