@@ -83,6 +83,18 @@ func drain(chunks chan []*archive.Post) []*archive.Post {
 // progress bar on a terminal, and indexes the imported ones as the import
 // goes on: each chunk while the next is converted and written.
 func (a *app) importPosts(ctx context.Context, n *newsletter, src string, o importer.Options) error {
+	if o.From == "" {
+		from, err := importer.Detect(src)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		o.From = from
+	}
+	markdown := o.From == importer.Jekyll || o.From == importer.Hugo
+	noun := "item"
+	if markdown {
+		noun = "file"
+	}
 	x, err := a.openIndex(ctx, n)
 	if err != nil {
 		return err
@@ -105,17 +117,11 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string, o impo
 	}()
 	var bar *progressBar
 	if isTerminal(a.stderr) {
-		bar = newProgressBar(raw(a.stderr), "files imported", 500)
+		bar = newProgressBar(raw(a.stderr), noun+"s imported", 500)
 	}
 	var counts [3]int
 	var pending []*archive.Post
 	done := 0
-	if o.From == "" {
-		if o.From, err = importer.Detect(src); err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-	}
-	markdown := o.From == importer.Jekyll || o.From == importer.Hugo
 	images := map[string]int{}
 	err = importer.Import(n.posts, src, o, func(r importer.Result) {
 		counts[r.Outcome]++
@@ -166,10 +172,6 @@ func (a *app) importPosts(ctx context.Context, n *newsletter, src string, o impo
 		fmt.Fprintf(a.stdout, "images stay where they are, linked: on %s\n", strings.Join(list, ", "))
 	}
 	total := counts[0] + counts[1] + counts[2]
-	noun := "item"
-	if markdown {
-		noun = "file"
-	}
 	fmt.Fprintf(a.stdout, "%s: %d imported, %d already there, %d skipped\n",
 		plural(total, noun), counts[importer.Imported], counts[importer.AlreadyImported], counts[importer.Skipped])
 	switch {
