@@ -460,10 +460,6 @@ func exactPrefix(word, term []byte) []byte {
 	return nil
 }
 
-// Fold returns term without the accents of its Latin letters, as the
-// index's terms are.
-func Fold(term []byte) []byte { return fold(bytes.Clone(term)) }
-
 // Exact reports whether term is the exact form of an accented word
 // (withExact) rather than a word's term: terms have no accents.
 func Exact(term string) bool {
