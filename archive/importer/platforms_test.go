@@ -322,3 +322,16 @@ func FuzzPlatformBodies(f *testing.F) {
 		toMarkdown(withoutClasses(html, substackWidgets), "https://example.org")
 	})
 }
+
+// Ghost's older exports: the "data" at the top, a page marked page: true,
+// dates in milliseconds since 1970.
+func TestImportOlderGhost(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "ghost-1.json")
+	os.WriteFile(src, []byte(`{"meta":{"version":"1.25.0"},"data":{"posts":[
+		{"id":"1","title":"Old post","slug":"old-post","html":"<p>Old text.</p>","status":"published","page":false,"published_at":1530000000000},
+		{"id":"2","title":"About","slug":"about","html":"<p>Us.</p>","status":"published","page":true,"published_at":1530000000000}]}}`), 0o644)
+	imported, skipped, _ := importAll(t, newPosts(t), src, "")
+	if p := imported["old-post"]; !strings.Contains(p, "date: '2018-06-26 08:00:00'") || !strings.Contains(p, "Old text.") || len(skipped) != 1 {
+		t.Errorf("imported %v, skipped %v", imported, skipped)
+	}
+}
