@@ -11,6 +11,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+
+	"mailbag/archive/search/terms"
 )
 
 // Wildcards, regular expressions and fuzzy terms are not left to bleve,
@@ -140,6 +142,7 @@ func (x *Index) expand(q query.Query) (query.Query, error) {
 		if q.Fuzziness > 0 {
 			return x.nearTerms(q)
 		}
+		return x.plainFirst(q)
 	case *query.DateRangeQuery:
 		q.Start.Time, q.End.Time = x.inZone(q.Start.Time), x.inZone(q.End.Time)
 	}
@@ -175,6 +178,38 @@ func prefixOf(s string) string {
 		}
 	}
 	return s
+}
+
+// plainFirst returns q, a word written without accents, so that the
+// posts that write it so rank first: those with its term and none of its
+// exact forms (terms.ExactForms) match twice. Where the word is written
+// with accents, the exact form it asks for does that already
+// (terms.withExact); where no post writes it with accents, q is as it is.
+func (x *Index) plainFirst(q *query.MatchQuery) (query.Query, error) {
+	if q.Field() != "body" && q.Field() != "title" {
+		return q, nil
+	}
+	words := x.analyzer().Analyze([]byte(q.Match))
+	if len(words) != 1 || terms.Accented([]byte(q.Match)) {
+		return q, nil
+	}
+	term := string(words[0].Term)
+	v, err := x.view()
+	if err != nil {
+		return nil, err
+	}
+	defer v.Close()
+	forms, err := v.terms(q.Field(), func(r index.IndexReader) (index.FieldDict, error) {
+		return r.FieldDictPrefix(q.Field(), []byte(terms.ExactForms(term)))
+	}, func(string) bool { return true })
+	if err != nil || len(forms) == 0 {
+		return q, err
+	}
+	plain := query.NewTermQuery(term)
+	plain.SetField(q.Field())
+	plain.SetBoost(q.Boost())
+	only := query.NewBooleanQuery([]query.Query{plain}, nil, []query.Query{termsQuery(q.Field(), forms, 1)})
+	return query.NewDisjunctionQuery([]query.Query{q, only}), nil
 }
 
 // dictEntry is a term of the dictionary and how many posts have it.

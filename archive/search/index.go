@@ -24,7 +24,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "12"
+const indexVersion = "13"
 
 // Internal keys kept in the index's first shard beside the documents.
 var (

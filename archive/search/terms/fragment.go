@@ -54,11 +54,11 @@ func (a Analyzer) words(text string, terms map[string]bool) []word {
 	return out
 }
 
-// accented reports whether text may have a Latin letter with an accent,
+// Accented reports whether text may have a Latin letter with an accent,
 // which a term has without (fold): one of U+00C0–U+024F, a combining mark
 // (U+0300–U+036F), or one of U+1E00–U+1EFF (Vietnamese), by their UTF-8
 // first bytes. Quotes and dashes beyond ASCII are none of them.
-func accented(text []byte) bool {
+func Accented(text []byte) bool {
 	for i, c := range text {
 		if c >= 0xc3 && c <= 0xcd || c == 0xe1 && i+1 < len(text) && text[i+1] >= 0xb8 && text[i+1] <= 0xbb {
 			return true
@@ -94,7 +94,7 @@ func stretches(lowered []byte, terms map[string]bool) []stretch {
 	if bytes.Contains(lowered, []byte("\u0130")) || bytes.Contains(lowered, []byte("\u212a")) { // İ and the Kelvin sign: i and k
 		return whole
 	}
-	if accented(lowered) { // "école" is the term "ecole", which bytes.Index does not find in it
+	if Accented(lowered) { // "école" is the term "ecole", which bytes.Index does not find in it
 		return whole
 	}
 	var found []stretch // where each term's start is

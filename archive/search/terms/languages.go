@@ -405,11 +405,13 @@ func (c *chain) restOnce(stream analysis.TokenStream) bool {
 
 // withExact returns the terms of text (stream) with, after each term of
 // a word written with accents, the term as the word writes it: its
-// letters up to the term's length, accents kept ("écol" beside "ecol" for
-// "écoles"), at the same place. A search for "école" then asks for both
-// and ranks the posts that write it so first, and one for "ecole" finds
-// them all alike. A term whose word does not start as it does (a
-// language's rules changed its start) gets none.
+// letters up to the term's length, accents kept, after the term and
+// exactSep ("ecol\x00écol" beside "ecol" for "écoles"), at the same
+// place. A search for "école" then asks for both and ranks the posts that
+// write it so first; one for "ecole" finds them all, and the exact forms
+// of "ecol", side by side in the index's dictionary (ExactForms), tell it
+// the posts that write it without accents. A term whose word does not
+// start as it does (a language's rules changed its start) gets none.
 func withExact(text []byte, stream analysis.TokenStream) analysis.TokenStream {
 	var out analysis.TokenStream // nil until a word has an exact form
 	for i, t := range stream {
@@ -428,6 +430,7 @@ func withExact(text []byte, stream analysis.TokenStream) analysis.TokenStream {
 		if out == nil {
 			out = append(make(analysis.TokenStream, 0, len(stream)+len(stream)/8+1), stream[:i]...)
 		}
+		exact = append(append(append(make([]byte, 0, len(t.Term)+len(exactSep)+len(exact)), t.Term...), exactSep...), exact...)
 		out = append(out, t, &analysis.Token{Term: exact, Start: t.Start, End: t.End, Position: t.Position, Type: t.Type})
 	}
 	if out == nil {
@@ -460,10 +463,20 @@ func exactPrefix(word, term []byte) []byte {
 	return nil
 }
 
+// exactSep is between a term and an exact form of it (withExact): a byte
+// no word has.
+const exactSep = "\x00"
+
 // Exact reports whether term is the exact form of an accented word
-// (withExact) rather than a word's term: terms have no accents.
+// (withExact) rather than a word's term.
 func Exact(term string) bool {
-	return !bytes.Equal(fold([]byte(term)), []byte(term))
+	return strings.Contains(term, exactSep)
+}
+
+// ExactForms returns what the exact forms of term start with in the
+// index's dictionary: all of them, and only they.
+func ExactForms(term string) string {
+	return term + exactSep
 }
 
 // normalize returns word lower-cased and composed (NFC), a copy.
