@@ -120,6 +120,8 @@ func BenchmarkSearch(b *testing.B) {
 					// with "Optionen, die … Optionen")
 					b.Fatalf("%q: %v, %v; want no hits", q, res, err)
 				case kind == "nowhere":
+				case err == nil && res.Total == 0 && len(x.analyzer().Analyze([]byte(q))) == 0:
+					// stop words alone ("dann wird"), which the index has not
 				case err != nil || res.Total == 0 || len(res.Hits[0].Fragments) == 0:
 					b.Fatalf("%q: %v, %v", q, res, err)
 				}

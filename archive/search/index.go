@@ -24,7 +24,7 @@ import (
 
 // indexVersion changes whenever the mapping or the documents change shape;
 // an index of another version is rebuilt.
-const indexVersion = "13"
+const indexVersion = "14"
 
 // Internal keys kept in the index's first shard beside the documents.
 var (
@@ -101,9 +101,11 @@ type indexDoc struct {
 	Date  time.Time `json:"date"`
 	Tags  []string  `json:"tags"`
 	File  string    `json:"file"` // the post's file name in the posts folder, stored only
-	// Where the index's texts file has the body's plain text (texts.go).
-	TextAt  int64 `json:"text_at"`
-	TextLen int64 `json:"text_len"`
+	// Where the index's texts file has the body's plain text, and after
+	// it its common words' codes (texts.go, terms.Codes).
+	TextAt   int64 `json:"text_at"`
+	TextLen  int64 `json:"text_len"`
+	CodesLen int64 `json:"codes_len"`
 }
 
 // openConfig makes bleve give up after a while when another process holds
@@ -369,7 +371,7 @@ func newMapping(common []string, from int, lang string) mapping.IndexMapping {
 	file.IncludeInAll = false
 	file.DocValues = false
 	post.AddFieldMappingsAt("file", file)
-	for _, name := range []string{"text_at", "text_len"} {
+	for _, name := range []string{"text_at", "text_len", "codes_len"} {
 		n := bleve.NewNumericFieldMapping() // kept for the hits, not searched
 		n.Index = false
 		n.IncludeInAll = false
@@ -480,7 +482,7 @@ type preparedBatch struct {
 
 // prepare maps posts to documents batchSize at a time, on a goroutine of
 // its own, the first batch deleting the documents of goneSlugs, each
-// document's text appended to texts (which it closes), and hands
+// document's text and codes appended to texts (which it closes), and hands
 // the batches over one at a time until done, or until stop is closed. There
 // is always one batch, if only to carry the deletes and the manifest.
 // place says which shard each post goes to; it is deleted from the others
@@ -491,6 +493,7 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 		chunks = [][]*archive.Post{nil}
 	}
 	ready := make(chan preparedBatch, 1)
+	pairs := x.pairs()
 	go func() {
 		defer close(ready)
 		defer texts.close() // each batch's texts were synced before it was handed over
@@ -508,6 +511,7 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 			// its body (Posts.Headers) has it read now, so that a batch's
 			// bodies are all that is held of them.
 			docs := make([]indexDoc, len(chunk))
+			codes := make([]terms.Codes, len(chunk))
 			errs := make([]error, len(chunk))
 			parallel.For(len(chunk), func(k int) {
 				p := chunk[k]
@@ -517,11 +521,12 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 					return
 				}
 				text := archive.PlainText(body)
-				docs[k] = indexDoc{Title: p.Title, Body: text, Pairs: text, Date: p.Date, Tags: p.Tags, File: fileName(p)}
+				docs[k] = indexDoc{Title: p.Title, Body: text, Date: p.Date, Tags: p.Tags, File: fileName(p)}
+				docs[k].Pairs, codes[k] = pairs.Read([]byte(text))
 			})
 			for k, p := range chunk {
 				if errs[k] == nil {
-					docs[k].TextAt, docs[k].TextLen, errs[k] = texts.add(docs[k].Body)
+					docs[k].TextAt, docs[k].TextLen, docs[k].CodesLen, errs[k] = texts.add(docs[k].Body, codes[k])
 				}
 				s := place.next()
 				if err := errors.Join(errs[k], pr.batches[s].Index(p.Slug, docs[k])); err != nil {

@@ -15,14 +15,23 @@ import (
 // search read the positions of every post with the phrase's words, most
 // posts for common words (63 / 197 ms p50 / p99 at 100,000 posts), and
 // the index was larger (1,366 MB at 100,000 posts; 1,214 MB with the
-// pairs). A phrase in the body is found in two steps instead. bleve finds the posts that have the phrase's pairs of
-// common words (terms.PairsName) and its other words (relax): few posts,
-// since a pair of common words is rare and so is a word that is not
-// common. mailbag then reads every one of them, on every core, keeping
-// those where the phrase holds (phraseHolds): the hits and their count
-// are exact. A phrase of two common words is its pair, one term: bleve
-// alone answers it. Titles keep their positions: a phrase in the title is
+// pairs). A phrase in the body is found in two steps instead. bleve
+// finds the posts that have the phrase's pairs of common words
+// (terms.PairsName) and its other words (relax): few posts, since a pair
+// of common words is rare and so is a word that is not common. mailbag
+// then checks every one of them, on every core, keeping those where the
+// phrase holds (phraseHolds): a phrase of common words in the post's
+// codes (terms.Codes), another in its text. The hits and their count are
+// exact. A phrase of two common words is its pair, one term: bleve alone
+// answers it. Titles keep their positions: a phrase in the title is
 // bleve's.
+//
+// The codes buy the phrase of three common words that many posts have:
+// a German translator's name, in 1,276 of 10,000 posts, whose about
+// 4,000 posts with both its pairs were each read, took 305–317 ms (p99
+// of BenchmarkSearch's phrases in no post: 274 ms), with codes 46–58 ms.
+// Keeping the pairs' positions made it 3 ms, but a reindex of 100,000
+// posts peaked at 608 MB, over its 500 (docs/benchmarks.md).
 
 // phraseWindow is how many posts found by a relaxed query are asked of
 // bleve at a time.
@@ -166,16 +175,37 @@ func atLeast(n int, ts []truth) truth {
 	return no
 }
 
+// phrase is a phrase of a query, analysed once for every post checked:
+// its terms, and their codes where they are all common (terms.Codes).
+type phrase struct {
+	tokens analysis.TokenStream
+	coded  terms.Coded
+	common bool
+}
+
+// phrasesOf analyses each phrase of q (by its text) with analyzer.
+func phrasesOf(q query.Query, analyzer analysis.Analyzer, pairs terms.Pairs) map[string]phrase {
+	out := map[string]phrase{}
+	leaves(q, true, func(q query.Query) {
+		if q, ok := q.(*query.MatchPhraseQuery); ok {
+			p := phrase{tokens: analyzer.Analyze([]byte(q.MatchPhrase))}
+			p.coded, p.common = pairs.Code(p.tokens)
+			out[q.MatchPhrase] = p
+		}
+	})
+	return out
+}
+
 // phraseHolds judges a post that the relaxed query found against the
-// phrases of the query as the reader wrote it (q): title and body say
-// whether the post's title and body hold a phrase (of analyzer's tokens).
-// Clauses are read as bleve reads them: where a query has required
-// clauses, the optional ones do not decide.
-func phraseHolds(q query.Query, analyzer analysis.Analyzer, title, body func(phrase analysis.TokenStream) bool) truth {
+// phrases of the query as the reader wrote it (q, its phrases analysed in
+// phrases): title and body say whether the post's title and body hold a
+// phrase. Clauses are read as bleve reads them: where a query has
+// required clauses, the optional ones do not decide.
+func phraseHolds(q query.Query, phrases map[string]phrase, title, body func(phrase) bool) truth {
 	each := func(qs []query.Query) []truth {
 		out := make([]truth, len(qs))
 		for i, c := range qs {
-			out[i] = phraseHolds(c, analyzer, title, body)
+			out[i] = phraseHolds(c, phrases, title, body)
 		}
 		return out
 	}
@@ -183,9 +213,9 @@ func phraseHolds(q query.Query, analyzer analysis.Analyzer, title, body func(phr
 	case *query.BooleanQuery:
 		t := yes
 		if q.Must != nil {
-			t = phraseHolds(q.Must, analyzer, title, body)
+			t = phraseHolds(q.Must, phrases, title, body)
 		} else if q.Should != nil {
-			t = phraseHolds(q.Should, analyzer, title, body)
+			t = phraseHolds(q.Should, phrases, title, body)
 		}
 		if q.MustNot != nil {
 			t = and(t, not(atLeast(1, each([]query.Query{q.MustNot}))))
@@ -196,15 +226,15 @@ func phraseHolds(q query.Query, analyzer analysis.Analyzer, title, body func(phr
 	case *query.DisjunctionQuery:
 		return atLeast(max(int(q.Min), 1), each(q.Disjuncts))
 	case *query.MatchPhraseQuery:
-		phrase := analyzer.Analyze([]byte(q.MatchPhrase))
-		if len(phrase) == 0 {
+		p := phrases[q.MatchPhrase]
+		if len(p.tokens) == 0 {
 			return unknown
 		}
 		switch q.Field() {
 		case "title":
-			return verdict(title(phrase))
+			return verdict(title(p))
 		case "body":
-			return verdict(body(phrase))
+			return verdict(body(p))
 		}
 	}
 	return unknown
@@ -219,35 +249,56 @@ func verdict(b bool) truth {
 
 // searchPhrases runs relaxed (q with its body phrases relaxed, patterns
 // expanded) and keeps, in bleve's order, every hit where q's phrases
-// hold, reading each post's text on every core; it returns the page of
-// per hits asked for, without fragments, and the texts of its hits. bleve
-// is asked for phraseWindow hits, then, where there are more, for the
-// rest at once: each ask runs the query again.
+// hold, checking each post on every core: a phrase of common words in
+// the post's codes (terms.Codes), any other in its text. It returns the
+// page of per hits asked for, without fragments, and the texts it read of
+// that page's hits. bleve is asked for phraseWindow hits, then, where
+// there are more, for the rest at once: each ask runs the query again.
 func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page, per int) (*Results, map[string]string, error) {
-	a := x.analyzer()
+	a, pairs := x.analyzer(), x.pairs()
+	phrases := phrasesOf(q, a, pairs)
 	var found []Hit
 	texts := map[string]string{}
 	for from, size := 0, phraseWindow; size > 0; {
 		req := bleve.NewSearchRequestOptions(relaxed, size, from, false)
-		req.Fields = hitFields
+		req.Fields = phraseHitFields
 		total, matches, err := x.search(ctx, req)
 		if err != nil {
 			return nil, nil, err
 		}
 		hits := x.hits(matches)
-		bodies := make([]string, len(hits))
+		bodies := make([]*string, len(hits)) // the texts read
 		holds := make([]bool, len(hits))
 		parallel.For(len(hits), func(i int) {
-			bodies[i] = x.text(hits[i])
-			title := func(phrase analysis.TokenStream) bool { return a.HasPhrase(hits[i].Title, phrase) }
-			body := func(phrase analysis.TokenStream) bool { return a.HasPhrase(bodies[i], phrase) }
-			holds[i] = phraseHolds(q, a, title, body) != no
+			text := func() string {
+				if bodies[i] == nil {
+					t := x.text(hits[i])
+					bodies[i] = &t
+				}
+				return *bodies[i]
+			}
+			var codes terms.Codes
+			codesRead, haveCodes := false, false
+			title := func(p phrase) bool { return a.HasPhrase(hits[i].Title, p.tokens) }
+			body := func(p phrase) bool {
+				if p.common {
+					if !codesRead {
+						codes, haveCodes = x.codes(hits[i])
+						codesRead = true
+					}
+					if haveCodes {
+						return codes.Holds(p.coded)
+					}
+				}
+				return a.HasPhrase(text(), p.tokens)
+			}
+			holds[i] = phraseHolds(q, phrases, title, body) != no
 		})
 		for i, h := range hits {
 			if holds[i] {
 				found = append(found, h)
-				if len(found) > (page-1)*per && len(found) <= page*per {
-					texts[h.Slug] = bodies[i]
+				if len(found) > (page-1)*per && len(found) <= page*per && bodies[i] != nil {
+					texts[h.Slug] = *bodies[i]
 				}
 			}
 		}

@@ -171,15 +171,27 @@ func TestPhraseOfCommonWordsIsExact(t *testing.T) {
 	bodies := map[string]string{
 		"the-one": "Once, the standard library today. " + strings.Repeat("filler ", 30),
 		"gapped":  "Once, the standard library of today. " + strings.Repeat("filler ", 30),
+		"zebra":   "A zebra, standard library today; the standard library of today.",
 	}
 	for i := range 400 {
 		bodies[fmt.Sprintf("p%04d", i)] = "The standard library, and a library today; of today the library."
 	}
 	x := phraseIndex(t, bodies, nil)
 	for phrase, want := range map[string][]string{
-		`"standard library today"`:    {"the-one"},
-		`"standard library of today"`: {"gapped"},
+		`"standard library today"`:    {"the-one", "zebra"},
+		`"standard library of today"`: {"gapped", "zebra"},
 		`"library today standard"`:    nil,
+	} {
+		got, total := allPages(t, x, phrase)
+		if !slices.Equal(got, want) || total != len(want) {
+			t.Errorf("%s: found %q (total %d), want %q", phrase, got, total, want)
+		}
+	}
+	// With a word that is not common too.
+	for phrase, want := range map[string][]string{
+		`"zebra standard library today"`:    {"zebra"},
+		`"zebra standard library of today"`: nil,
+		`"today zebra"`:                     nil,
 	} {
 		got, total := allPages(t, x, phrase)
 		if !slices.Equal(got, want) || total != len(want) {

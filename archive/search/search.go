@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -78,10 +79,15 @@ type Hit struct {
 
 	file            string // the post's file name in the posts folder
 	textAt, textLen int64  // where the index's texts file has its text (texts.go)
+	codesLen        int64  // how long its codes are, after the text (terms.Codes)
 }
 
-// hitFields are the stored fields a search reads of its hits.
-var hitFields = []string{"title", "date", "file", "text_at", "text_len"}
+// hitFields are the stored fields a search reads of its hits; a phrase's
+// search reads their codes' length too (phraseHitFields).
+var (
+	hitFields       = []string{"title", "date", "file", "text_at", "text_len"}
+	phraseHitFields = append(slices.Clip(hitFields), "codes_len")
+)
 
 // Limits on a query: each wildcard or regular expression becomes an
 // automaton run over the whole term dictionary, and its cost grows quickly
@@ -284,7 +290,8 @@ func (x *Index) hits(matches bsearch.DocumentMatchCollection) []Hit {
 		hit.file, _ = h.Fields["file"].(string)
 		if at, ok := h.Fields["text_at"].(float64); ok {
 			n, _ := h.Fields["text_len"].(float64)
-			hit.textAt, hit.textLen = int64(at), int64(n)
+			codes, _ := h.Fields["codes_len"].(float64)
+			hit.textAt, hit.textLen, hit.codesLen = int64(at), int64(n), int64(codes)
 		}
 		if s, ok := h.Fields["date"].(string); ok {
 			if t, err := time.Parse(time.RFC3339, s); err == nil {
@@ -461,23 +468,8 @@ func (x *Index) find(ctx context.Context, text string, parsed query.Query, page,
 // have), as the analyzer makes them.
 func queryTerms(q query.Query, a analysis.Analyzer) map[string]bool {
 	terms := map[string]bool{}
-	var walk func(q query.Query)
-	walk = func(q query.Query) {
+	leaves(q, false, func(q query.Query) {
 		switch q := q.(type) {
-		case *query.BooleanQuery:
-			for _, part := range []query.Query{q.Must, q.Should} {
-				if part != nil {
-					walk(part)
-				}
-			}
-		case *query.ConjunctionQuery:
-			for _, c := range q.Conjuncts {
-				walk(c)
-			}
-		case *query.DisjunctionQuery:
-			for _, c := range q.Disjuncts {
-				walk(c)
-			}
 		case *query.MatchQuery:
 			for _, t := range a.Analyze([]byte(q.Match)) {
 				terms[string(t.Term)] = true
@@ -489,7 +481,33 @@ func queryTerms(q query.Query, a analysis.Analyzer) map[string]bool {
 		case *query.TermQuery:
 			terms[q.Term] = true
 		}
-	}
-	walk(q)
+	})
 	return terms
+}
+
+// leaves calls fn with each query of q that is not made of others, in
+// order; with those q excludes (must not) too where excluded is true.
+func leaves(q query.Query, excluded bool, fn func(query.Query)) {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		parts := []query.Query{q.Must, q.Should}
+		if excluded {
+			parts = append(parts, q.MustNot)
+		}
+		for _, part := range parts {
+			if part != nil {
+				leaves(part, excluded, fn)
+			}
+		}
+	case *query.ConjunctionQuery:
+		for _, c := range q.Conjuncts {
+			leaves(c, excluded, fn)
+		}
+	case *query.DisjunctionQuery:
+		for _, c := range q.Disjuncts {
+			leaves(c, excluded, fn)
+		}
+	default:
+		fn(q)
+	}
 }

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"mailbag/archive"
-	"mailbag/internal/scratch"
 	"os"
 	"path/filepath"
+
+	"mailbag/archive"
+	"mailbag/archive/search/terms"
+	"mailbag/internal/scratch"
 )
 
 // The posts' plain texts, as the index made them, in one file in the
@@ -20,7 +22,9 @@ import (
 // or it cannot be read, the post's own file is read instead. What it buys
 // (BenchmarkSearch and BenchmarkServe's searches): a quarter of a
 // search's time, and every phrase's check of the posts that may hold it
-// (phrase.go) reads its texts here.
+// (phrase.go) reads its texts here. Each text is followed by the codes of
+// its common words (terms.Codes, the field codes_len), where a phrase of
+// common words is checked without reading the text.
 
 // textsName is the texts file in an index's folder.
 const textsName = "texts"
@@ -49,12 +53,18 @@ func openTextWriter(dir string) (*textWriter, error) {
 	return &textWriter{f: f, w: bufio.NewWriterSize(f, 256<<10), end: fi.Size()}, nil
 }
 
-// add appends text and says where it is.
-func (t *textWriter) add(text string) (at, n int64, err error) {
+// add appends text and its codes, and says where they are: the codes
+// follow the text.
+func (t *textWriter) add(text string, codes terms.Codes) (at, n, nCodes int64, err error) {
 	at = t.end
 	m, err := t.w.WriteString(text)
 	t.end += int64(m)
-	return at, int64(m), err
+	if err != nil {
+		return at, int64(m), 0, err
+	}
+	c, err := t.w.Write(codes)
+	t.end += int64(c)
+	return at, int64(m), int64(c), err
 }
 
 // sync puts what was added on the disk: before the batch of documents
@@ -100,6 +110,24 @@ func (x *Index) storedText(h Hit) (text string, ok bool) {
 		return "", false
 	}
 	return string(*buf), true
+}
+
+// codes returns a hit's codes from the texts file (terms.Codes); ok is
+// false where the document has none there or they cannot be read.
+func (x *Index) codes(h Hit) (codes terms.Codes, ok bool) {
+	if h.codesLen <= 0 || h.codesLen > maxTextLen || h.codesLen%2 != 0 || h.textAt < 0 || h.textLen < 0 {
+		return nil, false
+	}
+	x.texts.RLock()
+	defer x.texts.RUnlock()
+	if x.texts.f == nil {
+		return nil, false
+	}
+	codes = make(terms.Codes, h.codesLen)
+	if _, err := x.texts.f.ReadAt(codes, h.textAt+h.textLen); err != nil {
+		return nil, false
+	}
+	return codes, true
 }
 
 // closeTexts closes the texts file search reads.

@@ -1,6 +1,8 @@
 package terms
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 
@@ -9,22 +11,29 @@ import (
 )
 
 // PairsName is the type of the analyzer of the body's pairs of common
-// words, as registered with bleve: of each two terms of the language's
-// analyzer (NameFor) next to each other (stop words between them count as gaps any word fills),
-// where both are common in the archive, a term of the two and how many
-// words apart they are ("standard 1 library"; "state 3 art" for "state of
-// the art"). Its configuration "common" lists the common terms, chosen
-// when the index is built and kept in its mapping, and "language" the
+// words, as registered with bleve. Of each two terms of the language's
+// analyzer (NameFor) next to each other (stop words between them count
+// as gaps any word fills), where both are common in the archive, a pair
+// is a term of the two and how many words apart they are ("standard 1
+// library"; "state 3 art" for "state of the art"). The index is given a
+// body's pairs as Pairs.Read writes them, one a line, and the analyzer
+// reads them back (Analyze): the body is read once for its pairs and its
+// codes. Its configuration "common" lists the common terms, chosen when
+// the index is built and kept in its mapping, and "language" the
 // language of the words (as Language returns it).
 //
 // A phrase of two common words is then one term, found exactly and at
 // once, where a phrase search over the words' positions read those of
 // most posts (63 / 197 ms p50 / p99 at 100,000 posts, docs/benchmarks.md);
 // a longer phrase, or one with a word that is not common, finds few posts
-// by its pairs and rare words, whose texts are then read. Pairs of every
-// two words made phrases as quick but the reindex five times slower: the
-// index's dictionaries held every distinct pair.
+// by its pairs and rare words, which are then checked (Codes, else their
+// texts). Pairs of every two words made phrases as quick but the reindex
+// five times slower: the index's dictionaries held every distinct pair.
 const PairsName = "mailbag_pairs"
+
+// maxCommon is how many common terms can have a code (two bytes); those
+// after, if a list were ever longer, are not common.
+const maxCommon = 1<<16 - 1
 
 func init() {
 	registry.RegisterAnalyzer(PairsName, func(config map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
@@ -40,50 +49,154 @@ func init() {
 		if !ok {
 			return nil, fmt.Errorf("search: the analyzer of %q is not mailbag's", lang)
 		}
-		common := map[string]bool{}
 		list, _ := config["common"].([]any)
+		common := make([]string, 0, len(list))
 		for _, t := range list {
 			if s, ok := t.(string); ok {
-				common[s] = true
+				common = append(common, s)
 			}
 		}
-		return Pairs{words: words.Plain(), common: common}, nil
+		return NewPairs(words, common), nil
 	})
 }
 
 // Pairs is an analyzer of type PairsName.
 type Pairs struct {
 	words  Analyzer
-	common map[string]bool
+	common map[string]uint16 // each common term's code: 1 for the first listed
+}
+
+// NewPairs returns the pairs of the common terms of words' language
+// (words' own analyzer, without the exact forms of accented words).
+func NewPairs(words Analyzer, common []string) Pairs {
+	p := Pairs{words: words.Plain(), common: make(map[string]uint16, len(common))}
+	for i, t := range common[:min(len(common), maxCommon)] {
+		p.common[t] = uint16(i + 1)
+	}
+	return p
 }
 
 // Common reports whether term is one of the common terms that pairs are
 // made of.
-func (p Pairs) Common(term string) bool { return p.common[term] }
+func (p Pairs) Common(term string) bool { return p.common[term] != 0 }
 
 // PairTerm returns the term of the pair of a and b, gap words apart.
 func PairTerm(a, b []byte, gap int) string {
 	return string(a) + " " + strconv.Itoa(gap) + " " + string(b)
 }
 
-// Analyze returns the pairs of common words of text, each spanning its
-// two words' bytes.
-func (p Pairs) Analyze(text []byte) analysis.TokenStream {
+// Read returns what the index keeps of a body's words beside its terms:
+// its pairs of common words, one a line, as the index's field of pairs
+// is given them; and its Codes, nil where it has none (a word at the
+// place of another, or more places than Codes holds) or no word is
+// common.
+func (p Pairs) Read(text []byte) (pairs string, codes Codes) {
 	words := p.words.Analyze(text)
-	var out analysis.TokenStream
 	var buf []byte
-	for i := 1; i < len(words); i++ {
-		a, b := words[i-1], words[i]
-		if !p.common[string(a.Term)] || !p.common[string(b.Term)] {
+	if n := len(words); n > 0 && len(p.common) > 0 && 2*words[n-1].Position <= maxCodes {
+		codes = make(Codes, 2*words[n-1].Position)
+	}
+	for i, w := range words {
+		code := p.common[string(w.Term)]
+		if codes != nil {
+			if w.Position < 1 || i > 0 && w.Position <= words[i-1].Position || 2*w.Position > len(codes) {
+				codes = nil // a word at another's place
+			} else {
+				binary.LittleEndian.PutUint16(codes[2*(w.Position-1):], code)
+			}
+		}
+		if i == 0 || code == 0 || !p.Common(string(words[i-1].Term)) {
 			continue
 		}
-		from := len(buf)
+		a := words[i-1]
 		buf = append(buf, a.Term...)
 		buf = append(buf, ' ')
-		buf = strconv.AppendInt(buf, int64(b.Position-a.Position), 10)
+		buf = strconv.AppendInt(buf, int64(w.Position-a.Position), 10)
 		buf = append(buf, ' ')
-		buf = append(buf, b.Term...)
-		out = append(out, &analysis.Token{Term: buf[from:len(buf):len(buf)], Start: a.Start, End: b.End, Position: len(out) + 1, Type: analysis.AlphaNumeric})
+		buf = append(buf, w.Term...)
+		buf = append(buf, '\n')
+	}
+	return string(buf), codes
+}
+
+// Analyze returns the pairs that Read wrote, one a line.
+func (p Pairs) Analyze(pairs []byte) analysis.TokenStream {
+	var out analysis.TokenStream
+	for start := 0; start < len(pairs); {
+		end := bytes.IndexByte(pairs[start:], '\n')
+		if end < 0 {
+			end = len(pairs) - start
+		}
+		if end > 0 {
+			out = append(out, &analysis.Token{Term: pairs[start : start+end : start+end], Start: start, End: start + end, Position: len(out) + 1, Type: analysis.AlphaNumeric})
+		}
+		start += end + 1
 	}
 	return out
+}
+
+// maxCodes bounds a body's codes: a body of more words than that (a
+// megabyte of codes, half a million words) has none, and its phrases are
+// checked in its text.
+const maxCodes = 1 << 20
+
+// Codes is a body's common terms at their places, two bytes a place,
+// little-endian: the term's code (its place in the list of common terms,
+// from 1), or 0 for any other word. A phrase of common words is checked
+// in them (Holds) in a microsecond where reading the body's text to check
+// it took 75 µs (a German manual page of 6,500 bytes).
+type Codes []byte
+
+// Coded is a phrase of common terms as Codes has them: each term's code
+// and its place after the first term's.
+type Coded []codedTerm
+
+type codedTerm struct {
+	code   uint16
+	offset int
+}
+
+// Code returns phrase (terms of the pairs' words analyzer) as Codes has
+// it; ok is false where one of its terms is not common.
+func (p Pairs) Code(phrase analysis.TokenStream) (c Coded, ok bool) {
+	if len(phrase) == 0 {
+		return nil, false
+	}
+	c = make(Coded, len(phrase))
+	for i, t := range phrase {
+		c[i].code = p.common[string(t.Term)]
+		c[i].offset = t.Position - phrase[0].Position
+		if c[i].code == 0 || c[i].offset < 0 {
+			return nil, false
+		}
+	}
+	return c, true
+}
+
+// Holds reports whether the body of codes holds phrase: its terms at the
+// same distances from each other, as Analyzer.HasPhrase finds it in the
+// body's text.
+func (codes Codes) Holds(phrase Coded) bool {
+	n := len(codes) / 2
+	span := 0
+	for _, t := range phrase {
+		span = max(span, t.offset)
+	}
+	at := func(place int) uint16 { return binary.LittleEndian.Uint16(codes[2*place:]) }
+	for place := 0; place+span < n; place++ {
+		if at(place) != phrase[0].code {
+			continue
+		}
+		holds := true
+		for _, t := range phrase[1:] {
+			if at(place+t.offset) != t.code {
+				holds = false
+				break
+			}
+		}
+		if holds {
+			return true
+		}
+	}
+	return false
 }

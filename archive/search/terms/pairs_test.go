@@ -7,9 +7,10 @@ import (
 
 // Of two common terms next to each other a pair is made, with how many
 // words apart they are (stop words counted as gaps); none where either
-// term is not common.
+// term is not common. The index is given them one a line, and reads them
+// back.
 func TestPairs(t *testing.T) {
-	p := Pairs{words: New(), common: map[string]bool{"standard": true, "library": true, "state": true, "art": true, "go": true}}
+	p := NewPairs(New(), []string{"standard", "library", "state", "art", "go"})
 	for _, c := range []struct {
 		text string
 		want []string
@@ -21,8 +22,9 @@ func TestPairs(t *testing.T) {
 		{"", nil},
 		{"Go, go, GO!", []string{"go 1 go", "go 1 go"}},
 	} {
+		pairs, _ := p.Read([]byte(c.text))
 		var got []string
-		for _, tok := range p.Analyze([]byte(c.text)) {
+		for _, tok := range p.Analyze([]byte(pairs)) {
 			got = append(got, string(tok.Term))
 		}
 		if !slices.Equal(got, c.want) {
@@ -32,4 +34,74 @@ func TestPairs(t *testing.T) {
 	if PairTerm([]byte("state"), []byte("art"), 3) != "state 3 art" {
 		t.Errorf("PairTerm = %q", PairTerm([]byte("state"), []byte("art"), 3))
 	}
+}
+
+// A phrase of common words is in a body's codes where it is in its text;
+// a phrase with a word that is not common has no codes.
+func TestCodes(t *testing.T) {
+	p := NewPairs(New(), []string{"standard", "library", "state", "art", "go", "command"})
+	_, codes := p.Read([]byte("The state of the art: the Go command, and the standard library's go commands."))
+	for _, c := range []struct {
+		phrase string
+		holds  bool
+	}{
+		{"state of the art", true},
+		{"state art", false},
+		{"state in an art", true}, // stop words are gaps any word fills
+		{"go command", true},
+		{"go commands", true},
+		{"standard library go command", true},
+		{"library standard", false},
+		{"art go", false}, // "the" is between them
+		{"art the go", true},
+	} {
+		coded, ok := p.Code(New().Analyze([]byte(c.phrase)))
+		if !ok {
+			t.Errorf("%q: no codes for a phrase of common words", c.phrase)
+			continue
+		}
+		if got := codes.Holds(coded); got != c.holds {
+			t.Errorf("%q: Holds = %v, want %v", c.phrase, got, c.holds)
+		}
+	}
+	if _, ok := p.Code(New().Analyze([]byte("standard packages"))); ok {
+		t.Error(`"standard packages" has codes, though "package" is not common`)
+	}
+}
+
+// FuzzCodes: in every language, a phrase of common words is in a body's
+// codes exactly where the analyzer finds it in the body's text.
+func FuzzCodes(f *testing.F) {
+	for _, c := range [][3]string{
+		{"en", "The standard library's packages, the Go command.", "standard library"},
+		{"en", "the go command and the go commands", "the go commands"},
+		{"fr", "L'École d’été à Paris : les élèves de l'école", "l'ecole d'ete"},
+		{"de", "Die Übersetzung der Straße; UEBERSETZUNGEN und Strassen", "ubersetzung der strasse"},
+		{"ja", "東京タワーの京都、ﾀﾜｰ と Go 言語", "東京タワー"},
+		{"ru", "Я прочитал книгу о Москве. Книги и Ёлка", "книгу о москве"},
+	} {
+		f.Add(c[0], c[1], c[2])
+	}
+	f.Fuzz(func(t *testing.T, lang, text, phrase string) {
+		a, err := For(Language(lang))
+		if err != nil {
+			return
+		}
+		a = a.Plain()
+		var common []string
+		for _, tok := range a.Analyze([]byte(text + " " + phrase)) {
+			common = append(common, string(tok.Term))
+		}
+		slices.Sort(common)
+		p := NewPairs(a, slices.Compact(common))
+		_, codes := p.Read([]byte(text))
+		query := a.Analyze([]byte(phrase))
+		coded, ok := p.Code(query)
+		if !ok || codes == nil {
+			return
+		}
+		if got, want := codes.Holds(coded), a.HasPhrase(text, query); got != want {
+			t.Fatalf("%s: %q holds %q: codes say %v, the text %v", lang, text, phrase, got, want)
+		}
+	})
 }
