@@ -29,7 +29,7 @@ import (
 // The codes buy the phrase of three common words that many posts have:
 // a German translator's name, in 1,276 of 10,000 posts, whose about
 // 4,000 posts with both its pairs were each read, took 305–317 ms (p99
-// of BenchmarkSearch's phrases in no post: 274 ms), with codes 46–58 ms.
+// of BenchmarkSearch's phrases in no post: 274 ms), with codes 39 ms.
 // Keeping the pairs' positions made it 3 ms, but a reindex of 100,000
 // posts peaked at 608 MB, over its 500 (docs/benchmarks.md).
 
