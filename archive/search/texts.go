@@ -99,35 +99,35 @@ func (x *Index) storedText(h Hit) (text string, ok bool) {
 	if h.textLen <= 0 || h.textLen > maxTextLen || h.textAt < 0 {
 		return "", false
 	}
-	x.texts.RLock()
-	defer x.texts.RUnlock()
-	if x.texts.f == nil {
-		return "", false
-	}
 	buf := scratch.Borrow(int(h.textLen))
 	defer scratch.GiveBack(buf)
-	if _, err := x.texts.f.ReadAt(*buf, h.textAt); err != nil {
+	if !x.readTexts(*buf, h.textAt) {
 		return "", false
 	}
 	return string(*buf), true
 }
 
-// codes returns a hit's codes from the texts file (terms.Codes); ok is
-// false where the document has none there or they cannot be read.
+// codes returns a hit's codes from the texts file (terms.Codes), just
+// after its text; ok is false where the document has none there or they
+// cannot be read.
 func (x *Index) codes(h Hit) (codes terms.Codes, ok bool) {
 	if h.codesLen <= 0 || h.codesLen > maxTextLen || h.codesLen%2 != 0 || h.textAt < 0 || h.textLen < 0 {
 		return nil, false
 	}
+	codes = make(terms.Codes, h.codesLen)
+	return codes, x.readTexts(codes, h.textAt+h.textLen)
+}
+
+// readTexts fills buf from the texts file at at; false where there is no
+// texts file or it cannot be read there.
+func (x *Index) readTexts(buf []byte, at int64) bool {
 	x.texts.RLock()
 	defer x.texts.RUnlock()
 	if x.texts.f == nil {
-		return nil, false
+		return false
 	}
-	codes = make(terms.Codes, h.codesLen)
-	if _, err := x.texts.f.ReadAt(codes, h.textAt+h.textLen); err != nil {
-		return nil, false
-	}
-	return codes, true
+	_, err := x.texts.f.ReadAt(buf, at)
+	return err == nil
 }
 
 // closeTexts closes the texts file search reads.
