@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"mailbag/archive"
@@ -511,7 +513,7 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 			// its body (Posts.Headers) has it read now, so that a batch's
 			// bodies are all that is held of them.
 			docs := make([]indexDoc, len(chunk))
-			codes := make([]terms.Codes, len(chunk))
+			read := make([]terms.Body, len(chunk))
 			errs := make([]error, len(chunk))
 			parallel.For(len(chunk), func(k int) {
 				p := chunk[k]
@@ -522,14 +524,19 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 				}
 				text := archive.PlainText(body)
 				docs[k] = indexDoc{Title: p.Title, Body: text, Date: p.Date, Tags: p.Tags, File: fileName(p)}
-				docs[k].Pairs, codes[k] = pairs.Read([]byte(text))
+				read[k] = pairs.Read([]byte(text))
+				docs[k].Pairs = read[k].Pairs
 			})
 			for k, p := range chunk {
 				if errs[k] == nil {
-					docs[k].TextAt, docs[k].TextLen, docs[k].CodesLen, errs[k] = texts.add(docs[k].Body, codes[k])
+					docs[k].TextAt, docs[k].TextLen, docs[k].CodesLen, errs[k] = texts.add(docs[k].Body, read[k].Codes)
 				}
 				s := place.next()
-				if err := errors.Join(errs[k], pr.batches[s].Index(p.Slug, docs[k])); err != nil {
+				if errs[k] == nil {
+					errs[k] = indexAnalyzed(pr.batches[s], x.shards[s].Mapping(), p.Slug, docs[k], read[k].Terms)
+				}
+				read[k] = terms.Body{}
+				if err := errs[k]; err != nil {
 					pr.err = fmt.Errorf("index %s: %w", p.Slug, err)
 					break
 				}
@@ -550,6 +557,37 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 		}
 	}()
 	return ready
+}
+
+// indexAnalyzed adds the document of a post (d, mapped by m) to b, with
+// its body's terms made already (terms.Body) in place of its text: bleve
+// would make them again, and hold a copy of the text until then.
+func indexAnalyzed(b *bleve.Batch, m mapping.IndexMapping, id string, d indexDoc, body terms.Packed) error {
+	d.Body = ""
+	doc := document.NewDocument(id)
+	if err := m.MapDocument(doc, d); err != nil {
+		return err
+	}
+	for i, f := range doc.Fields {
+		if t, ok := f.(*document.TextField); ok && t.Name() == "body" {
+			if t.Options().IncludeTermVectors() {
+				return errors.New("the body's field keeps its words' places, which its packed terms have not")
+			}
+			doc.Fields[i] = document.NewTextFieldCustom(t.Name(), t.ArrayPositions(), nil, t.Options(), &analyzed{body})
+		}
+	}
+	return b.IndexAdvanced(doc)
+}
+
+// analyzed is an analyzer of one text whose terms are made already: it
+// gives them once (bleve analyses each field of a document once), and
+// lets them go.
+type analyzed struct{ terms terms.Packed }
+
+func (a *analyzed) Analyze([]byte) analysis.TokenStream {
+	t := a.terms.Tokens()
+	a.terms = nil
+	return t
 }
 
 // Add indexes posts (new ones, or new versions of indexed ones).

@@ -169,6 +169,36 @@ func FuzzChainWords(f *testing.F) {
 	})
 }
 
+// FuzzStems: a text's terms are the same whether the chain remembers the
+// terms of its words from other texts (and from itself, analysed again)
+// or makes every one anew.
+func FuzzStems(f *testing.F) {
+	for _, c := range [][3]string{
+		{"fr", "Les élèves étudient l'anglais à l'école.", "L'élève étudie ; les écoles, ÉCOLE, école."},
+		{"de", "Die Übersetzungen der Straßen", "Übersetzung, Strasse und STRASSEN"},
+		{"ru", "Я прочитал книгу о Москве", "Книги, книга, москва"},
+		{"es", "Las canciones de los niños", "canción niño niños"},
+		{"ja", "東京タワー", "東京"},
+	} {
+		f.Add(c[0], c[1], c[2])
+	}
+	f.Fuzz(func(t *testing.T, lang, other, text string) {
+		a, err := For(Language(lang))
+		if err != nil || a.chain == nil {
+			return
+		}
+		a.Analyze([]byte(other))
+		a.Analyze([]byte(text))
+		fresh := *a.chain
+		fresh.stems = nil
+		b := a
+		b.chain = &fresh
+		if got, want := tokenStrings(a.Analyze([]byte(text))), tokenStrings(b.Analyze([]byte(text))); !slices.Equal(got, want) {
+			t.Fatalf("%s: %q after %q: remembered\n%q\nmade anew\n%q", lang, text, other, got, want)
+		}
+	})
+}
+
 // TestFragmentOfPairs: a Chinese or Japanese hit's fragment marks the
 // words a search found, whose terms are overlapping pairs of characters,
 // once each.

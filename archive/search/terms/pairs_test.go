@@ -1,8 +1,12 @@
 package terms
 
 import (
+	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
 )
 
 // Of two common terms next to each other a pair is made, with how many
@@ -22,9 +26,8 @@ func TestPairs(t *testing.T) {
 		{"", nil},
 		{"Go, go, GO!", []string{"go 1 go", "go 1 go"}},
 	} {
-		pairs, _ := p.Read([]byte(c.text))
 		var got []string
-		for _, tok := range p.Analyze([]byte(pairs)) {
+		for _, tok := range p.Analyze([]byte(p.Read([]byte(c.text)).Pairs)) {
 			got = append(got, string(tok.Term))
 		}
 		if !slices.Equal(got, c.want) {
@@ -40,7 +43,7 @@ func TestPairs(t *testing.T) {
 // a phrase with a word that is not common has no codes.
 func TestCodes(t *testing.T) {
 	p := NewPairs(New(), []string{"standard", "library", "state", "art", "go", "command"})
-	_, codes := p.Read([]byte("The state of the art: the Go command, and the standard library's go commands."))
+	codes := p.Read([]byte("The state of the art: the Go command, and the standard library's go commands.")).Codes
 	for _, c := range []struct {
 		phrase string
 		holds  bool
@@ -70,7 +73,8 @@ func TestCodes(t *testing.T) {
 }
 
 // FuzzCodes: in every language, a phrase of common words is in a body's
-// codes exactly where the analyzer finds it in the body's text.
+// codes exactly where the analyzer finds it in the body's text; and the
+// body's terms read with its codes are those the index's analyzer makes.
 func FuzzCodes(f *testing.F) {
 	for _, c := range [][3]string{
 		{"en", "The standard library's packages, the Go command.", "standard library"},
@@ -94,7 +98,15 @@ func FuzzCodes(f *testing.F) {
 		}
 		slices.Sort(common)
 		p := NewPairs(a, slices.Compact(common))
-		_, codes := p.Read([]byte(text))
+		body := p.Read([]byte(text))
+		indexed, err := registry.NewCache().AnalyzerNamed(NameFor(Language(lang)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := termsOf(body.Terms.Tokens()), termsOf(indexed.Analyze([]byte(text))); !slices.Equal(got, want) {
+			t.Fatalf("%s: %q: terms read with the codes\n%q\nthe index's analyzer\n%q", lang, text, got, want)
+		}
+		codes := body.Codes
 		query := a.Analyze([]byte(phrase))
 		coded, ok := p.Code(query)
 		if !ok || codes == nil {
@@ -104,4 +116,41 @@ func FuzzCodes(f *testing.F) {
 			t.Fatalf("%s: %q holds %q: codes say %v, the text %v", lang, text, phrase, got, want)
 		}
 	})
+}
+
+// tokenStrings writes each token whole: its term, bytes, place and type.
+func tokenStrings(stream analysis.TokenStream) []string {
+	out := make([]string, len(stream))
+	for i, t := range stream {
+		out[i] = fmt.Sprintf("%q %d-%d @%d %v", t.Term, t.Start, t.End, t.Position, t.Type)
+	}
+	return out
+}
+
+// FuzzPacked: the terms of a stream packed are its terms unpacked,
+// whatever their bytes; bytes that are no packed stream unpack to what
+// they can.
+func FuzzPacked(f *testing.F) {
+	f.Add("L'école d’été, ÉCOLE", []byte{3, 'a', 'b', 'c', 0, 3, 1, 0})
+	f.Add("東京タワー and more", []byte{200, 1})
+	f.Fuzz(func(t *testing.T, text string, junk []byte) {
+		a, err := For("fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream := withExact([]byte(text), a.Analyze([]byte(text)))
+		if got, want := termsOf(Pack(stream).Tokens()), termsOf(stream); !slices.Equal(got, want) {
+			t.Fatalf("%q: unpacked\n%q\npacked\n%q", text, got, want)
+		}
+		Packed(junk).Tokens()
+	})
+}
+
+// termsOf returns the terms of stream.
+func termsOf(stream analysis.TokenStream) []string {
+	out := make([]string, len(stream))
+	for i, t := range stream {
+		out[i] = string(t.Term)
+	}
+	return out
 }
