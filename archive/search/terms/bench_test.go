@@ -11,7 +11,9 @@ import (
 // BenchmarkAnalyzers analyses posts' worths (6,500 bytes each, the next
 // each time, as a reindex reads posts) of prose in English, French,
 // German and Japanese with mailbag's analyzer of each language and with
-// bleve's own, and makes a hit's fragment of one for a two-word search. The prose is MAILBAG_BENCH_TEXTS/LANG.txt
+// bleve's own; reads them as the index does (Pairs.Read: terms with
+// their exact forms, pairs and codes); and makes a hit's fragment of one
+// for a two-word search. The prose is MAILBAG_BENCH_TEXTS/LANG.txt
 // (scripts/bench-text LANG); without it, the benchmark skips.
 //
 //	for l in en fr de ja; do scripts/bench-text $l > /tmp/texts/$l.txt; done
@@ -51,6 +53,16 @@ func BenchmarkAnalyzers(b *testing.B) {
 		b.Run(lang+"/bleve", func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				theirs.Analyze(posts[i%len(posts)])
+			}
+		})
+		var common []string
+		for _, t := range mine.Analyze(posts[0]) {
+			common = append(common, string(t.Term))
+		}
+		pairs := NewPairs(mine, common)
+		b.Run(lang+"/read", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				pairs.Read(posts[i%len(posts)])
 			}
 		})
 		terms := map[string]bool{}

@@ -257,3 +257,15 @@ func TestFoldableEveryRune(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFoldRune: a letter's fold looked up is its fold.
+func FuzzFoldRune(f *testing.F) {
+	for _, r := range "aÉéßłŁǅÿĳ\u0301ё東" {
+		f.Add(r)
+	}
+	f.Fuzz(func(t *testing.T, r rune) {
+		if got, want := foldRune(r), string(fold([]byte(string(r)))); got != want {
+			t.Fatalf("foldRune(%U) = %q, fold says %q", r, got, want)
+		}
+	})
+}
