@@ -41,6 +41,14 @@ var (
 // 426–431 MB at 1,000).
 const batchSize = 500
 
+// batchBytes bounds a batch by what bleve holds of it until it is
+// written: a batch is handed over early when the terms and pairs of its
+// posts (terms.Body) would pass it. 500 posts of English, French or German
+// hold 5–6 MB of them (BenchmarkReindex's posts); 500 Japanese posts, whose
+// terms are pairs of characters, 14 MB, and under the command's memory
+// limit the collector then took over half the reindex's processor time.
+const batchBytes = 6 << 20
+
 // maxSegmentPosts bounds how many posts bleve merges into one segment of
 // the index (a file it maps into memory). A merge reads every page of the
 // segments it merges, and builds their merged dictionaries in memory;
@@ -499,16 +507,37 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 	go func() {
 		defer close(ready)
 		defer texts.close() // each batch's texts were synced before it was handed over
-		for i, chunk := range chunks {
-			pr := preparedBatch{batches: make([]*bleve.Batch, len(x.shards)), posts: chunk}
+		first := true
+		// newBatch starts a batch, the first deleting the documents of
+		// goneSlugs.
+		newBatch := func() preparedBatch {
+			pr := preparedBatch{batches: make([]*bleve.Batch, len(x.shards))}
 			for s, shard := range x.shards {
 				pr.batches[s] = shard.NewBatch()
-				if i == 0 && place.had[s] {
+				if first && place.had[s] {
 					for _, slug := range goneSlugs {
 						pr.batches[s].Delete(slug)
 					}
 				}
 			}
+			first = false
+			return pr
+		}
+		// handOver syncs the batch's texts and hands it over; false when
+		// stopped.
+		handOver := func(pr preparedBatch) bool {
+			if pr.err == nil {
+				pr.err = texts.sync() // the texts are on the disk before the documents that point to them
+			}
+			select {
+			case ready <- pr:
+				return pr.err == nil
+			case <-stop:
+				return false
+			}
+		}
+		for _, chunk := range chunks {
+			pr := newBatch()
 			// The documents are made on every core; a post listed without
 			// its body (Posts.Headers) has it read now, so that a batch's
 			// bodies are all that is held of them.
@@ -527,7 +556,16 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 				read[k] = pairs.Read([]byte(text))
 				docs[k].Pairs = read[k].Pairs
 			})
+			held := 0 // the bytes of the batch's terms and pairs
 			for k, p := range chunk {
+				if size := len(read[k].Terms) + len(read[k].Pairs); held > 0 && held+size > batchBytes {
+					if !handOver(pr) {
+						return
+					}
+					pr, held = newBatch(), 0
+				}
+				held += len(read[k].Terms) + len(read[k].Pairs)
+				pr.posts = append(pr.posts, p)
 				if errs[k] == nil {
 					docs[k].TextAt, docs[k].TextLen, docs[k].CodesLen, errs[k] = texts.add(docs[k].Body, read[k].Codes)
 				}
@@ -546,12 +584,7 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 					}
 				}
 			}
-			if pr.err == nil {
-				pr.err = texts.sync() // the texts are on the disk before the documents that point to them
-			}
-			select {
-			case ready <- pr:
-			case <-stop:
+			if !handOver(pr) {
 				return
 			}
 		}

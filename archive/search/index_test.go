@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"mailbag/archive"
 	"mailbag/archive/importer"
 	"os"
@@ -403,5 +404,64 @@ func TestExactFormsRankFirst(t *testing.T) {
 			}
 			x.Close()
 		}
+	}
+}
+
+// TestLargePostsInSeveralBatches: posts whose terms pass a batch's bytes
+// (batchBytes) go in several batches; every one is indexed, the manifest
+// records them all, and a later sync finds only what changed.
+func TestLargePostsInSeveralBatches(t *testing.T) {
+	posts := &archive.Posts{Dir: filepath.Join(t.TempDir(), "posts"), Location: time.UTC}
+	const n, words = 30, 30_000
+	write := func(i int, extra string) {
+		var body strings.Builder
+		for j := range words {
+			fmt.Fprintf(&body, "w%dx%d ", i, j)
+		}
+		writePost(t, posts.Dir, fmt.Sprintf("2024-01-%02d-big-%d.md", i+1, i),
+			fmt.Sprintf("---\ntitle: Big %d\ndate: 2024-01-%02d\n---\n\nshared %s %s\n", i, i+1, extra, body.String()))
+	}
+	for i := range n {
+		write(i, "")
+	}
+	list, _, err := posts.Headers()
+	if err != nil || len(list) != n {
+		t.Fatalf("Headers: %d posts, %v", len(list), err)
+	}
+	x, err := Rebuild(filepath.Join(t.TempDir(), "index"), list, Locale{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { x.Close() }()
+	if got := hitSlugs(t, x, "w29x29999"); !slices.Equal(got, []string{"big-29"}) {
+		t.Errorf("w29x29999 found %q, want big-29", got)
+	}
+	found, err := x.Search(context.Background(), Query{Text: "shared"})
+	if err != nil || found.Total != n {
+		t.Fatalf("shared: %v, %v; want %d posts", found.Total, err, n)
+	}
+	if err := os.Remove(filepath.Join(posts.Dir, "2024-01-01-big-0.md")); err != nil {
+		t.Fatal(err)
+	}
+	write(1, "changed")
+	res, err := x.Sync(posts)
+	if err != nil || res.Indexed != 1 || res.Removed != 1 {
+		t.Fatalf("Sync after a change and a removal: %+v, %v", res, err)
+	}
+	dir := x.dir
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if x, err = Open(dir, Locale{}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := x.Sync(posts); err != nil || res.Indexed != 0 || res.Removed != 0 {
+		t.Errorf("Sync of an archive unchanged: %+v, %v", res, err)
+	}
+	if got := hitSlugs(t, x, "changed"); !slices.Equal(got, []string{"big-1"}) {
+		t.Errorf("changed found %q, want big-1", got)
+	}
+	if n, err := x.Len(); err != nil || n != 29 {
+		t.Errorf("Len = %d, %v; want 29", n, err)
 	}
 }
