@@ -46,7 +46,8 @@ const batchSize = 500
 // posts (terms.Body) would pass it. 500 posts of English, French or German
 // hold 5–6 MB of them (BenchmarkReindex's posts); 500 Japanese posts, whose
 // terms are pairs of characters, 14 MB, and under the command's memory
-// limit the collector then took over half the reindex's processor time.
+// limit the collector then took a third of the reindex's processor time
+// (BenchmarkReindex in Japanese: 113 posts/s; 176 with this bound).
 const batchBytes = 6 << 20
 
 // maxSegmentPosts bounds how many posts bleve merges into one segment of
@@ -524,7 +525,7 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 			return pr
 		}
 		// handOver syncs the batch's texts and hands it over; false when
-		// stopped.
+		// stopped or the batch failed.
 		handOver := func(pr preparedBatch) bool {
 			if pr.err == nil {
 				pr.err = texts.sync() // the texts are on the disk before the documents that point to them
