@@ -150,6 +150,33 @@ func TestDidYouMean(t *testing.T) {
 	}
 }
 
+// TestTooCommon: a search whose every word is too common to be a term
+// (stop words, quoted or not, in a field or not) finds nothing and says
+// so; one with a word that is a term, a pattern, or no word at all does
+// not.
+func TestTooCommon(t *testing.T) {
+	x := sharedIndex(t)
+	for q, want := range map[string]bool{
+		`"to be"`:          true,
+		"the of and":       true,
+		"title:the":        true,
+		`"to be" -the`:     true,
+		"to be garbage":    false,
+		`"to be" zzqxv`:    false, // a word no post has: found nothing, but not too common
+		"th* the":          false,
+		"!!! ...":          false,
+		`"the go command"`: false,
+	} {
+		res, err := x.Search(context.Background(), Query{Text: q})
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		if res.TooCommon != want {
+			t.Errorf("%q: TooCommon %v, want %v (%d hits)", q, res.TooCommon, want, res.Total)
+		}
+	}
+}
+
 // askedFigures asks Answers each question of a set of testdata/asked-*.txt
 // and returns the share of answered questions whose answer is among
 // those shown, and the share of the others for which nothing is shown.

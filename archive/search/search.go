@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -59,6 +60,10 @@ type Results struct {
 	// misspelt words put right from the index's words ("did you mean");
 	// "" when there is none.
 	Suggestion string
+	// TooCommon says, when nothing was found, that every word searched
+	// for is one the index keeps no term for: a word too common to mean
+	// anything alone ("the", or the phrase "to be"), which no search finds.
+	TooCommon bool
 }
 
 // Pages returns the number of pages of results.
@@ -412,6 +417,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	}
 	if out.Total == 0 {
 		out.Suggestion = x.suggest(ctx, q.Text)
+		out.TooCommon = tooCommon(parsed, x.analyzer())
 	}
 	text := func(h Hit) string {
 		if t, ok := texts[h.Slug]; ok {
@@ -483,6 +489,30 @@ func queryTerms(q query.Query, a analysis.Analyzer) map[string]bool {
 		}
 	})
 	return terms
+}
+
+// tooCommon reports whether q searches for words, and each of them is
+// one analyzer makes no term of (a stop word).
+func tooCommon(q query.Query, analyzer analysis.Analyzer) bool {
+	words, common := 0, 0
+	leaves(q, true, func(q query.Query) {
+		var text string
+		switch q := q.(type) {
+		case *query.MatchQuery:
+			text = q.Match
+		case *query.MatchPhraseQuery:
+			text = q.MatchPhrase
+		default:
+			words++ // a pattern, a date, a tag: no stop word
+			return
+		}
+		words++
+		hasWord := strings.ContainsFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
+		if hasWord && len(analyzer.Analyze([]byte(text))) == 0 {
+			common++
+		}
+	})
+	return words > 0 && common == words
 }
 
 // leaves calls fn with each query of q that is not made of others, in

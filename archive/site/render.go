@@ -83,16 +83,19 @@ type pageData struct {
 	PrevText, NextText string
 	// Suggestion is "did you mean", and SuggestionURL its search.
 	Suggestion, SuggestionURL string
-	Years                     []yearGroup
-	YearLinks                 []yearLink
-	Tag                       string
-	Post                      postLink
-	Body                      htmltemplate.HTML
-	Newer, Older              *postLink
-	Related                   []postLink
-	Problem                   string
-	Total, First              int
-	Hits                      []hitLink
+	// TooCommon says that every word searched for is too common to be
+	// searched for (search.Results.TooCommon).
+	TooCommon    bool
+	Years        []yearGroup
+	YearLinks    []yearLink
+	Tag          string
+	Post         postLink
+	Body         htmltemplate.HTML
+	Newer, Older *postLink
+	Related      []postLink
+	Problem      string
+	Total, First int
+	Hits         []hitLink
 	// The ask page: the reader's question, the past answers that answer
 	// it, and the mailto: link that sends it.
 	Question, MailTo string

@@ -78,6 +78,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	if res.Suggestion != "" {
 		d.Suggestion, d.SuggestionURL = res.Suggestion, "/search?q="+url.QueryEscape(res.Suggestion)
 	}
+	d.TooCommon = res.TooCommon
 	for _, h := range res.Hits {
 		p, _, ok := snap.bySlug(h.Slug)
 		if !ok {

@@ -436,11 +436,19 @@ func TestSearchFloodLeavesPagesAnswering(t *testing.T) {
 }
 
 // TestSearchPageSays: the search page's pager speaks of results, not of
-// time, and a search that finds nothing offers a near spelling.
+// time, and a search that finds nothing offers a near spelling, or says
+// that its words are too common to be searched for.
 func TestSearchPageSays(t *testing.T) {
 	srv, _ := siteFixture(t)
 	if _, body := get(t, srv, "/search?q=managrs"); !strings.Contains(body, `Did you mean <a href="/search?q=managers">managers</a>?`) && !strings.Contains(body, `Did you mean <a href="/search?q=manager">manager</a>?`) {
 		t.Errorf("no suggestion:\n%s", body)
+	}
+	tooCommon := "too common to be searched for"
+	if _, body := get(t, srv, "/search?q=%22to+be%22"); !strings.Contains(body, tooCommon) {
+		t.Errorf(`"to be": the page does not say its words are too common:\n%s`, body)
+	}
+	if _, body := get(t, srv, "/search?q=managrs"); strings.Contains(body, tooCommon) {
+		t.Errorf("managrs: the page says its words are too common")
 	}
 }
 

@@ -72,11 +72,12 @@ the title counts more); English word forms match ("toes" finds "toe").
 // searchJSON is the --json output; its shape is part of the command-line
 // contract.
 type searchJSON struct {
-	Total      int       `json:"total"` // total is an estimate
+	Total      int       `json:"total"` // every hit, counted exactly
 	Page       int       `json:"page"`
 	Pages      int       `json:"pages"`
 	Hits       []hitJSON `json:"hits"`
 	Suggestion string    `json:"suggestion,omitempty"`
+	TooCommon  bool      `json:"too_common,omitempty"` // search.Results.TooCommon
 }
 
 type hitJSON struct {
@@ -88,7 +89,7 @@ type hitJSON struct {
 }
 
 func writeSearchJSON(w io.Writer, res *search.Results) error {
-	out := searchJSON{Total: res.Total, Page: res.Page, Pages: res.Pages(), Hits: []hitJSON{}, Suggestion: res.Suggestion}
+	out := searchJSON{Total: res.Total, Page: res.Page, Pages: res.Pages(), Hits: []hitJSON{}, Suggestion: res.Suggestion, TooCommon: res.TooCommon}
 	for _, h := range res.Hits {
 		frags := h.Fragments
 		if frags == nil {
@@ -105,6 +106,9 @@ func writeSearchJSON(w io.Writer, res *search.Results) error {
 func writeSearchText(w io.Writer, res *search.Results, query string, color bool) {
 	if res.Total == 0 {
 		fmt.Fprintf(w, "No answers match “%s”.\n", query)
+		if res.TooCommon {
+			fmt.Fprintln(w, "Every word of that search is too common to be searched for; add a rarer word you remember from the answer.")
+		}
 		if res.Suggestion != "" {
 			fmt.Fprintf(w, "Did you mean: %s\n", res.Suggestion)
 		}
