@@ -559,13 +559,14 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 			})
 			held := 0 // the bytes of the batch's terms and pairs
 			for k, p := range chunk {
-				if size := len(read[k].Terms) + len(read[k].Pairs); held > 0 && held+size > batchBytes {
+				size := len(read[k].Terms) + len(read[k].Pairs)
+				if held > 0 && held+size > batchBytes {
 					if !handOver(pr) {
 						return
 					}
 					pr, held = newBatch(), 0
 				}
-				held += len(read[k].Terms) + len(read[k].Pairs)
+				held += size
 				pr.posts = append(pr.posts, p)
 				if errs[k] == nil {
 					docs[k].TextAt, docs[k].TextLen, docs[k].CodesLen, errs[k] = texts.add(docs[k].Body, read[k].Codes)

@@ -17,8 +17,8 @@ import (
 // is a term of the two and how many words apart they are ("standard 1
 // library"; "state 3 art" for "state of the art"). The index is given a
 // body's pairs as Pairs.Read writes them, one a line, and the analyzer
-// reads them back (Analyze): the body is read once for its pairs and its
-// codes. Its configuration "common" lists the common terms, chosen when
+// reads them back (Analyze): the body is read once for its terms, its
+// pairs and its codes (Read). Its configuration "common" lists the common terms, chosen when
 // the index is built and kept in its mapping, and "language" the
 // language of the words (as Language returns it).
 //
