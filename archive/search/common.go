@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"mailbag/archive"
+	"mailbag/archive/search/meaning"
 	"mailbag/archive/search/terms"
 	"mailbag/internal/parallel"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -26,33 +28,58 @@ const (
 	// read.
 	commonShare = 100
 	commonMin   = 5
+	// modelPosts is about how many posts of the sample the model of
+	// meaning learns from: their passages are more than it keeps
+	// (meaning.Build).
+	modelPosts = 1000
 )
 
-// commonTerms returns the terms of the body in at least one in
-// commonShare of the posts (and commonMin), read from a sample of up to
-// commonSample of them spread over the archive, sorted. Which terms are
-// chosen decides how quick a phrase is, never what it finds.
-func commonTerms(posts []*archive.Post, loc *time.Location, lang string) ([]string, error) {
+// sample is what is learnt of an archive from a sample of its posts:
+// its common terms (commonTerms) and its model of meaning (nil where it
+// is too small for one).
+type sample struct {
+	common []string
+	model  *meaning.Model
+}
+
+// readSample reads up to commonSample posts, spread over the archive, for
+// its common terms and its model of meaning.
+func readSample(posts []*archive.Post, loc *time.Location, lang string) (sample, error) {
 	n := min(len(posts), commonSample)
 	if n == 0 {
-		return nil, nil
+		return sample{}, nil
 	}
 	a, err := terms.For(lang)
 	if err != nil {
-		return nil, err
+		return sample{}, err
+	}
+	stem := stemmer(lang)
+	stems := func(tokens analysis.TokenStream) []string {
+		out := make([]string, len(tokens))
+		for i, t := range tokens {
+			out[i] = stem(string(t.Term))
+		}
+		return out
 	}
 	var mu sync.Mutex
 	df := map[string]int{}
+	passages := make([][][]string, n)
+	stride := max(1, n/modelPosts) // the model learns from fewer posts
 	errs := make([]error, n)
 	parallel.For(n, func(i int) {
-		body, err := (&archive.Posts{Location: loc}).Body(posts[i*len(posts)/n])
+		p := posts[i*len(posts)/n]
+		body, err := (&archive.Posts{Location: loc}).Body(p)
 		if err != nil {
 			errs[i] = err
 			return
 		}
+		tokens := a.Analyze([]byte(archive.PlainText(body)))
 		seen := map[string]bool{}
-		for _, t := range a.Analyze([]byte(archive.PlainText(body))) {
+		for _, t := range tokens {
 			seen[string(t.Term)] = true
+		}
+		if i%stride == 0 {
+			passages[i] = meaning.Passages(stems(a.Analyze([]byte(p.Title))), stems(tokens))
 		}
 		mu.Lock()
 		for t := range seen {
@@ -62,9 +89,17 @@ func commonTerms(posts []*archive.Post, loc *time.Location, lang string) ([]stri
 	})
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return sample{}, err
 		}
 	}
+	return sample{common: commonTerms(df, n), model: meaning.Build(slices.Concat(passages...), len(posts))}, nil
+}
+
+// commonTerms returns the terms (df: how many posts of a sample of n have
+// each) in at least one in commonShare of the posts, and commonMin,
+// sorted. Which terms are chosen decides how quick a phrase is, never
+// what it finds.
+func commonTerms(df map[string]int, n int) []string {
 	least := max(commonMin, n/commonShare)
 	var out []string
 	for t, c := range df {
@@ -73,7 +108,7 @@ func commonTerms(posts []*archive.Post, loc *time.Location, lang string) ([]stri
 		}
 	}
 	slices.Sort(out)
-	return out, nil
+	return out
 }
 
 // commonRefresh is how many posts an index must hold at least before its

@@ -18,6 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"mailbag/archive"
+	"mailbag/archive/search/meaning"
 	"mailbag/archive/search/terms"
 	"mailbag/internal/atomicfile"
 	"mailbag/internal/pagecache"
@@ -102,6 +103,16 @@ type Index struct {
 	}
 	// cache recaches the files updates write (internal/pagecache).
 	cache *pagecache.Recacher
+
+	// meaning is the archive's model of meaning (model.go), as read from
+	// file; tried is how many posts the index held when a model was last
+	// learnt and the archive proved too small for one.
+	meaning struct {
+		sync.Mutex
+		m     *meaning.Model
+		file  fs.FileInfo
+		tried int
+	}
 }
 
 // indexDoc is what the index holds of a post. The slug is the document ID.
@@ -320,11 +331,11 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location, lang stri
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	common, err := commonTerms(posts, loc, lang)
+	sample, err := readSample(posts, loc, lang)
 	if err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	shards, err := createShards(dir, common, len(posts), lang)
+	shards, err := createShards(dir, sample.common, len(posts), lang)
 	if err != nil {
 		os.RemoveAll(dir)
 		return fmt.Errorf("archive: rebuild index: %w", err)
@@ -336,6 +347,10 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location, lang stri
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
 	if err := closeShards(shards); err != nil {
+		return fmt.Errorf("archive: rebuild index: %w", err)
+	}
+	if err := writeModel(dir, sample.model); err != nil {
+		os.RemoveAll(dir)
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
 	pagecache.All(dir, textsName)

@@ -210,7 +210,7 @@ func askedFigures(t *testing.T, x *Index, file string) (found, quiet float64, an
 				t.Fatal(err)
 			}
 			for _, c := range covers {
-				t.Logf("%.2f %.2f %s\t%s", c.cover, c.hit.Score, c.hit.Slug, question)
+				t.Logf("%.2f %.2f %.2f %s\t%s", c.score(), c.near, c.cover, c.hit.Slug, question)
 			}
 		}
 		if want == "none" {
@@ -237,10 +237,11 @@ func askedFigures(t *testing.T, x *Index, file string) (found, quiet float64, an
 
 // TestAnswersForQuestions: on the held-back half of the questions set
 // (testdata/asked-held.txt: nothing is tuned on it), Answers shows the
-// right past answer for at least half the questions the archive answers
-// and nothing for 70% of the others: 55% and 74% when the numbers were
-// last set (answers.go). The aim, not met yet, is 80% and 90%. The tuned
-// half's figures are logged beside.
+// right past answer for at least 59% of the questions the archive
+// answers and nothing for 90% of the others: 25 of 42 and 21 of 23 when
+// the numbers were last set (answers.go; 23 and 17 by the words' cover
+// alone). The aim, not met yet, is 80% of the first. The tuned half's
+// figures are logged beside.
 func TestAnswersForQuestions(t *testing.T) {
 	x := sharedIndex(t)
 	tf, tq, _, _ := askedFigures(t, x, "testdata/asked-tune.txt")
@@ -250,7 +251,7 @@ func TestAnswersForQuestions(t *testing.T) {
 	if answered < 40 || none < 20 {
 		t.Errorf("the held-back half has %d answered and %d unanswered questions; it needs 40 and 20", answered, none)
 	}
-	if found < 0.5 || quiet < 0.7 {
-		t.Errorf("held-back half: right answer shown for %.0f%% (want 50%% at least), nothing shown for %.0f%% (want 70%%)", 100*found, 100*quiet)
+	if found < 0.59 || quiet < 0.9 {
+		t.Errorf("held-back half: right answer shown for %.0f%% (want 59%% at least), nothing shown for %.0f%% (want 90%%)", 100*found, 100*quiet)
 	}
 }

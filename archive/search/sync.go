@@ -78,12 +78,13 @@ func (x *Index) Sync(posts *archive.Posts) (SyncResult, error) {
 		fresh = append(fresh, p)
 	}
 	res.Indexed = len(fresh)
-	if len(gone) == 0 && len(fresh) == 0 {
-		res.Generation = x.gen.Load()
-		return res, nil
+	if len(gone) > 0 || len(fresh) > 0 {
+		if err := x.update(m, fresh, gone); err != nil {
+			return res, fmt.Errorf("archive: sync index: %w", err)
+		}
 	}
-	if err := x.update(m, fresh, gone); err != nil {
-		return res, fmt.Errorf("archive: sync index: %w", err)
+	if err := x.refreshModel(posts); err != nil {
+		return res, fmt.Errorf("archive: sync index: learn the archive's model of meaning: %w", err)
 	}
 	for _, f := range m {
 		delete(before, f.Slug)
