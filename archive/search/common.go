@@ -1,7 +1,9 @@
 package search
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +30,13 @@ const (
 	// read.
 	commonShare = 100
 	commonMin   = 5
+	// frequentPosts is how many posts of the sample are read again for
+	// the pairs of common terms, and frequentShare the share of them a
+	// pair must be in to be frequent (one in frequentShare), and
+	// commonMin: two frequent pairs in a row make a triple
+	// (terms.TripleTerm).
+	frequentPosts = 500
+	frequentShare = 20
 	// modelPosts is about how many posts of the sample the model of
 	// meaning learns from: their passages are more than it keeps
 	// (meaning.Build).
@@ -35,11 +44,12 @@ const (
 )
 
 // sample is what is learnt of an archive from a sample of its posts:
-// its common terms (commonTerms) and its model of meaning (nil where it
-// is too small for one).
+// its common terms (commonTerms), its frequent pairs of them
+// (frequentPairs), and its model of meaning (nil where it is too small
+// for one).
 type sample struct {
-	common []string
-	model  *meaning.Model
+	common, frequent []string
+	model            *meaning.Model
 }
 
 // readSample reads up to commonSample posts, spread over the archive, for
@@ -92,7 +102,57 @@ func readSample(posts []*archive.Post, loc *time.Location, lang string) (sample,
 			return sample{}, err
 		}
 	}
-	return sample{common: commonTerms(df, n), model: meaning.Build(slices.Concat(passages...), len(posts))}, nil
+	out := sample{common: commonTerms(df, n), model: meaning.Build(slices.Concat(passages...), len(posts))}
+	if !terms.Bigrams(lang) {
+		picked := make([]*archive.Post, min(n, frequentPosts))
+		for i := range picked {
+			picked[i] = posts[i*len(posts)/len(picked)]
+		}
+		if out.frequent, err = frequentPairs(picked, loc, terms.NewPairs(a, out.common)); err != nil {
+			return sample{}, err
+		}
+	}
+	return out, nil
+}
+
+// frequentPairs returns the pairs of common terms (terms.PairTerm) in at
+// least one in frequentShare of posts, and commonMin, sorted: a phrase
+// of two such pairs in a row, found by its pairs alone, would have many
+// posts to check. Chinese, Japanese and Korean have none: their words
+// are pairs of characters already, whose phrases are quick (docs/
+// benchmarks.md), and their triples would be a fifth more terms.
+func frequentPairs(posts []*archive.Post, loc *time.Location, pairs terms.Pairs) ([]string, error) {
+	var mu sync.Mutex
+	df := map[string]int{}
+	errs := make([]error, len(posts))
+	parallel.For(len(posts), func(i int) {
+		body, err := (&archive.Posts{Location: loc}).Body(posts[i])
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		seen := map[string]bool{}
+		for line := range strings.Lines(pairs.Read([]byte(archive.PlainText(body))).Pairs) {
+			seen[strings.TrimSuffix(line, "\n")] = true
+		}
+		mu.Lock()
+		for t := range seen {
+			df[t]++
+		}
+		mu.Unlock()
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	least := max(commonMin, len(posts)/frequentShare)
+	var out []string
+	for t, c := range df {
+		if c >= least {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // commonTerms returns the terms (df: how many posts of a sample of n have

@@ -335,7 +335,7 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location, lang stri
 	if err != nil {
 		return fmt.Errorf("archive: rebuild index: %w", err)
 	}
-	shards, err := createShards(dir, sample.common, len(posts), lang)
+	shards, err := createShards(dir, sample.common, sample.frequent, len(posts), lang)
 	if err != nil {
 		os.RemoveAll(dir)
 		return fmt.Errorf("archive: rebuild index: %w", err)
@@ -361,10 +361,11 @@ func buildAside(dir string, posts []*archive.Post, loc *time.Location, lang stri
 // terms.Language has it: English's plurals made singular, stop words
 // dropped; another language's stemmer and stop words), the title with its words' positions,
 // the body without them but with its pairs of common words (common, see
-// terms.PairsName), so that a phrase is found exactly, in any post, and
+// terms.PairsName) and the triples of two frequent pairs in a row
+// (frequent), so that a phrase is found exactly, in any post, and
 // quickly; the date as a date and tags as exact keywords. There is no catch-all _all field and no doc
 // values on text: both cost time and space, and queries name their fields.
-func newMapping(common []string, from int, lang string) mapping.IndexMapping {
+func newMapping(common, frequent []string, from int, lang string) mapping.IndexMapping {
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = terms.NameFor(lang)
@@ -406,11 +407,14 @@ func newMapping(common []string, from int, lang string) mapping.IndexMapping {
 	}
 
 	m := bleve.NewIndexMapping()
-	list := make([]any, len(common))
-	for i, t := range common {
-		list[i] = t
+	list := func(ts []string) []any {
+		out := make([]any, len(ts))
+		for i, t := range ts {
+			out[i] = t
+		}
+		return out
 	}
-	if err := m.AddCustomAnalyzer(pairsAnalyzer, map[string]any{"type": terms.PairsName, "common": list, "from": from, "language": lang}); err != nil {
+	if err := m.AddCustomAnalyzer(pairsAnalyzer, map[string]any{"type": terms.PairsName, "common": list(common), "frequent": list(frequent), "from": from, "language": lang}); err != nil {
 		panic(err) // terms registers the type
 	}
 	m.DefaultMapping = post

@@ -26,12 +26,16 @@ import (
 // answers it. Titles keep their positions: a phrase in the title is
 // bleve's.
 //
-// The codes buy the phrase of three common words that many posts have:
-// a German translator's name, in 1,276 of 10,000 posts, whose about
-// 4,000 posts with both its pairs were each read, took 305–317 ms (p99
-// of BenchmarkSearch's phrases in no post: 274 ms), with codes 39 ms.
+// The codes buy the phrase of common words that many posts have: a
+// German translator's name, in 1,276 of 10,000 posts, whose about 4,000
+// posts with both its pairs were each read, took 305–317 ms (p99 of
+// BenchmarkSearch's phrases in no post: 274 ms), with codes 39 ms.
 // Keeping the pairs' positions made it 3 ms, but a reindex of 100,000
-// posts peaked at 608 MB, over its 500 (docs/benchmarks.md).
+// posts peaked at 608 MB, over its 500. Where both its pairs are
+// frequent, such a phrase is now one term, their triple
+// (terms.TripleTerm): 3.0 ms in BenchmarkSearch, 3.5 ms over HTTP; a
+// phrase of common words whose pairs are not both frequent finds fewer
+// than one post in twenty (docs/benchmarks.md).
 
 // phraseWindow is how many posts found by a relaxed query are asked of
 // bleve at a time.
@@ -101,28 +105,49 @@ func relax(q query.Query, analyzer analysis.Analyzer, pairs terms.Pairs, negated
 }
 
 // phraseParts returns the terms that every post holding phrase has: the
-// pairs of its common words next to each other, and its other words; and
-// whether holding them is holding the phrase (a word alone, or two common
-// words).
+// triples of its frequent pairs in a row, its other pairs of common words
+// next to each other, and its other words; and whether holding them is
+// holding the phrase (a word alone, two common words, or three that are
+// a triple).
 func phraseParts(phrase analysis.TokenStream, pairs terms.Pairs) (parts []query.Query, exact bool) {
-	paired := make([]bool, len(phrase))
+	term := func(field, t string) {
+		tq := query.NewTermQuery(t)
+		tq.SetField(field)
+		parts = append(parts, tq)
+	}
+	// pair[i] is the pair of the words i-1 and i, where both are common.
+	pair := make([]string, len(phrase))
 	for i := 1; i < len(phrase); i++ {
 		a, b := phrase[i-1], phrase[i]
 		if pairs.Common(string(a.Term)) && pairs.Common(string(b.Term)) {
-			tq := query.NewTermQuery(terms.PairTerm(a.Term, b.Term, b.Position-a.Position))
-			tq.SetField("body_pairs")
-			parts = append(parts, tq)
+			pair[i] = terms.PairTerm(a.Term, b.Term, b.Position-a.Position)
+		}
+	}
+	inTriple := make([]bool, len(phrase)) // pair[i] is in a triple
+	triples := 0
+	for i := 1; i+1 < len(phrase); i++ {
+		if pair[i] != "" && pair[i+1] != "" && pairs.Frequent(pair[i]) && pairs.Frequent(pair[i+1]) {
+			a, b, c := phrase[i-1], phrase[i], phrase[i+1]
+			term("body_pairs", terms.TripleTerm(a.Term, b.Term, c.Term, b.Position-a.Position, c.Position-b.Position))
+			inTriple[i], inTriple[i+1] = true, true
+			triples++
+		}
+	}
+	paired := make([]bool, len(phrase))
+	for i := 1; i < len(phrase); i++ {
+		if pair[i] != "" {
+			if !inTriple[i] {
+				term("body_pairs", pair[i])
+			}
 			paired[i-1], paired[i] = true, true
 		}
 	}
 	for i, t := range phrase {
 		if !paired[i] {
-			tq := query.NewTermQuery(string(t.Term))
-			tq.SetField("body")
-			parts = append(parts, tq)
+			term("body", string(t.Term))
 		}
 	}
-	return parts, len(phrase) == 1 || len(phrase) == 2 && paired[0]
+	return parts, len(phrase) == 1 || len(phrase) == 2 && paired[0] || len(phrase) == 3 && triples == 1
 }
 
 // truth is a query's verdict on a post from its phrases alone: the

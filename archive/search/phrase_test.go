@@ -166,7 +166,8 @@ func TestPhraseFoundAtAnyDepth(t *testing.T) {
 
 // A phrase of three common words or more is its pairs in a row: a post
 // with each pair elsewhere is not found, a post with the phrase is, stop
-// words keeping their places.
+// words keeping their places; where both pairs are in most posts, the
+// phrase is their triple, one term.
 func TestPhraseOfCommonWordsIsExact(t *testing.T) {
 	bodies := map[string]string{
 		"the-one": "Once, the standard library today. " + strings.Repeat("filler ", 30),
@@ -177,6 +178,10 @@ func TestPhraseOfCommonWordsIsExact(t *testing.T) {
 		bodies[fmt.Sprintf("p%04d", i)] = "The standard library, and a library today; of today the library."
 	}
 	x := phraseIndex(t, bodies, nil)
+	// Its two pairs are in most posts: the phrase is one term, a triple.
+	if parts, exact := phraseParts(x.analyzer().Analyze([]byte("standard library today")), x.pairs()); !exact || len(parts) != 1 {
+		t.Errorf("standard library today: %d terms, exact %v; want one triple", len(parts), exact)
+	}
 	for phrase, want := range map[string][]string{
 		`"standard library today"`:    {"the-one", "zebra"},
 		`"standard library of today"`: {"gapped", "zebra"},

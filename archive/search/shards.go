@@ -55,15 +55,15 @@ func shardDir(dir string, i int) string {
 }
 
 // createShards makes the empty shards of a new index in dir of posts in
-// lang, whose body's pairs are of the common terms, chosen from an archive
-// of from posts.
-func createShards(dir string, common []string, from int, lang string) ([]bleve.Index, error) {
+// lang, whose body's pairs are of the common terms, and triples of the
+// frequent pairs, chosen from an archive of from posts.
+func createShards(dir string, common, frequent []string, from int, lang string) ([]bleve.Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	shards := make([]bleve.Index, 0, shardCount)
 	for i := range shardCount {
-		s, err := bleve.NewUsing(shardDir(dir, i), newMapping(common, from, lang), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
+		s, err := bleve.NewUsing(shardDir(dir, i), newMapping(common, frequent, from, lang), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, openConfig())
 		if err != nil {
 			closeShards(shards)
 			return nil, err

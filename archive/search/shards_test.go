@@ -207,7 +207,7 @@ func TestOpenIndexRebuildsAnIndexWithoutShards(t *testing.T) {
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC}
 	writePost(t, posts.Dir, "2020-01-01-alpha.md", "---\ntitle: Alpha\ndate: 2020-01-01\n---\nOtters.\n")
 	dir := filepath.Join(root, "index")
-	old, err := bleve.New(dir, newMapping(nil, 0, "en"))
+	old, err := bleve.New(dir, newMapping(nil, nil, 0, "en"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,22 +131,25 @@ type sparse struct {
 
 // weigh returns the weights of a text's words that the model knows.
 func (m *Model) weigh(terms []string) sparse {
-	times := map[int32]float64{}
+	rows := make([]int32, 0, len(terms))
 	for _, t := range terms {
 		if r, ok := m.terms[t]; ok {
-			times[r]++
+			rows = append(rows, r)
 		}
 	}
-	s := sparse{rows: make([]int32, 0, len(times))}
-	for r := range times {
-		s.rows = append(s.rows, r)
-	}
-	slices.Sort(s.rows) // the same sums in the same order, whatever the map's
+	slices.Sort(rows) // each word's times in a run; the same sums in the same order
+	var s sparse
 	var norm float64
-	for _, r := range s.rows {
-		w := (1 + math.Log(times[r])) * float64(m.idf[r])
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j] == rows[i] {
+			j++
+		}
+		w := (1 + math.Log(float64(j-i))) * float64(m.idf[rows[i]])
+		s.rows = append(s.rows, rows[i])
 		s.vals = append(s.vals, w)
 		norm += w * w
+		i = j
 	}
 	norm = math.Sqrt(norm)
 	for i := range s.vals {

@@ -109,6 +109,10 @@ func Languages() []string {
 	return out
 }
 
+// Bigrams reports whether lang (as Language returns it) makes its words
+// terms of two characters each: Chinese, Japanese and Korean.
+func Bigrams(lang string) bool { return languages[lang].analyzer == cjk.AnalyzerName }
+
 // NameFor returns the name of the analyzer of titles and bodies in lang
 // (as Language returns it), as registered with bleve.
 func NameFor(lang string) string {

@@ -29,6 +29,13 @@ import (
 // by its pairs and rare words, which are then checked (Codes, else their
 // texts). Pairs of every two words made phrases as quick but the reindex
 // five times slower: the index's dictionaries held every distinct pair.
+//
+// Where two pairs in a row are both frequent in the archive (its
+// configuration's "frequent" list, TripleTerm), their three words are a
+// term too: a phrase of three common words is then one term, where its
+// two pairs together found every post with both, each checked (a German
+// translator's name in 1,276 of 10,000 posts, its pairs together in about
+// 4,000: 28–36 ms at the 99th percentile over HTTP).
 const PairsName = "mailbag_pairs"
 
 // maxCommon is how many common terms can have a code (two bytes); those
@@ -56,14 +63,22 @@ func init() {
 				common = append(common, s)
 			}
 		}
-		return NewPairs(words, common), nil
+		list, _ = config["frequent"].([]any)
+		frequent := make([]string, 0, len(list))
+		for _, t := range list {
+			if s, ok := t.(string); ok {
+				frequent = append(frequent, s)
+			}
+		}
+		return NewPairs(words, common).WithFrequent(frequent), nil
 	})
 }
 
 // Pairs is an analyzer of type PairsName.
 type Pairs struct {
-	words  Analyzer
-	common map[string]uint16 // each common term's code: 1 for the first listed
+	words    Analyzer
+	common   map[string]uint16 // each common term's code: 1 for the first listed
+	frequent map[string]bool   // the pairs (PairTerm) that make triples
 }
 
 // NewPairs returns the pairs of the common terms of words' language
@@ -76,13 +91,32 @@ func NewPairs(words Analyzer, common []string) Pairs {
 	return p
 }
 
+// WithFrequent returns p making triples of two frequent pairs in a row
+// (PairTerm's terms).
+func (p Pairs) WithFrequent(pairs []string) Pairs {
+	p.frequent = make(map[string]bool, len(pairs))
+	for _, t := range pairs {
+		p.frequent[t] = true
+	}
+	return p
+}
+
 // Common reports whether term is one of the common terms that pairs are
 // made of.
 func (p Pairs) Common(term string) bool { return p.common[term] != 0 }
 
+// Frequent reports whether pair (PairTerm's) makes triples.
+func (p Pairs) Frequent(pair string) bool { return p.frequent[pair] }
+
 // PairTerm returns the term of the pair of a and b, gap words apart.
 func PairTerm(a, b []byte, gap int) string {
 	return string(a) + " " + strconv.Itoa(gap) + " " + string(b)
+}
+
+// TripleTerm returns the term of the words a, b and c, b gap1 words after
+// a and c gap2 after b: "state 3 art 1 go".
+func TripleTerm(a, b, c []byte, gap1, gap2 int) string {
+	return PairTerm(a, b, gap1) + " " + strconv.Itoa(gap2) + " " + string(c)
 }
 
 // Body is what the index is given of a body, read once (Pairs.Read):
@@ -108,6 +142,7 @@ func (p Pairs) Read(text []byte) Body {
 	if n := len(words); n > 0 && len(p.common) > 0 && 2*words[n-1].Position <= maxCodes {
 		codes = make(Codes, 2*words[n-1].Position)
 	}
+	prev, prevEnd := -1, 0 // where in buf the last pair written is, when it is a frequent pair ending at the word before
 	for i, w := range words {
 		code := p.common[string(w.Term)]
 		if codes != nil {
@@ -118,15 +153,33 @@ func (p Pairs) Read(text []byte) Body {
 			}
 		}
 		if i == 0 || code == 0 || !p.Common(string(words[i-1].Term)) {
+			prev = -1
 			continue
 		}
 		a := words[i-1]
+		start := len(buf)
 		buf = append(buf, a.Term...)
 		buf = append(buf, ' ')
 		buf = strconv.AppendInt(buf, int64(w.Position-a.Position), 10)
 		buf = append(buf, ' ')
 		buf = append(buf, w.Term...)
+		end := len(buf)
+		frequent := p.frequent[string(buf[start:end])]
+		if frequent && prev >= 0 {
+			// The triple: the last pair's line, then this pair's gap and word.
+			first := buf[prev:prevEnd]
+			buf = append(buf, '\n')
+			buf = append(buf, first...)
+			buf = append(buf, ' ')
+			buf = strconv.AppendInt(buf, int64(w.Position-a.Position), 10)
+			buf = append(buf, ' ')
+			buf = append(buf, w.Term...)
+		}
 		buf = append(buf, '\n')
+		prev = -1
+		if frequent {
+			prev, prevEnd = start, end
+		}
 	}
 	return Body{Terms: Pack(withExact(text, words)), Pairs: string(buf), Codes: codes}
 }

@@ -3,6 +3,7 @@ package terms
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -87,17 +88,10 @@ func FuzzCodes(f *testing.F) {
 		f.Add(c[0], c[1], c[2])
 	}
 	f.Fuzz(func(t *testing.T, lang, text, phrase string) {
-		a, err := For(Language(lang))
-		if err != nil {
+		a, p, ok := everyWordCommon(lang, text, phrase)
+		if !ok {
 			return
 		}
-		a = a.Plain()
-		var common []string
-		for _, tok := range a.Analyze([]byte(text + " " + phrase)) {
-			common = append(common, string(tok.Term))
-		}
-		slices.Sort(common)
-		p := NewPairs(a, slices.Compact(common))
 		body := p.Read([]byte(text))
 		indexed, err := registry.NewCache().AnalyzerNamed(NameFor(Language(lang)))
 		if err != nil {
@@ -153,4 +147,86 @@ func termsOf(stream analysis.TokenStream) []string {
 		out[i] = string(t.Term)
 	}
 	return out
+}
+
+// Of two frequent pairs in a row a triple is made, with both gaps;
+// none where a pair in the row is not frequent, or the run of common
+// words breaks.
+func TestTriples(t *testing.T) {
+	p := NewPairs(New(), []string{"mario", "rossi", "go", "command", "state", "art"}).
+		WithFrequent([]string{"mario 1 rossi", "rossi 1 mario", "go 1 command", "state 3 art"})
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"Mario Rossi", []string{"mario 1 rossi"}},
+		{"Rossi Mario Rossi", []string{"rossi 1 mario", "mario 1 rossi", "rossi 1 mario 1 rossi"}},
+		{"Mario Rossi Mario Rossi", []string{"mario 1 rossi", "rossi 1 mario", "mario 1 rossi 1 mario", "mario 1 rossi", "rossi 1 mario 1 rossi"}},
+		{"the go command state", []string{"go 1 command", "command 1 state"}},
+		{"state of the art go", []string{"state 3 art", "art 1 go"}},
+		{"go command, or a state of the art", []string{"go 1 command", "command 3 state", "state 3 art"}},
+		{"Mario X Rossi", nil},
+	} {
+		var got []string
+		for _, tok := range p.Analyze([]byte(p.Read([]byte(c.text)).Pairs)) {
+			got = append(got, string(tok.Term))
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q: terms %q, want %q", c.text, got, c.want)
+		}
+	}
+	if got := TripleTerm([]byte("state"), []byte("art"), []byte("go"), 3, 1); got != "state 3 art 1 go" {
+		t.Errorf("TripleTerm = %q", got)
+	}
+}
+
+// FuzzTriples: where every pair of a body is frequent, a phrase of three
+// common words is its triple in the body's pairs exactly where the
+// analyzer finds the phrase in the body's text.
+func FuzzTriples(f *testing.F) {
+	for _, c := range [][3]string{
+		{"en", "Mario Rossi, Mario Rossi: the standard library of Go", "rossi mario rossi"},
+		{"en", "state of the art go state art go", "state of the art go"},
+		{"de", "Blättermann Mario Blättermann und Mario", "blättermann mario blättermann"},
+		{"fr", "l'école d'été de l'école", "l'école d'été de"},
+	} {
+		f.Add(c[0], c[1], c[2])
+	}
+	f.Fuzz(func(t *testing.T, lang, text, phrase string) {
+		a, p, ok := everyWordCommon(lang, text, phrase)
+		if !ok {
+			return
+		}
+		query := a.Analyze([]byte(phrase))
+		if len(query) != 3 {
+			return
+		}
+		frequent := strings.Split(p.Read([]byte(text)).Pairs, "\n")
+		for i := 1; i < 3; i++ {
+			frequent = append(frequent, PairTerm(query[i-1].Term, query[i].Term, query[i].Position-query[i-1].Position))
+		}
+		p = p.WithFrequent(frequent)
+		triple := TripleTerm(query[0].Term, query[1].Term, query[2].Term, query[1].Position-query[0].Position, query[2].Position-query[1].Position)
+		has := slices.Contains(strings.Split(p.Read([]byte(text)).Pairs, "\n"), triple)
+		if want := a.HasPhrase(text, query); has != want {
+			t.Fatalf("%s: %q: the triple %q is in its pairs: %v; the text holds %q: %v", lang, text, triple, has, phrase, want)
+		}
+	})
+}
+
+// everyWordCommon returns the analyzer of lang (as a fuzzer gives it) and
+// the pairs of every term of text and phrase; ok is false where lang has
+// no analyzer.
+func everyWordCommon(lang, text, phrase string) (a Analyzer, p Pairs, ok bool) {
+	a, err := For(Language(lang))
+	if err != nil {
+		return a, p, false
+	}
+	a = a.Plain()
+	var common []string
+	for _, tok := range a.Analyze([]byte(text + " " + phrase)) {
+		common = append(common, string(tok.Term))
+	}
+	slices.Sort(common)
+	return a, NewPairs(a, slices.Compact(common)), true
 }
