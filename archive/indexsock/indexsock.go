@@ -106,6 +106,7 @@ type (
 		Indexed    int      `json:"indexed"`
 		Removed    int      `json:"removed"`
 		Problems   []string `json:"problems,omitempty"`
+		Model      string   `json:"model,omitempty"` // SyncResult.Model
 		Generation uint64   `json:"generation"`
 	}
 	errorReply struct {
@@ -120,6 +121,9 @@ func syncReplyOf(res search.SyncResult) syncReply {
 	for _, p := range res.Problems {
 		r.Problems = append(r.Problems, p.Error())
 	}
+	if res.Model != nil {
+		r.Model = res.Model.Error()
+	}
 	return r
 }
 
@@ -128,6 +132,9 @@ func (r syncReply) result() search.SyncResult {
 	res := search.SyncResult{Indexed: r.Indexed, Removed: r.Removed, Generation: r.Generation}
 	for _, p := range r.Problems {
 		res.Problems = append(res.Problems, errors.New(p))
+	}
+	if r.Model != "" {
+		res.Model = errors.New(r.Model)
 	}
 	return res
 }

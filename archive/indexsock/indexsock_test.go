@@ -2,6 +2,7 @@ package indexsock
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -221,5 +222,29 @@ func TestOtherUsersRefused(t *testing.T) {
 	out := run(65534)
 	if !strings.HasPrefix(out, "search: ") || strings.Contains(out, "search: <nil>") {
 		t.Errorf("another user: %q, want no answer", out)
+	}
+}
+
+// TestSyncReplyKeepsWhatSyncSaid: a sync's result reaches the command as
+// the server's Sync gave it, the problems and the model's error too.
+func TestSyncReplyKeepsWhatSyncSaid(t *testing.T) {
+	res := search.SyncResult{Indexed: 2, Removed: 1, Generation: 7,
+		Problems: []error{errors.New("a.md: line 1: unterminated front matter")},
+		Model:    errors.New("learn the archive's model of meaning: disk full")}
+	data, err := json.Marshal(syncReplyOf(res))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r syncReply
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	got := r.result()
+	if got.Indexed != 2 || got.Removed != 1 || got.Generation != 7 || len(got.Problems) != 1 ||
+		got.Problems[0].Error() != res.Problems[0].Error() || got.Model == nil || got.Model.Error() != res.Model.Error() {
+		t.Errorf("sent %+v, received %+v", res, got)
+	}
+	if r := syncReplyOf(search.SyncResult{}).result(); r.Model != nil || r.Problems != nil {
+		t.Errorf("a sync with nothing to say: %+v", r)
 	}
 }

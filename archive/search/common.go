@@ -30,10 +30,10 @@ const (
 	// read.
 	commonShare = 100
 	commonMin   = 5
-	// frequentPosts is how many posts of the sample are read again for
-	// the pairs of common terms, and frequentShare the share of them a
-	// pair must be in to be frequent (one in frequentShare), and
-	// commonMin: two frequent pairs in a row make a triple
+	// frequentPosts is how many posts, spread over the archive, are read
+	// again for the pairs of common terms, and frequentShare the share of
+	// them a pair must be in to be frequent (one in frequentShare, and
+	// commonMin at least): two frequent pairs in a row make a triple
 	// (terms.TripleTerm).
 	frequentPosts = 500
 	frequentShare = 20
@@ -53,7 +53,8 @@ type sample struct {
 }
 
 // readSample reads up to commonSample posts, spread over the archive, for
-// its common terms and its model of meaning.
+// its common terms and its model of meaning, then frequentPosts of them
+// again for its frequent pairs.
 func readSample(posts []*archive.Post, loc *time.Location, lang string) (sample, error) {
 	n := min(len(posts), commonSample)
 	if n == 0 {

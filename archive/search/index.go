@@ -106,7 +106,7 @@ type Index struct {
 
 	// meaning is the archive's model of meaning (model.go), as read from
 	// file; tried is how many posts the index held when a model was last
-	// learnt and the archive proved too small for one.
+	// learnt by Sync.
 	meaning struct {
 		sync.Mutex
 		m     *meaning.Model

@@ -60,8 +60,9 @@ func writeModel(dir string, m *meaning.Model) error {
 }
 
 // model returns the index's model of meaning, read from its file again
-// when the file has changed (another process may have written it); nil where there is none, or
-// it cannot be read (Answers then weighs by words alone).
+// when the file has changed (another process may have written it); nil
+// where there is none, or it cannot be read (Answers then weighs by words
+// alone).
 func (x *Index) model() *meaning.Model {
 	x.meaning.Lock()
 	defer x.meaning.Unlock()
@@ -83,29 +84,47 @@ func (x *Index) model() *meaning.Model {
 
 // refreshModel learns the archive's model of meaning again from the posts
 // folder where the index has none and holds modelMinPosts posts, or holds
-// twice the posts its model was learnt from. It runs with x.mu held.
+// twice the posts its model was learnt from; but where it last tried and
+// made none (too few passages, or an error), not before it holds twice
+// the posts it held then. It runs with x.mu held, at every Sync: most
+// often it only counts the posts.
 func (x *Index) refreshModel(posts *archive.Posts) error {
 	n, err := x.Len()
 	if err != nil || n < modelMinPosts {
 		return err
 	}
-	m := x.model()
-	if m != nil && n < 2*m.From || m == nil && n < 2*x.meaning.tried {
-		return nil // fresh enough, or too few passages when last tried
+	x.meaning.Lock()
+	since := x.meaning.tried
+	x.meaning.Unlock()
+	if m := x.model(); m != nil {
+		since = max(since, m.From)
 	}
+	if since > 0 && n < 2*since {
+		return nil
+	}
+	made := false
+	defer func() { // no model made: not again before the archive doubles
+		x.meaning.Lock()
+		x.meaning.tried = n
+		if made {
+			x.meaning.tried = 0
+		}
+		x.meaning.Unlock()
+	}()
 	list, _, err := posts.Headers()
 	if err != nil {
-		return err
+		return fmt.Errorf("learn the archive's model of meaning: %w", err)
 	}
 	s, err := readSample(list, x.loc, x.lang)
 	if err != nil {
-		return err
+		return fmt.Errorf("learn the archive's model of meaning: %w", err)
 	}
 	if s.model == nil {
-		x.meaning.Lock()
-		x.meaning.tried = n
-		x.meaning.Unlock()
 		return nil
 	}
-	return writeModel(x.dir, s.model)
+	if err := writeModel(x.dir, s.model); err != nil {
+		return fmt.Errorf("learn the archive's model of meaning: %w", err)
+	}
+	made = true
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 // TestSyncLearnsTheArchivesMeaning: a new archive too small to learn from
 // has no model of meaning, and Answers weighs by words alone; once it has
 // grown, Sync learns one, which Answers then reads; a model's file lost
-// is learnt again, and a damaged one is not used.
+// is learnt again; one that cannot be written is said, and not tried at
+// every Sync; a damaged one is not used.
 func TestSyncLearnsTheArchivesMeaning(t *testing.T) {
 	root := t.TempDir()
 	corpus, err := filepath.Glob("../../testdata/corpora/posts/go-blog/*.md")
@@ -69,6 +71,25 @@ func TestSyncLearnsTheArchivesMeaning(t *testing.T) {
 	}
 	if _, err := x.Sync(posts(root)); err != nil || x.model() == nil {
 		t.Errorf("a lost model is not learnt again: %v", err)
+	}
+
+	// A model that cannot be written: Sync says so, the index is up to
+	// date, and it is not tried again at every Sync.
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(file+".new", "in-the-way"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res, err := x.Sync(posts(root))
+	if err != nil || res.Model == nil || !strings.Contains(res.Model.Error(), "model of meaning") {
+		t.Errorf("a model that cannot be written: %+v, %v", res, err)
+	}
+	if res, err := x.Sync(posts(root)); err != nil || res.Model != nil {
+		t.Errorf("tried again at once: %+v, %v", res, err)
+	}
+	if err := os.RemoveAll(file + ".new"); err != nil {
+		t.Fatal(err)
 	}
 
 	if err := os.WriteFile(file, []byte("mailbag meaning 1\nnot a model"), 0o644); err != nil {

@@ -22,6 +22,11 @@ type SyncResult struct {
 	// not): there was none, it was made by another version or for another
 	// time zone, or it could not be read.
 	Rebuilt string
+	// Model says why the archive's model of meaning was not learnt again
+	// where it was due (model.go); the index is up to date, and past
+	// answers are weighed by the model it had. It is tried again once the
+	// archive has doubled, or by another process.
+	Model error
 	// Generation changes whenever the index changes, by this Sync or by
 	// any other update or rebuild: a reader that saw another generation
 	// has something new to read.
@@ -83,9 +88,7 @@ func (x *Index) Sync(posts *archive.Posts) (SyncResult, error) {
 			return res, fmt.Errorf("archive: sync index: %w", err)
 		}
 	}
-	if err := x.refreshModel(posts); err != nil {
-		return res, fmt.Errorf("archive: sync index: learn the archive's model of meaning: %w", err)
-	}
+	res.Model = x.refreshModel(posts) // the index is up to date whatever it says
 	for _, f := range m {
 		delete(before, f.Slug)
 	}

@@ -262,6 +262,9 @@ func (c *postCache) look() *snapshot {
 	if err != nil {
 		s.log.Error("sync the search index", "err", err)
 	}
+	if res.Model != nil {
+		s.log.Warn("past answers are weighed by the archive's model of meaning as it was", "err", res.Model)
+	}
 	if cur != nil && (err != nil || res.Generation == cur.gen) {
 		return cur
 	}

@@ -89,6 +89,9 @@ func (a *app) openOwnIndex(n *newsletter) (*search.Index, error) {
 	for _, p := range res.Problems {
 		a.log.Warn("post left out of the index", "problem", oneLine(p))
 	}
+	if res.Model != nil {
+		a.log.Warn("past answers are weighed by the archive's model of meaning as it was", "problem", oneLine(res.Model))
+	}
 	if res.Indexed > 0 || res.Removed > 0 {
 		a.log.Debug("search index updated", "indexed", res.Indexed, "removed", res.Removed)
 	}
