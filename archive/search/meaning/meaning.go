@@ -39,7 +39,7 @@ const (
 )
 
 // Model is where an archive's words lie in its space of meaning. The
-// zero of it is not used: Build makes one, Read reads one back.
+// zero of it is not used: Build makes one, Unmarshal reads one back.
 type Model struct {
 	// From is how many posts the archive had when the model was built.
 	From  int
