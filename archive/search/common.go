@@ -1,7 +1,6 @@
 package search
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -30,9 +29,9 @@ const (
 	// read.
 	commonShare = 100
 	commonMin   = 5
-	// frequentPosts is how many posts, spread over the archive, are read
-	// again for the pairs of common terms, and frequentShare the share of
-	// them a pair must be in to be frequent (one in frequentShare, and
+	// frequentPosts is about how many posts of the sample are read for
+	// the pairs of common terms, and frequentShare the share of them a
+	// pair must be in to be frequent (one in frequentShare, and
 	// commonMin at least): two frequent pairs in a row make a triple
 	// (terms.TripleTerm).
 	frequentPosts = 500
@@ -53,8 +52,8 @@ type sample struct {
 }
 
 // readSample reads up to commonSample posts, spread over the archive, for
-// its common terms and its model of meaning, then frequentPosts of them
-// again for its frequent pairs.
+// its common terms and its model of meaning, keeping the texts of
+// frequentPosts of them, spread over the sample, for its frequent pairs.
 func readSample(posts []*archive.Post, loc *time.Location, lang string) (sample, error) {
 	n := min(len(posts), commonSample)
 	if n == 0 {
@@ -76,6 +75,8 @@ func readSample(posts []*archive.Post, loc *time.Location, lang string) (sample,
 	df := map[string]int{}
 	passages := make([][][]string, n)
 	stride := max(1, n/modelPosts) // the model learns from fewer posts
+	texts := make([]string, n)
+	kept := max(1, n/frequentPosts) // every kept-th text is kept for frequentPairs
 	errs := make([]error, n)
 	parallel.For(n, func(i int) {
 		p := posts[i*len(posts)/n]
@@ -84,7 +85,11 @@ func readSample(posts []*archive.Post, loc *time.Location, lang string) (sample,
 			errs[i] = err
 			return
 		}
-		tokens := a.Analyze([]byte(archive.PlainText(body)))
+		text := archive.PlainText(body)
+		if i%kept == 0 {
+			texts[i] = text
+		}
+		tokens := a.Analyze([]byte(text))
 		seen := map[string]bool{}
 		for _, t := range tokens {
 			seen[string(t.Term)] = true
@@ -105,35 +110,23 @@ func readSample(posts []*archive.Post, loc *time.Location, lang string) (sample,
 	}
 	out := sample{common: commonTerms(df, n), model: meaning.Build(slices.Concat(passages...), len(posts))}
 	if !terms.Bigrams(lang) {
-		picked := make([]*archive.Post, min(n, frequentPosts))
-		for i := range picked {
-			picked[i] = posts[i*len(posts)/len(picked)]
-		}
-		if out.frequent, err = frequentPairs(picked, loc, terms.NewPairs(a, out.common)); err != nil {
-			return sample{}, err
-		}
+		out.frequent = frequentPairs(slices.DeleteFunc(texts, func(t string) bool { return t == "" }), terms.NewPairs(a, out.common))
 	}
 	return out, nil
 }
 
 // frequentPairs returns the pairs of common terms (terms.PairTerm) in at
-// least one in frequentShare of posts, and commonMin, sorted: a phrase
+// least one in frequentShare of the texts of posts, and commonMin, sorted: a phrase
 // of two such pairs in a row, found by its pairs alone, would have many
 // posts to check. Chinese, Japanese and Korean have none: their words
 // are pairs of characters already, whose phrases are quick (docs/
 // benchmarks.md), and their triples would be a fifth more terms.
-func frequentPairs(posts []*archive.Post, loc *time.Location, pairs terms.Pairs) ([]string, error) {
+func frequentPairs(texts []string, pairs terms.Pairs) []string {
 	var mu sync.Mutex
 	df := map[string]int{}
-	errs := make([]error, len(posts))
-	parallel.For(len(posts), func(i int) {
-		body, err := (&archive.Posts{Location: loc}).Body(posts[i])
-		if err != nil {
-			errs[i] = err
-			return
-		}
+	parallel.For(len(texts), func(i int) {
 		seen := map[string]bool{}
-		for line := range strings.Lines(pairs.Read([]byte(archive.PlainText(body))).Pairs) {
+		for line := range strings.Lines(pairs.Read([]byte(texts[i])).Pairs) {
 			seen[strings.TrimSuffix(line, "\n")] = true
 		}
 		mu.Lock()
@@ -142,10 +135,7 @@ func frequentPairs(posts []*archive.Post, loc *time.Location, pairs terms.Pairs)
 		}
 		mu.Unlock()
 	})
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	least := max(commonMin, len(posts)/frequentShare)
+	least := max(commonMin, len(texts)/frequentShare)
 	var out []string
 	for t, c := range df {
 		if c >= least {
@@ -153,7 +143,7 @@ func frequentPairs(posts []*archive.Post, loc *time.Location, pairs terms.Pairs)
 		}
 	}
 	slices.Sort(out)
-	return out, nil
+	return out
 }
 
 // commonTerms returns the terms (df: how many posts of a sample of n have
