@@ -128,7 +128,7 @@ func BenchmarkSearch(b *testing.B) {
 	}
 	queries := benchcorpus.QueriesOf(b)
 	queries["abuse"] = benchQueries["abuse"]
-	for _, kind := range []string{"words", "phrases", "nowhere", "abuse"} {
+	for _, kind := range []string{"words", "phrases", "nowhere", "common", "abuse"} {
 		b.Run(kind, func(b *testing.B) {
 			queries := queries[kind]
 			var took []time.Duration

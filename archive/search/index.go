@@ -100,6 +100,12 @@ type Index struct {
 		sync.RWMutex
 		f   *os.File
 		dir string
+		// places says where each post's text is in f (texts.go);
+		// allPlaced, that it has every post of the index.
+		places    map[string]textPlace
+		allPlaced bool
+		mapped    []byte // f mapped into memory, where it can be
+		data      []byte
 	}
 	// cache recaches the files updates write (internal/pagecache).
 	cache *pagecache.Recacher
@@ -458,6 +464,7 @@ func (x *Index) update(m map[string]indexedFile, posts []*archive.Post, gone []s
 			if err := apply(x.shards, last.batches); err != nil {
 				return err
 			}
+			x.placed(last.places)
 		}
 		for _, p := range pr.posts {
 			if name, size, modTime := p.FileVersion(); name != "" {
@@ -483,6 +490,7 @@ func (x *Index) update(m map[string]indexedFile, posts []*archive.Post, gone []s
 	if err := x.shards[0].Batch(meta); err != nil {
 		return err
 	}
+	x.placed(last.places)
 	x.gen.Add(1)
 	if x.cache != nil {
 		x.cache.Soon()
@@ -507,6 +515,7 @@ func apply(shards []bleve.Index, batches []*bleve.Batch) error {
 type preparedBatch struct {
 	batches []*bleve.Batch
 	posts   []*archive.Post
+	places  map[string]textPlace // where the posts' texts are (texts.go)
 	err     error
 }
 
@@ -531,7 +540,7 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 		// newBatch starts a batch, the first deleting the documents of
 		// goneSlugs.
 		newBatch := func() preparedBatch {
-			pr := preparedBatch{batches: make([]*bleve.Batch, len(x.shards))}
+			pr := preparedBatch{batches: make([]*bleve.Batch, len(x.shards)), places: map[string]textPlace{}}
 			for s, shard := range x.shards {
 				pr.batches[s] = shard.NewBatch()
 				if first && place.had[s] {
@@ -588,7 +597,10 @@ func (x *Index) prepare(posts []*archive.Post, goneSlugs []string, place *placer
 				held += size
 				pr.posts = append(pr.posts, p)
 				if errs[k] == nil {
-					docs[k].TextAt, docs[k].TextLen, docs[k].CodesLen, errs[k] = texts.add(docs[k].Body, read[k].Codes)
+					var at textPlace
+					at, errs[k] = texts.add(p.Slug, docs[k].Body, read[k].Codes)
+					docs[k].TextAt, docs[k].TextLen, docs[k].CodesLen = at.at, at.n, at.codes
+					pr.places[p.Slug] = at
 				}
 				s := place.next()
 				if errs[k] == nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"mailbag/archive/search/terms"
@@ -203,6 +204,7 @@ func atLeast(n int, ts []truth) truth {
 // phrase is a phrase of a query, analysed once for every post checked:
 // its terms, and their codes where they are all common (terms.Codes).
 type phrase struct {
+	text   string // as the reader wrote it
 	tokens analysis.TokenStream
 	coded  terms.Coded
 	common bool
@@ -213,7 +215,7 @@ func phrasesOf(q query.Query, analyzer analysis.Analyzer, pairs terms.Pairs) map
 	out := map[string]phrase{}
 	leaves(q, true, func(q query.Query) {
 		if q, ok := q.(*query.MatchPhraseQuery); ok {
-			p := phrase{tokens: analyzer.Analyze([]byte(q.MatchPhrase))}
+			p := phrase{text: q.MatchPhrase, tokens: analyzer.Analyze([]byte(q.MatchPhrase))}
 			p.coded, p.common = pairs.Code(p.tokens)
 			out[q.MatchPhrase] = p
 		}
@@ -275,23 +277,36 @@ func verdict(b bool) truth {
 // searchPhrases runs relaxed (q with its body phrases relaxed, patterns
 // expanded) and keeps, in bleve's order, every hit where q's phrases
 // hold, checking each post on every core: a phrase of common words in
-// the post's codes (terms.Codes), any other in its text. It returns the
-// page of per hits asked for, without fragments, and the texts it read of
-// that page's hits. bleve is asked for phraseWindow hits, then, where
-// there are more, for the rest at once: each ask runs the query again.
+// the post's codes (terms.Codes), any other in its text; a phrase in the
+// title is bleve's to find (titlesHolding). It returns the page of per
+// hits asked for, without fragments, and the texts it read of that
+// page's hits. bleve is asked for phraseWindow hits, then, where there
+// are more, for the rest at once: each ask runs the query again. It gives
+// their slugs and scores alone where the places file knows where their
+// texts are (texts.go); their stored fields otherwise, and for the page.
 func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page, per int) (*Results, map[string]string, error) {
 	a, pairs := x.analyzer(), x.pairs()
 	phrases := phrasesOf(q, a, pairs)
+	inTitle, err := x.titlesHolding(ctx, q, phrases)
+	if err != nil {
+		return nil, nil, err
+	}
 	var found []Hit
 	texts := map[string]string{}
 	for from, size := 0, phraseWindow; size > 0; {
 		req := bleve.NewSearchRequestOptions(relaxed, size, from, false)
-		req.Fields = phraseHitFields
 		total, matches, err := x.search(ctx, req)
 		if err != nil {
 			return nil, nil, err
 		}
 		hits := x.hits(matches)
+		if !x.locate(hits) {
+			req.Fields = phraseHitFields
+			if total, matches, err = x.search(ctx, req); err != nil {
+				return nil, nil, err
+			}
+			hits = x.hits(matches)
+		}
 		bodies := make([]*string, len(hits)) // the texts read
 		holds := make([]bool, len(hits))
 		parallel.For(len(hits), func(i int) {
@@ -302,17 +317,11 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 				}
 				return *bodies[i]
 			}
-			var codes terms.Codes
-			codesRead, haveCodes := false, false
-			title := func(p phrase) bool { return a.HasPhrase(hits[i].Title, p.tokens) }
+			title := func(p phrase) bool { return inTitle[p.text][hits[i].Slug] }
 			body := func(p phrase) bool {
 				if p.common {
-					if !codesRead {
-						codes, haveCodes = x.codes(hits[i])
-						codesRead = true
-					}
-					if haveCodes {
-						return codes.Holds(p.coded)
+					if holds, ok := x.codesHold(hits[i], p.coded); ok {
+						return holds
 					}
 				}
 				return a.HasPhrase(text(), p.tokens)
@@ -337,5 +346,68 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 	}
 	out := &Results{Total: len(found), Page: page, PerPage: per}
 	out.Hits = found[min((page-1)*per, len(found)):min(page*per, len(found))]
+	if err := x.fill(ctx, out.Hits); err != nil {
+		return nil, nil, err
+	}
 	return out, texts, nil
+}
+
+// titlesHolding returns, for each phrase of q searched in the title (by
+// its text, as phrases has it), the slugs of the posts whose title holds
+// it: bleve finds a phrase in the title exactly, by its words' positions.
+func (x *Index) titlesHolding(ctx context.Context, q query.Query, phrases map[string]phrase) (map[string]map[string]bool, error) {
+	out := map[string]map[string]bool{}
+	var err error
+	leaves(q, true, func(leaf query.Query) {
+		p, ok := leaf.(*query.MatchPhraseQuery)
+		if !ok || p.Field() != "title" || out[p.MatchPhrase] != nil || len(phrases[p.MatchPhrase].tokens) == 0 || err != nil {
+			return
+		}
+		slugs := map[string]bool{}
+		out[p.MatchPhrase] = slugs
+		for from, size := 0, phraseWindow; size > 0; {
+			var total uint64
+			var matches bsearch.DocumentMatchCollection
+			total, matches, err = x.search(ctx, bleve.NewSearchRequestOptions(p, size, from, false))
+			if err != nil {
+				return
+			}
+			for _, m := range matches {
+				slugs[m.ID] = true
+			}
+			from, size = from+len(matches), 0
+			if len(matches) > 0 {
+				size = int(total) - from
+			}
+		}
+	})
+	return out, err
+}
+
+// fill reads the stored fields of hits found by their slug and score
+// alone: title, date and file.
+func (x *Index) fill(ctx context.Context, hits []Hit) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.Slug
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = hitFields
+	_, matches, err := x.search(ctx, req)
+	if err != nil {
+		return err
+	}
+	stored := map[string]Hit{}
+	for _, h := range x.hits(matches) {
+		stored[h.Slug] = h
+	}
+	for i, h := range hits {
+		if s, ok := stored[h.Slug]; ok {
+			hits[i].Title, hits[i].Date, hits[i].file = s.Title, s.Date, s.file
+		}
+	}
+	return nil
 }

@@ -184,7 +184,7 @@ func BenchmarkServe(b *testing.B) {
 		searches := 0
 		queries := benchcorpus.QueriesOf(b)
 		b.Logf("searches: %q", queries)
-		for _, kind := range []string{"words", "phrases", "nowhere"} {
+		for _, kind := range []string{"words", "phrases", "nowhere", "common"} {
 			qs := queries[kind]
 			report("search-"+kind, 30*len(qs), func(i int) string { return "/search?q=" + url.QueryEscape(qs[i%len(qs)]) })
 			searches += 30 * len(qs)

@@ -7,6 +7,7 @@ package benchcorpus
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -165,26 +166,19 @@ func fileWords(tb testing.TB, file string) []string {
 // of a file (MAILBAG_BENCH_TEXT, English's too), made from it the same
 // way for every language, so that languages compare:
 // words of the middle of the frequency list (as "garbage collector" is
-// in the Go blog), and phrases of two words often together.
+// in the Go blog), and phrases of two words often together. Either way,
+// "common" are phrases that many posts hold (commonPhrases).
 func QueriesOf(tb testing.TB) map[string][]string {
 	tb.Helper()
-	_, file := Language(tb)
+	lang, file := Language(tb)
 	if file == "" {
-		return Queries
+		out := maps.Clone(Queries)
+		out["common"] = commonPhrases(corpusWords(tb, func(b []byte) string { return string(b) }), false)
+		return out
 	}
 	words := fileWords(tb, file)
 	count := map[string]int{}
 	pairs := map[string]int{}
-	isWord := func(w string) bool {
-		n := 0
-		for _, r := range w {
-			if !unicode.IsLetter(r) {
-				return false
-			}
-			n++
-		}
-		return n >= 4 && n <= 12 && strings.ToUpper(w) != w
-	}
 	for i, w := range words {
 		if !isWord(w) {
 			continue
@@ -212,7 +206,57 @@ func QueriesOf(tb testing.TB) map[string][]string {
 		a, b, _ := strings.Cut(topPairs[i], " ")
 		out["nowhere"] = append(out["nowhere"], strconv.Quote(b+" "+a+" "+b))
 	}
+	out["common"] = commonPhrases(words, lang == "ja" || lang == "zh" || lang == "ko")
 	return out
+}
+
+// commonPhrases returns, quoted, phrases that many posts hold: of the
+// most frequent runs of three and of four words (isWord's) in words,
+// every twentieth of the first 200 of each; where the words are Chinese,
+// Japanese or Korean (cjk), whose "words" between spaces are phrases,
+// runs of four and six of their characters instead.
+func commonPhrases(words []string, cjk bool) []string {
+	var out []string
+	for _, n := range []int{3, 4} {
+		count := map[string]int{}
+		if cjk {
+			n = 2 * (n - 1) // 4 and 6 characters
+			for _, w := range words {
+				rs := []rune(w)
+				for i := 0; i+n <= len(rs); i++ {
+					if !slices.ContainsFunc(rs[i:i+n], func(r rune) bool {
+						return !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+					}) {
+						count[string(rs[i:i+n])]++
+					}
+				}
+			}
+		} else {
+			for i := 0; i+n <= len(words); i++ {
+				if !slices.ContainsFunc(words[i:i+n], func(w string) bool { return !isWord(w) }) {
+					count[strings.ToLower(strings.Join(words[i:i+n], " "))]++
+				}
+			}
+		}
+		top := slices.SortedFunc(maps.Keys(count), func(a, b string) int { return cmp.Or(count[b]-count[a], strings.Compare(a, b)) })
+		for i := 0; i < 200 && i < len(top); i += 20 {
+			out = append(out, strconv.Quote(top[i]))
+		}
+	}
+	return out
+}
+
+// isWord reports whether w is a word for the benchmarks' searches: of
+// letters alone, 4 to 12 of them, not all capitals.
+func isWord(w string) bool {
+	n := 0
+	for _, r := range w {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+		n++
+	}
+	return n >= 4 && n <= 12 && strings.ToUpper(w) != w
 }
 
 // Count returns how many posts a benchmark of the archive at scale writes:
