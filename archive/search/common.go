@@ -119,8 +119,7 @@ func readSample(posts []*archive.Post, loc *time.Location, lang string) (sample,
 // least one in frequentShare of the texts of posts, and commonMin, sorted: a phrase
 // of two such pairs in a row, found by its pairs alone, would have many
 // posts to check. Chinese, Japanese and Korean have none: their words
-// are pairs of characters already, whose phrases are quick (docs/
-// benchmarks.md), and their triples would be a fifth more terms.
+// are pairs of characters, which make no pairs (terms.PairsName).
 func frequentPairs(texts []string, pairs terms.Pairs) []string {
 	var mu sync.Mutex
 	df := map[string]int{}

@@ -116,11 +116,11 @@ func phraseParts(phrase analysis.TokenStream, pairs terms.Pairs) (parts []query.
 		tq.SetField(field)
 		parts = append(parts, tq)
 	}
-	// pair[i] is the pair of the words i-1 and i, where both are common.
+	// pair[i] is the pair of the words i-1 and i, where they make one.
 	pair := make([]string, len(phrase))
 	for i := 1; i < len(phrase); i++ {
 		a, b := phrase[i-1], phrase[i]
-		if pairs.Common(string(a.Term)) && pairs.Common(string(b.Term)) {
+		if pairs.Paired(string(a.Term), string(b.Term)) {
 			pair[i] = terms.PairTerm(a.Term, b.Term, b.Position-a.Position)
 		}
 	}

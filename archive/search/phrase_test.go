@@ -296,3 +296,26 @@ func TestMergeChoosesCommonWords(t *testing.T) {
 		t.Errorf("after Merge: %+v, want the one post", res.Hits)
 	}
 }
+
+// In Japanese, whose terms are pairs of characters and have no pairs of
+// their own, a phrase is found exactly all the same: a post with each of
+// its pairs of characters, but not in a row, is not found.
+func TestJapanesePhraseIsExact(t *testing.T) {
+	root := t.TempDir()
+	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC, Language: "ja"}
+	kinds := []string{"東京タワーに行きました。", "東京と京タワーの話です。", "東京の大きなタワーを見ました。"}
+	for i := range 60 {
+		writePost(t, posts.Dir, fmt.Sprintf("2020-01-01-p%02d.md", i), "---\ntitle: 旅行\ndate: 2020-01-01\n---\n"+kinds[i%3]+"\n")
+	}
+	writePost(t, posts.Dir, "2020-01-02-title.md", "---\ntitle: 東京タワーの夜\ndate: 2020-01-02\n---\n夜の話です。\n")
+	x, _, err := OpenIndex(filepath.Join(root, "index"), posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	for q, want := range map[string]int{`"東京タワー"`: 21, `"京タワー"`: 41, `body:"東京タワー"`: 20, `"タワーの話"`: 20, `+タワー -"東京タワー"`: 40} {
+		if got, total := allPages(t, x, q); len(got) != want || total != want {
+			t.Errorf("%s: found %d posts (total %d), want %d", q, len(got), total, want)
+		}
+	}
+}

@@ -37,6 +37,15 @@ import (
 // pairs, and each was checked: a German translator's name, in 1,276 of
 // 10,000 posts, found about 4,000 and took 28–36 ms at the 99th
 // percentile over HTTP; 3.5 ms as a triple.
+//
+// Chinese, Japanese and Korean, whose terms are pairs of characters
+// (Bigrams), have no pairs: two pairs of characters next to each other
+// overlap, and their pair was three characters, in most posts that have
+// the two. A Japanese post had 780 pairs beside its 648 terms, and a
+// reindex of 10,000 posts ran at 186 posts/s with them, 471 without
+// (BenchmarkReindex); its phrases find the posts with all their pairs of
+// characters, which are checked: 2.9 / 6.0 ms p50 / p99 in
+// BenchmarkSearch, 1.6 / 3.5 ms with the pairs (docs/benchmarks.md).
 const PairsName = "mailbag_pairs"
 
 // maxCommon is how many common terms can have a code (two bytes); those
@@ -80,12 +89,13 @@ type Pairs struct {
 	words    Analyzer
 	common   map[string]uint16 // each common term's code: 1 for the first listed
 	frequent map[string]bool   // the pairs (PairTerm) that make triples
+	none     bool              // the terms are pairs of characters, which have no pairs
 }
 
 // NewPairs returns the pairs of the common terms of words' language
 // (words' own analyzer, without the exact forms of accented words).
 func NewPairs(words Analyzer, common []string) Pairs {
-	p := Pairs{words: words.Plain(), common: make(map[string]uint16, len(common))}
+	p := Pairs{words: words.Plain(), common: make(map[string]uint16, len(common)), none: words.chain != nil && words.chain.cjk}
 	for i, t := range common[:min(len(common), maxCommon)] {
 		p.common[t] = uint16(i + 1)
 	}
@@ -102,9 +112,14 @@ func (p Pairs) WithFrequent(pairs []string) Pairs {
 	return p
 }
 
-// Common reports whether term is one of the common terms that pairs are
-// made of.
+// Common reports whether term is one of the common terms, which have
+// codes (Codes).
 func (p Pairs) Common(term string) bool { return p.common[term] != 0 }
+
+// Paired reports whether the terms a and b next to each other make a
+// pair: both common, in a language whose terms are not pairs of
+// characters.
+func (p Pairs) Paired(a, b string) bool { return !p.none && p.Common(a) && p.Common(b) }
 
 // Frequent reports whether pair (PairTerm's) makes triples.
 func (p Pairs) Frequent(pair string) bool { return p.frequent[pair] }
@@ -153,7 +168,7 @@ func (p Pairs) Read(text []byte) Body {
 				binary.LittleEndian.PutUint16(codes[2*(w.Position-1):], code)
 			}
 		}
-		if i == 0 || code == 0 || !p.Common(string(words[i-1].Term)) {
+		if i == 0 || code == 0 || p.none || !p.Common(string(words[i-1].Term)) {
 			prev = -1
 			continue
 		}

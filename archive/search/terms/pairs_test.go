@@ -230,3 +230,35 @@ func everyWordCommon(lang, text, phrase string) (a Analyzer, p Pairs, ok bool) {
 	slices.Sort(common)
 	return a, NewPairs(a, slices.Compact(common)), true
 }
+
+// Chinese, Japanese and Korean, whose terms are pairs of characters, have
+// no pairs of them; their common terms have codes all the same, where a
+// phrase of them is checked.
+func TestNoPairsOfCharacterPairs(t *testing.T) {
+	for lang, c := range map[string][2]string{
+		"ja": {"東京タワーの京都、東京タワーと Go 言語", "東京タワー"},
+		"zh": {"我在北京学习中文，北京很大。", "北京学习"},
+		"ko": {"서울에서 한국어를 배웁니다. 서울은 큽니다.", "한국어를"},
+	} {
+		a, p, ok := everyWordCommon(lang, c[0], c[1])
+		if !ok {
+			t.Fatalf("%s: no analyzer", lang)
+		}
+		body := p.Read([]byte(c[0]))
+		if body.Pairs != "" {
+			t.Errorf("%s: %q has pairs %q", lang, c[0], body.Pairs)
+		}
+		phrase := a.Analyze([]byte(c[1]))
+		if len(phrase) < 2 || p.Paired(string(phrase[0].Term), string(phrase[1].Term)) {
+			t.Errorf("%s: %q is %d terms, the first two paired", lang, c[1], len(phrase))
+		}
+		coded, ok := p.Code(phrase)
+		if !ok || body.Codes == nil || !body.Codes.Holds(coded) {
+			t.Errorf("%s: the codes of %q do not hold %q", lang, c[0], c[1])
+		}
+	}
+	a, p, _ := everyWordCommon("fr", "la bibliothèque standard", "bibliothèque standard")
+	if p.Read([]byte("la bibliothèque standard")).Pairs == "" || !p.Paired(string(a.Analyze([]byte("bibliothèque"))[0].Term), string(a.Analyze([]byte("standard"))[0].Term)) {
+		t.Error("French has no pairs")
+	}
+}
