@@ -126,7 +126,7 @@ func BenchmarkSearch(b *testing.B) {
 	if _, err := x.Sync(posts); err != nil { // where the hits' texts are
 		b.Fatal(err)
 	}
-	queries := benchcorpus.QueriesOf(b)
+	queries := benchcorpus.QueriesOf(b, plainTextOf)
 	queries["abuse"] = benchQueries["abuse"]
 	for _, kind := range []string{"words", "phrases", "nowhere", "common", "abuse"} {
 		b.Run(kind, func(b *testing.B) {

@@ -182,7 +182,7 @@ func BenchmarkServe(b *testing.B) {
 		ticks := readCPUTicks(b)
 		report("post", 2000, postPath)
 		searches := 0
-		queries := benchcorpus.QueriesOf(b)
+		queries := benchcorpus.QueriesOf(b, postText)
 		b.Logf("searches: %q", queries)
 		for _, kind := range []string{"words", "phrases", "nowhere", "common"} {
 			qs := queries[kind]
@@ -257,14 +257,17 @@ func benchHome(b *testing.B, n int) home.Home {
 			b.Fatal(err)
 		}
 	}
-	benchcorpus.WritePosts(b, h.Posts(), n, func(file []byte) string {
-		p, err := archive.Parse(file, time.UTC)
-		if err != nil {
-			return ""
-		}
-		return archive.PlainText(p.Body)
-	})
+	benchcorpus.WritePosts(b, h.Posts(), n, postText)
 	return h
+}
+
+// postText is the plain text of a post file; "" when it is not a post.
+func postText(file []byte) string {
+	p, err := archive.Parse(file, time.UTC)
+	if err != nil {
+		return ""
+	}
+	return archive.PlainText(p.Body)
 }
 
 // freeSiteB is a free address on 127.0.0.1, as a URL.

@@ -167,13 +167,14 @@ func fileWords(tb testing.TB, file string) []string {
 // way for every language, so that languages compare:
 // words of the middle of the frequency list (as "garbage collector" is
 // in the Go blog), and phrases of two words often together. Either way,
-// "common" are phrases that many posts hold (commonPhrases).
-func QueriesOf(tb testing.TB) map[string][]string {
+// "common" are phrases that many posts hold (commonPhrases); text is
+// WritePosts's.
+func QueriesOf(tb testing.TB, text func(file []byte) string) map[string][]string {
 	tb.Helper()
 	lang, file := Language(tb)
 	if file == "" {
 		out := maps.Clone(Queries)
-		out["common"] = commonPhrases(corpusWords(tb, func(b []byte) string { return string(b) }), false)
+		out["common"] = commonPhrases(corpusWords(tb, text), false)
 		return out
 	}
 	words := fileWords(tb, file)

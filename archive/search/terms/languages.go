@@ -297,36 +297,39 @@ func (c *chain) only(text []byte, terms []string) analysis.TokenStream {
 // cjkKeep says which words of a Chinese, Japanese or Korean text can
 // make one of terms. Its characters' pairs are made within a stretch of
 // words with nothing between them, whatever the others are; so the words
-// of a stretch are kept or passed over together: kept where one of them
-// has a character of a term, or half-width forms, which the chain
-// widens. The words of other letters are all kept. A hit's fragment needs
-// no places; it analysed the whole of each post before, most of a
-// Japanese search's time (BenchmarkSearch).
+// of a stretch are kept or passed over together: kept where the stretch
+// has one of the terms as it is written, or forms the chain changes
+// (full- and half-width forms, which it folds; letters not composed,
+// which it composes). The words of other letters are all kept. A hit's
+// fragment needs no places; it analysed the whole of each post before,
+// most of a Japanese search's time (BenchmarkSearch). Stretches with a
+// character of a term were kept until a phrase of common characters made
+// that most of them: its page's fragments took a third of its search.
 func cjkKeep(text []byte, terms map[string]bool) func(start, end int) bool {
-	chars := map[rune]bool{}
+	written := make([][]byte, 0, len(terms))
 	for t := range terms {
-		for _, r := range t {
-			chars[r] = true
-		}
+		written = append(written, []byte(t))
 	}
-	holds := func(word []byte) bool {
-		for _, r := range string(word) {
-			if chars[r] || 0xff61 <= r && r <= 0xffdc {
+	holds := func(stretch []byte) bool {
+		for _, t := range written {
+			if bytes.Contains(stretch, t) {
 				return true
 			}
 		}
-		return false
+		for _, r := range string(stretch) {
+			if 0xff00 <= r && r <= 0xffef {
+				return true
+			}
+		}
+		return !norm.NFC.IsNormal(stretch)
 	}
 	type span struct{ start, end int }
 	var stretch []span // the CJK words of the stretch being read
 	kept := map[int]bool{}
 	flush := func() {
-		for _, w := range stretch {
-			if holds(text[w.start:w.end]) {
-				for _, w := range stretch {
-					kept[w.start] = true
-				}
-				break
+		if len(stretch) > 0 && holds(text[stretch[0].start:stretch[len(stretch)-1].end]) {
+			for _, w := range stretch {
+				kept[w.start] = true
 			}
 		}
 		stretch = stretch[:0]

@@ -257,19 +257,43 @@ func (p Pairs) Code(phrase analysis.TokenStream) (c Coded, ok bool) {
 // Holds reports whether the body of codes holds phrase: its terms at the
 // same distances from each other, as Analyzer.HasPhrase finds it in the
 // body's text.
+//
+// The phrase's first terms at places in a row are looked for as bytes
+// (bytes.Index), the rest checked where they are found: a Japanese
+// phrase that a third of the posts hold, each post's codes looked at
+// place by place, took a quarter of its search (BenchmarkSearch).
 func (codes Codes) Holds(phrase Coded) bool {
+	if len(phrase) == 0 {
+		return false
+	}
 	n := len(codes) / 2
 	span := 0
 	for _, t := range phrase {
 		span = max(span, t.offset)
 	}
+	var buf [16]byte
+	first := buf[:0] // the codes of the first terms in a row, as bytes
+	run := 0
+	for run < len(phrase) && phrase[run].offset == run && len(first) < len(buf) {
+		first = binary.LittleEndian.AppendUint16(first, phrase[run].code)
+		run++
+	}
 	at := func(place int) uint16 { return binary.LittleEndian.Uint16(codes[2*place:]) }
-	for place := 0; place+span < n; place++ {
-		if at(place) != phrase[0].code {
+	for from := 0; ; {
+		i := bytes.Index(codes[from:2*n], first)
+		if i < 0 {
+			return false
+		}
+		if (from+i)%2 != 0 { // across two places
+			from += i + 1
 			continue
 		}
+		place := (from + i) / 2
+		if place+span >= n {
+			return false
+		}
 		holds := true
-		for _, t := range phrase[1:] {
+		for _, t := range phrase[run:] {
 			if at(place+t.offset) != t.code {
 				holds = false
 				break
@@ -278,6 +302,6 @@ func (codes Codes) Holds(phrase Coded) bool {
 		if holds {
 			return true
 		}
+		from += i + 2
 	}
-	return false
 }
