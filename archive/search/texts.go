@@ -158,7 +158,11 @@ func readPlaces(dir string) (places map[string]textPlace, all bool) {
 	return places, all
 }
 
-// placed records the places of texts whose documents bleve now has.
+// placed records the places of texts whose documents bleve now has. The
+// places file has them before bleve does: after an update that failed,
+// a post's place there may be of a text newer than its document, until
+// the next Sync (OpenIndex's, at every command and at serve's start)
+// indexes the post again: the manifest still has the version before.
 func (x *Index) placed(places map[string]textPlace) {
 	x.texts.Lock()
 	defer x.texts.Unlock()
@@ -212,7 +216,10 @@ func (x *Index) openTexts() {
 
 // mapTexts maps the texts file into memory anew, as long as it is now,
 // where it has grown; under x.texts's lock. Where it cannot be mapped,
-// it is read with ReadAt.
+// it is read with ReadAt. What it buys: a post's codes are checked where
+// they lie, where a system call copied them (BenchmarkSearch in
+// Japanese, phrases of four common characters: 16.6 / 53 ms p50 / p99
+// read, 10.9 / 31.9 ms mapped).
 func (x *Index) mapTexts() {
 	if x.texts.f == nil {
 		return
