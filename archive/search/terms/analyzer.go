@@ -10,6 +10,7 @@ package terms
 import (
 	"bytes"
 	"mailbag/internal/scratch"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -164,8 +165,45 @@ func (a Analyzer) HasPhrase(text string, phrase analysis.TokenStream) bool {
 }
 
 // holds reports whether tokens hold phrase: its terms at the same
-// distances from each other.
+// distances from each other; where tokens share a place, the last of
+// them counts. Tokens in the order of their places, as analyzers give
+// them, are looked through as they are; the map of every place to its
+// term that it made first was a seventh of a French phrase's checks.
 func holds(tokens, phrase analysis.TokenStream) bool {
+	if !slices.IsSortedFunc(tokens, func(a, b *analysis.Token) int { return a.Position - b.Position }) {
+		return holdsUnsorted(tokens, phrase)
+	}
+	first := phrase[0]
+	// termAt returns the term at place, looking from tokens[i] on.
+	termAt := func(i, place int) []byte {
+		var term []byte
+		for ; i < len(tokens) && tokens[i].Position <= place; i++ {
+			if tokens[i].Position == place {
+				term = tokens[i].Term
+			}
+		}
+		return term
+	}
+	for i, t := range tokens {
+		if !bytes.Equal(t.Term, first.Term) {
+			continue
+		}
+		found := true
+		for _, p := range phrase[1:] {
+			if term := termAt(i, t.Position+p.Position-first.Position); term == nil || !bytes.Equal(term, p.Term) {
+				found = false
+				break
+			}
+		}
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsUnsorted is holds of tokens in any order.
+func holdsUnsorted(tokens, phrase analysis.TokenStream) bool {
 	first := phrase[0]
 	at := map[int]string{}
 	for _, t := range tokens {

@@ -284,13 +284,23 @@ func (c *chain) only(text []byte, terms []string) analysis.TokenStream {
 	if !c.initial {
 		return c.analyze(text)
 	}
-	firsts := map[rune]bool{}
+	var ascii [utf8.RuneSelf]bool // the terms' first letters, those of ASCII
+	other := map[rune]bool{}      // and the others
 	for _, t := range terms {
-		r, _ := utf8.DecodeRuneInString(t)
-		firsts[r] = true
+		if r, _ := utf8.DecodeRuneInString(t); r < utf8.RuneSelf {
+			ascii[r] = true
+		} else {
+			other[r] = true
+		}
+	}
+	first := func(r rune) bool {
+		if r < utf8.RuneSelf {
+			return ascii[r]
+		}
+		return other[r]
 	}
 	return c.filter(c.words(text, func(w []byte) bool {
-		return firsts[initialOf(w)] || firsts[initialOf(afterApostrophe(w))]
+		return first(initialOf(w)) || first(initialOf(afterApostrophe(w)))
 	}))
 }
 
@@ -370,10 +380,12 @@ func initialOf(word []byte) rune {
 // afterApostrophe returns what follows the first apostrophe of word
 // ("école" of "l'école"), or nothing.
 func afterApostrophe(word []byte) []byte {
-	for i, r := range string(word) {
-		if r == '\'' || r == '’' {
-			return word[i+utf8.RuneLen(r):]
-		}
+	straight, curly := bytes.IndexByte(word, '\''), bytes.Index(word, []byte("’"))
+	switch {
+	case straight >= 0 && (curly < 0 || straight < curly):
+		return word[straight+1:]
+	case curly >= 0:
+		return word[curly+len("’"):]
 	}
 	return nil
 }

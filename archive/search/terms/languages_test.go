@@ -162,8 +162,12 @@ func FuzzChainWords(f *testing.F) {
 			t.Fatalf("%s: in %q for %q: %v, the whole text has %v", lang, text, q, got, want)
 		}
 		if len(query) > 0 {
-			if got, whole := a.HasPhrase(text, query), holds(a.Analyze([]byte(text)), query); got != whole {
+			tokens := a.Analyze([]byte(text))
+			if got, whole := a.HasPhrase(text, query), holds(tokens, query); got != whole {
 				t.Fatalf("%s: %q holds %q: %v, the whole text says %v", lang, text, q, got, whole)
+			}
+			if sorted, any := holds(tokens, query), holdsUnsorted(tokens, query); sorted != any {
+				t.Fatalf("%s: %q holds %q: %v looked through in order, %v by a map of its places", lang, text, q, sorted, any)
 			}
 		}
 	})
