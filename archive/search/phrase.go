@@ -112,6 +112,9 @@ func phraseParts(phrase analysis.TokenStream, pairs terms.Pairs) (parts []query.
 		tq.SetField(field)
 		parts = append(parts, tq)
 	}
+	if pairs.Runs() {
+		return runParts(phrase, pairs)
+	}
 	// pair[i] is the pair of the words i-1 and i, where they make one.
 	pair := make([]string, len(phrase))
 	for i := 1; i < len(phrase); i++ {
@@ -145,6 +148,43 @@ func phraseParts(phrase analysis.TokenStream, pairs terms.Pairs) (parts []query.
 		}
 	}
 	return parts, len(phrase) == 1 || len(phrase) == 2 && paired[0] || len(phrase) == 3 && triples == 1
+}
+
+// runParts is phraseParts in a language whose terms are pairs of
+// characters, which has frequent runs of them (terms.Pairs.Run) instead
+// of pairs: from its start, the longest frequent run of the phrase's
+// terms at places in a row, then the next after it, and the terms in no
+// run. Holding them is holding the phrase where it is one term, or one
+// run.
+func runParts(phrase analysis.TokenStream, pairs terms.Pairs) (parts []query.Query, exact bool) {
+	term := func(field, t string) {
+		tq := query.NewTermQuery(t)
+		tq.SetField(field)
+		parts = append(parts, tq)
+	}
+	runs := 0
+	for i := 0; i < len(phrase); {
+		k := min(terms.MaxRun, len(phrase)-i)
+		for ; k >= 2; k-- {
+			run := make([][]byte, k)
+			inRow := true
+			for m := range k {
+				run[m] = phrase[i+m].Term
+				inRow = inRow && phrase[i+m].Position == phrase[i].Position+m
+			}
+			if inRow && pairs.Run(run...) {
+				term("body_pairs", terms.RunTerm(run...))
+				runs++
+				break
+			}
+		}
+		if k < 2 {
+			term("body", string(phrase[i].Term))
+			k = 1
+		}
+		i += k
+	}
+	return parts, len(phrase) == 1 || len(parts) == 1 && runs == 1
 }
 
 // truth is a query's verdict on a post from its phrases alone: the

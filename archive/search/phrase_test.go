@@ -299,7 +299,8 @@ func TestMergeChoosesCommonWords(t *testing.T) {
 
 // In Japanese, whose terms are pairs of characters and have no pairs of
 // their own, a phrase is found exactly all the same: a post with each of
-// its pairs of characters, but not in a row, is not found.
+// its pairs of characters, but not in a row, is not found; a phrase that
+// many posts hold is one term, the run of its pairs of characters.
 func TestJapanesePhraseIsExact(t *testing.T) {
 	root := t.TempDir()
 	posts := &archive.Posts{Dir: filepath.Join(root, "posts"), Location: time.UTC, Language: "ja"}
@@ -313,6 +314,11 @@ func TestJapanesePhraseIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
+	// Its pairs of characters in a row are in a third of the posts: the
+	// phrase is one term, a run.
+	if parts, exact := phraseParts(x.analyzer().Analyze([]byte("東京タワー")), x.pairs()); !exact || len(parts) != 1 {
+		t.Errorf("東京タワー: %d terms, exact %v; want one run", len(parts), exact)
+	}
 	for q, want := range map[string]int{`"東京タワー"`: 21, `"京タワー"`: 41, `body:"東京タワー"`: 20, `"タワーの話"`: 20, `+タワー -"東京タワー"`: 40} {
 		if got, total := allPages(t, x, q); len(got) != want || total != want {
 			t.Errorf("%s: found %d posts (total %d), want %d", q, len(got), total, want)

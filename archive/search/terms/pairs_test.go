@@ -262,3 +262,47 @@ func TestNoPairsOfCharacterPairs(t *testing.T) {
 		t.Error("French has no pairs")
 	}
 }
+
+// FuzzRuns: in a language whose terms are pairs of characters, a phrase
+// of two to MaxRun terms that is a frequent run (every run of it from its
+// first term frequent) is among a body's runs exactly where the analyzer
+// finds the phrase in the body's text.
+func FuzzRuns(f *testing.F) {
+	for _, c := range [][3]string{
+		{"ja", "東京タワーの京都、東京と京タワー", "東京タワー"},
+		{"ja", "ファイルを指定します。ファイル", "ファイルを"},
+		{"zh", "我在北京学习中文，北京很大。", "北京学习"},
+		{"ko", "서울에서 한국어를 배웁니다", "한국어를"},
+	} {
+		f.Add(c[0], c[1], c[2])
+	}
+	f.Fuzz(func(t *testing.T, lang, text, phrase string) {
+		a, p, ok := everyWordCommon(lang, text, phrase)
+		if !ok || !p.Runs() {
+			return
+		}
+		query := a.Analyze([]byte(phrase))
+		if len(query) < 2 || len(query) > MaxRun {
+			return
+		}
+		terms := make([][]byte, len(query))
+		var frequent []string
+		for i, q := range query {
+			if q.Position != query[0].Position+i {
+				return
+			}
+			terms[i] = q.Term
+			if i > 0 {
+				frequent = append(frequent, RunTerm(terms[:i+1]...))
+			}
+		}
+		p = p.WithFrequent(frequent)
+		if !p.Run(terms...) {
+			t.Fatalf("%q: not a run, with its runs frequent", phrase)
+		}
+		has := slices.Contains(strings.Split(p.Read([]byte(text)).Pairs, "\n"), RunTerm(terms...))
+		if want := a.HasPhrase(text, query); has != want {
+			t.Fatalf("%s: %q: the run of %q is in its runs: %v; the text holds it: %v", lang, text, phrase, has, want)
+		}
+	})
+}
