@@ -105,7 +105,6 @@ type Index struct {
 		places    map[string]textPlace
 		allPlaced bool
 		mapped    []byte // f mapped into memory, where it can be
-		data      []byte
 	}
 	// cache recaches the files updates write (internal/pagecache).
 	cache *pagecache.Recacher
