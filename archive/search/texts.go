@@ -34,7 +34,8 @@ import (
 // reads no stored fields: bleve gives their slugs and scores alone. What
 // it buys (BenchmarkSearch in Japanese, phrases of four common
 // characters, which a third of the posts hold): 50 / 155 ms p50 / p99
-// where each hit's fields were read, most of the time (docs/benchmarks.md).
+// where each hit's fields were read, most of that time; 16.6 / 53 ms
+// with the places (docs/benchmarks.md).
 
 // textsName is the texts file in an index's folder.
 const textsName = "texts"
