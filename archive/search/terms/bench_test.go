@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/registry"
+	"golang.org/x/text/unicode/norm"
 )
 
 // BenchmarkAnalyzers analyses posts' worths (6,500 bytes each, the next
@@ -13,7 +14,8 @@ import (
 // German and Japanese with mailbag's analyzer of each language and with
 // bleve's own; reads them as the index does (Pairs.Read: terms with
 // their exact forms, pairs and codes); and makes a hit's fragment of one
-// for a two-word search. The prose is MAILBAG_BENCH_TEXTS/LANG.txt
+// for a two-word search; and tells whether a post is composed (NFC), by
+// composed and by norm. The prose is MAILBAG_BENCH_TEXTS/LANG.txt
 // (scripts/bench-text LANG); without it, the benchmark skips.
 //
 //	for l in en fr de ja; do scripts/bench-text $l > /tmp/texts/$l.txt; done
@@ -72,6 +74,16 @@ func BenchmarkAnalyzers(b *testing.B) {
 		b.Run(lang+"/fragment", func(b *testing.B) {
 			for b.Loop() {
 				mine.Fragment(string(text), terms)
+			}
+		})
+		b.Run(lang+"/composed", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				composed(posts[i%len(posts)])
+			}
+		})
+		b.Run(lang+"/composed-by-norm", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				norm.NFC.IsNormal(posts[i%len(posts)])
 			}
 		})
 	}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // TestFragment: a fragment starts and ends on word boundaries, a few words
@@ -99,4 +101,17 @@ func TestFoldSpaces(t *testing.T) {
 			t.Errorf("foldSpaces(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzComposed: composed says whether a text is composed (NFC) just as
+// norm does.
+func FuzzComposed(f *testing.F) {
+	for _, s := range []string{"東京タワー", "re\u0301union", "が", "か\u3099", "ﾀﾜｰ‐“引用”", "한국어", "\u1100\u1161", "Å", "A\u030a", "\U0001F600", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := composed([]byte(text)), norm.NFC.IsNormalString(text); got != want {
+			t.Fatalf("%q: composed %v, norm says %v", text, got, want)
+		}
+	})
 }

@@ -12,6 +12,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"mailbag/internal/scratch"
+
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
 	"github.com/blevesearch/bleve/v2/analysis/lang/bg"
@@ -262,7 +264,7 @@ func (c *chain) filter(stream analysis.TokenStream) analysis.TokenStream {
 func (c *chain) found(text []byte, terms map[string]bool) []word {
 	var tokens analysis.TokenStream
 	if c.cjk {
-		tokens = c.filter(c.wordsAt(text, cjkKeep(text, terms)))
+		tokens = c.cjkFound(text, terms)
 	} else {
 		tokens = c.only(text, slices.Collect(maps.Keys(terms)))
 	}
@@ -304,59 +306,141 @@ func (c *chain) only(text []byte, terms []string) analysis.TokenStream {
 	}))
 }
 
-// cjkKeep says which words of a Chinese, Japanese or Korean text can
-// make one of terms. Its characters' pairs are made within a stretch of
-// words with nothing between them, whatever the others are; so the words
-// of a stretch are kept or passed over together: kept where the stretch
-// has one of the terms as it is written, or forms the chain changes
-// (full- and half-width forms, which it folds; letters not composed,
-// which it composes). The words of other letters are all kept. A hit's
-// fragment needs no places; it analysed the whole of each post before,
-// most of a Japanese search's time (BenchmarkSearch). Stretches with a
-// character of a term were kept until a phrase of common characters made
-// that most of them: its page's fragments took a third of its search.
-func cjkKeep(text []byte, terms map[string]bool) func(start, end int) bool {
-	written := make([][]byte, 0, len(terms))
+// cjkFound returns the terms of a Chinese, Japanese or Korean text that
+// may be among terms, at their places: those of the parts of text that
+// cjkParts finds, or of the whole text where they cannot be told. A
+// Japanese hit's fragment took 244 µs when each word of its text was
+// split twice to find its stretches of words with a term (and those of
+// other letters all kept), 80 µs now (BenchmarkAnalyzers "ja/fragment");
+// a page's fragments were 0.45 of the CPU of a phrase that many posts
+// hold (BenchmarkSearch "common", 「マンドを実行」). Analysing the whole
+// of each post before that was most of a Japanese search's time.
+func (c *chain) cjkFound(text []byte, terms map[string]bool) analysis.TokenStream {
+	parts, ok := cjkParts(text, terms)
+	if !ok {
+		return c.analyze(text)
+	}
+	var out analysis.TokenStream
+	for _, p := range parts {
+		for _, t := range c.filter(c.wordsAt(text[p.from:p.to], nil)) {
+			t.Start += p.from
+			t.End += p.from
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// cjkParts returns the parts of text, in order and apart, whose words are
+// all the words of text that can make one of terms; false where that
+// cannot be told by looking for the terms as written. A part starts and
+// ends where the words do, with no word on either side touching it, so
+// that its pairs of characters are those the whole text makes there. A
+// word's term is as it is written but for case (the text's ASCII letters
+// are lowered first), full- and half-width forms (the words with them are
+// parts too), letters not composed (then the whole text is analysed) and
+// the accents of Latin letters (stretches).
+func cjkParts(text []byte, terms map[string]bool) ([]stretch, bool) {
+	if !composed(text) || bytes.Contains(text, []byte("\u0130")) || bytes.Contains(text, []byte("\u212a")) { // İ and the Kelvin sign lower to i and k
+		return nil, false
+	}
+	buf := lowerCopy(string(text))
+	defer scratch.GiveBack(buf)
+	lowered := *buf
+	var parts []stretch
+	latin := map[string]bool{}
 	for t := range terms {
-		written = append(written, []byte(t))
-	}
-	holds := func(stretch []byte) bool {
-		for _, t := range written {
-			if bytes.Contains(stretch, t) {
-				return true
+		if !asWritten(t) {
+			latin[t] = true
+			continue
+		}
+		for at := 0; ; {
+			i := bytes.Index(lowered[at:], []byte(t))
+			if i < 0 {
+				break
 			}
+			p := wordsAround(text, at+i, at+i+len(t))
+			parts = append(parts, p)
+			at = p.to
 		}
-		for _, r := range string(stretch) {
-			if 0xff00 <= r && r <= 0xffef {
-				return true
-			}
-		}
-		return !norm.NFC.IsNormal(stretch)
 	}
-	type span struct{ start, end int }
-	var stretch []span // the CJK words of the stretch being read
-	kept := map[int]bool{}
-	flush := func() {
-		if len(stretch) > 0 && holds(text[stretch[0].start:stretch[len(stretch)-1].end]) {
-			for _, w := range stretch {
-				kept[w.start] = true
-			}
+	if len(latin) > 0 {
+		s := stretches(lowered, latin)
+		if len(s) == 1 && s[0] == (stretch{0, len(text)}) {
+			return nil, false
 		}
-		stretch = stretch[:0]
+		parts = append(parts, s...)
 	}
-	eachWord(text, func(start, end int) {
-		if !cjkScript(text[start:end]) {
-			flush()
-			kept[start] = true
-			return
+	for at := 0; ; { // full- and half-width forms, U+FF00–U+FFEF: EF BC 80 – EF BF AF
+		i := bytes.IndexByte(text[at:], 0xef)
+		if i < 0 {
+			break
 		}
-		if len(stretch) > 0 && stretch[len(stretch)-1].end != start {
-			flush()
+		i += at
+		r, size := utf8.DecodeRune(text[i:])
+		at = i + size
+		if 0xff00 <= r && r <= 0xffef && isWordRune(r) {
+			p := wordsAround(text, i, i+size)
+			parts = append(parts, p)
+			at = p.to
 		}
-		stretch = append(stretch, span{start, end})
-	})
-	flush()
-	return func(start, _ int) bool { return kept[start] }
+	}
+	slices.SortFunc(parts, func(a, b stretch) int { return a.from - b.from })
+	var out []stretch
+	for _, p := range parts {
+		if n := len(out); n > 0 && p.from <= out[n-1].to {
+			out[n-1].to = max(out[n-1].to, p.to)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, true
+}
+
+// asWritten reports whether a text's word has term only where the text
+// has it as written, its ASCII letters lowered: a term of runes that are
+// ASCII or have no case, no accent to lose and no other width. Terms of
+// ASCII alone are not: "ecole" may be written "École".
+func asWritten(term string) bool {
+	ascii := true
+	for _, r := range term {
+		if r < utf8.RuneSelf {
+			continue
+		}
+		ascii = false
+		if unicode.SimpleFold(r) != r || unicode.IsMark(r) || 0xff00 <= r && r <= 0xffef || foldLetters[r] != "" {
+			return false
+		}
+	}
+	return !ascii && term != ""
+}
+
+// wordsAround returns the part of text from the start of the word that
+// from is in (or that ends at from) to the end of the word that to is in
+// (or that starts at to), through any words touching them: a run of word
+// runes and apostrophes, each end at a rune of neither or the text's end.
+func wordsAround(text []byte, from, to int) stretch {
+	for from > 0 {
+		r, size := utf8.DecodeLastRune(text[:from])
+		if !inWord(r) {
+			break
+		}
+		from -= size
+	}
+	for to < len(text) {
+		r, size := utf8.DecodeRune(text[to:])
+		if !inWord(r) {
+			break
+		}
+		to += size
+	}
+	return stretch{from, to}
+}
+
+// inWord reports whether r may be part of a word (eachWord): a word rune
+// or an apostrophe.
+func inWord(r rune) bool {
+	return isWordRune(r) || r == '\'' || r == '’' || r == '＇' || unicode.In(r, unicode.Han, unicode.Hiragana)
 }
 
 // initialOf returns the first letter of word as a term starts with it:

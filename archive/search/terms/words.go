@@ -3,6 +3,7 @@ package terms
 import (
 	"bytes"
 	"mailbag/internal/scratch"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -136,3 +137,39 @@ func lowerCopy(text string) *[]byte {
 	lowerASCII(*b)
 	return b
 }
+
+// composed reports whether text is composed (Unicode NFC), as
+// norm.NFC.IsNormal does, but faster: a text whose every rune is stable
+// is composed; another is given to norm. norm's IsNormal took 6 ns a
+// byte of Japanese (BenchmarkAnalyzers "composed"), a third of each hit's fragment.
+func composed(text []byte) bool {
+	stable := stableRunes()
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(text[i:])
+		if r >= 1<<16 || stable[r/64]&(1<<(r%64)) == 0 {
+			return norm.NFC.IsNormal(text)
+		}
+		i += size
+	}
+	return true
+}
+
+// stableRunes returns the runes of the Basic Multilingual Plane that are
+// composed alone and that no rune before them composes with (NFC's quick
+// check says yes, combining class 0), one bit each: a text of them alone
+// is composed.
+var stableRunes = sync.OnceValue(func() *[1 << 10]uint64 {
+	var out [1 << 10]uint64
+	for r := rune(0); r < 1<<16; r++ {
+		s := string(r)
+		if p := norm.NFC.PropertiesString(s); utf8.ValidRune(r) && p.CCC() == 0 && p.BoundaryBefore() && norm.NFC.IsNormalString(s) {
+			out[r/64] |= 1 << (r % 64)
+		}
+	}
+	return &out
+})
