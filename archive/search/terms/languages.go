@@ -693,7 +693,7 @@ func ExactForms(term string) string {
 // normalize returns word lower-cased and composed (NFC), a copy.
 func normalize(word []byte) []byte {
 	lowered := lower(word)
-	if !nonASCII(word) || norm.NFC.IsNormal(lowered) {
+	if !nonASCII(word) || composed(lowered) {
 		return lowered // ASCII is composed; most words are
 	}
 	return norm.NFC.Bytes(lowered)
