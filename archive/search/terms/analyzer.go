@@ -118,6 +118,9 @@ func (a Analyzer) HasPhrase(text string, phrase analysis.TokenStream) bool {
 	if len(phrase) == 0 {
 		return false
 	}
+	if a.chain != nil && a.chain.initial {
+		return a.chain.hasPhrase([]byte(text), phrase)
+	}
 	if a.chain != nil {
 		terms := make([]string, len(phrase))
 		for i, t := range phrase {

@@ -14,7 +14,9 @@ import (
 // German and Japanese with mailbag's analyzer of each language and with
 // bleve's own; reads them as the index does (Pairs.Read: terms with
 // their exact forms, pairs and codes); and makes a hit's fragment of one
-// for a two-word search; and tells whether a post is composed (NFC), by
+// for a two-word search; checks a post for a phrase of four words of
+// another (HasPhrase; in another language than English, beside the way
+// it did before, by the words starting as its terms do); and tells whether a post is composed (NFC), by
 // composed and by norm. The prose is MAILBAG_BENCH_TEXTS/LANG.txt
 // (scripts/bench-text LANG); without it, the benchmark skips.
 //
@@ -76,6 +78,26 @@ func BenchmarkAnalyzers(b *testing.B) {
 				mine.Fragment(string(text), terms)
 			}
 		})
+		phrase := mine.Analyze(posts[1][:300])
+		if len(phrase) > 5 {
+			phrase = phrase[1:5] // four words of another post, likely not in these
+		}
+		b.Run(lang+"/phrase", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				mine.HasPhrase(string(posts[i%len(posts)]), phrase)
+			}
+		})
+		if mine.chain != nil {
+			var terms []string
+			for _, t := range phrase {
+				terms = append(terms, string(t.Term))
+			}
+			b.Run(lang+"/phrase-by-initials", func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					holds(mine.chain.only(posts[i%len(posts)], terms), phrase)
+				}
+			})
+		}
 		b.Run(lang+"/composed", func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				composed(posts[i%len(posts)])
