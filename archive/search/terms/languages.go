@@ -422,10 +422,10 @@ func cjkParts(text []byte, terms map[string]bool) ([]stretch, bool) {
 	defer scratch.GiveBack(buf)
 	lowered := *buf
 	var parts []stretch
-	latin := map[string]bool{}
+	spelled := map[string]bool{} // terms a word may spell otherwise
 	for t := range terms {
 		if !asWritten(t) {
-			latin[t] = true
+			spelled[t] = true
 			continue
 		}
 		for at := 0; ; {
@@ -438,8 +438,8 @@ func cjkParts(text []byte, terms map[string]bool) ([]stretch, bool) {
 			at = p.to
 		}
 	}
-	if len(latin) > 0 {
-		s := stretches(lowered, latin)
+	if len(spelled) > 0 {
+		s := stretches(lowered, spelled)
 		if len(s) == 1 && s[0] == (stretch{0, len(text)}) {
 			return nil, false
 		}
