@@ -366,18 +366,22 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	var found []Hit
+	// The page's hits, and how many hold the phrases: the hits are not
+	// all kept (a phrase that 4,878 posts held made 2.8 MB of them a
+	// search, a third of all it made, and Go collects what it makes).
+	out := &Results{Page: page, PerPage: per}
 	texts := map[string]string{}
 	for i, h := range hits {
-		if holds[i] {
-			found = append(found, h)
-			if len(found) > (page-1)*per && len(found) <= page*per && bodies[i] != nil {
+		if !holds[i] {
+			continue
+		}
+		if out.Total++; out.Total > (page-1)*per && out.Total <= page*per {
+			out.Hits = append(out.Hits, h)
+			if bodies[i] != nil {
 				texts[h.Slug] = *bodies[i]
 			}
 		}
 	}
-	out := &Results{Total: len(found), Page: page, PerPage: per}
-	out.Hits = found[min((page-1)*per, len(found)):min(page*per, len(found))]
 	if err := x.fill(ctx, out.Hits); err != nil {
 		return nil, nil, err
 	}
