@@ -385,7 +385,7 @@ func lowerByte(b byte) byte {
 // cjkParts finds, or of the whole text where they cannot be told. A
 // Japanese hit's fragment took 244 µs when each word of its text was
 // split twice to find its stretches of words with a term (and those of
-// other letters all kept), 80 µs now (BenchmarkAnalyzers "ja/fragment");
+// other letters all kept), 68 µs now (BenchmarkAnalyzers "ja/fragment");
 // a page's fragments were 0.45 of the CPU of a phrase that many posts
 // hold (BenchmarkSearch "common", 「マンドを実行」). Analysing the whole
 // of each post before that was most of a Japanese search's time.
@@ -407,26 +407,26 @@ func (c *chain) cjkFound(text []byte, terms map[string]bool) analysis.TokenStrea
 
 // cjkParts returns the parts of text, in order and apart, whose words are
 // all the words of text that can make one of terms; false where that
-// cannot be told by looking for the terms as written. A part starts and
+// cannot be told (a text with letters not composed). A part starts and
 // ends where the words do, with no word on either side touching it, so
 // that its pairs of characters are those the whole text makes there. A
-// word's term is as it is written but for case (the text's ASCII letters
-// are lowered first), full- and half-width forms (the words with them are
-// parts too), letters not composed (then the whole text is analysed) and
-// the accents of Latin letters (stretches).
+// word of plain runes (plain) and ASCII has the terms its text has as
+// written, its ASCII letters lowered: the parts are the words around
+// each place where the text has a term so, and the words with a rune
+// that is not plain, whatever their terms. A fragment of a Japanese
+// post with an accent anywhere was made from the whole text before,
+// most of an English word's search in Japanese manual pages.
 func cjkParts(text []byte, terms map[string]bool) ([]stretch, bool) {
-	if !composed(text) || bytes.Contains(text, []byte("\u0130")) || bytes.Contains(text, []byte("\u212a")) { // İ and the Kelvin sign lower to i and k
+	if !composed(text) {
 		return nil, false
 	}
 	buf := lowerCopy(string(text))
 	defer scratch.GiveBack(buf)
 	lowered := *buf
 	var parts []stretch
-	spelled := map[string]bool{} // terms a word may spell otherwise
 	for t := range terms {
-		if !asWritten(t) {
-			spelled[t] = true
-			continue
+		if !plainTerm(t) {
+			continue // its words have a rune that is not plain: parts below
 		}
 		for at := 0; ; {
 			i := bytes.Index(lowered[at:], []byte(t))
@@ -438,26 +438,19 @@ func cjkParts(text []byte, terms map[string]bool) ([]stretch, bool) {
 			at = p.to
 		}
 	}
-	if len(spelled) > 0 {
-		s := stretches(lowered, spelled)
-		if len(s) == 1 && s[0] == (stretch{0, len(text)}) {
-			return nil, false
+	for i := 0; i < len(text); {
+		if text[i] < utf8.RuneSelf {
+			i++
+			continue
 		}
-		parts = append(parts, s...)
-	}
-	for at := 0; ; { // full- and half-width forms, U+FF00–U+FFEF: EF BC 80 – EF BF AF
-		i := bytes.IndexByte(text[at:], 0xef)
-		if i < 0 {
-			break
-		}
-		i += at
 		r, size := utf8.DecodeRune(text[i:])
-		at = i + size
-		if 0xff00 <= r && r <= 0xffef && isWordRune(r) {
-			p := wordsAround(text, i, i+size)
-			parts = append(parts, p)
-			at = p.to
+		if plain(r) {
+			i += size
+			continue
 		}
+		p := wordsAround(text, i, i+size)
+		parts = append(parts, p)
+		i = max(p.to, i+size)
 	}
 	slices.SortFunc(parts, func(a, b stretch) int { return a.from - b.from })
 	var out []stretch
@@ -471,22 +464,31 @@ func cjkParts(text []byte, terms map[string]bool) ([]stretch, bool) {
 	return out, true
 }
 
-// asWritten reports whether a text's word has term only where the text
-// has it as written, its ASCII letters lowered: a term of runes that are
-// ASCII or have no case, no accent to lose and no other width. Terms of
-// ASCII alone are not: "ecole" may be written "École".
-func asWritten(term string) bool {
-	ascii := true
+// plain reports whether r, beyond ASCII, is as a term has it whatever
+// the word around it: no case, no mark, no other width, no Latin letter
+// that fold may change. Kana, ideographs, Hangul syllables and CJK
+// punctuation are told by their blocks.
+func plain(r rune) bool {
+	switch {
+	case 0x3041 <= r && r <= 0x3096, 0x309b <= r && r <= 0x30ff, // kana, but the combining voiced marks
+		0x3400 <= r && r <= 0x4dbf, 0x4e00 <= r && r <= 0x9fff, // ideographs
+		0xac00 <= r && r <= 0xd7a3,                             // Hangul syllables
+		0x3000 <= r && r <= 0x3029, 0x3030 <= r && r <= 0x303f: // CJK punctuation, but the tone marks
+		return true
+	case 0xff00 <= r && r <= 0xffef, r == utf8.RuneError:
+		return false
+	}
+	return unicode.SimpleFold(r) == r && !unicode.IsMark(r) && !unicode.Is(unicode.Latin, r) && foldLetters[r] == ""
+}
+
+// plainTerm reports whether term is of ASCII and plain runes alone.
+func plainTerm(term string) bool {
 	for _, r := range term {
-		if r < utf8.RuneSelf {
-			continue
-		}
-		ascii = false
-		if unicode.SimpleFold(r) != r || unicode.IsMark(r) || 0xff00 <= r && r <= 0xffef || foldLetters[r] != "" {
+		if r >= utf8.RuneSelf && !plain(r) {
 			return false
 		}
 	}
-	return !ascii && term != ""
+	return term != ""
 }
 
 // wordsAround returns the part of text from the start of the word that

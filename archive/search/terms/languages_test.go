@@ -141,6 +141,7 @@ func FuzzChainWords(f *testing.F) {
 		{"ja", "日 本 日本", "日"},
 		{"ja", "カーネルV2、ｶｰﾈﾙとＬｉｎｕｘカーネル", "カーネルv2 カーネル linux ーネ"},
 		{"ja", "K（ケルビン）とİstanbul、東京'タワー", "k istanbul 京'タ タワー"},
+		{"ja", "procmailの設定、Café と SHADOW・Москва ｼｬﾄﾞｳ", "shadow cafe procmail москва シャドウ"},
 	} {
 		f.Add(c[0], c[1], c[2])
 	}
