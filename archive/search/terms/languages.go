@@ -349,7 +349,7 @@ func (c *chain) hasPhrase(text []byte, phrase analysis.TokenStream) bool {
 	}
 	for i, s := range spans {
 		w := text[s.start:s.end]
-		if initialOf(w) != initial && (!mayElide(w) || initialOf(afterApostrophe(w)) != initial) || !bytes.Equal(termAt(i), anchor.Term) {
+		if initialOf(w) != initial && initialOf(afterApostrophe(w)) != initial || !bytes.Equal(termAt(i), anchor.Term) {
 			continue
 		}
 		holds := true
@@ -364,12 +364,6 @@ func (c *chain) hasPhrase(text []byte, phrase analysis.TokenStream) bool {
 		}
 	}
 	return false
-}
-
-// mayElide reports whether word may have an apostrophe (afterApostrophe):
-// a straight one, or a byte that starts ’.
-func mayElide(word []byte) bool {
-	return bytes.IndexByte(word, '\'') >= 0 || bytes.IndexByte(word, 0xe2) >= 0
 }
 
 // lowerByte returns b, an ASCII capital in lower case.
@@ -564,7 +558,10 @@ var latinInitials = sync.OnceValue(func() *[latinInitialsEnd]rune {
 // afterApostrophe returns what follows the first apostrophe of word
 // ("école" of "l'école"), or nothing.
 func afterApostrophe(word []byte) []byte {
-	straight, curly := bytes.IndexByte(word, '\''), bytes.Index(word, []byte("’"))
+	straight, curly := bytes.IndexByte(word, '\''), -1
+	if bytes.IndexByte(word, 0xe2) >= 0 { // the first byte of ’: most words have none
+		curly = bytes.Index(word, []byte("’"))
+	}
 	switch {
 	case straight >= 0 && (curly < 0 || straight < curly):
 		return word[straight+1:]
