@@ -2,10 +2,11 @@ package search
 
 import (
 	"context"
+	"slices"
+	"sort"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"mailbag/archive/search/terms"
@@ -311,17 +312,21 @@ func verdict(b bool) truth {
 }
 
 // searchPhrases runs relaxed (q with its body phrases relaxed, patterns
-// expanded) and keeps, in bleve's order, every hit where q's phrases
-// hold, checking each post on every core: a phrase of common words in
-// the post's codes (terms.Codes), any other in its text; a phrase in the
+// expanded) and keeps every post it finds where q's phrases hold,
+// checking each post on every core: a phrase of common words in the
+// post's codes (terms.Codes), any other in its text; a phrase in the
 // title is bleve's to find (titlesHolding). It returns the page of per
-// hits asked for, without fragments, and the texts it read of that
-// page's hits. bleve is asked for every hit at once (asking for a
-// thousand first, then for the rest, ran the query twice: a Japanese
-// phrase that a third of the posts hold took 16.5 / 41 ms p50 / p99
-// in BenchmarkSearch, 12.3 / 26 ms at once), and gives their slugs and
-// scores alone where the places file knows where their texts are
-// (texts.go); their stored fields otherwise, and for the page.
+// hits asked for, ranked as bleve ranks them, without fragments, and the
+// texts it read of that page's hits. bleve gives the slugs and scores of
+// the posts it finds alone (scan), where the places file knows where
+// their texts are (texts.go); their stored fields otherwise.
+//
+// Why scan and not a search request for every hit: bleve's collector
+// kept each hit, sorted them all, and mailbag sorted them again to merge
+// the shards, where only a page is ranked. A phrase that 4,878 of
+// 10,000 German posts hold ("general public license version"): 7.3 /
+// 10.5 ms p50 / p90 in process, 4.5 / 7.5 with scan; BenchmarkServe's
+// search-common p99 11.2 → 7.6 ms (docs/benchmarks.md).
 func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page, per int) (*Results, map[string]string, error) {
 	a, pairs := x.analyzer(), x.pairs()
 	phrases := phrasesOf(q, a, pairs)
@@ -329,15 +334,17 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 	if err != nil {
 		return nil, nil, err
 	}
-	req := bleve.NewSearchRequestOptions(relaxed, x.size(), 0, false)
-	_, matches, err := x.search(ctx, req)
+	hits, err := x.scan(ctx, relaxed)
 	if err != nil {
 		return nil, nil, err
 	}
-	hits := x.hits(matches)
 	if !x.locate(hits) {
+		// An index made before the places file: the hits' stored fields
+		// say where their texts are.
+		req := bleve.NewSearchRequestOptions(relaxed, x.size(), 0, false)
 		req.Fields = phraseHitFields
-		if _, matches, err = x.search(ctx, req); err != nil {
+		_, matches, err := x.search(ctx, req)
+		if err != nil {
 			return nil, nil, err
 		}
 		hits = x.hits(matches)
@@ -366,20 +373,29 @@ func (x *Index) searchPhrases(ctx context.Context, q, relaxed query.Query, page,
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	// The page's hits, and how many hold the phrases: the hits are not
-	// all kept (a phrase that 4,878 posts held made 2.8 MB of them a
-	// search, a third of all it made, and Go collects what it makes).
+	// How many hold the phrases, and the page's hits: the best page*per
+	// of them, best first (those of equal score in the order found), each
+	// post once (one indexed again between the shards' reads is in both).
 	out := &Results{Page: page, PerPage: per}
-	texts := map[string]string{}
+	seen := make(map[string]bool, len(hits))
+	var best []int // of hits
 	for i, h := range hits {
-		if !holds[i] {
+		if !holds[i] || seen[h.Slug] {
 			continue
 		}
-		if out.Total++; out.Total > (page-1)*per && out.Total <= page*per {
-			out.Hits = append(out.Hits, h)
-			if bodies[i] != nil {
-				texts[h.Slug] = *bodies[i]
-			}
+		seen[h.Slug] = true
+		out.Total++
+		at := sort.Search(len(best), func(j int) bool { return hits[best[j]].Score < h.Score })
+		if at < page*per {
+			best = slices.Insert(best, at, i)
+			best = best[:min(len(best), page*per)]
+		}
+	}
+	texts := map[string]string{}
+	for _, i := range best[min((page-1)*per, len(best)):] {
+		out.Hits = append(out.Hits, hits[i])
+		if bodies[i] != nil {
+			texts[hits[i].Slug] = *bodies[i]
 		}
 	}
 	if err := x.fill(ctx, out.Hits); err != nil {
@@ -411,13 +427,13 @@ func (x *Index) titlesHolding(ctx context.Context, q query.Query, phrases map[st
 		if !ok || p.Field() != "title" || out[p.MatchPhrase] != nil || len(phrases[p.MatchPhrase].tokens) == 0 || err != nil {
 			return
 		}
-		var matches bsearch.DocumentMatchCollection
-		if _, matches, err = x.search(ctx, bleve.NewSearchRequestOptions(p, x.size(), 0, false)); err != nil {
+		var hits []Hit
+		if hits, err = x.scan(ctx, p); err != nil {
 			return
 		}
-		slugs := make(map[string]bool, len(matches))
-		for _, m := range matches {
-			slugs[m.ID] = true
+		slugs := make(map[string]bool, len(hits))
+		for _, h := range hits {
+			slugs[h.Slug] = true
 		}
 		out[p.MatchPhrase] = slugs
 	})

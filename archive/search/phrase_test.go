@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
 )
 
 // phraseIndex indexes posts (file name → body; the title is "Post" unless
@@ -322,6 +324,80 @@ func TestJapanesePhraseIsExact(t *testing.T) {
 	for q, want := range map[string]int{`"東京タワー"`: 21, `"京タワー"`: 41, `body:"東京タワー"`: 20, `"タワーの話"`: 20, `+タワー -"東京タワー"`: 40} {
 		if got, total := allPages(t, x, q); len(got) != want || total != want {
 			t.Errorf("%s: found %d posts (total %d), want %d", q, len(got), total, want)
+		}
+	}
+}
+
+// A phrase's hits, page after page, are the posts that hold it in the
+// order bleve ranks the posts that may (those of equal score as bleve
+// orders them), with bleve's scores, in one shard and spread over two.
+func TestPhraseHitsInBlevesOrder(t *testing.T) {
+	one, posts := seedIndex(t)
+	two := spreadIndex(t, posts)
+	for name, x := range map[string]*Index{"one shard": one, "two shards": two} {
+		if _, err := x.Sync(posts); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`"type parameters"`, `"the go command"`, `"standard library" -module`, `"in the" go`} {
+			inBlevesOrder(t, name, x, q)
+		}
+	}
+	// Posts alike score alike.
+	bodies := map[string]string{}
+	for i := range 40 {
+		bodies[fmt.Sprintf("p%02d", i)] = "The quiet harbour keeps its boats when the harbour master sleeps."
+	}
+	inBlevesOrder(t, "posts alike", phraseIndex(t, bodies, nil), `"quiet harbour keeps its boats"`)
+}
+
+// inBlevesOrder checks the pages of a search of q in x against the order
+// bleve ranks the posts its relaxed query finds.
+func inBlevesOrder(t *testing.T, name string, x *Index, q string) {
+	t.Helper()
+	ctx := context.Background()
+	if !x.texts.allPlaced {
+		t.Fatalf("%s: the places file does not have every post", name)
+	}
+	var got []Hit
+	for page := 1; ; page++ {
+		res, err := x.Search(ctx, Query{Text: q, Page: page, PerPage: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, res.Hits...)
+		if len(res.Hits) < 7 {
+			if len(got) != res.Total {
+				t.Errorf("%s, %s: %d hits over the pages, total %d", name, q, len(got), res.Total)
+			}
+			break
+		}
+	}
+	if len(got) < 8 {
+		t.Fatalf("%s, %s: %d hits, want more than a page", name, q, len(got))
+	}
+	parsed, err := parseQuery(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relaxed, _ := relax(parsed, x.analyzer(), x.pairs(), false)
+	_, ranked, err := x.search(ctx, bleve.NewSearchRequestOptions(relaxed, x.size(), 0, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, h := range got {
+		found[h.Slug] = true
+	}
+	var want []Hit
+	for _, m := range ranked {
+		if found[m.ID] {
+			want = append(want, Hit{Slug: m.ID, Score: m.Score})
+		}
+	}
+	for i := range got {
+		if i >= len(want) || got[i].Slug != want[i].Slug || got[i].Score != want[i].Score {
+			t.Errorf("%s, %s: hit %d is %s (%g), bleve ranks %v there", name, q, i, got[i].Slug, got[i].Score, want[min(i, len(want)-1)])
+			return
 		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/collector"
+	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -43,17 +43,6 @@ import (
 // What the index says of itself (version, time zone, manifest) is kept in
 // the first shard, written with an update's last batch after the other
 // shard's: the manifest never records a post the index does not hold.
-
-// preallocHits is how many hits bleve's collector makes room for before
-// a search of a shard finds any (its PreAllocSizeSkipCap, 1,000 unless
-// set): a phrase's search asks for every post, and each search of each
-// shard made a thousand hits whatever it found: 1 MB of the 8.1 MB a
-// search of a phrase that 4,878 posts hold made (BenchmarkSearch
-// "common", -memprofile). Beyond it, the collector makes each hit as it
-// finds it.
-const preallocHits = 64
-
-func init() { collector.PreAllocSizeSkipCap = preallocHits }
 
 // shardCount is how many shards an index has.
 const shardCount = 2
@@ -278,6 +267,63 @@ func (x *Index) search(ctx context.Context, req *bleve.SearchRequest) (total uin
 		return dup
 	})
 	return total, all[min(req.From, len(all)):min(req.From+req.Size, len(all))], nil
+}
+
+// scan returns every post q finds, its slug and score alone, in no order
+// of score: each shard's in the shard's own order, shard after shard, as
+// search orders hits of equal score. It reads the shards at once, through
+// bleve's searchers rather than its collector, which keeps every hit and
+// sorts them all: a phrase's check needs every post that may hold it but
+// ranks only a page of them (what it buys: searchPhrases).
+func (x *Index) scan(ctx context.Context, q query.Query) ([]Hit, error) {
+	found := make([][]Hit, len(x.shards))
+	errs := make([]error, len(x.shards))
+	parallel.For(len(x.shards), func(i int) {
+		found[i], errs[i] = scanShard(ctx, x.shards[i], q)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(found...), nil
+}
+
+// scanShard returns every post q finds in shard s, in its order.
+func scanShard(ctx context.Context, s bleve.Index, q query.Query) ([]Hit, error) {
+	adv, err := s.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	searcher, err := q.Searcher(ctx, r, s.Mapping(), bsearch.SearcherOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer searcher.Close()
+	sc := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0)}
+	n, err := r.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]Hit, 0, min(searcher.Count(), n))
+	for {
+		if len(hits)%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		m, err := searcher.Next(sc)
+		if err != nil || m == nil {
+			return hits, err
+		}
+		slug, err := r.ExternalID(m.IndexInternalID)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, Hit{Slug: slug, Score: m.Score})
+		sc.DocumentMatchPool.Put(m)
+	}
 }
 
 // view is a reader of every shard, for what the index's dictionaries

@@ -26,6 +26,23 @@ func spreadFrom(t *testing.T, n int) {
 	t.Cleanup(func() { shardFrom = old })
 }
 
+// spreadIndex indexes posts spread over both shards, for the rest of the
+// test.
+func spreadIndex(t *testing.T, posts *archive.Posts) *Index {
+	t.Helper()
+	spreadFrom(t, 1)
+	list, _, err := posts.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := Rebuild(filepath.Join(t.TempDir(), "index"), list, Locale{Location: posts.Location})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	return x
+}
+
 // shardSizes is how many posts each shard of x holds.
 func shardSizes(t *testing.T, x *Index) []uint64 {
 	t.Helper()
@@ -70,16 +87,7 @@ func TestShardsSearchAsOne(t *testing.T) {
 	if sizes := shardSizes(t, one); sizes[1] != 0 {
 		t.Fatalf("a small archive's shards hold %v posts, want all in the first", sizes)
 	}
-	spreadFrom(t, 1)
-	list, _, err := posts.List()
-	if err != nil {
-		t.Fatal(err)
-	}
-	both, err := Rebuild(filepath.Join(t.TempDir(), "index"), list, Locale{Location: posts.Location})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer both.Close()
+	both := spreadIndex(t, posts)
 	if sizes := shardSizes(t, both); sizes[0]+sizes[1] != 275 || sizes[0] < 130 || sizes[1] < 130 {
 		t.Fatalf("spread shards hold %v posts, want about half of 275 each", sizes)
 	}
