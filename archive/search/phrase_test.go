@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // phraseIndex indexes posts (file name → body; the title is "Post" unless
@@ -321,7 +322,17 @@ func TestJapanesePhraseIsExact(t *testing.T) {
 	if parts, exact := phraseParts(x.analyzer().Analyze([]byte("東京タワー")), x.pairs()); !exact || len(parts) != 1 {
 		t.Errorf("東京タワー: %d terms, exact %v; want one run", len(parts), exact)
 	}
-	for q, want := range map[string]int{`"東京タワー"`: 21, `"京タワー"`: 41, `body:"東京タワー"`: 20, `"タワーの話"`: 20, `+タワー -"東京タワー"`: 40} {
+	// A phrase one term longer than the longest run: a run, and the run
+	// that ends at its last term, where that term alone is in more posts.
+	parts, _ := phraseParts(x.analyzer().Analyze([]byte("東京タワーに行")), x.pairs())
+	var fields []string
+	for _, p := range parts {
+		fields = append(fields, p.(*query.TermQuery).Field())
+	}
+	if !slices.Equal(fields, []string{"body_pairs", "body_pairs"}) {
+		t.Errorf("東京タワーに行: terms of %q, want two runs (body_pairs)", fields)
+	}
+	for q, want := range map[string]int{`"東京タワー"`: 21, `"京タワー"`: 41, `body:"東京タワー"`: 20, `"タワーの話"`: 20, `+タワー -"東京タワー"`: 40, `"東京タワーに行"`: 20} {
 		if got, total := allPages(t, x, q); len(got) != want || total != want {
 			t.Errorf("%s: found %d posts (total %d), want %d", q, len(got), total, want)
 		}
