@@ -222,27 +222,20 @@ func (a Analyzer) Fragment(text string, terms map[string]bool) (frag string, mat
 	if text == "" {
 		return "", false
 	}
-	hits := joinOverlaps(a.words(text, terms))
+	var hits []word
+	if p, ok := a.cjkPassage(text, terms); ok {
+		hits = joinOverlaps(a.words(text[p.from:p.to], terms))
+		for i := range hits {
+			hits[i].Start += p.from
+			hits[i].End += p.from
+		}
+	}
+	if len(hits) == 0 {
+		hits = joinOverlaps(a.words(text, terms))
+	}
 	start := 0 // byte offset the fragment starts at
 	if len(hits) > 0 {
-		// Each window starts a few words before a match; the best has the
-		// most different words of the query, then the most matches. The
-		// windows move forward, so that each match enters and leaves once.
-		bestScore, in, left, right := -1, map[string]int{}, 0, 0
-		for _, h := range hits {
-			from := wordsBack(text, h.Start, 3)
-			for ; right < len(hits) && hits[right].End <= from+snippetBytes; right++ {
-				in[hits[right].Term]++
-			}
-			for ; left < right && hits[left].Start < from; left++ {
-				if in[hits[left].Term]--; in[hits[left].Term] == 0 {
-					delete(in, hits[left].Term)
-				}
-			}
-			if score := 1000*len(in) + (right - left); score > bestScore {
-				start, bestScore = from, score
-			}
-		}
+		start = bestStart(text, hits)
 	}
 	end := len(text)
 	if start+snippetBytes < len(text) {
@@ -284,6 +277,74 @@ func joinOverlaps(words []word) []word {
 		out = append(out, w)
 	}
 	return out
+}
+
+// bestStart returns where the window of text that shows the most of
+// hits starts: each window starts a few words before a match; the best
+// has the most different words of the query, then the most matches. The
+// windows move forward, so that each match enters and leaves once.
+func bestStart(text string, hits []word) int {
+	start, bestScore, in, left, right := 0, -1, map[string]int{}, 0, 0
+	for _, h := range hits {
+		from := wordsBack(text, h.Start, 3)
+		for ; right < len(hits) && hits[right].End <= from+snippetBytes; right++ {
+			in[hits[right].Term]++
+		}
+		for ; left < right && hits[left].Start < from; left++ {
+			if in[hits[left].Term]--; in[hits[left].Term] == 0 {
+				delete(in, hits[left].Term)
+			}
+		}
+		if score := 1000*len(in) + (right - left); score > bestScore {
+			start, bestScore = from, score
+		}
+	}
+	return start
+}
+
+// cjkPassage returns, in a language whose terms are pairs of characters,
+// the words of text around the window that shows the most of terms as
+// text writes them (its ASCII letters lowered): where each term is of
+// runes a word has as its terms whatever the words around it (plain),
+// the terms as written are where the words' terms are, but at the edges
+// of the words the pairs are made in. Only the passage's words are then
+// analysed, where a Japanese post with a phrase of common pairs (する,
+// in most sentences) had nearly all its text analysed for one fragment:
+// 「を指定するこ」, 1,429 posts, 43% of its search (BenchmarkSearch). ok
+// is false where that cannot be told: not Chinese, Japanese or Korean,
+// a term not plain, a text not composed, or no term as written.
+func (a Analyzer) cjkPassage(text string, terms map[string]bool) (p stretch, ok bool) {
+	if a.chain == nil || !a.chain.cjk {
+		return stretch{}, false
+	}
+	for t := range terms {
+		if !plainTerm(t) {
+			return stretch{}, false
+		}
+	}
+	buf := lowerCopy(text) // composed, and its words where text's are, as text
+	defer scratch.GiveBack(buf)
+	lowered := *buf
+	if !composed(lowered) {
+		return stretch{}, false
+	}
+	var written []word
+	for t := range terms {
+		for at := 0; ; {
+			i := bytes.Index(lowered[at:], []byte(t))
+			if i < 0 {
+				break
+			}
+			written = append(written, word{Start: at + i, End: at + i + len(t), Term: t})
+			at += i + len(t)
+		}
+	}
+	if len(written) == 0 {
+		return stretch{}, false
+	}
+	slices.SortFunc(written, func(a, b word) int { return a.Start - b.Start })
+	from := bestStart(text, joinOverlaps(written))
+	return wordsAround(lowered, from, min(from+snippetBytes, len(text))), true
 }
 
 // foldSpaces returns s with each run of white space (isSpace) made one space.

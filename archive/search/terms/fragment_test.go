@@ -115,3 +115,66 @@ func FuzzComposed(f *testing.F) {
 		}
 	})
 }
+
+// A Japanese fragment is of the passage where the query's terms are most,
+// as the text writes them, though a term of the query is in every
+// sentence: here the one sentence with the whole phrase, far into the
+// text.
+func TestFragmentOfAPassage(t *testing.T) {
+	a, err := For(Language("ja"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Repeat("設定を変更することができます。", 40) + "ここでファイルを指定することができます。" + strings.Repeat("変更することもできます。", 20)
+	terms := map[string]bool{}
+	for _, tok := range a.Analyze([]byte("を指定するこ")) {
+		terms[string(tok.Term)] = true
+	}
+	frag, matched := a.Fragment(text, terms)
+	if !matched || !strings.Contains(frag, "ファイル<mark>を指定するこ</mark>と") {
+		t.Errorf("fragment %q, want the sentence with the phrase marked", frag)
+	}
+}
+
+// FuzzFragmentPassage: in Chinese, Japanese and Korean, the words of the
+// passage a fragment is made from, analysed alone, are the words the
+// whole text has there, so that its marks are those of the whole text.
+func FuzzFragmentPassage(f *testing.F) {
+	for _, c := range [][2]string{
+		{"東京で新しいプロジェクトを始めました。東京都の会議です。", "東京"},
+		{"設定を変更することができます。ファイルを指定することができます。", "を指定するこ"},
+		{"我明天要去北京参加会议。", "北京会议"},
+		{"ﾀﾜｰ 東京タワー Tokyo tower 東京　タワー", "東京タワー tower"},
+		{"서울에서 만나요. 서울 시청", "서울"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	a, err := For(Language("ja"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text, q string) {
+		terms := map[string]bool{}
+		for _, tok := range a.Analyze([]byte(q)) {
+			terms[string(tok.Term)] = true
+		}
+		p, ok := a.cjkPassage(text, terms)
+		if !ok {
+			return
+		}
+		var want []word
+		for _, w := range a.words(text, terms) {
+			if w.Start >= p.from && w.End <= p.to {
+				want = append(want, w)
+			}
+		}
+		got := a.words(text[p.from:p.to], terms)
+		for i := range got {
+			got[i].Start += p.from
+			got[i].End += p.from
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("in %q for %q, the passage %d–%d alone has %v, the whole text %v there", text, q, p.from, p.to, got, want)
+		}
+	})
+}
