@@ -2,6 +2,7 @@ package terms
 
 import (
 	"bytes"
+	"cmp"
 	"html"
 	"mailbag/internal/scratch"
 	"slices"
@@ -217,30 +218,31 @@ func wordEnd(text string, start, limit int) int {
 
 // Fragment returns the passage of text that shows the most of terms, as HTML:
 // escaped, the matching words in <mark>, "…" where the text goes on. With
-// no match, it is the start of the text, and matched is false.
+// no match, it is the start of the text, and matched is false. In
+// Chinese, Japanese and Korean the passage is chosen by the terms as the
+// text writes them (cjkWindow).
 func (a Analyzer) Fragment(text string, terms map[string]bool) (frag string, matched bool) {
 	if text == "" {
 		return "", false
 	}
 	var hits []word
-	if p, ok := a.cjkPassage(text, terms); ok {
+	start := 0 // byte offset the fragment starts at
+	if from, p, ok := a.cjkWindow(text, terms); ok {
 		hits = joinOverlaps(a.words(text[p.from:p.to], terms))
 		for i := range hits {
 			hits[i].Start += p.from
 			hits[i].End += p.from
 		}
+		start = from
 	}
 	if len(hits) == 0 {
 		hits = joinOverlaps(a.words(text, terms))
+		start = 0
+		if len(hits) > 0 {
+			start = bestStart(text, hits)
+		}
 	}
-	start := 0 // byte offset the fragment starts at
-	if len(hits) > 0 {
-		start = bestStart(text, hits)
-	}
-	end := len(text)
-	if start+snippetBytes < len(text) {
-		end = wordEnd(text, start, start+snippetBytes)
-	}
+	end := windowEnd(text, start)
 	var b strings.Builder
 	if start > 0 {
 		b.WriteString("… ")
@@ -302,31 +304,42 @@ func bestStart(text string, hits []word) int {
 	return start
 }
 
-// cjkPassage returns, in a language whose terms are pairs of characters,
-// the words of text around the window that shows the most of terms as
-// text writes them (its ASCII letters lowered): where each term is of
-// runes a word has as its terms whatever the words around it (plain),
-// the terms as written are where the words' terms are, but at the edges
-// of the words the pairs are made in. Only the passage's words are then
-// analysed, where a Japanese post with a phrase of common pairs (する,
-// in most sentences) had nearly all its text analysed for one fragment:
-// 「を指定するこ」, 1,429 posts, 43% of its search (BenchmarkSearch). ok
-// is false where that cannot be told: not Chinese, Japanese or Korean,
-// a term not plain, a text not composed, or no term as written.
-func (a Analyzer) cjkPassage(text string, terms map[string]bool) (p stretch, ok bool) {
+// windowEnd returns where a fragment of text from start ends: at the end
+// of a word about snippetBytes on, or the text's end.
+func windowEnd(text string, start int) int {
+	if start+snippetBytes < len(text) {
+		return wordEnd(text, start, start+snippetBytes)
+	}
+	return len(text)
+}
+
+// cjkWindow returns, in a language whose terms are pairs of characters,
+// where the window of text that shows the most of terms as text writes
+// them (its ASCII letters lowered) starts, and the words around that
+// window, from and p: where each term is of runes a word has as its
+// terms whatever the words around it (plain), the terms as written are
+// where the words' terms are, but at the edges of the words the pairs
+// are made in. Only the passage's words are then analysed, for the
+// fragment's marks, where a Japanese post with a phrase of common pairs
+// (する, in most sentences) had nearly all its text analysed for one
+// fragment: 「を指定するこ」, 1,429 posts, 43% of its search
+// (BenchmarkSearch). ok is false where that cannot be told: not Chinese,
+// Japanese or Korean, a term not plain, a text not composed, or no term
+// as written.
+func (a Analyzer) cjkWindow(text string, terms map[string]bool) (from int, p stretch, ok bool) {
 	if a.chain == nil || !a.chain.cjk {
-		return stretch{}, false
+		return 0, stretch{}, false
 	}
 	for t := range terms {
 		if !plainTerm(t) {
-			return stretch{}, false
+			return 0, stretch{}, false
 		}
 	}
 	buf := lowerCopy(text) // composed, and its words where text's are, as text
 	defer scratch.GiveBack(buf)
 	lowered := *buf
 	if !composed(lowered) {
-		return stretch{}, false
+		return 0, stretch{}, false
 	}
 	var written []word
 	for t := range terms {
@@ -340,11 +353,13 @@ func (a Analyzer) cjkPassage(text string, terms map[string]bool) (p stretch, ok 
 		}
 	}
 	if len(written) == 0 {
-		return stretch{}, false
+		return 0, stretch{}, false
 	}
-	slices.SortFunc(written, func(a, b word) int { return a.Start - b.Start })
-	from := bestStart(text, joinOverlaps(written))
-	return wordsAround(lowered, from, min(from+snippetBytes, len(text))), true
+	slices.SortFunc(written, func(a, b word) int {
+		return cmp.Or(a.Start-b.Start, a.End-b.End, strings.Compare(a.Term, b.Term))
+	})
+	from = bestStart(text, joinOverlaps(written))
+	return from, wordsAround(lowered, from, windowEnd(text, from)), true
 }
 
 // foldSpaces returns s with each run of white space (isSpace) made one space.

@@ -136,9 +136,10 @@ func TestFragmentOfAPassage(t *testing.T) {
 	}
 }
 
-// FuzzFragmentPassage: in Chinese, Japanese and Korean, the words of the
-// passage a fragment is made from, analysed alone, are the words the
-// whole text has there, so that its marks are those of the whole text.
+// FuzzFragmentPassage: in Chinese, Japanese and Korean, a fragment's
+// window is in the passage analysed for it, whose words, analysed alone,
+// are the words the whole text has there: its marks are the whole
+// text's.
 func FuzzFragmentPassage(f *testing.F) {
 	for _, c := range [][2]string{
 		{"東京で新しいプロジェクトを始めました。東京都の会議です。", "東京"},
@@ -158,9 +159,12 @@ func FuzzFragmentPassage(f *testing.F) {
 		for _, tok := range a.Analyze([]byte(q)) {
 			terms[string(tok.Term)] = true
 		}
-		p, ok := a.cjkPassage(text, terms)
+		from, p, ok := a.cjkWindow(text, terms)
 		if !ok {
 			return
+		}
+		if end := windowEnd(text, from); from < p.from || end > p.to {
+			t.Fatalf("in %q for %q, the window %d–%d is not all in the passage %d–%d", text, q, from, end, p.from, p.to)
 		}
 		var want []word
 		for _, w := range a.words(text, terms) {
