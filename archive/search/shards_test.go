@@ -245,8 +245,7 @@ func segments(t *testing.T, x *Index) []uint64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stats := adv.(*scorch.Scorch).StatsMap()
-		n = append(n, stats["TotFileSegmentsAtRoot"].(uint64)+stats["TotMemorySegmentsAtRoot"].(uint64))
+		n = append(n, segmentsAtRoot(adv.(*scorch.Scorch)))
 	}
 	return n
 }
