@@ -122,14 +122,10 @@ func stretches(lowered []byte, terms map[string]bool) []stretch {
 		if needle == "" || strings.ContainsAny(needle, " \t\n\r\f") {
 			return whole
 		}
-		for at := 0; ; {
-			i := bytes.Index(lowered[at:], []byte(needle))
-			if i < 0 {
-				break
-			}
-			found = append(found, stretch{at + i, at + i + len(needle)})
-			at += i + len(needle)
-		}
+		eachPlace(lowered, needle, func(at int) int {
+			found = append(found, stretch{at, at + len(needle)})
+			return at + len(needle)
+		})
 	}
 	slices.SortFunc(found, func(a, b stretch) int { return a.from - b.from })
 	var out []stretch
@@ -281,6 +277,18 @@ func joinOverlaps(words []word) []word {
 	return out
 }
 
+// eachPlace calls found with each place lowered has needle, from the
+// start; found returns where to look on from, past that place.
+func eachPlace(lowered []byte, needle string, found func(at int) (next int)) {
+	for at := 0; needle != ""; {
+		i := bytes.Index(lowered[at:], []byte(needle))
+		if i < 0 {
+			return
+		}
+		at = found(at + i)
+	}
+}
+
 // bestStart returns where the window of text that shows the most of
 // hits starts: each window starts a few words before a match; the best
 // has the most different words of the query, then the most matches. The
@@ -313,19 +321,17 @@ func windowEnd(text string, start int) int {
 	return len(text)
 }
 
-// cjkWindow returns, in a language whose terms are pairs of characters,
-// where the window of text that shows the most of terms as text writes
-// them (its ASCII letters lowered) starts, and the words around that
-// window, from and p: where each term is of runes a word has as its
-// terms whatever the words around it (plain), the terms as written are
-// where the words' terms are, but at the edges of the words the pairs
-// are made in. Only the passage's words are then analysed, for the
-// fragment's marks, where a Japanese post with a phrase of common pairs
-// (する, in most sentences) had nearly all its text analysed for one
-// fragment: 「を指定するこ」, 1,429 posts, 43% of its search
-// (BenchmarkSearch). ok is false where that cannot be told: not Chinese,
-// Japanese or Korean, a term not plain, a text not composed, or no term
-// as written.
+// cjkWindow returns, in Chinese, Japanese or Korean, where a fragment's
+// window starts (from) and the words around that window (p), whose
+// analysis alone gives the fragment's marks. The window is chosen by
+// where the text has the terms as written, its ASCII letters lowered: a
+// term of plain runes is written as the index has it (though not every
+// pair written across the edge of two words is a term). What it buys:
+// a Japanese post with a phrase of common pairs (する, in most
+// sentences) had nearly all its text analysed for one fragment;
+// 「を指定するこ」, 1,429 posts, 43% of its search (BenchmarkSearch).
+// ok is false where the window cannot be chosen so: another language, a
+// term not plain, a text not composed, or no term as written.
 func (a Analyzer) cjkWindow(text string, terms map[string]bool) (from int, p stretch, ok bool) {
 	if a.chain == nil || !a.chain.cjk {
 		return 0, stretch{}, false
@@ -343,14 +349,10 @@ func (a Analyzer) cjkWindow(text string, terms map[string]bool) (from int, p str
 	}
 	var written []word
 	for t := range terms {
-		for at := 0; ; {
-			i := bytes.Index(lowered[at:], []byte(t))
-			if i < 0 {
-				break
-			}
-			written = append(written, word{Start: at + i, End: at + i + len(t), Term: t})
-			at += i + len(t)
-		}
+		eachPlace(lowered, t, func(at int) int {
+			written = append(written, word{Start: at, End: at + len(t), Term: t})
+			return at + len(t)
+		})
 	}
 	if len(written) == 0 {
 		return 0, stretch{}, false

@@ -422,15 +422,11 @@ func cjkParts(text []byte, terms map[string]bool) ([]stretch, bool) {
 		if !plainTerm(t) {
 			continue // its words have a rune that is not plain: parts below
 		}
-		for at := 0; ; {
-			i := bytes.Index(lowered[at:], []byte(t))
-			if i < 0 {
-				break
-			}
-			p := wordsAround(text, at+i, at+i+len(t))
+		eachPlace(lowered, t, func(at int) int {
+			p := wordsAround(text, at, at+len(t))
 			parts = append(parts, p)
-			at = p.to
-		}
+			return p.to
+		})
 	}
 	for i := 0; i < len(text); {
 		if text[i] < utf8.RuneSelf {
