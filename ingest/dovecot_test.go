@@ -123,6 +123,11 @@ func TestDovecotWatch(t *testing.T) {
 	in := dovecotIngester(t, d, q)
 	var logs peers.Output
 	in.log = slog.New(slog.NewTextHandler(&logs, nil))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the watch's log:\n%s\nDovecot's log:\n%s", logs.String(), d.Log())
+		}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- in.Watch(ctx, nil) }()

@@ -1,10 +1,12 @@
 package peers
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -16,6 +18,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -33,11 +36,12 @@ type Dovecot struct {
 	// into its new/ folder.
 	Maildir string
 
-	dir string
-	cmd *exec.Cmd
-	uid int // owner of the mail files (nobody when root)
-	gid int
-	seq atomic.Int64
+	dir    string
+	cmd    *exec.Cmd
+	exited chan struct{} // closed once cmd has exited
+	uid    int           // owner of the mail files (nobody when root)
+	gid    int
+	seq    atomic.Int64
 }
 
 // StartDovecot starts a Dovecot that is stopped (by its process ID) when
@@ -182,6 +186,10 @@ func (d *Dovecot) chownMail() error {
 	})
 }
 
+// start starts Dovecot and waits until it greets on both its ports: a
+// port some other program took meanwhile (a restart frees them a moment)
+// fails the test with Dovecot's log, rather than leaving the test to
+// talk to that program.
 func (d *Dovecot) start(t testing.TB, bin string) {
 	t.Helper()
 	var log bytes.Buffer
@@ -191,41 +199,98 @@ func (d *Dovecot) start(t testing.TB, bin string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start dovecot: %v", err)
 	}
-	d.cmd = cmd
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	d.cmd, d.exited = cmd, exited
 	t.Cleanup(d.Stop)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", d.Addr, time.Second)
+		err := greets(d.Addr, nil)
 		if err == nil {
-			c.Close()
+			err = greets(d.TLSAddr, d.tlsConfig())
+		}
+		if err == nil {
 			return
 		}
+		select {
+		case <-exited:
+			t.Fatalf("dovecot exited on starting: %v\n%s%s", cmd.ProcessState, log.String(), d.Log())
+		default:
+		}
 		if time.Now().After(deadline) {
-			logFile, _ := os.ReadFile(filepath.Join(d.dir, "dovecot.log"))
-			t.Fatalf("dovecot did not listen on %s within 15s: %v\n%s%s", d.Addr, err, log.String(), logFile)
+			t.Fatalf("dovecot did not greet on %s and %s within 15s: %v\n%s%s", d.Addr, d.TLSAddr, err, log.String(), d.Log())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-// Stop kills Dovecot and its children, by process group. Stopping it
-// twice does nothing.
+// greets reports whether an IMAP server answers on addr with its
+// greeting, over TLS when conf is not nil.
+func greets(addr string, conf *tls.Config) error {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if conf != nil {
+		tc := tls.Client(c, conf)
+		if err := tc.Handshake(); err != nil {
+			return err
+		}
+		c = tc
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(line, "* OK") {
+		return fmt.Errorf("%s greets with %q, not an IMAP server's * OK", addr, line)
+	}
+	return nil
+}
+
+// tlsConfig trusts the CA that signed Dovecot's certificate.
+func (d *Dovecot) tlsConfig() *tls.Config {
+	pool := x509.NewCertPool()
+	if pem, err := os.ReadFile(d.CAFile); err == nil {
+		pool.AppendCertsFromPEM(pem)
+	}
+	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+}
+
+// Stop kills Dovecot and its children, by process group, and waits
+// until neither port answers. Stopping it twice does nothing.
 func (d *Dovecot) Stop() {
 	if d.cmd == nil || d.cmd.Process == nil {
 		return
 	}
 	_ = syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
-	_ = d.cmd.Wait()
+	<-d.exited
 	d.cmd = nil
 	// Its children may hold the listening sockets a moment longer: a
 	// restart must not take them for the new server's.
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		c, err := net.DialTimeout("tcp", d.Addr, time.Second)
-		if err != nil {
+		if !answers(d.Addr) && !answers(d.TLSAddr) {
 			return
 		}
-		c.Close()
 	}
+}
+
+// answers reports whether something accepts connections on addr.
+func answers(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// Log returns what Dovecot has written to its log file so far.
+func (d *Dovecot) Log() string {
+	data, _ := os.ReadFile(filepath.Join(d.dir, "dovecot.log"))
+	return string(data)
 }
 
 // Restart stops and starts Dovecot again on the same ports and mail.
