@@ -7,7 +7,6 @@ import (
 	"mailbag/internal/scratch"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -54,33 +53,6 @@ func (a Analyzer) words(text string, terms map[string]bool) []word {
 		})
 	}
 	return out
-}
-
-// Accented reports whether text may have a letter or a mark that fold
-// takes away or changes: a Latin letter beyond ASCII (U+00C0–U+024F,
-// U+1E00–U+1EFF and the rest of the Latin script), a combining mark, or
-// Russian's ё. Quotes and dashes beyond ASCII are none of them; most
-// accented letters are told by their UTF-8 first bytes alone.
-func Accented(text []byte) bool {
-	for i := 0; i < len(text); {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= 0xc3 && c <= 0xcd || c == 0xe1 && i+1 < len(text) && text[i+1] >= 0xb8 && text[i+1] <= 0xbb {
-			return true
-		}
-		r, size := utf8.DecodeRune(text[i:])
-		i += size
-		if 0x2e80 <= r && r < 0x3000 || 0x3100 <= r && r < 0xa000 || 0xac00 <= r && r < 0xd800 {
-			continue // Chinese, Japanese and Korean: no Latin, no marks
-		}
-		if r == 'ё' || r == 'Ё' || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Latin, r) {
-			return true
-		}
-	}
-	return false
 }
 
 // Words returns the words of text whose terms are among terms, as text

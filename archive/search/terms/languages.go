@@ -687,7 +687,7 @@ func withExact(text []byte, stream analysis.TokenStream) analysis.TokenStream {
 	var out analysis.TokenStream // nil until a word has an exact form
 	for i, t := range stream {
 		var exact []byte
-		if word := text[t.Start:t.End]; foldable(word) {
+		if word := text[t.Start:t.End]; Accented(word) {
 			if exact = exactPrefix(normalize(word), t.Term); exact == nil {
 				exact = exactPrefix(afterApostrophe(normalize(word)), t.Term) // "l'école"
 			}
@@ -818,7 +818,7 @@ func cjkScript(word []byte) bool {
 // other scripts' marks stay (Russian й is not и). A term of ASCII comes
 // back as it is.
 func fold(term []byte) []byte {
-	if !foldable(term) {
+	if !Accented(term) {
 		return term
 	}
 	return foldAll(term)
@@ -842,17 +842,19 @@ func foldAll(term []byte) []byte {
 	return norm.NFC.Bytes(out)
 }
 
-// foldable reports whether fold may change term (composed): whether it
-// has a Latin letter beyond ASCII, a combining mark, or Russian's ё. The
-// words of most scripts have none: a Japanese post's terms went through
-// Unicode's decomposition for nothing, a fifth of its reindex.
-func foldable(term []byte) bool {
-	for i := 0; i < len(term); {
-		if term[i] < utf8.RuneSelf {
+// Accented reports whether fold may change text: whether it has a Latin
+// letter beyond ASCII, a combining mark, or Russian's ё. The words of
+// most scripts have none: a Japanese post's terms went through Unicode's
+// decomposition for nothing, a fifth of its reindex; and a text without
+// them is searched as it is written ("école" is the term "ecole", which
+// bytes.Index does not find in it).
+func Accented(text []byte) bool {
+	for i := 0; i < len(text); {
+		if text[i] < utf8.RuneSelf {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(term[i:])
+		r, size := utf8.DecodeRune(text[i:])
 		i += size
 		switch {
 		case r <= 0x24f, 0x1e00 <= r && r <= 0x1eff, r == 'ё', r == 'Ё', 0x302a <= r && r <= 0x302f, r == 0x3099, r == 0x309a:

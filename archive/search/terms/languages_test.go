@@ -229,25 +229,25 @@ func TestFragmentOfPairs(t *testing.T) {
 	}
 }
 
-// A composed word that foldable says fold would not change, fold would
+// A composed word that Accented says fold would not change, fold would
 // not change: the quick answer is the slow one.
-func FuzzFoldable(f *testing.F) {
+func FuzzAccented(f *testing.F) {
 	for _, s := range []string{"東京タワー", "école", "Ångström", "ёлка", "서울", "が", "Ω", "\u212b", "\uf900", "e\u0301", "ǆ", "ḁ"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		word := normalize([]byte(s))
-		if !foldable(word) && !bytes.Equal(foldAll(word), word) {
-			t.Fatalf("foldable(%q) is false, but fold makes it %q", word, foldAll(word))
+		if !Accented(word) && !bytes.Equal(foldAll(word), word) {
+			t.Fatalf("Accented(%q) is false, but fold makes it %q", word, foldAll(word))
 		}
 	})
 }
 
 // Every character alone, and a Latin or Cyrillic one after a Latin e:
-// foldable is false only where fold changes nothing. (A vowel sign of an
+// Accented is false only where fold changes nothing. (A vowel sign of an
 // Indic script written straight after a Latin letter, "eೀ", is left as
 // it is, where the whole decomposition took a mark off it.)
-func TestFoldableEveryRune(t *testing.T) {
+func TestAccentedEveryRune(t *testing.T) {
 	for r := rune(0x80); r <= unicode.MaxRune; r++ {
 		if !utf8.ValidRune(r) {
 			continue
@@ -258,8 +258,8 @@ func TestFoldableEveryRune(t *testing.T) {
 		}
 		for _, s := range cases {
 			word := normalize([]byte(s))
-			if !foldable(word) && !bytes.Equal(foldAll(word), word) {
-				t.Fatalf("foldable(%q) is false, but fold makes it %q", word, foldAll(word))
+			if !Accented(word) && !bytes.Equal(foldAll(word), word) {
+				t.Fatalf("Accented(%q) is false, but fold makes it %q", word, foldAll(word))
 			}
 		}
 	}
