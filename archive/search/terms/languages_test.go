@@ -276,3 +276,41 @@ func FuzzFoldRune(f *testing.F) {
 		}
 	})
 }
+
+// Japanese's chain, with bleve's width filter given only the tokens that
+// have a fullwidth or halfwidth form (widths), makes the terms bleve's
+// filter given every token makes, at the same places.
+func FuzzWidths(f *testing.F) {
+	for _, s := range []string{"ＡＢＣ１２３と半角ｱｲｳ", "ｶﾞｷﾞｸﾞ ﾊﾟﾋﾟ ｳﾞ", "東京ﾀﾜｰに行った", "\uff9eだけ", "ｰ\uff9f", "普通の文章です。", "ﾎﾟｲﾝﾄ ＯＫ ok"} {
+		f.Add(s)
+	}
+	a, err := For("ja")
+	if err != nil {
+		f.Fatal(err)
+	}
+	raw := *a.chain
+	raw.rest = nil
+	wrapped := 0
+	for _, filter := range a.chain.rest {
+		if w, ok := filter.(widths); ok {
+			filter = w.TokenFilter
+			wrapped++
+		}
+		raw.rest = append(raw.rest, filter)
+	}
+	if wrapped != 1 {
+		f.Fatalf("Japanese's chain has %d width filters of its own, want 1", wrapped)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got, want := a.chain.analyze([]byte(text)), raw.analyze([]byte(text))
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d terms, bleve's width filter makes %d", text, len(got), len(want))
+		}
+		for i := range got {
+			g, w := got[i], want[i]
+			if !bytes.Equal(g.Term, w.Term) || g.Start != w.Start || g.End != w.End || g.Position != w.Position {
+				t.Fatalf("%q: term %d is %q at %d..%d (%d), bleve's width filter makes %q at %d..%d (%d)", text, i, g.Term, g.Start, g.End, g.Position, w.Term, w.Start, w.End, w.Position)
+			}
+		}
+	})
+}
