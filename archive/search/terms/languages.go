@@ -834,10 +834,23 @@ func lower(word []byte) []byte {
 		return out
 	}
 	out := make([]byte, 0, len(word))
-	for _, r := range string(word) {
-		out = utf8.AppendRune(out, unicode.ToLower(r))
+	for i := 0; i < len(word); {
+		r, size := utf8.DecodeRune(word[i:])
+		if caseless(r) {
+			out = append(out, word[i:i+size]...)
+		} else {
+			out = utf8.AppendRune(out, unicode.ToLower(r))
+		}
+		i += size
 	}
 	return out
+}
+
+// caseless reports whether r is of a block of scripts without case:
+// kana, ideographs and Hangul syllables, told apart without Unicode's
+// tables, the letters of most Japanese, Chinese and Korean words.
+func caseless(r rune) bool {
+	return 0x3040 <= r && r <= 0x30ff || 0x3400 <= r && r <= 0x4dbf || 0x4e00 <= r && r <= 0x9fff || 0xac00 <= r && r <= 0xd7a3
 }
 
 // cjkScript reports whether word starts with a Chinese, Japanese or Korean

@@ -314,3 +314,19 @@ func FuzzWidths(f *testing.F) {
 		}
 	})
 }
+
+// Every character caseless says has no case lower-cases to itself.
+func TestCaseless(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if caseless(r) {
+			n++
+			if unicode.ToLower(r) != r {
+				t.Fatalf("caseless(%U), but it lower-cases to %U", r, unicode.ToLower(r))
+			}
+		}
+	}
+	if n != 0xc0+0x19c0+0x5200+11_172 { // kana, ideographs of the first block and its extension A, Hangul syllables
+		t.Errorf("caseless says %d characters have no case; kana, ideographs and Hangul syllables are 38,948", n)
+	}
+}
