@@ -253,6 +253,11 @@ func (c *chain) words(text []byte, keep func(word []byte) bool) analysis.TokenSt
 // wordsAt is words, keep told where each word is in text.
 func (c *chain) wordsAt(text []byte, keep func(start, end int) bool) analysis.TokenStream {
 	tokens := make([]analysis.Token, 0, len(text)/8+1)
+	// The terms, one after the other, each capped at its end: a filter
+	// may change a term in place, never the next one. One allocation for
+	// the text's words, where each word's copy was one (French's
+	// analysis: BenchmarkAnalyzers fr).
+	terms := make([]byte, 0, len(text))
 	position := 0
 	eachWord(text, func(start, end int) {
 		position++
@@ -263,7 +268,9 @@ func (c *chain) wordsAt(text []byte, keep func(start, end int) bool) analysis.To
 		if c.cjk && cjkScript(text[start:end]) {
 			typ = analysis.Ideographic
 		}
-		tokens = append(tokens, analysis.Token{Term: normalize(text[start:end]), Start: start, End: end, Position: position, Type: typ})
+		from := len(terms)
+		terms = appendNormal(terms, text[start:end])
+		tokens = append(tokens, analysis.Token{Term: terms[from:len(terms):len(terms)], Start: start, End: end, Position: position, Type: typ})
 	})
 	stream := make(analysis.TokenStream, len(tokens))
 	for i := range tokens {
@@ -819,31 +826,47 @@ func ExactForms(term string) string {
 
 // normalize returns word lower-cased and composed (NFC), a copy.
 func normalize(word []byte) []byte {
-	lowered := lower(word)
-	if !nonASCII(word) || composed(lowered) {
-		return lowered // ASCII is composed; most words are
+	return appendNormal(nil, word)
+}
+
+// appendNormal appends word lower-cased and composed (NFC) to dst.
+func appendNormal(dst, word []byte) []byte {
+	start := len(dst)
+	if !nonASCII(word) { // ASCII is composed; most words are
+		dst = append(dst, word...)
+		lowerASCII(dst[start:])
+		return dst
 	}
-	return norm.NFC.Bytes(lowered)
+	dst = appendLower(dst, word)
+	if composed(dst[start:]) {
+		return dst
+	}
+	return append(dst[:start], norm.NFC.Bytes(dst[start:])...)
 }
 
 // lower returns word in lower case, a copy.
 func lower(word []byte) []byte {
+	return appendLower(nil, word)
+}
+
+// appendLower appends word in lower case to dst.
+func appendLower(dst, word []byte) []byte {
 	if !nonASCII(word) {
-		out := bytes.Clone(word)
-		lowerASCII(out)
-		return out
+		start := len(dst)
+		dst = append(dst, word...)
+		lowerASCII(dst[start:])
+		return dst
 	}
-	out := make([]byte, 0, len(word))
 	for i := 0; i < len(word); {
 		r, size := utf8.DecodeRune(word[i:])
 		if caseless(r) {
-			out = append(out, word[i:i+size]...)
+			dst = append(dst, word[i:i+size]...)
 		} else {
-			out = utf8.AppendRune(out, unicode.ToLower(r))
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
 		}
 		i += size
 	}
-	return out
+	return dst
 }
 
 // caseless reports whether r is of a block of scripts without case:

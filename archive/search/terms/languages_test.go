@@ -3,6 +3,7 @@ package terms
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -329,4 +330,46 @@ func TestCaseless(t *testing.T) {
 	if n != 0xc0+0x19c0+0x5200+11_172 { // kana, ideographs of the first block and its extension A, Hangul syllables
 		t.Errorf("caseless says %d characters have no case; kana, ideographs and Hangul syllables are 38,948", n)
 	}
+}
+
+// In a language of words between spaces, a text's terms are its words'
+// terms, each word analysed alone: the terms of a text share one buffer
+// (wordsAt), and no filter's change to one term reaches the next. Texts
+// with a character that joins or parts words by what is around it (an
+// apostrophe, a script without spaces) are left out.
+func FuzzTermsOfEachWord(f *testing.F) {
+	for _, c := range [][2]string{
+		{"fr", "L'École d’été à Paris : les élèves ÉTUDIENT l'anglais."},
+		{"de", "Die Übersetzungen der Straßen, UEBERSETZUNGEN und Strassen"},
+		{"ru", "Я прочитал книгу о Москве. Книги и Ёлка"},
+		{"es", "Las canciones de los niños pequeños"},
+		{"pl", "Łukasz Żółkiewski czytał książki"},
+		{"sv", "Flickornas böcker och pojkarnas"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, lang, text string) {
+		a, err := For(Language(lang))
+		if err != nil || a.chain == nil || a.chain.cjk || strings.ContainsFunc(text, joins) {
+			return
+		}
+		var got, want []string
+		for _, tok := range a.Analyze([]byte(text)) {
+			got = append(got, string(tok.Term))
+		}
+		eachWord([]byte(text), func(start, end int) {
+			for _, tok := range a.Analyze([]byte(text[start:end])) {
+				want = append(want, string(tok.Term))
+			}
+		})
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s %q: terms %q, its words' alone %q", lang, text, got, want)
+		}
+	})
+}
+
+// joins reports whether r is an apostrophe or of a script written
+// without spaces: where it is, a word's terms depend on its neighbours.
+func joins(r rune) bool {
+	return r == '\'' || r == '’' || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
