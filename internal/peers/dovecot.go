@@ -2,7 +2,6 @@ package peers
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -192,7 +191,7 @@ func (d *Dovecot) chownMail() error {
 // talk to that program.
 func (d *Dovecot) start(t testing.TB, bin string) {
 	t.Helper()
-	var log bytes.Buffer
+	var log Output // written by the process while the loop below may read it
 	cmd := exec.Command(bin, "-c", filepath.Join(d.dir, "dovecot.conf"), "-F")
 	cmd.Stdout, cmd.Stderr = &log, &log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
