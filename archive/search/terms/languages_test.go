@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // TestLanguages: in each language, what a reader types finds the words a
@@ -278,39 +280,57 @@ func FuzzFoldRune(f *testing.F) {
 	})
 }
 
-// Japanese's chain, with bleve's width filter given only the tokens that
-// have a fullwidth or halfwidth form (widths), makes the terms bleve's
-// filter given every token makes, at the same places.
-func FuzzWidths(f *testing.F) {
-	for _, s := range []string{"ＡＢＣ１２３と半角ｱｲｳ", "ｶﾞｷﾞｸﾞ ﾊﾟﾋﾟ ｳﾞ", "東京ﾀﾜｰに行った", "\uff9eだけ", "ｰ\uff9f", "普通の文章です。", "ﾎﾟｲﾝﾄ ＯＫ ok"} {
-		f.Add(s)
+// A chain whose filters are given only the tokens that may need them
+// (someTokens: Japanese's width filter, the elision of French, Italian,
+// Catalan and Irish) makes the terms those filters given every token
+// make, at the same places.
+func FuzzSomeTokens(f *testing.F) {
+	for _, c := range [][2]string{
+		{"ja", "ＡＢＣ１２３と半角ｱｲｳ"}, {"ja", "ｶﾞｷﾞｸﾞ ﾊﾟﾋﾟ ｳﾞ"}, {"ja", "東京ﾀﾜｰに行った"}, {"ja", "\uff9eだけ ｰ\uff9f"}, {"ja", "ﾎﾟｲﾝﾄ ＯＫ ok"},
+		{"fr", "L'École d’été : l'anglais, aujourd'hui, qu’il"}, {"it", "L'università dell'anno, un'altra"},
+		{"ca", "L'home d'ahir"}, {"ga", "d'fhág an t-athair h-Éireann"}, {"fr", "'l' l’ ’ ''"},
+	} {
+		f.Add(c[0], c[1])
 	}
-	a, err := For("ja")
-	if err != nil {
-		f.Fatal(err)
-	}
-	raw := *a.chain
-	raw.rest = nil
-	wrapped := 0
-	for _, filter := range a.chain.rest {
-		if w, ok := filter.(widths); ok {
-			filter = w.TokenFilter
-			wrapped++
+	unwrapped := map[string]*chain{}
+	for _, lang := range []string{"ja", "fr", "it", "ca", "ga"} {
+		a, err := For(lang)
+		if err != nil {
+			f.Fatal(err)
 		}
-		raw.rest = append(raw.rest, filter)
+		raw := *a.chain
+		n := 0
+		unwrap := func(filters []analysis.TokenFilter) []analysis.TokenFilter {
+			var out []analysis.TokenFilter
+			for _, filter := range filters {
+				if s, ok := filter.(someTokens); ok {
+					filter = s.filter
+					n++
+				}
+				out = append(out, filter)
+			}
+			return out
+		}
+		raw.elision, raw.rest = unwrap(a.chain.elision), unwrap(a.chain.rest)
+		if n == 0 {
+			f.Fatalf("%s's chain gives no filter only some tokens", lang)
+		}
+		unwrapped[lang] = &raw
 	}
-	if wrapped != 1 {
-		f.Fatalf("Japanese's chain has %d width filters of its own, want 1", wrapped)
-	}
-	f.Fuzz(func(t *testing.T, text string) {
+	f.Fuzz(func(t *testing.T, lang, text string) {
+		raw, ok := unwrapped[lang]
+		if !ok {
+			return
+		}
+		a, _ := For(lang)
 		got, want := a.chain.analyze([]byte(text)), raw.analyze([]byte(text))
 		if len(got) != len(want) {
-			t.Fatalf("%q: %d terms, bleve's width filter makes %d", text, len(got), len(want))
+			t.Fatalf("%s %q: %d terms, bleve's filters on every token make %d", lang, text, len(got), len(want))
 		}
 		for i := range got {
 			g, w := got[i], want[i]
 			if !bytes.Equal(g.Term, w.Term) || g.Start != w.Start || g.End != w.End || g.Position != w.Position {
-				t.Fatalf("%q: term %d is %q at %d..%d (%d), bleve's width filter makes %q at %d..%d (%d)", text, i, g.Term, g.Start, g.End, g.Position, w.Term, w.Start, w.End, w.Position)
+				t.Fatalf("%s %q: term %d is %q at %d..%d (%d), bleve's filters on every token make %q at %d..%d (%d)", lang, text, i, g.Term, g.Start, g.End, g.Position, w.Term, w.Start, w.End, w.Position)
 			}
 		}
 	})
