@@ -141,8 +141,9 @@ func BenchmarkServe(b *testing.B) {
 		b.ReportMetric(float64(n)/time.Since(t0).Seconds(), "reindex-posts/s")
 		b.ReportMetric(float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)/1024, "reindex-peak-MB")
 		// The processor time the reindex took, its own and the kernel's
-		// for it: it moves less than the wall clock with what else the
-		// machine runs, so languages compare by it too.
+		// for it: a second measure of the same work (on a virtual
+		// machine it moves from run to run as the wall clock does;
+		// docs/benchmarks.md compares languages by medians of runs).
 		b.ReportMetric((cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds(), "reindex-cpu-s")
 
 		site := freeSiteB(b)
