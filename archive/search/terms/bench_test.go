@@ -9,8 +9,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// BenchmarkAnalyzers analyses posts' worths (6,500 bytes each, the next
-// each time, as a reindex reads posts) of prose in English, French,
+// BenchmarkAnalyzers analyses a post's worth of prose (6,500 bytes, the next
+// each time, as a reindex reads posts) in English, French,
 // German and Japanese with mailbag's analyzer of each language and with
 // bleve's own; reads them as the index does (Pairs.Read: terms with
 // their exact forms, pairs and codes); and makes a hit's fragment of one
