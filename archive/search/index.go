@@ -44,11 +44,13 @@ const batchSize = 500
 
 // batchBytes bounds a batch by what bleve holds of it until it is
 // written: a batch is handed over early when the terms and pairs of its
-// posts (terms.Body) would pass it. 500 posts of English, French or German
-// hold 5–6 MB of them (BenchmarkReindex's posts); 500 Japanese posts, whose
-// terms are pairs of characters, 14 MB, and under the command's memory
-// limit the collector then took a third of the reindex's processor time
-// (BenchmarkReindex in Japanese: 113 posts/s; 176 with this bound).
+// posts (terms.Body) would pass it. 500 posts of English, French or
+// German hold 5–6 MB of them (BenchmarkReindex's posts; of Debian's
+// manual pages in English or French, 8 MB, and 500 go as 376 and 124);
+// 500 Japanese posts, whose terms are pairs of characters, 14 MB, and
+// under the command's memory limit the collector then took a third of
+// the reindex's processor time (BenchmarkReindex in Japanese: 113
+// posts/s; 176 with this bound).
 const batchBytes = 6 << 20
 
 // maxSegmentPosts bounds how many posts bleve merges into one segment of

@@ -3,22 +3,24 @@ package terms
 import (
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/registry"
 	"golang.org/x/text/unicode/norm"
 )
 
-// BenchmarkAnalyzers analyses a post's worth of prose (6,500 bytes, the next
-// each time, as a reindex reads posts) in English, French,
-// German and Japanese with mailbag's analyzer of each language and with
-// bleve's own; reads them as the index does (Pairs.Read: terms with
-// their exact forms, pairs and codes); and makes a hit's fragment of one
-// for a two-word search; checks a post for a phrase of four words of
-// another (HasPhrase; in another language than English, beside the way
-// it did before, by the words starting as its terms do); and tells whether a post is composed (NFC), by
-// composed and by norm. The prose is MAILBAG_BENCH_TEXTS/LANG.txt
-// (scripts/bench-text LANG); without it, the benchmark skips.
+// BenchmarkAnalyzers analyses a post's worth of prose (6,500 bytes, the
+// next each time, as a reindex reads posts) in English, French, German
+// and Japanese with mailbag's analyzer of each language and with bleve's
+// own; reads them as the index does (Pairs.Read: terms with their exact
+// forms, pairs and codes), alone and on every core at once; makes a hit's
+// fragment of one for a two-word search; checks a post for a phrase of
+// four words of another (HasPhrase; in another language than English,
+// beside the way it did before, by the words starting as its terms do);
+// and tells whether a post is composed (NFC), by composed and by norm.
+// The prose is MAILBAG_BENCH_TEXTS/LANG.txt (scripts/bench-text LANG);
+// without it, the benchmark skips.
 //
 //	for l in en fr de ja; do scripts/bench-text $l > /tmp/texts/$l.txt; done
 //	MAILBAG_BENCH_TEXTS=/tmp/texts go test ./archive/search/terms -run '^$' -bench Analyzers -benchmem
@@ -68,6 +70,15 @@ func BenchmarkAnalyzers(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				pairs.Read(posts[i%len(posts)])
 			}
+		})
+		// As the index reads posts: on every core at once.
+		b.Run(lang+"/read-parallel", func(b *testing.B) {
+			var next atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					pairs.Read(posts[int(next.Add(1))%len(posts)])
+				}
+			})
 		})
 		terms := map[string]bool{}
 		for _, t := range mine.Analyze(text[3000:3030]) {

@@ -3,7 +3,6 @@ package terms
 import (
 	"bytes"
 	"fmt"
-	"hash/maphash"
 	"maps"
 	"slices"
 	"strings"
@@ -166,7 +165,7 @@ type chain struct {
 
 // newChain makes the chain of parts from bleve's registry.
 func newChain(cache *registry.Cache, parts languageParts) (Analyzer, error) {
-	c := &chain{initial: !parts.prefixes, stems: &stems{seed: maphash.MakeSeed()}}
+	c := &chain{initial: !parts.prefixes, stems: &stems{}}
 	if parts.analyzer != "" {
 		a, err := cache.AnalyzerNamed(parts.analyzer)
 		if err != nil {
@@ -636,32 +635,39 @@ func afterApostrophe(word []byte) []byte {
 // once, and most of them another post said: a French post's analysis
 // took 288 µs with each word stemmed once a post, 192 µs with the words
 // remembered across posts (BenchmarkAnalyzers, each time another post);
-// German's 207 and 170 µs. The bigrams of Chinese, Japanese and Korean
-// are made of neighbours, and are not run so.
+// German's 207 and 170 µs. A remembered word is looked up once a token,
+// its term copied into one buffer for the text's terms: a map of the
+// post's distinct words and a copy of each term were a third of French's
+// analysis in a reindex. The bigrams of Chinese, Japanese and Korean are
+// made of neighbours, and are not run so.
 func (c *chain) restOnce(stream analysis.TokenStream) bool {
-	index := make(map[string]int, len(stream)/2)
-	which := make([]int, len(stream))
-	var made [][]byte // the term of each distinct word
-	var words []string
-	var unknown analysis.TokenStream // the distinct words not remembered
-	var at []int                     // where each of them is in made
+	known := make([]string, len(stream))  // each token's remembered term
+	unknownAt := make([]int, len(stream)) // or 1 + where its word is in unknown
+	var index map[string]int              // the words not remembered, to unknown
+	var unknown analysis.TokenStream      // the distinct words not remembered
+	size := 0                             // the bytes of the remembered terms
 	for i, t := range stream {
+		if term, ok := c.stems.get(t.Term); ok {
+			known[i] = term
+			size += len(term)
+			continue
+		}
+		if index == nil {
+			index = map[string]int{}
+		}
 		j, ok := index[string(t.Term)]
 		if !ok {
-			j = len(made)
-			word := string(t.Term)
-			index[word] = j
-			term, ok := c.stems.get(t.Term)
-			made = append(made, term)
-			if !ok {
-				// A copy: a filter may rewrite a term in place, and stream
-				// stays as it was should one drop a word.
-				unknown = append(unknown, &analysis.Token{Term: []byte(word), Position: len(unknown) + 1, Type: t.Type})
-				words = append(words, word)
-				at = append(at, j)
-			}
+			// A copy: a filter may rewrite a term in place, and stream
+			// stays as it was should one drop a word.
+			j = len(unknown)
+			index[string(t.Term)] = j
+			unknown = append(unknown, &analysis.Token{Term: bytes.Clone(t.Term), Position: j + 1, Type: t.Type})
 		}
-		which[i] = j
+		unknownAt[i] = 1 + j
+	}
+	words := make([]string, len(unknown))
+	for k, t := range unknown {
+		words[k] = string(t.Term)
 	}
 	n := len(unknown)
 	for _, f := range c.rest {
@@ -669,13 +675,20 @@ func (c *chain) restOnce(stream analysis.TokenStream) bool {
 			return false
 		}
 	}
+	made := make([][]byte, len(unknown))
 	for k, t := range unknown {
-		term := fold(t.Term)
-		made[at[k]] = term
-		c.stems.put(words[k], term)
+		made[k] = fold(t.Term)
+		c.stems.put(words[k], made[k])
 	}
+	buf := make([]byte, 0, size)
 	for i, t := range stream {
-		t.Term = made[which[i]]
+		if j := unknownAt[i]; j > 0 {
+			t.Term = made[j-1]
+			continue
+		}
+		from := len(buf)
+		buf = append(buf, known[i]...)
+		t.Term = buf[from:len(buf):len(buf)]
 	}
 	return true
 }
@@ -683,13 +696,14 @@ func (c *chain) restOnce(stream analysis.TokenStream) bool {
 // stems remembers the terms the rest of a chain made of words (restOnce),
 // up to maxStems words: a text's words found there are not stemmed again.
 // It is safe for concurrent use: the index analyses posts on every core.
+// Words are looked up without a lock, in a map that is never changed once
+// published (known); new words wait in pending, under mu, until there are
+// enough of them to publish a larger map.
 type stems struct {
-	shards [16]struct {
-		mu    sync.RWMutex
-		terms map[string]string
-	}
-	seed maphash.Seed
-	n    atomic.Int64
+	known   atomic.Pointer[map[string]string]
+	mu      sync.Mutex
+	pending map[string]string
+	n       int // the words remembered, known and pending
 }
 
 // maxStems bounds the words a chain remembers, a few megabytes at most:
@@ -698,41 +712,63 @@ type stems struct {
 // searches can make the analysis slower, never change a term.
 const maxStems = 1 << 16
 
-func (s *stems) shard(word []byte) int {
-	return int(maphash.Bytes(s.seed, word) % uint64(len(s.shards)))
-}
-
-// get returns the term of word, if remembered; a copy, which the caller
-// may change. A nil stems remembers nothing.
-func (s *stems) get(word []byte) ([]byte, bool) {
+// get returns the term of word, if remembered. A nil stems remembers
+// nothing.
+func (s *stems) get(word []byte) (string, bool) {
 	if s == nil {
-		return nil, false
+		return "", false
 	}
-	sh := &s.shards[s.shard(word)]
-	sh.mu.RLock()
-	term, ok := sh.terms[string(word)]
-	sh.mu.RUnlock()
-	if !ok {
-		return nil, false
+	if known := s.known.Load(); known != nil {
+		if term, ok := (*known)[string(word)]; ok {
+			return term, true
+		}
 	}
-	return []byte(term), true
+	s.mu.Lock()
+	term, ok := s.pending[string(word)]
+	s.mu.Unlock()
+	return term, ok
 }
 
-// put remembers the term of word, while there is room.
+// put remembers the term of word, while there is room, publishing the
+// words pending with the known ones once they are a quarter as many (64
+// at least): each word is copied a few times in all.
 func (s *stems) put(word string, term []byte) {
-	if s == nil || s.n.Load() >= maxStems {
+	if s == nil {
 		return
 	}
-	sh := &s.shards[s.shard([]byte(word))]
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if sh.terms == nil {
-		sh.terms = map[string]string{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n >= maxStems {
+		return
 	}
-	if _, ok := sh.terms[word]; !ok {
-		sh.terms[word] = string(term)
-		s.n.Add(1)
+	known := s.known.Load()
+	if _, ok := s.pending[word]; ok {
+		return
 	}
+	if known != nil {
+		if _, ok := (*known)[word]; ok {
+			return
+		}
+	}
+	if s.pending == nil {
+		s.pending = map[string]string{}
+	}
+	s.pending[word] = string(term)
+	s.n++
+	size := 0
+	if known != nil {
+		size = len(*known)
+	}
+	if len(s.pending) < max(64, size/4) && s.n < maxStems {
+		return
+	}
+	next := make(map[string]string, size+len(s.pending))
+	if known != nil {
+		maps.Copy(next, *known)
+	}
+	maps.Copy(next, s.pending)
+	s.known.Store(&next)
+	s.pending = nil
 }
 
 // withExact returns the terms of text (stream) with, after each term of
@@ -746,11 +782,14 @@ func (s *stems) put(word string, term []byte) {
 // start as it does (a language's rules changed its start) gets none.
 func withExact(text []byte, stream analysis.TokenStream) analysis.TokenStream {
 	var out analysis.TokenStream // nil until a word has an exact form
+	var word, terms []byte       // the word lower-cased and composed; the exact forms' terms
+	var tokens []analysis.Token  // the exact forms' tokens
 	for i, t := range stream {
 		var exact []byte
-		if word := text[t.Start:t.End]; Accented(word) {
-			if exact = exactPrefix(normalize(word), t.Term); exact == nil {
-				exact = exactPrefix(afterApostrophe(normalize(word)), t.Term) // "l'école"
+		if w := text[t.Start:t.End]; Accented(w) {
+			word = appendNormal(word[:0], w)
+			if exact = exactPrefix(word, t.Term); exact == nil {
+				exact = exactPrefix(afterApostrophe(word), t.Term) // "l'école"
 			}
 		}
 		if exact == nil {
@@ -761,9 +800,16 @@ func withExact(text []byte, stream analysis.TokenStream) analysis.TokenStream {
 		}
 		if out == nil {
 			out = append(make(analysis.TokenStream, 0, len(stream)+len(stream)/8+1), stream[:i]...)
+			terms = make([]byte, 0, 2*(len(text)-t.Start)/8)
+			tokens = make([]analysis.Token, 0, len(stream)/8+1)
 		}
-		exact = append(append(append(make([]byte, 0, len(t.Term)+len(exactSep)+len(exact)), t.Term...), exactSep...), exact...)
-		out = append(out, t, &analysis.Token{Term: exact, Start: t.Start, End: t.End, Position: t.Position, Type: t.Type})
+		// One buffer for the terms and one for the tokens, each term
+		// capped at its end; what outgrows them goes to new ones, the
+		// tokens and terms before staying where they are.
+		from := len(terms)
+		terms = append(append(append(terms, t.Term...), exactSep...), exact...)
+		tokens = append(tokens, analysis.Token{Term: terms[from:len(terms):len(terms)], Start: t.Start, End: t.End, Position: t.Position, Type: t.Type})
+		out = append(out, t, &tokens[len(tokens)-1])
 	}
 	if out == nil {
 		return stream
@@ -772,8 +818,8 @@ func withExact(text []byte, stream analysis.TokenStream) analysis.TokenStream {
 }
 
 // exactPrefix returns the letters of word (lower case, composed) that
-// fold to term, when they are not term itself: its exact form; nil when
-// word does not start with term's letters.
+// fold to term, when they are not term itself: its exact form, a part of
+// word; nil when word does not start with term's letters.
 func exactPrefix(word, term []byte) []byte {
 	folded := 0
 	for i, r := range string(word) {
@@ -781,7 +827,7 @@ func exactPrefix(word, term []byte) []byte {
 			if i == 0 || bytes.Equal(word[:i], term) {
 				return nil
 			}
-			return bytes.Clone(word[:i])
+			return word[:i]
 		}
 		f := foldRune(r)
 		if folded+len(f) > len(term) || string(term[folded:folded+len(f)]) != f {
@@ -790,7 +836,7 @@ func exactPrefix(word, term []byte) []byte {
 		folded += len(f)
 	}
 	if folded == len(term) && !bytes.Equal(word, term) {
-		return bytes.Clone(word)
+		return word
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package terms
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -177,6 +179,58 @@ func FuzzChainWords(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStemsOnEveryCore: texts analysed at once on every core, as the
+// index reads posts, get the terms made anew for each, while the words
+// they share are remembered and the remembered words published again
+// and again (run with -race).
+func TestStemsOnEveryCore(t *testing.T) {
+	a, err := For("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := *a.chain
+	shared.stems = &stems{}
+	remembering, fresh := a, a
+	remembering.chain = &shared
+	freshChain := *a.chain
+	freshChain.stems = nil
+	fresh.chain = &freshChain
+	// 3,000 words, each text 200 of them from a stretch of 600: more
+	// than one publication's worth is new to every few texts.
+	words := make([]string, 3000)
+	for i := range words {
+		words[i] = fmt.Sprintf("%sé%dnationales", strings.Repeat("É", i%3), i)
+	}
+	texts := make([]string, 64)
+	for i := range texts {
+		from := i * (len(words) - 600) / len(texts)
+		var b strings.Builder
+		for k := range 200 {
+			b.WriteString(words[from+(k*7)%600] + " ")
+		}
+		texts[i] = b.String()
+	}
+	var wg sync.WaitGroup
+	errs := make([]string, len(texts))
+	for i, text := range texts {
+		wg.Go(func() {
+			got := tokenStrings(remembering.Analyze([]byte(text)))
+			if want := tokenStrings(fresh.Analyze([]byte(text))); !slices.Equal(got, want) {
+				errs[i] = fmt.Sprintf("text %d: remembered\n%q\nmade anew\n%q", i, got, want)
+			}
+		})
+	}
+	wg.Wait()
+	for _, e := range errs {
+		if e != "" {
+			t.Fatal(e)
+		}
+	}
+	if known := shared.stems.known.Load(); known == nil || len(*known) < 1000 {
+		t.Fatalf("the words were not published: %v", known)
+	}
 }
 
 // FuzzStems: a text's terms are the same whether the chain remembers the
