@@ -233,6 +233,40 @@ func TestStemsOnEveryCore(t *testing.T) {
 	}
 }
 
+// FuzzTermsApart: each term of a text, exact forms too, ends where its
+// buffer does, so that a filter's append to one (bleve's stemmers append)
+// never writes over the next: the terms share buffers (wordsAt,
+// restOnce, withExact).
+func FuzzTermsApart(f *testing.F) {
+	for _, c := range [][2]string{
+		{"fr", "Les élèves ÉTUDIENT à Paris : l'école, des écoles en été"},
+		{"de", "Die Übersetzungen der Straßen, UEBERSETZUNGEN und Strassen"},
+		{"ru", "Я прочитал книгу о Москве. Книги и Ёлка"},
+		{"ja", "東京タワーの京都、ﾀﾜｰ と Go 言語"},
+		{"en", "The café's naïve résumés, the Go command"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, lang, text string) {
+		a, err := For(Language(lang))
+		if err != nil {
+			return
+		}
+		for _, stream := range []analysis.TokenStream{
+			a.Analyze([]byte(text)),
+			withExact([]byte(text), a.Analyze([]byte(text))),
+		} {
+			want := termsOf(stream)
+			for _, tok := range stream {
+				_ = append(tok.Term, 0xff)
+			}
+			if got := termsOf(stream); !slices.Equal(got, want) {
+				t.Fatalf("%s %q: terms %q, after an append to each %q", lang, text, want, got)
+			}
+		}
+	})
+}
+
 // FuzzStems: a text's terms are the same whether the chain remembers the
 // terms of its words from other texts (and from itself, analysed again)
 // or makes every one anew.
