@@ -141,25 +141,18 @@ func mergeShards(shards []bleve.Index) error {
 			return err
 		}
 		want := max(1, (n+maxSegmentPosts-1)/maxSegmentPosts)
-		for range mergeTries {
-			persisted(sc, time.Now().Add(persistWait))
+		for deadline := time.Now().Add(persistWait); ; {
+			persisted(sc, deadline)
 			if err := sc.ForceMerge(context.Background(), &opts); err != nil {
 				return fmt.Errorf("merge segments: %w", err)
 			}
-			if segmentsAtRoot(sc) <= want {
+			if segmentsAtRoot(sc) <= want || time.Now().After(deadline) {
 				break
 			}
 		}
 	}
 	return nil
 }
-
-// mergeTries is how many times mergeShards merges a shard that is left in
-// more segments than its posts need: a segment bleve had not yet put
-// among the shard's when the merge began stays apart (TestMergeAfterAnImport
-// found two segments once more, under -race, on a machine writing much
-// else).
-const mergeTries = 3
 
 // segmentsAtRoot returns how many segments the shard sc is in.
 func segmentsAtRoot(sc *scorch.Scorch) uint64 {
@@ -170,7 +163,11 @@ func segmentsAtRoot(sc *scorch.Scorch) uint64 {
 }
 
 // persistWait bounds how long mergeShards waits for a shard's segments
-// in memory to be written: a merge after it leaves them as they are.
+// in memory to be written, and merges again a shard left in more segments
+// than its posts need: a segment bleve had not yet put among the shard's
+// when a merge began stays apart (TestMergeAfterAnImport found two
+// segments after three merges, under -race, on a machine writing much
+// else). After it the shard is left as it is.
 const persistWait = 30 * time.Second
 
 // persisted waits until the shard sc has no segment in memory, or until
