@@ -141,18 +141,39 @@ func mergeShards(shards []bleve.Index) error {
 			return err
 		}
 		want := max(1, (n+maxSegmentPosts-1)/maxSegmentPosts)
+		// Merged again while a merge leaves fewer segments, and up to
+		// staleMerges times, a moment apart, while one leaves as many:
+		// segments the plan cannot join (two of more than half
+		// maxSegmentPosts) stay so at once.
+		before, stale := segmentsAtRoot(sc), 0
 		for deadline := time.Now().Add(persistWait); ; {
 			persisted(sc, deadline)
 			if err := sc.ForceMerge(context.Background(), &opts); err != nil {
 				return fmt.Errorf("merge segments: %w", err)
 			}
-			if segmentsAtRoot(sc) <= want || time.Now().After(deadline) {
+			after := segmentsAtRoot(sc)
+			if after < before {
+				stale = 0
+			} else {
+				stale++
+			}
+			if after <= want || stale >= staleMerges || time.Now().After(deadline) {
 				break
 			}
+			before = after
+			time.Sleep(staleMergePause)
 		}
 	}
 	return nil
 }
+
+// staleMerges is how many merges in a row that leave a shard in as many
+// segments as before mergeShards tries, staleMergePause apart, before it
+// leaves the shard as it is.
+const (
+	staleMerges     = 10
+	staleMergePause = 100 * time.Millisecond
+)
 
 // segmentsAtRoot returns how many segments the shard sc is in.
 func segmentsAtRoot(sc *scorch.Scorch) uint64 {
