@@ -141,39 +141,25 @@ func mergeShards(shards []bleve.Index) error {
 			return err
 		}
 		want := max(1, (n+maxSegmentPosts-1)/maxSegmentPosts)
-		// Merged again while a merge leaves fewer segments, and up to
-		// staleMerges times, a moment apart, while one leaves as many:
-		// segments the plan cannot join (two of more than half
-		// maxSegmentPosts) stay so at once.
-		before, stale := segmentsAtRoot(sc), 0
-		for deadline := time.Now().Add(persistWait); ; {
-			persisted(sc, deadline)
+		for range mergeTries {
+			persisted(sc, time.Now().Add(persistWait))
 			if err := sc.ForceMerge(context.Background(), &opts); err != nil {
 				return fmt.Errorf("merge segments: %w", err)
 			}
-			after := segmentsAtRoot(sc)
-			if after < before {
-				stale = 0
-			} else {
-				stale++
-			}
-			if after <= want || stale >= staleMerges || time.Now().After(deadline) {
+			if segmentsAtRoot(sc) <= want {
 				break
 			}
-			before = after
-			time.Sleep(staleMergePause)
 		}
 	}
 	return nil
 }
 
-// staleMerges is how many merges in a row that leave a shard in as many
-// segments as before mergeShards tries, staleMergePause apart, before it
-// leaves the shard as it is.
-const (
-	staleMerges     = 10
-	staleMergePause = 100 * time.Millisecond
-)
+// mergeTries is how many times mergeShards merges a shard that is left in
+// more segments than its posts need: a segment bleve had not yet put
+// among the shard's when the merge began stays apart (TestMergeAfterAnImport
+// found two segments once more, under -race, on a machine writing much
+// else).
+const mergeTries = 3
 
 // segmentsAtRoot returns how many segments the shard sc is in.
 func segmentsAtRoot(sc *scorch.Scorch) uint64 {
@@ -184,11 +170,7 @@ func segmentsAtRoot(sc *scorch.Scorch) uint64 {
 }
 
 // persistWait bounds how long mergeShards waits for a shard's segments
-// in memory to be written, and merges again a shard left in more segments
-// than its posts need: a segment bleve had not yet put among the shard's
-// when a merge began stays apart (TestMergeAfterAnImport found two
-// segments after three merges, under -race, on a machine writing much
-// else). After it the shard is left as it is.
+// in memory to be written: a merge after it leaves them as they are.
 const persistWait = 30 * time.Second
 
 // persisted waits until the shard sc has no segment in memory, or until
