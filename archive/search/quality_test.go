@@ -235,6 +235,43 @@ func askedFigures(t *testing.T, x *Index, file string) (found, quiet float64, an
 	return float64(right) / float64(answered), float64(silent) / float64(none), answered, none
 }
 
+// TestAskedNamePosts: every answer the questions set names is a post of
+// the archive, by its slug as the index has it; a name no post has could
+// never be among those shown, and would count a miss whatever Answers did.
+func TestAskedNamePosts(t *testing.T) {
+	x := sharedIndex(t)
+	slugs := map[string]bool{}
+	for page := 1; ; page++ {
+		res, err := x.Search(context.Background(), Query{Text: `date:>"1900-01-01"`, Page: page, PerPage: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 {
+			break
+		}
+		for _, h := range res.Hits {
+			slugs[h.Slug] = true
+		}
+	}
+	for _, file := range []string{"testdata/asked-tune.txt", "testdata/asked-held.txt"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.Lines(string(data)) {
+			if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+				continue
+			}
+			_, want, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
+			for _, slug := range strings.Fields(want) {
+				if slug != "none" && !slugs[slug] {
+					t.Errorf("%s names %q, which is no post's slug", file, slug)
+				}
+			}
+		}
+	}
+}
+
 // TestAnswersForQuestions: on the held-back half of the questions set
 // (testdata/asked-held.txt: nothing is tuned on it), Answers shows the
 // right past answer for at least 59% of the questions the archive
