@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -120,9 +119,16 @@ func closeShards(shards []bleve.Index) error {
 // search looks its words up in: with four, serve's memory under the
 // benchmark's load is 16 MB smaller (the pages of the index it maps).
 //
-// bleve merges only the segments on disk: the last batch's, still in
-// memory, is waited for (persisted), else it stayed a segment of its own
-// (TestMergeAfterAnImport found it, now and then, under -race).
+// A merge takes a shard in more than ten segments a task of ten at a
+// time, so a shard is merged again while it is in more segments than its
+// posts need, at most mergeTries times.
+//
+// bleve writes a merge's snapshot down after the merge returns, in its own
+// time: a shard closed before then (a rebuild closes its shards at once)
+// opened again in its segments from before the merge
+// (TestMergedShardsOpenMerged, under -race on a busy machine). An empty
+// batch returns once bleve has written down every snapshot before its
+// own, so mergeShards returns once the merged shards are on disk.
 func mergeShards(shards []bleve.Index) error {
 	opts := mergeplan.SingleSegmentMergePlanOptions
 	opts.MaxSegmentSize = maxSegmentPosts
@@ -142,46 +148,36 @@ func mergeShards(shards []bleve.Index) error {
 		}
 		want := max(1, (n+maxSegmentPosts-1)/maxSegmentPosts)
 		for range mergeTries {
-			persisted(sc, time.Now().Add(persistWait))
 			if err := sc.ForceMerge(context.Background(), &opts); err != nil {
 				return fmt.Errorf("merge segments: %w", err)
 			}
-			if segmentsAtRoot(sc) <= want {
+			if got, err := segmentsOf(sc); err != nil || uint64(got) <= want {
 				break
 			}
+		}
+		if err := s.Batch(s.NewBatch()); err != nil {
+			return fmt.Errorf("write the merged segments: %w", err)
 		}
 	}
 	return nil
 }
 
-// mergeTries is how many times mergeShards merges a shard that is left in
-// more segments than its posts need: a segment bleve had not yet put
-// among the shard's when the merge began stays apart (TestMergeAfterAnImport
-// found two segments once more, under -race, on a machine writing much
-// else).
+// mergeTries is how many times mergeShards merges a shard at most.
 const mergeTries = 3
 
-// segmentsAtRoot returns how many segments the shard sc is in.
-func segmentsAtRoot(sc *scorch.Scorch) uint64 {
-	stats := sc.StatsMap()
-	file, _ := stats["TotFileSegmentsAtRoot"].(uint64)
-	memory, _ := stats["TotMemorySegmentsAtRoot"].(uint64)
-	return file + memory
-}
-
-// persistWait bounds how long mergeShards waits for a shard's segments
-// in memory to be written: a merge after it leaves them as they are.
-const persistWait = 30 * time.Second
-
-// persisted waits until the shard sc has no segment in memory, or until
-// deadline.
-func persisted(sc *scorch.Scorch, deadline time.Time) {
-	for time.Now().Before(deadline) {
-		if n, ok := sc.StatsMap()["TotMemorySegmentsAtRoot"].(uint64); !ok || n == 0 {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+// segmentsOf returns how many segments the shard sc's current snapshot
+// holds.
+func segmentsOf(sc *scorch.Scorch) (int, error) {
+	r, err := sc.Reader()
+	if err != nil {
+		return 0, err
 	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, fmt.Errorf("a shard's reader is a %T, not bleve's snapshot", r)
+	}
+	return len(snap.Segments()), nil
 }
 
 // analyzerOf returns the analyzer of the shards' title and body, as their

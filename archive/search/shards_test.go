@@ -245,7 +245,11 @@ func segments(t *testing.T, x *Index) []uint64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n = append(n, segmentsAtRoot(adv.(*scorch.Scorch)))
+		got, err := segmentsOf(adv.(*scorch.Scorch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n = append(n, uint64(got))
 	}
 	return n
 }
@@ -291,5 +295,39 @@ func TestMergeAfterAnImport(t *testing.T) {
 	}
 	if res, err := x.Sync(posts); err != nil || res.Indexed != 0 || res.Removed != 0 {
 		t.Errorf("a sync after Merge = %+v, %v; want nothing to do", res, err)
+	}
+}
+
+// TestMergedShardsOpenMerged: shards built aside, merged and closed at
+// once, as a rebuild does, open again in the segments they were merged
+// into: bleve writes down a merge's snapshot after the merge returns, and
+// a shard closed before that opened in its segments from before it.
+func TestMergedShardsOpenMerged(t *testing.T) {
+	spreadFrom(t, 1000)
+	posts := &archive.Posts{Dir: filepath.Join(t.TempDir(), "posts")}
+	for i := range 2400 { // five batches, spread over both shards
+		writePost(t, posts.Dir, fmt.Sprintf("2021-01-01-otters-%04d.md", i), fmt.Sprintf("---\ntitle: Otters %d\ndate: 2021-01-01\n---\n\nAn answer about otters, number %d.\n", i, i))
+	}
+	list, _, err := posts.Headers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 10 {
+		dir := filepath.Join(t.TempDir(), "index")
+		if err := buildAside(dir, list, time.UTC, "en"); err != nil {
+			t.Fatal(err)
+		}
+		shards, err := openShards(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := &Index{shards: shards}
+		got := segments(t, x)
+		if err := closeShards(shards); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, []uint64{1, 1}) {
+			t.Fatalf("round %d: the rebuilt shards open in %v segments, want 1 each", round, got)
+		}
 	}
 }
