@@ -151,7 +151,11 @@ func mergeShards(shards []bleve.Index) error {
 			if err := sc.ForceMerge(context.Background(), &opts); err != nil {
 				return fmt.Errorf("merge segments: %w", err)
 			}
-			if got, err := segmentsOf(sc); err != nil || uint64(got) <= want {
+			got, err := segmentsOf(sc)
+			if err != nil {
+				return fmt.Errorf("merge segments: %w", err)
+			}
+			if uint64(got) <= want {
 				break
 			}
 		}
