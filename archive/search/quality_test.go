@@ -177,25 +177,39 @@ func TestTooCommon(t *testing.T) {
 	}
 }
 
+// asked is a question of testdata/asked-*.txt and the slugs of the posts
+// that answer it, separated by spaces, or "none".
+type asked struct{ question, want string }
+
+// readAsked reads a set of testdata/asked-*.txt: a question and what
+// answers it a line, comments and blank lines left out.
+func readAsked(t *testing.T, file string) []asked {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []asked
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSuffix(line, "\n")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		question, want, _ := strings.Cut(line, "\t")
+		out = append(out, asked{question, want})
+	}
+	return out
+}
+
 // askedFigures asks Answers each question of a set of testdata/asked-*.txt
 // and returns the share of answered questions whose answer is among
 // those shown, and the share of the others for which nothing is shown.
 // The misses are logged; -v logs each candidate's cover too.
 func askedFigures(t *testing.T, x *Index, file string) (found, quiet float64, answered, none int) {
 	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
 	var right, silent int
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		question, want, _ := strings.Cut(line, "\t")
+	for _, q := range readAsked(t, file) {
+		question, want := q.question, q.want
 		hits, err := x.Answers(context.Background(), question, 3)
 		if err != nil {
 			t.Fatal(err)
@@ -229,9 +243,6 @@ func askedFigures(t *testing.T, x *Index, file string) (found, quiet float64, an
 			t.Logf("%s: shown %q for %q, none of %s", file, got, question, want)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
 	return float64(right) / float64(answered), float64(silent) / float64(none), answered, none
 }
 
@@ -254,16 +265,8 @@ func TestAskedNamePosts(t *testing.T) {
 		}
 	}
 	for _, file := range []string{"testdata/asked-tune.txt", "testdata/asked-held.txt"} {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for line := range strings.Lines(string(data)) {
-			if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
-				continue
-			}
-			_, want, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
-			for _, slug := range strings.Fields(want) {
+		for _, q := range readAsked(t, file) {
+			for _, slug := range strings.Fields(q.want) {
 				if slug != "none" && !slugs[slug] {
 					t.Errorf("%s names %q, which is no post's slug", file, slug)
 				}

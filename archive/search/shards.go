@@ -119,9 +119,9 @@ func closeShards(shards []bleve.Index) error {
 // search looks its words up in: with four, serve's memory under the
 // benchmark's load is 16 MB smaller (the pages of the index it maps).
 //
-// A merge takes a shard in more than ten segments a task of ten at a
-// time, so a shard is merged again while it is in more segments than its
-// posts need, at most mergeTries times.
+// bleve merges at most ten segments into one at a time, so a shard in
+// more segments than its posts need is merged again, mergeTries times at
+// most.
 //
 // bleve writes a merge's snapshot down after the merge returns, in its own
 // time: a shard closed before then (a rebuild closes its shards at once)
